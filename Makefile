@@ -1,0 +1,41 @@
+# aix-gdbstub: one entry point per job. `make test` is what CI runs (.ci/run).
+SHELL := /bin/bash
+NODE ?= node
+
+.PHONY: all deps toolchains build fixtures test unit demo bench conformance clean
+
+all: build
+
+# npm dependencies (node_modules is reused when package-lock.json has not changed).
+deps: node_modules/.package-lock.json
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+# Debian toolchains: gdb-multiarch, qemu-user, binutils-multiarch, Go 1.19, Go 1.24 (private cache).
+toolchains:
+	bash scripts/install-toolchains.sh
+
+build: deps
+	npx tsc -p tsconfig.json
+
+# Go fixtures for aix/ppc64 (Go 1.24 and 1.19) and linux/ppc64 (reference under qemu).
+fixtures: toolchains
+	bash scripts/build-fixtures.sh
+
+# The one test command: installs what is missing, builds, builds fixtures, runs every test.
+test: toolchains build fixtures
+	npx vitest run
+
+# Unit tests only (no toolchains needed); handy while developing.
+unit: build
+	npx vitest run test/unit
+
+demo: toolchains build fixtures
+	bash scripts/demo.sh
+
+bench: toolchains build fixtures
+	$(NODE) dist/bench/main.js
+
+clean:
+	rm -rf dist build

@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+// Command-line entry: one yargs command per job. Each command lives in src/commands/.
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { commands } from './commands/index.js';
+
+async function main(): Promise<void> {
+  let parser = yargs(hideBin(process.argv))
+    .scriptName('aix-gdbstub')
+    .usage('$0 <command> [options]')
+    .strict()
+    .demandCommand(1, 'name a command: see --help')
+    .recommendCommands()
+    .help()
+    .alias('h', 'help')
+    .version()
+    .fail((msg, err, y) => {
+      // Usage errors exit 2 with one line; runtime failures are handled inside each command.
+      if (err) throw err;
+      process.stderr.write(`aix-gdbstub: ${msg}\n`);
+      process.stderr.write(`Run 'aix-gdbstub --help' for usage.\n`);
+      process.exit(2);
+    });
+  for (const c of commands) parser = parser.command(c);
+  await parser.parseAsync();
+}
+
+main().catch((e: unknown) => {
+  const msg = e instanceof Error ? e.message : String(e);
+  process.stderr.write(`aix-gdbstub: ${msg}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,6 @@
+import type { CommandModule } from 'yargs';
+import { inspectCommand } from './inspect.js';
+
+// The CLI's commands, in the order --help lists them. Add a command by adding its module here.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const commands: CommandModule<any, any>[] = [inspectCommand];
