@@ -1,0 +1,595 @@
+// Guest memory: sparse, page-granular, big-endian, 64-bit addresses given as int32 halves.
+//
+// Pages are 64 KiB ArrayBuffers materialised on first touch (a 512 MiB PROT_NONE reservation
+// costs a list entry, not memory). Hot accesses go through two direct-mapped software TLBs (read
+// and write) holding one DataView per page (perf-notes.md §3: 190-350 M accesses/s). Everything
+// unusual (page crossing, first touch, protection, watched or code pages) takes the slow path.
+//
+// Faults do not throw host Errors: the hot path throws the reusable `memoryFault` object, filled
+// with the address and access kind, which the CPU run loop catches and turns into a stop result.
+
+export const PAGE_SHIFT = 16;
+export const PAGE_SIZE = 1 << PAGE_SHIFT;
+const PAGE_MASK = PAGE_SIZE - 1;
+
+export const PROT_NONE = 0;
+export const PROT_READ = 1;
+export const PROT_WRITE = 2;
+export const PROT_EXEC = 4;
+
+export type AccessKind = 'read' | 'write' | 'exec';
+
+/** Why an access failed. 'limit' means the memory limit stopped a page from being materialised. */
+export type FaultReason = 'unmapped' | 'protection' | 'limit';
+
+export class MemoryFault {
+  hi = 0;
+  lo = 0;
+  access: AccessKind = 'read';
+  reason: FaultReason = 'unmapped';
+  get address(): bigint {
+    return (BigInt(this.hi >>> 0) << 32n) | BigInt(this.lo >>> 0);
+  }
+}
+
+/** The one fault object the hot path throws (no allocation per fault). Copy its fields out. */
+export const memoryFault = new MemoryFault();
+
+const TLB_SIZE = 256;
+const TLB_MASK = TLB_SIZE - 1;
+
+/** A page of guest memory that has backing storage. */
+interface Page {
+  readonly bytes: Uint8Array;
+  readonly view: DataView;
+  prot: number;
+  /** Decoded instructions exist for this page: writes must tell the CPU (codeWriteHook). */
+  hasCode: boolean;
+  /** Some watchpoint overlaps this page: every access takes the slow path. */
+  watched: boolean;
+}
+
+/** A mapped range whose pages need not have storage yet (lazily zero). */
+interface Region {
+  start: bigint; // page-aligned
+  end: bigint; // exclusive, page-aligned
+  prot: number;
+}
+
+export interface Watchpoint {
+  start: bigint;
+  end: bigint; // exclusive
+  onRead: boolean;
+  onWrite: boolean;
+}
+
+function pageKey(hi: number, lo: number): number {
+  return (hi >>> 0) * 65536 + (lo >>> PAGE_SHIFT);
+}
+
+function keyOf(addr: bigint): number {
+  return Number(BigInt.asUintN(64, addr) >> BigInt(PAGE_SHIFT));
+}
+
+export class GuestMemory {
+  private readonly pages = new Map<number, Page>();
+  /** Sorted, non-overlapping mapped ranges (page granular). */
+  private regions: Region[] = [];
+  private watchpoints: Watchpoint[] = [];
+
+  // Direct-mapped TLBs: tag = (hi, page-within-hi); page -1 marks an empty entry.
+  private readonly rTagHi = new Int32Array(TLB_SIZE);
+  private readonly rTagPg = new Int32Array(TLB_SIZE).fill(-1);
+  private readonly rView: DataView[] = new Array<DataView>(TLB_SIZE);
+  private readonly wTagHi = new Int32Array(TLB_SIZE);
+  private readonly wTagPg = new Int32Array(TLB_SIZE).fill(-1);
+  private readonly wView: DataView[] = new Array<DataView>(TLB_SIZE);
+
+  /** Pages with storage; materialising beyond maxPages fails with reason 'limit'. */
+  pageCount = 0;
+  maxPages = Number.POSITIVE_INFINITY;
+
+  /** Called after a store hits a page marked with markCode (the CPU drops decoded instructions). */
+  codeWriteHook: ((addr: bigint, len: number) => void) | null = null;
+  /** Called after an access overlaps a watchpoint (the access has completed). */
+  watchHook: ((addr: bigint, len: number, isWrite: boolean, wp: Watchpoint) => void) | null = null;
+
+  constructor() {
+    const dummy = new DataView(new ArrayBuffer(8));
+    this.rView.fill(dummy);
+    this.wView.fill(dummy);
+  }
+
+  // ---------------------------------------------------------------- mapping
+
+  /** Map [addr, addr+size) with the given protection, zero-filled lazily; replaces what was there. */
+  map(addr: bigint, size: bigint, prot: number): void {
+    const start = alignDown(addr);
+    const end = alignUp(addr + size);
+    this.unmap(start, end - start);
+    this.regions.push({ start, end, prot });
+    this.regions.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+  }
+
+  /** Remove mappings and storage in [addr, addr+size). */
+  unmap(addr: bigint, size: bigint): void {
+    const start = alignDown(addr);
+    const end = alignUp(addr + size);
+    const out: Region[] = [];
+    for (const r of this.regions) {
+      if (r.end <= start || r.start >= end) {
+        out.push(r);
+        continue;
+      }
+      if (r.start < start) out.push({ start: r.start, end: start, prot: r.prot });
+      if (r.end > end) out.push({ start: end, end: r.end, prot: r.prot });
+    }
+    this.regions = out;
+    this.forEachStoredPage(start, end, (key) => {
+      this.pages.delete(key);
+      this.pageCount--;
+    });
+    this.flushTlb();
+  }
+
+  /** Change protection of already-mapped pages in [addr, addr+size). Returns false if any is unmapped. */
+  protect(addr: bigint, size: bigint, prot: number): boolean {
+    const start = alignDown(addr);
+    const end = alignUp(addr + size);
+    if (!this.isRangeMapped(start, end)) return false;
+    const out: Region[] = [];
+    for (const r of this.regions) {
+      if (r.end <= start || r.start >= end) {
+        out.push(r);
+        continue;
+      }
+      if (r.start < start) out.push({ start: r.start, end: start, prot: r.prot });
+      out.push({ start: r.start > start ? r.start : start, end: r.end < end ? r.end : end, prot });
+      if (r.end > end) out.push({ start: end, end: r.end, prot: r.prot });
+    }
+    this.regions = out;
+    this.forEachStoredPage(start, end, (_key, page) => {
+      page.prot = prot;
+    });
+    this.flushTlb();
+    return true;
+  }
+
+  /** Discard the contents of [addr, addr+size) (madvise DONTNEED): pages read as zero again. */
+  discard(addr: bigint, size: bigint): void {
+    const start = alignUp(addr);
+    const end = alignDown(addr + size);
+    if (end <= start) return;
+    this.forEachStoredPage(start, end, (key) => {
+      this.pages.delete(key);
+      this.pageCount--;
+    });
+    this.flushTlb();
+  }
+
+  /** Protection at an address, or -1 when unmapped. */
+  protectionAt(addr: bigint): number {
+    const r = this.regionAt(alignDown(addr));
+    return r ? r.prot : -1;
+  }
+
+  isRangeMapped(start: bigint, end: bigint): boolean {
+    let at = alignDown(start);
+    while (at < end) {
+      const r = this.regionAt(at);
+      if (!r) return false;
+      at = r.end;
+    }
+    return true;
+  }
+
+  /** Mapped ranges, for /proc-like views and the debugger. */
+  mappings(): ReadonlyArray<Readonly<Region>> {
+    return this.regions;
+  }
+
+  // ---------------------------------------------------------------- watchpoints and code pages
+
+  addWatchpoint(wp: Watchpoint): void {
+    this.watchpoints.push(wp);
+    this.refreshWatchedFlags();
+  }
+
+  removeWatchpoint(wp: Watchpoint): void {
+    this.watchpoints = this.watchpoints.filter((w) => w !== wp);
+    this.refreshWatchedFlags();
+  }
+
+  /** Mark the page holding addr as holding decoded code: its stores call codeWriteHook. */
+  markCode(hi: number, lo: number): void {
+    const page = this.pageFor(hi, lo, 'read', false);
+    if (page && !page.hasCode) {
+      page.hasCode = true;
+      this.flushTlbEntry(hi, lo);
+    }
+  }
+
+  // ---------------------------------------------------------------- hot path: loads
+
+  load8(hi: number, lo: number): number {
+    const pg = lo >>> PAGE_SHIFT;
+    const i = (pg ^ hi) & TLB_MASK;
+    if (this.rTagPg[i] === pg && this.rTagHi[i] === hi) return this.rView[i].getUint8(lo & PAGE_MASK);
+    return this.loadSlow(hi, lo, 1);
+  }
+
+  load16(hi: number, lo: number): number {
+    const pg = lo >>> PAGE_SHIFT;
+    const i = (pg ^ hi) & TLB_MASK;
+    const off = lo & PAGE_MASK;
+    if (this.rTagPg[i] === pg && this.rTagHi[i] === hi && off <= PAGE_MASK - 1) return this.rView[i].getUint16(off);
+    return this.loadSlow(hi, lo, 2);
+  }
+
+  /** 32-bit load, returned as int32. */
+  load32(hi: number, lo: number): number {
+    const pg = lo >>> PAGE_SHIFT;
+    const i = (pg ^ hi) & TLB_MASK;
+    const off = lo & PAGE_MASK;
+    if (this.rTagPg[i] === pg && this.rTagHi[i] === hi && off <= PAGE_MASK - 3) return this.rView[i].getInt32(off);
+    return this.loadSlow(hi, lo, 4) | 0;
+  }
+
+  /** 64-bit load into dst[at] (high word) and dst[at+1] (low word). */
+  load64(hi: number, lo: number, dst: Int32Array, at: number): void {
+    const pg = lo >>> PAGE_SHIFT;
+    const i = (pg ^ hi) & TLB_MASK;
+    const off = lo & PAGE_MASK;
+    if (this.rTagPg[i] === pg && this.rTagHi[i] === hi && off <= PAGE_MASK - 7) {
+      const v = this.rView[i];
+      dst[at] = v.getInt32(off);
+      dst[at + 1] = v.getInt32(off + 4);
+      return;
+    }
+    const h = this.loadSlow(hi, lo, 4) | 0;
+    const lo4 = (lo + 4) | 0;
+    const l = this.loadSlow(lo4 === 0 || (lo4 >>> 0) < (lo >>> 0) ? (hi + 1) | 0 : hi, lo4, 4) | 0;
+    dst[at] = h;
+    dst[at + 1] = l;
+  }
+
+  // ---------------------------------------------------------------- hot path: stores
+
+  store8(hi: number, lo: number, v: number): void {
+    const pg = lo >>> PAGE_SHIFT;
+    const i = (pg ^ hi) & TLB_MASK;
+    if (this.wTagPg[i] === pg && this.wTagHi[i] === hi) {
+      this.wView[i].setUint8(lo & PAGE_MASK, v);
+      return;
+    }
+    this.storeSlow(hi, lo, 1, v);
+  }
+
+  store16(hi: number, lo: number, v: number): void {
+    const pg = lo >>> PAGE_SHIFT;
+    const i = (pg ^ hi) & TLB_MASK;
+    const off = lo & PAGE_MASK;
+    if (this.wTagPg[i] === pg && this.wTagHi[i] === hi && off <= PAGE_MASK - 1) {
+      this.wView[i].setUint16(off, v);
+      return;
+    }
+    this.storeSlow(hi, lo, 2, v);
+  }
+
+  store32(hi: number, lo: number, v: number): void {
+    const pg = lo >>> PAGE_SHIFT;
+    const i = (pg ^ hi) & TLB_MASK;
+    const off = lo & PAGE_MASK;
+    if (this.wTagPg[i] === pg && this.wTagHi[i] === hi && off <= PAGE_MASK - 3) {
+      this.wView[i].setInt32(off, v);
+      return;
+    }
+    this.storeSlow(hi, lo, 4, v);
+  }
+
+  store64(hi: number, lo: number, vhi: number, vlo: number): void {
+    const pg = lo >>> PAGE_SHIFT;
+    const i = (pg ^ hi) & TLB_MASK;
+    const off = lo & PAGE_MASK;
+    if (this.wTagPg[i] === pg && this.wTagHi[i] === hi && off <= PAGE_MASK - 7) {
+      const w = this.wView[i];
+      w.setInt32(off, vhi);
+      w.setInt32(off + 4, vlo);
+      return;
+    }
+    // Check both halves before writing either, so a faulting store changes nothing.
+    const lo4 = (lo + 4) | 0;
+    const hi4 = (lo4 >>> 0) < (lo >>> 0) ? (hi + 1) | 0 : hi;
+    this.probeWrite(hi, lo, 4);
+    this.probeWrite(hi4, lo4, 4);
+    this.storeSlow(hi, lo, 4, vhi);
+    this.storeSlow(hi4, lo4, 4, vlo);
+  }
+
+  /** Instruction fetch: needs PROT_EXEC. Not TLB-cached: the CPU caches decoded code itself. */
+  fetch32(hi: number, lo: number): number {
+    const page = this.pageFor(hi, lo, 'exec', true)!;
+    if ((page.prot & PROT_EXEC) === 0) this.fault(hi, lo, 'exec', 'protection');
+    const off = lo & PAGE_MASK;
+    if (off <= PAGE_MASK - 3) return page.view.getInt32(off);
+    return this.loadSlow(hi, lo, 4) | 0;
+  }
+
+  /** Throw a fault unless a store of len bytes at (hi, lo) would succeed. */
+  probeWrite(hi: number, lo: number, len: number): void {
+    for (let k = 0; k < len; k++) {
+      const l = (lo + k) | 0;
+      const h = k > 0 && (l >>> 0) < (lo >>> 0) ? (hi + 1) | 0 : hi;
+      if (k === 0 || (l & PAGE_MASK) === 0) {
+        const page = this.pageFor(h, l, 'write', true)!;
+        if ((page.prot & PROT_WRITE) === 0) this.fault(h, l, 'write', 'protection');
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- debugger / HLE access (bigint)
+
+  /** Read up to len bytes; stops at the first unreadable byte (the result may be shorter). Ignores PROT_READ. */
+  readBytes(addr: bigint, len: number): Uint8Array {
+    const out = new Uint8Array(len);
+    let done = 0;
+    while (done < len) {
+      const a = BigInt.asUintN(64, addr + BigInt(done));
+      const page = this.pageOrNull(a);
+      const off = Number(a & BigInt(PAGE_MASK));
+      const n = Math.min(len - done, PAGE_SIZE - off);
+      if (page === undefined) break; // unmapped
+      if (page !== null) out.set(page.bytes.subarray(off, off + n), done);
+      done += n;
+    }
+    return done === len ? out : out.subarray(0, done);
+  }
+
+  /** Write bytes regardless of protection (debugger breakpoints into text, loader). Returns bytes written. */
+  writeBytes(addr: bigint, data: Uint8Array): number {
+    let done = 0;
+    while (done < data.length) {
+      const a = BigInt.asUintN(64, addr + BigInt(done));
+      const key = keyOf(a);
+      let page: Page | null | undefined = this.pages.get(key);
+      if (!page) {
+        const r = this.regionAt(alignDown(a));
+        if (!r) break;
+        page = this.materialise(key, r.prot);
+        if (!page) break;
+      }
+      const off = Number(a & BigInt(PAGE_MASK));
+      const n = Math.min(data.length - done, PAGE_SIZE - off);
+      page.bytes.set(data.subarray(done, done + n), off);
+      if (page.hasCode && this.codeWriteHook) this.codeWriteHook(a, n);
+      done += n;
+    }
+    return done;
+  }
+
+  /** Checked accessors for HLE code: throw memoryFault like guest accesses, honour protection. */
+  readU64(addr: bigint): bigint {
+    const b = this.readChecked(addr, 8);
+    return new DataView(b.buffer, b.byteOffset, 8).getBigUint64(0);
+  }
+
+  readU32(addr: bigint): number {
+    return this.load32(Number(BigInt.asUintN(32, addr >> 32n)) | 0, Number(BigInt.asUintN(32, addr)) | 0) >>> 0;
+  }
+
+  writeU64(addr: bigint, v: bigint): void {
+    this.store64(
+      Number(BigInt.asUintN(32, addr >> 32n)) | 0,
+      Number(BigInt.asUintN(32, addr)) | 0,
+      Number(BigInt.asUintN(32, v >> 32n)) | 0,
+      Number(BigInt.asUintN(32, v)) | 0,
+    );
+  }
+
+  writeU32(addr: bigint, v: number): void {
+    this.store32(Number(BigInt.asUintN(32, addr >> 32n)) | 0, Number(BigInt.asUintN(32, addr)) | 0, v | 0);
+  }
+
+  /** Read len bytes honouring PROT_READ; throws memoryFault on the first bad byte. */
+  readChecked(addr: bigint, len: number): Uint8Array {
+    const out = new Uint8Array(len);
+    for (let k = 0; k < len; k++) {
+      const a = BigInt.asUintN(64, addr + BigInt(k));
+      out[k] = this.load8(Number(a >> 32n) | 0, Number(BigInt.asUintN(32, a)) | 0);
+    }
+    return out;
+  }
+
+  /** Write bytes honouring PROT_WRITE (HLE output buffers); faults before writing anything. */
+  writeChecked(addr: bigint, data: Uint8Array): void {
+    const hi = Number(BigInt.asUintN(32, addr >> 32n)) | 0;
+    const lo = Number(BigInt.asUintN(32, addr)) | 0;
+    if (data.length > 0) this.probeWrite(hi, lo, data.length);
+    this.writeBytes(addr, data);
+  }
+
+  /** A NUL-terminated string (at most max bytes), honouring PROT_READ. */
+  readCString(addr: bigint, max = 4096): string {
+    const bytes: number[] = [];
+    for (let k = 0; k < max; k++) {
+      const a = BigInt.asUintN(64, addr + BigInt(k));
+      const b = this.load8(Number(a >> 32n) | 0, Number(BigInt.asUintN(32, a)) | 0);
+      if (b === 0) break;
+      bytes.push(b);
+    }
+    return Buffer.from(bytes).toString('utf8');
+  }
+
+  // ---------------------------------------------------------------- slow paths
+
+  private loadSlow(hi: number, lo: number, len: number): number {
+    const page = this.pageFor(hi, lo, 'read', true)!;
+    if ((page.prot & PROT_READ) === 0) this.fault(hi, lo, 'read', 'protection');
+    const off = lo & PAGE_MASK;
+    let v: number;
+    if (off <= PAGE_SIZE - len) {
+      v = len === 1 ? page.bytes[off] : len === 2 ? page.view.getUint16(off) : page.view.getUint32(off);
+      if (!page.watched) this.fillTlb(hi, lo, page, false);
+      else this.checkWatch(hi, lo, len, false);
+    } else {
+      // Crosses into the next page: assemble byte by byte.
+      v = 0;
+      for (let k = 0; k < len; k++) {
+        const l = (lo + k) | 0;
+        const h = (l >>> 0) < (lo >>> 0) ? (hi + 1) | 0 : hi;
+        v = v * 256 + this.load8(h, l);
+      }
+    }
+    return v;
+  }
+
+  private storeSlow(hi: number, lo: number, len: number, v: number): void {
+    const page = this.pageFor(hi, lo, 'write', true)!;
+    if ((page.prot & PROT_WRITE) === 0) this.fault(hi, lo, 'write', 'protection');
+    const off = lo & PAGE_MASK;
+    if (off <= PAGE_SIZE - len) {
+      if (len === 1) page.bytes[off] = v;
+      else if (len === 2) page.view.setUint16(off, v);
+      else page.view.setInt32(off, v);
+      if (page.hasCode && this.codeWriteHook) this.codeWriteHook(toAddr(hi, lo), len);
+      if (page.watched) this.checkWatch(hi, lo, len, true);
+      else if (!page.hasCode) this.fillTlb(hi, lo, page, true);
+    } else {
+      this.probeWrite(hi, lo, len);
+      for (let k = 0; k < len; k++) {
+        const l = (lo + k) | 0;
+        const h = (l >>> 0) < (lo >>> 0) ? (hi + 1) | 0 : hi;
+        this.store8(h, l, (v >>> (8 * (len - 1 - k))) & 0xff);
+      }
+    }
+  }
+
+  /** The page holding (hi, lo), materialising it if mapped; faults (or returns null) if unmapped. */
+  private pageFor(hi: number, lo: number, access: AccessKind, mustExist: boolean): Page | null {
+    const key = pageKey(hi, lo);
+    const page = this.pages.get(key);
+    if (page) return page;
+    const r = this.regionAt(toAddr(hi, lo & ~PAGE_MASK));
+    if (!r) {
+      if (mustExist) this.fault(hi, lo, access, 'unmapped');
+      return null;
+    }
+    const made = this.materialise(key, r.prot);
+    if (!made && mustExist) this.fault(hi, lo, access, 'limit');
+    return made;
+  }
+
+  /** Stored page, null for a mapped page without storage (reads as zero), undefined if unmapped. */
+  private pageOrNull(a: bigint): Page | null | undefined {
+    const page = this.pages.get(keyOf(a));
+    if (page) return page;
+    return this.regionAt(alignDown(a)) ? null : undefined;
+  }
+
+  private materialise(key: number, prot: number): Page | null {
+    if (this.pageCount >= this.maxPages) return null;
+    const buf = new ArrayBuffer(PAGE_SIZE);
+    const page: Page = { bytes: new Uint8Array(buf), view: new DataView(buf), prot, hasCode: false, watched: false };
+    const start = BigInt(key) << BigInt(PAGE_SHIFT);
+    page.watched = this.watchpoints.some((w) => w.start < start + BigInt(PAGE_SIZE) && w.end > start);
+    this.pages.set(key, page);
+    this.pageCount++;
+    return page;
+  }
+
+  private regionAt(pageAddr: bigint): Region | undefined {
+    const rs = this.regions;
+    let lo = 0;
+    let hi = rs.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const r = rs[mid];
+      if (pageAddr < r.start) hi = mid - 1;
+      else if (pageAddr >= r.end) lo = mid + 1;
+      else return r;
+    }
+    return undefined;
+  }
+
+  private forEachStoredPage(start: bigint, end: bigint, fn: (key: number, page: Page) => void): void {
+    const first = keyOf(start);
+    const last = keyOf(end - 1n);
+    if (last - first < this.pages.size) {
+      for (let k = first; k <= last; k++) {
+        const p = this.pages.get(k);
+        if (p) fn(k, p);
+      }
+    } else {
+      for (const [k, p] of [...this.pages]) if (k >= first && k <= last) fn(k, p);
+    }
+  }
+
+  private fillTlb(hi: number, lo: number, page: Page, forWrite: boolean): void {
+    const pg = lo >>> PAGE_SHIFT;
+    const i = (pg ^ hi) & TLB_MASK;
+    if (forWrite) {
+      if ((page.prot & PROT_WRITE) === 0 || page.hasCode || page.watched) return;
+      this.wTagHi[i] = hi;
+      this.wTagPg[i] = pg;
+      this.wView[i] = page.view;
+    } else {
+      if ((page.prot & PROT_READ) === 0 || page.watched) return;
+      this.rTagHi[i] = hi;
+      this.rTagPg[i] = pg;
+      this.rView[i] = page.view;
+    }
+  }
+
+  private flushTlbEntry(hi: number, lo: number): void {
+    const pg = lo >>> PAGE_SHIFT;
+    const i = (pg ^ hi) & TLB_MASK;
+    this.rTagPg[i] = -1;
+    this.wTagPg[i] = -1;
+  }
+
+  flushTlb(): void {
+    this.rTagPg.fill(-1);
+    this.wTagPg.fill(-1);
+  }
+
+  private refreshWatchedFlags(): void {
+    for (const [key, page] of this.pages) {
+      const start = BigInt(key) << BigInt(PAGE_SHIFT);
+      const end = start + BigInt(PAGE_SIZE);
+      page.watched = this.watchpoints.some((w) => w.start < end && w.end > start);
+    }
+    this.flushTlb();
+  }
+
+  private checkWatch(hi: number, lo: number, len: number, isWrite: boolean): void {
+    if (!this.watchHook) return;
+    const a = toAddr(hi, lo);
+    const e = a + BigInt(len);
+    for (const w of this.watchpoints) {
+      if (w.start < e && w.end > a && (isWrite ? w.onWrite : w.onRead)) {
+        this.watchHook(a, len, isWrite, w);
+        return;
+      }
+    }
+  }
+
+  private fault(hi: number, lo: number, access: AccessKind, reason: FaultReason): never {
+    memoryFault.hi = hi;
+    memoryFault.lo = lo;
+    memoryFault.access = access;
+    memoryFault.reason = reason;
+    throw memoryFault;
+  }
+}
+
+function toAddr(hi: number, lo: number): bigint {
+  return (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+}
+
+function alignDown(a: bigint): bigint {
+  return BigInt.asUintN(64, a) & ~BigInt(PAGE_MASK);
+}
+
+function alignUp(a: bigint): bigint {
+  return (a + BigInt(PAGE_MASK)) & ~BigInt(PAGE_MASK);
+}

@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { GuestMemory, MemoryFault, PROT_READ, PROT_WRITE, PROT_EXEC, PAGE_SIZE } from '../../../src/cpu/memory.js';
+
+const HEAP = 0x0a000100_00000000n;
+const split = (a: bigint): [number, number] => [Number(a >> 32n) | 0, Number(BigInt.asUintN(32, a)) | 0];
+
+function faultOf(fn: () => unknown): MemoryFault {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof MemoryFault) return { ...e, address: e.address } as MemoryFault;
+    throw e;
+  }
+  throw new Error('expected a fault');
+}
+
+describe('GuestMemory', () => {
+  it('reads lazily-zero pages and stores big-endian at high addresses', () => {
+    const m = new GuestMemory();
+    m.map(HEAP, 64n << 20n, PROT_READ | PROT_WRITE);
+    expect(m.pageCount).toBe(0);
+    const [hi, lo] = split(HEAP + 0x1234n);
+    expect(m.load32(hi, lo)).toBe(0);
+    m.store32(hi, lo, 0x11223344);
+    expect(m.load8(hi, lo)).toBe(0x11);
+    expect(m.load16(hi, lo + 2)).toBe(0x3344);
+    m.store64(hi, lo, 0xdeadbeef | 0, 0x01020304);
+    const out = new Int32Array(2);
+    m.load64(hi, lo, out, 0);
+    expect(out[0] >>> 0).toBe(0xdeadbeef);
+    expect(out[1]).toBe(0x01020304);
+    expect(m.readU64(HEAP + 0x1234n)).toBe(0xdeadbeef01020304n);
+    expect(m.pageCount).toBe(1);
+  });
+
+  it('handles accesses that cross a page boundary', () => {
+    const m = new GuestMemory();
+    m.map(HEAP, 4n * BigInt(PAGE_SIZE), PROT_READ | PROT_WRITE);
+    const a = HEAP + BigInt(PAGE_SIZE) - 3n;
+    const [hi, lo] = split(a);
+    m.store64(hi, lo, 0x01020304, 0x05060708);
+    expect(m.readU64(a)).toBe(0x0102030405060708n);
+    expect(m.load32(hi, lo)).toBe(0x01020304);
+    expect([...m.readBytes(a, 8)]).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+
+  it('faults on unmapped and protected accesses with address and kind', () => {
+    const m = new GuestMemory();
+    m.map(0n, BigInt(PAGE_SIZE), PROT_READ); // AIX page 0: readable zeros
+    expect(m.load32(0, 8)).toBe(0);
+    const f = faultOf(() => m.store32(0, 0, 0));
+    expect(f.access).toBe('write');
+    expect(f.reason).toBe('protection');
+    const g = faultOf(() => m.load8(0x0a000000, 0x10));
+    expect(g.reason).toBe('unmapped');
+    expect(g.address).toBe(0x0a00000000000010n);
+    expect(faultOf(() => m.fetch32(0, 0)).access).toBe('exec');
+  });
+
+  it('a faulting 8-byte store that straddles into an unmapped page writes nothing', () => {
+    const m = new GuestMemory();
+    m.map(HEAP, BigInt(PAGE_SIZE), PROT_READ | PROT_WRITE);
+    const a = HEAP + BigInt(PAGE_SIZE) - 4n;
+    const [hi, lo] = split(a);
+    expect(faultOf(() => m.store64(hi, lo, -1, -1)).reason).toBe('unmapped');
+    expect(m.load32(hi, lo)).toBe(0);
+  });
+
+  it('protect, unmap and discard change what the TLB allowed before', () => {
+    const m = new GuestMemory();
+    m.map(HEAP, 2n * BigInt(PAGE_SIZE), PROT_READ | PROT_WRITE | PROT_EXEC);
+    const [hi, lo] = split(HEAP);
+    m.store32(hi, lo, 7);
+    expect(m.fetch32(hi, lo)).toBe(7);
+    expect(m.protect(HEAP, BigInt(PAGE_SIZE), PROT_READ)).toBe(true);
+    expect(faultOf(() => m.store32(hi, lo, 1)).reason).toBe('protection');
+    m.discard(HEAP, BigInt(PAGE_SIZE));
+    expect(m.load32(hi, lo)).toBe(0);
+    m.unmap(HEAP, BigInt(PAGE_SIZE));
+    expect(faultOf(() => m.load32(hi, lo)).reason).toBe('unmapped');
+    expect(m.protectionAt(HEAP + BigInt(PAGE_SIZE))).toBe(PROT_READ | PROT_WRITE | PROT_EXEC);
+    expect(m.protect(HEAP, 2n * BigInt(PAGE_SIZE), PROT_READ)).toBe(false);
+  });
+
+  it('debugger writes ignore protection and report code writes; reads stop at holes', () => {
+    const m = new GuestMemory();
+    m.map(0x100000000n, BigInt(PAGE_SIZE), PROT_READ | PROT_EXEC);
+    const writes: bigint[] = [];
+    m.codeWriteHook = (a) => writes.push(a);
+    m.markCode(1, 0x740);
+    expect(m.writeBytes(0x100000740n, new Uint8Array([0x7f, 0xe0, 0x00, 0x08]))).toBe(4);
+    expect(m.fetch32(1, 0x740) >>> 0).toBe(0x7fe00008);
+    expect(writes).toEqual([0x100000740n]);
+    expect(m.readBytes(0x100000000n + BigInt(PAGE_SIZE) - 2n, 8).length).toBe(2);
+  });
+
+  it('watchpoints see accesses after they complete', () => {
+    const m = new GuestMemory();
+    m.map(HEAP, BigInt(PAGE_SIZE), PROT_READ | PROT_WRITE);
+    const hits: string[] = [];
+    m.watchHook = (a, len, w) => hits.push(`${w ? 'w' : 'r'}:${a.toString(16)}:${len}`);
+    const [hi, lo] = split(HEAP);
+    m.store32(hi, lo + 0x100, 1); // before the watchpoint: fills the TLB
+    m.addWatchpoint({ start: HEAP + 0x104n, end: HEAP + 0x108n, onRead: false, onWrite: true });
+    m.store32(hi, lo + 0x100, 2); // same page, outside the range: no hit
+    m.store32(hi, lo + 0x104, 3);
+    m.load32(hi, lo + 0x104); // reads not watched
+    expect(hits).toEqual([`w:${(HEAP + 0x104n).toString(16)}:4`]);
+    expect(m.load32(hi, lo + 0x104)).toBe(3);
+  });
+
+  it('refuses to materialise pages beyond the limit', () => {
+    const m = new GuestMemory();
+    m.maxPages = 1;
+    m.map(HEAP, 4n * BigInt(PAGE_SIZE), PROT_READ | PROT_WRITE);
+    const [hi, lo] = split(HEAP);
+    m.store8(hi, lo, 1);
+    expect(faultOf(() => m.store8(hi, lo + PAGE_SIZE, 1)).reason).toBe('limit');
+  });
+});
