@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Builds every Go fixture in test/fixtures/<name>/ for each target:
+#   build/fixtures/go1.24-aix/<name>    GOOS=aix   GOARCH=ppc64, Go 1.24 (what the emulator runs)
+#   build/fixtures/go1.19-aix/<name>    GOOS=aix   GOARCH=ppc64, Go 1.19
+#   build/fixtures/go1.24-linux/<name>  GOOS=linux GOARCH=ppc64, Go 1.24 (reference under qemu-ppc64)
+#   build/fixtures/go1.24-host/<name>   the host's GOOS/GOARCH, Go 1.24 (expected output)
+# A fixture is rebuilt only when its sources, the toolchain or the flags changed
+# (a hash stamp sits next to each binary). All Go state stays under .cache/.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib-toolchains.sh"
+
+FIXTURES_SRC="$REPO/test/fixtures"
+FIXTURES_OUT="$REPO/build/fixtures"
+BUILD_FLAGS=(-trimpath -buildvcs=false)
+
+[[ -x $GO124 ]] || die "Go 1.24 missing at $GO124 (run: make toolchains)"
+[[ -x $GO119 ]] || die "Go 1.19 missing at $GO119 (run: make toolchains)"
+
+use_private_go_env
+
+mapfile -t FIXTURES < <(cd "$FIXTURES_SRC" && for d in */; do [[ -f $d/main.go ]] && echo "${d%/}"; done)
+[[ ${#FIXTURES[@]} -gt 0 ]] || die "no fixtures found under $FIXTURES_SRC"
+
+# build_target TOOLCHAIN_DIR GO GOROOT GOOS GOARCH
+build_target() {
+  local tc="$1" go="$2" goroot="$3" goos="$4" goarch="$5"
+  local out="$FIXTURES_OUT/$tc" version stale=() name stamp
+  mkdir -p "$out"
+  version="$(GOROOT="$goroot" "$go" version)"
+  for name in "${FIXTURES[@]}"; do
+    stamp="$( { echo "$version $goos/$goarch ${BUILD_FLAGS[*]}"
+                cat "$FIXTURES_SRC/go.mod" "$FIXTURES_SRC/$name"/*.go; } | sha256sum | cut -d' ' -f1)"
+    if [[ -x $out/$name && -f $out/.$name.stamp && "$(cat "$out/.$name.stamp")" == "$stamp" ]]; then
+      continue
+    fi
+    stale+=("$name")
+    echo "$stamp" > "$out/.$name.stamp.new"
+  done
+  if [[ ${#stale[@]} -eq 0 ]]; then
+    step "$tc: up to date (${#FIXTURES[@]} fixtures)"
+    return
+  fi
+  step "$tc: building ${stale[*]} ($version, $goos/$goarch)"
+  local pkgs=() cache_tag
+  for name in "${stale[@]}"; do pkgs+=("./$name"); done
+  cache_tag="$(echo "$version" | awk '{print $3}')"
+  (cd "$FIXTURES_SRC" && GOROOT="$goroot" GOCACHE="$CACHE_DIR/go-build/$cache_tag" GOOS="$goos" GOARCH="$goarch" \
+     "$go" build "${BUILD_FLAGS[@]}" -o "$out/" "${pkgs[@]}")
+  for name in "${stale[@]}"; do
+    mv "$out/.$name.stamp.new" "$out/.$name.stamp"
+  done
+}
+
+HOST_GOOS="$(GOROOT="$GO124_ROOT" "$GO124" env GOHOSTOS)"
+HOST_GOARCH="$(GOROOT="$GO124_ROOT" "$GO124" env GOHOSTARCH)"
+
+build_target go1.24-aix   "$GO124" "$GO124_ROOT" aix   ppc64
+build_target go1.19-aix   "$GO119" "$GO119_ROOT" aix   ppc64
+build_target go1.24-linux "$GO124" "$GO124_ROOT" linux ppc64
+build_target go1.24-host  "$GO124" "$GO124_ROOT" "$HOST_GOOS" "$HOST_GOARCH"
