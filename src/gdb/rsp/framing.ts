@@ -1,0 +1,205 @@
+// RSP framing: a receive state machine fed bytes in any chunking, and the packet encoder.
+//
+// Input is classified into packets (`$body#xx`), acks (`+`/`-`) and the interrupt byte (0x03).
+// The body's run-length (`*`) and escape (`}`) encodings are undone here in one pass, exactly as
+// gdb's own read_frame does, so command parsers always see plain bytes.
+
+export const INTERRUPT_BYTE = 0x03;
+
+const DOLLAR = 0x24;
+const HASH = 0x23;
+const ESCAPE = 0x7d; // '}'
+const RUN_LENGTH = 0x2a; // '*'
+const PLUS = 0x2b;
+const MINUS = 0x2d;
+
+export type RspEvent =
+  | { kind: 'packet'; payload: Uint8Array }
+  | { kind: 'ack' }
+  | { kind: 'nak' }
+  | { kind: 'interrupt' }
+  /** Checksum mismatch: the packet is dropped and the sender should get `-`. */
+  | { kind: 'bad-checksum'; expected: number; received: number }
+  /** The body exceeded the size limit; its checksum was valid, the data is dropped. */
+  | { kind: 'oversized'; rawLength: number }
+  /** Valid checksum but undecodable body (dangling escape, run-length with nothing to repeat). */
+  | { kind: 'malformed'; reason: string };
+
+export function checksumOf(bytes: Uint8Array, start = 0, end = bytes.length): number {
+  let sum = 0;
+  for (let i = start; i < end; i++) sum = (sum + bytes[i]!) & 0xff;
+  return sum;
+}
+
+function hexValue(code: number): number {
+  if (code >= 0x30 && code <= 0x39) return code - 0x30;
+  if (code >= 0x61 && code <= 0x66) return code - 0x57;
+  if (code >= 0x41 && code <= 0x46) return code - 0x37;
+  return -1;
+}
+
+const enum State {
+  Idle,
+  Body,
+  Checksum1,
+  Checksum2,
+}
+
+/**
+ * Byte-at-a-time receiver. `maxRawLength` bounds the bytes kept between `$` and `#`; a longer
+ * body is still checksummed but its contents are discarded and reported as `oversized`.
+ */
+export class PacketReceiver {
+  private state = State.Idle;
+  private body: Uint8Array;
+  private length = 0;
+  private sum = 0;
+  private overflow = false;
+  private firstChecksumDigit = 0;
+
+  constructor(
+    private readonly emit: (event: RspEvent) => void,
+    private readonly maxRawLength = 0x20000,
+  ) {
+    this.body = new Uint8Array(Math.min(4096, maxRawLength));
+  }
+
+  feed(chunk: Uint8Array): void {
+    for (let i = 0; i < chunk.length; i++) this.feedByte(chunk[i]!);
+  }
+
+  private feedByte(b: number): void {
+    switch (this.state) {
+      case State.Idle:
+        if (b === DOLLAR) this.startPacket();
+        else if (b === PLUS) this.emit({ kind: 'ack' });
+        else if (b === MINUS) this.emit({ kind: 'nak' });
+        else if (b === INTERRUPT_BYTE) this.emit({ kind: 'interrupt' });
+        // Anything else between packets is line noise and is ignored, as gdbserver does.
+        return;
+      case State.Body:
+        if (b === HASH) {
+          this.state = State.Checksum1;
+        } else if (b === DOLLAR) {
+          // A raw '$' can never be inside a body: the previous packet was truncated; resync here.
+          this.startPacket();
+        } else {
+          this.sum = (this.sum + b) & 0xff;
+          this.store(b);
+        }
+        return;
+      case State.Checksum1:
+        this.firstChecksumDigit = b;
+        this.state = State.Checksum2;
+        return;
+      case State.Checksum2:
+        this.state = State.Idle;
+        this.finishPacket(this.firstChecksumDigit, b);
+        return;
+    }
+  }
+
+  private startPacket(): void {
+    this.state = State.Body;
+    this.length = 0;
+    this.sum = 0;
+    this.overflow = false;
+  }
+
+  private store(b: number): void {
+    if (this.overflow) {
+      this.length++;
+      return;
+    }
+    if (this.length >= this.maxRawLength) {
+      this.overflow = true;
+      this.length++;
+      return;
+    }
+    if (this.length === this.body.length) {
+      const grown = new Uint8Array(Math.min(this.body.length * 2, this.maxRawLength));
+      grown.set(this.body);
+      this.body = grown;
+    }
+    this.body[this.length++] = b;
+  }
+
+  private finishPacket(c1: number, c2: number): void {
+    const hi = hexValue(c1);
+    const lo = hexValue(c2);
+    const received = hi < 0 || lo < 0 ? -1 : (hi << 4) | lo;
+    if (received !== this.sum) {
+      this.emit({ kind: 'bad-checksum', expected: this.sum, received });
+      return;
+    }
+    if (this.overflow) {
+      this.emit({ kind: 'oversized', rawLength: this.length });
+      return;
+    }
+    const decoded = decodeBody(this.body.subarray(0, this.length));
+    if (typeof decoded === 'string') this.emit({ kind: 'malformed', reason: decoded });
+    else this.emit({ kind: 'packet', payload: decoded });
+  }
+}
+
+/** Undo `}` escapes and `*` run-length encoding. Returns a reason string when malformed. */
+export function decodeBody(raw: Uint8Array): Uint8Array | string {
+  let needsWork = false;
+  for (let i = 0; i < raw.length; i++) {
+    if (raw[i] === ESCAPE || raw[i] === RUN_LENGTH) {
+      needsWork = true;
+      break;
+    }
+  }
+  if (!needsWork) return raw.slice();
+  const out: number[] = [];
+  for (let i = 0; i < raw.length; i++) {
+    const b = raw[i]!;
+    if (b === ESCAPE) {
+      if (i + 1 >= raw.length) return 'escape character at end of packet';
+      out.push(raw[++i]! ^ 0x20);
+    } else if (b === RUN_LENGTH) {
+      if (out.length === 0) return 'run-length marker with nothing to repeat';
+      if (i + 1 >= raw.length) return 'run-length marker at end of packet';
+      const repeat = raw[++i]! - 29;
+      if (repeat < 1) return 'run-length count out of range';
+      const prev = out[out.length - 1]!;
+      for (let k = 0; k < repeat; k++) out.push(prev);
+    } else {
+      out.push(b);
+    }
+  }
+  return Uint8Array.from(out);
+}
+
+function needsEscape(b: number): boolean {
+  return b === DOLLAR || b === HASH || b === ESCAPE || b === RUN_LENGTH;
+}
+
+/** Frame a payload as `$body#xx`, escaping `$ # } *` so binary data survives. */
+export function encodePacket(payload: Uint8Array | string): Uint8Array {
+  const bytes = typeof payload === 'string' ? Buffer.from(payload, 'latin1') : payload;
+  let escapes = 0;
+  for (let i = 0; i < bytes.length; i++) if (needsEscape(bytes[i]!)) escapes++;
+  const out = new Uint8Array(bytes.length + escapes + 4);
+  out[0] = DOLLAR;
+  let o = 1;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if (needsEscape(b)) {
+      out[o++] = ESCAPE;
+      out[o++] = b ^ 0x20;
+    } else {
+      out[o++] = b;
+    }
+  }
+  const sum = checksumOf(out, 1, o);
+  out[o++] = HASH;
+  out[o++] = '0123456789abcdef'.charCodeAt(sum >> 4);
+  out[o++] = '0123456789abcdef'.charCodeAt(sum & 15);
+  return out;
+}
+
+/** The one-byte acknowledgements of ack mode. */
+export const ACK = Uint8Array.of(PLUS);
+export const NAK = Uint8Array.of(MINUS);

@@ -1,0 +1,156 @@
+// The narrow interface between the GDB stub and whatever it debugs. The stub only calls these
+// members; the emulator implements them (a `machine.ts` adapter), tests implement them with a
+// fake. Optional members are capabilities: when absent, the matching packets answer "unsupported"
+// and qSupported does not advertise them.
+//
+// Conventions
+// - Thread ids are positive integers (gdb's thread ids map 1:1 to guest threads).
+// - Addresses are unsigned 64-bit bigints.
+// - Signal numbers are gdb's (GdbSignal below), not the guest OS's: the adapter translates.
+// - Failures are returned as values ({ error }), never thrown. The session still catches throws
+//   and turns them into `E` replies, but an adapter should not rely on that.
+
+import type { Ppc64Registers } from './arch/ppc64.js';
+
+export type ThreadId = number;
+export type Address = bigint;
+
+/** A failure the stub reports as an `E` reply. `errno` is a gdb errno (EFAULT = 14 by default). */
+export interface TargetError {
+  error: string;
+  errno?: number;
+}
+
+export function isTargetError(v: unknown): v is TargetError {
+  return typeof v === 'object' && v !== null && 'error' in v && typeof (v as TargetError).error === 'string';
+}
+
+/** gdb's target-independent signal numbers (gdb/signals.def). */
+export const GdbSignal = {
+  NONE: 0,
+  HUP: 1,
+  INT: 2,
+  QUIT: 3,
+  ILL: 4,
+  TRAP: 5,
+  ABRT: 6,
+  EMT: 7,
+  FPE: 8,
+  KILL: 9,
+  BUS: 10,
+  SEGV: 11,
+  SYS: 12,
+  PIPE: 13,
+  ALRM: 14,
+  TERM: 15,
+  URG: 16,
+  STOP: 17,
+  TSTP: 18,
+  CONT: 19,
+  CHLD: 20,
+  TTIN: 21,
+  TTOU: 22,
+  IO: 23,
+  XCPU: 24,
+  XFSZ: 25,
+  VTALRM: 26,
+  PROF: 27,
+  WINCH: 28,
+  USR1: 30,
+  USR2: 31,
+} as const;
+
+export type BreakpointKind = 'sw' | 'hw' | 'watch-write' | 'watch-read' | 'watch-access';
+
+/** What one thread does when the target resumes. */
+export type ResumeAction =
+  | { kind: 'continue'; signal?: number }
+  | { kind: 'step'; signal?: number }
+  /** Step repeatedly while start <= pc < end (vCont `r`); stop as soon as pc leaves the range. */
+  | { kind: 'range-step'; start: Address; end: Address };
+
+/**
+ * A resume request in all-stop mode: `threads` lists explicit actions; every other thread does
+ * `others` (undefined: stays stopped). When any thread stops, every thread stops.
+ */
+export interface ResumeRequest {
+  threads: Map<ThreadId, ResumeAction>;
+  others?: ResumeAction;
+}
+
+/** Why a thread stopped, beyond its signal. */
+export type StopReason =
+  | { kind: 'swbreak' }
+  | { kind: 'hwbreak' }
+  | { kind: 'watch'; access: 'write' | 'read' | 'access'; addr: Address }
+  | { kind: 'syscall-entry'; number: number }
+  | { kind: 'syscall-return'; number: number };
+
+export type StopEvent =
+  /** A thread stopped with a signal: TRAP for breakpoints/steps, INT for interrupts, SEGV… */
+  | { kind: 'signal'; thread: ThreadId; signal: number; reason?: StopReason }
+  /** The process exited normally with `code`. */
+  | { kind: 'exited'; code: number }
+  /** The process was ended by `signal`. */
+  | { kind: 'terminated'; signal: number };
+
+/** The file gdb loads its symbols from: served by qXfer:exec-file:read and vFile host I/O. */
+export interface ExecFile {
+  /** Absolute path reported to gdb (need not exist on the host). */
+  path: string;
+  contents: Uint8Array;
+}
+
+export type SyscallCatch = { kind: 'off' } | { kind: 'all' } | { kind: 'list'; numbers: number[] };
+
+export interface Target {
+  // ---- threads ----
+  /** Live thread ids, first one is the "main" thread. Never empty while the process lives. */
+  threads(): ThreadId[];
+  /** A human-readable name for qXfer:threads:read (e.g. "pthread 2, M1, g17"). */
+  threadName?(tid: ThreadId): string | undefined;
+
+  // ---- registers (all-stop: only called while stopped) ----
+  readRegisters(tid: ThreadId): Ppc64Registers | TargetError;
+  writeRegisters(tid: ThreadId, regs: Ppc64Registers): TargetError | undefined;
+
+  // ---- memory ----
+  /** Read up to `length` bytes; a shorter result means the rest is unmapped. Nothing readable: error. */
+  readMemory(addr: Address, length: number): Uint8Array | TargetError;
+  writeMemory(addr: Address, data: Uint8Array): TargetError | undefined;
+
+  // ---- stop points (exact: the emulator sees every access) ----
+  addBreakpoint(kind: BreakpointKind, addr: Address, length: number): TargetError | undefined;
+  removeBreakpoint(kind: BreakpointKind, addr: Address, length: number): TargetError | undefined;
+
+  // ---- execution ----
+  /**
+   * Called once per gdb connection before any packet is answered: stop the guest if it runs free
+   * (after a detach) and say why it is stopped now (at start: a TRAP at the first instruction).
+   */
+  attach(): Promise<StopEvent>;
+  /**
+   * Run until something stops it. The guest runs in slices on the event loop so that the stub keeps
+   * reading packets; `interrupt()` must make the pending promise settle within one slice.
+   */
+  resume(request: ResumeRequest): Promise<StopEvent>;
+  /** Ctrl-C: stop every thread; the pending resume resolves with a signal stop (INT). */
+  interrupt(): void;
+
+  // ---- optional capabilities ----
+  /** `monitor CMD` (qRcmd). The returned text is shown to the user. */
+  monitor?(command: string): Promise<string> | string;
+  /** The executable image gdb should load (qXfer:exec-file:read + vFile). */
+  execFile?(): ExecFile | undefined;
+  catchSyscalls?(selection: SyscallCatch): void;
+  /** Signals (gdb numbers) delivered to the guest without stopping (QPassSignals). */
+  passSignals?(signals: ReadonlySet<number>): void;
+  /** extended-remote `run`: start the program again, stopped at its first instruction. */
+  restart?(args: string[]): Promise<StopEvent>;
+  /** End the process (k/vKill). */
+  kill?(): void;
+  /** gdb is leaving: let the guest run on freely (D). */
+  detach?(): void;
+  /** Replace the built-in ppc64 target description. */
+  targetXml?: string;
+}
