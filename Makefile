@@ -27,7 +27,7 @@ fixtures: toolchains
 test: toolchains build fixtures
 	npx vitest run
 
-# Unit tests only (no toolchains needed); handy while developing.
+# Unit tests only (some read the Go fixtures: run `make fixtures` once); handy while developing.
 unit: build
 	npx vitest run test/unit
 
