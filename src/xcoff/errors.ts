@@ -3,7 +3,8 @@
 export class XcoffError extends Error {
   override readonly name = 'XcoffError';
   constructor(message: string) {
-    super(message);
+    // Names read from a corrupt file may hold control characters; keep the message one printable line.
+    super(message.replace(/[\x00-\x1f\x7f]/g, '?'));
   }
 }
 

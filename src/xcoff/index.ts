@@ -47,6 +47,9 @@ export interface SymbolizedAddress {
 /** Data imports known by name: Go marks every loader import XMC_DS, so the name is what tells (§1.7). */
 const DATA_IMPORT_NAMES = new Set(['__n_pthreads']);
 
+/** sectionBytes() of a .bss allocates; refuse absurd sizes rather than crash with a RangeError. */
+const MAX_ZERO_FILL = 1n << 30n;
+
 export interface XcoffImage {
   readonly bytes: Uint8Array;
   readonly fileHeader: FileHeader;
@@ -172,7 +175,9 @@ export function parseXcoff(bytes: Uint8Array): XcoffImage {
     sectionBytes(name) {
       const s = sectionByName.get(name);
       if (s === undefined) return undefined;
-      return s.kind === 'bss' ? new Uint8Array(Number(s.size)) : fileBytesOf(r, s);
+      if (s.kind !== 'bss') return fileBytesOf(r, s);
+      if (s.size > MAX_ZERO_FILL) throw new XcoffError(`section ${s.name}: ${hex(s.size)} bytes is too large to zero-fill`);
+      return new Uint8Array(Number(s.size));
     },
     dwarfSections() {
       const out = new Map<string, Uint8Array>();
