@@ -1,0 +1,45 @@
+// The ELF64 view of a Go XCOFF64 program: the same code and data at the same addresses, the XCOFF
+// symbol table as .symtab, and the DWARF sections under their .debug_* names, so that stock
+// gdb-multiarch (which cannot read XCOFF) gets symbols, source lines and frame info.
+import type { XcoffImage, XcoffSymbol } from '../xcoff/index.js';
+import { C_EXT, C_WEAKEXT } from '../xcoff/symbols.js';
+import { writeElf, type ElfSectionInput, type ElfSymbolInput, type ElfViewInput } from './writer.js';
+
+/** The writer's input for an XCOFF image (exported so tests and the stub can inspect it). */
+export function elfViewInputFromXcoff(image: XcoffImage): ElfViewInput {
+  const sections: ElfSectionInput[] = [];
+  const loadedNames = new Set<string>();
+  for (const seg of image.loadSegments) {
+    const kind = seg.executable ? 'text' : seg.fileBytes.length === 0 ? 'bss' : 'data';
+    // .text also holds Go's rodata and pclntab (after runtime.etext); one r-x section keeps addresses exact.
+    sections.push({ name: seg.name, kind, vaddr: seg.vaddr, size: seg.memSize, bytes: kind === 'bss' ? new Uint8Array(0) : seg.fileBytes });
+    loadedNames.add(seg.name);
+  }
+  for (const [name, bytes] of image.dwarfSections()) {
+    sections.push({ name, kind: 'debug', vaddr: 0n, size: BigInt(bytes.length), bytes });
+  }
+
+  const symbols: ElfSymbolInput[] = [];
+  for (const s of image.symbols) {
+    if (!loadedNames.has(s.section)) continue;
+    symbols.push(elfSymbol(s));
+  }
+  return { sections, symbols, entry: image.entry };
+}
+
+function elfSymbol(s: XcoffSymbol): ElfSymbolInput {
+  return {
+    name: s.name,
+    address: s.address,
+    size: s.size,
+    kind: s.kind,
+    section: s.section,
+    // C_HIDEXT symbols are the file-static ones (unexported assembly helpers, TOC entries).
+    global: s.storageClass === C_EXT || s.storageClass === C_WEAKEXT,
+  };
+}
+
+/** ELF64 big-endian ppc64 (ABI v1, no .opd: symbols are code addresses) bytes for an XCOFF image. */
+export function buildElfView(image: XcoffImage): Uint8Array {
+  return writeElf(elfViewInputFromXcoff(image));
+}
