@@ -6,12 +6,14 @@ import { parseLoaderSection, type ImportFile, type LoaderRelocation, type Loader
 import { ByteReader } from './reader.js';
 import { parseSectionHeaders, type XcoffSection } from './sections.js';
 import { parseSymbolTable, type XcoffSymbol } from './symbols.js';
+import { AddressIndex, type SymbolizedAddress } from './address-index.js';
 
 export { XcoffError } from './errors.js';
 export type { AuxHeader, FileHeader } from './headers.js';
 export type { ImportFile, LoaderRelocation, LoaderSymbol } from './loader.js';
 export type { SectionKind, XcoffSection } from './sections.js';
 export type { XcoffSymbol } from './symbols.js';
+export type { SymbolizedAddress } from './address-index.js';
 
 /** One imported name and every slot (8-byte data word) the loader must fill with its address. */
 export interface XcoffImport {
@@ -36,12 +38,6 @@ export interface LoadSegment {
   readable: boolean;
   writable: boolean;
   executable: boolean;
-}
-
-export interface SymbolizedAddress {
-  name: string;
-  offset: bigint;
-  symbol: XcoffSymbol;
 }
 
 /** Data imports known by name: Go marks every loader import XMC_DS, so the name is what tells (§1.7). */
@@ -143,8 +139,7 @@ export function parseXcoff(bytes: Uint8Array): XcoffImage {
   for (const s of symbols) if (!byName.has(s.name)) byName.set(s.name, s);
   const byAddress = (a: XcoffSymbol, b: XcoffSymbol) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0);
   const functions = symbols.filter((s) => s.kind === 'function').sort(byAddress);
-  // Lookup by address uses only symbols with a size; ties keep the larger one last-found first.
-  const sized = symbols.filter((s) => s.size > 0n).sort((a, b) => byAddress(a, b) || (a.size < b.size ? 1 : a.size > b.size ? -1 : 0));
+  const addressIndex = new AddressIndex(symbols);
 
   const sectionByName = new Map<string, XcoffSection>();
   for (const s of sections) {
@@ -186,25 +181,8 @@ export function parseXcoff(bytes: Uint8Array): XcoffImage {
     },
     // Assembly functions carry an ABI suffix (runtime.syscall6.abi0); accept the bare Go name too.
     findSymbol: (name) => byName.get(name) ?? byName.get(`${name}.abi0`) ?? byName.get(`${name}.abiinternal`),
-    symbolize: (addr) => symbolize(sized, addr),
+    symbolize: (addr) => addressIndex.lookup(addr),
   };
-}
-
-function symbolize(sorted: XcoffSymbol[], addr: bigint): SymbolizedAddress | undefined {
-  // Last symbol starting at or below addr.
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]!.address <= addr) lo = mid + 1;
-    else hi = mid;
-  }
-  // Walk back over a few neighbours in case a short symbol sits inside a longer one.
-  for (let i = lo - 1; i >= 0 && i >= lo - 4; i--) {
-    const s = sorted[i]!;
-    if (addr < s.address + s.size) return { name: s.name, offset: addr - s.address, symbol: s };
-  }
-  return undefined;
 }
 
 function buildImports(
