@@ -82,6 +82,11 @@ export interface ResumeRequest {
 export type StopReason =
   | { kind: 'swbreak' }
   | { kind: 'hwbreak' }
+  /**
+   * A watched access by the instruction at pc, reported *before* the access takes effect: gdb
+   * treats Power watchpoints as non-steppable, so it single-steps over the access itself and then
+   * compares the old and new values.
+   */
   | { kind: 'watch'; access: 'write' | 'read' | 'access'; addr: Address }
   | { kind: 'syscall-entry'; number: number }
   | { kind: 'syscall-return'; number: number };

@@ -1,0 +1,725 @@
+// One gdb connection: bytes in, bytes out. The session decodes packets (rsp/framing), parses them
+// (commands/*), turns them into Target calls and writes the replies. It knows nothing about sockets:
+// the server (or a test) feeds `receive()` and supplies `write`/`close`.
+//
+// Packets are handled one at a time, in order. A handler may be asynchronous (resume, monitor,
+// vRun); later packets wait in the queue, except the interrupt byte, which goes straight to the
+// target so that Ctrl-C stops a running guest at once.
+
+import {
+  PPC64_REGNUM, PPC64_TARGET_XML, deserializePpc64Registers, readPpc64Register, serializePpc64Registers,
+  writePpc64Register,
+} from './arch/ppc64.js';
+import { parseBreakpoint } from './commands/breakpoints.js';
+import { parseReadMemory, parseWriteMemoryBinary, parseWriteMemoryHex } from './commands/memory.js';
+import {
+  parseQCatchSyscalls, parseQPassSignals, parseQRcmd, parseQSupported, parseQXferRead, parseVRun, XferRead,
+} from './commands/query.js';
+import { parseReadRegister, parseWriteRegister, parseWriteRegisters } from './commands/registers.js';
+import { parseLegacyResume, parseVCont } from './commands/resume.js';
+import { formatStopReply } from './commands/stop-reply.js';
+import { parseSetThread, parseThreadAlive } from './commands/thread.js';
+import { formatThreadId, ThreadSelector } from './commands/thread-id.js';
+import { parseVFile, VFilePacket } from './commands/vfile.js';
+import { ACK, NAK, PacketReceiver, RspEvent, encodePacket } from './rsp/framing.js';
+import { bytesToHex, bytesToLatin1, textToHex } from './rsp/hex.js';
+import {
+  GdbSignal, ResumeAction, ResumeRequest, StopEvent, Target, TargetError, ThreadId, isTargetError,
+} from './target.js';
+
+export const DEFAULT_PACKET_SIZE = 0x20000;
+
+/** What happens to the guest when gdb detaches (D) or the client vanishes. */
+export type LeavePolicy = 'run' | 'kill' | 'stop';
+
+export interface SessionOptions {
+  log?: (line: string) => void;
+  /** Largest packet accepted and advertised (PacketSize); at least 0x10000. */
+  packetSize?: number;
+  /** On `D`: let the guest run on (default) or end it. */
+  onDetach?: 'run' | 'kill';
+  /** When the client disconnects without detaching: leave the guest stopped (default), run or kill. */
+  onDisconnect?: LeavePolicy;
+}
+
+export interface SessionIo {
+  write(bytes: Uint8Array): void;
+  /** Close the connection (after D). */
+  close(): void;
+}
+
+/** A reply: one packet body, several (console output then the answer), or none. */
+type Reply = string | Uint8Array | Reply[] | undefined;
+type QueueItem = Uint8Array | { errorReply: string };
+
+const EFAULT = 'E0e';
+const EINVAL = 'E16';
+const MALFORMED = 'E01';
+
+// gdb's File-I/O errno values and stat layout (Remote Protocol, "Host I/O" and "struct stat").
+const FILEIO_ENOENT = 2;
+const FILEIO_EBADF = 9;
+const FILEIO_EACCES = 13;
+const FILEIO_STAT_BYTES = 64;
+
+export class GdbSession {
+  private readonly receiver: PacketReceiver;
+  private readonly log: (line: string) => void;
+  private readonly packetSize: number;
+  private readonly queue: QueueItem[] = [];
+  private busy = true; // until start() has attached
+  private running = false;
+  private closed = false;
+  private ackMode = true;
+  private lastFrame: Uint8Array | undefined;
+  private lastStop: StopEvent = { kind: 'exited', code: 0 };
+  private generalThread: ThreadSelector = { kind: 'any' };
+  private continueThread: ThreadSelector = { kind: 'any' };
+  private gdbFeatures = new Map<string, string>();
+  private extended = false;
+  private startedByRun = false;
+  private threadsXml = '';
+  private readonly openFiles = new Map<number, Uint8Array>();
+  private nextFd = 3;
+  private inflight: Promise<void> | undefined;
+  private idleWaiters: Array<() => void> = [];
+
+  constructor(
+    private readonly target: Target,
+    private readonly io: SessionIo,
+    private readonly options: SessionOptions = {},
+  ) {
+    this.log = options.log ?? (() => {});
+    this.packetSize = Math.max(options.packetSize ?? DEFAULT_PACKET_SIZE, 0x10000);
+    // Accept a little more than advertised: gdb counts the payload, we count raw escaped bytes.
+    this.receiver = new PacketReceiver((e) => this.onEvent(e), this.packetSize + 64);
+  }
+
+  /** Ask the target why it is stopped (stopping it if it runs free), then serve queued packets. */
+  start(): Promise<void> {
+    const p = this.target
+      .attach()
+      .then(
+        (stop) => this.recordStop(stop),
+        (e: unknown) => this.log(`gdb: target attach failed: ${errorText(e)}`),
+      )
+      .finally(() => {
+        this.busy = false;
+        this.inflight = undefined;
+        this.pump();
+      });
+    this.inflight = p;
+    return p;
+  }
+
+  /** Bytes from the client, in any chunking. */
+  receive(bytes: Uint8Array): void {
+    if (this.closed) return;
+    this.receiver.feed(bytes);
+  }
+
+  /** The client is gone: stop a running guest, then leave it as configured. Never throws. */
+  async disconnected(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.queue.length = 0;
+    if (this.running) this.target.interrupt();
+    try {
+      await this.inflight;
+    } catch {
+      // already logged by the handler
+    }
+    const policy = this.options.onDisconnect ?? 'stop';
+    if (this.lastStop.kind !== 'signal') return;
+    try {
+      if (policy === 'run') this.target.detach?.();
+      else if (policy === 'kill') this.target.kill?.();
+    } catch (e) {
+      this.log(`gdb: leaving the target after disconnect failed: ${errorText(e)}`);
+    }
+    this.log(`gdb: client disconnected; guest ${policy === 'stop' ? 'left stopped' : policy === 'run' ? 'runs on' : 'killed'}`);
+  }
+
+  /** Resolves once every received packet has been answered (tests and the fuzzer use this). */
+  whenIdle(): Promise<void> {
+    if (!this.busy && this.queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  // ---------------------------------------------------------------- input side
+
+  private onEvent(e: RspEvent): void {
+    switch (e.kind) {
+      case 'packet':
+        if (this.ackMode) this.io.write(ACK);
+        this.queue.push(e.payload);
+        this.pump();
+        return;
+      case 'ack':
+        return;
+      case 'nak':
+        if (this.ackMode && this.lastFrame !== undefined) this.io.write(this.lastFrame);
+        return;
+      case 'interrupt':
+        if (this.running) {
+          this.log('gdb: interrupt requested');
+          this.target.interrupt();
+        }
+        return;
+      case 'bad-checksum':
+        this.log(`gdb: dropped packet with bad checksum (computed ${e.expected}, got ${e.received})`);
+        if (this.ackMode) this.io.write(NAK);
+        return;
+      case 'oversized':
+        this.log(`gdb: dropped oversized packet (${e.rawLength} bytes, limit ${this.packetSize})`);
+        if (this.ackMode) this.io.write(ACK);
+        this.queue.push({ errorReply: EINVAL });
+        this.pump();
+        return;
+      case 'malformed':
+        this.log(`gdb: dropped malformed packet: ${e.reason}`);
+        if (this.ackMode) this.io.write(ACK);
+        this.queue.push({ errorReply: MALFORMED });
+        this.pump();
+        return;
+    }
+  }
+
+  private pump(): void {
+    while (!this.busy && !this.closed && this.queue.length > 0) {
+      const item = this.queue.shift()!;
+      let reply: Reply | Promise<Reply>;
+      if (item instanceof Uint8Array) {
+        const packet = bytesToLatin1(item);
+        try {
+          reply = this.dispatch(packet);
+        } catch (e) {
+          this.log(`gdb: error handling packet ${JSON.stringify(packet.slice(0, 40))}: ${errorText(e)}`);
+          reply = MALFORMED;
+        }
+      } else {
+        reply = item.errorReply;
+      }
+      if (reply instanceof Promise) {
+        this.busy = true;
+        this.inflight = reply
+          .catch((e: unknown) => {
+            this.log(`gdb: asynchronous handler failed: ${errorText(e)}`);
+            return MALFORMED as Reply;
+          })
+          .then((r) => {
+            this.busy = false;
+            this.inflight = undefined;
+            this.send(r);
+            this.pump();
+          });
+        return;
+      }
+      this.send(reply);
+    }
+    if (!this.busy && this.queue.length === 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  private send(reply: Reply): void {
+    if (reply === undefined || this.closed) return;
+    if (Array.isArray(reply)) {
+      for (const r of reply) this.send(r);
+      return;
+    }
+    const frame = encodePacket(reply);
+    this.lastFrame = frame;
+    this.io.write(frame);
+  }
+
+  // ---------------------------------------------------------------- dispatch
+
+  private dispatch(p: string): Reply | Promise<Reply> {
+    switch (p[0]) {
+      case '?':
+        return this.stopReply(this.lastStop);
+      case 'g':
+        return p === 'g' ? this.readAllRegisters() : '';
+      case 'G':
+        return this.writeAllRegisters(p);
+      case 'p':
+        return this.readOneRegister(p);
+      case 'P':
+        return this.writeOneRegister(p);
+      case 'm':
+        return this.readMemory(p);
+      case 'M':
+      case 'X':
+        return this.writeMemory(p);
+      case 'Z':
+      case 'z':
+        return this.breakpoint(p);
+      case 'c':
+      case 's':
+      case 'C':
+      case 'S':
+        return this.legacyResume(p);
+      case 'H':
+        return this.setThread(p);
+      case 'T':
+        return this.threadAlive(p);
+      case 'D':
+        return this.detach(p);
+      case 'k':
+        this.kill();
+        return undefined; // gdb does not wait for a reply to `k`
+      case '!':
+        this.extended = true;
+        return 'OK';
+      case 'q':
+        return this.query(p);
+      case 'Q':
+        return this.setting(p);
+      case 'v':
+        return this.vPacket(p);
+      default:
+        return '';
+    }
+  }
+
+  private query(p: string): Reply | Promise<Reply> {
+    if (p.startsWith('qSupported')) return this.qSupported(p);
+    if (p === 'qC') return this.lastStop.kind === 'signal' ? 'QC' + formatThreadId(this.lastStop.thread) : 'QC0';
+    if (p === 'qfThreadInfo') {
+      const tids = this.liveThreads();
+      return tids.length === 0 ? 'l' : 'm' + tids.map(formatThreadId).join(',');
+    }
+    if (p === 'qsThreadInfo') return 'l';
+    if (p.startsWith('qThreadExtraInfo,')) {
+      const tid = parseThreadAlive('T' + p.slice(17));
+      if (tid === undefined) return MALFORMED;
+      return textToHex(this.threadName(tid));
+    }
+    if (p === 'qAttached' || p.startsWith('qAttached:')) return this.startedByRun ? '0' : '1';
+    if (p === 'qOffsets') return 'Text=0;Data=0;Bss=0';
+    if (p.startsWith('qSymbol:')) return 'OK';
+    if (p.startsWith('qXfer:')) return this.qXfer(p);
+    if (p.startsWith('qRcmd,')) return this.monitor(p);
+    return '';
+  }
+
+  private setting(p: string): Reply {
+    if (p === 'QStartNoAckMode') {
+      // The '+' for this very packet has already gone out; from now on neither side acks.
+      this.ackMode = false;
+      return 'OK';
+    }
+    if (p.startsWith('QPassSignals:')) {
+      if (this.target.passSignals === undefined) return '';
+      const signals = parseQPassSignals(p);
+      if (signals === undefined) return MALFORMED;
+      this.target.passSignals(signals);
+      return 'OK';
+    }
+    if (p.startsWith('QCatchSyscalls:')) {
+      if (this.target.catchSyscalls === undefined) return '';
+      const sel = parseQCatchSyscalls(p);
+      if (sel === undefined) return MALFORMED;
+      this.target.catchSyscalls(sel);
+      return 'OK';
+    }
+    return '';
+  }
+
+  private vPacket(p: string): Reply | Promise<Reply> {
+    if (p === 'vCont?') return 'vCont;c;C;s;S;t;r';
+    if (p.startsWith('vCont;')) return this.vCont(p);
+    if (p.startsWith('vFile:')) return this.vFile(p);
+    if (p.startsWith('vKill')) {
+      this.kill();
+      return 'OK';
+    }
+    if (p.startsWith('vRun;')) return this.vRun(p);
+    return '';
+  }
+
+  // ---------------------------------------------------------------- threads
+
+  private liveThreads(): ThreadId[] {
+    if (this.lastStop.kind !== 'signal') return [];
+    return this.target.threads();
+  }
+
+  private threadName(tid: ThreadId): string {
+    return this.target.threadName?.(tid) ?? `thread ${tid}`;
+  }
+
+  /** The thread a selector means now: 'any'/'all' is the thread that last stopped. */
+  private resolveThread(sel: ThreadSelector): ThreadId | undefined {
+    const live = this.liveThreads();
+    if (sel.kind === 'id') return live.includes(sel.tid) ? sel.tid : undefined;
+    if (this.lastStop.kind === 'signal' && live.includes(this.lastStop.thread)) return this.lastStop.thread;
+    return live[0];
+  }
+
+  private setThread(p: string): Reply {
+    const h = parseSetThread(p);
+    if (h === undefined) return MALFORMED;
+    if (h.thread.kind === 'id' && !this.liveThreads().includes(h.thread.tid)) return 'E02';
+    if (h.op === 'g') this.generalThread = h.thread;
+    else this.continueThread = h.thread;
+    return 'OK';
+  }
+
+  private threadAlive(p: string): Reply {
+    const tid = parseThreadAlive(p);
+    if (tid === undefined) return MALFORMED;
+    return this.liveThreads().includes(tid) ? 'OK' : 'E02';
+  }
+
+  // ---------------------------------------------------------------- registers
+
+  private generalTid(): ThreadId | TargetError {
+    const tid = this.resolveThread(this.generalThread);
+    return tid === undefined ? { error: 'no such thread' } : tid;
+  }
+
+  private readAllRegisters(): Reply {
+    const tid = this.generalTid();
+    if (isTargetError(tid)) return 'E02';
+    const regs = this.target.readRegisters(tid);
+    if (isTargetError(regs)) return errorReply(regs);
+    return bytesToHex(serializePpc64Registers(regs));
+  }
+
+  private writeAllRegisters(p: string): Reply {
+    const bytes = parseWriteRegisters(p);
+    const regs = bytes && deserializePpc64Registers(bytes);
+    if (regs === undefined) return MALFORMED;
+    const tid = this.generalTid();
+    if (isTargetError(tid)) return 'E02';
+    const err = this.target.writeRegisters(tid, regs);
+    return err ? errorReply(err) : 'OK';
+  }
+
+  private readOneRegister(p: string): Reply {
+    const regno = parseReadRegister(p);
+    if (regno === undefined) return MALFORMED;
+    const tid = this.generalTid();
+    if (isTargetError(tid)) return 'E02';
+    const regs = this.target.readRegisters(tid);
+    if (isTargetError(regs)) return errorReply(regs);
+    const bytes = readPpc64Register(regs, regno);
+    return bytes === undefined ? 'E00' : bytesToHex(bytes);
+  }
+
+  private writeOneRegister(p: string): Reply {
+    const w = parseWriteRegister(p);
+    if (w === undefined) return MALFORMED;
+    const tid = this.generalTid();
+    if (isTargetError(tid)) return 'E02';
+    const regs = this.target.readRegisters(tid);
+    if (isTargetError(regs)) return errorReply(regs);
+    if (!writePpc64Register(regs, w.regno, w.value)) return 'E00';
+    const err = this.target.writeRegisters(tid, regs);
+    return err ? errorReply(err) : 'OK';
+  }
+
+  // ---------------------------------------------------------------- memory and stop points
+
+  private readMemory(p: string): Reply {
+    const r = parseReadMemory(p);
+    if (r === undefined) return MALFORMED;
+    const length = Math.min(r.length, Math.floor((this.packetSize - 8) / 2));
+    if (length === 0) return EINVAL;
+    const data = this.target.readMemory(r.addr, length);
+    if (isTargetError(data)) return errorReply(data);
+    if (data.length === 0) return EFAULT;
+    return bytesToHex(data.length > length ? data.subarray(0, length) : data);
+  }
+
+  private writeMemory(p: string): Reply {
+    const w = p[0] === 'M' ? parseWriteMemoryHex(p) : parseWriteMemoryBinary(p);
+    if (w === undefined) return MALFORMED;
+    if (w.data.length === 0) return 'OK'; // gdb probes X support with an empty write
+    const err = this.target.writeMemory(w.addr, w.data);
+    return err ? errorReply(err) : 'OK';
+  }
+
+  private breakpoint(p: string): Reply {
+    const b = parseBreakpoint(p);
+    if (b === undefined) return MALFORMED;
+    const err = b.insert
+      ? this.target.addBreakpoint(b.kind, b.addr, b.length)
+      : this.target.removeBreakpoint(b.kind, b.addr, b.length);
+    return err ? errorReply(err) : 'OK';
+  }
+
+  // ---------------------------------------------------------------- execution
+
+  private stopReply(stop: StopEvent): string {
+    const expedited: Array<[number, Uint8Array]> = [];
+    if (stop.kind === 'signal') {
+      const regs = this.target.readRegisters(stop.thread);
+      if (!isTargetError(regs)) {
+        for (const regno of [PPC64_REGNUM.pc, PPC64_REGNUM.sp, PPC64_REGNUM.lr]) {
+          expedited.push([regno, readPpc64Register(regs, regno)!]);
+        }
+      }
+    }
+    return formatStopReply(stop, {
+      swbreak: this.gdbFeatures.get('swbreak') === '+',
+      hwbreak: this.gdbFeatures.get('hwbreak') === '+',
+      expedited,
+    });
+  }
+
+  private recordStop(stop: StopEvent): void {
+    this.lastStop = stop;
+    // gdb assumes the stopped thread becomes the current one for g/G/p/P/m.
+    this.generalThread = { kind: 'any' };
+    this.continueThread = { kind: 'any' };
+  }
+
+  private resume(request: ResumeRequest): Promise<Reply> | Reply {
+    if (this.lastStop.kind !== 'signal') return 'E03'; // nothing to resume: the process is gone
+    this.running = true;
+    return this.target.resume(request).then(
+      (stop) => {
+        this.running = false;
+        this.recordStop(stop);
+        return this.stopReply(stop);
+      },
+      (e: unknown) => {
+        this.running = false;
+        throw e;
+      },
+    );
+  }
+
+  private vCont(p: string): Reply | Promise<Reply> {
+    const items = parseVCont(p);
+    if (items === undefined) return MALFORMED;
+    const request: ResumeRequest = { threads: new Map() };
+    let anything = false;
+    for (const item of items) {
+      // The leftmost action that matches a thread wins.
+      const action = item.action;
+      const sel = item.thread;
+      if (sel === undefined || sel.kind === 'all') {
+        if (request.others === undefined && action.kind !== 'stop') request.others = action;
+        if (action.kind !== 'stop') anything = true;
+        continue;
+      }
+      const tid = sel.kind === 'any' ? this.resolveThread(sel) : sel.tid;
+      if (tid === undefined || request.threads.has(tid) || action.kind === 'stop') continue;
+      request.threads.set(tid, action);
+      anything = true;
+    }
+    if (!anything) return 'OK';
+    return this.resume(request);
+  }
+
+  private legacyResume(p: string): Reply | Promise<Reply> {
+    const r = parseLegacyResume(p);
+    if (r === undefined) return MALFORMED;
+    const tid = this.resolveThread(this.continueThread);
+    if (tid === undefined) return 'E03';
+    if (r.addr !== undefined) {
+      const regs = this.target.readRegisters(tid);
+      if (isTargetError(regs)) return errorReply(regs);
+      regs.pc = r.addr;
+      const err = this.target.writeRegisters(tid, regs);
+      if (err) return errorReply(err);
+    }
+    const action: ResumeAction = r.step ? { kind: 'step' } : { kind: 'continue' };
+    if (r.signal !== undefined) action.signal = r.signal;
+    const request: ResumeRequest = { threads: new Map([[tid, action]]) };
+    // Continuing runs every thread; a step moves only the selected one (as gdbserver does).
+    if (!r.step) request.others = { kind: 'continue' };
+    return this.resume(request);
+  }
+
+  private kill(): void {
+    try {
+      this.target.kill?.();
+    } finally {
+      this.lastStop = { kind: 'terminated', signal: GdbSignal.KILL };
+    }
+  }
+
+  private detach(p: string): Reply {
+    if (p !== 'D' && !p.startsWith('D;')) return MALFORMED;
+    const policy = this.options.onDetach ?? 'run';
+    this.send('OK');
+    try {
+      if (this.lastStop.kind === 'signal') {
+        if (policy === 'kill') this.kill();
+        else this.target.detach?.();
+      }
+    } finally {
+      this.log(`gdb: client detached; guest ${policy === 'kill' ? 'killed' : 'runs on'}`);
+      this.closed = true;
+      this.io.close();
+    }
+    return undefined;
+  }
+
+  private vRun(p: string): Reply | Promise<Reply> {
+    if (this.target.restart === undefined) return '';
+    const run = parseVRun(p);
+    if (run === undefined) return MALFORMED;
+    return this.target.restart(run.args).then((stop) => {
+      this.startedByRun = true;
+      this.recordStop(stop);
+      return this.stopReply(stop);
+    });
+  }
+
+  // ---------------------------------------------------------------- queries
+
+  private qSupported(p: string): Reply {
+    const features = parseQSupported(p);
+    if (features === undefined) return MALFORMED;
+    this.gdbFeatures = features;
+    const ours = [
+      `PacketSize=${this.packetSize.toString(16)}`,
+      'QStartNoAckMode+',
+      'qXfer:features:read+',
+      'qXfer:threads:read+',
+      'swbreak+',
+      'hwbreak+',
+      'vContSupported+',
+      'multiprocess-',
+    ];
+    if (this.target.execFile !== undefined) ours.push('qXfer:exec-file:read+');
+    if (this.target.passSignals !== undefined) ours.push('QPassSignals+');
+    if (this.target.catchSyscalls !== undefined) ours.push('QCatchSyscalls+');
+    return ours.join(';');
+  }
+
+  private qXfer(p: string): Reply {
+    const x = parseQXferRead(p);
+    if (x === undefined) return p.includes(':read:') ? MALFORMED : '';
+    switch (x.object) {
+      case 'features':
+        if (x.annex !== 'target.xml') return 'E00';
+        return this.xferChunk(this.target.targetXml ?? PPC64_TARGET_XML, x);
+      case 'threads':
+        // Build the document once per read sequence so that chunks agree with each other.
+        if (x.offset === 0 || this.threadsXml === '') this.threadsXml = this.buildThreadsXml();
+        return this.xferChunk(this.threadsXml, x);
+      case 'exec-file': {
+        const file = this.target.execFile?.();
+        if (file === undefined) return this.target.execFile === undefined ? '' : 'E00';
+        return this.xferChunk(file.path, x);
+      }
+      default:
+        return '';
+    }
+  }
+
+  private xferChunk(text: string, x: XferRead): Reply {
+    const bytes = Buffer.from(text, 'utf8');
+    if (x.offset > bytes.length) return EINVAL;
+    const max = Math.min(x.length, Math.floor(this.packetSize / 2) - 8);
+    const end = Math.min(bytes.length, x.offset + max);
+    const chunk = bytes.subarray(x.offset, end);
+    const out = new Uint8Array(chunk.length + 1);
+    out[0] = (end < bytes.length ? 'm' : 'l').charCodeAt(0);
+    out.set(chunk, 1);
+    return out;
+  }
+
+  private buildThreadsXml(): string {
+    const lines = this.liveThreads().map(
+      (tid) => `<thread id="${formatThreadId(tid)}" name="${xmlEscape(this.threadName(tid))}"/>`,
+    );
+    return `<?xml version="1.0"?>\n<threads>\n${lines.join('\n')}\n</threads>\n`;
+  }
+
+  private monitor(p: string): Reply | Promise<Reply> {
+    if (this.target.monitor === undefined) return '';
+    const command = parseQRcmd(p);
+    if (command === undefined) return MALFORMED;
+    return Promise.resolve(this.target.monitor(command)).then((text) => {
+      const replies: Reply[] = [];
+      const bytes = Buffer.from(text, 'utf8');
+      const chunk = Math.floor(this.packetSize / 2) - 16;
+      for (let i = 0; i < bytes.length; i += chunk) replies.push('O' + bytesToHex(bytes.subarray(i, i + chunk)));
+      replies.push('OK');
+      return replies;
+    });
+  }
+
+  // ---------------------------------------------------------------- host I/O
+
+  private vFile(p: string): Reply {
+    const f = parseVFile(p);
+    if (f === undefined) return 'F-1,' + (22).toString(16);
+    return this.hostIo(f);
+  }
+
+  private hostIo(f: VFilePacket): Reply {
+    const fail = (errno: number) => `F-1,${errno.toString(16)}`;
+    switch (f.op) {
+      case 'setfs':
+        return 'F0';
+      case 'open': {
+        const file = this.target.execFile?.();
+        if (file === undefined || file.path !== f.path) return fail(FILEIO_ENOENT);
+        if ((f.flags & 3) !== 0) return fail(FILEIO_EACCES); // read-only view
+        const fd = this.nextFd++;
+        this.openFiles.set(fd, file.contents);
+        return 'F' + fd.toString(16);
+      }
+      case 'pread': {
+        const contents = this.openFiles.get(f.fd);
+        if (contents === undefined) return fail(FILEIO_EBADF);
+        // Worst case every byte is escaped: keep the reply inside the packet size.
+        const count = Math.min(f.count, Math.floor(this.packetSize / 2) - 32);
+        const data = contents.subarray(Math.min(f.offset, contents.length), Math.min(f.offset + count, contents.length));
+        const head = Buffer.from(`F${data.length.toString(16)};`, 'latin1');
+        const out = new Uint8Array(head.length + data.length);
+        out.set(head);
+        out.set(data, head.length);
+        return out;
+      }
+      case 'close':
+        return this.openFiles.delete(f.fd) ? 'F0' : fail(FILEIO_EBADF);
+      case 'fstat': {
+        const contents = this.openFiles.get(f.fd);
+        if (contents === undefined) return fail(FILEIO_EBADF);
+        const stat = new Uint8Array(FILEIO_STAT_BYTES);
+        const v = new DataView(stat.buffer);
+        v.setUint32(8, 0o100444); // st_mode: regular file, read-only
+        v.setUint32(12, 1); // st_nlink
+        v.setBigUint64(28, BigInt(contents.length)); // st_size
+        v.setBigUint64(36, 4096n); // st_blksize
+        v.setBigUint64(44, BigInt(Math.ceil(contents.length / 512))); // st_blocks
+        const head = Buffer.from(`F${FILEIO_STAT_BYTES.toString(16)};`, 'latin1');
+        const out = new Uint8Array(head.length + stat.length);
+        out.set(head);
+        out.set(stat, head.length);
+        return out;
+      }
+      case 'unsupported':
+        return '';
+    }
+  }
+}
+
+function errorReply(err: TargetError): string {
+  const errno = err.errno ?? 14;
+  return 'E' + (errno & 0xff).toString(16).padStart(2, '0');
+}
+
+function xmlEscape(s: string): string {
+  return s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
