@@ -1,0 +1,586 @@
+// Floating-point rows (primary opcodes 48-55 loads/stores, 31 indexed FP loads/stores, 59 single,
+// 63 double). FPR n is doubleword 0 of VSR n: s.vsr[4n] (high word) and s.vsr[4n+1].
+// Arithmetic goes through fpu-core (exact directed rounding, fused multiply-add, FPSCR bits).
+import { CR, FPSCR, type CpuState } from '../state.js';
+import type { GuestMemory } from '../memory.js';
+import type { InsnRow } from '../isa-types.js';
+import {
+  DEFAULT_NAN_HI,
+  EXC_BITS,
+  FEX,
+  FI,
+  FR,
+  FX,
+  OE,
+  OX,
+  UE,
+  UX,
+  VE,
+  VX,
+  VX_ALL,
+  VXIMZ,
+  VXSNAN,
+  VXVC,
+  XE,
+  XX,
+  ZE,
+  ZX,
+  FPRF_MASK,
+  FPCC_MASK,
+  convHi,
+  convLo,
+  doubleWordsToSingle,
+  exc,
+  fpAdd,
+  fpDiv,
+  fpFma,
+  fpMul,
+  fpSqrt,
+  fprfOf,
+  fromInteger,
+  isNaNWords,
+  isSNaNWords,
+  raise,
+  resetExc,
+  roundToIntegral,
+  singleToDoubleWords,
+  storeDouble,
+  toInteger,
+  wordsToDouble,
+  finish,
+  RM_ZERO,
+} from './fpu-core.js';
+import { EA, eaD, eaX, writeBackEa } from './vec-ea.js';
+
+const FAMILY = 'fp';
+const MASK_PO = 0xfc000000 | 0;
+const MASK_A = 0xfc00003e | 0; // PO + 5-bit XO
+const MASK_X = 0xfc0007fe | 0; // PO + 10-bit XO
+
+// ------------------------------------------------------------------ FPSCR helpers
+
+/** Recomputes the summary bits VX and FEX of an FPSCR value. */
+export function fpscrSummaries(f: number): number {
+  f = f & VX_ALL ? f | VX : f & ~VX;
+  const fex =
+    (f & VX && f & VE) || (f & OX && f & OE) || (f & UX && f & UE) || (f & ZX && f & ZE) || (f & XX && f & XE);
+  return fex ? f | FEX : f & ~FEX;
+}
+
+/** Merges the raised bits of the last operation into FPSCR (FR/FI replaced), optionally FPRF. */
+function commit(s: CpuState, fprf: number): void {
+  const old = s.spr[FPSCR];
+  let f = (old & ~(FR | FI)) | exc;
+  if (exc & ~old & EXC_BITS) f |= FX;
+  f = fpscrSummaries(f);
+  if (fprf >= 0) f = (f & ~FPRF_MASK) | (fprf << 12);
+  s.spr[FPSCR] = f;
+}
+
+function setCr1(s: CpuState): void {
+  s.spr[CR] = (s.spr[CR] & ~0x0f000000) | ((s.spr[FPSCR] >>> 28) << 24);
+}
+
+/** Invalid operation with VE=1 or zero-divide with ZE=1 leaves FRT (and FPRF) unchanged. */
+function suppressed(s: CpuState): boolean {
+  const f = s.spr[FPSCR];
+  return ((exc & VX_ALL) !== 0 && (f & VE) !== 0) || ((exc & ZX) !== 0 && (f & ZE) !== 0);
+}
+
+// ------------------------------------------------------------------ arithmetic
+
+const OP_ADD = 0;
+const OP_SUB = 1;
+const OP_MUL = 2;
+const OP_DIV = 3;
+const OP_SQRT = 4;
+const OP_MADD = 5;
+const OP_MSUB = 6;
+const OP_NMADD = 7;
+const OP_NMSUB = 8;
+
+/** Operand use per op: bit 0 = FRA, bit 1 = FRB, bit 2 = FRC. */
+const USES = [3, 3, 5, 3, 2, 7, 7, 7, 7];
+
+let nanHi = 0;
+let nanLo = 0;
+/** NaN propagation: the first NaN among FRA, FRB, FRC (quieted); SNaN raises VXSNAN. */
+function pickNaN(v: Int32Array, a: number, b: number, c: number, uses: number): boolean {
+  let found = false;
+  if (uses & 1 && isNaNWords(v[a], v[a + 1])) {
+    found = true;
+    nanHi = v[a];
+    nanLo = v[a + 1];
+  }
+  if (uses & 2 && isNaNWords(v[b], v[b + 1]) && !found) {
+    found = true;
+    nanHi = v[b];
+    nanLo = v[b + 1];
+  }
+  if (uses & 4 && isNaNWords(v[c], v[c + 1]) && !found) {
+    found = true;
+    nanHi = v[c];
+    nanLo = v[c + 1];
+  }
+  if (!found) return false;
+  if ((uses & 1 && isSNaNWords(v[a], v[a + 1])) || (uses & 2 && isSNaNWords(v[b], v[b + 1])) || (uses & 4 && isSNaNWords(v[c], v[c + 1]))) {
+    raise(VXSNAN);
+  }
+  nanHi |= 0x80000;
+  return true;
+}
+
+function arith(s: CpuState, insn: number, op: number, single: boolean): void {
+  const v = s.vsr;
+  const t = (insn >>> 19) & 0x7c;
+  const a = (insn >>> 14) & 0x7c;
+  const b = (insn >>> 9) & 0x7c;
+  const c = (insn >>> 4) & 0x7c;
+  resetExc();
+  const m = s.spr[FPSCR] & 3;
+  if (pickNaN(v, a, b, c, USES[op])) {
+    if (op >= OP_MADD) {
+      // QEMU (softfloat) raises VXIMZ for inf*0 even when FRB is a QNaN.
+      const x = wordsToDouble(v[a], v[a + 1]);
+      const y = wordsToDouble(v[c], v[c + 1]);
+      if ((x === 0 && (y === Infinity || y === -Infinity)) || (y === 0 && (x === Infinity || x === -Infinity))) {
+        raise(VXIMZ);
+      }
+    }
+    if (!suppressed(s)) {
+      v[t] = nanHi;
+      v[t + 1] = nanLo;
+      commit(s, 0x11);
+    } else commit(s, -1);
+    if (insn & 1) setCr1(s);
+    return;
+  }
+  const x = wordsToDouble(v[a], v[a + 1]);
+  const y = wordsToDouble(v[b], v[b + 1]);
+  let r: number;
+  switch (op) {
+    case OP_ADD:
+      r = fpAdd(x, y, m, single);
+      break;
+    case OP_SUB:
+      r = fpAdd(x, -y, m, single);
+      break;
+    case OP_MUL:
+      r = fpMul(x, wordsToDouble(v[c], v[c + 1]), m, single);
+      break;
+    case OP_DIV:
+      r = fpDiv(x, y, m, single);
+      break;
+    case OP_SQRT:
+      r = fpSqrt(y, m, single);
+      break;
+    case OP_MADD:
+      r = fpFma(x, wordsToDouble(v[c], v[c + 1]), y, m, single);
+      break;
+    case OP_MSUB:
+      r = fpFma(x, wordsToDouble(v[c], v[c + 1]), -y, m, single);
+      break;
+    case OP_NMADD:
+      r = fpFma(x, wordsToDouble(v[c], v[c + 1]), y, m, single);
+      if (r === r) r = -r;
+      break;
+    default:
+      r = fpFma(x, wordsToDouble(v[c], v[c + 1]), -y, m, single);
+      if (r === r) r = -r;
+      break;
+  }
+  if (suppressed(s)) {
+    commit(s, -1);
+  } else {
+    if (r !== r) {
+      v[t] = DEFAULT_NAN_HI;
+      v[t + 1] = 0;
+      commit(s, 0x11);
+    } else {
+      storeDouble(v, t, r);
+      commit(s, fprfOf(r));
+    }
+  }
+  if (insn & 1) setCr1(s);
+}
+
+/** fre / frsqrte (and single forms): QEMU computes them exactly, so do we. */
+function estimate(s: CpuState, insn: number, rsqrt: boolean, single: boolean): void {
+  const v = s.vsr;
+  const t = (insn >>> 19) & 0x7c;
+  const b = (insn >>> 9) & 0x7c;
+  resetExc();
+  const m = s.spr[FPSCR] & 3;
+  if (pickNaN(v, 0, b, 0, 2)) {
+    v[t] = nanHi;
+    v[t + 1] = nanLo;
+    commit(s, 0x11);
+  } else {
+    const y = wordsToDouble(v[b], v[b + 1]);
+    let r = rsqrt ? fpSqrt(y, m, false) : y;
+    if (r === r) r = fpDiv(1, r, m, single || !rsqrt);
+    if (r !== r) {
+      v[t] = DEFAULT_NAN_HI;
+      v[t + 1] = 0;
+      commit(s, 0x11);
+    } else {
+      storeDouble(v, t, r);
+      commit(s, fprfOf(r));
+    }
+  }
+  if (insn & 1) setCr1(s);
+}
+
+function frsp(s: CpuState, insn: number): void {
+  const v = s.vsr;
+  const t = (insn >>> 19) & 0x7c;
+  const b = (insn >>> 9) & 0x7c;
+  resetExc();
+  if (pickNaN(v, 0, b, 0, 2)) {
+    // The NaN goes through single format: its payload keeps 23 fraction bits.
+    v[t] = nanHi;
+    v[t + 1] = nanLo & (0xe0000000 | 0);
+    commit(s, 0x11);
+  } else {
+    const r = finish(wordsToDouble(v[b], v[b + 1]), 0, s.spr[FPSCR] & 3, true);
+    storeDouble(v, t, r);
+    commit(s, fprfOf(r));
+  }
+  if (insn & 1) setCr1(s);
+}
+
+// ------------------------------------------------------------------ conversions
+
+/** fcti* : kind 0 int64, 1 uint64, 2 int32, 3 uint32; toZero for the *z forms. */
+function fcti(s: CpuState, insn: number, kind: number, toZero: boolean): void {
+  const v = s.vsr;
+  const t = (insn >>> 19) & 0x7c;
+  const b = (insn >>> 9) & 0x7c;
+  resetExc();
+  const hi = v[b];
+  const lo = v[b + 1];
+  toInteger(wordsToDouble(hi, lo), toZero ? RM_ZERO : s.spr[FPSCR] & 3, kind, isSNaNWords(hi, lo));
+  if (!suppressed(s)) {
+    v[t] = convHi;
+    v[t + 1] = convLo;
+  }
+  commit(s, -1);
+  if (insn & 1) setCr1(s);
+}
+
+function fcfid(s: CpuState, insn: number, unsigned: boolean, single: boolean): void {
+  const v = s.vsr;
+  const t = (insn >>> 19) & 0x7c;
+  const b = (insn >>> 9) & 0x7c;
+  resetExc();
+  const r = fromInteger(v[b], v[b + 1], unsigned, s.spr[FPSCR] & 3, single);
+  storeDouble(v, t, r);
+  commit(s, fprfOf(r));
+  if (insn & 1) setCr1(s);
+}
+
+function fri(s: CpuState, insn: number, mode: number): void {
+  const v = s.vsr;
+  const t = (insn >>> 19) & 0x7c;
+  const b = (insn >>> 9) & 0x7c;
+  resetExc();
+  if (pickNaN(v, 0, b, 0, 2)) {
+    v[t] = nanHi;
+    v[t + 1] = nanLo;
+    commit(s, 0x11);
+  } else {
+    const r = roundToIntegral(wordsToDouble(v[b], v[b + 1]), mode);
+    storeDouble(v, t, r);
+    commit(s, fprfOf(r));
+  }
+  if (insn & 1) setCr1(s);
+}
+
+// ------------------------------------------------------------------ compare, select, moves
+
+function fcmp(s: CpuState, insn: number, ordered: boolean): void {
+  const v = s.vsr;
+  const a = (insn >>> 14) & 0x7c;
+  const b = (insn >>> 9) & 0x7c;
+  const bf = (insn >>> 23) & 7;
+  resetExc();
+  const ah = v[a];
+  const al = v[a + 1];
+  const bh = v[b];
+  const bl = v[b + 1];
+  let c: number;
+  if (isNaNWords(ah, al) || isNaNWords(bh, bl)) {
+    c = 1;
+    const snan = isSNaNWords(ah, al) || isSNaNWords(bh, bl);
+    if (snan) raise(VXSNAN);
+    if (ordered && (!snan || (s.spr[FPSCR] & VE) === 0)) raise(VXVC);
+  } else {
+    const x = wordsToDouble(ah, al);
+    const y = wordsToDouble(bh, bl);
+    c = x < y ? 8 : x > y ? 4 : 2;
+  }
+  const sh = 28 - 4 * bf;
+  s.spr[CR] = (s.spr[CR] & ~(0xf << sh)) | (c << sh);
+  const old = s.spr[FPSCR];
+  let f = (old & ~FPCC_MASK) | (c << 12) | exc;
+  if (exc & ~old & EXC_BITS) f |= FX;
+  s.spr[FPSCR] = fpscrSummaries(f);
+}
+
+function fsel(s: CpuState, insn: number): void {
+  const v = s.vsr;
+  const t = (insn >>> 19) & 0x7c;
+  const a = (insn >>> 14) & 0x7c;
+  const b = (insn >>> 9) & 0x7c;
+  const c = (insn >>> 4) & 0x7c;
+  const ah = v[a];
+  const al = v[a + 1];
+  const useC = !isNaNWords(ah, al) && (ah >= 0 || ((ah & 0x7fffffff) | al) === 0);
+  const src = useC ? c : b;
+  v[t] = v[src];
+  v[t + 1] = v[src + 1];
+  if (insn & 1) setCr1(s);
+}
+
+/** fmr/fneg/fabs/fnabs: sign bit operations on the raw bits (NaNs untouched). */
+function fsign(s: CpuState, insn: number, andMask: number, orMask: number, xorMask: number): void {
+  const v = s.vsr;
+  const t = (insn >>> 19) & 0x7c;
+  const b = (insn >>> 9) & 0x7c;
+  v[t] = ((v[b] & andMask) | orMask) ^ xorMask;
+  v[t + 1] = v[b + 1];
+  if (insn & 1) setCr1(s);
+}
+
+function fcpsgn(s: CpuState, insn: number): void {
+  const v = s.vsr;
+  const t = (insn >>> 19) & 0x7c;
+  const a = (insn >>> 14) & 0x7c;
+  const b = (insn >>> 9) & 0x7c;
+  v[t] = (v[a] & (0x80000000 | 0)) | (v[b] & 0x7fffffff);
+  v[t + 1] = v[b + 1];
+  if (insn & 1) setCr1(s);
+}
+
+// ------------------------------------------------------------------ FPSCR moves
+
+function mffs(s: CpuState, insn: number): void {
+  const t = (insn >>> 19) & 0x7c;
+  s.vsr[t] = 0;
+  s.vsr[t + 1] = s.spr[FPSCR];
+  if (insn & 1) setCr1(s);
+}
+
+/** Writes FPSCR bits under a mask; FEX and VX are summaries and cannot be written directly. */
+function writeFpscr(s: CpuState, value: number, mask: number): void {
+  const old = s.spr[FPSCR];
+  let f = (old & ~mask) | (value & mask);
+  f = fpscrSummaries(f);
+  s.spr[FPSCR] = f;
+}
+
+function mtfsf(s: CpuState, insn: number): void {
+  const b = (insn >>> 9) & 0x7c;
+  const l = (insn >>> 25) & 1;
+  const w = (insn >>> 16) & 1;
+  const flm = (insn >>> 17) & 0xff;
+  let mask = 0;
+  if (l) mask = -1;
+  else if (w === 0) {
+    for (let i = 0; i < 8; i++) if (flm & (0x80 >>> i)) mask |= 0xf0000000 >>> (4 * i);
+  }
+  writeFpscr(s, s.vsr[b + 1], mask);
+  if (insn & 1) setCr1(s);
+}
+
+function mtfsfi(s: CpuState, insn: number): void {
+  const bf = (insn >>> 23) & 7;
+  const w = (insn >>> 16) & 1;
+  const u = (insn >>> 12) & 0xf;
+  if (w === 0) {
+    const sh = 28 - 4 * bf;
+    writeFpscr(s, u << sh, 0xf << sh);
+  }
+  if (insn & 1) setCr1(s);
+}
+
+function mtfsb(s: CpuState, insn: number, set: boolean): void {
+  const bt = (insn >>> 21) & 31;
+  const bit = (0x80000000 >>> bt) | 0;
+  if (bit !== FEX && bit !== VX) {
+    const old = s.spr[FPSCR];
+    if (set) {
+      let f = old | bit;
+      if (bit & EXC_BITS && !(old & bit)) f |= FX;
+      s.spr[FPSCR] = fpscrSummaries(f);
+    } else s.spr[FPSCR] = fpscrSummaries(old & ~bit);
+  }
+  if (insn & 1) setCr1(s);
+}
+
+function mcrfs(s: CpuState, insn: number): void {
+  const bf = (insn >>> 23) & 7;
+  const bfa = (insn >>> 18) & 7;
+  const f = s.spr[FPSCR];
+  const sh = 28 - 4 * bfa;
+  const field = (f >>> sh) & 0xf;
+  const dsh = 28 - 4 * bf;
+  s.spr[CR] = (s.spr[CR] & ~(0xf << dsh)) | (field << dsh);
+  const clear = (0xf << sh) & (FX | EXC_BITS);
+  s.spr[FPSCR] = fpscrSummaries(f & ~clear);
+}
+
+// ------------------------------------------------------------------ loads and stores
+
+function lfd(s: CpuState, mem: GuestMemory, insn: number): void {
+  mem.load64(EA[0], EA[1], s.vsr, (insn >>> 19) & 0x7c);
+}
+function lfs(s: CpuState, mem: GuestMemory, insn: number): void {
+  singleToDoubleWords(mem.load32(EA[0], EA[1]), s.vsr, (insn >>> 19) & 0x7c);
+}
+function stfd(s: CpuState, mem: GuestMemory, insn: number): void {
+  const t = (insn >>> 19) & 0x7c;
+  mem.store64(EA[0], EA[1], s.vsr[t], s.vsr[t + 1]);
+}
+function stfs(s: CpuState, mem: GuestMemory, insn: number): void {
+  const t = (insn >>> 19) & 0x7c;
+  mem.store32(EA[0], EA[1], doubleWordsToSingle(s.vsr[t], s.vsr[t + 1]));
+}
+function lfiw(s: CpuState, mem: GuestMemory, insn: number, signed: boolean): void {
+  const t = (insn >>> 19) & 0x7c;
+  const w = mem.load32(EA[0], EA[1]);
+  s.vsr[t] = signed ? w >> 31 : 0;
+  s.vsr[t + 1] = w;
+}
+function stfiwx(s: CpuState, mem: GuestMemory, insn: number): void {
+  mem.store32(EA[0], EA[1], s.vsr[((insn >>> 19) & 0x7c) + 1]);
+}
+
+function d(po: number): number {
+  return (po << 26) | 0;
+}
+function x(po: number, xo: number): number {
+  return ((po << 26) | (xo << 1)) | 0;
+}
+
+type MemExec = (s: CpuState, mem: GuestMemory, insn: number) => void;
+function dRow(name: string, po: number, op: MemExec, update: boolean): InsnRow {
+  return {
+    name,
+    mask: MASK_PO,
+    match: d(po),
+    family: FAMILY,
+    exec: update
+      ? (s, mem, insn) => {
+          eaD(s, insn);
+          op(s, mem, insn);
+          writeBackEa(s, insn);
+        }
+      : (s, mem, insn) => {
+          eaD(s, insn);
+          op(s, mem, insn);
+        },
+  };
+}
+function xRow(name: string, xo: number, op: MemExec, update: boolean): InsnRow {
+  return {
+    name,
+    mask: MASK_X,
+    match: x(31, xo),
+    family: FAMILY,
+    exec: update
+      ? (s, mem, insn) => {
+          eaX(s, insn);
+          op(s, mem, insn);
+          writeBackEa(s, insn);
+        }
+      : (s, mem, insn) => {
+          eaX(s, insn);
+          op(s, mem, insn);
+        },
+  };
+}
+function aRow(name: string, po: number, xo: number, op: number): InsnRow {
+  const single = po === 59;
+  return { name, mask: MASK_A, match: ((po << 26) | (xo << 1)) | 0, family: FAMILY, exec: (s, _m, insn) => arith(s, insn, op, single) };
+}
+function xfRow(name: string, po: number, xo: number, exec: (s: CpuState, insn: number) => void): InsnRow {
+  return { name, mask: MASK_X, match: x(po, xo), family: FAMILY, exec: (s, _m, insn) => exec(s, insn) };
+}
+
+export const fpRows: InsnRow[] = [
+  dRow('lfs', 48, lfs, false),
+  dRow('lfsu', 49, lfs, true),
+  dRow('lfd', 50, lfd, false),
+  dRow('lfdu', 51, lfd, true),
+  dRow('stfs', 52, stfs, false),
+  dRow('stfsu', 53, stfs, true),
+  dRow('stfd', 54, stfd, false),
+  dRow('stfdu', 55, stfd, true),
+  xRow('lfsx', 535, lfs, false),
+  xRow('lfsux', 567, lfs, true),
+  xRow('lfdx', 599, lfd, false),
+  xRow('lfdux', 631, lfd, true),
+  xRow('stfsx', 663, stfs, false),
+  xRow('stfsux', 695, stfs, true),
+  xRow('stfdx', 727, stfd, false),
+  xRow('stfdux', 759, stfd, true),
+  xRow('lfiwax', 855, (s, m, i) => lfiw(s, m, i, true), false),
+  xRow('lfiwzx', 887, (s, m, i) => lfiw(s, m, i, false), false),
+  xRow('stfiwx', 983, stfiwx, false),
+
+  aRow('fdiv', 63, 18, OP_DIV),
+  aRow('fsub', 63, 20, OP_SUB),
+  aRow('fadd', 63, 21, OP_ADD),
+  aRow('fsqrt', 63, 22, OP_SQRT),
+  aRow('fmul', 63, 25, OP_MUL),
+  aRow('fmsub', 63, 28, OP_MSUB),
+  aRow('fmadd', 63, 29, OP_MADD),
+  aRow('fnmsub', 63, 30, OP_NMSUB),
+  aRow('fnmadd', 63, 31, OP_NMADD),
+  aRow('fdivs', 59, 18, OP_DIV),
+  aRow('fsubs', 59, 20, OP_SUB),
+  aRow('fadds', 59, 21, OP_ADD),
+  aRow('fsqrts', 59, 22, OP_SQRT),
+  aRow('fmuls', 59, 25, OP_MUL),
+  aRow('fmsubs', 59, 28, OP_MSUB),
+  aRow('fmadds', 59, 29, OP_MADD),
+  aRow('fnmsubs', 59, 30, OP_NMSUB),
+  aRow('fnmadds', 59, 31, OP_NMADD),
+  { name: 'fsel', mask: MASK_A, match: x(63, 23), family: FAMILY, exec: (s, _m, i) => fsel(s, i) },
+  { name: 'fre', mask: MASK_A, match: x(63, 24), family: FAMILY, exec: (s, _m, i) => estimate(s, i, false, false) },
+  { name: 'frsqrte', mask: MASK_A, match: x(63, 26), family: FAMILY, exec: (s, _m, i) => estimate(s, i, true, false) },
+  { name: 'fres', mask: MASK_A, match: x(59, 24), family: FAMILY, exec: (s, _m, i) => estimate(s, i, false, true) },
+  { name: 'frsqrtes', mask: MASK_A, match: x(59, 26), family: FAMILY, exec: (s, _m, i) => estimate(s, i, true, true) },
+
+  xfRow('fcmpu', 63, 0, (s, i) => fcmp(s, i, false)),
+  xfRow('fcmpo', 63, 32, (s, i) => fcmp(s, i, true)),
+  xfRow('frsp', 63, 12, frsp),
+  xfRow('fctiw', 63, 14, (s, i) => fcti(s, i, 2, false)),
+  xfRow('fctiwz', 63, 15, (s, i) => fcti(s, i, 2, true)),
+  xfRow('fctiwu', 63, 142, (s, i) => fcti(s, i, 3, false)),
+  xfRow('fctiwuz', 63, 143, (s, i) => fcti(s, i, 3, true)),
+  xfRow('fctid', 63, 814, (s, i) => fcti(s, i, 0, false)),
+  xfRow('fctidz', 63, 815, (s, i) => fcti(s, i, 0, true)),
+  xfRow('fctidu', 63, 942, (s, i) => fcti(s, i, 1, false)),
+  xfRow('fctiduz', 63, 943, (s, i) => fcti(s, i, 1, true)),
+  xfRow('fcfid', 63, 846, (s, i) => fcfid(s, i, false, false)),
+  xfRow('fcfidu', 63, 974, (s, i) => fcfid(s, i, true, false)),
+  xfRow('fcfids', 59, 846, (s, i) => fcfid(s, i, false, true)),
+  xfRow('fcfidus', 59, 974, (s, i) => fcfid(s, i, true, true)),
+  xfRow('frin', 63, 392, (s, i) => fri(s, i, 0)),
+  xfRow('friz', 63, 424, (s, i) => fri(s, i, 1)),
+  xfRow('frip', 63, 456, (s, i) => fri(s, i, 2)),
+  xfRow('frim', 63, 488, (s, i) => fri(s, i, 3)),
+  xfRow('fmr', 63, 72, (s, i) => fsign(s, i, -1, 0, 0)),
+  xfRow('fneg', 63, 40, (s, i) => fsign(s, i, -1, 0, 0x80000000 | 0)),
+  xfRow('fabs', 63, 264, (s, i) => fsign(s, i, 0x7fffffff, 0, 0)),
+  xfRow('fnabs', 63, 136, (s, i) => fsign(s, i, -1, 0x80000000 | 0, 0)),
+  xfRow('fcpsgn', 63, 8, fcpsgn),
+  xfRow('mffs', 63, 583, mffs),
+  xfRow('mtfsf', 63, 711, mtfsf),
+  xfRow('mtfsfi', 63, 134, mtfsfi),
+  xfRow('mtfsb0', 63, 70, (s, i) => mtfsb(s, i, false)),
+  xfRow('mtfsb1', 63, 38, (s, i) => mtfsb(s, i, true)),
+  xfRow('mcrfs', 63, 64, mcrfs),
+];
