@@ -1,0 +1,346 @@
+// One emulated hardware thread's executor: runs a CpuState against a GuestMemory in bounded
+// slices and reports why it stopped as a value (never a thrown host error).
+//
+// Threads: there is one Cpu per GuestMemory (it owns the decoded-code cache for that memory).
+// The scheduler swaps guest threads by assigning `cpu.state = otherThreadState` between slices;
+// the setter drops the load reservation of both states, which is how "a reservation is lost on a
+// thread switch and on another thread's store" holds: another thread can only store after a switch.
+import { CpuState, PC_HI, PC_LO, RESV_LEN } from './state.js';
+import { GuestMemory, MemoryFault, memoryFault, type AccessKind, type FaultReason, type Watchpoint } from './memory.js';
+import { ProgramException, programException } from './isa-types.js';
+import { allRows, decodeRow } from './decode.js';
+import {
+  buildRunLoop, CodePage, FIRST_ROW_ID, ID_BREAKPOINT, ID_ILLEGAL, ID_SENTINEL, type LoopHost, type RunLoop,
+} from './run.js';
+import { cpuEnv, defaultTimeBase } from './exec/system.js';
+import { hex64 } from './int64.js';
+
+/** Why run() returned. */
+export const StopReason = {
+  /** The instruction budget ran out. */
+  OK: 0,
+  /** PC is at a breakpoint; the instruction there has not executed. */
+  BREAKPOINT: 1,
+  /** step() executed one instruction. */
+  STEP_DONE: 2,
+  /** A memory access failed; the instruction at stop.pc did not commit. See stop.fault*. */
+  FAULT: 3,
+  /** Invalid or unimplemented instruction at stop.pc (stop.word). */
+  ILLEGAL: 4,
+  /** A trap instruction (tw/td/twi/tdi) fired at stop.pc. */
+  TRAP: 5,
+  /** PC reached a registered host-call address (not fetched); the host services the call. */
+  SENTINEL: 6,
+  /** A watched access completed; see stop.watch*. PC is after the accessing instruction. */
+  WATCH: 7,
+  /** A host-side bug surfaced while executing stop.pc; stop.message says what. */
+  INTERNAL: 8,
+} as const;
+export type StopReason = (typeof StopReason)[keyof typeof StopReason];
+
+export const STOP_NAMES = ['OK', 'BREAKPOINT', 'STEP_DONE', 'FAULT', 'ILLEGAL', 'TRAP', 'SENTINEL', 'WATCH', 'INTERNAL'];
+
+/** Details of the last stop (one reusable object). */
+export class StopInfo {
+  reason: StopReason = StopReason.OK;
+  pcHi = 0;
+  pcLo = 0;
+  /** Instruction word at pc (ILLEGAL, TRAP, FAULT). */
+  word = 0;
+  faultHi = 0;
+  faultLo = 0;
+  faultAccess: AccessKind = 'read';
+  faultReason: FaultReason = 'unmapped';
+  watchAddr = 0n;
+  watchLen = 0;
+  watchIsWrite = false;
+  message = '';
+
+  get pc(): bigint {
+    return (BigInt(this.pcHi >>> 0) << 32n) | BigInt(this.pcLo >>> 0);
+  }
+  get faultAddress(): bigint {
+    return (BigInt(this.faultHi >>> 0) << 32n) | BigInt(this.faultLo >>> 0);
+  }
+  /** One printable line, e.g. "ILLEGAL at 0x10000 word 0x00000000". */
+  describe(): string {
+    const at = hex64(this.pcHi, this.pcLo);
+    const word = '0x' + (this.word >>> 0).toString(16).padStart(8, '0');
+    switch (this.reason) {
+      case StopReason.FAULT:
+        return `FAULT at ${at}: ${this.faultAccess} of ${hex64(this.faultHi, this.faultLo)} (${this.faultReason})`;
+      case StopReason.ILLEGAL:
+        return `ILLEGAL at ${at} word ${word}`;
+      case StopReason.TRAP:
+        return `TRAP at ${at} word ${word}`;
+      case StopReason.WATCH:
+        return `WATCH at ${at}: ${this.watchIsWrite ? 'write' : 'read'} of 0x${this.watchAddr.toString(16)}`;
+      case StopReason.INTERNAL:
+        return `INTERNAL at ${at}: ${this.message}`;
+      default:
+        return `${STOP_NAMES[this.reason]} at ${at}`;
+    }
+  }
+}
+
+let sharedLoop: RunLoop | null = null;
+function runLoop(): RunLoop {
+  if (sharedLoop === null) sharedLoop = buildRunLoop(allRows);
+  return sharedLoop;
+}
+
+const PAGE_SHIFT = 16;
+const pageKey = (hi: number, lo: number): number => (hi >>> 0) * 65536 + (lo >>> PAGE_SHIFT);
+
+export class Cpu implements LoopHost {
+  private current: CpuState;
+  readonly mem: GuestMemory;
+  /** Time base source for mftb / mfspr 268 (a 64-bit tick count). */
+  timeBase: () => bigint = defaultTimeBase;
+  readonly stop = new StopInfo();
+  /** Instructions completed by the last run()/step(). */
+  executed = 0;
+  /** Instructions completed since construction. */
+  totalExecuted = 0;
+
+  private readonly loop: RunLoop = runLoop();
+  private readonly codePages = new Map<number, CodePage>();
+  private readonly breakpoints = new Set<bigint>();
+  private hostCallRanges: Array<{ start: bigint; end: bigint }> = [];
+  private watchCount = 0;
+  private watchHit = false;
+
+  constructor(mem: GuestMemory, state: CpuState = new CpuState()) {
+    this.mem = mem;
+    this.current = state;
+    mem.codeWriteHook = (addr, len) => this.invalidateCode(addr, len);
+    mem.watchHook = (addr, len, isWrite) => {
+      if (this.watchHit) return;
+      this.watchHit = true;
+      this.stop.watchAddr = addr;
+      this.stop.watchLen = len;
+      this.stop.watchIsWrite = isWrite;
+    };
+  }
+
+  /** The running thread's registers. Assigning switches threads and drops both reservations. */
+  get state(): CpuState {
+    return this.current;
+  }
+  set state(s: CpuState) {
+    this.current.spr[RESV_LEN] = 0;
+    s.spr[RESV_LEN] = 0;
+    this.current = s;
+  }
+
+  /** Drop the current thread's load reservation (its next stXcx. fails). */
+  clearReservation(): void {
+    this.current.spr[RESV_LEN] = 0;
+  }
+
+  get pc(): bigint {
+    return this.current.pc;
+  }
+  set pc(v: bigint) {
+    this.current.pc = v;
+  }
+
+  // ---------------------------------------------------------------- running
+
+  /**
+   * Execute up to `budget` instructions. Returns StopReason.OK when the budget ran out, otherwise
+   * why it stopped (details in this.stop). A breakpoint at the starting PC is stepped over, so
+   * resuming from a breakpoint stop makes progress.
+   */
+  run(budget: number): StopReason {
+    cpuEnv.timeBase = this.timeBase;
+    this.executed = 0;
+    if (budget <= 0) return this.finish(StopReason.OK, 0);
+    let done = 0;
+    if (this.breakpoints.size > 0 && this.breakpoints.has(this.current.pc)) {
+      const r = this.stepSlow();
+      done = 1;
+      if (r !== StopReason.OK) return this.finish(r, 0);
+      if (this.watchHit) return this.finish(this.watchStop(), 1);
+    }
+    if (this.watchCount > 0) {
+      // Watchpoints: one instruction per loop call, so the stop lands right after the access.
+      while (done < budget) {
+        const r = this.loop(this, this.current, this.mem, 1);
+        done += this.executed;
+        if (r !== StopReason.OK) return this.finish(r as StopReason, done);
+        if (this.watchHit) return this.finish(this.watchStop(), done);
+      }
+      return this.finish(StopReason.OK, done);
+    }
+    const r = this.loop(this, this.current, this.mem, budget - done) as StopReason;
+    done += this.executed;
+    if (r === StopReason.OK && this.watchHit) return this.finish(this.watchStop(), done);
+    return this.finish(r, done);
+  }
+
+  /** Execute exactly one instruction: STEP_DONE, or the stop that prevented it. */
+  step(): StopReason {
+    const r = this.run(1);
+    if (r === StopReason.OK) {
+      this.stop.reason = StopReason.STEP_DONE;
+      this.stop.pcHi = this.current.spr[PC_HI];
+      this.stop.pcLo = this.current.spr[PC_LO];
+      return StopReason.STEP_DONE;
+    }
+    return r;
+  }
+
+  private finish(r: StopReason, done: number): StopReason {
+    this.executed = done;
+    this.totalExecuted += done;
+    if (r === StopReason.OK || r === StopReason.BREAKPOINT || r === StopReason.SENTINEL || r === StopReason.WATCH) {
+      this.stop.pcHi = this.current.spr[PC_HI];
+      this.stop.pcLo = this.current.spr[PC_LO];
+    }
+    this.stop.reason = r;
+    return r;
+  }
+
+  private watchStop(): StopReason {
+    this.watchHit = false;
+    return StopReason.WATCH;
+  }
+
+  /** Fetch, decode and execute one instruction outside the hot loop (stepping over a breakpoint). */
+  private stepSlow(): StopReason {
+    const s = this.current;
+    const spr = s.spr;
+    let word = 0;
+    try {
+      const hi = spr[PC_HI];
+      const lo = spr[PC_LO];
+      word = this.mem.fetch32(hi, lo);
+      const row = decodeRow(word);
+      if (row < 0) return this.specialStop(ID_ILLEGAL, word) as StopReason;
+      const branched = allRows[row].exec(s, this.mem, word);
+      if (!branched) {
+        const nlo = (lo + 4) | 0;
+        spr[PC_LO] = nlo;
+        if (nlo === 0) spr[PC_HI] = (hi + 1) | 0;
+      }
+      return StopReason.OK;
+    } catch (e) {
+      return this.exceptionStop(e, word) as StopReason;
+    }
+  }
+
+  // ---------------------------------------------------------------- LoopHost
+
+  codePageFor(hi: number, lo: number): CodePage {
+    const key = pageKey(hi, lo);
+    let p = this.codePages.get(key);
+    if (p === undefined) {
+      p = new CodePage();
+      this.codePages.set(key, p);
+    }
+    return p;
+  }
+
+  decodeSlot(page: CodePage, idx: number, hi: number, lo: number): number {
+    if (this.hostCallRanges.length > 0 || this.breakpoints.size > 0) {
+      const addr = (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+      for (const r of this.hostCallRanges) {
+        if (addr >= r.start && addr < r.end) return (page.ids[idx] = ID_SENTINEL);
+      }
+      if (this.breakpoints.has(addr)) {
+        page.words[idx] = 0;
+        return (page.ids[idx] = ID_BREAKPOINT);
+      }
+    }
+    const word = this.mem.fetch32(hi, lo);
+    this.mem.markCode(hi, lo);
+    const row = decodeRow(word);
+    page.words[idx] = word;
+    return (page.ids[idx] = row < 0 ? ID_ILLEGAL : FIRST_ROW_ID + row);
+  }
+
+  specialStop(id: number, word: number): number {
+    const st = this.stop;
+    st.pcHi = this.current.spr[PC_HI];
+    st.pcLo = this.current.spr[PC_LO];
+    st.word = word;
+    if (id === ID_BREAKPOINT) return StopReason.BREAKPOINT;
+    if (id === ID_SENTINEL) return StopReason.SENTINEL;
+    return StopReason.ILLEGAL;
+  }
+
+  exceptionStop(e: unknown, word: number): number {
+    const st = this.stop;
+    st.pcHi = this.current.spr[PC_HI];
+    st.pcLo = this.current.spr[PC_LO];
+    st.word = word;
+    if (e === memoryFault || e instanceof MemoryFault) {
+      const f = e as MemoryFault;
+      st.faultHi = f.hi;
+      st.faultLo = f.lo;
+      st.faultAccess = f.access;
+      st.faultReason = f.reason;
+      if (f.access === 'exec') st.word = 0;
+      return StopReason.FAULT;
+    }
+    if (e === programException || e instanceof ProgramException) {
+      return (e as ProgramException).reason === 'trap' ? StopReason.TRAP : StopReason.ILLEGAL;
+    }
+    st.message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    return StopReason.INTERNAL;
+  }
+
+  // ---------------------------------------------------------------- breakpoints, host calls, code
+
+  addBreakpoint(addr: bigint): void {
+    this.breakpoints.add(BigInt.asUintN(64, addr));
+    this.invalidateCode(addr, 4);
+  }
+
+  removeBreakpoint(addr: bigint): boolean {
+    const had = this.breakpoints.delete(BigInt.asUintN(64, addr));
+    this.invalidateCode(addr, 4);
+    return had;
+  }
+
+  hasBreakpoint(addr: bigint): boolean {
+    return this.breakpoints.has(BigInt.asUintN(64, addr));
+  }
+
+  /** Register [start, end) as host-call addresses: reaching one stops with SENTINEL before fetch. */
+  addHostCallRange(start: bigint, end: bigint): void {
+    this.hostCallRanges.push({ start, end });
+    this.invalidateCode();
+  }
+
+  /** Watchpoints through the CPU, so run() knows to stop right after the access. */
+  addWatchpoint(wp: Watchpoint): void {
+    this.mem.addWatchpoint(wp);
+    this.watchCount++;
+  }
+
+  removeWatchpoint(wp: Watchpoint): void {
+    this.mem.removeWatchpoint(wp);
+    this.watchCount = Math.max(0, this.watchCount - 1);
+  }
+
+  /**
+   * Forget decoded instructions in [addr, addr+len), or all of them. Memory stores to code pages
+   * call this automatically; the process layer calls it after munmap/mprotect of code.
+   */
+  invalidateCode(addr?: bigint, len = 4): void {
+    if (addr === undefined) {
+      this.codePages.clear();
+      return;
+    }
+    const a0 = BigInt.asUintN(64, addr) & ~3n;
+    const end = BigInt.asUintN(64, addr) + BigInt(len);
+    for (let a = a0; a < end; a += 4n) {
+      const hi = Number(a >> 32n) | 0;
+      const lo = Number(a & 0xffffffffn) | 0;
+      const p = this.codePages.get(pageKey(hi, lo));
+      if (p !== undefined) p.ids[(lo & 0xffff) >>> 2] = 0;
+    }
+  }
+}

@@ -1,0 +1,112 @@
+// The interpreter's hot loop, generated once from the instruction rows.
+//
+// Why generated: a table of handler functions makes every call site megamorphic (48-64 M
+// instructions/s in perf-notes.md), a switch is 2-3x faster. The switch below has one case per
+// row, each calling that row's own handler through its own call site, so every call is
+// monomorphic and TurboFan can inline the small ones. The rows stay the single source of truth.
+//
+// Decoded ids live in per-page arrays (CodePage): id 0 = not decoded yet, which sends the loop to
+// Cpu.decodeSlot; the other special ids stop the loop. Breakpoints and host-call sentinels are
+// special ids planted by decodeSlot, so they cost nothing in the loop when absent.
+import type { CpuState } from './state.js';
+import type { GuestMemory } from './memory.js';
+import type { InsnRow } from './isa-types.js';
+
+export const ID_UNDECODED = 0;
+export const ID_ILLEGAL = 1;
+export const ID_BREAKPOINT = 2;
+export const ID_SENTINEL = 3;
+/** Row k of allRows has decoded id FIRST_ROW_ID + k. */
+export const FIRST_ROW_ID = 4;
+
+export const CODE_PAGE_SHIFT = 16;
+export const CODE_PAGE_WORDS = 1 << (CODE_PAGE_SHIFT - 2);
+
+/** Decoded instructions of one 64 KiB page. */
+export class CodePage {
+  readonly ids = new Int32Array(CODE_PAGE_WORDS);
+  readonly words = new Int32Array(CODE_PAGE_WORDS);
+}
+
+/** What the loop needs from the CPU object (kept narrow so a block compiler can reuse it). */
+export interface LoopHost {
+  codePageFor(hi: number, lo: number): CodePage;
+  /** Decode the word at (hi, lo) into page slot idx; returns its id. May throw memoryFault. */
+  decodeSlot(page: CodePage, idx: number, hi: number, lo: number): number;
+  /** Turn a special id into a stop code (PC already stored). */
+  specialStop(id: number, word: number): number;
+  /** Turn a thrown value into a stop code (PC of the failing instruction already stored). */
+  exceptionStop(e: unknown, word: number): number;
+  /** Instructions completed by the last loop call. */
+  executed: number;
+}
+
+export type RunLoop = (host: LoopHost, s: CpuState, mem: GuestMemory, budget: number) => number;
+
+/** Build the run loop for a row set. Returns 0 when the budget is exhausted, else a stop code. */
+export function buildRunLoop(rows: readonly InsnRow[]): RunLoop {
+  const cases: string[] = [];
+  rows.forEach((r, k) => {
+    const id = FIRST_ROW_ID + k;
+    if (r.family === 'branch') {
+      cases.push(
+        `case ${id}: spr[0] = pcHi; spr[1] = pcLo; ` +
+          `if (f${k}(s, mem, w)) { pcHi = spr[0]; pcLo = spr[1]; n++; continue; } break;`,
+      );
+    } else {
+      cases.push(`case ${id}: f${k}(s, mem, w); break;`);
+    }
+  });
+  const body = `
+return function runLoop(host, s, mem, budget) {
+  const spr = s.spr;
+  let pcHi = spr[0] | 0;
+  let pcLo = spr[1] | 0;
+  let curHi = 0;
+  let curPg = -1;
+  let page = null;
+  let ids = EMPTY;
+  let words = EMPTY;
+  let n = 0;
+  let w = 0;
+  try {
+    while (n < budget) {
+      if ((pcLo >>> 16) !== curPg || pcHi !== curHi) {
+        page = host.codePageFor(pcHi, pcLo);
+        ids = page.ids;
+        words = page.words;
+        curHi = pcHi;
+        curPg = pcLo >>> 16;
+      }
+      const idx = (pcLo & 0xffff) >>> 2;
+      let id = ids[idx];
+      if (id === 0) id = host.decodeSlot(page, idx, pcHi, pcLo);
+      w = words[idx];
+      switch (id) {
+        ${cases.join('\n        ')}
+        default:
+          spr[0] = pcHi;
+          spr[1] = pcLo;
+          host.executed = n;
+          return host.specialStop(id, w);
+      }
+      pcLo = (pcLo + 4) | 0;
+      if (pcLo === 0) pcHi = (pcHi + 1) | 0;
+      n++;
+    }
+  } catch (e) {
+    spr[0] = pcHi;
+    spr[1] = pcLo;
+    host.executed = n;
+    return host.exceptionStop(e, w);
+  }
+  spr[0] = pcHi;
+  spr[1] = pcLo;
+  host.executed = n;
+  return 0;
+};`;
+  const names = ['EMPTY', ...rows.map((_r, k) => `f${k}`)];
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  const factory = new Function(...names, body) as (...args: unknown[]) => RunLoop;
+  return factory(new Int32Array(CODE_PAGE_WORDS), ...rows.map((r) => r.exec));
+}
