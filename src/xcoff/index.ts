@@ -92,6 +92,21 @@ function sectionByNumber(sections: XcoffSection[], n: number, what: string, kind
   return s;
 }
 
+/** The loadable sections must not share addresses: the loader maps each one separately. */
+function checkNoOverlap(loadable: XcoffSection[]): void {
+  for (let i = 0; i < loadable.length; i++) {
+    for (let j = i + 1; j < loadable.length; j++) {
+      const a = loadable[i]!;
+      const b = loadable[j]!;
+      if (a.size > 0n && b.size > 0n && a.vaddr < b.vaddr + b.size && b.vaddr < a.vaddr + a.size) {
+        throw new XcoffError(
+          `sections ${a.name} [${hex(a.vaddr)}, ${hex(a.vaddr + a.size)}) and ${b.name} [${hex(b.vaddr)}, ${hex(b.vaddr + b.size)}) overlap`,
+        );
+      }
+    }
+  }
+}
+
 function fileBytesOf(r: ByteReader, s: XcoffSection): Uint8Array {
   if (s.kind === 'bss') return new Uint8Array(0);
   return r.slice(s.fileOffset, Number(s.size), `section ${s.name}`);
@@ -121,6 +136,10 @@ export function parseXcoff(bytes: Uint8Array): XcoffImage {
   const descAt = descSection.fileOffset + Number(entryDescriptor - descSection.vaddr);
   const entry = r.u64(descAt, 'entry descriptor code address');
   const entryToc = r.u64(descAt + 8, 'entry descriptor TOC');
+  if (!contains(text, entry, 1n)) {
+    throw new XcoffError(`entry descriptor at ${hex(entryDescriptor)} holds code address ${hex(entry)}, outside .text`);
+  }
+  checkNoOverlap([text, data, ...(bss ? [bss] : [])]);
 
   const loadSegments: LoadSegment[] = [
     { name: text.name, vaddr: text.vaddr, memSize: text.size, fileBytes: fileBytesOf(r, text), readable: true, writable: false, executable: true },
