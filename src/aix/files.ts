@@ -1,0 +1,190 @@
+// The guest's file descriptors. Regular files and directories are host files seen through the
+// --root directory; pipes live inside the emulator (Go's netpoll wake pipe must wake a thread
+// blocked in poll, §8.14); fds 0-2 are the host's stdio by default.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ERRNO, O_ACCMODE, O_APPEND, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_RDWR, O_TRUNC, O_WRONLY, hostErrnoToAix } from './constants.js';
+
+export class Pipe {
+  readonly chunks: Uint8Array[] = [];
+  buffered = 0;
+  readers = 1;
+  writers = 1;
+  static readonly CAPACITY = 65536;
+
+  read(max: number): Uint8Array {
+    const out = new Uint8Array(Math.min(max, this.buffered));
+    let done = 0;
+    while (done < out.length) {
+      const c = this.chunks[0]!;
+      const n = Math.min(c.length, out.length - done);
+      out.set(c.subarray(0, n), done);
+      done += n;
+      if (n === c.length) this.chunks.shift();
+      else this.chunks[0] = c.subarray(n);
+    }
+    this.buffered -= done;
+    return out;
+  }
+
+  write(data: Uint8Array): number {
+    const n = Math.min(data.length, Pipe.CAPACITY - this.buffered);
+    if (n > 0) {
+      this.chunks.push(data.slice(0, n));
+      this.buffered += n;
+    }
+    return n;
+  }
+}
+
+export type OpenFile =
+  | { kind: 'host'; hostFd: number; path: string; flags: number; offset: number; stream: boolean; isDir: boolean; dirEntries?: string[]; dirPos: number; refs: number }
+  | { kind: 'pipe'; pipe: Pipe; end: 'read' | 'write'; flags: number; refs: number };
+
+export interface FdEntry {
+  file: OpenFile;
+  cloexec: boolean;
+}
+
+export class FsError {
+  constructor(readonly errno: number) {}
+}
+
+/** Turns a thrown Node fs error into an AIX errno. */
+export function errnoOf(e: unknown): number {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  return hostErrnoToAix(code);
+}
+
+export class FileTable {
+  readonly fds = new Map<number, FdEntry>();
+  cwd: string;
+  readonly confined: boolean;
+
+  constructor(readonly root: string, stdio: [number, number, number]) {
+    this.root = path.resolve(root);
+    this.confined = this.root !== '/';
+    this.cwd = this.confined ? '/' : process.cwd();
+    stdio.forEach((hostFd, fd) => {
+      this.fds.set(fd, {
+        cloexec: false,
+        file: { kind: 'host', hostFd, path: `<stdio ${fd}>`, flags: fd === 0 ? 0 : O_WRONLY, offset: 0, stream: true, isDir: false, dirPos: 0, refs: 1 },
+      });
+    });
+  }
+
+  get(fd: number): FdEntry | undefined {
+    return this.fds.get(fd);
+  }
+
+  /** Lowest free fd at or above min. */
+  allocate(file: OpenFile, cloexec: boolean, min = 0): number {
+    let fd = min;
+    while (this.fds.has(fd)) fd++;
+    this.fds.set(fd, { file, cloexec });
+    return fd;
+  }
+
+  /** A guest path as a host path, kept inside the root when one is given. */
+  hostPath(guestPath: string, dirFd?: string): string {
+    const base = dirFd ?? this.cwd;
+    const abs = path.posix.resolve(base, guestPath);
+    if (!this.confined) return abs;
+    // Resolve symlinks component by component so that none escapes the root.
+    const parts = abs.split('/').filter((p) => p.length > 0);
+    let guest = '/';
+    for (let i = 0; i < parts.length; i++) {
+      guest = path.posix.join(guest, parts[i]!);
+      const host = path.join(this.root, guest);
+      if (i === parts.length - 1) break;
+      try {
+        const st = fs.lstatSync(host);
+        if (st.isSymbolicLink()) {
+          const target = fs.readlinkSync(host);
+          const resolved = path.posix.resolve(path.posix.dirname(guest), target);
+          return this.hostPath(path.posix.join(resolved, ...parts.slice(i + 1)));
+        }
+      } catch {
+        break;
+      }
+    }
+    return path.join(this.root, guest);
+  }
+
+  /** The guest's view of a host path under the root. */
+  guestPath(hostPath: string): string {
+    if (!this.confined) return hostPath;
+    const rel = path.relative(this.root, hostPath);
+    return '/' + rel.split(path.sep).join('/');
+  }
+
+  open(guestPath: string, flags: number, mode: number, dirBase?: string): number {
+    const host = this.hostPath(guestPath, dirBase);
+    let nodeFlags = 0;
+    const acc = flags & O_ACCMODE;
+    nodeFlags |= acc === O_WRONLY ? fs.constants.O_WRONLY : acc === O_RDWR ? fs.constants.O_RDWR : fs.constants.O_RDONLY;
+    if (flags & O_CREAT) nodeFlags |= fs.constants.O_CREAT;
+    if (flags & O_TRUNC) nodeFlags |= fs.constants.O_TRUNC;
+    if (flags & O_EXCL) nodeFlags |= fs.constants.O_EXCL;
+    if (flags & O_APPEND) nodeFlags |= fs.constants.O_APPEND;
+    if (flags & O_DIRECTORY) nodeFlags |= fs.constants.O_DIRECTORY;
+    if (flags & O_NOFOLLOW) nodeFlags |= fs.constants.O_NOFOLLOW;
+    const hostFd = fs.openSync(host, nodeFlags, mode);
+    const isDir = fs.fstatSync(hostFd).isDirectory();
+    const stream = !isDir && !fs.fstatSync(hostFd).isFile();
+    return this.allocate(
+      { kind: 'host', hostFd, path: host, flags: flags & ~(0x800000 /* O_CLOEXEC is per fd */), offset: 0, stream, isDir, dirPos: 0, refs: 1 },
+      (flags & 0x800000) !== 0,
+    );
+  }
+
+  close(fd: number): boolean {
+    const e = this.fds.get(fd);
+    if (!e) return false;
+    this.fds.delete(fd);
+    this.release(e.file);
+    return true;
+  }
+
+  release(f: OpenFile): void {
+    f.refs--;
+    if (f.refs > 0) return;
+    if (f.kind === 'host') {
+      if (f.hostFd > 2) {
+        try {
+          fs.closeSync(f.hostFd);
+        } catch {
+          // already gone
+        }
+      }
+    } else if (f.end === 'read') f.pipe.readers--;
+    else f.pipe.writers--;
+  }
+
+  dup(fd: number, min: number, cloexec: boolean): number {
+    const e = this.fds.get(fd);
+    if (!e) throw new FsError(ERRNO.EBADF);
+    e.file.refs++;
+    return this.allocate(e.file, cloexec, min);
+  }
+
+  dup2(fd: number, to: number): void {
+    const e = this.fds.get(fd);
+    if (!e) throw new FsError(ERRNO.EBADF);
+    if (fd === to) return;
+    if (this.fds.has(to)) this.close(to);
+    e.file.refs++;
+    this.fds.set(to, { file: e.file, cloexec: false });
+  }
+
+  makePipe(): [number, number] {
+    const p = new Pipe();
+    const r = this.allocate({ kind: 'pipe', pipe: p, end: 'read', flags: 0, refs: 1 }, false);
+    const w = this.allocate({ kind: 'pipe', pipe: p, end: 'write', flags: 1, refs: 1 }, false);
+    return [r, w];
+  }
+
+  closeAll(): void {
+    for (const fd of [...this.fds.keys()]) this.close(fd);
+  }
+}

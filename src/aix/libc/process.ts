@@ -1,0 +1,117 @@
+// Process-level calls: exit, ids, limits, system configuration (§4.3, §4.4).
+import * as os from 'node:os';
+import { ERRNO, IMPL_POWER8, RLIMIT_NOFILE, SC_CLK_TCK, SC_IMPL, SC_NPROCESSORS_CONF, SC_NPROCESSORS_ONLN, SC_OPEN_MAX, SC_PAGE_SIZE } from '../constants.js';
+import { sendSignalToProcess, raiseInThread } from '../signals.js';
+import { fail, int, ptr, type HleContext, type HleFunction } from './types.js';
+
+function exitProcess(c: HleContext): ReturnType<HleFunction> {
+  c.proc.terminate({ kind: 'exited', code: int(c, 0) & 0xff });
+  return { noReturn: true };
+}
+
+/** Limits reported by getrlimit: cur == max so Go's start-up never calls setrlimit (§4.4). */
+const RLIMITS: Record<number, [bigint, bigint]> = {
+  [RLIMIT_NOFILE]: [65536n, 65536n],
+};
+
+function fillString(buf: Uint8Array, at: number, s: string): void {
+  const b = Buffer.from(s, 'utf8').subarray(0, 31);
+  buf.set(b, at);
+}
+
+export const processFunctions: Record<string, HleFunction> = {
+  _exit: exitProcess,
+  exit: exitProcess,
+  __mod_init: () => 0,
+
+  getpid: (c) => c.proc.pid,
+  getppid: (c) => c.proc.ppid,
+  getuid: (c) => c.proc.uid,
+  geteuid: (c) => c.proc.uid,
+  getgid: (c) => c.proc.gid,
+  getegid: (c) => c.proc.gid,
+  getpgrp: (c) => c.proc.pid,
+  setsid: (c) => c.proc.pid,
+  setpgid: () => 0,
+  setuid: (c) => (int(c, 0) === c.proc.uid ? 0 : fail(ERRNO.EPERM)),
+  setgid: (c) => (int(c, 0) === c.proc.gid ? 0 : fail(ERRNO.EPERM)),
+  setgroups: () => fail(ERRNO.EPERM),
+  getgroups: () => 0,
+  chroot: () => fail(ERRNO.EPERM),
+
+  getsystemcfg(c) {
+    return int(c, 0) === SC_IMPL ? IMPL_POWER8 : 0;
+  },
+
+  sysconf(c) {
+    switch (int(c, 0)) {
+      case SC_NPROCESSORS_ONLN:
+      case SC_NPROCESSORS_CONF:
+        return c.proc.cpus;
+      case SC_PAGE_SIZE:
+        return 4096;
+      case SC_CLK_TCK:
+        return 100;
+      case SC_OPEN_MAX:
+        return 65536;
+      default:
+        return fail(ERRNO.EINVAL);
+    }
+  },
+
+  getrlimit(c) {
+    const which = int(c, 0);
+    const [cur, max] = RLIMITS[which] ?? [0x7fffffffffffffffn, 0x7fffffffffffffffn];
+    c.mem.writeU64(ptr(c, 1), cur);
+    c.mem.writeU64(ptr(c, 1) + 8n, max);
+    return 0;
+  },
+
+  setrlimit(c) {
+    const which = int(c, 0);
+    if (which === RLIMIT_NOFILE) RLIMITS[which] = [c.mem.readU64(ptr(c, 1)), c.mem.readU64(ptr(c, 1) + 8n)];
+    return 0;
+  },
+
+  getrusage(c) {
+    const buf = new Uint8Array(144);
+    const v = new DataView(buf.buffer);
+    const ns = c.proc.clock.cpuTimeNs();
+    v.setBigInt64(0, ns / 1_000_000_000n);
+    v.setInt32(8, Number((ns % 1_000_000_000n) / 1000n));
+    c.mem.writeChecked(ptr(c, 1), buf);
+    return 0;
+  },
+
+  uname(c) {
+    const buf = new Uint8Array(160);
+    fillString(buf, 0, 'AIX');
+    fillString(buf, 32, os.hostname());
+    fillString(buf, 64, '3');
+    fillString(buf, 96, '7');
+    fillString(buf, 128, '00F84C0C4C00');
+    c.mem.writeChecked(ptr(c, 0), buf);
+    return 0;
+  },
+
+  kill(c) {
+    const pid = int(c, 0);
+    const sig = int(c, 1);
+    if (pid !== c.proc.pid && pid !== 0 && pid !== -1) return fail(ERRNO.ESRCH);
+    if (sig < 0 || sig > 255) return fail(ERRNO.EINVAL);
+    if (sig !== 0) sendSignalToProcess(c.proc, c.thread, sig);
+    return 0;
+  },
+
+  raise(c) {
+    const sig = int(c, 0);
+    if (sig <= 0 || sig > 255) return fail(ERRNO.EINVAL);
+    raiseInThread(c.proc, c.thread, sig);
+    return 0;
+  },
+
+  // No child processes: os/exec reports the error and the program goes on.
+  fork: () => fail(ERRNO.ENOSYS),
+  execve: () => fail(ERRNO.ENOSYS),
+  wait4: () => fail(ERRNO.ECHILD),
+};

@@ -1,0 +1,267 @@
+// An emulated AIX process: guest memory with the loaded image, its threads, the process-wide
+// state libc keeps (file descriptors, signal actions, semaphores, ids) and the dispatcher that
+// turns a thread reaching a sentinel into an HLE call (aix-contract.md §3).
+import { GuestMemory } from '../cpu/memory.js';
+import type { CpuState } from '../cpu/state.js';
+import { CR, XER } from '../cpu/state.js';
+import type { XcoffImage } from '../xcoff/index.js';
+import { AddressSpace } from './address-space.js';
+import type { GuestClock } from './clock.js';
+import { SIG, errnoName, signalName } from './constants.js';
+import type { CpuPort } from './cpu-port.js';
+import { FileTable } from './files.js';
+import { TLS_BLOCK_SIZE, TLS_R13_OFFSET, loadProgram, type LoadedProgram } from './loader.js';
+import { libcFunctions, type HleContext } from './libc/index.js';
+import { SentinelTable, THREAD_EXIT_INDEX, type HostCall } from './sentinels.js';
+import { GuestThread, type CallResult } from './threads.js';
+import { formatStraceCall, formatStraceResult } from './strace.js';
+import { SignalState, sigreturn } from './signals.js';
+
+export interface ProcessOptions {
+  image: XcoffImage;
+  argv: string[];
+  envp: string[];
+  cpu: CpuPort;
+  clock: GuestClock;
+  /** Guest file-system root ('/' = the host's, unconfined). */
+  root?: string;
+  /** Bytes of guest memory (touched/committed) before the guest gets ENOMEM. */
+  memoryLimit?: bigint;
+  /** Receives one strace line per libc call when set. */
+  strace?: (line: string) => void;
+  /** Host fds the guest's 0, 1, 2 are (default 0, 1, 2). */
+  stdio?: [number, number, number];
+  /** sysconf(_SC_NPROCESSORS_ONLN): GOMAXPROCS's default. */
+  cpus?: number;
+}
+
+export type ProcessEnd =
+  | { kind: 'exited'; code: number }
+  | { kind: 'signaled'; signal: number }
+  /** The emulator cannot continue: unknown instruction, unimplemented import, jump into the void. */
+  | { kind: 'crashed'; message: string };
+
+export const DEFAULT_MEMORY_LIMIT = 4n << 30n;
+
+export class AixProcess {
+  readonly mem = new GuestMemory();
+  readonly space: AddressSpace;
+  readonly program: LoadedProgram;
+  readonly sentinels: SentinelTable;
+  readonly threads: GuestThread[] = [];
+  readonly files: FileTable;
+  readonly signals = new SignalState();
+  /** Semaphore counts keyed by the guest address of the sem_t (§5.4). */
+  readonly semaphores = new Map<bigint, number>();
+  readonly pid = 4242;
+  readonly ppid = 1;
+  readonly uid: number;
+  readonly gid: number;
+  readonly cpus: number;
+  /** Set once the process has ended; every thread is then gone. */
+  end: ProcessEnd | undefined;
+  /** Bumped whenever something a blocked thread might wait for changes. */
+  eventCount = 0;
+  private nextTid = 1;
+  readonly strace: ((line: string) => void) | undefined;
+  /** pthread_attr handles: guest address -> stack size. */
+  readonly threadAttrs = new Map<bigint, { stackSize: bigint; detached: boolean }>();
+  /** ITIMER_PROF interval in ns (0 = off) and next expiry on the CPU clock. */
+  profTimer = { intervalNs: 0n, nextNs: 0n };
+
+  constructor(readonly opts: ProcessOptions) {
+    this.space = new AddressSpace(this.mem, opts.memoryLimit ?? DEFAULT_MEMORY_LIMIT);
+    this.program = loadProgram(this.mem, this.space, opts.image, { argv: opts.argv, envp: opts.envp });
+    this.sentinels = this.program.sentinels;
+    this.files = new FileTable(opts.root ?? '/', opts.stdio ?? [0, 1, 2]);
+    this.strace = opts.strace;
+    this.cpus = opts.cpus ?? 1;
+    this.uid = typeof process.getuid === 'function' ? process.getuid() : 0;
+    this.gid = typeof process.getgid === 'function' ? process.getgid() : 0;
+    const m = this.program.main;
+    const t = new GuestThread(this.nextTid++, m.tlsBlock, m.stackLow, m.stackHigh);
+    initRegisters(t.state, {
+      pc: m.pc,
+      toc: m.toc,
+      sp: m.sp,
+      r13: m.r13,
+      lr: m.returnAddress,
+      gprs: { 3: BigInt(m.argc), 4: m.argv, 5: m.envp, 14: BigInt(m.argc), 15: m.argv, 16: m.envp, 19: m.loaderCallback },
+    });
+    this.threads.push(t);
+  }
+
+  get image(): XcoffImage {
+    return this.opts.image;
+  }
+
+  get clock(): GuestClock {
+    return this.opts.clock;
+  }
+
+  liveThreads(): GuestThread[] {
+    return this.threads.filter((t) => t.status !== 'exited');
+  }
+
+  /** A new guest thread starting at descriptor `desc` with R3 = arg (pthread_create, §5.2). */
+  spawnThread(desc: bigint, arg: bigint, stackSize: bigint, creator: GuestThread): GuestThread | null {
+    const tls = this.space.allocate(TLS_BLOCK_SIZE, 0x10000n);
+    if (tls === null) return null;
+    // More than requested: tstart puts g0.stack.lo at R1 - 32 - 1 MiB (§5.2, §8.12).
+    const stack = this.space.allocateStack(stackSize + 0x20000n);
+    const t = new GuestThread(this.nextTid++, tls, stack.low, stack.high);
+    initRegisters(t.state, {
+      pc: this.mem.readU64(desc),
+      toc: this.mem.readU64(desc + 8n),
+      sp: stack.high - 256n,
+      r13: tls + TLS_R13_OFFSET,
+      lr: this.sentinels.entryOf(THREAD_EXIT_INDEX),
+      gprs: { 3: arg, 11: this.mem.readU64(desc + 16n) },
+    });
+    t.sigmask = [...creator.sigmask];
+    this.threads.push(t);
+    this.eventCount++;
+    return t;
+  }
+
+  threadById(tid: number): GuestThread | undefined {
+    return this.threads.find((t) => t.tid === tid && t.status !== 'exited');
+  }
+
+  /** End the process: every thread stops for good. */
+  terminate(end: ProcessEnd): void {
+    if (this.end) return;
+    this.end = end;
+    for (const t of this.threads) {
+      t.status = 'exited';
+      t.waiter = undefined;
+    }
+    this.files.closeAll();
+  }
+
+  exitThread(t: GuestThread, value: bigint): void {
+    t.status = 'exited';
+    t.exitValue = value;
+    t.waiter = undefined;
+    this.eventCount++;
+    this.space.releaseStack(t.stackLow, t.stackHigh);
+    if (this.liveThreads().length === 0) this.terminate({ kind: 'exited', code: 0 });
+  }
+
+  /** The thread's PC is at a sentinel: service the host call. */
+  hostCall(t: GuestThread, call: HostCall): void {
+    const s = t.state;
+    switch (call.kind) {
+      case 'loader-callback':
+        s.pc = s.lr;
+        return;
+      case 'start-return':
+        this.terminate({ kind: 'exited', code: Number(BigInt.asUintN(8, s.getGpr(3))) });
+        return;
+      case 'thread-exit':
+        this.exitThread(t, s.getGpr(3));
+        return;
+      case 'sigreturn':
+        sigreturn(this, t);
+        return;
+      case 'import':
+        break;
+    }
+    const fn = libcFunctions.get(call.name);
+    if (fn === undefined) {
+      this.terminate({ kind: 'crashed', message: `unimplemented libc import: ${SentinelTable.qualifiedName(call)} (called from 0x${s.lr.toString(16)})` });
+      return;
+    }
+    const args: bigint[] = [];
+    for (let r = 3; r <= 10; r++) args.push(s.getGpr(r));
+    t.current = { call, args, returnTo: s.lr };
+    const result = fn(this.context(t, args));
+    this.completeCall(t, result);
+  }
+
+  private context(t: GuestThread, args: bigint[]): HleContext {
+    return { proc: this, thread: t, mem: this.mem, args };
+  }
+
+  /** Apply an HLE result (or park the thread when it blocks). */
+  completeCall(t: GuestThread, result: CallResult): void {
+    if (typeof result === 'object' && 'block' in result) {
+      t.status = 'blocked';
+      t.waiter = result.block;
+      return;
+    }
+    if (typeof result === 'object' && 'noReturn' in result) {
+      const c = t.current;
+      if (this.strace && c) this.strace(`[pid ${this.pid}:${t.tid}] ${formatStraceCall(this, c.call.name, c.args)} = ?`);
+      return;
+    }
+    const s = t.state;
+    let r3: bigint;
+    let errno = 0;
+    if (typeof result === 'object') {
+      errno = result.errno;
+      r3 = -1n;
+      if (t.errnoCell !== 0n) {
+        try {
+          this.mem.writeU32(t.errnoCell, errno);
+        } catch {
+          // An unwritable errno cell is the guest's problem; the -1 still reports failure.
+        }
+      }
+    } else if (typeof result === 'bigint') {
+      r3 = result;
+    } else {
+      r3 = BigInt(Math.trunc(result));
+    }
+    s.setGpr(3, BigInt.asUintN(64, r3));
+    // C calls clobber the volatile condition fields; keep CR2-CR4 (non-volatile) as they were.
+    s.spr[CR] = s.spr[CR]! & 0x00fff000;
+    s.spr[XER] = s.spr[XER]! & ~0x20000000;
+    const call = t.current;
+    if (this.strace && call) this.strace(`[pid ${this.pid}:${t.tid}] ${formatStraceResult(this, call.call.name, call.args, r3, errno)}`);
+    s.pc = call ? call.returnTo : s.lr;
+    t.current = undefined;
+    t.status = t.status === 'exited' ? 'exited' : 'runnable';
+    t.waiter = undefined;
+  }
+
+  describeEnd(): string {
+    const e = this.end;
+    if (!e) return 'running';
+    if (e.kind === 'exited') return `exited with status ${e.code}`;
+    if (e.kind === 'signaled') return `killed by ${signalName(e.signal)}`;
+    return e.message;
+  }
+
+  /** Status a shell would report: exit code, or 128+signal. */
+  exitStatus(): number {
+    const e = this.end;
+    if (!e) return 0;
+    if (e.kind === 'exited') return e.code & 0xff;
+    if (e.kind === 'signaled') return 128 + e.signal;
+    return 70; // EX_SOFTWARE: the emulator could not continue
+  }
+}
+
+export { errnoName, SIG };
+
+interface RegisterInit {
+  pc: bigint;
+  toc: bigint;
+  sp: bigint;
+  r13: bigint;
+  lr: bigint;
+  gprs: Record<number, bigint>;
+}
+
+function initRegisters(s: CpuState, init: RegisterInit): void {
+  s.gpr.fill(0);
+  s.vsr.fill(0);
+  s.spr.fill(0);
+  s.pc = init.pc;
+  s.lr = init.lr;
+  s.setGpr(1, init.sp);
+  s.setGpr(2, init.toc);
+  s.setGpr(13, init.r13);
+  for (const [r, v] of Object.entries(init.gprs)) s.setGpr(Number(r), v);
+}

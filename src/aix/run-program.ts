@@ -1,0 +1,64 @@
+// One call that builds a process for a program file and its CPU: what `run` and the gdb target use.
+import { readFileSync } from 'node:fs';
+import { XcoffError, parseXcoff, type XcoffImage } from '../xcoff/index.js';
+import { RealClock, VirtualClock } from './clock.js';
+import { CpuAdapter } from './cpu-adapter.js';
+import { AixProcess, type ProcessOptions } from './process.js';
+import { Scheduler } from './scheduler.js';
+
+export interface StartOptions {
+  program: string;
+  args: string[];
+  env: string[];
+  root?: string;
+  deterministic?: boolean;
+  memoryLimit?: bigint;
+  strace?: (line: string) => void;
+  stdio?: [number, number, number];
+}
+
+export class NotAnAixProgram extends Error {}
+
+export function readAixImage(path: string): XcoffImage {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    throw new NotAnAixProgram(`${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+  try {
+    return parseXcoff(bytes);
+  } catch (e) {
+    if (e instanceof XcoffError) throw new NotAnAixProgram(`${path}: not an AIX ppc64 XCOFF64 executable (${e.message})`);
+    throw e;
+  }
+}
+
+export interface StartedProcess {
+  process: AixProcess;
+  scheduler: Scheduler;
+  cpu: CpuAdapter;
+}
+
+export function startProgram(o: StartOptions): StartedProcess {
+  const image = readAixImage(o.program);
+  const clock = o.deterministic ? new VirtualClock() : new RealClock();
+  let cpu: CpuAdapter | undefined;
+  const opts: ProcessOptions = {
+    image,
+    argv: [o.program, ...o.args],
+    envp: o.env,
+    clock,
+    root: o.root,
+    memoryLimit: o.memoryLimit,
+    strace: o.strace,
+    stdio: o.stdio,
+    cpu: {
+      run: (s, b) => cpu!.run(s, b),
+    },
+  };
+  const proc = new AixProcess(opts);
+  cpu = new CpuAdapter(proc.mem, clock, { start: proc.sentinels.base, end: proc.sentinels.end });
+  const scheduler = new Scheduler(proc, cpu);
+  return { process: proc, scheduler, cpu };
+}

@@ -1,0 +1,242 @@
+// Runs the process's guest threads on one host thread: round-robin slices of a fixed instruction
+// budget, blocked threads re-checked every round, time skipped (deterministic) or waited for
+// (real) when every thread sleeps, and the Node event loop served between batches of slices so a
+// debugger can stop everything at once.
+import { RESV_LEN } from '../cpu/state.js';
+import { SEGV_ACCERR, SEGV_MAPERR, SIG } from './constants.js';
+import type { CpuPort, CpuStop } from './cpu-port.js';
+import type { AixProcess, ProcessEnd } from './process.js';
+import { deliverFault, deliverPending, queueSignal } from './signals.js';
+import type { GuestThread } from './threads.js';
+
+export type RunOutcome =
+  | { kind: 'ended'; end: ProcessEnd }
+  /** A debugger stop point hit in `thread`; every thread is stopped. */
+  | { kind: 'debug'; thread: GuestThread; detail: string }
+  /** requestStop() was honoured. */
+  | { kind: 'interrupted' };
+
+/** What one synchronous batch achieved. */
+type BatchResult = RunOutcome | { kind: 'yield' } | { kind: 'wait'; untilNs: bigint | undefined };
+
+export interface SchedulerOptions {
+  /** Instructions per thread slice. */
+  sliceBudget?: number;
+  /** Wall-clock milliseconds of guest execution between event-loop turns. */
+  batchMs?: number;
+}
+
+export class Scheduler {
+  readonly sliceBudget: number;
+  readonly batchMs: number;
+  private next = 0;
+  private lastRun: GuestThread | undefined;
+  private stopRequested = false;
+  /** The thread that ran last (the debugger's "current thread" after a stop). */
+  current: GuestThread | undefined;
+
+  constructor(readonly proc: AixProcess, readonly cpu: CpuPort, opts: SchedulerOptions = {}) {
+    this.sliceBudget = opts.sliceBudget ?? 20_000;
+    this.batchMs = opts.batchMs ?? 20;
+  }
+
+  /** Stop every thread at the next slice boundary (Ctrl-C, debugger interrupt). */
+  requestStop(): void {
+    this.stopRequested = true;
+  }
+
+  /** Run until the process ends, a debug stop point is hit, or requestStop(). */
+  async runUntilStop(): Promise<RunOutcome> {
+    this.stopRequested = false;
+    for (;;) {
+      const r = this.runBatch();
+      if (r.kind === 'yield') {
+        await new Promise<void>((res) => setImmediate(res));
+        continue;
+      }
+      if (r.kind === 'wait') {
+        const now = this.proc.clock.monotonicNs();
+        const ms = r.untilNs === undefined ? 50 : Math.max(0, Math.min(50, Number((r.untilNs - now) / 1_000_000n)));
+        await new Promise<void>((res) => setTimeout(res, ms));
+        continue;
+      }
+      return r;
+    }
+  }
+
+  /** Run synchronously until the outcome is known (tests; no debugger can interrupt). */
+  runToEnd(maxBatches = Number.POSITIVE_INFINITY): RunOutcome | undefined {
+    for (let i = 0; i < maxBatches; i++) {
+      const r = this.runBatch();
+      if (r.kind === 'yield') continue;
+      if (r.kind === 'wait') {
+        if (r.untilNs === undefined) continue;
+        // Busy-wait in real time; tests use the virtual clock where advanceTo already skipped.
+        while (this.proc.clock.monotonicNs() < r.untilNs) {
+          /* spin */
+        }
+        continue;
+      }
+      return r;
+    }
+    return undefined;
+  }
+
+  /** One round-robin step: run one slice (or retry blocked threads). */
+  step(): BatchResult | undefined {
+    const proc = this.proc;
+    if (proc.end) return { kind: 'ended', end: proc.end };
+    if (this.stopRequested) {
+      this.stopRequested = false;
+      return { kind: 'interrupted' };
+    }
+    const threads = proc.threads;
+    this.wakeBlocked();
+    // Pick the next runnable thread after the last one.
+    let chosen: GuestThread | undefined;
+    for (let k = 0; k < threads.length; k++) {
+      const t = threads[(this.next + k) % threads.length]!;
+      if (t.status === 'runnable') {
+        chosen = t;
+        this.next = (this.next + k + 1) % threads.length;
+        break;
+      }
+    }
+    if (!chosen) return this.idle();
+    return this.runSlice(chosen);
+  }
+
+  private runBatch(): BatchResult {
+    const start = Date.now();
+    for (;;) {
+      const r = this.step();
+      if (r !== undefined) return r;
+      if (Date.now() - start >= this.batchMs) return { kind: 'yield' };
+    }
+  }
+
+  /** Retry every blocked thread whose wait may be over. */
+  private wakeBlocked(): void {
+    const now = this.proc.clock.monotonicNs();
+    for (const t of this.proc.threads) {
+      if (t.status !== 'blocked' || !t.waiter) continue;
+      const timedOut = t.waiter.deadline !== undefined && now >= t.waiter.deadline;
+      const r = t.waiter.retry(timedOut);
+      if (r !== undefined) this.proc.completeCall(t, r);
+    }
+  }
+
+  /** Every live thread is blocked: skip virtual time, or ask the caller to wait in real time. */
+  private idle(): BatchResult | undefined {
+    const proc = this.proc;
+    let earliest: bigint | undefined;
+    for (const t of proc.threads) {
+      const d = t.status === 'blocked' ? t.waiter?.deadline : undefined;
+      if (d !== undefined && (earliest === undefined || d < earliest)) earliest = d;
+    }
+    if (proc.liveThreads().length === 0) {
+      proc.terminate({ kind: 'exited', code: 0 });
+      return { kind: 'ended', end: proc.end! };
+    }
+    if (earliest === undefined) {
+      proc.terminate({ kind: 'crashed', message: 'deadlock: every guest thread is blocked with no timeout' });
+      return { kind: 'ended', end: proc.end! };
+    }
+    if (proc.clock.deterministic) {
+      proc.clock.advanceTo(earliest);
+      return undefined;
+    }
+    return { kind: 'wait', untilNs: earliest };
+  }
+
+  private runSlice(t: GuestThread): BatchResult | undefined {
+    const proc = this.proc;
+    if (this.lastRun !== t) {
+      // Another thread may have stored into this thread's reservation granule meanwhile.
+      t.state.spr[RESV_LEN] = 0;
+      this.lastRun = t;
+    }
+    this.current = t;
+    let budget = this.sliceBudget;
+    while (budget > 0 && t.status === 'runnable' && !proc.end) {
+      deliverPending(proc, t);
+      if (proc.end || t.status !== 'runnable') break;
+      const { stop, executed } = this.cpu.run(t.state, budget);
+      budget -= executed;
+      t.instructions += executed;
+      proc.clock.addInstructions(executed);
+      this.checkProfTimer(t);
+      const r = this.handleStop(t, stop);
+      if (r) return r;
+      if (stop.kind === 'budget') break;
+      budget -= 1; // every host call costs at least one unit, so the slice always ends
+    }
+    if (proc.end) return { kind: 'ended', end: proc.end };
+    return undefined;
+  }
+
+  private checkProfTimer(t: GuestThread): void {
+    const timer = this.proc.profTimer;
+    if (timer.intervalNs === 0n) return;
+    const now = this.proc.clock.cpuTimeNs();
+    if (now < timer.nextNs) return;
+    timer.nextNs = now + timer.intervalNs;
+    queueSignal(this.proc, t, { signal: SIG.SIGPROF, code: 0, addr: 0n, pid: this.proc.pid });
+  }
+
+  private handleStop(t: GuestThread, stop: CpuStop): BatchResult | undefined {
+    const proc = this.proc;
+    const pc = t.state.pc;
+    switch (stop.kind) {
+      case 'budget':
+        return undefined;
+      case 'hostcall':
+        return this.hostCallAt(t, pc);
+      case 'fault': {
+        if (stop.access === 'exec') {
+          if (proc.sentinels.lookup(pc)) return this.hostCallAt(t, pc);
+          proc.terminate({ kind: 'crashed', message: `guest jumped to ${stop.reason} address 0x${pc.toString(16)}${this.from(t)}` });
+          return { kind: 'ended', end: proc.end! };
+        }
+        if (stop.reason === 'limit') {
+          proc.terminate({ kind: 'crashed', message: `guest memory limit exceeded at 0x${stop.address.toString(16)} (pc 0x${pc.toString(16)})` });
+          return { kind: 'ended', end: proc.end! };
+        }
+        const code = stop.reason === 'protection' && stop.address >= 0x10000n ? SEGV_ACCERR : SEGV_MAPERR;
+        deliverFault(proc, t, { signal: SIG.SIGSEGV, code, addr: stop.address, pid: 0 });
+        return proc.end ? { kind: 'ended', end: proc.end } : undefined;
+      }
+      case 'illegal':
+        proc.terminate({
+          kind: 'crashed',
+          message: `illegal or unimplemented instruction 0x${(stop.word >>> 0).toString(16).padStart(8, '0')} at 0x${pc.toString(16)}${this.symbol(pc)}`,
+        });
+        return { kind: 'ended', end: proc.end! };
+      case 'trap':
+        deliverFault(proc, t, { signal: SIG.SIGTRAP, code: 1, addr: pc, pid: 0 });
+        return proc.end ? { kind: 'ended', end: proc.end } : undefined;
+      case 'debug':
+        return { kind: 'debug', thread: t, detail: stop.detail };
+    }
+  }
+
+  private hostCallAt(t: GuestThread, pc: bigint): BatchResult | undefined {
+    const call = this.proc.sentinels.lookup(pc);
+    if (!call) {
+      this.proc.terminate({ kind: 'crashed', message: `guest jumped into the emulator's import area at 0x${pc.toString(16)}${this.from(t)}` });
+      return { kind: 'ended', end: this.proc.end! };
+    }
+    this.proc.hostCall(t, call);
+    return this.proc.end ? { kind: 'ended', end: this.proc.end } : undefined;
+  }
+
+  private symbol(pc: bigint): string {
+    const s = this.proc.image.symbolize(pc);
+    return s ? ` (${s.name}+0x${s.offset.toString(16)})` : '';
+  }
+
+  private from(t: GuestThread): string {
+    const lr = t.state.lr;
+    return ` (LR 0x${lr.toString(16)}${this.symbol(lr)})`;
+  }
+}

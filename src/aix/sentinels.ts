@@ -1,0 +1,82 @@
+// Host calls: every import descriptor, the loader callback and the emulator's own return points
+// lead to a sentinel code address in an emulator-owned, non-executable page. Reaching one means
+// "the guest called into the host": the CPU stops before fetching there and the process services
+// the call (architecture.md: "import calls are events").
+import { SENTINEL_CODE_BASE, SENTINEL_DESC_BASE } from './address-space.js';
+
+export type HostCallKind = 'import' | 'loader-callback' | 'start-return' | 'thread-exit' | 'sigreturn';
+
+export interface HostCall {
+  readonly index: number;
+  readonly kind: HostCallKind;
+  /** C name for imports ('write', '_exit'); a descriptive name otherwise. */
+  readonly name: string;
+  readonly library: string;
+  readonly member: string;
+  /** Address of the 24-byte descriptor {entry, toc, env} that leads here. */
+  readonly descriptor: bigint;
+  readonly entry: bigint;
+}
+
+/** Sentinel entries are 4 bytes apart; descriptors 24. */
+export const SENTINEL_STRIDE = 4n;
+export const DESCRIPTOR_SIZE = 24n;
+/** Fixed emulator sentinels come first. */
+export const LOADER_CALLBACK_INDEX = 0;
+export const START_RETURN_INDEX = 1;
+export const THREAD_EXIT_INDEX = 2;
+export const SIGRETURN_INDEX = 3;
+export const FIRST_IMPORT_INDEX = 8;
+
+export class SentinelTable {
+  readonly calls: HostCall[] = [];
+
+  constructor() {
+    this.add('loader-callback', '__loader_callback', '', '');
+    this.add('start-return', '__start_returned', '', '');
+    this.add('thread-exit', '__thread_exit', '', '');
+    this.add('sigreturn', '__sigreturn', '', '');
+    while (this.calls.length < FIRST_IMPORT_INDEX) this.add('start-return', '__reserved', '', '');
+  }
+
+  add(kind: HostCallKind, name: string, library: string, member: string): HostCall {
+    const index = this.calls.length;
+    const call: HostCall = {
+      index,
+      kind,
+      name,
+      library,
+      member,
+      descriptor: SENTINEL_DESC_BASE + BigInt(index) * DESCRIPTOR_SIZE,
+      entry: SENTINEL_CODE_BASE + BigInt(index) * SENTINEL_STRIDE,
+    };
+    this.calls.push(call);
+    return call;
+  }
+
+  get base(): bigint {
+    return SENTINEL_CODE_BASE;
+  }
+
+  /** Exclusive end of the sentinel code range. */
+  get end(): bigint {
+    return SENTINEL_CODE_BASE + BigInt(this.calls.length) * SENTINEL_STRIDE;
+  }
+
+  entryOf(index: number): bigint {
+    return SENTINEL_CODE_BASE + BigInt(index) * SENTINEL_STRIDE;
+  }
+
+  /** The host call whose sentinel is at pc, if any. */
+  lookup(pc: bigint): HostCall | undefined {
+    if (pc < SENTINEL_CODE_BASE || pc >= this.end) return undefined;
+    const off = pc - SENTINEL_CODE_BASE;
+    if (off % SENTINEL_STRIDE !== 0n) return undefined;
+    return this.calls[Number(off / SENTINEL_STRIDE)];
+  }
+
+  /** "libc.a(shr_64.o):write" as the error messages and strace name an import. */
+  static qualifiedName(c: HostCall): string {
+    return c.library ? `${c.library}(${c.member}):${c.name}` : c.name;
+  }
+}

@@ -1,0 +1,192 @@
+// Signal delivery the AIX way (aix-contract.md §6): the sigaction table, alternate stacks, a
+// ucontext/context64 frame and siginfo built on the chosen stack, the handler entered through its
+// descriptor with LR at the sigreturn sentinel, and a sigreturn that restores the context from
+// guest memory (Go edits it: preparePanic, pushCall).
+import { CR, CTR_HI, FPSCR, XER } from '../cpu/state.js';
+import { NSIG, SA_NODEFER, SA_ONSTACK, SA_RESETHAND, SIG, SIG_DFL, SIG_IGN, SS_DISABLE, SS_ONSTACK } from './constants.js';
+import type { AixProcess } from './process.js';
+import { SIGRETURN_INDEX } from './sentinels.js';
+import type { GuestThread } from './threads.js';
+
+export interface SigAction {
+  handler: bigint;
+  mask: bigint[];
+  flags: number;
+}
+
+export class SignalState {
+  readonly actions: SigAction[] = [];
+  constructor() {
+    for (let i = 0; i < NSIG; i++) this.actions.push({ handler: SIG_DFL, mask: [0n, 0n, 0n, 0n], flags: 0 });
+  }
+}
+
+export interface PendingSignal {
+  signal: number;
+  code: number;
+  addr: bigint;
+  pid: number;
+}
+
+const UCONTEXT_SIZE = 688n;
+const SIGINFO_SIZE = 64n;
+const MCONTEXT = 48n; // uc_mcontext offset inside ucontext
+const RED_ZONE = 288n;
+const LINKAGE = 112n;
+
+/** Signals whose default action is to do nothing. */
+const DEFAULT_IGNORED = new Set<number>([SIG.SIGURG, SIG.SIGCHLD, SIG.SIGWINCH, SIG.SIGCONT, SIG.SIGWAITING, SIG.SIGPWR, SIG.SIGIO]);
+
+function sigBit(sig: number): [number, bigint] {
+  const n = sig - 1;
+  return [Math.floor(n / 64), 1n << BigInt(n % 64)];
+}
+
+/** Queue a signal for one thread; it is delivered when the thread next runs with it unblocked. */
+export function queueSignal(proc: AixProcess, t: GuestThread, s: PendingSignal): void {
+  if (!t.pendingSignals.some((p) => p.signal === s.signal)) t.pendingSignals.push(s);
+  proc.eventCount++;
+}
+
+/** kill(getpid(), sig): pick a thread that does not block it, the caller first. */
+export function sendSignalToProcess(proc: AixProcess, caller: GuestThread, sig: number): void {
+  const live = proc.liveThreads();
+  const target = !caller.isBlocked(sig) ? caller : (live.find((t) => !t.isBlocked(sig)) ?? caller);
+  queueSignal(proc, target, { signal: sig, code: 0, addr: 0n, pid: proc.pid });
+}
+
+/** raise(sig): synchronous to the calling thread (delivered when the call returns). */
+export function raiseInThread(proc: AixProcess, t: GuestThread, sig: number): void {
+  queueSignal(proc, t, { signal: sig, code: 0, addr: 0n, pid: proc.pid });
+}
+
+/** Deliver the first deliverable pending signal of t, if any. Call at an instruction boundary. */
+export function deliverPending(proc: AixProcess, t: GuestThread): void {
+  if (t.pendingSignals.length === 0 || t.status !== 'runnable') return;
+  const i = t.pendingSignals.findIndex((p) => !t.isBlocked(p.signal));
+  if (i < 0) return;
+  const [s] = t.pendingSignals.splice(i, 1);
+  deliver(proc, t, s!);
+}
+
+/** A synchronous fault (SIGSEGV, SIGILL, SIGTRAP...) at the current PC: deliver it now. */
+export function deliverFault(proc: AixProcess, t: GuestThread, s: PendingSignal): void {
+  const action = proc.signals.actions[s.signal]!;
+  if (t.isBlocked(s.signal) || action.handler === SIG_IGN) {
+    // A blocked or ignored synchronous fault cannot be resumed: the kernel kills the process.
+    proc.terminate({ kind: 'signaled', signal: s.signal });
+    return;
+  }
+  deliver(proc, t, s);
+}
+
+function deliver(proc: AixProcess, t: GuestThread, s: PendingSignal): void {
+  const action = proc.signals.actions[s.signal]!;
+  if (action.handler === SIG_IGN) return;
+  if (action.handler === SIG_DFL) {
+    if (DEFAULT_IGNORED.has(s.signal)) return;
+    proc.terminate({ kind: 'signaled', signal: s.signal });
+    return;
+  }
+  const mem = proc.mem;
+  const st = t.state;
+  const sp = st.getGpr(1);
+  const alt = t.altStack;
+  const altEnabled = (alt.flags & SS_DISABLE) === 0 && alt.size > 0n;
+  const onAlt = altEnabled && sp >= alt.sp && sp < alt.sp + alt.size;
+  let top: bigint;
+  let usingAlt = false;
+  if ((action.flags & SA_ONSTACK) !== 0 && altEnabled && !onAlt) {
+    top = alt.sp + alt.size;
+    usingAlt = true;
+  } else {
+    top = sp - RED_ZONE;
+  }
+  const uc = (top - UCONTEXT_SIZE) & ~15n;
+  const si = (uc - SIGINFO_SIZE) & ~15n;
+  const newSp = (si - LINKAGE - 16n) & ~15n;
+
+  const ucb = new Uint8Array(Number(UCONTEXT_SIZE));
+  const v = new DataView(ucb.buffer);
+  v.setInt32(0, onAlt ? 1 : 0);
+  t.sigmask.forEach((w, i) => v.setBigUint64(8 + i * 8, w));
+  const m = Number(MCONTEXT);
+  for (let r = 0; r < 32; r++) v.setBigUint64(m + r * 8, st.getGpr(r));
+  v.setBigUint64(m + 256, 0x8000_0000_0000_d032n); // MSR: 64-bit, FP/VMX available, user, big-endian
+  v.setBigUint64(m + 264, st.pc);
+  v.setBigUint64(m + 272, st.lr);
+  v.setBigUint64(m + 280, st.ctr);
+  v.setInt32(m + 288, st.spr[CR]!);
+  v.setInt32(m + 292, st.spr[XER]!);
+  v.setInt32(m + 296, st.spr[FPSCR]!);
+  for (let r = 0; r < 32; r++) {
+    v.setInt32(m + 312 + r * 8, st.vsr[4 * r]!);
+    v.setInt32(m + 316 + r * 8, st.vsr[4 * r + 1]!);
+  }
+  v.setBigUint64(632, alt.sp);
+  v.setBigUint64(640, alt.size);
+  v.setInt32(648, alt.flags | (onAlt ? SS_ONSTACK : 0));
+
+  const sib = new Uint8Array(Number(SIGINFO_SIZE));
+  const sv = new DataView(sib.buffer);
+  sv.setInt32(0, s.signal);
+  sv.setInt32(8, s.code);
+  sv.setInt32(12, s.code === 0 ? s.pid : 0);
+  sv.setInt32(16, s.code === 0 ? proc.uid : 0);
+  sv.setBigUint64(24, s.addr);
+
+  try {
+    mem.writeChecked(uc, ucb);
+    mem.writeChecked(si, sib);
+    mem.writeU64(newSp, sp); // back chain to the interrupted frame
+  } catch {
+    // No usable stack for the handler: the kernel kills the process with SIGSEGV.
+    proc.terminate({ kind: 'signaled', signal: SIG.SIGSEGV });
+    return;
+  }
+
+  const h = action.handler;
+  st.pc = mem.readU64(h);
+  st.setGpr(2, mem.readU64(h + 8n));
+  st.setGpr(11, mem.readU64(h + 16n));
+  st.setGpr(1, newSp);
+  st.setGpr(3, BigInt(s.signal));
+  st.setGpr(4, si);
+  st.setGpr(5, uc);
+  st.lr = proc.sentinels.entryOf(SIGRETURN_INDEX);
+  st.spr[CTR_HI] = 0;
+
+  for (let i = 0; i < 4; i++) t.sigmask[i] = t.sigmask[i]! | action.mask[i]!;
+  if ((action.flags & SA_NODEFER) === 0) {
+    const [w, b] = sigBit(s.signal);
+    t.sigmask[w] = t.sigmask[w]! | b;
+  }
+  if (action.flags & SA_RESETHAND) proc.signals.actions[s.signal] = { handler: SIG_DFL, mask: [0n, 0n, 0n, 0n], flags: 0 };
+  t.signalFrames.push({ signal: s.signal, ucontext: uc, wasOnAltStack: usingAlt });
+}
+
+/** The handler returned to the sigreturn sentinel: resume the (possibly edited) context. */
+export function sigreturn(proc: AixProcess, t: GuestThread): void {
+  const frame = t.signalFrames.pop();
+  if (!frame) {
+    proc.terminate({ kind: 'crashed', message: 'sigreturn without a signal frame' });
+    return;
+  }
+  const b = proc.mem.readBytes(frame.ucontext, Number(UCONTEXT_SIZE));
+  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const st = t.state;
+  const m = Number(MCONTEXT);
+  for (let r = 0; r < 32; r++) st.setGpr(r, v.getBigUint64(m + r * 8));
+  st.pc = v.getBigUint64(m + 264);
+  st.lr = v.getBigUint64(m + 272);
+  st.ctr = v.getBigUint64(m + 280);
+  st.spr[CR] = v.getInt32(m + 288);
+  st.spr[XER] = v.getInt32(m + 292);
+  st.spr[FPSCR] = v.getInt32(m + 296);
+  for (let r = 0; r < 32; r++) {
+    st.vsr[4 * r] = v.getInt32(m + 312 + r * 8);
+    st.vsr[4 * r + 1] = v.getInt32(m + 316 + r * 8);
+  }
+  for (let i = 0; i < 4; i++) t.sigmask[i] = v.getBigUint64(8 + i * 8);
+  proc.eventCount++;
+}

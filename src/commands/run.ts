@@ -1,0 +1,85 @@
+import type { CommandModule } from 'yargs';
+import { NotAnAixProgram, startProgram } from '../aix/run-program.js';
+
+interface RunArgs {
+  program: string;
+  args: string[];
+  root?: string;
+  env: string[];
+  strace: boolean;
+  deterministic: boolean;
+  'memory-limit'?: string;
+}
+
+/** "4G", "512M", "100000" -> bytes. */
+export function parseSize(s: string): bigint | undefined {
+  const m = /^(\d+)\s*([kKmMgGtT]?)(i?[bB])?$/.exec(s.trim());
+  if (!m) return undefined;
+  const shift = { '': 0n, k: 10n, m: 20n, g: 30n, t: 40n }[m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g' | 't'];
+  return BigInt(m[1]!) << shift;
+}
+
+export const runCommand: CommandModule<object, RunArgs> = {
+  command: 'run <program> [args..]',
+  describe: 'Run an AIX ppc64 Go program in the emulator',
+  builder: (y) =>
+    y
+      .parserConfiguration({ 'unknown-options-as-args': true })
+      .positional('program', { type: 'string', demandOption: true, describe: 'XCOFF64 executable' })
+      .positional('args', { type: 'string', array: true, default: [], describe: "the program's arguments" })
+      .option('root', { type: 'string', describe: 'directory the guest sees as / (default: the host /)' })
+      .option('env', { type: 'string', array: true, default: [], describe: 'add K=V to the guest environment' })
+      .option('strace', { type: 'boolean', default: false, describe: 'print each libc call to stderr' })
+      .option('deterministic', { type: 'boolean', default: false, describe: 'virtual time from the instruction count' })
+      .option('memory-limit', { type: 'string', describe: 'guest memory limit (e.g. 512M; default 4G)' }) as never,
+  handler: async (argv) => {
+    let limit: bigint | undefined;
+    if (argv['memory-limit'] !== undefined) {
+      limit = parseSize(argv['memory-limit']);
+      if (limit === undefined) {
+        process.stderr.write(`aix-gdbstub: --memory-limit: cannot read size '${argv['memory-limit']}'\n`);
+        process.exit(2);
+      }
+    }
+    const env = Object.entries(process.env).map(([k, v]) => `${k}=${v ?? ''}`);
+    for (const kv of argv.env) {
+      const k = kv.split('=')[0]!;
+      const i = env.findIndex((e) => e.startsWith(k + '='));
+      if (i >= 0) env.splice(i, 1);
+      env.push(kv.includes('=') ? kv : `${kv}=`);
+    }
+    let started;
+    try {
+      started = startProgram({
+        program: argv.program,
+        args: (argv.args ?? []).map(String),
+        env,
+        root: argv.root,
+        deterministic: argv.deterministic,
+        memoryLimit: limit,
+        strace: argv.strace ? (line) => process.stderr.write(line + '\n') : undefined,
+      });
+    } catch (e) {
+      if (e instanceof NotAnAixProgram) {
+        process.stderr.write(`aix-gdbstub: ${e.message}\n`);
+        process.exit(1);
+      }
+      throw e;
+    }
+    const { process: proc, scheduler } = started;
+    const onSigint = () => scheduler.requestStop();
+    process.on('SIGINT', onSigint);
+    const outcome = await scheduler.runUntilStop();
+    process.off('SIGINT', onSigint);
+    if (outcome.kind === 'interrupted') {
+      process.stderr.write('aix-gdbstub: interrupted\n');
+      process.exit(130);
+    }
+    if (outcome.kind === 'debug') {
+      process.stderr.write(`aix-gdbstub: stopped: ${outcome.detail}\n`);
+      process.exit(70);
+    }
+    if (proc.end?.kind === 'crashed') process.stderr.write(`aix-gdbstub: guest crashed: ${proc.end.message}\n`);
+    process.exit(proc.exitStatus());
+  },
+};
