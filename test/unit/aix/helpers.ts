@@ -1,0 +1,56 @@
+// Shared set-up for aix unit tests: a process built from a real fixture, with a scripted CPU.
+import { readFileSync } from 'node:fs';
+import { fixture, type FixtureToolchain } from '../../helpers/toolchains.js';
+import { parseXcoff, type XcoffImage } from '../../../src/xcoff/index.js';
+import { VirtualClock } from '../../../src/aix/clock.js';
+import { AixProcess, type ProcessOptions } from '../../../src/aix/process.js';
+import type { CpuPort, CpuStop } from '../../../src/aix/cpu-port.js';
+import type { CpuState } from '../../../src/cpu/state.js';
+import type { GuestThread, CallResult } from '../../../src/aix/threads.js';
+
+const images = new Map<string, XcoffImage>();
+export function helloImage(tc: FixtureToolchain = 'go1.24-aix'): XcoffImage {
+  let img = images.get(tc);
+  if (!img) {
+    img = parseXcoff(readFileSync(fixture(tc, 'hello')));
+    images.set(tc, img);
+  }
+  return img;
+}
+
+/** A CPU that never runs guest code: each run() reports one executed instruction and the budget stop. */
+export class IdleCpu implements CpuPort {
+  run(_s: CpuState, _budget: number): { stop: CpuStop; executed: number } {
+    return { stop: { kind: 'budget' }, executed: 1 };
+  }
+}
+
+export function makeProcess(over: Partial<ProcessOptions> = {}, tc: FixtureToolchain = 'go1.24-aix'): AixProcess {
+  return new AixProcess({
+    image: helloImage(tc),
+    argv: ['hello', 'one'],
+    envp: ['A=1', 'B=two'],
+    cpu: new IdleCpu(),
+    clock: new VirtualClock(),
+    ...over,
+  });
+}
+
+/** Call an import directly, as the sentinel dispatcher would, and return R3 / errno / blocked. */
+export function callImport(proc: AixProcess, t: GuestThread, name: string, args: Array<bigint | number>): { r3: bigint; errno: number; blocked: boolean } {
+  const call = proc.sentinels.calls.find((c) => c.kind === 'import' && c.name === name) ?? proc.sentinels.add('import', name, 'libc.a', 'shr_64.o');
+  args.forEach((a, i) => t.state.setGpr(3 + i, BigInt.asUintN(64, BigInt(a))));
+  t.state.lr = 0x100000800n;
+  t.state.pc = call.entry;
+  if (t.errnoCell !== 0n) proc.mem.writeU32(t.errnoCell, 0);
+  proc.hostCall(t, call);
+  const blocked = t.status === 'blocked';
+  const errno = t.errnoCell !== 0n ? proc.mem.readU32(t.errnoCell) : 0;
+  return { r3: t.state.getGpr(3), errno, blocked };
+}
+
+export function asInt(v: bigint): number {
+  return Number(BigInt.asIntN(64, v));
+}
+
+export type { CallResult };
