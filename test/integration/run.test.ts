@@ -1,0 +1,103 @@
+// `aix-gdbstub run` on every fixture, built with Go 1.24 and Go 1.19: the same stdout, stderr and
+// exit status as the host build of the same source (aix-contract.md; issue 4's "done when").
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixture, repoRoot, type FixtureName } from '../helpers/toolchains.js';
+
+const cli = join(repoRoot, 'dist', 'cli.js');
+let scratch: string;
+
+interface Case {
+  name: FixtureName;
+  args: string[];
+  env?: Record<string, string>;
+  /** Crash reports carry addresses and goroutine dumps: compare only their first lines. */
+  stderrLines?: number;
+}
+
+const CASES: Case[] = [
+  { name: 'hello', args: [] },
+  { name: 'args', args: ['one', 'two words', '--exit=3'], env: { FIXTURE_VAR: 'from the test' } },
+  { name: 'args', args: [] },
+  { name: 'fileio', args: [] },
+  { name: 'goroutines', args: [] },
+  { name: 'timers', args: [] },
+  { name: 'nilderef', args: [] },
+  { name: 'nilderef', args: ['unrecovered'], stderrLines: 1 },
+  { name: 'cpuheavy', args: [] },
+];
+
+function runHost(c: Case) {
+  return spawnSync(fixture('go1.24-host', c.name), c.args, {
+    encoding: 'utf8',
+    timeout: 60_000,
+    cwd: scratch,
+    env: { ...process.env, ...c.env },
+  });
+}
+
+function runEmulated(tc: 'go1.24-aix' | 'go1.19-aix', c: Case) {
+  const envArgs = Object.entries(c.env ?? {}).flatMap(([k, v]) => ['--env', `${k}=${v}`]);
+  return spawnSync(process.execPath, [cli, 'run', ...envArgs, fixture(tc, c.name), ...c.args], {
+    encoding: 'utf8',
+    timeout: 110_000,
+    cwd: scratch,
+  });
+}
+
+function firstLines(s: string, n: number | undefined): string {
+  return n === undefined ? s : s.split('\n').slice(0, n).join('\n');
+}
+
+beforeAll(() => {
+  const tsc = spawnSync(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', repoRoot], {
+    encoding: 'utf8',
+    cwd: repoRoot,
+    timeout: 240_000,
+  });
+  if (tsc.error) throw tsc.error;
+  readFileSync(cli);
+  scratch = mkdtempSync(join(tmpdir(), 'run-test-'));
+});
+
+afterAll(() => {
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+describe.each(['go1.24-aix', 'go1.19-aix'] as const)('run %s', (tc) => {
+  for (const c of CASES) {
+    it(`${c.name} ${c.args.join(' ')} matches the host build`, () => {
+      const want = runHost(c);
+      const got = runEmulated(tc, c);
+      if (got.error) throw got.error;
+      expect({ stdout: got.stdout, stderr: firstLines(got.stderr, c.stderrLines), status: got.status }).toEqual({
+        stdout: want.stdout,
+        stderr: firstLines(want.stderr, c.stderrLines),
+        status: want.status,
+      });
+    });
+  }
+});
+
+describe('run: errors', () => {
+  it('rejects a file that is not an XCOFF64 executable with one line and status 1', () => {
+    const bogus = join(scratch, 'not-xcoff');
+    writeFileSync(bogus, '#!/bin/sh\necho hi\n');
+    const r = spawnSync(process.execPath, [cli, 'run', bogus], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('not an AIX ppc64 XCOFF64 executable');
+  });
+
+  it('--strace prints libc calls with AIX names and decoded arguments', () => {
+    const r = spawnSync(process.execPath, [cli, 'run', '--strace', fixture('go1.24-aix', 'hello')], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.stdout).toBe('hello from aix/ppc64\n');
+    expect(r.stderr).toMatch(/sysconf\(0x48\) = 1/);
+    expect(r.stderr).toMatch(/write\(1, "hello from aix\/ppc64\\n", 21\) = 21/);
+    expect(r.stderr).toMatch(/_exit\(0\) = \?/);
+  });
+});
