@@ -123,6 +123,7 @@ export class GdbSession {
     if (this.closed) return;
     this.closed = true;
     this.queue.length = 0;
+    this.pump(); // releases whenIdle() waiters
     if (this.running) this.target.interrupt();
     try {
       await this.inflight;
@@ -142,7 +143,7 @@ export class GdbSession {
 
   /** Resolves once every received packet has been answered (tests and the fuzzer use this). */
   whenIdle(): Promise<void> {
-    if (!this.busy && this.queue.length === 0) return Promise.resolve();
+    if (this.closed || (!this.busy && this.queue.length === 0)) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -221,7 +222,7 @@ export class GdbSession {
       }
       this.send(reply);
     }
-    if (!this.busy && this.queue.length === 0) {
+    if (this.closed || (!this.busy && this.queue.length === 0)) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
       for (const w of waiters) w();

@@ -32,6 +32,8 @@ export interface FakeTargetOptions {
   slice?: number;
   /** Yield with setImmediate (real event-loop turns) rather than a microtask. */
   realSlices?: boolean;
+  /** Stop every resume after this many instructions with SIGALRM (keeps fuzzing fast). */
+  stopAfter?: number;
 }
 
 interface Stop {
@@ -186,8 +188,12 @@ export class FakeTarget implements Target {
     const regs = this.regs.get(tid)!;
     const slice = this.options.slice ?? 256;
     let first = true;
+    let budget = this.options.stopAfter ?? Infinity;
     for (;;) {
       for (let n = 0; n < slice; n++) {
+        if (regs.pc < CODE_BASE || regs.pc >= CODE_BASE + BigInt(CODE_SIZE))
+          return { kind: 'signal', thread: tid, signal: GdbSignal.SEGV }; // fetch from unmapped memory
+        if (budget-- <= 0) return { kind: 'signal', thread: tid, signal: GdbSignal.ALRM };
         const stop = this.stopBefore(tid, regs.pc, first);
         if (stop) return stop;
         first = false;
