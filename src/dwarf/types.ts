@@ -65,7 +65,10 @@ export type DwarfType = BaseType | PointerType | TypedefType | StructType | Arra
 
 /** Follows typedefs to the underlying type (Go writes named non-struct types as typedefs). */
 export function underlying(t: DwarfType | undefined): DwarfType | undefined {
-  for (let i = 0; t !== undefined && t.kind === 'typedef' && i < 64; i++) t = t.target;
+  for (let i = 0; t !== undefined && t.kind === 'typedef'; i++) {
+    if (i >= 64) return undefined; // a typedef cycle in corrupt input
+    t = t.target;
+  }
   return t;
 }
 
@@ -154,6 +157,7 @@ export class TypeTable {
       }
       case DW_TAG.array_type: {
         const element = this.ref(die);
+        let sizing = false;
         let count: number | undefined;
         for (const child of this.info.children(die)) {
           if (child.tag !== DW_TAG.subrange_type) continue;
@@ -168,7 +172,10 @@ export class TypeTable {
           name,
           get size() {
             if (ownSize !== undefined) return ownSize;
+            if (sizing) return undefined; // an array containing itself (corrupt input)
+            sizing = true;
             const es = element()?.size;
+            sizing = false;
             return es !== undefined && count !== undefined ? es * count : undefined;
           },
           goKind,

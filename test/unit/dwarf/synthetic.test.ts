@@ -217,4 +217,32 @@ describe('DWARF reader on synthetic 32-bit little-endian sections', () => {
 
     expect(() => parseDwarf(new Map([['.debug_abbrev', new Uint8Array(1)]]))).toThrow(/no \.debug_info/);
   });
+
+  it('never fails with anything but a DwarfError on corrupted bytes', () => {
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+    const others: string[] = [];
+    for (let iter = 0; iter < 600; iter++) {
+      const s = sections();
+      const name = ['.debug_info', '.debug_abbrev', '.debug_line'][iter % 3]!;
+      const b = new Uint8Array(s.get(name)!);
+      for (let i = 0, n = 1 + Math.floor(random() * 4); i < n; i++) b[Math.floor(random() * b.length)] = Math.floor(random() * 256);
+      s.set(name, b);
+      try {
+        const d = parseDwarf(s, { littleEndian: true });
+        for (const t of d.typeNames()) {
+          const u = underlying(d.findType(t));
+          if (u?.kind === 'struct') u.members.forEach((m) => m.type?.size);
+          void u?.size;
+        }
+        d.findVariable('head');
+        d.functionAt(0x1008n);
+        d.lineForAddress(0x1008n);
+        d.addressesForLine('t.c', 10);
+      } catch (e) {
+        if (!(e instanceof DwarfError)) others.push(`${name} iteration ${iter}: ${String(e)}`);
+      }
+    }
+    expect(others).toEqual([]);
+  });
 });
