@@ -69,6 +69,7 @@ export class GdbSession {
   private readonly queue: QueueItem[] = [];
   private busy = true; // until start() has attached
   private running = false;
+  private interruptPending = false;
   private closed = false;
   private ackMode = true;
   private lastFrame: Uint8Array | undefined;
@@ -169,6 +170,9 @@ export class GdbSession {
         if (this.running) {
           this.log('gdb: interrupt requested');
           this.target.interrupt();
+        } else if (this.busy || this.queue.length > 0) {
+          // A resume may still be waiting in the queue: deliver the interrupt when it starts.
+          this.interruptPending = true;
         }
         return;
       case 'bad-checksum':
@@ -223,6 +227,7 @@ export class GdbSession {
       this.send(reply);
     }
     if (this.closed || (!this.busy && this.queue.length === 0)) {
+      this.interruptPending = false; // nothing left that it could apply to
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
       for (const w of waiters) w();
@@ -486,8 +491,20 @@ export class GdbSession {
 
   private resume(request: ResumeRequest): Promise<Reply> | Reply {
     if (this.lastStop.kind !== 'signal') return 'E03'; // nothing to resume: the process is gone
+    let pending: Promise<StopEvent>;
+    try {
+      pending = this.target.resume(request);
+    } catch (e) {
+      this.log(`gdb: target refused to resume: ${errorText(e)}`);
+      return 'E03';
+    }
     this.running = true;
-    return this.target.resume(request).then(
+    if (this.interruptPending) {
+      // Ctrl-C arrived while this resume was still queued behind other packets.
+      this.interruptPending = false;
+      this.target.interrupt();
+    }
+    return pending.then(
       (stop) => {
         this.running = false;
         this.recordStop(stop);

@@ -71,7 +71,10 @@ export type ResumeAction =
 
 /**
  * A resume request in all-stop mode: `threads` lists explicit actions; every other thread does
- * `others` (undefined: stays stopped). When any thread stops, every thread stops.
+ * `others` (undefined: stays stopped). When any thread stops, every thread stops. A step completes
+ * after the stepping thread has executed one instruction (or entered a signal handler); the stop
+ * is then a TRAP on that thread with no reason. A thread that hits a breakpoint while stepping
+ * reports the breakpoint instead.
  */
 export interface ResumeRequest {
   threads: Map<ThreadId, ResumeAction>;
@@ -139,7 +142,11 @@ export interface Target {
    * reading packets; `interrupt()` must make the pending promise settle within one slice.
    */
   resume(request: ResumeRequest): Promise<StopEvent>;
-  /** Ctrl-C: stop every thread; the pending resume resolves with a signal stop (INT). */
+  /**
+   * Ctrl-C: stop every thread; the pending resume resolves with a signal stop (INT). May be called
+   * synchronously right after resume() returned, before the first slice ran; must then still stop.
+   * Ignored when nothing runs.
+   */
   interrupt(): void;
 
   // ---- optional capabilities ----

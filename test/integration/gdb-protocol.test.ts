@@ -36,9 +36,9 @@ async function startServer(target: FakeTarget, extra: { once?: boolean } = {}): 
 }
 
 /** Run gdb in batch mode asynchronously (the server lives in this process's event loop). */
-function gdbBatch(port: number, commands: string[], timeoutMs = 20_000): Promise<string> {
+function gdbBatch(port: number, commands: string[], timeoutMs = 20_000, mode = 'remote'): Promise<string> {
   const args = ['-nx', '-batch', '-ex', 'set architecture powerpc:common64', '-ex', 'set endian big',
-    '-ex', 'set confirm off', '-ex', `target remote 127.0.0.1:${port}`];
+    '-ex', 'set confirm off', '-ex', `target ${mode} 127.0.0.1:${port}`];
   for (const c of commands) args.push('-ex', c);
   return new Promise((resolve, reject) => {
     const child = spawn(GDB, args);
@@ -115,6 +115,15 @@ describe('gdb-multiarch against the fake target', () => {
     const { port } = await startServer(new FakeTarget({ realSlices: true }));
     const out = await gdbBatch(port, ['continue']);
     expect(out, out).toMatch(/exited with code 07/);
+  });
+
+  it('kills and re-runs the program over target extended-remote (vKill, vRun)', async () => {
+    const { port, target } = await startServer(new FakeTarget({ realSlices: true }));
+    const out = await gdbBatch(port, ['info registers pc', 'kill', 'run', 'info registers pc'], 20_000, 'extended-remote');
+    expect(out, out).toMatch(new RegExp(`pc\\s+${hex(CODE_BASE)}`));
+    expect(out, out).toMatch(/\[Inferior 1 \(.*\) killed\]/);
+    expect(out, out).toMatch(/exited with code 07/);
+    expect(target.restarts.length).toBe(1);
   });
 
   it('interrupts a running guest with Ctrl-C (MI -exec-interrupt)', async () => {

@@ -307,6 +307,25 @@ describe('GdbSession: execution', () => {
     expect(packets[1]).toBe('QC1');
   });
 
+  it('delivers an interrupt that arrives while the resume is still queued', async () => {
+    const spinner = new FakeTarget({ spin: true, realSlices: true });
+    const c = new ByteClient(spinner);
+    await c.start();
+    const bytes = [...encodePacket(`qRcmd,${textToHex('help')}`), ...encodePacket('vCont;c'), 0x03];
+    c.sendRaw(Uint8Array.from(bytes));
+    await c.session.whenIdle();
+    expect(c.events.filter((e) => e !== '+').at(-1)).toMatch(/^T02/);
+    expect(spinner.running).toBe(false);
+  });
+
+  it('answers E03 when the target throws instead of resuming', async () => {
+    target.resume = () => {
+      throw new Error('cannot run');
+    };
+    expect(await client.ask('vCont;c')).toBe('E03');
+    expect(client.session.isRunning).toBe(false);
+  });
+
   it('checks threads with T', async () => {
     expect(await client.ask('T4')).toBe('OK');
     expect(await client.ask('T5')).toBe('E02');
