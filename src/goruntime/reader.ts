@@ -68,6 +68,15 @@ export interface GRecord {
   parentGoid: bigint | undefined;
 }
 
+export interface PRecord {
+  address: bigint;
+  id: number;
+  /** _Pidle 0, _Prunning 1, _Psyscall 2, _Pgcstop 3, _Pdead 4. */
+  status: number;
+  /** p.m (an muintptr): the M this P is attached to, or 0. */
+  m: bigint;
+}
+
 export type RuntimeRead<T> = { ok: true; value: T } | { ok: false; error: string; partial: T };
 
 export interface ReaderLimits {
@@ -86,6 +95,7 @@ interface Field {
 }
 
 interface MPlan {
+  /** Bytes read per M: up to the end of the last field used. */
   size: number;
   g0: Field;
   procid: Field;
@@ -124,7 +134,27 @@ interface GPlan {
   parentGoid: Field | undefined;
 }
 
+interface PPlan {
+  size: number;
+  id: Field;
+  status: Field;
+  m: Field;
+}
+
 const plans = new WeakMap<RuntimeLayout, { m: MPlan; g: GPlan }>();
+const pPlans = new WeakMap<RuntimeLayout, PPlan>();
+
+/** Bytes to read so that every field in a plan is covered: a prefix of the struct (runtime.p ends
+ * in an 8 KiB run queue nobody here needs). */
+function spanOf(plan: object): number {
+  let end = 0;
+  for (const v of Object.values(plan)) {
+    if (typeof v !== 'object' || v === null) continue;
+    if (typeof (v as Field).offset === 'number') end = Math.max(end, (v as Field).offset + (v as Field).size);
+    else end = Math.max(end, spanOf(v as object)); // a group such as libcall
+  }
+  return end;
+}
 
 function toField(f: FieldLayout): Field {
   return { offset: f.offset, size: f.size, signed: f.signed };
@@ -146,7 +176,7 @@ function planFor(layout: RuntimeLayout): { m: MPlan; g: GPlan } {
   const hasLibcall = layout.hasField('runtime.m', 'libcall.fn');
   plan = {
     m: {
-      size: layout.sizeOf('runtime.m'),
+      size: 0, // set below from the fields
       g0: mf('g0'),
       procid: mf('procid'),
       gsignal: mf('gsignal'),
@@ -167,7 +197,7 @@ function planFor(layout: RuntimeLayout): { m: MPlan; g: GPlan } {
       waitsema: mo('mOS.waitsema'),
     },
     g: {
-      size: layout.sizeOf('runtime.g'),
+      size: 0,
       goid: gf('goid'),
       atomicstatus: gf('atomicstatus'),
       waitreason: gf('waitreason'),
@@ -185,6 +215,9 @@ function planFor(layout: RuntimeLayout): { m: MPlan; g: GPlan } {
       parentGoid: go('parentGoid'),
     },
   };
+  // Read only the prefix the fields need, not the whole struct.
+  plan.m.size = spanOf(plan.m);
+  plan.g.size = spanOf(plan.g);
   plans.set(layout, plan);
   return plan;
 }
@@ -311,6 +344,22 @@ export class RuntimeReader {
     };
   }
 
+  readP(addr: bigint): PRecord {
+    let p = pPlans.get(this.layout);
+    if (p === undefined) {
+      try {
+        const f = (path: string) => toField(this.layout.field('runtime.p', path));
+        const fields = { id: f('id'), status: f('status'), m: f('m') };
+        p = { size: spanOf(fields), ...fields };
+      } catch (e) {
+        throw new RuntimeReadError(errorText(e));
+      }
+      pPlans.set(this.layout, p);
+    }
+    const v = this.bytes(addr, p.size, 'runtime.p');
+    return { address: addr, id: Number(this.int(v, p.id)), status: Number(this.int(v, p.status)), m: this.int(v, p.m) };
+  }
+
   /** Every M on runtime.allm, newest first (the runtime prepends). */
   allMs(): RuntimeRead<MRecord[]> {
     const out: MRecord[] = [];
@@ -334,21 +383,38 @@ export class RuntimeReader {
 
   /** The pointers in runtime.allgs (a []*g), nil entries left out. */
   allGAddresses(): RuntimeRead<bigint[]> {
+    return this.pointerSlice('runtime.allgs', this.limits.maxGs ?? 1_000_000);
+  }
+
+  /** Every P in runtime.allp (len = GOMAXPROCS once the scheduler is initialised). */
+  allPs(): RuntimeRead<PRecord[]> {
+    const addrs = this.pointerSlice('runtime.allp', 1 << 16);
+    if (!addrs.ok) return { ok: false, error: addrs.error, partial: [] };
+    const out: PRecord[] = [];
+    try {
+      for (const p of addrs.value) out.push(this.readP(p));
+      return { ok: true, value: out };
+    } catch (e) {
+      return { ok: false, error: errorText(e), partial: out };
+    }
+  }
+
+  /** The non-nil elements of a global []*T slice. */
+  private pointerSlice(global: string, max: number): RuntimeRead<bigint[]> {
     try {
       const layout = this.layout;
-      const sliceAddr = layout.globalAddress('runtime.allgs');
-      const sliceType = layout.globalType('runtime.allgs');
-      if (sliceType === undefined) throw new RuntimeReadError('runtime.allgs has no type in DWARF');
+      const sliceAddr = layout.globalAddress(global);
+      const sliceType = layout.globalType(global);
+      if (sliceType === undefined) throw new RuntimeReadError(`${global} has no type in DWARF`);
       const arrayField = layout.fieldOf(sliceType, 'array');
       const lenField = layout.fieldOf(sliceType, 'len');
-      const header = this.bytes(sliceAddr, underlying(sliceType)?.size ?? 24, 'runtime.allgs');
+      const header = this.bytes(sliceAddr, underlying(sliceType)?.size ?? 24, global);
       const array = this.int(header, toField(arrayField));
       const len = this.int(header, toField(lenField));
-      const max = this.limits.maxGs ?? 1_000_000;
-      if (len < 0n || len > BigInt(max)) throw new RuntimeReadError(`runtime.allgs has implausible length ${len}`);
+      if (len < 0n || len > BigInt(max)) throw new RuntimeReadError(`${global} has implausible length ${len}`);
       const n = Number(len);
       if (n === 0) return { ok: true, value: [] };
-      const v = this.bytes(array, n * 8, 'runtime.allgs array');
+      const v = this.bytes(array, n * 8, `${global} array`);
       const out: bigint[] = [];
       for (let i = 0; i < n; i++) {
         const g = v.getBigUint64(i * 8, this.littleEndian);

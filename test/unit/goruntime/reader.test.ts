@@ -187,6 +187,31 @@ for (const toolchain of ['go1.24-aix', 'go1.19-aix'] as const) {
       expect(worker!.parentGoid === undefined).toBe(toolchain === 'go1.19-aix');
     });
 
+    it('reads runtime.allp', () => {
+      const allp = layout.globalAddress('runtime.allp');
+      const P0 = 0x3008_0000n;
+      const P1 = 0x3008_4000n;
+      mem.writeInt(allp, 8, 0x3009_0000n);
+      mem.writeInt(allp + 8n, 8, 2);
+      mem.writeInt(0x3009_0000n, 8, P0);
+      mem.writeInt(0x3009_0008n, 8, P1);
+      const p0 = writer(mem, layout, 'runtime.p', P0);
+      p0('id', 0);
+      p0('status', 1);
+      p0('m', M0);
+      const p1 = writer(mem, layout, 'runtime.p', P1);
+      p1('id', 1);
+      p1('status', 0);
+      const r = new RuntimeReader(layout, mem.read).allPs();
+      expect(r).toEqual({
+        ok: true,
+        value: [
+          { address: P0, id: 0, status: 1, m: M0 },
+          { address: P1, id: 1, status: 0, m: 0n },
+        ],
+      });
+    });
+
     it('reads each struct in one memory access', () => {
       const reader = new RuntimeReader(layout, mem.read);
       const before = mem.reads;
