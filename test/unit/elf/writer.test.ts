@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { ElfWriteError, readElf, writeElf, type ElfViewInput } from '../../../src/elf/index.js';
+
+const bytes = (n: number, seed: number): Uint8Array => Uint8Array.from({ length: n }, (_, i) => (i * 7 + seed) & 0xff);
+
+// A miniature program laid out like Go's XCOFF: text at 0x100000740, data then bss right after it.
+function sample(): ElfViewInput {
+  return {
+    entry: 0x100000800n,
+    sections: [
+      { name: '.text', kind: 'text', vaddr: 0x100000740n, size: 0x200n, bytes: bytes(0x200, 1) },
+      { name: '.data', kind: 'data', vaddr: 0x200000e80n, size: 0x40n, bytes: bytes(0x40, 2) },
+      { name: '.bss', kind: 'bss', vaddr: 0x200000ec0n, size: 0x1000n, bytes: new Uint8Array(0) },
+      { name: '.debug_info', kind: 'debug', vaddr: 0n, size: 13n, bytes: bytes(13, 3) },
+      { name: '.debug_frame', kind: 'debug', vaddr: 0n, size: 5n, bytes: bytes(5, 4) },
+    ],
+    symbols: [
+      { name: 'main.main', address: 0x100000800n, size: 0x40n, kind: 'function', section: '.text', global: true },
+      { name: '__start', address: 0x100000740n, size: 0x44n, kind: 'function', section: '.text', global: false },
+      { name: 'runtime.x', address: 0x200000e80n, size: 8n, kind: 'object', section: '.data', global: true },
+      { name: 'runtime.y', address: 0x200000ec0n, size: 16n, kind: 'object', section: '.bss', global: false },
+    ],
+  };
+}
+
+describe('writeElf', () => {
+  const elf = readElf(writeElf(sample()));
+
+  it('writes an ELF64 big-endian ppc64 ABI v1 executable header', () => {
+    expect([...elf.ident.subarray(0, 8)]).toEqual([0x7f, 0x45, 0x4c, 0x46, 2, 2, 1, 0]);
+    expect(elf.type).toBe(2); // ET_EXEC
+    expect(elf.machine).toBe(21); // EM_PPC64
+    expect(elf.flags).toBe(1);
+    expect(elf.entry).toBe(0x100000800n);
+  });
+
+  it('keeps every section at its address with its exact bytes', () => {
+    expect(elf.sections.map((s) => s.name)).toEqual(['', '.text', '.data', '.bss', '.debug_info', '.debug_frame', '.symtab', '.strtab', '.shstrtab']);
+    const input = sample();
+    for (const s of input.sections) {
+      const out = elf.section(s.name)!;
+      expect(out.addr).toBe(s.vaddr);
+      expect(out.size).toBe(s.size);
+      expect(out.bytes).toEqual(s.bytes);
+      expect(out.addr % (out.align || 1n)).toBe(0n);
+    }
+    expect(elf.section('.text')!.flags).toBe(6n); // ALLOC|EXECINSTR
+    expect(elf.section('.data')!.flags).toBe(3n); // WRITE|ALLOC
+    expect(elf.section('.bss')!.type).toBe(8); // NOBITS
+    expect(elf.section('.debug_info')!.flags).toBe(0n);
+  });
+
+  it('has one PT_LOAD per loaded section, r-x for text, file offset ≡ vaddr mod 64 KiB', () => {
+    expect(elf.programHeaders.map((p) => [p.type, p.flags, p.vaddr, p.fileSize, p.memSize])).toEqual([
+      [1, 5, 0x100000740n, 0x200n, 0x200n],
+      [1, 6, 0x200000e80n, 0x40n, 0x40n],
+      [1, 6, 0x200000ec0n, 0n, 0x1000n],
+    ]);
+    for (const p of elf.programHeaders) expect(p.offset % 0x10000n).toBe(p.vaddr % 0x10000n);
+  });
+
+  it('writes the symbols, locals first, with sizes, types and sections', () => {
+    const symtab = elf.section('.symtab')!;
+    expect(elf.symbols.map((s) => s.name)).toEqual(['__start', 'runtime.y', 'main.main', 'runtime.x']);
+    expect(symtab.info).toBe(3); // first global: index 0 is the null symbol
+    expect(elf.sections[symtab.link]!.name).toBe('.strtab');
+    const main = elf.symbols.find((s) => s.name === 'main.main')!;
+    expect(main).toMatchObject({ value: 0x100000800n, size: 0x40n, type: 2, bind: 1 });
+    expect(elf.sections[main.sectionIndex]!.name).toBe('.text');
+    const y = elf.symbols.find((s) => s.name === 'runtime.y')!;
+    expect(y).toMatchObject({ type: 1, bind: 0, size: 16n });
+    expect(elf.sections[y.sectionIndex]!.name).toBe('.bss');
+  });
+
+  it('rejects inconsistent input with a typed error', () => {
+    const dup = sample();
+    dup.sections = [...dup.sections, dup.sections[0]!];
+    expect(() => writeElf(dup)).toThrow(ElfWriteError);
+    const badSize = sample();
+    badSize.sections = [{ ...badSize.sections[0]!, size: 1n }];
+    badSize.symbols = [];
+    expect(() => writeElf(badSize)).toThrow(/size 0x1 but 512 bytes/);
+    const badSym = sample();
+    badSym.symbols = [{ name: 'x', address: 0n, size: 0n, kind: 'object', section: '.nowhere', global: true }];
+    expect(() => writeElf(badSym)).toThrow(/missing section .nowhere/);
+  });
+});
