@@ -40,6 +40,10 @@ function gdbBatch(port: number, commands: string[], timeoutMs = 20_000, mode = '
   const args = ['-nx', '-batch', '-ex', 'set architecture powerpc:common64', '-ex', 'set endian big',
     '-ex', 'set confirm off', '-ex', `target ${mode} 127.0.0.1:${port}`];
   for (const c of commands) args.push('-ex', c);
+  return runGdb(args, timeoutMs);
+}
+
+function runGdb(args: string[], timeoutMs = 20_000): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(GDB, args);
     let out = '';
@@ -88,6 +92,19 @@ describe('gdb-multiarch against the fake target', () => {
     expect(out, out).toContain("[Inferior 1 (Remote target) detached]");
     expect(target.detached).toBe(true);
     expect(logs.some((l) => l.includes('client detached'))).toBe(true);
+  });
+
+  it('needs no setup: gdb fetches the exec file over vFile and picks big-endian powerpc:common64', async () => {
+    const target = new FakeTarget({ realSlices: true });
+    target.execFile = () => ({ path: '/fake/bin/prog', contents: minimalPpc64Elf() });
+    const { port } = await startServer(target);
+    const out = await runGdb(['-nx', '-batch', '-ex', `target remote 127.0.0.1:${port}`, '-ex', 'show endian',
+      '-ex', 'show architecture', '-ex', 'info registers pc', '-ex', 'x/2xw $pc', '-ex', 'detach']);
+    expect(out, out).toContain('Reading symbols from target:/fake/bin/prog');
+    expect(out, out).toContain('currently big endian');
+    expect(out, out).toContain('currently "powerpc:common64"');
+    expect(out, out).toMatch(new RegExp(`pc\\s+${hex(CODE_BASE)}`));
+    expect(out, out).toMatch(new RegExp(`${hex(CODE_BASE)}:\\s+0x60000000\\s+0x60000000`));
   });
 
   it('accepts a new connection after a detach and stops the guest again', async () => {
@@ -184,6 +201,21 @@ describe('gdb-multiarch against the fake target', () => {
     await expect(RawClient.connect(port)).rejects.toThrow();
   });
 });
+
+/** An ELF64 big-endian PowerPC64 header with no sections: enough for gdb to pick the architecture. */
+function minimalPpc64Elf(): Uint8Array {
+  const b = Buffer.alloc(64);
+  b.set([0x7f, 0x45, 0x4c, 0x46, 2 /* 64-bit */, 2 /* big-endian */, 1]);
+  b.writeUInt16BE(2, 16); // ET_EXEC
+  b.writeUInt16BE(21, 18); // EM_PPC64
+  b.writeUInt32BE(1, 20);
+  b.writeBigUInt64BE(CODE_BASE, 24);
+  b.writeUInt32BE(1, 48); // ELFv1 ABI
+  b.writeUInt16BE(64, 52);
+  b.writeUInt16BE(56, 54);
+  b.writeUInt16BE(64, 58);
+  return new Uint8Array(b);
+}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
