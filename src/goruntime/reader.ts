@@ -231,8 +231,8 @@ export class RuntimeReadError extends Error {
 
 const hex = (v: bigint) => `0x${v.toString(16)}`;
 
-/** Decodes Ms and Gs from guest memory with one layout. Methods throw RuntimeReadError; the
- * all* walks return results instead, with what was read before a failure. */
+/** Decodes Ms, Gs and Ps from guest memory with one layout. The constructor and read* methods throw
+ * RuntimeReadError; the all* walks return results instead, with what was read before a failure. */
 export class RuntimeReader {
   private readonly plan: { m: MPlan; g: GPlan };
   private readonly littleEndian: boolean;
@@ -480,10 +480,18 @@ function errorText(e: unknown): string {
 
 /** Walks runtime.allm: one record per M. */
 export function readAllMs(layout: RuntimeLayout, read: ReadMemory, limits?: ReaderLimits): RuntimeRead<MRecord[]> {
-  return new RuntimeReader(layout, read, limits).allMs();
+  try {
+    return new RuntimeReader(layout, read, limits).allMs();
+  } catch (e) {
+    return { ok: false, error: errorText(e), partial: [] }; // a layout without the fields a reader needs
+  }
 }
 
 /** Walks runtime.allgs: one record per G. */
 export function readAllGs(layout: RuntimeLayout, read: ReadMemory, limits?: ReaderLimits): RuntimeRead<GRecord[]> {
-  return new RuntimeReader(layout, read, limits).allGs();
+  try {
+    return new RuntimeReader(layout, read, limits).allGs();
+  } catch (e) {
+    return { ok: false, error: errorText(e), partial: [] };
+  }
 }

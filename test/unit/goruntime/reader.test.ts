@@ -3,8 +3,9 @@
 // through RuntimeLayout and read back as records.
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runtimeLayoutFromImage, type RuntimeLayout } from '../../../src/goruntime/layout.js';
-import { AIX_TLS_G_OFFSET, RuntimeReader, readAllGs, readAllMs, type ReadMemory } from '../../../src/goruntime/reader.js';
+import { parseDwarf } from '../../../src/dwarf/index.js';
+import { RuntimeLayout, runtimeLayoutFromImage } from '../../../src/goruntime/layout.js';
+import { AIX_TLS_G_OFFSET, RuntimeReadError, RuntimeReader, readAllGs, readAllMs, type ReadMemory } from '../../../src/goruntime/reader.js';
 import { parseXcoff } from '../../../src/xcoff/index.js';
 import { fixture } from '../../helpers/toolchains.js';
 
@@ -245,6 +246,7 @@ for (const toolchain of ['go1.24-aix', 'go1.19-aix'] as const) {
     });
 
     it('reports unreadable memory as an error value, never a throw', () => {
+      const empty0 = new FakeMemory();
       const broken = new FakeMemory();
       broken.writeInt(layout.globalAddress('runtime.allm'), 8, 0xdead_0000n);
       const r = readAllMs(layout, broken.read);
@@ -259,6 +261,15 @@ for (const toolchain of ['go1.24-aix', 'go1.19-aix'] as const) {
       const huge = new FakeMemory();
       huge.writeInt(layout.globalAddress('runtime.allgs') + 8n, 8, 1n << 40n);
       expect(readAllGs(layout, huge.read)).toMatchObject({ ok: false, error: expect.stringMatching(/implausible length/) });
+
+      // A binary whose DWARF has no runtime types at all (one empty compile unit named 'c').
+      const abbrev = new Uint8Array([1, 0x11, 0, 0x03, 0x08, 0, 0, 0]);
+      const info = new Uint8Array([0, 0, 0, 10, 0, 4, 0, 0, 0, 0, 8, 1, 0x63, 0]);
+      const notGo = new RuntimeLayout({ dwarf: parseDwarf(new Map([['.debug_abbrev', abbrev], ['.debug_info', info]])) });
+      expect(notGo.goVersion).toBeUndefined();
+      expect(readAllMs(notGo, empty0.read)).toEqual({ ok: false, error: 'struct runtime.m is not described in the binary\'s DWARF', partial: [] });
+      expect(readAllGs(notGo, empty0.read)).toMatchObject({ ok: false, partial: [] });
+      expect(() => new RuntimeReader(notGo, empty0.read)).toThrow(RuntimeReadError);
 
       const empty = new FakeMemory();
       empty.writeInt(layout.globalAddress('runtime.allm'), 8, 0);
