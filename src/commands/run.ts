@@ -11,6 +11,34 @@ interface RunArgs {
   'memory-limit'?: string;
 }
 
+const VALUE_OPTIONS = new Set(['--root', '--env', '--memory-limit']);
+const FLAG_OPTIONS = new Set(['--strace', '--deterministic', '--no-strace', '--no-deterministic']);
+
+/**
+ * Our options end at PROGRAM: everything after it belongs to the guest, even if it looks like one
+ * of ours (`run prog --strace` passes --strace to prog). yargs cannot express that, so the raw
+ * argument list after `run` is split here.
+ */
+export function splitRunArgv(tokens: string[]): { options: string[]; program?: string; args: string[] } {
+  const options: string[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const tok = tokens[i]!;
+    if (tok === '--') return { options, program: tokens[i + 1], args: tokens.slice(i + 2) };
+    const name = tok.split('=')[0]!;
+    if (VALUE_OPTIONS.has(name)) {
+      options.push(tok);
+      if (!tok.includes('=') && i + 1 < tokens.length) options.push(tokens[++i]!);
+      continue;
+    }
+    if (FLAG_OPTIONS.has(name)) {
+      options.push(tok);
+      continue;
+    }
+    return { options, program: tok, args: tokens.slice(i + 1) };
+  }
+  return { options, args: [] };
+}
+
 /** "4G", "512M", "100000" -> bytes. */
 export function parseSize(s: string): bigint | undefined {
   const m = /^(\d+)\s*([kKmMgGtT]?)(i?[bB])?$/.exec(s.trim());
@@ -28,11 +56,32 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .positional('program', { type: 'string', demandOption: true, describe: 'XCOFF64 executable' })
       .positional('args', { type: 'string', array: true, default: [], describe: "the program's arguments" })
       .option('root', { type: 'string', describe: 'directory the guest sees as / (default: the host /)' })
-      .option('env', { type: 'string', array: true, default: [], describe: 'add K=V to the guest environment' })
+      .option('env', { type: 'string', array: true, nargs: 1, default: [], describe: 'add K=V to the guest environment (repeatable)' })
       .option('strace', { type: 'boolean', default: false, describe: 'print each libc call to stderr' })
       .option('deterministic', { type: 'boolean', default: false, describe: 'virtual time from the instruction count' })
       .option('memory-limit', { type: 'string', describe: 'guest memory limit (e.g. 512M; default 4G)' }) as never,
-  handler: async (argv) => {
+  handler: async (parsed) => {
+    // Re-read our options from the raw command line: only those before PROGRAM are ours.
+    const raw = process.argv.slice(2);
+    const split = splitRunArgv(raw.slice(raw.indexOf('run') + 1));
+    const own = (name: string): string[] => {
+      const out: string[] = [];
+      for (let i = 0; i < split.options.length; i++) {
+        const o = split.options[i]!;
+        if (o === name) out.push(split.options[++i]!);
+        else if (o.startsWith(name + '=')) out.push(o.slice(name.length + 1));
+      }
+      return out;
+    };
+    const argv = {
+      program: split.program ?? parsed.program,
+      args: split.program !== undefined ? split.args : parsed.args,
+      root: own('--root').pop(),
+      env: own('--env'),
+      'memory-limit': own('--memory-limit').pop(),
+      strace: split.options.includes('--strace'),
+      deterministic: split.options.includes('--deterministic'),
+    };
     let limit: bigint | undefined;
     if (argv['memory-limit'] !== undefined) {
       limit = parseSize(argv['memory-limit']);
