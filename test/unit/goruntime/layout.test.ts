@@ -3,6 +3,7 @@
 // strings read from the binary equal runtime2.go of the installed Go sources.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseDwarf } from '../../../src/dwarf/index.js';
 import { DEFAULT_G_STATUS, WAIT_REASONS_GO1_19, WAIT_REASONS_GO1_24, fallbackWaitReasons } from '../../../src/goruntime/constants.js';
@@ -10,7 +11,8 @@ import { RuntimeLayout, RuntimeLayoutError, runtimeLayoutFromImage } from '../..
 import { parseXcoff, type XcoffImage } from '../../../src/xcoff/index.js';
 import { fixture, go119Root, go124Root } from '../../helpers/toolchains.js';
 
-const DOCS_TOOLS = '/work/shared/docs/tools';
+// go_asm.h written by the Go compiler for each release (see ../dwarf/testdata/README.md).
+const ASM_HEADERS = fileURLToPath(new URL('../dwarf/testdata', import.meta.url));
 
 function asmDefines(path: string): Map<string, number> {
   const out = new Map<string, number>();
@@ -42,7 +44,7 @@ for (const v of VERSIONS) {
     beforeAll(() => {
       image = parseXcoff(new Uint8Array(readFileSync(fixture(v.toolchain, 'hello'))));
       layout = runtimeLayoutFromImage(image);
-      h = asmDefines(join(DOCS_TOOLS, v.header));
+      h = asmDefines(join(ASM_HEADERS, v.header));
     });
 
     it('detects the Go version from runtime.buildVersion', () => {
