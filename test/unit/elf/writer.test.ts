@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ElfWriteError, readElf, writeElf, type ElfViewInput } from '../../../src/elf/index.js';
+import { ElfReadError, ElfWriteError, readElf, writeElf, type ElfViewInput } from '../../../src/elf/index.js';
 
 const bytes = (n: number, seed: number): Uint8Array => Uint8Array.from({ length: n }, (_, i) => (i * 7 + seed) & 0xff);
 
@@ -83,5 +83,17 @@ describe('writeElf', () => {
     const badSym = sample();
     badSym.symbols = [{ name: 'x', address: 0n, size: 0n, kind: 'object', section: '.nowhere', global: true }];
     expect(() => writeElf(badSym)).toThrow(/missing section .nowhere/);
+  });
+});
+
+describe('readElf', () => {
+  it('rejects files that are not ELF64 big-endian, or whose tables run past the end', () => {
+    expect(() => readElf(new Uint8Array(10))).toThrow(ElfReadError);
+    expect(() => readElf(new Uint8Array(64))).toThrow(/no ELF magic/);
+    const good = writeElf(sample());
+    const little = good.slice();
+    little[5] = 1;
+    expect(() => readElf(little)).toThrow(/not ELF64 big-endian/);
+    expect(() => readElf(good.subarray(0, good.length - 1))).toThrow(/section headers/);
   });
 });
