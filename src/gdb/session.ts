@@ -7,7 +7,7 @@
 // target so that Ctrl-C stops a running guest at once.
 
 import {
-  PPC64_REGNUM, PPC64_TARGET_XML, deserializePpc64Registers, readPpc64Register, serializePpc64Registers,
+  PPC64_REGISTERS, PPC64_REGNUM, PPC64_TARGET_XML, deserializePpc64Registers, readPpc64Register, serializePpc64Registers,
   writePpc64Register,
 } from './arch/ppc64.js';
 import { parseBreakpoint } from './commands/breakpoints.js';
@@ -51,6 +51,9 @@ export interface SessionIo {
 /** A reply: one packet body, several (console output then the answer), or none. */
 type Reply = string | Uint8Array | Reply[] | undefined;
 type QueueItem = Uint8Array | { errorReply: string };
+
+/** Sent with every T reply so that gdb can show the frame without another round trip. */
+const EXPEDITED_REGISTERS = [PPC64_REGNUM.pc, PPC64_REGNUM.sp, PPC64_REGNUM.lr];
 
 const EFAULT = 'E0e';
 const EINVAL = 'E16';
@@ -410,15 +413,22 @@ export class GdbSession {
     return err ? errorReply(err) : 'OK';
   }
 
+  /** One register's bytes, through the target's fast path when it has one. */
+  private registerBytes(tid: ThreadId, regno: number): Uint8Array | TargetError | undefined {
+    if (PPC64_REGISTERS[regno] === undefined) return undefined;
+    if (this.target.readRegister !== undefined) return this.target.readRegister(tid, regno);
+    const regs = this.target.readRegisters(tid);
+    return isTargetError(regs) ? regs : readPpc64Register(regs, regno);
+  }
+
   private readOneRegister(p: string): Reply {
     const regno = parseReadRegister(p);
     if (regno === undefined) return MALFORMED;
     const tid = this.generalTid();
     if (isTargetError(tid)) return 'E02';
-    const regs = this.target.readRegisters(tid);
-    if (isTargetError(regs)) return errorReply(regs);
-    const bytes = readPpc64Register(regs, regno);
-    return bytes === undefined ? 'E00' : bytesToHex(bytes);
+    const bytes = this.registerBytes(tid, regno);
+    if (bytes === undefined) return 'E00';
+    return isTargetError(bytes) ? errorReply(bytes) : bytesToHex(bytes);
   }
 
   private writeOneRegister(p: string): Reply {
@@ -426,6 +436,12 @@ export class GdbSession {
     if (w === undefined) return MALFORMED;
     const tid = this.generalTid();
     if (isTargetError(tid)) return 'E02';
+    const info = PPC64_REGISTERS[w.regno];
+    if (info === undefined || info.bits / 8 !== w.value.length) return 'E00';
+    if (this.target.writeRegister !== undefined) {
+      const err = this.target.writeRegister(tid, w.regno, w.value);
+      return err ? errorReply(err) : 'OK';
+    }
     const regs = this.target.readRegisters(tid);
     if (isTargetError(regs)) return errorReply(regs);
     if (!writePpc64Register(regs, w.regno, w.value)) return 'E00';
@@ -468,11 +484,10 @@ export class GdbSession {
   private stopReply(stop: StopEvent): string {
     const expedited: Array<[number, Uint8Array]> = [];
     if (stop.kind === 'signal') {
-      const regs = this.target.readRegisters(stop.thread);
-      if (!isTargetError(regs)) {
-        for (const regno of [PPC64_REGNUM.pc, PPC64_REGNUM.sp, PPC64_REGNUM.lr]) {
-          expedited.push([regno, readPpc64Register(regs, regno)!]);
-        }
+      for (const regno of EXPEDITED_REGISTERS) {
+        const bytes = this.registerBytes(stop.thread, regno);
+        if (bytes === undefined || isTargetError(bytes)) break; // gdb will fetch them with g
+        expedited.push([regno, bytes]);
       }
     }
     return formatStopReply(stop, {

@@ -121,6 +121,12 @@ export interface Target {
   // ---- registers (all-stop: only called while stopped) ----
   readRegisters(tid: ThreadId): Ppc64Registers | TargetError;
   writeRegisters(tid: ThreadId, regs: Ppc64Registers): TargetError | undefined;
+  /**
+   * Optional fast path for `p`/`P` and the registers expedited in every stop reply: one register's
+   * big-endian bytes, sized as in PPC64_REGISTERS. Without it the stub goes through readRegisters.
+   */
+  readRegister?(tid: ThreadId, regno: number): Uint8Array | TargetError;
+  writeRegister?(tid: ThreadId, regno: number, value: Uint8Array): TargetError | undefined;
 
   // ---- memory ----
   /** Read up to `length` bytes; a shorter result means the rest is unmapped. Nothing readable: error. */

@@ -48,6 +48,8 @@ export function hexToBytes(s: string): Uint8Array | undefined {
 }
 
 export function bytesToHex(bytes: Uint8Array): string {
+  // Buffer's encoder wins beyond a few bytes (memory dumps); the table wins for registers.
+  if (bytes.length > 32) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
   let s = '';
   for (let i = 0; i < bytes.length; i++) s += BYTE_TO_HEX[bytes[i]!];
   return s;

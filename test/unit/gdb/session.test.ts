@@ -181,6 +181,30 @@ describe('GdbSession: registers and memory', () => {
     expect(await client.ask('P43')).toBe('E01');
   });
 
+  it('uses the single-register fast path when the target has one', async () => {
+    const fast = new FakeTarget();
+    const calls: string[] = [];
+    fast.readRegister = (tid, regno) => {
+      calls.push(`r${tid}:${regno}`);
+      const regs = fast.readRegisters(tid);
+      return 'error' in regs ? regs : readPpc64Register(regs, regno)!;
+    };
+    fast.writeRegister = (tid, regno, value) => {
+      calls.push(`w${tid}:${regno}`);
+      fast.regs.get(tid)!.ctr = new DataView(value.buffer, value.byteOffset).getBigUint64(0);
+      return undefined;
+    };
+    const c = new ByteClient(fast);
+    await c.start();
+    const slow = await client.ask('?');
+    expect(await c.ask('?')).toBe(slow);
+    expect(calls).toEqual(['r1:64', 'r1:1', 'r1:67']);
+    expect(await c.ask('p42')).toBe('00000000');
+    expect(await c.ask(`P44=${hex64(99n)}`)).toBe('OK');
+    expect(fast.regs.get(1)!.ctr).toBe(99n);
+    expect(calls.slice(3)).toEqual(['r1:66', 'w1:68']);
+  });
+
   it('reads memory, partially across a hole, and fails on unmapped addresses', async () => {
     expect(await client.ask(`m${CODE_BASE.toString(16)},8`)).toBe('6000000060000000');
     expect(await client.ask(`m${(HOLE_BASE - 4n).toString(16)},8`)).toBe('60000000');
