@@ -594,8 +594,14 @@ export class GdbSession {
       }
     } finally {
       this.log(`gdb: client detached; guest ${policy === 'kill' ? 'killed' : 'runs on'}`);
-      this.closed = true;
-      this.io.close();
+      if (this.extended) {
+        // extended-remote keeps the connection after a detach: gdb may `run` again. This session
+        // no longer has a process (gdbserver answers `?` the same way).
+        this.lastStop = { kind: 'exited', code: 0 };
+      } else {
+        this.closed = true;
+        this.io.close();
+      }
     }
     return undefined;
   }

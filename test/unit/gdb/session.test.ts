@@ -364,6 +364,16 @@ describe('GdbSession: process control', () => {
     expect(client.closed).toBe(true);
   });
 
+  it('keeps an extended-remote connection open after detach', async () => {
+    await client.ask('!');
+    expect(await client.ask('D')).toBe('OK');
+    expect(target.detached).toBe(true);
+    expect(client.closed).toBe(false);
+    expect(await client.ask('?')).toBe('W00');
+    expect(await client.ask('qfThreadInfo')).toBe('l');
+    expect(await client.ask(`vRun;`)).toMatch(/^T05/);
+  });
+
   it('detaches by killing when configured', async () => {
     const c = new ByteClient(target, { onDetach: 'kill' });
     await c.start();
