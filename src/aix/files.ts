@@ -37,7 +37,25 @@ export class Pipe {
   }
 }
 
+/** Deterministic stand-in for /dev/urandom in --deterministic runs (xorshift64*). */
+export class SeededRandom {
+  private state = 0x9e3779b97f4a7c15n;
+  fill(n: number): Uint8Array {
+    const out = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      let x = this.state;
+      x ^= x >> 12n;
+      x ^= (x << 25n) & 0xffff_ffff_ffff_ffffn;
+      x ^= x >> 27n;
+      this.state = x;
+      out[i] = Number(((x * 0x2545f4914f6cdd1dn) >> 56n) & 0xffn);
+    }
+    return out;
+  }
+}
+
 export type OpenFile =
+  | { kind: 'random'; source: SeededRandom; flags: number; refs: number }
   | { kind: 'host'; hostFd: number; path: string; flags: number; offset: number; stream: boolean; isDir: boolean; dirEntries?: string[]; dirPos: number; refs: number }
   | { kind: 'pipe'; pipe: Pipe; end: 'read' | 'write'; flags: number; refs: number };
 
@@ -60,6 +78,8 @@ export class FileTable {
   readonly fds = new Map<number, FdEntry>();
   cwd: string;
   readonly confined: boolean;
+  /** Set in deterministic runs: /dev/urandom and /dev/random read from it. */
+  seededRandom: SeededRandom | undefined;
 
   constructor(readonly root: string, stdio: [number, number, number]) {
     this.root = path.resolve(root);
@@ -119,6 +139,9 @@ export class FileTable {
   }
 
   open(guestPath: string, flags: number, mode: number, dirBase?: string): number {
+    if (this.seededRandom && (guestPath === '/dev/urandom' || guestPath === '/dev/random')) {
+      return this.allocate({ kind: 'random', source: this.seededRandom, flags: flags & 3, refs: 1 }, (flags & 0x800000) !== 0);
+    }
     const host = this.hostPath(guestPath, dirBase);
     let nodeFlags = 0;
     const acc = flags & O_ACCMODE;
@@ -157,6 +180,8 @@ export class FileTable {
           // already gone
         }
       }
+    } else if (f.kind === 'random') {
+      // nothing to release
     } else if (f.end === 'read') f.pipe.readers--;
     else f.pipe.writers--;
   }

@@ -1,15 +1,15 @@
 // An emulated AIX process: guest memory with the loaded image, its threads, the process-wide
 // state libc keeps (file descriptors, signal actions, semaphores, ids) and the dispatcher that
 // turns a thread reaching a sentinel into an HLE call (aix-contract.md §3).
-import { GuestMemory } from '../cpu/memory.js';
+import { GuestMemory, MemoryFault } from '../cpu/memory.js';
 import type { CpuState } from '../cpu/state.js';
 import { CR, XER } from '../cpu/state.js';
 import type { XcoffImage } from '../xcoff/index.js';
 import { AddressSpace } from './address-space.js';
 import type { GuestClock } from './clock.js';
-import { SIG, errnoName, signalName } from './constants.js';
+import { ERRNO, SIG, errnoName, signalName } from './constants.js';
 import type { CpuPort } from './cpu-port.js';
-import { FileTable } from './files.js';
+import { FileTable, SeededRandom } from './files.js';
 import { TLS_BLOCK_SIZE, TLS_R13_OFFSET, loadProgram, type LoadedProgram } from './loader.js';
 import { libcFunctions, type HleContext } from './libc/index.js';
 import { SentinelTable, THREAD_EXIT_INDEX, type HostCall } from './sentinels.js';
@@ -74,6 +74,7 @@ export class AixProcess {
     this.program = loadProgram(this.mem, this.space, opts.image, { argv: opts.argv, envp: opts.envp });
     this.sentinels = this.program.sentinels;
     this.files = new FileTable(opts.root ?? '/', opts.stdio ?? [0, 1, 2]);
+    if (opts.clock.deterministic) this.files.seededRandom = new SeededRandom();
     this.strace = opts.strace;
     this.cpus = opts.cpus ?? 1;
     this.uid = typeof process.getuid === 'function' ? process.getuid() : 0;
@@ -175,7 +176,19 @@ export class AixProcess {
     const args: bigint[] = [];
     for (let r = 3; r <= 10; r++) args.push(s.getGpr(r));
     t.current = { call, args, returnTo: s.lr };
-    const result = fn(this.context(t, args));
+    let result: CallResult;
+    try {
+      result = fn(this.context(t, args));
+    } catch (e) {
+      if (e instanceof MemoryFault) {
+        // A bad pointer handed to libc: the kernel reports EFAULT instead of a signal.
+        result = { errno: ERRNO.EFAULT };
+      } else {
+        const why = e instanceof Error ? e.message : String(e);
+        this.terminate({ kind: 'crashed', message: `internal error in libc ${call.name}: ${why}` });
+        return;
+      }
+    }
     this.completeCall(t, result);
   }
 

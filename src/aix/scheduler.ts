@@ -3,11 +3,12 @@
 // (real) when every thread sleeps, and the Node event loop served between batches of slices so a
 // debugger can stop everything at once.
 import { RESV_LEN } from '../cpu/state.js';
-import { SEGV_ACCERR, SEGV_MAPERR, SIG } from './constants.js';
+import { MemoryFault } from '../cpu/memory.js';
+import { ERRNO, SEGV_ACCERR, SEGV_MAPERR, SIG } from './constants.js';
 import type { CpuPort, CpuStop } from './cpu-port.js';
 import type { AixProcess, ProcessEnd } from './process.js';
 import { deliverFault, deliverPending, queueSignal } from './signals.js';
-import type { GuestThread } from './threads.js';
+import type { CallResult, GuestThread } from './threads.js';
 
 export type RunOutcome =
   | { kind: 'ended'; end: ProcessEnd }
@@ -121,7 +122,12 @@ export class Scheduler {
     for (const t of this.proc.threads) {
       if (t.status !== 'blocked' || !t.waiter) continue;
       const timedOut = t.waiter.deadline !== undefined && now >= t.waiter.deadline;
-      const r = t.waiter.retry(timedOut);
+      let r: CallResult | undefined;
+      try {
+        r = t.waiter.retry(timedOut);
+      } catch (e) {
+        r = e instanceof MemoryFault ? { errno: ERRNO.EFAULT } : { errno: ERRNO.EIO };
+      }
       if (r !== undefined) this.proc.completeCall(t, r);
     }
   }

@@ -107,6 +107,15 @@ describe('run: errors', () => {
     expect(r.stderr).toContain('not an AIX ppc64 XCOFF64 executable');
   });
 
+  it('--deterministic runs are identical call by call, thread interleaving included', async () => {
+    const args = ['run', '--deterministic', '--strace', fixture('go1.24-aix', 'goroutines')];
+    const a = await runCli(args);
+    const b = await runCli(args);
+    expect(a.status).toBe(0);
+    expect(a.stderr.split('\n').length).toBeGreaterThan(100);
+    expect(b).toEqual(a);
+  });
+
   it('--strace prints libc calls with AIX names and decoded arguments', async () => {
     const r = await runCli(['run', '--strace', fixture('go1.24-aix', 'hello')]);
     expect(r.stdout).toBe('hello from aix/ppc64\n');

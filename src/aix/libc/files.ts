@@ -48,6 +48,10 @@ function blockingIo(c: HleContext, what: string, attempt: () => CallResult | und
 
 function readFd(c: HleContext, fd: number, buf: bigint, len: number, pos: number | null): CallResult {
   const f = fileOf(c, fd);
+  if (f.kind === 'random') {
+    c.mem.writeChecked(buf, f.source.fill(Math.min(len, 1 << 20)));
+    return Math.min(len, 1 << 20);
+  }
   if (f.kind === 'pipe') {
     if (f.end !== 'read') return fail(ERRNO.EBADF);
     const p = f.pipe;
@@ -75,6 +79,7 @@ function readFd(c: HleContext, fd: number, buf: bigint, len: number, pos: number
 
 function writeFd(c: HleContext, fd: number, data: Uint8Array, pos: number | null): CallResult {
   const f = fileOf(c, fd);
+  if (f.kind === 'random') return data.length;
   if (f.kind === 'pipe') {
     if (f.end !== 'write') return fail(ERRNO.EBADF);
     const p = f.pipe;
@@ -289,9 +294,9 @@ export const fileFunctions: Record<string, HleFunction> = {
   }),
   fstat: guarded((c) => {
     const f = fileOf(c, int(c, 0));
-    if (f.kind === 'pipe') {
+    if (f.kind !== 'host') {
       const b = new Uint8Array(176);
-      new DataView(b.buffer).setUint32(16, 0x1000 | 0o600);
+      new DataView(b.buffer).setUint32(16, f.kind === 'pipe' ? 0x1000 | 0o600 : 0x2000 | 0o666);
       c.mem.writeChecked(ptr(c, 1), b);
       return 0;
     }

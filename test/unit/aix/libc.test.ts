@@ -233,3 +233,13 @@ describe('libc: files', () => {
     expect(proc.mem.readCString(scratch)).toBe(process.cwd());
   });
 });
+
+describe('libc: bad pointers', () => {
+  it('returns EFAULT when the guest passes an unmapped buffer', () => {
+    const { proc, t } = setup();
+    const r = callImport(proc, t, 'clock_gettime', [9, 0x10]);
+    expect(r.r3).toBe(0xffff_ffff_ffff_ffffn);
+    expect(r.errno).toBe(ERRNO.EFAULT);
+    expect(proc.end).toBeUndefined();
+  });
+});
