@@ -101,8 +101,8 @@ export class GdbSession {
 
   /** Ask the target why it is stopped (stopping it if it runs free), then serve queued packets. */
   start(): Promise<void> {
-    const p = this.target
-      .attach()
+    const p = Promise.resolve()
+      .then(() => this.target.attach())
       .then(
         (stop) => this.recordStop(stop),
         (e: unknown) => this.log(`gdb: target attach failed: ${errorText(e)}`),
