@@ -83,6 +83,31 @@ export class Scheduler {
     return undefined;
   }
 
+  /**
+   * Execute one instruction of `t` (the debugger's single step); other threads stay put. At a
+   * sentinel the whole libc call is the step. Returns undefined when the step completed normally,
+   * or the outcome that ended it (process end, fault that killed it, a stop point).
+   * A blocked thread cannot step: 'blocked' says so and nothing runs.
+   */
+  stepThread(t: GuestThread): RunOutcome | 'blocked' | undefined {
+    const proc = this.proc;
+    if (proc.end) return { kind: 'ended', end: proc.end };
+    this.wakeBlocked();
+    if (t.status !== 'runnable') return 'blocked';
+    this.current = t;
+    this.lastRun = t;
+    deliverPending(proc, t);
+    if (proc.end) return { kind: 'ended', end: proc.end };
+    const { stop, executed } = this.cpu.run(t.state, 1);
+    t.instructions += executed;
+    proc.clock.addInstructions(executed);
+    const r = this.handleStop(t, stop);
+    if (r === undefined || r.kind === 'yield' || r.kind === 'wait') return undefined;
+    // A step that lands on a breakpoint is still a completed step.
+    if (r.kind === 'debug' && executed > 0) return undefined;
+    return r;
+  }
+
   /** One round-robin step: run one slice (or retry blocked threads). */
   step(): BatchResult | undefined {
     const proc = this.proc;

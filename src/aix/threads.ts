@@ -66,6 +66,14 @@ export class GuestThread {
     return this.status === 'runnable';
   }
 
+  /** One line for thread lists: id, state and what it waits on ("pthread 2 blocked in usleep(20)"). */
+  describe(): string {
+    if (this.status === 'exited') return `pthread ${this.tid} exited`;
+    const call = this.current ? ` in ${this.current.call.name}` : '';
+    if (this.status === 'blocked') return `pthread ${this.tid} blocked${this.waiter ? ` in ${this.waiter.description}` : call}`;
+    return `pthread ${this.tid} runnable`;
+  }
+
   isBlocked(signal: number): boolean {
     const bit = BigInt(signal - 1);
     return ((this.sigmask[Number(bit / 64n)]! >> (bit % 64n)) & 1n) === 1n;

@@ -113,3 +113,22 @@ describe('Scheduler', () => {
     expect(proc.exitStatus()).not.toBe(0);
   });
 });
+
+describe('Scheduler.stepThread', () => {
+  it('steps one thread by one instruction and a whole libc call at a sentinel', () => {
+    const scripts = new Map<number, Step[]>([[1, [{ burn: 3 }, { call: 'getpid', args: [] }, { burn: 5 }]]]);
+    const { proc, sched, cpu } = setup(scripts);
+    const t = proc.threads[0]!;
+    expect(sched.stepThread(t)).toBeUndefined();
+    expect(t.instructions).toBe(1);
+    // burn the rest, then the script moves PC to the getpid sentinel
+    sched.stepThread(t);
+    sched.stepThread(t);
+    expect(sched.stepThread(t)).toBeUndefined(); // run(1) places PC at the sentinel
+    expect(sched.stepThread(t)).toBeUndefined(); // the call is serviced as one step
+    expect(t.state.getGpr(3)).toBe(BigInt(proc.pid));
+    expect(t.state.pc).toBe(0x100000800n);
+    expect(cpu.log).toContain('t1:getpid');
+    expect(t.describe()).toBe('pthread 1 runnable');
+  });
+});
