@@ -53,7 +53,13 @@ function quote(s: string): string {
   return JSON.stringify(s.length > 64 ? s.slice(0, 64) + '...' : s);
 }
 
-function formatArg(proc: AixProcess, kind: ArgKind, v: bigint): string {
+/** What argument decoding reads: the process's memory, or a debugger's view of it. */
+export interface StraceMemory {
+  readCString(addr: bigint, max?: number): string;
+  readBytes(addr: bigint, len: number): Uint8Array;
+}
+
+function formatArg(mem: StraceMemory, kind: ArgKind, v: bigint): string {
   const i32 = Number(BigInt.asIntN(32, v));
   switch (kind) {
     case 'int':
@@ -66,7 +72,7 @@ function formatArg(proc: AixProcess, kind: ArgKind, v: bigint): string {
       return v === 0n && kind === 'ptr' ? 'NULL' : '0x' + v.toString(16);
     case 'str':
       try {
-        return quote(proc.mem.readCString(v, 256));
+        return quote(mem.readCString(v, 256));
       } catch {
         return '0x' + v.toString(16);
       }
@@ -88,14 +94,14 @@ function formatArg(proc: AixProcess, kind: ArgKind, v: bigint): string {
   }
 }
 
-function argsOf(proc: AixProcess, name: string, args: bigint[]): string {
+function argsOf(mem: StraceMemory, name: string, args: readonly bigint[]): string {
   const spec = SPECS[name] ?? ['hex', 'hex', 'hex'];
-  let s = spec.map((k, i) => formatArg(proc, k, args[i]!)).join(', ');
+  let s = spec.map((k, i) => formatArg(mem, k, args[i] ?? 0n)).join(', ');
   // write: show the data like strace does.
   if ((name === 'write' || name === 'pwrite') && args[2]! < 4096n) {
     try {
-      const data = proc.mem.readBytes(args[1]!, Number(args[2]!));
-      s = [formatArg(proc, 'int', args[0]!), quote(Buffer.from(data).toString('latin1')), args[2]!.toString()].join(', ');
+      const data = mem.readBytes(args[1]!, Number(args[2]!));
+      s = [formatArg(mem, 'int', args[0]!), quote(Buffer.from(data).toString('latin1')), args[2]!.toString()].join(', ');
     } catch {
       // keep the pointer form
     }
@@ -104,10 +110,20 @@ function argsOf(proc: AixProcess, name: string, args: bigint[]): string {
 }
 
 export function formatStraceCall(proc: AixProcess, name: string, args: bigint[]): string {
-  return `${name}(${argsOf(proc, name, args)})`;
+  return `${name}(${argsOf(proc.mem, name, args)})`;
+}
+
+/** `write(1, "hi\n", 3)`: a call decoded as --strace prints it, from any memory view (monitor libcall). */
+export function formatCallArguments(mem: StraceMemory, name: string, args: readonly bigint[]): string {
+  return `${name}(${argsOf(mem, name, args)})`;
+}
+
+/** How many arguments --strace decodes for a libc function, or undefined when it does not know it. */
+export function straceArgCount(name: string): number | undefined {
+  return SPECS[name]?.length;
 }
 
 export function formatStraceResult(proc: AixProcess, name: string, args: bigint[], r3: bigint, errno: number): string {
   const res = errno !== 0 ? `-1 ${errnoName(errno)}` : name === 'mmap' || name === 'malloc' || name === 'getcwd' || name === '_Errno' ? '0x' + BigInt.asUintN(64, r3).toString(16) : String(BigInt.asIntN(64, r3));
-  return `${name}(${argsOf(proc, name, args)}) = ${res}`;
+  return `${name}(${argsOf(proc.mem, name, args)}) = ${res}`;
 }
