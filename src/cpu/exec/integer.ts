@@ -239,31 +239,38 @@ export function mulhwu(s: CpuState, _m: M, i: number): void {
   if (i & 1) setCr0(s, 0, v);
 }
 
-/** Undefined results (divide by zero, MIN / -1) are 0, deterministically. */
+/**
+ * Divisions. The ISA leaves the result of x/0 and MIN/-1 undefined; like qemu we divide by 1
+ * instead (the result is the dividend), so differential runs agree bit for bit.
+ */
 export function divdx(s: CpuState, _m: M, i: number): void {
-  const ok = divd(regHi(s, ra(i)), regLo(s, ra(i)), regHi(s, rb(i)), regLo(s, rb(i)));
+  const ahi = regHi(s, ra(i));
+  const alo = regLo(s, ra(i));
+  const ok = divd(ahi, alo, regHi(s, rb(i)), regLo(s, rb(i)));
   const d = rt(i) << 1;
-  s.gpr[d] = ok ? R[0] : 0;
-  s.gpr[d + 1] = ok ? R[1] : 0;
+  s.gpr[d] = ok ? R[0] : ahi;
+  s.gpr[d + 1] = ok ? R[1] : alo;
   if (i & 0x400) setOv(s, !ok);
   if (i & 1) setCr0(s, s.gpr[d], s.gpr[d + 1]);
 }
 
 export function divdux(s: CpuState, _m: M, i: number): void {
-  const ok = divdu(regHi(s, ra(i)), regLo(s, ra(i)), regHi(s, rb(i)), regLo(s, rb(i)));
+  const ahi = regHi(s, ra(i));
+  const alo = regLo(s, ra(i));
+  const ok = divdu(ahi, alo, regHi(s, rb(i)), regLo(s, rb(i)));
   const d = rt(i) << 1;
-  s.gpr[d] = ok ? R[0] : 0;
-  s.gpr[d + 1] = ok ? R[1] : 0;
+  s.gpr[d] = ok ? R[0] : ahi;
+  s.gpr[d + 1] = ok ? R[1] : alo;
   if (i & 0x400) setOv(s, !ok);
   if (i & 1) setCr0(s, s.gpr[d], s.gpr[d + 1]);
 }
 
-/** divw: 32-bit signed quotient, zero-extended into RT (the high word is undefined by the ISA). */
+/** divw: 32-bit signed quotient, zero-extended into RT (the ISA leaves the high word undefined). */
 export function divwx(s: CpuState, _m: M, i: number): void {
   const a = regLo(s, ra(i));
   const b = regLo(s, rb(i));
   const ok = b !== 0 && !(a === (0x80000000 | 0) && b === -1);
-  const q = ok ? (a / b) | 0 : 0;
+  const q = ok ? (a / b) | 0 : a;
   const d = rt(i) << 1;
   s.gpr[d] = 0;
   s.gpr[d + 1] = q;
@@ -272,9 +279,9 @@ export function divwx(s: CpuState, _m: M, i: number): void {
 }
 
 export function divwux(s: CpuState, _m: M, i: number): void {
-  const a = regLo(s, ra(i)) >>> 0;
+  const a = regLo(s, ra(i));
   const b = regLo(s, rb(i)) >>> 0;
-  const q = b !== 0 ? Math.floor(a / b) | 0 : 0;
+  const q = b !== 0 ? Math.floor((a >>> 0) / b) | 0 : a;
   const d = rt(i) << 1;
   s.gpr[d] = 0;
   s.gpr[d + 1] = q;
