@@ -105,30 +105,41 @@ export class FileTable {
     return fd;
   }
 
-  /** A guest path as a host path, kept inside the root when one is given. */
-  hostPath(guestPath: string, dirFd?: string): string {
+  /**
+   * A guest path as a host path, kept inside the root when one is given: symlinks are resolved
+   * here, component by component, relative to the root (absolute targets included), so none can
+   * lead outside it. `followLast` = false for calls that act on a link itself (lstat, unlink...).
+   */
+  hostPath(guestPath: string, dirFd?: string, followLast = true): string {
     const base = dirFd ?? this.cwd;
     const abs = path.posix.resolve(base, guestPath);
     if (!this.confined) return abs;
-    // Resolve symlinks component by component so that none escapes the root.
+    return path.join(this.root, this.resolveInRoot(abs, followLast, 0));
+  }
+
+  private resolveInRoot(abs: string, followLast: boolean, depth: number): string {
+    if (depth > 40) throw new FsError(ERRNO.ELOOP);
     const parts = abs.split('/').filter((p) => p.length > 0);
     let guest = '/';
     for (let i = 0; i < parts.length; i++) {
-      guest = path.posix.join(guest, parts[i]!);
-      const host = path.join(this.root, guest);
-      if (i === parts.length - 1) break;
+      const next = path.posix.join(guest, parts[i]!);
+      const isLast = i === parts.length - 1;
+      if (isLast && !followLast) return next;
+      let st: fs.Stats;
       try {
-        const st = fs.lstatSync(host);
-        if (st.isSymbolicLink()) {
-          const target = fs.readlinkSync(host);
-          const resolved = path.posix.resolve(path.posix.dirname(guest), target);
-          return this.hostPath(path.posix.join(resolved, ...parts.slice(i + 1)));
-        }
+        st = fs.lstatSync(path.join(this.root, next));
       } catch {
-        break;
+        // Does not exist (yet): the rest is taken literally (open O_CREAT, mkdir...).
+        return path.posix.join(next, ...parts.slice(i + 1));
       }
+      if (st.isSymbolicLink()) {
+        const target = fs.readlinkSync(path.join(this.root, next));
+        const resolved = path.posix.resolve(guest, target);
+        return this.resolveInRoot(path.posix.join(resolved, ...parts.slice(i + 1)), followLast, depth + 1);
+      }
+      guest = next;
     }
-    return path.join(this.root, guest);
+    return guest;
   }
 
   /** The guest's view of a host path under the root. */

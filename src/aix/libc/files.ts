@@ -303,10 +303,11 @@ export const fileFunctions: Record<string, HleFunction> = {
     return hostStatToBuf(c, 1, fs.fstatSync(f.hostFd, { bigint: true }));
   }),
   stat: guarded((c) => hostStatToBuf(c, 1, fs.statSync(c.proc.files.hostPath(pathArg(c, 0)), { bigint: true }))),
-  lstat: guarded((c) => hostStatToBuf(c, 1, fs.lstatSync(c.proc.files.hostPath(pathArg(c, 0)), { bigint: true }))),
+  lstat: guarded((c) => hostStatToBuf(c, 1, fs.lstatSync(c.proc.files.hostPath(pathArg(c, 0), undefined, false), { bigint: true }))),
   fstatat: guarded((c) => {
-    const host = c.proc.files.hostPath(pathArg(c, 1), dirBase(c, int(c, 0)));
-    const st = int(c, 3) & AT_SYMLINK_NOFOLLOW ? fs.lstatSync(host, { bigint: true }) : fs.statSync(host, { bigint: true });
+    const nofollow = (int(c, 3) & AT_SYMLINK_NOFOLLOW) !== 0;
+    const host = c.proc.files.hostPath(pathArg(c, 1), dirBase(c, int(c, 0)), !nofollow);
+    const st = nofollow ? fs.lstatSync(host, { bigint: true }) : fs.statSync(host, { bigint: true });
     return hostStatToBuf(c, 2, st);
   }),
   getdirent: guarded((c) => readdirInto(c, int(c, 0), ptr(c, 1), size(c, 2))),
@@ -333,14 +334,14 @@ export const fileFunctions: Record<string, HleFunction> = {
   mkdir: guarded((c) => (fs.mkdirSync(c.proc.files.hostPath(pathArg(c, 0)), { mode: int(c, 1) }), 0)),
   mkdirat: guarded((c) => (fs.mkdirSync(c.proc.files.hostPath(pathArg(c, 1), dirBase(c, int(c, 0))), { mode: int(c, 2) }), 0)),
   rmdir: guarded((c) => (fs.rmdirSync(c.proc.files.hostPath(pathArg(c, 0))), 0)),
-  unlink: guarded((c) => (fs.unlinkSync(c.proc.files.hostPath(pathArg(c, 0))), 0)),
+  unlink: guarded((c) => (fs.unlinkSync(c.proc.files.hostPath(pathArg(c, 0), undefined, false)), 0)),
   unlinkat: guarded((c) => {
-    const host = c.proc.files.hostPath(pathArg(c, 1), dirBase(c, int(c, 0)));
+    const host = c.proc.files.hostPath(pathArg(c, 1), dirBase(c, int(c, 0)), false);
     if (int(c, 2) & AT_REMOVEDIR) fs.rmdirSync(host);
     else fs.unlinkSync(host);
     return 0;
   }),
-  rename: guarded((c) => (fs.renameSync(c.proc.files.hostPath(pathArg(c, 0)), c.proc.files.hostPath(pathArg(c, 1))), 0)),
+  rename: guarded((c) => (fs.renameSync(c.proc.files.hostPath(pathArg(c, 0), undefined, false), c.proc.files.hostPath(pathArg(c, 1), undefined, false)), 0)),
   renameat: guarded((c) => {
     const from = c.proc.files.hostPath(pathArg(c, 1), dirBase(c, int(c, 0)));
     const to = c.proc.files.hostPath(pathArg(c, 3), dirBase(c, int(c, 2)));
@@ -348,15 +349,15 @@ export const fileFunctions: Record<string, HleFunction> = {
     return 0;
   }),
   link: guarded((c) => (fs.linkSync(c.proc.files.hostPath(pathArg(c, 0)), c.proc.files.hostPath(pathArg(c, 1))), 0)),
-  symlink: guarded((c) => (fs.symlinkSync(pathArg(c, 0), c.proc.files.hostPath(pathArg(c, 1))), 0)),
+  symlink: guarded((c) => (fs.symlinkSync(pathArg(c, 0), c.proc.files.hostPath(pathArg(c, 1), undefined, false)), 0)),
   readlink: guarded((c) => {
-    const target = Buffer.from(fs.readlinkSync(c.proc.files.hostPath(pathArg(c, 0))), 'utf8');
+    const target = Buffer.from(fs.readlinkSync(c.proc.files.hostPath(pathArg(c, 0), undefined, false)), 'utf8');
     const n = Math.min(target.length, size(c, 2));
     c.mem.writeChecked(ptr(c, 1), target.subarray(0, n));
     return n;
   }),
   readlinkat: guarded((c) => {
-    const target = Buffer.from(fs.readlinkSync(c.proc.files.hostPath(pathArg(c, 1), dirBase(c, int(c, 0)))), 'utf8');
+    const target = Buffer.from(fs.readlinkSync(c.proc.files.hostPath(pathArg(c, 1), dirBase(c, int(c, 0)), false)), 'utf8');
     const n = Math.min(target.length, size(c, 3));
     c.mem.writeChecked(ptr(c, 2), target.subarray(0, n));
     return n;

@@ -1,6 +1,6 @@
 // HLE libc functions called the way the sentinel dispatcher calls them, on a process built from
 // the real hello fixture (§3.5 return rules, §4 semantics).
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -241,5 +241,36 @@ describe('libc: bad pointers', () => {
     expect(r.r3).toBe(0xffff_ffff_ffff_ffffn);
     expect(r.errno).toBe(ERRNO.EFAULT);
     expect(proc.end).toBeUndefined();
+  });
+});
+
+describe('libc: --root confinement', () => {
+  it('resolves absolute symlinks and .. inside the root, never reaching host files', () => {
+    const root = mkdtempSync(join(tmpdir(), 'aix-root-'));
+    try {
+      writeFileSync(join(root, 'inside.txt'), 'inside');
+      symlinkSync('/etc/hostname', join(root, 'evil'));
+      symlinkSync('/inside.txt', join(root, 'good'));
+      symlinkSync('../../../../../../etc', join(root, 'up'));
+      const proc = makeProcess({ root });
+      const t = proc.threads[0]!;
+      callImport(proc, t, '_Errno', []);
+      const buf = proc.space.allocate(0x1000n)!;
+      const open = (p: string) => {
+        proc.mem.writeBytes(buf, Buffer.from(p + '\0'));
+        return callImport(proc, t, 'open', [buf, O_RDONLY, 0]);
+      };
+      expect(open('/evil').errno).toBe(ERRNO.ENOENT);
+      expect(open('/up/hostname').errno).toBe(ERRNO.ENOENT);
+      expect(open('/../../etc/hostname').errno).toBe(ERRNO.ENOENT);
+      const fd = asInt(open('/good').r3);
+      expect(callImport(proc, t, 'read', [fd, buf + 0x100n, 100]).r3).toBe(6n);
+      // lstat sees the link itself
+      proc.mem.writeBytes(buf, Buffer.from('/evil\0'));
+      expect(callImport(proc, t, 'lstat', [buf, buf + 0x200n]).r3).toBe(0n);
+      expect(proc.mem.readU32(buf + 0x200n + 16n) & 0xf000).toBe(0xa000);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
