@@ -66,6 +66,11 @@ export class AixProcess {
   readonly strace: ((line: string) => void) | undefined;
   /** pthread_attr handles: guest address -> stack size. */
   readonly threadAttrs = new Map<bigint, { stackSize: bigint; detached: boolean }>();
+  /**
+   * Debugger hook: asked before an asynchronous signal is delivered to a thread; false leaves it
+   * pending (the debugger reports it first, or the thread is held stopped). Unset: always deliver.
+   */
+  signalGate: ((t: GuestThread, signal: number) => boolean) | undefined;
   /** ITIMER_PROF interval in ns (0 = off) and next expiry on the CPU clock. */
   profTimer = { intervalNs: 0n, nextNs: 0n };
 

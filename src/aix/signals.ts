@@ -65,6 +65,8 @@ export function deliverPending(proc: AixProcess, t: GuestThread): void {
   if (t.pendingSignals.length === 0 || t.status !== 'runnable') return;
   const i = t.pendingSignals.findIndex((p) => !t.isBlocked(p.signal));
   if (i < 0) return;
+  // A debugger may hold the signal back (to report it first, or because the thread is stopped).
+  if (proc.signalGate && !proc.signalGate(t, t.pendingSignals[i]!.signal)) return;
   const [s] = t.pendingSignals.splice(i, 1);
   deliver(proc, t, s!);
 }

@@ -93,6 +93,8 @@ export class GuestMemory {
   codeWriteHook: ((addr: bigint, len: number) => void) | null = null;
   /** Called after an access overlaps a watchpoint (the access has completed). */
   watchHook: ((addr: bigint, len: number, isWrite: boolean, wp: Watchpoint) => void) | null = null;
+  /** Called before a store to a page with a watchpoint writes (a debugger saves the old bytes to undo it). */
+  watchStoreHook: ((addr: bigint, len: number) => void) | null = null;
 
   constructor() {
     const dummy = new DataView(new ArrayBuffer(8));
@@ -448,6 +450,7 @@ export class GuestMemory {
     if ((page.prot & PROT_WRITE) === 0) this.fault(hi, lo, 'write', 'protection');
     const off = lo & PAGE_MASK;
     if (off <= PAGE_SIZE - len) {
+      if (page.watched && this.watchStoreHook) this.watchStoreHook(toAddr(hi, lo), len);
       if (len === 1) page.bytes[off] = v;
       else if (len === 2) page.view.setUint16(off, v);
       else page.view.setInt32(off, v);
