@@ -13,7 +13,7 @@ import { FileTable, SeededRandom } from './files.js';
 import { TLS_BLOCK_SIZE, TLS_R13_OFFSET, loadProgram, type LoadedProgram } from './loader.js';
 import { libcFunctions, type HleContext } from './libc/index.js';
 import { SentinelTable, THREAD_EXIT_INDEX, type HostCall } from './sentinels.js';
-import { GuestThread, type CallResult } from './threads.js';
+import { GuestThread, type ActiveCall, type CallResult } from './threads.js';
 import { formatStraceCall, formatStraceResult } from './strace.js';
 import { SignalState, sigreturn } from './signals.js';
 
@@ -40,6 +40,12 @@ export type ProcessEnd =
   | { kind: 'signaled'; signal: number }
   /** The emulator cannot continue: unknown instruction, unimplemented import, jump into the void. */
   | { kind: 'crashed'; message: string };
+
+/** Sees import calls as they happen (AixProcess.callObservers). */
+export interface CallObserver {
+  enter?(t: GuestThread, call: ActiveCall): void;
+  exit?(t: GuestThread, call: ActiveCall, r3: bigint, errno: number): void;
+}
 
 export const DEFAULT_MEMORY_LIMIT = 4n << 30n;
 
@@ -71,6 +77,11 @@ export class AixProcess {
    * pending (the debugger reports it first, or the thread is held stopped). Unset: always deliver.
    */
   signalGate: ((t: GuestThread, signal: number) => boolean) | undefined;
+  /**
+   * Observers of every import call (monitor syscalls / strace / break-libcall): `enter` just before
+   * the HLE function runs, `exit` once its result is in R3 (after a block, when it completes).
+   */
+  readonly callObservers = new Set<CallObserver>();
   /** ITIMER_PROF interval in ns (0 = off) and next expiry on the CPU clock. */
   profTimer = { intervalNs: 0n, nextNs: 0n };
 
@@ -181,6 +192,7 @@ export class AixProcess {
     const args: bigint[] = [];
     for (let r = 3; r <= 10; r++) args.push(s.getGpr(r));
     t.current = { call, args, returnTo: s.lr };
+    for (const o of this.callObservers) o.enter?.(t, t.current);
     let result: CallResult;
     try {
       result = fn(this.context(t, args));
@@ -237,6 +249,7 @@ export class AixProcess {
     s.spr[XER] = s.spr[XER]! & ~0x20000000;
     const call = t.current;
     if (this.strace && call) this.strace(`[pid ${this.pid}:${t.tid}] ${formatStraceResult(this, call.call.name, call.args, r3, errno)}`);
+    if (call) for (const o of this.callObservers) o.exit?.(t, call, r3, errno);
     s.pc = call ? call.returnTo : s.lr;
     t.current = undefined;
     t.status = t.status === 'exited' ? 'exited' : 'runnable';
