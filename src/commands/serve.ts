@@ -1,0 +1,77 @@
+// `serve PROGRAM [ARGS…]`: load the program, stop it at its first instruction and wait for gdb on
+// a TCP port (loopback unless --host names another address). Options before PROGRAM are serve's
+// and run's (shared parsing with `run`); everything after PROGRAM goes to the guest.
+import type { CommandModule } from 'yargs';
+import { NotAnAixProgram } from '../aix/run-program.js';
+import { GdbServer } from '../gdb/server.js';
+import { AixTarget } from '../machine/aix-target.js';
+import { optionValues, splitRunArgv, startOptionsFromArgv, withRunOptions } from './run.js';
+
+interface ServeArgs {
+  program: string;
+  args: string[];
+  host: string;
+  port: number;
+  once: boolean;
+  'on-detach': string;
+}
+
+const SERVE_VALUE_OPTIONS = ['--host', '--port', '--on-detach'];
+const SERVE_FLAG_OPTIONS = ['--once', '--no-once'];
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+function fail(message: string, status = 2): never {
+  process.stderr.write(`aix-gdbstub: ${message}\n`);
+  process.exit(status);
+}
+
+export const serveCommand: CommandModule<object, ServeArgs> = {
+  command: 'serve <program> [args..]',
+  describe: 'Load an AIX ppc64 Go program stopped at its first instruction and wait for gdb (target remote :PORT)',
+  builder: (y) =>
+    withRunOptions(y)
+      .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to listen on (loopback unless given)' })
+      .option('port', { type: 'number', default: 1234, describe: 'TCP port (0: pick a free one)' })
+      .option('once', { type: 'boolean', default: false, describe: 'exit after the first gdb client leaves' })
+      .option('on-detach', { type: 'string', default: 'continue', choices: ['continue', 'kill'], describe: 'what the guest does when gdb detaches' }) as never,
+  handler: async (parsed) => {
+    // Only the options before PROGRAM are ours; the rest belongs to the guest (as with `run`).
+    const raw = process.argv.slice(2);
+    const split = splitRunArgv(raw.slice(raw.indexOf('serve') + 1), { values: SERVE_VALUE_OPTIONS, flags: SERVE_FLAG_OPTIONS });
+    const start = startOptionsFromArgv(split, parsed);
+    if ('error' in start) fail(start.error);
+    const host = optionValues(split.options, '--host').pop() ?? '127.0.0.1';
+    const portText = optionValues(split.options, '--port').pop() ?? '1234';
+    const port = Number(portText);
+    if (!/^\d+$/.test(portText) || port > 65535) fail(`--port: not a TCP port: '${portText}'`);
+    const onDetach = optionValues(split.options, '--on-detach').pop() ?? 'continue';
+    if (onDetach !== 'continue' && onDetach !== 'kill') fail(`--on-detach: expected continue or kill, got '${onDetach}'`);
+    const once = split.options.includes('--once');
+
+    const log = (line: string) => process.stderr.write(line + '\n');
+    let target: AixTarget;
+    try {
+      target = new AixTarget({ start, log });
+    } catch (e) {
+      if (e instanceof NotAnAixProgram) fail(e.message, 1);
+      throw e;
+    }
+    const server = new GdbServer(target, { host, port, once, onDetach: onDetach === 'kill' ? 'kill' : 'run', log });
+    try {
+      await server.listen();
+    } catch (e) {
+      fail(`cannot listen on ${host}:${port}: ${(e as Error).message}`, 1);
+    }
+    if (!LOOPBACK.has(host)) log(`serve: warning: listening on ${host}: anyone who can reach it controls the guest`);
+    const entry = target.process.liveThreads()[0]?.state.pc ?? 0n;
+    log(`serve: ${start.program} stopped at its first instruction 0x${entry.toString(16)}; waiting for gdb`);
+    process.on('SIGINT', () => {
+      log('serve: interrupted, shutting down');
+      void server.close().finally(() => process.exit(130));
+    });
+    await server.whenClosed();
+    await target.whenRunningFreeEnds();
+    const proc = target.process;
+    process.exit(proc.end !== undefined ? proc.exitStatus() : 0);
+  },
+};

@@ -1,0 +1,431 @@
+// The gdb stub's Target for an emulated AIX process: gdb thread ids are pthread ids, registers come
+// from each thread's CpuState, memory is the process's GuestMemory, execution goes through the
+// scheduler with a DebugCpuPort in front of the CPU (all-stop: the scheduler runs no thread once
+// any stops), and the exec file is the ELF view of the program so gdb loads symbols by itself.
+import { resolve as resolvePath } from 'node:path';
+import { CpuAdapter } from '../aix/cpu-adapter.js';
+import type { AixProcess } from '../aix/process.js';
+import { startProgram, type StartOptions } from '../aix/run-program.js';
+import { Scheduler, type RunOutcome } from '../aix/scheduler.js';
+import { queueSignal } from '../aix/signals.js';
+import type { GuestThread } from '../aix/threads.js';
+import { buildElfView } from '../elf/index.js';
+import type { Ppc64Registers } from '../gdb/arch/ppc64.js';
+import {
+  GdbSignal, type Address, type BreakpointKind, type ExecFile, type ResumeAction, type ResumeRequest, type StopEvent,
+  type SyscallCatch, type Target, type TargetError, type ThreadId,
+} from '../gdb/target.js';
+import { DebugCpuPort, type DebugStop, type ThreadMode } from './debug-port.js';
+import { runMonitorCommand } from './monitor.js';
+import { registersFromState, registersIntoState } from './registers.js';
+import { aixToGdbSignal, gdbToAixSignal } from './signals.js';
+
+/** One incarnation of the program: a new one on extended-remote `run` or after the old one ended. */
+export interface Machine {
+  process: AixProcess;
+  scheduler: Scheduler;
+  port: DebugCpuPort;
+  cpu: CpuAdapter;
+}
+
+export interface AixTargetOptions {
+  start: StartOptions;
+  log?: (line: string) => void;
+  /** Instructions per scheduler slice (tests lower it to interleave threads more). */
+  sliceBudget?: number;
+}
+
+/** Maps an import's C name to a catch-syscall number (the runtime-views layer supplies the table). */
+export type SyscallNumbering = (importName: string) => number | undefined;
+
+export function createMachine(start: StartOptions, sliceBudget?: number): Machine {
+  const started = startProgram(start);
+  const port = new DebugCpuPort(started.process, started.cpu);
+  const scheduler = new Scheduler(started.process, port, sliceBudget !== undefined ? { sliceBudget } : {});
+  return { process: started.process, scheduler, port, cpu: started.cpu };
+}
+
+const E_NO_THREAD: TargetError = { error: 'no such thread', errno: 3 };
+
+export class AixTarget implements Target {
+  machine: Machine;
+  private readonly log: (line: string) => void;
+  private readonly breakpoints = new Map<bigint, { sw: number; hw: number }>();
+  private readonly watchpoints: Array<{ kind: 'read' | 'write' | 'access'; addr: bigint; length: number }> = [];
+  private passSet: ReadonlySet<number> = new Set();
+  private catchSelection: SyscallCatch = { kind: 'off' };
+  private syscallNumbering: SyscallNumbering = () => undefined;
+  private running: Promise<RunOutcome> | undefined;
+  private interruptRequested = false;
+  private freeRun: Promise<void> | undefined;
+  private execFileCache: ExecFile | undefined;
+
+  constructor(private readonly options: AixTargetOptions) {
+    this.log = options.log ?? (() => {});
+    this.machine = this.newMachine(options.start);
+  }
+
+  get process(): AixProcess {
+    return this.machine.process;
+  }
+
+  /** Let another layer number import calls for catch syscall (QCatchSyscalls). */
+  setSyscallNumbering(numbering: SyscallNumbering): void {
+    this.syscallNumbering = numbering;
+    this.machine.port.syscallNumber = numbering;
+  }
+
+  // ---------------------------------------------------------------- threads
+
+  threads(): ThreadId[] {
+    return this.machine.process.liveThreads().map((t) => t.tid);
+  }
+
+  threadName(tid: ThreadId): string | undefined {
+    const t = this.machine.process.threadById(tid);
+    if (t === undefined) return undefined;
+    return `pthread ${t.tid}${t.status === 'blocked' && t.waiter ? ` (${t.waiter.description.split(' ')[0]})` : ''}`;
+  }
+
+  private thread(tid: ThreadId): GuestThread | undefined {
+    // An ended process keeps its last registers readable (gdb asks for them after the stop).
+    return this.machine.process.threadById(tid) ?? this.machine.process.threads.find((t) => t.tid === tid);
+  }
+
+  // ---------------------------------------------------------------- registers
+
+  readRegisters(tid: ThreadId): Ppc64Registers | TargetError {
+    const t = this.thread(tid);
+    return t ? registersFromState(t.state) : E_NO_THREAD;
+  }
+
+  writeRegisters(tid: ThreadId, regs: Ppc64Registers): TargetError | undefined {
+    const t = this.thread(tid);
+    if (!t) return E_NO_THREAD;
+    const pcBefore = t.state.pc;
+    registersIntoState(regs, t.state);
+    if (t.state.pc !== pcBefore) {
+      // gdb moved the PC (jump, call, return): whatever call or step was under way is abandoned.
+      const c = this.machine.port.control(t);
+      c.inCall = undefined;
+      c.entryReported = false;
+    }
+    return undefined;
+  }
+
+  // ---------------------------------------------------------------- memory
+
+  readMemory(addr: Address, length: number): Uint8Array | TargetError {
+    if (length === 0) return new Uint8Array(0);
+    const bytes = this.machine.process.mem.readBytes(addr, length);
+    if (bytes.length === 0) return { error: `cannot read memory at 0x${addr.toString(16)}`, errno: 14 };
+    return bytes;
+  }
+
+  writeMemory(addr: Address, data: Uint8Array): TargetError | undefined {
+    // writeBytes drops decoded instructions of code pages it touches (GuestMemory.codeWriteHook).
+    const n = this.machine.process.mem.writeBytes(addr, data);
+    if (n < data.length) return { error: `cannot write memory at 0x${(addr + BigInt(n)).toString(16)}`, errno: 14 };
+    return undefined;
+  }
+
+  // ---------------------------------------------------------------- stop points
+
+  addBreakpoint(kind: BreakpointKind, addr: Address, length: number): TargetError | undefined {
+    if (kind === 'sw' || kind === 'hw') {
+      const e = this.breakpoints.get(addr) ?? { sw: 0, hw: 0 };
+      e[kind]++;
+      this.breakpoints.set(addr, e);
+      this.machine.port.setBreakpoint(addr, e.sw === 0, true);
+      return undefined;
+    }
+    if (length <= 0) return { error: 'empty watch range', errno: 22 };
+    const k = watchKind(kind);
+    this.watchpoints.push({ kind: k, addr, length });
+    this.machine.port.addWatch(k, addr, length);
+    return undefined;
+  }
+
+  removeBreakpoint(kind: BreakpointKind, addr: Address, length: number): TargetError | undefined {
+    if (kind === 'sw' || kind === 'hw') {
+      const e = this.breakpoints.get(addr);
+      if (!e || e[kind] === 0) return undefined; // gdb removes what it thinks is there: not an error
+      e[kind]--;
+      if (e.sw + e.hw === 0) {
+        this.breakpoints.delete(addr);
+        this.machine.port.setBreakpoint(addr, false, false);
+      } else {
+        this.machine.port.setBreakpoint(addr, e.sw === 0, true);
+      }
+      return undefined;
+    }
+    const k = watchKind(kind);
+    const i = this.watchpoints.findIndex((w) => w.kind === k && w.addr === addr && w.length === length);
+    if (i >= 0) this.watchpoints.splice(i, 1);
+    this.machine.port.removeWatch(k, addr, length);
+    return undefined;
+  }
+
+  // ---------------------------------------------------------------- execution
+
+  async attach(): Promise<StopEvent> {
+    if (this.freeRun !== undefined) {
+      // The guest ran on after a detach: stop it for the new client.
+      this.machine.scheduler.requestStop();
+      const run = this.freeRun;
+      await run;
+    }
+    const m = this.machine;
+    m.port.detached = false;
+    if (m.process.end !== undefined) {
+      this.log(`serve: the previous run ${m.process.describeEnd()}; starting the program again`);
+      this.machine = this.newMachine(this.options.start);
+      return this.initialStop();
+    }
+    if (this.attachStop !== undefined) {
+      const s = this.attachStop;
+      this.attachStop = undefined;
+      return s;
+    }
+    return this.initialStop();
+  }
+
+  /** Why the guest is stopped after a free run was interrupted (the next attach reports it). */
+  private attachStop: StopEvent | undefined;
+
+  private initialStop(): StopEvent {
+    const main = this.machine.process.liveThreads()[0];
+    if (main === undefined) return this.endEvent();
+    return { kind: 'signal', thread: main.tid, signal: GdbSignal.TRAP };
+  }
+
+  resume(request: ResumeRequest): Promise<StopEvent> {
+    const m = this.machine;
+    if (m.process.end !== undefined) return Promise.resolve(this.endEvent());
+    const port = m.port;
+    for (const t of m.process.liveThreads()) {
+      const action = request.threads.get(t.tid) ?? request.others;
+      const c = port.control(t);
+      c.mode = modeOf(action);
+      c.startPc = t.state.pc;
+      c.progressed = false;
+      if (action?.kind === 'range-step') {
+        c.rangeStart = action.start;
+        c.rangeEnd = action.end;
+      }
+      this.applyResumeSignal(t, action && 'signal' in action ? (action.signal ?? 0) : 0);
+      c.lastStop = undefined;
+    }
+    port.newThreadMode = request.others !== undefined ? 'continue' : 'stop';
+    if (this.interruptRequested) {
+      this.interruptRequested = false;
+      return Promise.resolve(this.interruptStop());
+    }
+    port.lastStop = undefined;
+    const running = m.scheduler.runUntilStop();
+    this.running = running;
+    return running.then(
+      (outcome) => this.afterRun(m, outcome),
+      (e: unknown) => {
+        this.running = undefined;
+        throw e;
+      },
+    );
+  }
+
+  interrupt(): void {
+    if (this.running === undefined) return;
+    this.interruptRequested = true;
+    this.machine.scheduler.requestStop();
+  }
+
+  private afterRun(m: Machine, outcome: RunOutcome): StopEvent {
+    this.running = undefined;
+    this.interruptRequested = false;
+    for (const t of m.process.threads) m.port.control(t).mode = 'stop';
+    m.port.newThreadMode = 'stop';
+    if (outcome.kind === 'ended') return this.endEvent();
+    if (outcome.kind === 'interrupted') return this.interruptStop();
+    const last = m.port.lastStop;
+    if (last === undefined || last.thread !== outcome.thread) {
+      // A CPU stop the port did not classify (should not happen): show it as a plain trap.
+      this.log(`serve: unexpected stop in pthread ${outcome.thread.tid}: ${outcome.detail}`);
+      return { kind: 'signal', thread: outcome.thread.tid, signal: GdbSignal.TRAP };
+    }
+    return stopEvent(last.thread.tid, last.stop);
+  }
+
+  private interruptStop(): StopEvent {
+    const m = this.machine;
+    const cur = m.scheduler.current;
+    const t = cur !== undefined && cur.status !== 'exited' ? cur : m.process.liveThreads()[0];
+    if (t === undefined) return this.endEvent();
+    return { kind: 'signal', thread: t.tid, signal: GdbSignal.INT };
+  }
+
+  private endEvent(): StopEvent {
+    const end = this.machine.process.end;
+    if (end === undefined || end.kind === 'exited') return { kind: 'exited', code: end?.code ?? 0 };
+    if (end.kind === 'signaled') return { kind: 'terminated', signal: aixToGdbSignal(end.signal) };
+    this.log(`serve: guest crashed: ${end.message}`);
+    return { kind: 'terminated', signal: end.message.startsWith('illegal') ? GdbSignal.ILL : GdbSignal.ABRT };
+  }
+
+  /** The signal gdb resumes a thread with: pass the reported fault/signal on, drop it, or send a new one. */
+  private applyResumeSignal(t: GuestThread, gdbSignal: number): void {
+    const c = this.machine.port.control(t);
+    const aix = gdbSignal === 0 ? 0 : gdbToAixSignal(gdbSignal);
+    const last = c.lastStop;
+    c.passFault = false;
+    if (last?.kind === 'fault' && aix === last.signal) {
+      c.passFault = true;
+      return;
+    }
+    const held = c.heldSignal;
+    c.heldSignal = undefined;
+    if (held !== undefined && aix === held.signal) {
+      t.pendingSignals.unshift(held);
+      c.passSignalOnce = held.signal;
+      return;
+    }
+    if (aix !== undefined && aix !== 0) {
+      queueSignal(this.machine.process, t, { signal: aix, code: 0, addr: 0n, pid: this.machine.process.pid });
+      c.passSignalOnce = aix;
+    }
+  }
+
+  // ---------------------------------------------------------------- process control
+
+  kill(): void {
+    const m = this.machine;
+    if (this.running !== undefined) m.scheduler.requestStop();
+    m.process.terminate({ kind: 'signaled', signal: 9 });
+    this.log(`serve: process ${m.process.pid} killed`);
+  }
+
+  detach(): void {
+    const m = this.machine;
+    if (m.process.end !== undefined) return;
+    m.port.detached = true;
+    for (const t of m.process.threads) {
+      const c = m.port.control(t);
+      c.mode = 'continue';
+      if (c.heldSignal !== undefined) t.pendingSignals.unshift(c.heldSignal);
+      c.heldSignal = undefined;
+      // A fault gdb was shown goes to the guest now, as it would have without a debugger.
+      c.passFault = c.lastStop?.kind === 'fault';
+    }
+    this.clearStopPoints();
+    const run = m.scheduler.runUntilStop().then((outcome) => {
+      if (this.freeRun === run) this.freeRun = undefined;
+      if (outcome.kind === 'ended') this.log(`serve: program ${m.process.describeEnd()}`);
+      else if (outcome.kind === 'interrupted') this.attachStop = this.interruptStop();
+    });
+    this.freeRun = run;
+  }
+
+  /** Resolves once a guest left running by a detach has stopped (ended, or stopped for a new client). */
+  async whenRunningFreeEnds(): Promise<void> {
+    while (this.freeRun !== undefined) await this.freeRun;
+  }
+
+  async restart(args: string[]): Promise<StopEvent> {
+    if (this.freeRun !== undefined) {
+      this.machine.scheduler.requestStop();
+      await this.freeRun;
+    }
+    this.machine.process.terminate({ kind: 'signaled', signal: 9 });
+    const start = { ...this.options.start, args: args.length > 0 ? args : this.options.start.args };
+    this.machine = this.newMachine(start);
+    this.log(`serve: program restarted (${[start.program, ...start.args].join(' ')})`);
+    return this.initialStop();
+  }
+
+  // ---------------------------------------------------------------- capabilities
+
+  execFile(): ExecFile | undefined {
+    if (this.execFileCache === undefined) {
+      this.execFileCache = { path: resolvePath(this.options.start.program), contents: buildElfView(this.machine.process.image) };
+    }
+    return this.execFileCache;
+  }
+
+  passSignals(signals: ReadonlySet<number>): void {
+    const aix = new Set<number>();
+    for (const g of signals) {
+      const a = gdbToAixSignal(g);
+      if (a !== undefined && a !== 0) aix.add(a);
+    }
+    this.passSet = aix;
+    this.machine.port.passSignals = aix;
+  }
+
+  catchSyscalls(selection: SyscallCatch): void {
+    this.catchSelection = selection;
+    this.applyCatch(this.machine.port);
+  }
+
+  monitor(command: string): Promise<string> {
+    const m = this.machine;
+    return runMonitorCommand(command, {
+      process: m.process,
+      scheduler: m.scheduler,
+      readMemory: (addr, length) => m.process.mem.readBytes(addr, length),
+    });
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private newMachine(start: StartOptions): Machine {
+    const m = createMachine(start, this.options.sliceBudget);
+    m.port.passSignals = this.passSet;
+    m.port.syscallNumber = this.syscallNumbering;
+    this.applyCatch(m.port);
+    // gdb re-inserts its stop points after `run`, but keep ours in case it does not.
+    for (const [addr, e] of this.breakpoints) m.port.setBreakpoint(addr, e.sw === 0, true);
+    for (const w of this.watchpoints) m.port.addWatch(w.kind, w.addr, w.length);
+    return m;
+  }
+
+  private applyCatch(port: DebugCpuPort): void {
+    const s = this.catchSelection;
+    port.catching = s.kind === 'off' ? undefined : s.kind === 'all' ? 'all' : new Set(s.numbers);
+  }
+
+  private clearStopPoints(): void {
+    for (const addr of this.breakpoints.keys()) this.machine.port.setBreakpoint(addr, false, false);
+    for (const w of this.watchpoints) this.machine.port.removeWatch(w.kind, w.addr, w.length);
+    this.breakpoints.clear();
+    this.watchpoints.length = 0;
+    this.catchSelection = { kind: 'off' };
+    this.applyCatch(this.machine.port);
+  }
+}
+
+function watchKind(kind: BreakpointKind): 'read' | 'write' | 'access' {
+  return kind === 'watch-read' ? 'read' : kind === 'watch-write' ? 'write' : 'access';
+}
+
+function modeOf(action: ResumeAction | undefined): ThreadMode {
+  if (action === undefined) return 'stop';
+  if (action.kind === 'continue') return 'continue';
+  if (action.kind === 'step') return 'step';
+  return 'range';
+}
+
+function stopEvent(tid: ThreadId, stop: DebugStop): StopEvent {
+  switch (stop.kind) {
+    case 'breakpoint':
+      return { kind: 'signal', thread: tid, signal: GdbSignal.TRAP, reason: { kind: stop.hw ? 'hwbreak' : 'swbreak' } };
+    case 'step':
+      return { kind: 'signal', thread: tid, signal: GdbSignal.TRAP };
+    case 'watch':
+      return { kind: 'signal', thread: tid, signal: GdbSignal.TRAP, reason: { kind: 'watch', access: stop.access, addr: stop.addr } };
+    case 'fault':
+    case 'signal':
+      return { kind: 'signal', thread: tid, signal: aixToGdbSignal(stop.signal) };
+    case 'syscall-entry':
+    case 'syscall-return':
+      return { kind: 'signal', thread: tid, signal: GdbSignal.TRAP, reason: { kind: stop.kind, number: stop.number } };
+  }
+}

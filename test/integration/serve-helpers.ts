@@ -1,0 +1,136 @@
+// Shared by the serve*.test.ts files: start `node dist/cli.js serve` on a free port and drive real
+// gdb-multiarch (batch or MI) against it. Everything is asynchronous so the test worker stays
+// responsive while the emulator and gdb run.
+import { ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { repoRoot } from '../helpers/toolchains.js';
+
+export const cli = join(repoRoot, 'dist', 'cli.js');
+export const GDB = 'gdb-multiarch';
+
+export function requireGdb(): void {
+  const probe = spawnSync(GDB, ['--version'], { encoding: 'utf8' });
+  if (probe.status !== 0) throw new Error(`${GDB} is required for this test (install it: make toolchains)`);
+}
+
+export interface Serve {
+  child: ChildProcessWithoutNullStreams;
+  port: number;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves with the exit status when serve ends. */
+  exited: Promise<number | null>;
+  stop(): Promise<void>;
+}
+
+const live = new Set<Serve>();
+
+/** Start serve; resolves once it listens. `options` go before PROGRAM, `args` after it. */
+export function startServe(program: string, args: string[] = [], options: string[] = []): Promise<Serve> {
+  const child = spawn(process.execPath, [cli, 'serve', '--port', '0', ...options, program, ...args], { cwd: repoRoot });
+  let out = '';
+  let err = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not start listening:\n${err}`)), 30_000);
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      err += d;
+      const m = /listening on [^\s]*:(\d+)/.exec(err);
+      if (m && timer) {
+        clearTimeout(timer);
+        const s: Serve = {
+          child,
+          port: Number(m[1]),
+          stdout: () => out,
+          stderr: () => err,
+          exited,
+          stop: async () => {
+            live.delete(s);
+            if (child.exitCode === null && child.signalCode === null) {
+              child.kill('SIGKILL');
+              await exited;
+            }
+          },
+        };
+        live.add(s);
+        resolve(s);
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`serve exited (${code}) before listening:\n${err}`));
+    });
+  });
+}
+
+export async function stopAllServes(): Promise<void> {
+  for (const s of [...live]) await s.stop();
+}
+
+export function runGdb(args: string[], timeoutMs = 60_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(GDB, args);
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`gdb timed out; output so far:\n${out}`));
+    }, timeoutMs);
+    child.on('close', () => {
+      clearTimeout(timer);
+      resolve(out);
+    });
+  });
+}
+
+/** gdb -batch with zero setup: only `target remote` (or extended-remote), then `commands`. */
+export function gdbBatch(port: number, commands: string[], opts: { mode?: string; timeoutMs?: number; before?: string[] } = {}): Promise<string> {
+  const args = ['-nx', '-batch', '-ex', 'set confirm off', '-ex', 'set pagination off'];
+  for (const c of opts.before ?? []) args.push('-ex', c);
+  args.push('-ex', `target ${opts.mode ?? 'remote'} 127.0.0.1:${port}`);
+  for (const c of commands) args.push('-ex', c);
+  return runGdb(args, opts.timeoutMs);
+}
+
+/** gdb in MI mode, fed commands one at a time, each waiting for a record matching `until`. */
+export class GdbMi {
+  private out = '';
+  private readonly child: ChildProcessWithoutNullStreams;
+  readonly closed: Promise<void>;
+
+  constructor() {
+    this.child = spawn(GDB, ['-nx', '--interpreter=mi3', '-q']);
+    this.child.stdout.on('data', (d: Buffer) => (this.out += d.toString()));
+    this.child.stderr.on('data', (d: Buffer) => (this.out += d.toString()));
+    this.closed = new Promise((resolve) => this.child.on('close', () => resolve()));
+  }
+
+  get output(): string {
+    return this.out;
+  }
+
+  /** Send one command; resolve with the output it produced once `until` matches it. */
+  async send(command: string, until: RegExp = /\^(done|running|connected|error|exit)/, timeoutMs = 60_000): Promise<string> {
+    const start = this.out.length;
+    this.child.stdin.write(command + '\n');
+    return this.waitFor(until, timeoutMs, start);
+  }
+
+  async waitFor(until: RegExp, timeoutMs = 60_000, start = 0): Promise<string> {
+    const t0 = Date.now();
+    for (;;) {
+      const text = this.out.slice(start);
+      if (until.test(text)) return text;
+      if (Date.now() - t0 > timeoutMs) throw new Error(`gdb MI: no ${until} within ${timeoutMs} ms; output:\n${this.out}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  kill(): void {
+    this.child.kill('SIGKILL');
+  }
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
