@@ -14,7 +14,7 @@ export interface RunObservation {
 
 export type Verdict =
   | { pass: true }
-  | { pass: false; kind: 'timeout' | 'exit' | 'emulator' | 'output' | 'spawn'; reason: string };
+  | { pass: false; kind: 'timeout' | 'exit' | 'emulator' | 'host' | 'output' | 'spawn'; reason: string };
 
 /** Prefix of lines the emulator writes about itself (as opposed to the guest's output). */
 export const EMULATOR_LINE_PREFIX = 'aix-gdbstub';
@@ -45,6 +45,16 @@ export function emulatorErrorLine(output: string): string | undefined {
   return output.split('\n').find((l) => l.startsWith(EMULATOR_LINE_PREFIX));
 }
 
+/**
+ * The emulator itself died with an uncaught exception (Node prints its version last). Its
+ * first error line, or undefined. Such a run says nothing about the guest.
+ */
+export function hostCrashLine(output: string): string | undefined {
+  const lines = output.split('\n');
+  if (!lines.some((l) => /^Node\.js v\d+/u.test(l))) return undefined;
+  return lines.find((l) => /^\w*(Error|Exception)\b/u.test(l)) ?? lines.find((l) => l.trim() !== '');
+}
+
 /** Pass/fail with a one-line reason: timeout, emulator error, exit code, then output mismatch. */
 export function judgeRun(obs: RunObservation, expected: string | null): Verdict {
   if (obs.spawnError !== undefined) return { pass: false, kind: 'spawn', reason: `cannot start emulator: ${obs.spawnError}` };
@@ -54,6 +64,8 @@ export function judgeRun(obs: RunObservation, expected: string | null): Verdict 
   }
   const got = obs.output.replaceAll('\r\n', '\n');
   const want = expected ?? '';
+  const crash = obs.exitCode !== 0 ? hostCrashLine(got) : undefined;
+  if (crash !== undefined) return { pass: false, kind: 'host', reason: `emulator crashed: ${clip(crash, 150)}` };
   const emulatorLine = emulatorErrorLine(got);
   if (emulatorLine !== undefined && got !== want) return { pass: false, kind: 'emulator', reason: clip(emulatorLine, 160) };
   if (obs.exitCode !== 0) {

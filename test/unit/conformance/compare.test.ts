@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { firstDifference, judgeRun, passRate } from '../../../src/conformance/compare.js';
+import { firstDifference, hostCrashLine, judgeRun, passRate } from '../../../src/conformance/compare.js';
 
 const ok = { exitCode: 0, timedOut: false };
 
@@ -40,5 +40,14 @@ describe('judging a run like checkExpectedOutput', () => {
   it('computes the pass rate over applicable programs', () => {
     expect(passRate(9, 1)).toBe(90);
     expect(passRate(0, 0)).toBe(0);
+  });
+});
+
+describe('emulator host crashes', () => {
+  it('are told apart from guest failures by Node\'s uncaught-exception trailer', () => {
+    const trace = 'file:///work/main/dist/cpu/decode.js:3\nimport x\n^\nSyntaxError: Unexpected end of input\n    at foo\n\nNode.js v20.19.2\n';
+    expect(hostCrashLine(trace)).toBe('SyntaxError: Unexpected end of input');
+    expect(judgeRun({ output: trace, exitCode: 1, timedOut: false }, null)).toMatchObject({ pass: false, kind: 'host' });
+    expect(hostCrashLine('panic: boom\n\ngoroutine 1 [running]:\n')).toBeUndefined();
   });
 });
