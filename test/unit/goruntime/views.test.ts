@@ -1,0 +1,106 @@
+// The runtime views on the real emulator: hello and goroutines built with Go 1.24 and Go 1.19 run
+// under the scheduler, and the views are taken at the moment a thread reaches an import's
+// sentinel (before the emulator services it: what a catch-syscall entry stop sees).
+import { describe, expect, it } from 'vitest';
+import type { AixProcess } from '../../../src/aix/process.js';
+import { startProgram } from '../../../src/aix/run-program.js';
+import type { HostCall } from '../../../src/aix/sentinels.js';
+import type { GuestThread } from '../../../src/aix/threads.js';
+import { processViewSource } from '../../../src/goruntime/process-source.js';
+import { RuntimeViews, table } from '../../../src/goruntime/views.js';
+import { fixture, type FixtureName } from '../../helpers/toolchains.js';
+
+const TOOLCHAINS = ['go1.24-aix', 'go1.19-aix'] as const;
+
+/** Runs a fixture to its end, calling `at` each time a thread reaches an import sentinel. */
+function runWithHook(tc: (typeof TOOLCHAINS)[number], name: FixtureName, at: (proc: AixProcess, t: GuestThread, call: HostCall) => void): AixProcess {
+  const { process: proc, scheduler } = startProgram({ program: fixture(tc, name), args: [], env: [], deterministic: true, stdio: [0, 2, 2] });
+  const service = proc.hostCall.bind(proc);
+  proc.hostCall = (t, call) => {
+    if (call.kind === 'import') at(proc, t, call);
+    service(t, call);
+  };
+  const end = scheduler.runToEnd();
+  expect(end?.kind).toBe('ended');
+  return proc;
+}
+
+describe.each(TOOLCHAINS)('runtime views on %s', (tc) => {
+  it('monitor libcall at the entry of write shows fd 1, the bytes and count 21 from the libcall struct', () => {
+    let libcall = '';
+    let threads = '';
+    let goroutines = '';
+    let thread = 0;
+    runWithHook(tc, 'hello', (proc, t, call) => {
+      if (call.name !== 'write' || libcall !== '') return;
+      const views = new RuntimeViews(processViewSource(proc));
+      thread = t.tid;
+      libcall = views.formatLibcalls(String(t.tid));
+      threads = views.formatThreads();
+      goroutines = views.formatGoroutines();
+    });
+    expect(libcall).toContain(`M0, pthread ${thread} (gdb thread ${thread}): in libc.a(shr_64.o):write`);
+    expect(libcall).toContain('decoded    write(1, "hello from aix/ppc64\\n", 21)');
+    expect(libcall).toMatch(/libcall {4}0x[0-9a-f]+ via 112\(R1\) of asmsyscall6's frame/);
+    expect(libcall).toMatch(/fn {7}0x[0-9a-f]+ \(slot of libc\.a\(shr_64\.o\):write\)/);
+    expect(libcall).toContain('    n        3');
+    expect(libcall).toMatch(/args {5}0x[0-9a-f]+ -> \[0x1, 0x[0-9a-f]+, 0x15\]/);
+    expect(libcall).toContain('    err      0');
+    // fmt.Println goes through the syscall package: libcallsp stays 0, curg is in _Gsyscall.
+    expect(libcall).toContain('libcallsp  0x0');
+    expect(libcall).toMatch(/curg {7}goroutine 1 in syscall: syscallpc runtime\.syscall_syscall6(\.abi0)?\+0x[0-9a-f]+/);
+
+    // threads: every M's procid equals its pthread id; M0 runs goroutine 1 (in a syscall, on g0).
+    const rows = threads.trim().split('\n');
+    expect(rows[0]).toMatch(/^pthread +gdb +M +procid +on +curg +lockedg +flags +state +pc$/);
+    const parsed = rows.slice(1).map((r) => r.split(/ {2,}/));
+    expect(parsed.length).toBeGreaterThanOrEqual(2);
+    for (const cells of parsed) {
+      expect(cells[2]).toMatch(/^M\d+$/);
+      expect(cells[3]).toBe(cells[0]);
+    }
+    const m0 = parsed.find((c) => c[2] === 'M0')!;
+    expect(m0[0]).toBe(String(thread));
+    expect(m0[4]).toBe('g0');
+    expect(m0[5]).toBe('g1 syscall');
+    expect(m0[m0.length - 1]).toBe('<libc.a(shr_64.o):write>');
+
+    expect(goroutines).toMatch(/^1 +syscall +M0 +runtime\.syscall_syscall6/m);
+    expect(goroutines).toMatch(/^goid +status +wait reason +M +pc +start$/m);
+    expect(goroutines).toMatch(/ runtime\.main$/m);
+    expect(goroutines).toMatch(/waiting +force gc \(idle\) .* runtime\.forcegchelper$/m);
+  });
+
+  it('a thread blocked inside sem_wait or usleep shows its libcall frame and the runtime caller (libcallpc)', () => {
+    let text = '';
+    let n = 0;
+    runWithHook(tc, 'hello', (proc) => {
+      if (text !== '' || n++ < 40) return;
+      const t = proc.liveThreads().find((x) => x.status === 'blocked' && x.current !== undefined);
+      if (t === undefined) return;
+      text = new RuntimeViews(processViewSource(proc)).formatLibcalls(String(t.tid));
+    });
+    expect(text).toMatch(/pthread \d+ \(gdb thread \d+\): blocked in libc\.a\(shr_64\.o\):(sem_wait|usleep|sem_timedwait)/);
+    expect(text).toMatch(/libcallpc  runtime\.(semasleep|usleep)\+0x[0-9a-f]+ \(0x[0-9a-f]+\)/);
+    expect(text).toMatch(/libcallg   0x[0-9a-f]+ \(g0 of M\d+\)/);
+  });
+
+  it('monitor goroutines on the goroutines fixture lists the workers', () => {
+    let text = '';
+    runWithHook(tc, 'goroutines', (proc) => {
+      if (text !== '') return;
+      const g = new RuntimeViews(processViewSource(proc)).formatGoroutines();
+      if ((g.match(/ → main\.worker$/gm) ?? []).length === 4) text = g;
+    });
+    expect(text).not.toBe('');
+    const workers = text.split('\n').filter((l) => l.endsWith(' → main.worker'));
+    expect(workers).toHaveLength(4);
+    for (const w of workers) expect(w).toMatch(/^\d+ +(runnable|running|waiting|syscall|preempted)/);
+  });
+});
+
+describe('views without a process', () => {
+  it('table pads columns and leaves the last one ragged', () => {
+    expect(table(['a', 'bb', 'c'], [['xxx', 'y', 'z'], ['1', '22222', '']])).toEqual(['a    bb     c', 'xxx  y      z', '1    22222']);
+  });
+});
