@@ -4,6 +4,7 @@
 import type { CommandModule } from 'yargs';
 import { NotAnAixProgram } from '../aix/run-program.js';
 import { GdbServer } from '../gdb/server.js';
+import { installRuntimeViews } from '../goruntime/monitor-commands.js';
 import { AixTarget } from '../machine/aix-target.js';
 import { optionValues, splitRunArgv, startOptionsFromArgv, withRunOptions } from './run.js';
 
@@ -52,6 +53,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     let target: AixTarget;
     try {
       target = new AixTarget({ start, log });
+      installRuntimeViews(target); // monitor libcall/threads/goroutines/..., catch syscall numbering
     } catch (e) {
       if (e instanceof NotAnAixProgram) fail(e.message, 1);
       throw e;

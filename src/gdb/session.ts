@@ -101,6 +101,7 @@ export class GdbSession {
 
   /** Ask the target why it is stopped (stopping it if it runs free), then serve queued packets. */
   start(): Promise<void> {
+    this.target.setConsoleSink?.((text) => this.consoleOutput(text));
     const p = Promise.resolve()
       .then(() => this.target.attach())
       .then(
@@ -235,6 +236,14 @@ export class GdbSession {
       this.idleWaiters = [];
       for (const w of waiters) w();
     }
+  }
+
+  /** Target output for gdb's console: `O` packets, which gdb accepts only while it waits for a stop. */
+  private consoleOutput(text: string): void {
+    if (!this.running || this.closed || text === '') return;
+    const bytes = Buffer.from(text, 'utf8');
+    const chunk = Math.floor(this.packetSize / 2) - 16;
+    for (let i = 0; i < bytes.length; i += chunk) this.send('O' + bytesToHex(bytes.subarray(i, i + chunk)));
   }
 
   private send(reply: Reply): void {

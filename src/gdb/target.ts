@@ -158,6 +158,11 @@ export interface Target {
   // ---- optional capabilities ----
   /** `monitor CMD` (qRcmd). The returned text is shown to the user. */
   monitor?(command: string): Promise<string> | string;
+  /**
+   * Called once per connection with a function that shows text on gdb's console while the guest
+   * runs (`O` packets; dropped while stopped). Used by `monitor strace on` and break-libcall.
+   */
+  setConsoleSink?(sink: (text: string) => void): void;
   /** The executable image gdb should load (qXfer:exec-file:read + vFile). */
   execFile?(): ExecFile | undefined;
   catchSyscalls?(selection: SyscallCatch): void;

@@ -4,6 +4,7 @@
 import { formatStraceCall, formatStraceResult } from '../aix/strace.js';
 import type { AixProcess } from '../aix/process.js';
 import type { GuestThread } from '../aix/threads.js';
+import type { AixTarget } from '../machine/aix-target.js';
 import { registerMonitorCommand } from '../machine/monitor.js';
 import { processViewSource } from './process-source.js';
 import { SyscallNumbers } from './syscall-numbers.js';
@@ -71,6 +72,37 @@ export function runtimeMonitorFor(proc: AixProcess): RuntimeMonitor {
 /** catch-syscall numbering of a process's imports (for AixTarget.setSyscallNumbering). */
 export function syscallNumberOf(proc: AixProcess, importName: string): number | undefined {
   return runtimeMonitorFor(proc).numbers.numberOf(importName);
+}
+
+/**
+ * Wires the runtime views into a gdb target: catch-syscall numbering, the console sink for strace
+ * and break-libcall messages, and the break-libcall hook on the debug port. The numbering function
+ * runs for every import call on whichever machine is current, so it re-arms the hooks after `run`
+ * replaced the process.
+ */
+export function installRuntimeViews(target: AixTarget): void {
+  registerRuntimeMonitorCommands();
+  let sink: ((text: string) => void) | undefined;
+  const arm = (): RuntimeMonitor => {
+    const m = runtimeMonitorFor(target.process);
+    m.console = (text) => sink?.(text);
+    const port = target.machine.port;
+    if (port.importBreak === undefined) {
+      port.importBreak = (t, name) => {
+        const mon = runtimeMonitorFor(target.process);
+        if (!mon.breaksOn(name)) return false;
+        mon.emit(`break-libcall: ${mon.describeEntry(t)}`);
+        return true;
+      };
+    }
+    return m;
+  };
+  (target as { setConsoleSink?: (s: (text: string) => void) => void }).setConsoleSink = (s) => {
+    sink = s;
+    arm();
+  };
+  target.setSyscallNumbering((name) => arm().numbers.numberOf(name));
+  arm();
 }
 
 let registered = false;

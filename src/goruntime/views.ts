@@ -260,9 +260,16 @@ export class RuntimeViews {
       lines.push(`${who}: not in a libc call`);
       return lines;
     }
-    const state = v.inLibc ? (v.thread?.status === 'blocked' ? 'blocked in' : 'in') : v.struct !== undefined ? 'calling through asmsyscall6' : 'last call';
+    const t = v.thread;
+    // Just back from callCfunction (a catch-syscall return stop): R3 holds the result, libcall.r1 not yet.
+    const returned = !v.inLibc && v.struct !== undefined && t !== undefined && t.pc === t.lr && this.sites.inAsmsyscall6(t.pc);
+    const state = v.inLibc ? (t?.status === 'blocked' ? 'blocked in' : 'in') : returned ? 'returned from' : v.struct !== undefined ? 'calling through asmsyscall6' : 'last call';
     lines.push(`${who}: ${v.importName === undefined ? 'not in a libc call' : `${state} ${v.importName}`}`);
     if (v.cName !== undefined) lines.push(`  decoded    ${formatCallArguments(this.source.memory, v.cName, v.args)}`);
+    if (returned) {
+      const r3 = t.gpr(3);
+      lines.push(`  returned   R3 = ${hex(r3)} (${BigInt.asIntN(64, r3)}); asmsyscall6 stores it in libcall.r1 next`);
+    }
     if (v.thread?.waiting !== undefined && v.thread.status === 'blocked') lines.push(`  waiting    ${v.thread.waiting}`);
     const s = v.struct;
     if (s !== undefined) {

@@ -77,6 +77,8 @@ export class DebugCpuPort implements CpuPort {
   catching: ReadonlySet<number> | 'all' | undefined;
   /** Maps an import's C name to the number catch syscall uses. */
   syscallNumber: (name: string) => number | undefined = () => undefined;
+  /** monitor break-libcall: true stops the thread entering this import (a SIGTRAP at its sentinel). */
+  importBreak: ((t: GuestThread, importName: string) => boolean) | undefined;
   /** The stop that ended the last run (set together with a `debug` CpuStop). */
   lastStop: { thread: GuestThread; stop: DebugStop } | undefined;
 
@@ -300,6 +302,11 @@ export class DebugCpuPort implements CpuPort {
     if (number !== undefined && !c.entryReported && this.catches(number)) {
       c.entryReported = true;
       return this.report(t, c, { kind: 'syscall-entry', number }, done);
+    }
+    if (call?.kind === 'import' && !c.entryReported && this.importBreak?.(t, call.name) === true) {
+      c.entryReported = true;
+      // A plain SIGTRAP: gdb would silently resume after a swbreak at an address it set nothing at.
+      return this.report(t, c, { kind: 'step' }, done);
     }
     c.entryReported = false;
     c.inCall = { pc: state.pc, number };
