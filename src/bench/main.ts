@@ -1,0 +1,136 @@
+// `make bench`: guest instructions per second of our interpreter next to qemu-ppc64 -cpu POWER8
+// running the same code, measured in the same run.
+//  (a) a tight integer loop (hand-assembled, identical bytes for both);
+//  (b) the cpuheavy fixture: ours runs the aix/ppc64 build through the AIX process layer, qemu the
+//      linux/ppc64 build of the same source (instruction counts of the two builds are close, so
+//      the qemu rate is estimated from our count).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Cpu, StopReason } from '../cpu/cpu.js';
+import { GuestMemory, PROT_EXEC, PROT_READ, PROT_WRITE } from '../cpu/memory.js';
+import { ELF_BASE, ELF_CODE_OFF, elfFromCode } from './elf.js';
+
+const SC = 0x44000002;
+const enc = {
+  D: (po: number, rt: number, ra: number, imm: number): number => ((po << 26) | (rt << 21) | (ra << 16) | (imm & 0xffff)) | 0,
+  X: (rt: number, ra: number, rb: number, xo: number): number => ((31 << 26) | (rt << 21) | (ra << 16) | (rb << 11) | (xo << 1)) | 0,
+  MD: (rs: number, ra: number, sh: number, mb: number, xo: number): number =>
+    ((30 << 26) | (rs << 21) | (ra << 16) | ((sh & 31) << 11) | ((mb & 31) << 6) | (mb & 32) | (xo << 2) | ((sh >> 5) << 1)) | 0,
+};
+
+const LOOP_BODY = 6;
+/** r3 counts to n; the body mixes add, logic, a 64-bit rotate, a compare and a taken branch. */
+function tightLoop(n: number): number[] {
+  return [
+    enc.D(14, 3, 0, 0), // li r3,0
+    enc.D(15, 4, 0, n >>> 16), // lis r4,n@h
+    enc.D(24, 4, 4, n & 0xffff), // ori r4,r4,n@l
+    enc.D(14, 3, 3, 1), // loop: addi r3,r3,1
+    enc.X(5, 5, 3, 316), // xor r5,r5,r3
+    enc.MD(5, 6, 13, 0, 0), // rldicl r6,r5,13,0
+    enc.X(7, 7, 6, 266), // add r7,r7,r6
+    enc.X(1, 3, 4, 0), // cmpd cr0,r3,r4 (L=1)
+    (16 << 26) | (4 << 21) | (2 << 16) | (-20 & 0xfffc), // bne loop
+    enc.D(14, 0, 0, 234), // li r0,234 (exit_group)
+    enc.D(14, 3, 0, 0),
+    SC,
+  ];
+}
+
+function fmtRate(insns: number, seconds: number): string {
+  return `${(insns / seconds / 1e6).toFixed(1)} M insn/s`;
+}
+
+function runOurs(words: number[]): { insns: number; wall: number; cpu: number } {
+  const mem = new GuestMemory();
+  mem.map(ELF_BASE, 0x100000n, PROT_READ | PROT_WRITE | PROT_EXEC);
+  const bytes = new Uint8Array(words.length * 4);
+  const dv = new DataView(bytes.buffer);
+  words.forEach((w, k) => dv.setUint32(4 * k, w >>> 0));
+  mem.writeBytes(ELF_BASE + BigInt(ELF_CODE_OFF), bytes);
+  const cpu = new Cpu(mem);
+  cpu.pc = ELF_BASE + BigInt(ELF_CODE_OFF);
+  cpu.state.setGpr(5, 0x9e3779b97f4a7c15n); // full-range values from the start
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  let r: StopReason;
+  do r = cpu.run(1_000_000);
+  while (r === StopReason.OK);
+  const wall = (performance.now() - t0) / 1000;
+  const cpuS = process.cpuUsage(c0).user / 1e6;
+  if (r !== StopReason.ILLEGAL || cpu.stop.word !== SC) throw new Error(`bench loop stopped: ${cpu.stop.describe()}`);
+  return { insns: cpu.totalExecuted, wall, cpu: cpuS };
+}
+
+function qemuSeconds(file: string, args: string[] = []): number {
+  const t0 = performance.now();
+  const r = spawnSync('qemu-ppc64', ['-cpu', 'POWER8', file, ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (r.error) throw r.error;
+  return (performance.now() - t0) / 1000;
+}
+
+function benchTightLoop(): void {
+  const n = Number(process.env.BENCH_LOOP_ITERS ?? 20_000_000);
+  runOurs(tightLoop(200_000)); // warm-up
+  const ours = runOurs(tightLoop(n));
+  const insns = 3 + n * LOOP_BODY;
+  const dir = mkdtempSync(join(tmpdir(), 'bench-'));
+  const big = join(dir, 'loop-big');
+  const small = join(dir, 'loop-small');
+  writeFileSync(big, elfFromCode(tightLoop(n)), { mode: 0o755 });
+  writeFileSync(small, elfFromCode(tightLoop(1)), { mode: 0o755 });
+  // qemu start-up cost is removed by subtracting a 1-iteration run.
+  const qs = Math.min(qemuSeconds(small), qemuSeconds(small));
+  const qb = Math.min(qemuSeconds(big), qemuSeconds(big));
+  const q = Math.max(qb - qs, 1e-6);
+  console.log(`(a) tight integer loop, ${insns.toLocaleString()} guest instructions`);
+  console.log(`    ours : ${fmtRate(ours.insns, ours.wall)} wall (${fmtRate(ours.insns, ours.cpu)} per CPU second)`);
+  console.log(`    qemu : ${fmtRate(insns, q)} wall (qemu-ppc64 -cpu POWER8, start-up subtracted)`);
+  console.log(`    ratio: ours / qemu = ${(ours.insns / ours.wall / (insns / q)).toFixed(3)}`);
+}
+
+async function benchCpuheavy(): Promise<void> {
+  const pick = (tc: string): string | undefined =>
+    [`build/fixtures/${tc}/cpuheavy`].find((p) => existsSync(p));
+  const aix = pick('go1.24-aix') ?? pick('go1.19-aix');
+  const linux = pick('go1.24-linux') ?? pick('go1.19-linux');
+  console.log('(b) cpuheavy fixture');
+  if (!aix || !linux) {
+    console.log(`    skipped: needs build/fixtures/{go1.24-aix,go1.24-linux}/cpuheavy (make fixtures); found aix=${aix ?? '-'} linux=${linux ?? '-'}`);
+    process.exitCode = 1;
+    return;
+  }
+  let startProgram: typeof import('../aix/run-program.js').startProgram;
+  try {
+    ({ startProgram } = await import('../aix/run-program.js'));
+  } catch (e) {
+    console.log(`    ours : unavailable (AIX process layer did not load: ${(e as Error).message})`);
+    process.exitCode = 1;
+    return;
+  }
+  const devnull = openSync('/dev/null', 'w');
+  const started = startProgram({ program: aix, args: [], env: [], stdio: [0, devnull, 2] });
+  const t0 = performance.now();
+  const outcome = await started.scheduler.runUntilStop();
+  const wall = (performance.now() - t0) / 1000;
+  const insns = started.cpu.cpu.totalExecuted;
+  const q = qemuSeconds(linux);
+  console.log(`    ours : ${fmtRate(insns, wall)} (${insns.toLocaleString()} instructions, ${wall.toFixed(2)} s, ended: ${JSON.stringify(outcome.kind)})`);
+  console.log(`    qemu : ${q.toFixed(2)} s for the linux/ppc64 build (~${fmtRate(insns, q)} assuming the same count)`);
+  console.log(`    ratio: ours / qemu = ${(q / wall).toFixed(3)} (by time)`);
+}
+
+async function main(): Promise<void> {
+  try {
+    execFileSync('qemu-ppc64', ['-version']);
+  } catch {
+    console.error('qemu-ppc64 not found: install qemu-user (make toolchains)');
+    process.exit(1);
+  }
+  benchTightLoop();
+  await benchCpuheavy();
+}
+
+void main();
