@@ -27,6 +27,7 @@ import {
   ZX,
   FPRF_MASK,
   FPCC_MASK,
+  VXCVI,
   convHi,
   convLo,
   doubleWordsToSingle,
@@ -71,10 +72,17 @@ export function fpscrSummaries(f: number): number {
 function commit(s: CpuState, fprf: number): void {
   const old = s.spr[FPSCR];
   let f = (old & ~(FR | FI)) | exc;
-  if (exc & ~old & EXC_BITS) f |= FX;
+  // QEMU (our oracle) sets FX on every raised exception, not only on a 0->1 transition.
+  if (exc & EXC_BITS) f |= FX;
   f = fpscrSummaries(f);
   if (fprf >= 0) f = (f & ~FPRF_MASK) | (fprf << 12);
   s.spr[FPSCR] = f;
+}
+
+/** FP results zero doubleword 1 of the target VSR (undefined before ISA 3.1; hardware and QEMU write 0). */
+function clearDw1(v: Int32Array, t: number): void {
+  v[t + 2] = 0;
+  v[t + 3] = 0;
 }
 
 function setCr1(s: CpuState): void {
@@ -149,7 +157,8 @@ function arith(s: CpuState, insn: number, op: number, single: boolean): void {
     }
     if (!suppressed(s)) {
       v[t] = nanHi;
-      v[t + 1] = nanLo;
+      v[t + 1] = single ? nanLo & (0xe0000000 | 0) : nanLo; // single ops keep a single-format payload
+      clearDw1(v, t);
       commit(s, 0x11);
     } else commit(s, -1);
     if (insn & 1) setCr1(s);
@@ -195,9 +204,12 @@ function arith(s: CpuState, insn: number, op: number, single: boolean): void {
     if (r !== r) {
       v[t] = DEFAULT_NAN_HI;
       v[t + 1] = 0;
+      clearDw1(v, t);
       commit(s, 0x11);
     } else {
       storeDouble(v, t, r);
+    clearDw1(v, t);
+      clearDw1(v, t);
       commit(s, fprfOf(r));
     }
   }
@@ -214,6 +226,7 @@ function estimate(s: CpuState, insn: number, rsqrt: boolean, single: boolean): v
   if (pickNaN(v, 0, b, 0, 2)) {
     v[t] = nanHi;
     v[t + 1] = nanLo;
+    clearDw1(v, t);
     commit(s, 0x11);
   } else {
     const y = wordsToDouble(v[b], v[b + 1]);
@@ -222,9 +235,12 @@ function estimate(s: CpuState, insn: number, rsqrt: boolean, single: boolean): v
     if (r !== r) {
       v[t] = DEFAULT_NAN_HI;
       v[t + 1] = 0;
+      clearDw1(v, t);
       commit(s, 0x11);
     } else {
       storeDouble(v, t, r);
+    clearDw1(v, t);
+      clearDw1(v, t);
       commit(s, fprfOf(r));
     }
   }
@@ -240,10 +256,12 @@ function frsp(s: CpuState, insn: number): void {
     // The NaN goes through single format: its payload keeps 23 fraction bits.
     v[t] = nanHi;
     v[t + 1] = nanLo & (0xe0000000 | 0);
+    clearDw1(v, t);
     commit(s, 0x11);
   } else {
     const r = finish(wordsToDouble(v[b], v[b + 1]), 0, s.spr[FPSCR] & 3, true);
     storeDouble(v, t, r);
+    clearDw1(v, t);
     commit(s, fprfOf(r));
   }
   if (insn & 1) setCr1(s);
@@ -263,8 +281,10 @@ function fcti(s: CpuState, insn: number, kind: number, toZero: boolean): void {
   if (!suppressed(s)) {
     v[t] = convHi;
     v[t + 1] = convLo;
+    clearDw1(v, t);
   }
-  commit(s, -1);
+  // FPRF is undefined after fcti*; QEMU classifies an invalid conversion as a QNaN, so do we.
+  commit(s, exc & VXCVI ? 0x11 : -1);
   if (insn & 1) setCr1(s);
 }
 
@@ -275,7 +295,9 @@ function fcfid(s: CpuState, insn: number, unsigned: boolean, single: boolean): v
   resetExc();
   const r = fromInteger(v[b], v[b + 1], unsigned, s.spr[FPSCR] & 3, single);
   storeDouble(v, t, r);
-  commit(s, fprfOf(r));
+  clearDw1(v, t);
+  // As QEMU: only fcfid classifies its result into FPRF; fcfidu/fcfids/fcfidus leave FPRF alone.
+  commit(s, unsigned || single ? -1 : fprfOf(r));
   if (insn & 1) setCr1(s);
 }
 
@@ -287,10 +309,12 @@ function fri(s: CpuState, insn: number, mode: number): void {
   if (pickNaN(v, 0, b, 0, 2)) {
     v[t] = nanHi;
     v[t + 1] = nanLo;
+    clearDw1(v, t);
     commit(s, 0x11);
   } else {
     const r = roundToIntegral(wordsToDouble(v[b], v[b + 1]), mode);
     storeDouble(v, t, r);
+    clearDw1(v, t);
     commit(s, fprfOf(r));
   }
   if (insn & 1) setCr1(s);
@@ -313,17 +337,20 @@ function fcmp(s: CpuState, insn: number, ordered: boolean): void {
     c = 1;
     const snan = isSNaNWords(ah, al) || isSNaNWords(bh, bl);
     if (snan) raise(VXSNAN);
-    if (ordered && (!snan || (s.spr[FPSCR] & VE) === 0)) raise(VXVC);
+    if (ordered && (!snan || (s.spr[FPSCR] & VE) === 0)) {
+      raise(VXVC);
+      c |= 0x10; // QEMU's VXVC also sets FPRF[C]; with FPCC = FU the class reads as QNaN
+    }
   } else {
     const x = wordsToDouble(ah, al);
     const y = wordsToDouble(bh, bl);
     c = x < y ? 8 : x > y ? 4 : 2;
   }
   const sh = 28 - 4 * bf;
-  s.spr[CR] = (s.spr[CR] & ~(0xf << sh)) | (c << sh);
+  s.spr[CR] = (s.spr[CR] & ~(0xf << sh)) | ((c & 0xf) << sh);
   const old = s.spr[FPSCR];
   let f = (old & ~FPCC_MASK) | (c << 12) | exc;
-  if (exc & ~old & EXC_BITS) f |= FX;
+  if (exc & EXC_BITS) f |= FX;
   s.spr[FPSCR] = fpscrSummaries(f);
 }
 
@@ -339,6 +366,7 @@ function fsel(s: CpuState, insn: number): void {
   const src = useC ? c : b;
   v[t] = v[src];
   v[t + 1] = v[src + 1];
+  clearDw1(v, t);
   if (insn & 1) setCr1(s);
 }
 
@@ -349,6 +377,7 @@ function fsign(s: CpuState, insn: number, andMask: number, orMask: number, xorMa
   const b = (insn >>> 9) & 0x7c;
   v[t] = ((v[b] & andMask) | orMask) ^ xorMask;
   v[t + 1] = v[b + 1];
+  clearDw1(v, t);
   if (insn & 1) setCr1(s);
 }
 
@@ -359,6 +388,7 @@ function fcpsgn(s: CpuState, insn: number): void {
   const b = (insn >>> 9) & 0x7c;
   v[t] = (v[a] & (0x80000000 | 0)) | (v[b] & 0x7fffffff);
   v[t + 1] = v[b + 1];
+  clearDw1(v, t);
   if (insn & 1) setCr1(s);
 }
 
@@ -368,6 +398,7 @@ function mffs(s: CpuState, insn: number): void {
   const t = (insn >>> 19) & 0x7c;
   s.vsr[t] = 0;
   s.vsr[t + 1] = s.spr[FPSCR];
+  clearDw1(s.vsr, t);
   if (insn & 1) setCr1(s);
 }
 
@@ -410,9 +441,7 @@ function mtfsb(s: CpuState, insn: number, set: boolean): void {
   if (bit !== FEX && bit !== VX) {
     const old = s.spr[FPSCR];
     if (set) {
-      let f = old | bit;
-      if (bit & EXC_BITS && !(old & bit)) f |= FX;
-      s.spr[FPSCR] = fpscrSummaries(f);
+      s.spr[FPSCR] = fpscrSummaries(old | bit); // like QEMU, FX is not set implicitly
     } else s.spr[FPSCR] = fpscrSummaries(old & ~bit);
   }
   if (insn & 1) setCr1(s);
@@ -433,10 +462,14 @@ function mcrfs(s: CpuState, insn: number): void {
 // ------------------------------------------------------------------ loads and stores
 
 function lfd(s: CpuState, mem: GuestMemory, insn: number): void {
-  mem.load64(EA[0], EA[1], s.vsr, (insn >>> 19) & 0x7c);
+  const t = (insn >>> 19) & 0x7c;
+  mem.load64(EA[0], EA[1], s.vsr, t);
+  clearDw1(s.vsr, t);
 }
 function lfs(s: CpuState, mem: GuestMemory, insn: number): void {
-  singleToDoubleWords(mem.load32(EA[0], EA[1]), s.vsr, (insn >>> 19) & 0x7c);
+  const t = (insn >>> 19) & 0x7c;
+  singleToDoubleWords(mem.load32(EA[0], EA[1]), s.vsr, t);
+  clearDw1(s.vsr, t);
 }
 function stfd(s: CpuState, mem: GuestMemory, insn: number): void {
   const t = (insn >>> 19) & 0x7c;
@@ -451,6 +484,7 @@ function lfiw(s: CpuState, mem: GuestMemory, insn: number, signed: boolean): voi
   const w = mem.load32(EA[0], EA[1]);
   s.vsr[t] = signed ? w >> 31 : 0;
   s.vsr[t + 1] = w;
+  clearDw1(s.vsr, t);
 }
 function stfiwx(s: CpuState, mem: GuestMemory, insn: number): void {
   mem.store32(EA[0], EA[1], s.vsr[((insn >>> 19) & 0x7c) + 1]);

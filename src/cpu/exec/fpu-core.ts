@@ -399,15 +399,11 @@ function bitLength(v: bigint): number {
 
 function isqrt(n: bigint): bigint {
   if (n < 2n) return n;
-  let x = BigInt(Math.floor(Math.sqrt(Number(n))));
+  // Newton's iteration from a power of two above the root decreases monotonically to floor(sqrt(n)).
+  let x = 1n << BigInt((bitLength(n) >> 1) + 1);
   for (;;) {
     const y = (x + n / x) >> 1n;
-    if (y >= x) {
-      // x may be one too large or small after the float guess; settle it
-      while (x * x > n) x--;
-      while ((x + 1n) * (x + 1n) <= n) x++;
-      return x;
-    }
+    if (y >= x) return x;
     x = y;
   }
 }
@@ -546,7 +542,9 @@ export let convLo = 0;
 export function toInteger(x: number, m: number, kind: number, snan: boolean): void {
   if (x !== x) {
     exc |= VXCVI | (snan ? VXSNAN : 0);
+    nanInput = true;
     setSaturated(kind, true);
+    nanInput = false;
     return;
   }
   let t = Math.trunc(x);
@@ -600,6 +598,7 @@ export function toInteger(x: number, m: number, kind: number, snan: boolean): vo
   convLo = (t - h * 4294967296) | 0;
 }
 
+let nanInput = false;
 function setSaturated(kind: number, low: boolean): void {
   if (kind === 0) {
     convHi = low ? 0x80000000 | 0 : 0x7fffffff;
@@ -609,7 +608,7 @@ function setSaturated(kind: number, low: boolean): void {
     convLo = low ? 0 : -1;
   } else if (kind === 2) {
     convLo = low ? 0x80000000 | 0 : 0x7fffffff;
-    convHi = low ? -1 : 0;
+    convHi = low && !nanInput ? -1 : 0; // QEMU: a NaN gives 0x0000000080000000
   } else {
     convLo = low ? 0 : -1;
     convHi = 0;

@@ -139,10 +139,10 @@ function laneOp(op: number, x: number, y: number, bits: number): number {
       return x >>> 0 < y >>> 0 ? x : y;
     case MINS:
       return (x << sx) >> sx < (y << sx) >> sx ? x : y;
-    case CLZ:
-      return Math.clz32(x) - sx;
+    case CLZ: // unary ops take VRB
+      return Math.clz32(y) - sx;
     case POPCNT:
-      return popcnt32(x);
+      return popcnt32(y);
     case ADDC:
       return (x >>> 0) + (y >>> 0) > 0xffffffff ? 1 : 0;
     default: // SUBC: carry out of x + ~y + 1, i.e. no borrow
@@ -270,11 +270,11 @@ function lanes64(s: CpuState, insn: number, op: number): void {
       }
       case CLZ:
         h = 0;
-        l = xh !== 0 ? Math.clz32(xh) : 32 + Math.clz32(xl);
+        l = yh !== 0 ? Math.clz32(yh) : 32 + Math.clz32(yl);
         break;
       default: // POPCNT
         h = 0;
-        l = popcnt32(xh) + popcnt32(xl);
+        l = popcnt32(yh) + popcnt32(yl);
         break;
     }
     wr[d] = h;

@@ -176,7 +176,7 @@ function xxsel(s: CpuState, insn: number): void {
 function xxpermdi(s: CpuState, insn: number): void {
   const v = s.vsr;
   const dm = (insn >>> 8) & 3;
-  const a = xa(insn) + ((dm & 2) << 1);
+  const a = xa(insn) + (dm & 2); // DM bit 0 picks A's doubleword 1 (word offset 2)
   const b = xb(insn) + ((dm & 1) << 1);
   const h0 = v[a];
   const l0 = v[a + 1];
