@@ -3,7 +3,7 @@
 // fails loudly without it. Reproduce a failure with CPU_DIFF_SEED=<seed printed in the message>.
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { B, D, DS, M, MD, MDS, X, XL, XO, XS, edgeValues } from '../unit/cpu/asm.js';
+import { B, D, DS, M, MD, MDS, SPR, X, XL, XO, XS, edgeValues } from '../unit/cpu/asm.js';
 import { buildProgram, runOurs, runQemu, firstDifference, randomScratch, rng, type DiffCase } from './cpu-diff-harness.js';
 
 const CASES = 1500;
@@ -93,7 +93,7 @@ const families: Record<string, Gen> = {
     }
     if (k === 4) {
       const fxm = 1 << p.int(8);
-      return { words: [X(31, p.reg(), 16 | (fxm >> 4), (fxm & 15) << 1, 19)] }; // mfocrf
+      return { words: [X(31, p.reg(), 16 | (fxm >> 4), (fxm & 15) << 1, p.of([19, 144]))] }; // mfocrf / mtocrf
     }
     return { words: [X(31, p.reg(), p.of([0, p.reg()]), p.reg(), (p.int(32) << 5) | 15)] }; // isel
   },
@@ -121,11 +121,16 @@ const families: Record<string, Gen> = {
     else if (k === 1) word = DS(p.of([58, 62]), p.of([3, 4]), 5, d & ~3, p.of([0, 1, 2].slice(0, 3)));
     else {
       const xo = p.of([87, 119, 279, 311, 343, 375, 23, 55, 341, 373, 21, 53, 215, 247, 407, 439, 151, 183, 149, 181,
-        790, 534, 532, 918, 662, 660]);
-      word = X(31, p.of([3, 4]), 5, 6, xo);
+        790, 534, 532, 918, 662, 660, 1014 /* dcbz */]);
+      word = X(31, xo === 1014 ? 0 : p.of([3, 4]), 5, 6, xo); // dcbz: the RT field is reserved (0)
     }
     if (k === 1 && (word >>> 26) === 62 && (word & 3) === 2) word &= ~3; // std has no XO 2
     return { words: [word], gprs };
+  },
+  spr: (p) => {
+    // mtxer/mfxer round trip (CA/OV/SO and the byte count), mtctr/mfctr, mtlr/mflr
+    const [mt, mf] = p.of([[1, 1], [9, 9], [8, 8]] as const);
+    return { words: [SPR(p.reg(), mt, 467), SPR(p.reg(), mf, 339)] };
   },
   reservation: (p, _at, scratch) => {
     const [l, st, width] = p.of([[52, 694, 1], [116, 726, 2], [20, 150, 4], [84, 214, 8]] as const);

@@ -83,7 +83,8 @@ export function mtspr(s: CpuState, _m: M, i: number): void {
       spr[CTR_LO] = g[r + 1];
       return;
     case SPR_XER:
-      spr[XER] = g[r + 1];
+      // OV32/CA32 (IBM bits 44, 45) exist only from ISA 3.0; POWER8 drops them (as qemu does).
+      spr[XER] = g[r + 1] & ~0x000c0000;
       return;
     case SPR_VRSAVE:
       spr[VRSAVE] = g[r + 1];
