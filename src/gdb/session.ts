@@ -516,13 +516,15 @@ export class GdbSession {
   private resume(request: ResumeRequest): Promise<Reply> | Reply {
     if (this.lastStop.kind !== 'signal') return 'E03'; // nothing to resume: the process is gone
     let pending: Promise<StopEvent>;
+    // Running before the call: the target may print console output during its first slice.
+    this.running = true;
     try {
       pending = this.target.resume(request);
     } catch (e) {
+      this.running = false;
       this.log(`gdb: target refused to resume: ${errorText(e)}`);
       return 'E03';
     }
-    this.running = true;
     if (this.interruptPending) {
       // Ctrl-C arrived while this resume was still queued behind other packets.
       this.interruptPending = false;
