@@ -90,6 +90,8 @@ function runLoop(): RunLoop {
 }
 
 const PAGE_SHIFT = 16;
+const PAGE_CACHE_SIZE = 64;
+const PAGE_CACHE_MASK = PAGE_CACHE_SIZE - 1;
 const pageKey = (hi: number, lo: number): number => (hi >>> 0) * 65536 + (lo >>> PAGE_SHIFT);
 
 export class Cpu implements LoopHost {
@@ -105,6 +107,9 @@ export class Cpu implements LoopHost {
 
   private readonly loop: RunLoop = runLoop();
   private readonly codePages = new Map<number, CodePage>();
+  private readonly pcTagHi = new Int32Array(PAGE_CACHE_SIZE);
+  private readonly pcTagPg = new Int32Array(PAGE_CACHE_SIZE).fill(-1);
+  private readonly pcPages: CodePage[] = new Array<CodePage>(PAGE_CACHE_SIZE).fill(new CodePage());
   private readonly breakpoints = new Set<bigint>();
   private hostCallRanges: Array<{ start: bigint; end: bigint }> = [];
   private watchCount = 0;
@@ -233,12 +238,20 @@ export class Cpu implements LoopHost {
   // ---------------------------------------------------------------- LoopHost
 
   codePageFor(hi: number, lo: number): CodePage {
+    // Direct-mapped cache in front of the Map: Go text lives above 4 GiB, where page keys are
+    // heap numbers and Map lookups are slow, and calls switch pages often.
+    const pg = lo >>> PAGE_SHIFT;
+    const i = (pg ^ hi) & PAGE_CACHE_MASK;
+    if (this.pcTagPg[i] === pg && this.pcTagHi[i] === hi) return this.pcPages[i];
     const key = pageKey(hi, lo);
     let p = this.codePages.get(key);
     if (p === undefined) {
       p = new CodePage();
       this.codePages.set(key, p);
     }
+    this.pcTagPg[i] = pg;
+    this.pcTagHi[i] = hi;
+    this.pcPages[i] = p;
     return p;
   }
 
@@ -332,6 +345,7 @@ export class Cpu implements LoopHost {
   invalidateCode(addr?: bigint, len = 4): void {
     if (addr === undefined) {
       this.codePages.clear();
+      this.pcTagPg.fill(-1);
       return;
     }
     const a0 = BigInt.asUintN(64, addr) & ~3n;

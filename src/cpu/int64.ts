@@ -170,10 +170,11 @@ const TWO32 = 4294967296;
 
 /**
  * Unsigned 64-bit division -> R. Returns false (R untouched) for a zero divisor. Exact for all
- * operands: doubles when both fit in 53 bits, BigInt otherwise (rare in Go code).
+ * operands and allocation-free: doubles when both fit in 53 bits, 16-bit long division for a
+ * 32-bit divisor, and a corrected double estimate otherwise (the quotient is then < 2^32).
  */
 export function divdu(ahi: number, alo: number, bhi: number, blo: number): boolean {
-  if (bhi === 0 && blo === 0) return false;
+  if ((bhi | blo) === 0) return false;
   if ((ahi >>> 0) < 0x200000 && (bhi >>> 0) < 0x200000) {
     const a = (ahi >>> 0) * TWO32 + (alo >>> 0);
     const b = (bhi >>> 0) * TWO32 + (blo >>> 0);
@@ -182,15 +183,42 @@ export function divdu(ahi: number, alo: number, bhi: number, blo: number): boole
     R[0] = Math.floor(q / TWO32) | 0;
     return true;
   }
-  const q = toBig(ahi, alo) / toBig(bhi, blo);
-  R[0] = hiOf(q);
-  R[1] = loOf(q);
+  if (bhi === 0) {
+    // Four 16-bit digits; every partial dividend is < 2^48, exact in a double.
+    const b = blo >>> 0;
+    let cur = ahi >>> 16;
+    const q0 = Math.floor(cur / b);
+    cur = (cur - q0 * b) * 65536 + (ahi & 0xffff);
+    const q1 = Math.floor(cur / b);
+    cur = (cur - q1 * b) * 65536 + (alo >>> 16);
+    const q2 = Math.floor(cur / b);
+    cur = (cur - q2 * b) * 65536 + (alo & 0xffff);
+    const q3 = Math.floor(cur / b);
+    R[0] = (q0 << 16) | q1;
+    R[1] = (q2 << 16) | q3;
+    return true;
+  }
+  // Divisor >= 2^32: the quotient fits in 32 bits and the double estimate is within 1 of it.
+  let q = Math.floor(((ahi >>> 0) * TWO32 + (alo >>> 0)) / ((bhi >>> 0) * TWO32 + (blo >>> 0)));
+  if (q > 0) q -= 1; // now q <= the true quotient, so q*b <= a cannot overflow
+  mul64(0, q | 0, bhi, blo);
+  let rlo = (alo - R[1]) | 0;
+  let rhi = (ahi - R[0] - ((alo >>> 0) < (R[1] >>> 0) ? 1 : 0)) | 0;
+  // while r >= b: q++, r -= b (at most twice)
+  while ((rhi >>> 0) > (bhi >>> 0) || (rhi === bhi && (rlo >>> 0) >= (blo >>> 0))) {
+    q++;
+    const nlo = (rlo - blo) | 0;
+    rhi = (rhi - bhi - ((rlo >>> 0) < (blo >>> 0) ? 1 : 0)) | 0;
+    rlo = nlo;
+  }
+  R[0] = 0;
+  R[1] = q | 0;
   return true;
 }
 
 /** Signed 64-bit division -> R. Returns false for a zero divisor or MIN / -1. */
 export function divd(ahi: number, alo: number, bhi: number, blo: number): boolean {
-  if (bhi === 0 && blo === 0) return false;
+  if ((bhi | blo) === 0) return false;
   if (ahi === (0x80000000 | 0) && alo === 0 && bhi === -1 && blo === -1) return false;
   if (ahi + 0x200000 >= 0 && ahi < 0x200000 && bhi + 0x200000 >= 0 && bhi < 0x200000) {
     const a = ahi * TWO32 + (alo >>> 0);
@@ -200,8 +228,21 @@ export function divd(ahi: number, alo: number, bhi: number, blo: number): boolea
     R[0] = Math.floor(q / TWO32) | 0;
     return true;
   }
-  const q = BigInt.asIntN(64, toBig(ahi, alo)) / BigInt.asIntN(64, toBig(bhi, blo));
-  R[0] = hiOf(q);
-  R[1] = loOf(q);
+  // Divide magnitudes (|MIN| = 2^63 is fine unsigned), then fix the sign.
+  const neg = ahi < 0 !== bhi < 0;
+  if (ahi < 0) {
+    ahi = (~ahi + (alo === 0 ? 1 : 0)) | 0;
+    alo = -alo | 0;
+  }
+  if (bhi < 0) {
+    bhi = (~bhi + (blo === 0 ? 1 : 0)) | 0;
+    blo = -blo | 0;
+  }
+  divdu(ahi, alo, bhi, blo);
+  if (neg) {
+    const lo = R[1];
+    R[0] = (~R[0] + (lo === 0 ? 1 : 0)) | 0;
+    R[1] = -lo | 0;
+  }
   return true;
 }
