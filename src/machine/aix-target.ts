@@ -84,7 +84,7 @@ export class AixTarget implements Target {
   threadName(tid: ThreadId): string | undefined {
     const t = this.machine.process.threadById(tid);
     if (t === undefined) return undefined;
-    return `pthread ${t.tid}${t.status === 'blocked' && t.waiter ? ` (${t.waiter.description.split(' ')[0]})` : ''}`;
+    return `pthread ${t.tid}${t.status === 'blocked' && t.waiter ? ` (${t.waiter.description.split(/[ (]/)[0]})` : ''}`;
   }
 
   private thread(tid: ThreadId): GuestThread | undefined {

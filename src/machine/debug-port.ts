@@ -147,9 +147,13 @@ export class DebugCpuPort implements CpuPort {
     const c = this.control(t);
     if (c.mode === 'stop') return false;
     if (c.passSignalOnce === signal) {
+      // gdb resumed the thread with this signal: deliver it now (a step then ends in the handler).
       c.passSignalOnce = 0;
       return true;
     }
+    // A stepping thread would land in the handler, which gdb cannot tell from a call (it has no
+    // signal-trampoline unwinder for AIX frames): passed signals wait until the thread runs freely.
+    if (c.mode !== 'continue') return false;
     return this.passSignals.has(signal);
   }
 

@@ -48,6 +48,7 @@ export function parseQPassSignals(packet: string): Set<number> | undefined {
   const body = packet.slice(13);
   if (body === '') return out;
   for (const s of body.split(';')) {
+    if (s === '') continue; // gdb ends the list with ';'
     const n = parseHexInt(s);
     if (n === undefined || n > 255) return undefined;
     out.add(n);
