@@ -10,7 +10,7 @@ import { GuestMemory, MemoryFault, memoryFault, type AccessKind, type FaultReaso
 import { ProgramException, programException } from './isa-types.js';
 import { allRows, decodeRow } from './decode.js';
 import {
-  buildRunLoop, CodePage, FIRST_ROW_ID, ID_BREAKPOINT, ID_ILLEGAL, ID_SENTINEL, type LoopHost, type RunLoop,
+  buildRunLoop, CodePage, ID_BREAKPOINT, ID_ILLEGAL, ID_SENTINEL, type BuiltLoop, type LoopHost, type RunLoop,
 } from './run.js';
 import { cpuEnv, defaultTimeBase } from './exec/system.js';
 import { hex64 } from './int64.js';
@@ -83,8 +83,8 @@ export class StopInfo {
   }
 }
 
-let sharedLoop: RunLoop | null = null;
-function runLoop(): RunLoop {
+let sharedLoop: BuiltLoop | null = null;
+function builtLoop(): BuiltLoop {
   if (sharedLoop === null) sharedLoop = buildRunLoop(allRows);
   return sharedLoop;
 }
@@ -105,7 +105,8 @@ export class Cpu implements LoopHost {
   /** Instructions completed since construction. */
   totalExecuted = 0;
 
-  private readonly loop: RunLoop = runLoop();
+  private readonly loop: RunLoop = builtLoop().run;
+  private readonly idOfRow: Int32Array = builtLoop().idOfRow;
   private readonly codePages = new Map<number, CodePage>();
   private readonly pcTagHi = new Int32Array(PAGE_CACHE_SIZE);
   private readonly pcTagPg = new Int32Array(PAGE_CACHE_SIZE).fill(-1);
@@ -270,7 +271,7 @@ export class Cpu implements LoopHost {
     this.mem.markCode(hi, lo);
     const row = decodeRow(word);
     page.words[idx] = word;
-    return (page.ids[idx] = row < 0 ? ID_ILLEGAL : FIRST_ROW_ID + row);
+    return (page.ids[idx] = row < 0 ? ID_ILLEGAL : this.idOfRow[row]);
   }
 
   specialStop(id: number, word: number): number {

@@ -16,8 +16,20 @@ export const ID_UNDECODED = 0;
 export const ID_ILLEGAL = 1;
 export const ID_BREAKPOINT = 2;
 export const ID_SENTINEL = 3;
-/** Row k of allRows has decoded id FIRST_ROW_ID + k. */
+/** Decoded ids of rows start here (the row -> id mapping is BuiltLoop.idOfRow). */
 export const FIRST_ROW_ID = 4;
+
+/**
+ * Rough execution weights (static counts in Go's hello world, isa.md) so the dispatch tree puts
+ * the common instructions near its root; unlisted rows weigh 10.
+ */
+const HOT: Record<string, number> = {
+  ld: 26050, addi: 19441, bc: 14307, b: 16069, std: 11916, cmp: 7805, addis: 7596, or: 7495, ori: 3173,
+  stw: 3113, cmpl: 2576, bclr: 2503, mtspr: 2479, mfspr: 2424, add: 2244, lwz: 1927, lbz: 1914, 'andi.': 1821,
+  cmpi: 1628, stdu: 1311, sync: 1131, cmpli: 973, stb: 954, rldicr: 833, subf: 727, lwa: 709, isel: 655,
+  rldicl: 548, isync: 498, rlwinm: 356, rldic: 346, sradi: 310, mulld: 219, stbx: 218, ldx: 213, mulli: 187,
+  lbzx: 173, subfic: 173, lhz: 169, extsw: 154, sld: 125, xor: 90, neg: 89, mulhdu: 87,
+};
 
 export const CODE_PAGE_SHIFT = 16;
 export const CODE_PAGE_WORDS = 1 << (CODE_PAGE_SHIFT - 2);
@@ -43,18 +55,35 @@ export interface LoopHost {
 
 export type RunLoop = (host: LoopHost, s: CpuState, mem: GuestMemory, budget: number) => number;
 
-/** Build the run loop for a row set. Returns 0 when the budget is exhausted, else a stop code. */
-export function buildRunLoop(rows: readonly InsnRow[]): RunLoop {
+export interface BuiltLoop {
+  run: RunLoop;
+  /** Decoded id of each row (index into the row array). */
+  idOfRow: Int32Array;
+}
+
+/** Build the run loop for a row set. The loop returns 0 when the budget is exhausted, else a stop code. */
+export function buildRunLoop(rows: readonly InsnRow[]): BuiltLoop {
   // Ignition compiles a switch into a chain of compares (no jump table in Node 20's V8), which
-  // costs ~id/2 compares per instruction; a balanced if-tree over the ids costs log2(rows).
-  const caseBody = (k: number): string =>
-    rows[k].family === 'branch'
+  // costs ~id/2 compares per instruction. Instead: a weight-balanced if-tree over the ids, with
+  // ids handed out hottest first, so ld/addi/bc sit a few compares from the root.
+  const order = rows.map((_r, k) => k).sort((x, y) => (HOT[rows[y].name] ?? 10) - (HOT[rows[x].name] ?? 10));
+  const weight = order.map((k) => HOT[rows[k].name] ?? 10);
+  const idOfRow = new Int32Array(rows.length);
+  order.forEach((k, pos) => (idOfRow[k] = FIRST_ROW_ID + pos));
+  const caseBody = (pos: number): string => {
+    const k = order[pos];
+    return rows[k].family === 'branch'
       ? `spr[0] = pcHi; spr[1] = pcLo; if (f${k}(s, mem, w)) { pcHi = spr[0]; pcLo = spr[1]; n++; continue; }`
       : `f${k}(s, mem, w);`;
+  };
   const tree = (lo: number, hi: number): string => {
     if (hi - lo === 1) return caseBody(lo);
     if (hi - lo === 2) return `if (id === ${FIRST_ROW_ID + lo}) { ${caseBody(lo)} } else { ${caseBody(lo + 1)} }`;
-    const mid = (lo + hi) >> 1;
+    let total = 0;
+    for (let p = lo; p < hi; p++) total += weight[p];
+    let mid = lo + 1;
+    let acc = weight[lo];
+    while (mid < hi - 1 && acc + weight[mid] <= total / 2) acc += weight[mid++];
     return `if (id < ${FIRST_ROW_ID + mid}) { ${tree(lo, mid)} } else { ${tree(mid, hi)} }`;
   };
   const body = `
@@ -107,5 +136,5 @@ return function runLoop(host, s, mem, budget) {
   const names = ['EMPTY', ...rows.map((_r, k) => `f${k}`)];
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   const factory = new Function(...names, body) as (...args: unknown[]) => RunLoop;
-  return factory(new Int32Array(CODE_PAGE_WORDS), ...rows.map((r) => r.exec));
+  return { run: factory(new Int32Array(CODE_PAGE_WORDS), ...rows.map((r) => r.exec)), idOfRow };
 }
