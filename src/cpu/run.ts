@@ -8,6 +8,10 @@
 // Decoded ids live in per-page arrays (CodePage): id 0 = not decoded yet, which sends the loop to
 // Cpu.decodeSlot; the other special ids stop the loop. Breakpoints and host-call sentinels are
 // special ids planted by decodeSlot, so they cost nothing in the loop when absent.
+//
+// Room for a block compiler: compiled blocks would read and write the same CpuState typed arrays
+// and GuestMemory calls as the handlers, and hang off CodePage next to `ids` (a special id such as
+// "compiled block starts here" dispatches to them); invalidation already goes through CodePage.
 import type { CpuState } from './state.js';
 import type { GuestMemory } from './memory.js';
 import type { InsnRow } from './isa-types.js';
