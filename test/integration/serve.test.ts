@@ -41,6 +41,25 @@ describe('serve + gdb-multiarch (Go 1.24)', () => {
   });
 });
 
+describe('serve: faults and monitor', () => {
+  it('a nil dereference stops gdb with SIGSEGV at the faulting instruction; continuing hands it to Go, which recovers', async () => {
+    const s = await startServe(fixture('go1.24-aix', 'nilderef'), [], ['--once']);
+    const out = await gdbBatch(s.port, ['continue', 'x/i $pc', 'continue', 'continue', 'continue']);
+    expect(out, out).toMatch(/received signal SIGSEGV, Segmentation fault\.\n0x[0-9a-f]+ in main\.load \(n=0x0/);
+    expect(out, out).toMatch(/=> 0x[0-9a-f]+ <main\.load\+\d+>:\s+st/);
+    expect(out, out).toMatch(/exited normally/);
+    expect(s.stdout()).toContain('nil load: recovered: runtime error: invalid memory address or nil pointer dereference');
+    expect(s.stdout()).toContain('nilderef done');
+  });
+
+  it('monitor help lists the registered commands', async () => {
+    const s = await startServe(fixture('go1.24-aix', 'hello'), [], ['--once']);
+    const out = await gdbBatch(s.port, ['monitor help', 'monitor nonsense', 'kill']);
+    expect(out, out).toMatch(/aix-gdbstub monitor commands:\n(  \S+ +.+\n)*  help +list the monitor commands/);
+    expect(out, out).toContain("unknown monitor command 'nonsense'");
+  });
+});
+
 describe('serve + gdb-multiarch (Go 1.19)', () => {
   it('connects, breaks at main.main and shows the backtrace', async () => {
     const s = await startServe(fixture('go1.19-aix', 'hello'), [], ['--once']);
