@@ -4,7 +4,7 @@
 import type { CommandModule } from 'yargs';
 import { NotAnAixProgram } from '../aix/run-program.js';
 import { GdbServer } from '../gdb/server.js';
-import { installRuntimeViews } from '../goruntime/monitor-commands.js';
+import { installRuntimeViews, runtimeMonitorFor } from '../goruntime/monitor-commands.js';
 import { AixTarget } from '../machine/aix-target.js';
 import { optionValues, splitRunArgv, startOptionsFromArgv, withRunOptions } from './run.js';
 
@@ -20,6 +20,16 @@ interface ServeArgs {
 const SERVE_VALUE_OPTIONS = ['--host', '--port', '--on-detach'];
 const SERVE_FLAG_OPTIONS = ['--once', '--no-once'];
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/** "M2, g17" per pthread from the Go runtime (allm/allgs walked in guest memory). */
+function goThreadDetails(target: AixTarget): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const row of runtimeMonitorFor(target.process).runtimeViews().snapshot().threads) {
+    if (row.m === undefined) continue;
+    out.set(row.thread.gdbThreadId, `M${row.m.id}${row.curg !== undefined ? `, g${row.curg.goid}` : ''}`);
+  }
+  return out;
+}
 
 function fail(message: string, status = 2): never {
   process.stderr.write(`aix-gdbstub: ${message}\n`);
@@ -54,6 +64,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     try {
       target = new AixTarget({ start, log });
       installRuntimeViews(target); // monitor libcall/threads/goroutines/..., catch syscall numbering
+      target.setThreadDetails(() => goThreadDetails(target));
     } catch (e) {
       if (e instanceof NotAnAixProgram) fail(e.message, 1);
       throw e;

@@ -84,7 +84,38 @@ export class AixTarget implements Target {
   threadName(tid: ThreadId): string | undefined {
     const t = this.machine.process.threadById(tid);
     if (t === undefined) return undefined;
-    return `pthread ${t.tid}${t.status === 'blocked' && t.waiter ? ` (${t.waiter.description.split(/[ (]/)[0]})` : ''}`;
+    const details = this.threadDetailsNow();
+    const extra = details?.get(tid);
+    const waiting = t.status === 'blocked' && t.waiter ? ` (${t.waiter.description.split(/[ (]/)[0]})` : '';
+    return `pthread ${t.tid}${extra ? `, ${extra}` : ''}${waiting}`;
+  }
+
+  /**
+   * Extra words per thread for its name (the Go runtime views supply "M2, g17"): asked at most once
+   * per stop, since gdb asks for every thread's name after each stop.
+   */
+  setThreadDetails(details: (() => ReadonlyMap<ThreadId, string>) | undefined): void {
+    this.threadDetails = details;
+    this.threadDetailsCache = undefined;
+  }
+
+  private threadDetails: (() => ReadonlyMap<ThreadId, string>) | undefined;
+  private threadDetailsCache: { stop: number; details: ReadonlyMap<ThreadId, string> | undefined } | undefined;
+  /** Bumped on every resume: cached views of the stopped guest go stale. */
+  private stopGeneration = 0;
+
+  private threadDetailsNow(): ReadonlyMap<ThreadId, string> | undefined {
+    if (this.threadDetails === undefined) return undefined;
+    if (this.threadDetailsCache?.stop !== this.stopGeneration) {
+      let details: ReadonlyMap<ThreadId, string> | undefined;
+      try {
+        details = this.threadDetails();
+      } catch {
+        details = undefined; // the runtime may be half set up (early start-up): plain names then
+      }
+      this.threadDetailsCache = { stop: this.stopGeneration, details };
+    }
+    return this.threadDetailsCache.details;
   }
 
   private thread(tid: ThreadId): GuestThread | undefined {
@@ -200,6 +231,7 @@ export class AixTarget implements Target {
   }
 
   resume(request: ResumeRequest): Promise<StopEvent> {
+    this.stopGeneration++;
     const m = this.machine;
     if (m.process.end !== undefined) return Promise.resolve(this.endEvent());
     const port = m.port;
@@ -378,7 +410,11 @@ export class AixTarget implements Target {
 
   private newMachine(start: StartOptions): Machine {
     const m = createMachine(start, this.options.sliceBudget);
+    this.stopGeneration++;
     m.port.passSignals = this.passSet;
+    // Hooks other layers installed on the previous incarnation's port carry over.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
+    if (this.machine !== undefined) m.port.importBreak = this.machine.port.importBreak;
     m.port.syscallNumber = this.syscallNumbering;
     this.applyCatch(m.port);
     // gdb re-inserts its stop points after `run`, but keep ours in case it does not.

@@ -32,7 +32,9 @@ describe('serve: stepping, threads and watchpoints', () => {
     const out = await gdbBatch(s.port, ['break main.pingPong', 'continue', 'info threads', 'kill']);
     const rows = out.match(/^[* ] +\d+ +Thread \d+ "pthread \d+[^"]*"/gm) ?? [];
     expect(rows.length, out).toBeGreaterThanOrEqual(4);
-    expect(out, out).toMatch(/^\* +\d+ +Thread \d+ "pthread \d+" +main\.pingPong/m);
+    // Names carry the Go M and, for a thread running Go code, its goroutine.
+    expect(out, out).toMatch(/^\* +\d+ +Thread \d+ "pthread \d+, M\d+, g\d+" +main\.pingPong/m);
+    expect(out.match(/"pthread \d+, M\d+/g)?.length ?? 0, out).toBeGreaterThanOrEqual(4);
   });
 
   it('watch on a Go global stops where it is written, with old and new values', async () => {
