@@ -107,6 +107,7 @@ export function loadProgram(mem: GuestMemory, space: AddressSpace, image: XcoffI
     slotValues.push({ slots: imp.slots, value: call.descriptor });
   }
   mem.map(SENTINEL_CODE_BASE, alignUp(sentinels.end - SENTINEL_CODE_BASE, PAGE), PROT_READ);
+  mem.writeBytes(SENTINEL_CODE_BASE, sentinels.codeBytes());
   const descEnd = SENTINEL_DESC_BASE + BigInt(sentinels.calls.length) * DESCRIPTOR_SIZE;
   mem.map(SENTINEL_DESC_BASE, alignUp(descEnd - SENTINEL_DESC_BASE, PAGE), PROT_READ);
   for (const c of sentinels.calls) {

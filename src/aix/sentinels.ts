@@ -18,6 +18,13 @@ export interface HostCall {
   readonly entry: bigint;
 }
 
+/**
+ * The word stored at every sentinel entry: `blr`. The CPU never executes it (it stops before
+ * fetching from the host-call range), but a debugger reads it: gdb's prologue analyser then sees
+ * a leaf function returning through LR, so `bt` and `finish` work from inside a libc call.
+ */
+export const SENTINEL_WORD = 0x4e800020;
+
 /** Sentinel entries are 4 bytes apart; descriptors 24. */
 export const SENTINEL_STRIDE = 4n;
 export const DESCRIPTOR_SIZE = 24n;
@@ -73,6 +80,14 @@ export class SentinelTable {
     const off = pc - SENTINEL_CODE_BASE;
     if (off % SENTINEL_STRIDE !== 0n) return undefined;
     return this.calls[Number(off / SENTINEL_STRIDE)];
+  }
+
+  /** The sentinel code range as guest memory shows it: one `blr` per entry. */
+  codeBytes(): Uint8Array {
+    const bytes = new Uint8Array(this.calls.length * Number(SENTINEL_STRIDE));
+    const view = new DataView(bytes.buffer);
+    for (let i = 0; i < this.calls.length; i++) view.setUint32(i * Number(SENTINEL_STRIDE), SENTINEL_WORD);
+    return bytes;
   }
 
   /** "libc.a(shr_64.o):write" as the error messages and strace name an import. */

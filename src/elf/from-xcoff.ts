@@ -39,7 +39,31 @@ function elfSymbol(s: XcoffSymbol): ElfSymbolInput {
   };
 }
 
+/**
+ * Code the host provides outside the image (the emulator's libc entry points), shown to gdb as
+ * one more text section with a function symbol per entry so that a PC there has a name.
+ */
+export interface ExtraCode {
+  name: string;
+  vaddr: bigint;
+  bytes: Uint8Array;
+  functions: ReadonlyArray<{ name: string; address: bigint; size: bigint }>;
+}
+
 /** ELF64 big-endian ppc64 (ABI v1, no .opd: symbols are code addresses) bytes for an XCOFF image. */
-export function buildElfView(image: XcoffImage): Uint8Array {
-  return writeElf(elfViewInputFromXcoff(image));
+export function buildElfView(image: XcoffImage, extra?: ExtraCode): Uint8Array {
+  const input = elfViewInputFromXcoff(image);
+  if (!extra) return writeElf(input);
+  const taken = new Set(input.symbols.map((s) => s.name));
+  const symbols: ElfSymbolInput[] = extra.functions.map((f) => ({
+    // A libc name never collides with Go's package-qualified names, but keep gdb's lookup unambiguous.
+    name: taken.has(f.name) ? `${f.name}@host` : f.name,
+    address: f.address,
+    size: f.size,
+    kind: 'function',
+    section: extra.name,
+    global: true,
+  }));
+  const section: ElfSectionInput = { name: extra.name, kind: 'text', vaddr: extra.vaddr, size: BigInt(extra.bytes.length), bytes: extra.bytes };
+  return writeElf({ ...input, sections: [...input.sections, section], symbols: [...input.symbols, ...symbols] });
 }

@@ -1,5 +1,5 @@
 // ELF64 view of an XCOFF program, for gdb (which cannot read XCOFF) and for `elf PROGRAM -o OUT`.
-export { buildElfView, elfViewInputFromXcoff } from './from-xcoff.js';
+export { buildElfView, elfViewInputFromXcoff, type ExtraCode } from './from-xcoff.js';
 export { ElfWriteError, writeElf } from './writer.js';
 export type { ElfSectionInput, ElfSectionKind, ElfSymbolInput, ElfViewInput } from './writer.js';
 export { ElfReadError, readElf } from './reader.js';

@@ -7,6 +7,7 @@ import { CpuAdapter } from '../aix/cpu-adapter.js';
 import type { AixProcess } from '../aix/process.js';
 import { startProgram, type StartOptions } from '../aix/run-program.js';
 import { Scheduler, type RunOutcome } from '../aix/scheduler.js';
+import { SENTINEL_STRIDE } from '../aix/sentinels.js';
 import { queueSignal } from '../aix/signals.js';
 import type { GuestThread } from '../aix/threads.js';
 import { buildElfView } from '../elf/index.js';
@@ -377,7 +378,15 @@ export class AixTarget implements Target {
 
   execFile(): ExecFile | undefined {
     if (this.execFileCache === undefined) {
-      this.execFileCache = { path: resolvePath(this.options.start.program), contents: buildElfView(this.machine.process.image) };
+      const { image, sentinels } = this.machine.process;
+      // The emulator's libc entry points get names and code (blr) so gdb can show and unwind them.
+      const hostCode = {
+        name: '.aix.libc',
+        vaddr: sentinels.base,
+        bytes: sentinels.codeBytes(),
+        functions: sentinels.calls.map((c) => ({ name: c.name, address: c.entry, size: SENTINEL_STRIDE })),
+      };
+      this.execFileCache = { path: resolvePath(this.options.start.program), contents: buildElfView(image, hostCode) };
     }
     return this.execFileCache;
   }

@@ -1,7 +1,7 @@
 // `aix-gdbstub serve` with stock gdb-multiarch on the Go fixtures: zero-setup connect, symbols,
 // breakpoints, backtraces, threads, stepping and the program's exit status.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { fixture, repoRoot } from '../helpers/toolchains.js';
+import { fixture, fixturesSourceDir, repoRoot } from '../helpers/toolchains.js';
 import { gdbBatch, requireGdb, startServe, stopAllServes } from './serve-helpers.js';
 
 beforeAll(requireGdb);
@@ -44,7 +44,9 @@ describe('serve + gdb-multiarch (Go 1.24)', () => {
 describe('serve: faults and monitor', () => {
   it('a nil dereference stops gdb with SIGSEGV at the faulting instruction; continuing hands it to Go, which recovers', async () => {
     const s = await startServe(fixture('go1.24-aix', 'nilderef'), [], ['--once']);
-    const out = await gdbBatch(s.port, ['continue', 'x/i $pc', 'continue', 'continue', 'continue']);
+    // With the source found, gdb prints the line on stdout: no stderr "No such file" inside x/i's output.
+    const sources = `set substitute-path aixgdbstub/fixtures ${fixturesSourceDir}`;
+    const out = await gdbBatch(s.port, [sources, 'continue', 'x/i $pc', 'continue', 'continue', 'continue']);
     expect(out, out).toMatch(/received signal SIGSEGV, Segmentation fault\.\n0x[0-9a-f]+ in main\.load \(n=0x0/);
     expect(out, out).toMatch(/=> 0x[0-9a-f]+ <main\.load\+\d+>:\s+st/);
     expect(out, out).toMatch(/exited normally/);

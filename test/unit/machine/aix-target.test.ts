@@ -7,6 +7,7 @@ import { GdbSignal, type StopEvent } from '../../../src/gdb/target.js';
 import { AixTarget } from '../../../src/machine/aix-target.js';
 import { fixture } from '../../helpers/toolchains.js';
 import { isTargetError } from '../../../src/gdb/target.js';
+import { readElf } from '../../../src/elf/index.js';
 
 function target(name: 'hello' | 'nilderef' | 'cpuheavy', args: string[] = []): AixTarget {
   const devNull = openSync('/dev/null', 'w'); // the guest process owns (and closes) it
@@ -32,6 +33,20 @@ function pcOf(t: AixTarget, tid: number): bigint {
 }
 
 describe('AixTarget', () => {
+  it('names the emulated libc entry points in the exec file and shows them as blr to gdb', async () => {
+    const t = target('hello');
+    await t.attach();
+    const write = t.process.sentinels.calls.find((c) => c.name === 'write');
+    if (!write) throw new Error('hello imports write');
+    const elf = readElf(t.execFile()!.contents);
+    const section = elf.sections.find((s) => s.name === '.aix.libc');
+    expect(section?.addr).toBe(t.process.sentinels.base);
+    const sym = elf.symbols.find((s) => s.name === 'write');
+    expect(sym?.value).toBe(write.entry);
+    expect(sym?.size).toBe(4n);
+    expect(t.readMemory(write.entry, 4)).toEqual(new Uint8Array([0x4e, 0x80, 0x00, 0x20]));
+  });
+
   it('attaches stopped at the entry point with a TRAP on pthread 1', async () => {
     const t = target('hello');
     const stop = await t.attach();
