@@ -183,6 +183,8 @@ interface ProgramResult {
   buildSeconds?: number;
   runSeconds?: number;
   exitCode?: number | null;
+  /** The program starts other programs (os/exec): it needs fork/exec and a go command in the guest. */
+  usesExec?: boolean;
 }
 
 async function runOne(tc: Toolchain, c: Candidate, opts: Options): Promise<ProgramResult> {
@@ -207,7 +209,7 @@ async function runOne(tc: Toolchain, c: Candidate, opts: Options): Promise<Progr
   let { r, verdict } = await attempt();
   // dist/ may be rebuilt under us while other work goes on: an emulator crash gets one retry.
   if (!verdict.pass && verdict.kind === 'host') ({ r, verdict } = await attempt());
-  const base = { name: c.name, buildSeconds: b.seconds, runSeconds: Number(r.seconds.toFixed(3)), exitCode: r.exitCode };
+  const base = { name: c.name, buildSeconds: b.seconds, runSeconds: Number(r.seconds.toFixed(3)), exitCode: r.exitCode, ...(c.usesExec ? { usesExec: true } : {}) };
   if (verdict.pass) return { ...base, status: 'pass' };
   if (opts.verbose) process.stdout.write(`---- ${c.name} output (${r.output.length} bytes) ----\n${r.output.slice(0, 2000)}\n----\n`);
   return { ...base, status: 'fail', kind: verdict.kind, reason: verdict.reason };
@@ -275,7 +277,7 @@ async function main(): Promise<number> {
     notApplicable: notApplicable.length,
     passRate: Number(rate.toFixed(2)),
     requiredPassRate: REQUIRED_PASS_RATE,
-    failures: failed.map((r) => ({ name: r.name, kind: r.kind, reason: r.reason })),
+    failures: failed.map((r) => ({ name: r.name, kind: r.kind, reason: r.reason, ...(r.usesExec === true ? { usesExec: true } : {}) })),
     notApplicableList: notApplicable.map((r) => ({ name: r.name, kind: r.kind, reason: r.reason })),
     results,
   };
@@ -292,7 +294,7 @@ async function main(): Promise<number> {
   }
   if (failed.length > 0) {
     process.stdout.write(`failures:\n`);
-    for (const r of failed) process.stdout.write(`  ${r.name}: [${r.kind}] ${r.reason}\n`);
+    for (const r of failed) process.stdout.write(`  ${r.name}: [${r.kind}${r.usesExec === true ? ', os/exec' : ''}] ${r.reason}\n`);
   }
   process.stdout.write(`summary: ${join(OUT_DIR, 'summary.json')}\n`);
   const enough = passed.length + failed.length > 0 && rate >= REQUIRED_PASS_RATE;

@@ -20,6 +20,8 @@ export interface Candidate {
   /** Extra .go files compiled with it (variants like `// run cmplxdivide1.go`). */
   extraFiles: string[];
   programArgs: string[];
+  /** Imports os/exec: starts other programs (usually the go command) from the guest. */
+  usesExec: boolean;
   /** Set when build constraints exclude it for the target: the excluding line. */
   excludedBy?: string;
 }
@@ -61,6 +63,7 @@ export function discover(testDir: string, ctx: TagContext, includeVariants: bool
         variant: kind === 'variant',
         extraFiles: extraFiles.map((f) => join(testDir, dir, f)),
         programArgs,
+        usesExec: src.includes('"os/exec"'),
         ...(applies.ok ? {} : { excludedBy: applies.why }),
       });
     }
