@@ -10,8 +10,11 @@ import { GuestMemory, MemoryFault, memoryFault, type AccessKind, type FaultReaso
 import { ProgramException, programException } from './isa-types.js';
 import { allRows, decodeRow } from './decode.js';
 import {
-  buildRunLoop, CodePage, ID_BREAKPOINT, ID_ILLEGAL, ID_SENTINEL, type BuiltLoop, type LoopHost, type RunLoop,
+  buildRunLoop, CodePage, CODE_PAGE_WORDS, FIRST_ROW_ID, HEAT_SIZE, ID_BLOCK, ID_BREAKPOINT, ID_ILLEGAL, ID_SENTINEL,
+  type BuiltLoop, type LoopHost, type RunLoop,
 } from './run.js';
+import { BlockCompiler } from './jit/compiler.js';
+import type { CompiledBlock } from './jit/block.js';
 import { cpuEnv, defaultTimeBase } from './exec/system.js';
 import { hex64 } from './int64.js';
 
@@ -88,6 +91,44 @@ function builtLoop(): BuiltLoop {
   if (sharedLoop === null) sharedLoop = buildRunLoop(allRows);
   return sharedLoop;
 }
+let sharedJitLoop: BuiltLoop | null = null;
+function builtJitLoop(): BuiltLoop {
+  if (sharedJitLoop === null) sharedJitLoop = buildRunLoop(allRows, { jit: true });
+  return sharedJitLoop;
+}
+let sharedCompiler: BlockCompiler | null = null;
+/** Totals of the shared block compiler (bench report, tuning). */
+export function jitStats(): { blocks: number; instructions: number; emitted: number; called: number; micros: number } {
+  return { ...blockCompiler().stats };
+}
+function blockCompiler(): BlockCompiler {
+  if (sharedCompiler === null) {
+    const idOfRow = builtLoop().idOfRow;
+    const rowOfId = new Int32Array(FIRST_ROW_ID + idOfRow.length).fill(-1);
+    idOfRow.forEach((id, row) => (rowOfId[id] = row));
+    sharedCompiler = new BlockCompiler(allRows, rowOfId);
+  }
+  return sharedCompiler;
+}
+
+/** Tier-1 options. Defaults: on unless AIX_GDBSTUB_JIT=0; threshold from AIX_GDBSTUB_JIT_THRESHOLD. */
+export interface CpuOptions {
+  /** Compile hot code to JS functions (tier 1). The interpreter alone when false. */
+  jit?: boolean;
+  /** Taken-branch count at which a target is compiled. */
+  jitThreshold?: number;
+}
+
+export const DEFAULT_JIT_THRESHOLD = 1000;
+
+function envJit(): boolean {
+  return typeof process === 'undefined' || process.env.AIX_GDBSTUB_JIT !== '0';
+}
+function envThreshold(): number {
+  const v = typeof process === 'undefined' ? undefined : process.env.AIX_GDBSTUB_JIT_THRESHOLD;
+  const n = v === undefined ? NaN : Number(v);
+  return Number.isInteger(n) && n > 0 ? n : DEFAULT_JIT_THRESHOLD;
+}
 
 const PAGE_SHIFT = 16;
 const PAGE_CACHE_SIZE = 64;
@@ -105,8 +146,17 @@ export class Cpu implements LoopHost {
   /** Instructions completed since construction. */
   totalExecuted = 0;
 
-  private readonly loop: RunLoop = builtLoop().run;
+  private readonly loop: RunLoop;
   private readonly idOfRow: Int32Array = builtLoop().idOfRow;
+  /** Tier 1 is on for this CPU (fixed at construction). */
+  readonly jit: boolean;
+  readonly jitThreshold: number;
+  readonly heat = new Int32Array(HEAT_SIZE);
+  jitCount = 0;
+  jitWord = 0;
+  jitError: unknown = null;
+  /** Pages holding compiled blocks (to drop them all at once). */
+  private readonly blockPages = new Set<CodePage>();
   private readonly codePages = new Map<number, CodePage>();
   private readonly pcTagHi = new Int32Array(PAGE_CACHE_SIZE);
   private readonly pcTagPg = new Int32Array(PAGE_CACHE_SIZE).fill(-1);
@@ -116,9 +166,12 @@ export class Cpu implements LoopHost {
   private watchCount = 0;
   private watchHit = false;
 
-  constructor(mem: GuestMemory, state: CpuState = new CpuState()) {
+  constructor(mem: GuestMemory, state: CpuState = new CpuState(), opts: CpuOptions = {}) {
     this.mem = mem;
     this.current = state;
+    this.jit = opts.jit ?? envJit();
+    this.jitThreshold = opts.jitThreshold ?? envThreshold();
+    this.loop = this.jit ? builtJitLoop().run : builtLoop().run;
     mem.codeWriteHook = (addr, len) => this.invalidateCode(addr, len);
     mem.watchHook = (addr, len, isWrite) => {
       if (this.watchHit) return;
@@ -274,6 +327,42 @@ export class Cpu implements LoopHost {
     return (page.ids[idx] = row < 0 ? ID_ILLEGAL : this.idOfRow[row]);
   }
 
+  compileAt(hi: number, lo: number): void {
+    if (this.watchCount > 0) return;
+    const page = this.codePageFor(hi, lo);
+    const idx = (lo & 0xffff) >>> 2;
+    if (page.ids[idx] === ID_BLOCK) return;
+    const block = blockCompiler().compile(this, page, idx, hi, lo);
+    if (block === null) return;
+    if (page.blocks === null) page.blocks = new Array<CompiledBlock | undefined>(CODE_PAGE_WORDS);
+    page.blocks[idx] = block;
+    page.blockList.push(block);
+    page.ids[idx] = ID_BLOCK;
+    this.blockPages.add(page);
+  }
+
+  /** Compiled blocks currently installed (for tests and the bench report). */
+  get compiledBlocks(): number {
+    let n = 0;
+    for (const p of this.blockPages) n += p.blockList.length;
+    return n;
+  }
+
+  /** Drop every compiled block of a page (its slots decode afresh). */
+  private dropBlocks(page: CodePage): void {
+    for (const b of page.blockList) {
+      b.dead = true;
+      page.ids[(b.entryLo & 0xffff) >>> 2] = 0;
+    }
+    page.blocks = null;
+    page.blockList = [];
+    this.blockPages.delete(page);
+  }
+
+  private dropAllBlocks(): void {
+    for (const p of [...this.blockPages]) this.dropBlocks(p);
+  }
+
   specialStop(id: number, word: number): number {
     const st = this.stop;
     st.pcHi = this.current.spr[PC_HI];
@@ -332,6 +421,7 @@ export class Cpu implements LoopHost {
   addWatchpoint(wp: Watchpoint): void {
     this.mem.addWatchpoint(wp);
     this.watchCount++;
+    this.dropAllBlocks(); // watched runs stay in the interpreter
   }
 
   removeWatchpoint(wp: Watchpoint): void {
@@ -345,6 +435,7 @@ export class Cpu implements LoopHost {
    */
   invalidateCode(addr?: bigint, len = 4): void {
     if (addr === undefined) {
+      this.dropAllBlocks();
       this.codePages.clear();
       this.pcTagPg.fill(-1);
       return;
@@ -355,7 +446,10 @@ export class Cpu implements LoopHost {
       const hi = Number(a >> 32n) | 0;
       const lo = Number(a & 0xffffffffn) | 0;
       const p = this.codePages.get(pageKey(hi, lo));
-      if (p !== undefined) p.ids[(lo & 0xffff) >>> 2] = 0;
+      if (p !== undefined) {
+        if (p.blocks !== null) this.dropBlocks(p);
+        p.ids[(lo & 0xffff) >>> 2] = 0;
+      }
     }
   }
 }

@@ -9,19 +9,24 @@
 // Cpu.decodeSlot; the other special ids stop the loop. Breakpoints and host-call sentinels are
 // special ids planted by decodeSlot, so they cost nothing in the loop when absent.
 //
-// Room for a block compiler: compiled blocks would read and write the same CpuState typed arrays
-// and GuestMemory calls as the handlers, and hang off CodePage next to `ids` (a special id such as
-// "compiled block starts here" dispatches to them); invalidation already goes through CodePage.
+// Tier 1 (jit/): the loop built with `jit: true` counts taken-branch targets in a small hash table
+// of heat counters; a target that gets hot is compiled into a JS function (jit/compiler.ts) that
+// hangs off its CodePage, and its slot gets the special id ID_BLOCK, so dispatching to compiled
+// code costs nothing extra on the interpreter's normal path. A block runs only when the remaining
+// budget covers its longest path; otherwise the loop interprets the entry instruction (firstId).
 import type { CpuState } from './state.js';
 import type { GuestMemory } from './memory.js';
 import type { InsnRow } from './isa-types.js';
+import type { CompiledBlock } from './jit/block.js';
 
 export const ID_UNDECODED = 0;
 export const ID_ILLEGAL = 1;
 export const ID_BREAKPOINT = 2;
 export const ID_SENTINEL = 3;
+/** A compiled block starts here: CodePage.blocks[idx] holds it (and the slot's own id). */
+export const ID_BLOCK = 4;
 /** Decoded ids of rows start here (the row -> id mapping is BuiltLoop.idOfRow). */
-export const FIRST_ROW_ID = 4;
+export const FIRST_ROW_ID = 5;
 
 /**
  * Rough execution weights (static counts in Go's hello world, isa.md) so the dispatch tree puts
@@ -42,6 +47,10 @@ export const CODE_PAGE_WORDS = 1 << (CODE_PAGE_SHIFT - 2);
 export class CodePage {
   readonly ids = new Int32Array(CODE_PAGE_WORDS);
   readonly words = new Int32Array(CODE_PAGE_WORDS);
+  /** Compiled blocks by entry slot (created on the first compile in this page). */
+  blocks: Array<CompiledBlock | undefined> | null = null;
+  /** The same blocks as a list, for invalidation. */
+  blockList: CompiledBlock[] = [];
 }
 
 /** What the loop needs from the CPU object (kept narrow so a block compiler can reuse it). */
@@ -55,7 +64,20 @@ export interface LoopHost {
   exceptionStop(e: unknown, word: number): number;
   /** Instructions completed by the last loop call. */
   executed: number;
+  /** Heat counters of branch targets, indexed by (pcLo >>> 2) & HEAT_MASK (jit loop only). */
+  readonly heat: Int32Array;
+  /** Count at which a branch target is compiled (jit loop only). */
+  readonly jitThreshold: number;
+  /** Try to compile a block at (hi, lo); installs ID_BLOCK on success (jit loop only). */
+  compileAt(hi: number, lo: number): void;
+  /** A compiled block that threw leaves the count, word and error here (then returns -1). */
+  jitCount: number;
+  jitWord: number;
+  jitError: unknown;
 }
+
+export const HEAT_SIZE = 4096;
+export const HEAT_MASK = HEAT_SIZE - 1;
 
 export type RunLoop = (host: LoopHost, s: CpuState, mem: GuestMemory, budget: number) => number;
 
@@ -66,7 +88,8 @@ export interface BuiltLoop {
 }
 
 /** Build the run loop for a row set. The loop returns 0 when the budget is exhausted, else a stop code. */
-export function buildRunLoop(rows: readonly InsnRow[]): BuiltLoop {
+export function buildRunLoop(rows: readonly InsnRow[], opts: { jit?: boolean } = {}): BuiltLoop {
+  const jit = opts.jit === true;
   // Ignition compiles a switch into a chain of compares (no jump table in Node 20's V8), which
   // costs ~id/2 compares per instruction. Instead: a weight-balanced if-tree over the ids, with
   // ids handed out hottest first, so ld/addi/bc sit a few compares from the root.
@@ -74,12 +97,42 @@ export function buildRunLoop(rows: readonly InsnRow[]): BuiltLoop {
   const weight = order.map((k) => HOT[rows[k].name] ?? 10);
   const idOfRow = new Int32Array(rows.length);
   order.forEach((k, pos) => (idOfRow[k] = FIRST_ROW_ID + pos));
+  // Branch targets (and exits of compiled blocks) feed the heat counters in the jit loop.
+  const heatCheck = jit
+    ? `if (++heat[(pcLo >>> 2) & ${HEAT_MASK}] >= threshold) { heat[(pcLo >>> 2) & ${HEAT_MASK}] = 0; spr[0] = pcHi; spr[1] = pcLo; host.compileAt(pcHi, pcLo); }`
+    : '';
   const caseBody = (pos: number): string => {
     const k = order[pos];
     return rows[k].family === 'branch'
-      ? `spr[0] = pcHi; spr[1] = pcLo; if (f${k}(s, mem, w)) { pcHi = spr[0]; pcLo = spr[1]; n++; continue; }`
+      ? `spr[0] = pcHi; spr[1] = pcLo; if (f${k}(s, mem, w)) { pcHi = spr[0]; pcLo = spr[1]; n++; ${heatCheck} continue; }`
       : `f${k}(s, mem, w);`;
   };
+  const special = `spr[0] = pcHi;
+        spr[1] = pcLo;
+        host.executed = n;
+        return host.specialStop(id, w);`;
+  const specialOrBlock = jit
+    ? `if (id === ${ID_BLOCK}) {
+          const blk = page.blocks[idx];
+          if (blk.len <= budget - n) {
+            const c = blk.fn(s, mem, budget - n, host);
+            if (c < 0) {
+              n += host.jitCount;
+              w = host.jitWord;
+              host.executed = n;
+              return host.exceptionStop(host.jitError, w);
+            }
+            n += c;
+            pcHi = spr[0];
+            pcLo = spr[1];
+            ${heatCheck}
+            continue;
+          }
+          id = blk.firstId;
+        } else {
+          ${special}
+        }`
+    : special;
   const tree = (lo: number, hi: number): string => {
     if (hi - lo === 1) return caseBody(lo);
     if (hi - lo === 2) return `if (id === ${FIRST_ROW_ID + lo}) { ${caseBody(lo)} } else { ${caseBody(lo + 1)} }`;
@@ -93,6 +146,7 @@ export function buildRunLoop(rows: readonly InsnRow[]): BuiltLoop {
   const body = `
 return function runLoop(host, s, mem, budget) {
   const spr = s.spr;
+  ${jit ? 'const heat = host.heat; const threshold = host.jitThreshold;' : ''}
   let pcHi = spr[0] | 0;
   let pcLo = spr[1] | 0;
   let curHi = 0;
@@ -116,10 +170,7 @@ return function runLoop(host, s, mem, budget) {
       if (id === 0) id = host.decodeSlot(page, idx, pcHi, pcLo);
       w = words[idx];
       if (id < ${FIRST_ROW_ID}) {
-        spr[0] = pcHi;
-        spr[1] = pcLo;
-        host.executed = n;
-        return host.specialStop(id, w);
+        ${specialOrBlock}
       }
       ${tree(0, rows.length)}
       pcLo = (pcLo + 4) | 0;

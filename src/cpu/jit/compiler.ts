@@ -1,0 +1,162 @@
+// Tier 1: translates a hot run of guest code into one JS function (new Function).
+//
+// A block is the contiguous instructions from its entry, within the entry's 64 KiB code page,
+// up to an unconditional branch, a special slot (illegal word, breakpoint, host-call sentinel:
+// the block ends before it), the page end or MAX_BLOCK. Conditional branches inside are side
+// exits; a branch back to the entry becomes `continue` of a JS loop that checks the budget once
+// per iteration (perf-notes.md §2: regions with back edges reach ~1 G insn/s, single blocks ~250 M).
+//
+// Exactness: registers and memory are the interpreter's own (CpuState typed arrays, GuestMemory
+// methods), hot rows are emitted from jit/emit.ts and every other row is called through its exec
+// function with the constant word, so semantics never fork. Before any instruction that can throw,
+// the local k holds its index: the catch puts PC on it and reports n + k completed instructions,
+// so a fault is precise. After every store the block checks that its code is still valid (a store
+// into its own page marks it dead) and leaves with PC after the store when it is not.
+import type { InsnRow } from '../isa-types.js';
+import { R, mul64 } from '../int64.js';
+import { CODE_PAGE_WORDS, FIRST_ROW_ID, ID_BLOCK, type CodePage } from '../run.js';
+import { CompiledBlock, type BlockFn } from './block.js';
+import { branchAlways, emitters, staticTarget, type EmitSite } from './emit.js';
+
+/** Longest block in instructions (bigger blocks cost compile time and rarely run to the end). */
+export const MAX_BLOCK = 128;
+
+/** Families whose rows never store to memory: no code-validity check after calling them. */
+const PURE_FAMILIES = new Set(['integer', 'logical', 'compare', 'rotate', 'cr', 'spr', 'system', 'trap', 'branch']);
+
+export interface CompileHost {
+  /** Decode a slot as the interpreter does (planting breakpoint/sentinel ids); may throw. */
+  decodeSlot(page: CodePage, idx: number, hi: number, lo: number): number;
+}
+
+export interface CompileStats {
+  blocks: number;
+  instructions: number;
+  emitted: number;
+  called: number;
+  micros: number;
+}
+
+export class BlockCompiler {
+  readonly stats: CompileStats = { blocks: 0, instructions: 0, emitted: 0, called: 0, micros: 0 };
+
+  constructor(
+    private readonly rows: readonly InsnRow[],
+    /** Decoded id -> index into rows (-1 for special ids). */
+    private readonly rowOfId: Int32Array,
+  ) {}
+
+  /**
+   * Compile the block entered at slot idx of page (address hi:lo), or return null when the
+   * entry cannot start a block (a special slot). Does not install it.
+   */
+  compile(host: CompileHost, page: CodePage, idx: number, hi: number, lo: number): CompiledBlock | null {
+    const t0 = performance.now();
+    const ids = page.ids;
+    const words: number[] = [];
+    const rowIdx: number[] = [];
+    let firstId = 0;
+    for (let j = idx; j < CODE_PAGE_WORDS && words.length < MAX_BLOCK; j++) {
+      let id = ids[j];
+      if (id === 0) {
+        try {
+          id = host.decodeSlot(page, j, hi, (lo + 4 * (j - idx)) | 0);
+        } catch {
+          break;
+        }
+      }
+      if (id === ID_BLOCK) id = page.blocks![j]!.firstId;
+      if (id < FIRST_ROW_ID) break;
+      const r = this.rowOfId[id];
+      const row = this.rows[r];
+      const w = page.words[j];
+      if (row.family === 'branch' && emitters[row.name] === undefined) break;
+      if (j === idx) firstId = id;
+      words.push(w);
+      rowIdx.push(r);
+      if (row.family === 'branch' && branchAlways(row.name, w)) break;
+    }
+    const len = words.length;
+    if (len === 0) return null;
+
+    let loops = false;
+    for (let j = 0; j < len; j++) {
+      const t = staticTarget(this.rows[rowIdx[j]].name, words[j], hi, (lo + 4 * j) | 0);
+      if (t !== null && t[0] === hi && t[1] === lo) loops = true;
+    }
+    const block = new CompiledBlock(len, firstId, hi, lo, loops);
+
+    const endLo = (lo + 4 * len) | 0;
+    const endHi = endLo === 0 ? (hi + 1) | 0 : hi;
+    const execNames: string[] = [];
+    const execFns: unknown[] = [];
+    const body: string[] = [];
+    let emitted = 0;
+    for (let j = 0; j < len; j++) {
+      const row = this.rows[rowIdx[j]];
+      const w = words[j];
+      const pcLo = (lo + 4 * j) | 0;
+      const nextLo = (pcLo + 4) | 0;
+      const nextHi = nextLo === 0 ? (hi + 1) | 0 : hi;
+      const leave = (th: string | number, tl: string | number): string =>
+        `spr[0]=${th};spr[1]=${tl};return n+${j + 1};`;
+      const site: EmitSite = {
+        pcHi: hi,
+        pcLo,
+        exitTo: (th, tl) =>
+          loops && th === hi && tl === lo
+            ? `n+=${j + 1};if(left-n<${len}){spr[0]=${hi};spr[1]=${lo};return n;}continue L;`
+            : leave(th, tl),
+        exitDynamic: () => leave('th', 'tl'),
+      };
+      const emitter = emitters[row.name];
+      const code = emitter === undefined ? null : emitter(w, site);
+      const mayThrow = code === null || row.family === 'load' || row.family === 'store' || row.family === 'atomic';
+      const stores = code === null ? !PURE_FAMILIES.has(row.family) : row.family === 'store';
+      body.push(`/* ${row.name} */`);
+      if (mayThrow) body.push(`k=${j};`);
+      if (code !== null) {
+        body.push(code);
+        emitted++;
+      } else {
+        const name = `x${execNames.length}`;
+        execNames.push(name);
+        execFns.push(row.exec);
+        body.push(`${name}(s,mem,${w | 0});`);
+      }
+      if (stores) body.push(`if(B.dead){spr[0]=${nextHi};spr[1]=${nextLo};return n+${j + 1};}`);
+    }
+    body.push(`spr[0]=${endHi};spr[1]=${endLo};return n+${len};`);
+
+    const fnName = `blk_${(hi >>> 0).toString(16)}_${(lo >>> 0).toString(16)}`;
+    const src = `return function ${fnName}(s, mem, left, host) {
+  const g = s.gpr;
+  const spr = s.spr;
+  let n = 0;
+  let k = 0;
+  try {
+    L: for (;;) {
+      ${body.join('\n      ')}
+    }
+  } catch (e) {
+    spr[0] = ${hi};
+    spr[1] = (${lo} + 4 * k) | 0;
+    host.jitCount = n + k;
+    host.jitWord = W[k];
+    host.jitError = e;
+    return -1;
+  }
+};`;
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    const factory = new Function('B', 'W', 'R', 'mul64', ...execNames, src) as (...a: unknown[]) => BlockFn;
+    block.fn = factory(block, Int32Array.from(words), R, mul64, ...execFns);
+
+    const st = this.stats;
+    st.blocks++;
+    st.instructions += len;
+    st.emitted += emitted;
+    st.called += len - emitted;
+    st.micros += (performance.now() - t0) * 1000;
+    return block;
+  }
+}

@@ -1,0 +1,391 @@
+// Tier 1 (src/cpu/jit): compiled blocks must leave exactly the state the interpreter leaves.
+// Every test runs the same program on two CPUs, one with the compiler at a threshold of 1 (so
+// nearly every branch target is compiled) and one interpreter-only, and compares all registers,
+// the data memory, the stop information and the executed-instruction counters.
+import { describe, expect, it } from 'vitest';
+import { Cpu, StopReason } from '../../../src/cpu/cpu.js';
+import { CpuState, CR, RESV_LEN } from '../../../src/cpu/state.js';
+import { GuestMemory, PROT_EXEC, PROT_READ, PROT_WRITE } from '../../../src/cpu/memory.js';
+import { B, D, DS, I, M, MD, MDS, SPR, X, XL, XO, XS, rng } from './asm.js';
+
+/** A-form (isel with BC in the FRC slot; FP arithmetic). */
+const A_ = (po: number, rt: number, ra: number, rb: number, c: number, xo: number): number =>
+  ((po << 26) | (rt << 21) | (ra << 16) | (rb << 11) | (c << 6) | (xo << 1)) | 0;
+
+const CODE = 0x10000000n;
+const DATA = 0x0a00_0000_2000_0000n;
+const DATA_LEN = 0x10000;
+const TRAP = 0x7fe00008;
+
+interface Setup {
+  gpr?: Record<number, bigint>;
+  fpr?: Record<number, number>;
+  cr?: number;
+  ctr?: bigint;
+  lr?: bigint;
+  writableCode?: boolean;
+}
+
+function makeCpu(words: number[], jit: boolean, setup: Setup = {}): Cpu {
+  const mem = new GuestMemory();
+  mem.map(CODE, 0x20000n, PROT_READ | PROT_EXEC | (setup.writableCode ? PROT_WRITE : 0));
+  mem.map(DATA, BigInt(DATA_LEN), PROT_READ | PROT_WRITE);
+  const bytes = new Uint8Array(words.length * 4);
+  const dv = new DataView(bytes.buffer);
+  words.forEach((x, k) => dv.setUint32(4 * k, x >>> 0));
+  mem.writeBytes(CODE, bytes);
+  const fill = new Uint8Array(DATA_LEN);
+  for (let k = 0; k < DATA_LEN; k++) fill[k] = (k * 131 + 7) & 0xff;
+  mem.writeBytes(DATA, fill);
+  const cpu = new Cpu(mem, new CpuState(), { jit, jitThreshold: 1 });
+  cpu.timeBase = () => 0x123456789n;
+  cpu.pc = CODE;
+  const s = cpu.state;
+  for (const [k, v] of Object.entries(setup.gpr ?? {})) s.setGpr(Number(k), BigInt.asUintN(64, v));
+  for (const [k, v] of Object.entries(setup.fpr ?? {})) s.setFpr(Number(k), v);
+  s.spr[CR] = setup.cr ?? 0;
+  if (setup.ctr !== undefined) s.ctr = setup.ctr;
+  if (setup.lr !== undefined) s.lr = setup.lr;
+  return cpu;
+}
+
+function snapshot(cpu: Cpu, r: StopReason): Record<string, unknown> {
+  const st = cpu.stop;
+  return {
+    r,
+    stop: st.describe(),
+    word: st.word,
+    executed: cpu.executed,
+    total: cpu.totalExecuted,
+    gpr: Array.from(cpu.state.gpr),
+    spr: Array.from(cpu.state.spr),
+    vsr: Array.from(cpu.state.vsr),
+    data: Buffer.from(cpu.mem.readBytes(DATA, DATA_LEN)).toString('base64'),
+    code: Buffer.from(cpu.mem.readBytes(CODE, 0x400)).toString('base64'),
+  };
+}
+
+/** Run both CPUs with the same budget sequence and expect identical snapshots after each run. */
+function runBoth(words: number[], setup: Setup, budgets: number[], label: string): { jit: Cpu; interp: Cpu } {
+  const jit = makeCpu(words, true, setup);
+  const interp = makeCpu(words, false, setup);
+  for (const b of budgets) {
+    const rj = jit.run(b);
+    const ri = interp.run(b);
+    expect(snapshot(jit, rj), `${label} budget ${b}`).toEqual(snapshot(interp, ri));
+    if (ri !== StopReason.OK) break;
+  }
+  return { jit, interp };
+}
+
+// ---------------------------------------------------------------- random instruction mixes
+
+const PTR = [1, 2, 3]; // point into DATA
+const IDX = 13; // small index register
+const pick = <T>(r: () => bigint, xs: readonly T[]): T => xs[Number(r() % BigInt(xs.length))];
+const int = (r: () => bigint, n: number): number => Number(r() % BigInt(n));
+
+/** One random instruction; `dst` and `src` registers, never touching PTR/IDX as destinations. */
+function randomInsn(r: () => bigint, opts: { branches: boolean; crFields: number }): number {
+  const dst = (): number => pick(r, [4, 5, 6, 7, 8, 9, 10, 11, 12]);
+  const src = (): number => pick(r, [0, 4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2]);
+  const rc = (): number => (int(r, 4) === 0 ? 1 : 0);
+  const oe = (): number => (int(r, 8) === 0 ? 1 : 0);
+  const imm = (): number => Number(BigInt.asIntN(16, r()));
+  const ptr = (): number => pick(r, PTR);
+  const disp = (): number => int(r, 512) - 256;
+  const bf = (): number => int(r, opts.crFields);
+  const kinds: Array<() => number> = [
+    () => D(14, dst(), pick(r, [0, ...PTR, 4, 5, 6]), imm()), // addi
+    () => D(15, dst(), pick(r, [0, 4, 5, 6]), imm()), // addis
+    () => XO(dst(), src(), src(), pick(r, [266, 40, 104, 233, 235, 9, 73, 489, 457, 491, 459, 10, 138, 136, 202, 8, 200, 232, 234]), oe(), rc()),
+    () => D(7, dst(), src(), imm()), // mulli
+    () => D(pick(r, [12, 13, 8]), dst(), src(), imm()), // addic, addic., subfic
+    () => X(31, src(), dst(), src(), pick(r, [444, 28, 316, 60, 412, 124, 476, 284]), rc()),
+    () => X(31, 5, 5, 5, 444), // mr r5,r5 (nop form)
+    () => D(pick(r, [24, 25, 26, 27, 28, 29]), src(), dst(), imm()), // ori..andis.
+    () => X(31, src(), dst(), 0, pick(r, [954, 922, 986, 26, 58, 122, 378, 506]), rc()),
+    () => X(31, bf() << 2, src(), src(), 0) | (int(r, 2) << 21), // cmp (L)
+    () => X(31, bf() << 2, src(), src(), 32) | (int(r, 2) << 21), // cmpl (L)
+    () => D(11, bf() << 2 | int(r, 2), src(), imm()), // cmpi
+    () => D(10, bf() << 2 | int(r, 2), src(), imm()), // cmpli
+    () => A_(31, dst(), src(), src(), int(r, 4 * opts.crFields), 15), // isel
+    () => M(21, src(), dst(), int(r, 32), int(r, 32), int(r, 32), rc()), // rlwinm
+    () => M(20, src(), dst(), int(r, 32), int(r, 32), int(r, 32), rc()), // rlwimi
+    () => M(23, src(), dst(), src(), int(r, 32), int(r, 32), rc()), // rlwnm
+    () => MD(src(), dst(), int(r, 64), int(r, 64), int(r, 4), rc()), // rldicl/rldicr/rldic/rldimi
+    () => MDS(src(), dst(), src(), int(r, 64), 8 + int(r, 2), rc()), // rldcl/rldcr
+    () => X(31, src(), dst(), src(), pick(r, [27, 539, 794, 24, 536, 792]), rc()), // shifts by register
+    () => XS(src(), dst(), int(r, 64), 413, rc()), // sradi
+    () => X(31, src(), dst(), int(r, 32), 824, rc()), // srawi
+    () => DS(58, dst(), ptr(), disp(), int(r, 3)), // ld, ldu, lwa
+    () => DS(62, src(), ptr(), disp(), int(r, 2)), // std, stdu
+    () => D(pick(r, [32, 33, 34, 35, 40, 41, 42, 43]), dst(), ptr(), disp()), // lwz..lhau
+    () => D(pick(r, [36, 37, 38, 39, 44, 45]), src(), ptr(), disp()), // stw..sthu
+    () => X(31, dst(), ptr(), IDX, pick(r, [87, 119, 279, 311, 343, 375, 23, 55, 341, 373, 21, 53, 790, 534, 532])),
+    () => X(31, src(), ptr(), IDX, pick(r, [215, 247, 407, 439, 151, 183, 149, 181, 918, 662, 660])),
+    () => X(31, dst(), 0, ptr(), pick(r, [20, 84, 52, 116])), // lwarx, ldarx, lbarx, lharx (RA=0)
+    () => X(31, src(), 0, ptr(), pick(r, [150, 214, 694, 726]), 1), // stwcx. ...
+    () => SPR(dst(), pick(r, [8, 9, 1, 268]), 339), // mflr, mfctr, mfxer, mftb
+    () => SPR(src(), pick(r, [8, 9, 1]), 467), // mtlr, mtctr, mtxer
+    () => X(31, dst(), 0, 0, 19), // mfcr
+    () => X(31, src(), 0, 0, 144) | ((int(r, 256) & (opts.crFields === 8 ? 0xff : 0xfe)) << 12), // mtcrf
+    () => XL(int(r, 4 * opts.crFields), int(r, 32), pick(r, [257, 129, 289, 225, 33, 449, 417, 193])) | (int(r, 32) << 11),
+    () => X(31, 0, 0, 0, pick(r, [598, 278, 54])), // sync, dcbt, dcbst
+    () => XL(0, 0, 150), // isync
+    () => D(50, pick(r, [1, 2, 3, 4]), ptr(), disp() & ~7), // lfd
+    () => D(54, pick(r, [1, 2, 3, 4]), ptr(), disp() & ~7), // stfd
+    () => A_(63, pick(r, [1, 2, 3, 4]), pick(r, [1, 2, 3, 4]), pick(r, [1, 2, 3, 4]), 0, pick(r, [21, 20, 18])), // fadd/fsub/fdiv
+    () => (int(r, 8) === 0 ? D(2, pick(r, [0, 1, 2, 4, 8, 16]), src(), imm()) : D(24, 0, 0, 0)), // rare tdi, else nop
+  ];
+  if (opts.branches) {
+    // Forward conditional branches (side exits), sometimes with CTR decrement or link.
+    kinds.push(() => B(pick(r, [4, 12, 16, 18, 0, 8, 20]), int(r, 4 * opts.crFields), 4 * (1 + int(r, 4)), 0, int(r, 4) === 0 ? 1 : 0));
+  }
+  const w = pick(r, kinds)();
+  return w | 0;
+}
+
+function randomSetup(r: () => bigint): Setup {
+  const gpr: Record<number, bigint> = {};
+  const edge = [0n, 1n, -1n, 0x7fffffffn, 0x80000000n, 0xffffffffn, -0x8000000000000000n, 0x7fffffffffffffffn];
+  const power = (): bigint => (int(r, 2) === 0 ? 1n : -1n) << BigInt(int(r, 64)); // carries, sign and shift edges
+  for (let k = 0; k < 32; k++) gpr[k] = [() => pick(r, edge), power, r][int(r, 3)]();
+  for (const p of PTR) gpr[p] = DATA + 0x1000n + BigInt(int(r, 0xc000) & ~7);
+  gpr[IDX] = BigInt(int(r, 64) * 8);
+  const fpr: Record<number, number> = { 1: 1.5, 2: -3.25, 3: 1e300, 4: Number(r() % 1000n) / 7 };
+  return { gpr, fpr, cr: Number(BigInt.asIntN(32, r())), ctr: BigInt(int(r, 5)), lr: CODE + 0x100n };
+}
+
+describe('jit: compiled blocks match the interpreter', () => {
+  it('random straight-line mixes with side exits (300 programs)', () => {
+    const seed = 0x5eed_0001n;
+    const r = rng(seed);
+    let compiled = 0;
+    for (let p = 0; p < 300; p++) {
+      const body = Array.from({ length: 40 }, () => randomInsn(r, { branches: true, crFields: 8 }));
+      const words = [I(4), ...body, TRAP, TRAP, TRAP, TRAP, TRAP, TRAP];
+      const { jit } = runBoth(words, randomSetup(r), [10_000], `seed ${seed} program ${p}`);
+      compiled += jit.compiledBlocks;
+    }
+    expect(compiled).toBeGreaterThan(300);
+  });
+
+  it('random loop bodies compiled as JS loops, at many budget boundaries (120 programs)', () => {
+    const seed = 0x5eed_0002n;
+    const r = rng(seed);
+    let withBlocks = 0;
+    for (let p = 0; p < 120; p++) {
+      const body = Array.from({ length: 3 + int(r, 20) }, () => randomInsn(r, { branches: false, crFields: 7 }));
+      const loopBack = -4 * (body.length + 2);
+      const words = [
+        D(14, 14, 0, 25), // li r14,25
+        ...body,
+        D(14, 14, 14, -1), // addi r14,r14,-1
+        D(11, (7 << 2) | 1, 14, 0), // cmpdi cr7,r14,0
+        B(4, 30, loopBack), // bne cr7, body
+        TRAP,
+      ];
+      const budgets = p % 2 === 0 ? [100_000] : Array.from({ length: 200 }, () => 1 + int(r, 3 * body.length + 7));
+      const { jit } = runBoth(words, randomSetup(r), budgets, `seed ${seed} program ${p}`);
+      if (jit.compiledBlocks > 0) withBlocks++;
+    }
+    expect(withBlocks).toBeGreaterThan(90); // the rest stop (trap, fault, illegal) in the first pass
+  });
+});
+
+describe('jit: exact stops', () => {
+  const prog = [
+    I(4), // 0: b 4
+    D(14, 3, 0, 1), // 4: li r3,1
+    D(14, 4, 0, 2), // 8: li r4,2
+    DS(58, 5, 7, 0, 0), // 12: ld r5,0(r7)   r7 unmapped
+    D(14, 6, 0, 3), // 16: li r6,3
+    TRAP,
+  ];
+
+  it('a faulting load in the middle of a block: PC on it, earlier instructions committed, it not', () => {
+    const { jit } = runBoth(prog, { gpr: { 5: 55n, 7: 0x5000n } }, [100], 'load fault');
+    expect(jit.compiledBlocks).toBe(1);
+    expect(jit.stop.reason).toBe(StopReason.FAULT);
+    expect(jit.stop.pc).toBe(CODE + 12n);
+    expect(jit.stop.faultAddress).toBe(0x5000n);
+    expect(jit.executed).toBe(3);
+    expect(jit.state.getGpr(3)).toBe(1n);
+    expect(jit.state.getGpr(4)).toBe(2n);
+    expect(jit.state.getGpr(5)).toBe(55n);
+    expect(jit.state.getGpr(6)).toBe(0n);
+  });
+
+  it('a store to read-only code faults with access write; a trap stops on the trap word', () => {
+    const store = [I(4), D(14, 3, 0, 1), DS(62, 3, 7, 0, 1), D(14, 6, 0, 3), TRAP];
+    const { jit } = runBoth(store, { gpr: { 7: CODE } }, [100], 'store fault');
+    expect(jit.stop.reason).toBe(StopReason.FAULT);
+    expect(jit.stop.faultAccess).toBe('write');
+    expect(jit.stop.pc).toBe(CODE + 8n);
+    expect(jit.state.getGpr(7)).toBe(CODE); // stdu did not update RA
+    const trap = [I(4), D(14, 3, 0, 1), TRAP];
+    const t = runBoth(trap, {}, [100], 'trap').jit;
+    expect(t.stop.reason).toBe(StopReason.TRAP);
+    expect(t.stop.pc).toBe(CODE + 8n);
+    expect(t.executed).toBe(2);
+  });
+
+  it('budget smaller than a block: runs exactly the budget (interpreter fallback)', () => {
+    const loop = [D(14, 3, 0, 0), D(14, 3, 3, 1), D(14, 4, 4, 2), D(11, (7 << 2) | 1, 3, 1000), B(4, 30, -12), TRAP];
+    for (const budget of [1, 2, 3, 4, 5, 7, 100, 1333]) {
+      const { jit } = runBoth(loop, {}, [budget, budget, budget], `budget ${budget}`);
+      expect(jit.totalExecuted).toBe(3 * budget);
+    }
+    const { jit } = runBoth(loop, {}, [100_000], 'to the end');
+    expect(jit.stop.reason).toBe(StopReason.TRAP);
+    expect(jit.totalExecuted).toBe(1 + 4 * 1000);
+  });
+
+  it('breakpoints added after compilation stop there; removing them resumes compiled', () => {
+    const loop = [D(14, 3, 0, 0), D(14, 3, 3, 1), D(14, 4, 4, 2), D(11, (7 << 2) | 1, 3, 1000), B(4, 30, -12), TRAP];
+    const jit = makeCpu(loop, true);
+    const interp = makeCpu(loop, false);
+    for (const c of [jit, interp]) c.run(500);
+    expect(jit.compiledBlocks).toBeGreaterThan(0);
+    for (const c of [jit, interp]) c.addBreakpoint(CODE + 8n);
+    expect(jit.compiledBlocks).toBe(0);
+    for (let k = 0; k < 3; k++) {
+      const rj = jit.run(100_000);
+      const ri = interp.run(100_000);
+      expect(rj).toBe(StopReason.BREAKPOINT);
+      expect(snapshot(jit, rj)).toEqual(snapshot(interp, ri));
+      expect(jit.stop.pc).toBe(CODE + 8n);
+    }
+    for (const c of [jit, interp]) c.removeBreakpoint(CODE + 8n);
+    const rj = jit.run(100_000);
+    const ri = interp.run(100_000);
+    expect(rj).toBe(StopReason.TRAP);
+    expect(snapshot(jit, rj)).toEqual(snapshot(interp, ri));
+    expect(jit.compiledBlocks).toBeGreaterThan(0);
+  });
+
+  it('host-call ranges added after compilation stop with SENTINEL before the address', () => {
+    const loop = [D(14, 3, 0, 0), D(14, 3, 3, 1), D(14, 4, 4, 2), D(11, (7 << 2) | 1, 3, 1000), B(4, 30, -12), TRAP];
+    const jit = makeCpu(loop, true);
+    const interp = makeCpu(loop, false);
+    for (const c of [jit, interp]) c.run(300);
+    for (const c of [jit, interp]) c.addHostCallRange(CODE + 12n, CODE + 16n);
+    const rj = jit.run(100_000);
+    const ri = interp.run(100_000);
+    expect(rj).toBe(StopReason.SENTINEL);
+    expect(snapshot(jit, rj)).toEqual(snapshot(interp, ri));
+  });
+
+  it('watchpoints send execution back to the interpreter and stop right after the access', () => {
+    const loop = [
+      D(14, 3, 0, 0),
+      D(14, 3, 3, 1), // 4: addi r3,r3,1
+      DS(62, 3, 1, 8, 0), // 8: std r3,8(r1)
+      D(11, (7 << 2) | 1, 3, 50), // 12
+      B(4, 30, -12), // 16
+      TRAP,
+    ];
+    const setup = { gpr: { 1: DATA } };
+    const jit = makeCpu(loop, true, setup);
+    const interp = makeCpu(loop, false, setup);
+    for (const c of [jit, interp]) c.run(40);
+    expect(jit.compiledBlocks).toBeGreaterThan(0);
+    const wp = { start: DATA + 8n, end: DATA + 16n, onRead: false, onWrite: true };
+    for (const c of [jit, interp]) c.addWatchpoint({ ...wp });
+    expect(jit.compiledBlocks).toBe(0);
+    for (let k = 0; k < 3; k++) {
+      const rj = jit.run(1000);
+      const ri = interp.run(1000);
+      expect(rj).toBe(StopReason.WATCH);
+      expect(snapshot(jit, rj)).toEqual(snapshot(interp, ri));
+    }
+    expect(jit.compiledBlocks).toBe(0);
+  });
+});
+
+describe('jit: code changes and threads', () => {
+  it('self-modifying code: a block storing into its own later instruction', () => {
+    const addi7 = D(14, 4, 4, 7);
+    const prog = [
+      D(14, 3, 0, 0), // 0: li r3,0
+      D(14, 3, 3, 1), // 4: addi r3,r3,1
+      D(36, 5, 6, 0), // 8: stw r5,0(r6)  -> rewrites 12
+      D(14, 4, 4, 1), // 12: addi r4,r4,1 (becomes addi r4,r4,7)
+      D(36, 8, 6, 0), // 16: stw r8,0(r6) -> back to addi r4,r4,1
+      D(11, (7 << 2) | 1, 3, 20), // 20
+      B(4, 30, -20), // 24: bne cr7, 4
+      TRAP,
+    ];
+    const setup: Setup = { gpr: { 5: BigInt(addi7 >>> 0), 6: CODE + 12n, 8: BigInt(D(14, 4, 4, 1) >>> 0) }, writableCode: true };
+    const { jit } = runBoth(prog, setup, [100_000], 'smc');
+    expect(jit.stop.reason).toBe(StopReason.TRAP);
+    expect(jit.state.getGpr(4)).toBe(20n * 7n);
+  });
+
+  it('code rewritten by the debugger between runs drops compiled blocks', () => {
+    const loop = [D(14, 3, 0, 0), D(14, 3, 3, 1), D(14, 4, 4, 2), D(11, (7 << 2) | 1, 3, 1000), B(4, 30, -12), TRAP];
+    const jit = makeCpu(loop, true);
+    const interp = makeCpu(loop, false);
+    for (const c of [jit, interp]) c.run(600);
+    expect(jit.compiledBlocks).toBeGreaterThan(0);
+    const patch = new Uint8Array(4);
+    new DataView(patch.buffer).setUint32(0, D(14, 4, 4, 5) >>> 0);
+    for (const c of [jit, interp]) c.mem.writeBytes(CODE + 8n, patch);
+    const rj = jit.run(100_000);
+    const ri = interp.run(100_000);
+    expect(snapshot(jit, rj)).toEqual(snapshot(interp, ri));
+    expect(jit.state.getGpr(4)).toBe(BigInt(2 * 150 + 5 * 850));
+  });
+
+  it('thread switches between slices (cpu.state = other) drop reservations as in the interpreter', () => {
+    const prog = [
+      I(4),
+      X(31, 4, 0, 1, 20), // 4: lwarx r4,0,r1
+      D(14, 4, 4, 1), // 8: addi r4,r4,1
+      X(31, 4, 0, 1, 150, 1), // 12: stwcx. r4,0,r1
+      X(31, 0, 0, 0, 19), // 16: mfcr r0
+      D(14, 9, 9, 1), // 20: addi r9,r9,1
+      D(11, (7 << 2) | 1, 9, 3000), // 24
+      B(4, 30, -24), // 28: bne cr7, 4
+      TRAP,
+    ];
+    const mk = (jit: boolean): { cpu: Cpu; states: CpuState[] } => {
+      const cpu = makeCpu(prog, jit, { gpr: { 1: DATA + 64n } });
+      const other = new CpuState();
+      other.copyFrom(cpu.state);
+      other.setGpr(1, DATA + 64n);
+      return { cpu, states: [cpu.state, other] };
+    };
+    const a = mk(true);
+    const b = mk(false);
+    for (let k = 0; k < 400; k++) {
+      const t = k % 2;
+      a.cpu.state = a.states[t];
+      b.cpu.state = b.states[t];
+      const budget = 5 + (k * 7) % 23;
+      const ra = a.cpu.run(budget);
+      const rb = b.cpu.run(budget);
+      expect(snapshot(a.cpu, ra), `slice ${k}`).toEqual(snapshot(b.cpu, rb));
+      expect(a.states[1 - t].spr[RESV_LEN]).toBe(b.states[1 - t].spr[RESV_LEN]);
+    }
+    expect(a.cpu.compiledBlocks).toBeGreaterThan(0);
+  });
+
+  it('AIX_GDBSTUB_JIT=0 turns the tier off; the default is on', () => {
+    const saved = process.env.AIX_GDBSTUB_JIT;
+    try {
+      process.env.AIX_GDBSTUB_JIT = '0';
+      expect(new Cpu(new GuestMemory()).jit).toBe(false);
+      delete process.env.AIX_GDBSTUB_JIT;
+      expect(new Cpu(new GuestMemory()).jit).toBe(true);
+    } finally {
+      if (saved === undefined) delete process.env.AIX_GDBSTUB_JIT;
+      else process.env.AIX_GDBSTUB_JIT = saved;
+    }
+    const loop = [D(14, 3, 0, 0), D(14, 3, 3, 1), D(11, (7 << 2) | 1, 3, 100), B(4, 30, -8), TRAP];
+    const off = makeCpu(loop, false);
+    off.run(10_000);
+    expect(off.compiledBlocks).toBe(0);
+  });
+});
