@@ -38,7 +38,7 @@ bench: toolchains build fixtures
 	$(NODE) dist/bench/main.js
 
 # Go 1.24's own `// run` test programs (GOROOT/test) built for aix/ppc64 and run under the
-# emulator; exits 1 below a 90% pass rate. Options: make conformance CONFORMANCE_ARGS='--filter ken/ --jobs 2 --timeout 60 --sample 100'.
+# emulator; exits 1 below a 90% pass rate. Options: make conformance CONFORMANCE_ARGS='--filter ken/ --jobs 2 --timeout 180 --sample 100'.
 conformance: toolchains build
 	$(NODE) dist/conformance/main.js $(CONFORMANCE_ARGS)
 

@@ -25,7 +25,7 @@ const BUILD_TIMEOUT_MS = 600_000;
 const USAGE = `usage: node dist/conformance/main.js [options]
   --filter REGEX    only programs whose name (e.g. fixedbugs/bug000.go) matches
   --jobs N          parallel builds/runs (default 2)
-  --timeout S       seconds per program under the emulator (default 60)
+  --timeout S       seconds per program under the emulator (default 180)
   --sample N        about N programs spread evenly over the sorted list
   --variants        also \`// run\` files with flags or arguments (e.g. -gcflags=…)
   --list            list the selected programs and exit
@@ -51,7 +51,7 @@ function parseOptions(argv: string[]): Options {
     options: {
       filter: { type: 'string' },
       jobs: { type: 'string', default: '2' },
-      timeout: { type: 'string', default: '60' },
+      timeout: { type: 'string', default: '180' },
       sample: { type: 'string', default: '0' },
       variants: { type: 'boolean', default: false },
       list: { type: 'boolean', default: false },
