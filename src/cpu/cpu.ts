@@ -115,11 +115,11 @@ function blockCompiler(): BlockCompiler {
 export interface CpuOptions {
   /** Compile hot code to JS functions (tier 1). The interpreter alone when false. */
   jit?: boolean;
-  /** Taken-branch count at which a target is compiled. */
+  /** Heat (instructions run before taken branches to a target) at which the target is compiled. */
   jitThreshold?: number;
 }
 
-export const DEFAULT_JIT_THRESHOLD = 1000;
+export const DEFAULT_JIT_THRESHOLD = 50_000;
 
 function envJit(): boolean {
   return typeof process === 'undefined' || process.env.AIX_GDBSTUB_JIT !== '0';
@@ -153,6 +153,8 @@ export class Cpu implements LoopHost {
   readonly jitThreshold: number;
   readonly heat = new Int32Array(HEAT_SIZE);
   jitCount = 0;
+  /** Instructions completed inside compiled blocks since construction (the rest were interpreted). */
+  jitExecuted = 0;
   jitWord = 0;
   jitError: unknown = null;
   /** Pages holding compiled blocks (to drop them all at once). */

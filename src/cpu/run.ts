@@ -64,14 +64,20 @@ export interface LoopHost {
   exceptionStop(e: unknown, word: number): number;
   /** Instructions completed by the last loop call. */
   executed: number;
-  /** Heat counters of branch targets, indexed by (pcLo >>> 2) & HEAT_MASK (jit loop only). */
+  /**
+   * Heat of branch targets, indexed by (pcLo >>> 2) & HEAT_MASK (jit loop only): each taken
+   * branch adds the instructions run since the previous one, so long loop bodies get hot after
+   * fewer iterations than short blocks (compiling pays off per instruction, not per entry).
+   */
   readonly heat: Int32Array;
-  /** Count at which a branch target is compiled (jit loop only). */
+  /** Heat at which a branch target is compiled (jit loop only). */
   readonly jitThreshold: number;
   /** Try to compile a block at (hi, lo); installs ID_BLOCK on success (jit loop only). */
   compileAt(hi: number, lo: number): void;
   /** A compiled block that threw leaves the count, word and error here (then returns -1). */
   jitCount: number;
+  /** Instructions completed inside compiled blocks (statistics). */
+  jitExecuted: number;
   jitWord: number;
   jitError: unknown;
 }
@@ -99,7 +105,7 @@ export function buildRunLoop(rows: readonly InsnRow[], opts: { jit?: boolean } =
   order.forEach((k, pos) => (idOfRow[k] = FIRST_ROW_ID + pos));
   // Branch targets (and exits of compiled blocks) feed the heat counters in the jit loop.
   const heatCheck = jit
-    ? `if (++heat[(pcLo >>> 2) & ${HEAT_MASK}] >= threshold) { heat[(pcLo >>> 2) & ${HEAT_MASK}] = 0; spr[0] = pcHi; spr[1] = pcLo; host.compileAt(pcHi, pcLo); }`
+    ? `{ const hx = (pcLo >>> 2) & ${HEAT_MASK}; if ((heat[hx] += n - mark) >= threshold) { heat[hx] = 0; spr[0] = pcHi; spr[1] = pcLo; host.compileAt(pcHi, pcLo); } mark = n; }`
     : '';
   const caseBody = (pos: number): string => {
     const k = order[pos];
@@ -123,6 +129,7 @@ export function buildRunLoop(rows: readonly InsnRow[], opts: { jit?: boolean } =
               return host.exceptionStop(host.jitError, w);
             }
             n += c;
+            host.jitExecuted += c;
             pcHi = spr[0];
             pcLo = spr[1];
             ${heatCheck}
@@ -146,7 +153,7 @@ export function buildRunLoop(rows: readonly InsnRow[], opts: { jit?: boolean } =
   const body = `
 return function runLoop(host, s, mem, budget) {
   const spr = s.spr;
-  ${jit ? 'const heat = host.heat; const threshold = host.jitThreshold;' : ''}
+  ${jit ? 'const heat = host.heat; const threshold = host.jitThreshold; let mark = 0;' : ''}
   let pcHi = spr[0] | 0;
   let pcLo = spr[1] | 0;
   let curHi = 0;
