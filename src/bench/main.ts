@@ -43,14 +43,14 @@ function fmtRate(insns: number, seconds: number): string {
   return `${(insns / seconds / 1e6).toFixed(1)} M insn/s`;
 }
 
-function runOurs(words: number[]): { insns: number; wall: number; cpu: number } {
+function runOurs(words: number[], jit = true): { insns: number; wall: number; cpu: number; tier: string } {
   const mem = new GuestMemory();
   mem.map(ELF_BASE, 0x100000n, PROT_READ | PROT_WRITE | PROT_EXEC);
   const bytes = new Uint8Array(words.length * 4);
   const dv = new DataView(bytes.buffer);
   words.forEach((w, k) => dv.setUint32(4 * k, w >>> 0));
   mem.writeBytes(ELF_BASE + BigInt(ELF_CODE_OFF), bytes);
-  const cpu = new Cpu(mem);
+  const cpu = new Cpu(mem, undefined, { jit });
   cpu.pc = ELF_BASE + BigInt(ELF_CODE_OFF);
   cpu.state.setGpr(5, 0x9e3779b97f4a7c15n); // full-range values from the start
   const c0 = process.cpuUsage();
@@ -61,7 +61,14 @@ function runOurs(words: number[]): { insns: number; wall: number; cpu: number } 
   const wall = (performance.now() - t0) / 1000;
   const cpuS = process.cpuUsage(c0).user / 1e6;
   if (r !== StopReason.ILLEGAL || cpu.stop.word !== SC) throw new Error(`bench loop stopped: ${cpu.stop.describe()}`);
-  return { insns: cpu.totalExecuted, wall, cpu: cpuS };
+  return { insns: cpu.totalExecuted, wall, cpu: cpuS, tier: tierShare(cpu) };
+}
+
+/** How much of a run the compiled tier (src/cpu/jit) executed. */
+function tierShare(cpu: Cpu): string {
+  if (!cpu.jit) return 'interpreter only';
+  const pct = cpu.totalExecuted > 0 ? (100 * cpu.jitExecuted) / cpu.totalExecuted : 0;
+  return `${pct.toFixed(1)}% in ${cpu.compiledBlocks} compiled blocks`;
 }
 
 function qemuSeconds(file: string, args: string[] = []): number {
@@ -75,6 +82,8 @@ function benchTightLoop(): void {
   const n = Number(process.env.BENCH_LOOP_ITERS ?? 20_000_000);
   runOurs(tightLoop(200_000)); // warm-up
   const ours = runOurs(tightLoop(n));
+  runOurs(tightLoop(200_000), false); // warm-up
+  const interp = runOurs(tightLoop(n), false);
   const insns = 3 + n * LOOP_BODY;
   const dir = mkdtempSync(join(tmpdir(), 'bench-'));
   const big = join(dir, 'loop-big');
@@ -86,7 +95,8 @@ function benchTightLoop(): void {
   const qb = Math.min(qemuSeconds(big), qemuSeconds(big));
   const q = Math.max(qb - qs, 1e-6);
   console.log(`(a) tight integer loop, ${insns.toLocaleString()} guest instructions`);
-  console.log(`    ours : ${fmtRate(ours.insns, ours.wall)} wall (${fmtRate(ours.insns, ours.cpu)} per CPU second)`);
+  console.log(`    ours : ${fmtRate(ours.insns, ours.wall)} wall (${fmtRate(ours.insns, ours.cpu)} per CPU second; ${ours.tier})`);
+  console.log(`    ours, AIX_GDBSTUB_JIT=0: ${fmtRate(interp.insns, interp.wall)} wall (${fmtRate(interp.insns, interp.cpu)} per CPU second)`);
   console.log(`    qemu : ${fmtRate(insns, q)} wall (qemu-ppc64 -cpu POWER8, start-up subtracted)`);
   console.log(`    ratio: ours / qemu = ${(ours.insns / ours.wall / (insns / q)).toFixed(3)}`);
 }
@@ -111,17 +121,30 @@ async function benchCpuheavy(): Promise<void> {
     return;
   }
   const devnull = openSync('/dev/null', 'w');
-  const started = startProgram({ program: aix, args: [], env: [], stdio: [0, devnull, 2] });
-  const c0 = process.cpuUsage();
-  const t0 = performance.now();
-  const outcome = await started.scheduler.runUntilStop();
-  const wall = (performance.now() - t0) / 1000;
-  const cpuS = process.cpuUsage(c0).user / 1e6;
-  const insns = started.cpu.cpu.totalExecuted;
+  const runOnce = async (jit: boolean): Promise<{ insns: number; wall: number; cpuS: number; kind: string; tier: string }> => {
+    const saved = process.env.AIX_GDBSTUB_JIT;
+    if (!jit) process.env.AIX_GDBSTUB_JIT = '0'; // read when the process layer builds its Cpu
+    const started = startProgram({ program: aix, args: [], env: [], stdio: [0, devnull, 2] });
+    if (saved === undefined) delete process.env.AIX_GDBSTUB_JIT;
+    else process.env.AIX_GDBSTUB_JIT = saved;
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    const outcome = await started.scheduler.runUntilStop();
+    const wall = (performance.now() - t0) / 1000;
+    const cpuS = process.cpuUsage(c0).user / 1e6;
+    const cpu = started.cpu.cpu;
+    return { insns: cpu.totalExecuted, wall, cpuS, kind: outcome.kind, tier: tierShare(cpu) };
+  };
+  const { insns, wall, cpuS, kind, tier } = await runOnce(true);
+  const off = await runOnce(false);
   const q = qemuSeconds(linux);
   console.log(
     `    ours : ${fmtRate(insns, wall)} wall (${fmtRate(insns, cpuS)} per CPU second; ` +
-      `${insns.toLocaleString()} instructions, ${wall.toFixed(2)} s, outcome: ${outcome.kind})`,
+      `${insns.toLocaleString()} instructions, ${wall.toFixed(2)} s, ${cpuS.toFixed(2)} CPU s, outcome: ${kind}; ${tier})`,
+  );
+  console.log(
+    `    ours, AIX_GDBSTUB_JIT=0: ${fmtRate(off.insns, off.wall)} wall (${fmtRate(off.insns, off.cpuS)} per CPU second; ` +
+      `${off.wall.toFixed(2)} s, ${off.cpuS.toFixed(2)} CPU s, outcome: ${off.kind})`,
   );
   console.log(`    qemu : ${q.toFixed(2)} s for the linux/ppc64 build (~${fmtRate(insns, q)} assuming the same count)`);
   console.log(`    ratio: ours / qemu = ${(q / wall).toFixed(3)} (by time)`);
