@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { Cpu, StopReason } from '../cpu/cpu.js';
 import { GuestMemory, PROT_EXEC, PROT_READ, PROT_WRITE } from '../cpu/memory.js';
 import { ELF_BASE, ELF_CODE_OFF, elfFromCode } from './elf.js';
+import { benchGdbPart } from './gdb.js';
 
 const SC = 0x44000002;
 const enc = {
@@ -157,8 +158,18 @@ async function main(): Promise<void> {
     console.error('qemu-ppc64 not found: install qemu-user (make toolchains)');
     process.exit(1);
   }
-  benchTightLoop();
-  await benchCpuheavy();
+  // `--only cpu` / `--only gdb` runs one part (the gdb part is src/bench/gdb*.ts).
+  const onlyAt = process.argv.indexOf('--only');
+  const only = onlyAt >= 0 ? process.argv[onlyAt + 1] : undefined;
+  if (only !== undefined && only !== 'cpu' && only !== 'gdb') {
+    console.error(`--only: expected cpu or gdb, got '${only}'`);
+    process.exit(2);
+  }
+  if (only !== 'gdb') {
+    benchTightLoop();
+    await benchCpuheavy();
+  }
+  if (only !== 'cpu') await benchGdbPart();
 }
 
 void main();

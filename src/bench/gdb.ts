@@ -1,0 +1,298 @@
+// `make bench`, gdb part: stock gdb-multiarch in batch mode against our `serve` (aix/ppc64 build of
+// cpuheavy) and against `qemu-ppc64 -cpu POWER8 -g PORT` (linux/ppc64 build of the same source), in
+// the same run. Every figure is timed inside gdb (its Python `time`), so gdb's own start-up is not
+// counted except in the connect-to-prompt row, which is timed from the gdb process spawn.
+//
+// Each metric gets a fresh stub and a fresh gdb. The gdb scripts are written to build/bench-gdb/
+// and read the port from $BENCH_PORT, so every row can be reproduced by hand (the table says how).
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { join, resolve } from 'node:path';
+import { DEFAULT_SIZES, gdbScript, type GdbMetric, type MetricSizes } from './gdb-scripts.js';
+
+const GDB = 'gdb-multiarch';
+const QEMU = 'qemu-ppc64';
+
+export interface GdbBenchOptions {
+  /** Repository root (fixtures, dist/cli.js, build/bench-gdb). */
+  root: string;
+  sizes: MetricSizes;
+  log?: (line: string) => void;
+}
+
+interface Side {
+  name: 'ours' | 'qemu';
+  program: string;
+  /** Human-readable command that starts the stub on $BENCH_PORT. */
+  stubCommand: string;
+  /** Extra gdb arguments placed before the script (qemu cannot serve the exec file). */
+  gdbArgs: string[];
+  launch(): Promise<Stub>;
+}
+
+interface Stub {
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** What one gdb session reported: `BENCH key value` lines, plus the spawn-to-connected time. */
+interface SessionResult {
+  values: Map<string, number>;
+  texts: Map<string, string>;
+  connectFromSpawn: number;
+  output: string;
+}
+
+export interface GdbBenchRow {
+  metric: string;
+  unit: string;
+  ours: number;
+  qemu: number;
+  /** ours better than qemu by this factor (higher is better, whatever the unit). */
+  ratio: number;
+  target?: number;
+  note?: string;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolvePort(port));
+    });
+  });
+}
+
+function oursSide(root: string, program: string): Side {
+  const cli = join(root, 'dist', 'cli.js');
+  return {
+    name: 'ours',
+    program,
+    stubCommand: `node dist/cli.js serve --port $BENCH_PORT --once ${program}`,
+    gdbArgs: [],
+    launch: () =>
+      new Promise((resolveStub, reject) => {
+        const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--once', program], {
+          cwd: root,
+          stdio: ['ignore', 'ignore', 'pipe'],
+        });
+        let err = '';
+        let port: number | undefined;
+        const exited = new Promise<void>((r) => child.once('exit', () => r()));
+        child.stderr.setEncoding('utf8').on('data', (d: string) => {
+          err += d;
+          const m = port === undefined ? /listening on [^\s]*:(\d+)/.exec(err) : null;
+          if (m) {
+            port = Number(m[1]);
+            resolveStub({
+              port,
+              stop: async () => {
+                if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+                await exited;
+              },
+            });
+          }
+        });
+        void exited.then(() => {
+          if (port === undefined) reject(new Error(`serve exited before listening:\n${err}`));
+        });
+      }),
+  };
+}
+
+function qemuSide(root: string, program: string): Side {
+  return {
+    name: 'qemu',
+    program,
+    stubCommand: `qemu-ppc64 -cpu POWER8 -g $BENCH_PORT ${program}`,
+    gdbArgs: ['-ex', `file ${resolve(root, program)}`],
+    launch: async () => {
+      const port = await freePort();
+      const child = spawn(QEMU, ['-cpu', 'POWER8', '-g', String(port), resolve(root, program)], {
+        cwd: root,
+        stdio: ['ignore', 'ignore', 'ignore'],
+      });
+      const exited = new Promise<void>((r) => child.once('exit', () => r()));
+      // qemu accepts exactly one connection, so it cannot be probed: give it time to listen (gdb
+      // retries a refused connection by itself anyway).
+      await new Promise((r) => setTimeout(r, 300));
+      return {
+        port,
+        stop: async () => {
+          if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+          await exited;
+        },
+      };
+    },
+  };
+}
+
+function runGdb(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ output: string; spawnedAt: number }> {
+  return new Promise((resolveRun, reject) => {
+    const spawnedAt = Date.now() / 1000;
+    const child = spawn(GDB, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (output += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (output += d));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`gdb timed out after ${timeoutMs / 1000} s; output so far:\n${output}`));
+    }, timeoutMs);
+    child.once('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolveRun({ output, spawnedAt });
+    });
+  });
+}
+
+async function runSession(side: Side, scriptPath: string, timeoutMs: number): Promise<SessionResult> {
+  const stub = await side.launch();
+  try {
+    const env = { ...process.env, BENCH_PORT: String(stub.port) };
+    const { output, spawnedAt } = await runGdb(['-batch', '-nx', ...side.gdbArgs, '-x', scriptPath], env, timeoutMs);
+    const values = new Map<string, number>();
+    const texts = new Map<string, string>();
+    for (const m of output.matchAll(/^BENCH (\S+) (.*)$/gm)) {
+      texts.set(m[1]!, m[2]!);
+      const n = Number(m[2]);
+      if (Number.isFinite(n)) values.set(m[1]!, n);
+    }
+    if (!values.has('done')) {
+      writeFileSync(scriptPath.replace(/\.gdb$/, `-${side.name}.log`), output);
+      throw new Error(`${side.name}: gdb script ${scriptPath} did not finish:\n${output}`);
+    }
+    const connectedAt = values.get('connected_at');
+    return { values, texts, connectFromSpawn: connectedAt !== undefined ? connectedAt - spawnedAt : NaN, output };
+  } finally {
+    await stub.stop();
+  }
+}
+
+function median(xs: number[]): number {
+  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+function need(r: SessionResult, key: string, side: string): number {
+  const v = r.values.get(key);
+  if (v === undefined) throw new Error(`${side}: gdb did not report ${key}:\n${r.output}`);
+  return v;
+}
+
+/** Runs every metric on both sides; returns the table rows (also printed by printGdbTable). */
+export async function benchGdb(options: GdbBenchOptions): Promise<GdbBenchRow[]> {
+  const { root, sizes } = options;
+  const log = options.log ?? ((line: string) => console.log(line));
+  const pick = (tc: string): string | undefined => [`build/fixtures/${tc}/cpuheavy`].find((p) => existsSync(join(root, p)));
+  const aix = pick('go1.24-aix');
+  const linux = pick('go1.24-linux');
+  if (!aix || !linux) {
+    throw new Error('gdb bench needs build/fixtures/go1.24-aix/cpuheavy and build/fixtures/go1.24-linux/cpuheavy (make fixtures)');
+  }
+  const sides = [oursSide(root, aix), qemuSide(root, linux)];
+  const dir = join(root, 'build', 'bench-gdb');
+  mkdirSync(dir, { recursive: true });
+  const metrics: GdbMetric[] = ['stepi', 'hits', 'cond', 'dump'];
+  const results = new Map<string, SessionResult>();
+  for (const metric of metrics) {
+    const path = join(dir, `${metric}.gdb`);
+    writeFileSync(path, gdbScript(metric, sizes));
+    for (const side of sides) {
+      log(`    ${metric.padEnd(5)} ${side.name}: ${side.stubCommand}  &&  BENCH_PORT=… ${GDB} -batch -nx ${side.gdbArgs.map((a) => (a.includes(' ') ? `'${a}'` : a)).join(' ')} -x ${path}`);
+      const r = await runSession(side, path, 300_000);
+      writeFileSync(join(dir, `${metric}-${side.name}.log`), r.output);
+      const extra = [...r.texts].filter(([k]) => k.startsWith('check_')).map(([k, v]) => `${k.slice(6)}=${v}`);
+      if (extra.length > 0) log(`           checks: ${extra.join(', ')}`);
+      results.set(`${metric}/${side.name}`, r);
+    }
+  }
+  const get = (metric: GdbMetric, side: 'ours' | 'qemu') => results.get(`${metric}/${side}`)!;
+  const rows: GdbBenchRow[] = [];
+  const perSecond = (metric: GdbMetric, key: string, count: number, side: 'ours' | 'qemu') => count / need(get(metric, side), key, side);
+  const cpuShare = (metric: GdbMetric, key: string, side: 'ours' | 'qemu') => {
+    const r = get(metric, side);
+    return need(r, `${key}_gdbcpu`, side) / need(r, key, side);
+  };
+
+  const stepO = perSecond('stepi', 'stepi', sizes.stepi, 'ours');
+  const stepQ = perSecond('stepi', 'stepi', sizes.stepi, 'qemu');
+  rows.push({
+    metric: `stepi (${sizes.stepi} from the entry point)`, unit: 'steps/s', ours: stepO, qemu: stepQ, ratio: stepO / stepQ, target: 5,
+    note: `gdb's own CPU: ${(100 * cpuShare('stepi', 'stepi', 'ours')).toFixed(0)}% of ours, ${(100 * cpuShare('stepi', 'stepi', 'qemu')).toFixed(0)}% of qemu's wall time`,
+  });
+  const hitO = perSecond('hits', 'hits', need(get('hits', 'ours'), 'hits_calls', 'ours'), 'ours');
+  const hitQ = perSecond('hits', 'hits', need(get('hits', 'qemu'), 'hits_calls', 'qemu'), 'qemu');
+  rows.push({
+    metric: `breakpoint hits (break main.work, ${sizes.hits} continues)`, unit: 'hits/s', ours: hitO, qemu: hitQ, ratio: hitO / hitQ, target: 5,
+    note: `gdb's own CPU: ${(100 * cpuShare('hits', 'hits', 'ours')).toFixed(0)}% of ours, ${(100 * cpuShare('hits', 'hits', 'qemu')).toFixed(0)}% of qemu's wall time`,
+  });
+  const condO = need(get('cond', 'ours'), 'cond', 'ours');
+  const condQ = need(get('cond', 'qemu'), 'cond', 'qemu');
+  rows.push({
+    metric: 'break main.work if i == 1999 (from i == 0: 1999 evaluations)', unit: 's', ours: condO, qemu: condQ, ratio: condQ / condO,
+  });
+  const connectO = median(metrics.map((m) => get(m, 'ours').connectFromSpawn));
+  const connectQ = median(metrics.map((m) => get(m, 'qemu').connectFromSpawn));
+  const remoteO = median(metrics.map((m) => get(m, 'ours').values.get('connect') ?? NaN));
+  const remoteQ = median(metrics.map((m) => get(m, 'qemu').values.get('connect') ?? NaN));
+  rows.push({
+    metric: 'connect to prompt (gdb spawn to `target remote` done, symbols loaded)', unit: 's', ours: connectO, qemu: connectQ,
+    ratio: connectQ / connectO,
+    note: `median of ${metrics.length}; the target remote command alone: ours ${remoteO.toFixed(3)} s (gdb fetches the ELF view over the wire), qemu ${remoteQ.toFixed(3)} s (gdb read the ELF file from disk before)`,
+  });
+  for (const [key, what] of [
+    ['dump_heap', `heap arena (first ${sizes.heapMiB} MiB, mostly zeros), ${sizes.heapRepeat}×`],
+    ['dump_text', `text segment (dense code), ${sizes.textRepeat}×`],
+  ] as const) {
+    const mibO = need(get('dump', 'ours'), `${key}_mib`, 'ours') / need(get('dump', 'ours'), key, 'ours');
+    const mibQ = need(get('dump', 'qemu'), `${key}_mib`, 'qemu') / need(get('dump', 'qemu'), key, 'qemu');
+    rows.push({ metric: `dump binary memory: ${what}`, unit: 'MiB/s', ours: mibO, qemu: mibQ, ratio: mibO / mibQ, target: 5 });
+  }
+  return rows;
+}
+
+function fmt(v: number, unit: string): string {
+  if (!Number.isFinite(v)) return '-';
+  if (unit === 's') return `${v.toFixed(3)} s`;
+  return `${v >= 100 ? v.toFixed(0) : v.toFixed(1)} ${unit}`;
+}
+
+export function printGdbTable(rows: GdbBenchRow[], log: (line: string) => void = (l) => console.log(l)): boolean {
+  const w = Math.max(...rows.map((r) => r.metric.length));
+  log(`    ${'metric'.padEnd(w)}  ${'ours'.padStart(14)}  ${'qemu'.padStart(14)}  ${'ratio'.padStart(7)}  target`);
+  let allMet = true;
+  for (const r of rows) {
+    const met = r.target === undefined ? '' : r.ratio >= r.target ? `>=${r.target}x met` : `>=${r.target}x NOT met`;
+    if (r.target !== undefined && !(r.ratio >= r.target)) allMet = false;
+    log(`    ${r.metric.padEnd(w)}  ${fmt(r.ours, r.unit).padStart(14)}  ${fmt(r.qemu, r.unit).padStart(14)}  ${(r.ratio.toFixed(2) + 'x').padStart(7)}  ${met}`);
+    if (r.note) log(`    ${''.padEnd(w)}  (${r.note})`);
+  }
+  return allMet;
+}
+
+/** The gdb part of `make bench`: sizes from BENCH_STEPI / BENCH_HITS, table on stdout. */
+export async function benchGdbPart(root = resolve('.')): Promise<void> {
+  const sizes = { ...DEFAULT_SIZES };
+  if (process.env.BENCH_STEPI) sizes.stepi = Number(process.env.BENCH_STEPI);
+  if (process.env.BENCH_HITS) sizes.hits = Math.min(Number(process.env.BENCH_HITS), 1500);
+  console.log(`(c) through gdb-multiarch: our serve (aix build) next to qemu-ppc64 -cpu POWER8 -g (linux build) of cpuheavy`);
+  let rows: GdbBenchRow[];
+  try {
+    rows = await benchGdb({ root, sizes });
+  } catch (e) {
+    console.log(`    failed: ${(e as Error).message}`);
+    process.exitCode = 1;
+    return;
+  }
+  printGdbTable(rows);
+  console.log('    ratio: how many times better ours is (rate ours/qemu, or time qemu/ours); scripts in build/bench-gdb/');
+}
