@@ -78,6 +78,8 @@ export class FileTable {
   readonly fds = new Map<number, FdEntry>();
   cwd: string;
   readonly confined: boolean;
+  /** The guest's file-creation mask (umask); applied on top of the host's own. */
+  umask = 0o022;
   /** Set in deterministic runs: /dev/urandom and /dev/random read from it. */
   seededRandom: SeededRandom | undefined;
 
@@ -95,6 +97,14 @@ export class FileTable {
 
   get(fd: number): FdEntry | undefined {
     return this.fds.get(fd);
+  }
+
+  /** The guest path of the directory open as `fd` (the base of an *at() call). */
+  dirPathOf(fd: number): string {
+    const e = this.fds.get(fd);
+    if (!e) throw new FsError(ERRNO.EBADF);
+    if (e.file.kind !== 'host' || !e.file.isDir) throw new FsError(ERRNO.ENOTDIR);
+    return this.guestPath(e.file.path);
   }
 
   /** Lowest free fd at or above min. */
@@ -163,7 +173,7 @@ export class FileTable {
     if (flags & O_APPEND) nodeFlags |= fs.constants.O_APPEND;
     if (flags & O_DIRECTORY) nodeFlags |= fs.constants.O_DIRECTORY;
     if (flags & O_NOFOLLOW) nodeFlags |= fs.constants.O_NOFOLLOW;
-    const hostFd = fs.openSync(host, nodeFlags, mode);
+    const hostFd = fs.openSync(host, nodeFlags, mode & ~this.umask);
     const isDir = fs.fstatSync(hostFd).isDirectory();
     const stream = !isDir && !fs.fstatSync(hostFd).isFile();
     return this.allocate(

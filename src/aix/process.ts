@@ -64,6 +64,8 @@ export class AixProcess {
   readonly uid: number;
   readonly gid: number;
   readonly cpus: number;
+  /** Nice value (getpriority/setpriority). */
+  nice = 0;
   /** Set once the process has ended; every thread is then gone. */
   end: ProcessEnd | undefined;
   /** Bumped whenever something a blocked thread might wait for changes. */

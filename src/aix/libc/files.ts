@@ -35,9 +35,7 @@ function pathArg(c: HleContext, i: number): string {
 /** The guest directory an *at() call is relative to. */
 function dirBase(c: HleContext, dirfd: number): string | undefined {
   if (dirfd === AT_FDCWD) return undefined;
-  const f = fileOf(c, dirfd);
-  if (f.kind !== 'host' || !f.isDir) throw new FsError(ERRNO.ENOTDIR);
-  return c.proc.files.guestPath(f.path);
+  return c.proc.files.dirPathOf(dirfd);
 }
 
 function blockingIo(c: HleContext, what: string, attempt: () => CallResult | undefined): CallResult {
@@ -227,6 +225,33 @@ function poll(c: HleContext): CallResult {
   };
 }
 
+const UTIME_NOW = -2;
+const UTIME_OMIT = -3;
+
+/** utimensat(dirfd, path, struct timespec[2], flags): per-entry UTIME_NOW / UTIME_OMIT (AIX -2 / -3). */
+function utimensat(c: HleContext): CallResult {
+  const nofollow = (int(c, 3) & AT_SYMLINK_NOFOLLOW) !== 0;
+  const host = c.proc.files.hostPath(pathArg(c, 1), dirBase(c, int(c, 0)), !nofollow);
+  const ts = ptr(c, 2);
+  const now = Number(c.proc.clock.realtimeNs()) / 1e9;
+  let times: [number, number] = [now, now];
+  if (ts !== 0n) {
+    const old = nofollow ? fs.lstatSync(host) : fs.statSync(host);
+    const current = [old.atimeMs / 1000, old.mtimeMs / 1000];
+    times = [0, 1].map((i) => {
+      const sec = Number(BigInt.asIntN(64, c.mem.readU64(ts + BigInt(i * 16))));
+      const nsec = Number(BigInt.asIntN(64, c.mem.readU64(ts + BigInt(i * 16 + 8))));
+      if (nsec === UTIME_NOW) return now;
+      if (nsec === UTIME_OMIT) return current[i]!;
+      if (nsec < 0 || nsec >= 1e9) throw new FsError(ERRNO.EINVAL);
+      return sec + nsec / 1e9;
+    }) as [number, number];
+  }
+  if (nofollow) fs.lutimesSync(host, times[0], times[1]);
+  else fs.utimesSync(host, times[0], times[1]);
+  return 0;
+}
+
 function readdirInto(c: HleContext, fd: number, buf: bigint, len: number): CallResult {
   const f = fileOf(c, fd);
   if (f.kind !== 'host' || !f.isDir) return fail(ERRNO.ENOTDIR);
@@ -331,8 +356,8 @@ export const fileFunctions: Record<string, HleFunction> = {
     c.proc.files.cwd = c.proc.files.guestPath(f.path);
     return 0;
   }),
-  mkdir: guarded((c) => (fs.mkdirSync(c.proc.files.hostPath(pathArg(c, 0)), { mode: int(c, 1) }), 0)),
-  mkdirat: guarded((c) => (fs.mkdirSync(c.proc.files.hostPath(pathArg(c, 1), dirBase(c, int(c, 0))), { mode: int(c, 2) }), 0)),
+  mkdir: guarded((c) => (fs.mkdirSync(c.proc.files.hostPath(pathArg(c, 0)), { mode: int(c, 1) & ~c.proc.files.umask }), 0)),
+  mkdirat: guarded((c) => (fs.mkdirSync(c.proc.files.hostPath(pathArg(c, 1), dirBase(c, int(c, 0))), { mode: int(c, 2) & ~c.proc.files.umask }), 0)),
   rmdir: guarded((c) => (fs.rmdirSync(c.proc.files.hostPath(pathArg(c, 0))), 0)),
   unlink: guarded((c) => (fs.unlinkSync(c.proc.files.hostPath(pathArg(c, 0), undefined, false)), 0)),
   unlinkat: guarded((c) => {
@@ -369,10 +394,20 @@ export const fileFunctions: Record<string, HleFunction> = {
     return 0;
   }),
   fchmodat: guarded((c) => (fs.chmodSync(c.proc.files.hostPath(pathArg(c, 1), dirBase(c, int(c, 0))), int(c, 2) & 0o7777), 0)),
-  chown: () => 0,
-  fchown: () => 0,
-  lchown: () => 0,
-  fchownat: () => 0,
+  chown: guarded((c) => (fs.chownSync(c.proc.files.hostPath(pathArg(c, 0)), int(c, 1), int(c, 2)), 0)),
+  lchown: guarded((c) => (fs.lchownSync(c.proc.files.hostPath(pathArg(c, 0), undefined, false), int(c, 1), int(c, 2)), 0)),
+  fchown: guarded((c) => {
+    const f = fileOf(c, int(c, 0));
+    if (f.kind === 'host') fs.fchownSync(f.hostFd, int(c, 1), int(c, 2));
+    return 0;
+  }),
+  fchownat: guarded((c) => {
+    const nofollow = (int(c, 4) & AT_SYMLINK_NOFOLLOW) !== 0;
+    const host = c.proc.files.hostPath(pathArg(c, 1), dirBase(c, int(c, 0)), !nofollow);
+    if (nofollow) fs.lchownSync(host, int(c, 2), int(c, 3));
+    else fs.chownSync(host, int(c, 2), int(c, 3));
+    return 0;
+  }),
   faccessat: guarded((c) => {
     const host = c.proc.files.hostPath(pathArg(c, 1), dirBase(c, int(c, 0)));
     fs.accessSync(host, int(c, 2) & 7);
@@ -386,11 +421,35 @@ export const fileFunctions: Record<string, HleFunction> = {
     return 0;
   }),
   truncate: guarded((c) => (fs.truncateSync(c.proc.files.hostPath(pathArg(c, 0)), Number(i64(c, 1))), 0)),
-  fsync: guarded((c) => (fileOf(c, int(c, 0)), 0)),
-  fsync_range: guarded((c) => (fileOf(c, int(c, 0)), 0)),
-  umask: () => 0o022,
-  utimes: () => 0,
-  utimensat: () => 0,
+  fsync: guarded((c) => {
+    const f = fileOf(c, int(c, 0));
+    if (f.kind === 'host' && !f.stream) fs.fsyncSync(f.hostFd);
+    return 0;
+  }),
+  fsync_range: guarded((c) => {
+    const f = fileOf(c, int(c, 0));
+    if (f.kind === 'host' && !f.stream) fs.fsyncSync(f.hostFd);
+    return 0;
+  }),
+  umask: (c) => {
+    const old = c.proc.files.umask;
+    c.proc.files.umask = int(c, 0) & 0o777;
+    return old;
+  },
+  // utimes(path, struct timeval[2]): NULL = now. timeval = {sec int64, usec int32, pad}.
+  utimes: guarded((c) => {
+    const host = c.proc.files.hostPath(pathArg(c, 0));
+    const tv = ptr(c, 1);
+    if (tv === 0n) {
+      const now = Number(c.proc.clock.realtimeNs()) / 1e9;
+      fs.utimesSync(host, now, now);
+      return 0;
+    }
+    const at = (i: number) => Number(BigInt.asIntN(64, c.mem.readU64(tv + BigInt(i * 16)))) + (c.mem.readU32(tv + BigInt(i * 16 + 8)) | 0) / 1e6;
+    fs.utimesSync(host, at(0), at(1));
+    return 0;
+  }),
+  utimensat: guarded(utimensat),
   fcntl: guarded(fcntl),
   dup: guarded((c) => c.proc.files.dup(int(c, 0), 0, false)),
   dup2: guarded((c) => (c.proc.files.dup2(int(c, 0), int(c, 1)), int(c, 1))),
