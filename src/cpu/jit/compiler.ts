@@ -13,7 +13,7 @@
 // so a fault is precise. After every store the block checks that its code is still valid (a store
 // into its own page marks it dead) and leaves with PC after the store when it is not.
 import type { InsnRow } from '../isa-types.js';
-import { R, mul64 } from '../int64.js';
+import { R, divd, divdu, mul64, mulhd, mulhdu } from '../int64.js';
 import { CODE_PAGE_WORDS, FIRST_ROW_ID, ID_BLOCK, type CodePage } from '../run.js';
 import { CompiledBlock, type BlockFn } from './block.js';
 import { branchAlways, emitters, staticTarget, type EmitSite } from './emit.js';
@@ -148,8 +148,10 @@ export class BlockCompiler {
   }
 };`;
     // eslint-disable-next-line @typescript-eslint/no-implied-eval
-    const factory = new Function('B', 'W', 'R', 'mul64', ...execNames, src) as (...a: unknown[]) => BlockFn;
-    block.fn = factory(block, Int32Array.from(words), R, mul64, ...execFns);
+    const factory = new Function('B', 'W', 'R', 'mul64', 'mulhd', 'mulhdu', 'divd', 'divdu', ...execNames, src) as (
+      ...a: unknown[]
+    ) => BlockFn;
+    block.fn = factory(block, Int32Array.from(words), R, mul64, mulhd, mulhdu, divd, divdu, ...execFns);
 
     const st = this.stats;
     st.blocks++;

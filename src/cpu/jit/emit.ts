@@ -5,7 +5,8 @@
 // block and the rows stay the reference semantics. The jit tests run random sequences of these
 // rows compiled and interpreted and compare every register and byte.
 //
-// Names in scope of the generated code: g = s.gpr, spr = s.spr, mem, R, mul64, s.
+// Names in scope of the generated code: g = s.gpr, spr = s.spr, mem, s, and the int64 helpers
+// R, mul64, mulhd, mulhdu, divd, divdu.
 import { ra, rb, rt, si, ui, ds, bd, li, bf, cmpL, rc5, mbM, meM, shMD, mbMD, sprNum } from '../fields.js';
 import { MASK64 } from '../int64.js';
 
@@ -100,6 +101,18 @@ function addImm(w: number, imm: number): string {
   const a = ra(w);
   if (a === 0) return `g[${hiOf(d)}]=${imm >> 31};g[${loOf(d)}]=${imm | 0};`;
   return `{const x=g[${loOf(a)}];const l=(x+${imm | 0})|0;g[${hiOf(d)}]=(g[${hiOf(a)}]+${imm >> 31}+((l>>>0)<(x>>>0)?1:0))|0;g[${loOf(d)}]=l;}`;
+}
+
+/** RT = helper(RA, RB) through the int64 helpers' R scratch (mulhd, mulhdu). */
+function helper64(fn: string, w: number): string {
+  const [a, b, d] = [ra(w), rb(w), rt(w)];
+  return `${fn}(g[${hiOf(a)}],g[${loOf(a)}],g[${hiOf(b)}],g[${loOf(b)}]);g[${hiOf(d)}]=R[0];g[${loOf(d)}]=R[1];`;
+}
+
+/** divd/divdu: x/0 and MIN/-1 leave the dividend (as the row's exec does, like qemu). */
+function divide(fn: string, w: number): string {
+  const [a, b, d] = [ra(w), rb(w), rt(w)];
+  return `{const ah=g[${hiOf(a)}];const al=g[${loOf(a)}];const ok=${fn}(ah,al,g[${hiOf(b)}],g[${loOf(b)}]);g[${hiOf(d)}]=ok?R[0]:ah;g[${loOf(d)}]=ok?R[1]:al;}`;
 }
 
 /** Logical X-form: RA = op(RS, RB) on each half. */
@@ -216,6 +229,10 @@ export const emitters: Record<string, Emitter> = {
     const [a, b, d] = [ra(w), rb(w), rt(w)];
     return `mul64(g[${hiOf(a)}],g[${loOf(a)}],g[${hiOf(b)}],g[${loOf(b)}]);g[${hiOf(d)}]=R[0];g[${loOf(d)}]=R[1];`;
   },
+  mulhdu: (w) => (w & 1 ? null : helper64('mulhdu', w)),
+  mulhd: (w) => (w & 1 ? null : helper64('mulhd', w)),
+  divdu: (w) => (w & 0x401 ? null : divide('divdu', w)),
+  divd: (w) => (w & 0x401 ? null : divide('divd', w)),
   mulli: (w) => {
     const imm = si(w);
     return `mul64(g[${hiOf(ra(w))}],g[${loOf(ra(w))}],${imm >> 31},${imm});g[${hiOf(rt(w))}]=R[0];g[${loOf(rt(w))}]=R[1];`;
