@@ -10,6 +10,7 @@ import {
   PPC64_REGISTERS, PPC64_REGNUM, PPC64_TARGET_XML, deserializePpc64Registers, readPpc64Register, serializePpc64Registers,
   writePpc64Register,
 } from './arch/ppc64.js';
+import { evaluateAgentExpression } from './agent-expr.js';
 import { parseBreakpoint } from './commands/breakpoints.js';
 import { parseReadMemory, parseWriteMemoryBinary, parseWriteMemoryHex } from './commands/memory.js';
 import {
@@ -24,7 +25,7 @@ import { parseVFile, VFilePacket } from './commands/vfile.js';
 import { ACK, NAK, PacketReceiver, RspEvent, encodePacket } from './rsp/framing.js';
 import { bytesToHex, bytesToLatin1, textToHex } from './rsp/hex.js';
 import {
-  GdbSignal, ResumeAction, ResumeRequest, StopEvent, Target, TargetError, ThreadId, isTargetError,
+  BreakpointKind, GdbSignal, ResumeAction, ResumeRequest, StopEvent, Target, TargetError, ThreadId, isTargetError,
 } from './target.js';
 
 export const DEFAULT_PACKET_SIZE = 0x20000;
@@ -54,6 +55,14 @@ type QueueItem = Uint8Array | { errorReply: string };
 
 /** Sent with every T reply so that gdb can show the frame without another round trip. */
 const EXPEDITED_REGISTERS = [PPC64_REGNUM.pc, PPC64_REGNUM.sp, PPC64_REGNUM.lr];
+
+/** A code breakpoint gdb inserted, with the conditions the stub evaluates itself (empty: none). */
+interface CodeBreakpoint {
+  kind: BreakpointKind;
+  addr: bigint;
+  length: number;
+  conditions: Uint8Array[];
+}
 
 const EFAULT = 'E0e';
 const EINVAL = 'E16';
@@ -87,6 +96,10 @@ export class GdbSession {
   private nextFd = 3;
   private inflight: Promise<void> | undefined;
   private idleWaiters: Array<() => void> = [];
+  /** sw/hw breakpoints by `kind:addr`: Z is idempotent and re-sent when only the condition changed. */
+  private readonly codeBreakpoints = new Map<string, CodeBreakpoint>();
+  /** Ctrl-C arrived during the current resume (the target may be between two internal runs). */
+  private interruptedWhileRunning = false;
 
   constructor(
     private readonly target: Target,
@@ -173,6 +186,7 @@ export class GdbSession {
       case 'interrupt':
         if (this.running) {
           this.log('gdb: interrupt requested');
+          this.interruptedWhileRunning = true;
           this.target.interrupt();
         } else if (this.busy || this.queue.length > 0) {
           // A resume may still be waiting in the queue: deliver the interrupt when it starts.
@@ -482,6 +496,21 @@ export class GdbSession {
   private breakpoint(p: string): Reply {
     const b = parseBreakpoint(p);
     if (b === undefined) return MALFORMED;
+    if (b.kind === 'sw' || b.kind === 'hw') {
+      const key = `${b.kind}:${b.addr}`;
+      const known = this.codeBreakpoints.get(key);
+      if (b.insert && known !== undefined) {
+        known.conditions = b.conditions;
+        return 'OK';
+      }
+      if (b.insert) {
+        const err = this.target.addBreakpoint(b.kind, b.addr, b.length);
+        if (err) return errorReply(err);
+        this.codeBreakpoints.set(key, { kind: b.kind, addr: b.addr, length: b.length, conditions: b.conditions });
+        return 'OK';
+      }
+      this.codeBreakpoints.delete(key);
+    }
     const err = b.insert
       ? this.target.addBreakpoint(b.kind, b.addr, b.length)
       : this.target.removeBreakpoint(b.kind, b.addr, b.length);
@@ -518,6 +547,7 @@ export class GdbSession {
     let pending: Promise<StopEvent>;
     // Running before the call: the target may print console output during its first slice.
     this.running = true;
+    this.interruptedWhileRunning = false;
     try {
       pending = this.target.resume(request);
     } catch (e) {
@@ -530,7 +560,7 @@ export class GdbSession {
       this.interruptPending = false;
       this.target.interrupt();
     }
-    return pending.then(
+    return pending.then((stop) => this.skipFalseConditions(request, stop)).then(
       (stop) => {
         this.running = false;
         this.recordStop(stop);
@@ -541,6 +571,68 @@ export class GdbSession {
         throw e;
       },
     );
+  }
+
+  /**
+   * A continuing thread stopped at breakpoints whose conditions (sent by gdb as agent expressions)
+   * are all false: gdb would only step it over the breakpoint and continue, so do that here, without
+   * the ~20 round trips of a reported hit. Anything else (a true or unevaluable condition, a step,
+   * another stop, Ctrl-C) is reported as it is.
+   */
+  private async skipFalseConditions(request: ResumeRequest, first: StopEvent): Promise<StopEvent> {
+    let stop = first;
+    let again: ResumeRequest | undefined;
+    for (;;) {
+      if (stop.kind !== 'signal' || (stop.reason?.kind !== 'swbreak' && stop.reason?.kind !== 'hwbreak')) return stop;
+      const tid = stop.thread;
+      if ((request.threads.get(tid) ?? request.others)?.kind !== 'continue') return stop;
+      const pc = this.registerValue(tid, PPC64_REGNUM.pc);
+      if (pc === undefined) return stop;
+      const here: CodeBreakpoint[] = [];
+      for (const kind of ['sw', 'hw'] as const) {
+        const b = this.codeBreakpoints.get(`${kind}:${pc}`);
+        if (b !== undefined) here.push(b);
+      }
+      if (here.length === 0 || here.some((b) => b.conditions.length === 0)) return stop;
+      if (this.interruptedWhileRunning) return { kind: 'signal', thread: tid, signal: GdbSignal.INT };
+      if (here.some((b) => b.conditions.some((c) => this.conditionHolds(tid, c)))) return stop;
+      for (const b of here) this.target.removeBreakpoint(b.kind, b.addr, b.length);
+      let stepped: StopEvent;
+      try {
+        stepped = await this.target.resume({ threads: new Map([[tid, { kind: 'step' }]]) });
+      } finally {
+        for (const b of here) this.target.addBreakpoint(b.kind, b.addr, b.length);
+      }
+      const plainStep = stepped.kind === 'signal' && stepped.thread === tid && stepped.signal === GdbSignal.TRAP && stepped.reason === undefined;
+      if (!plainStep) {
+        stop = stepped; // a breakpoint at the next instruction is checked again; anything else is reported
+        continue;
+      }
+      if (this.interruptedWhileRunning) return { kind: 'signal', thread: tid, signal: GdbSignal.INT };
+      // The resume signals were delivered by the first run: run on without them.
+      again ??= withoutSignals(request);
+      stop = await this.target.resume(again);
+    }
+  }
+
+  /** A condition is true, or cannot be evaluated here (then gdb decides). */
+  private conditionHolds(tid: ThreadId, code: Uint8Array): boolean {
+    const r = evaluateAgentExpression(code, {
+      register: (regno) => this.registerValue(tid, regno),
+      memory: (addr, length) => {
+        const bytes = this.target.readMemory(addr, length);
+        return isTargetError(bytes) ? undefined : bytes;
+      },
+    });
+    return 'error' in r || r.value !== 0n;
+  }
+
+  private registerValue(tid: ThreadId, regno: number): bigint | undefined {
+    const bytes = this.registerBytes(tid, regno);
+    if (bytes === undefined || isTargetError(bytes)) return undefined;
+    let v = 0n;
+    for (const b of bytes) v = (v << 8n) | BigInt(b);
+    return v;
   }
 
   private vCont(p: string): Reply | Promise<Reply> {
@@ -597,6 +689,7 @@ export class GdbSession {
   private detach(p: string): Reply {
     if (p !== 'D' && !p.startsWith('D;')) return MALFORMED;
     const policy = this.options.onDetach ?? 'run';
+    this.codeBreakpoints.clear();
     this.send('OK');
     try {
       if (this.lastStop.kind === 'signal') {
@@ -641,6 +734,7 @@ export class GdbSession {
       'qXfer:threads:read+',
       'swbreak+',
       'hwbreak+',
+      'ConditionalBreakpoints+',
       'vContSupported+',
       'multiprocess-',
     ];
@@ -759,6 +853,13 @@ export class GdbSession {
         return '';
     }
   }
+}
+
+function withoutSignals(request: ResumeRequest): ResumeRequest {
+  const strip = (a: ResumeAction): ResumeAction => (a.kind === 'range-step' ? a : { kind: a.kind });
+  const threads = new Map<ThreadId, ResumeAction>();
+  for (const [tid, a] of request.threads) threads.set(tid, strip(a));
+  return request.others === undefined ? { threads } : { threads, others: strip(request.others) };
 }
 
 function errorReply(err: TargetError): string {

@@ -45,12 +45,14 @@ describe('register packets', () => {
 
 describe('breakpoint packets', () => {
   it('parses Z0..Z4 and z', () => {
-    expect(parseBreakpoint('Z0,10000020,4')).toEqual({ insert: true, kind: 'sw', addr: 0x10000020n, length: 4 });
+    expect(parseBreakpoint('Z0,10000020,4')).toEqual({ insert: true, kind: 'sw', addr: 0x10000020n, length: 4, conditions: [] });
     expect(parseBreakpoint('z1,10,4')).toMatchObject({ insert: false, kind: 'hw' });
     expect(parseBreakpoint('Z2,10,8')!.kind).toBe('watch-write');
     expect(parseBreakpoint('Z3,10,8')!.kind).toBe('watch-read');
     expect(parseBreakpoint('Z4,10,8')!.kind).toBe('watch-access');
-    expect(parseBreakpoint('Z0,10,4;X3,220100')).toMatchObject({ kind: 'sw', addr: 0x10n });
+    expect(parseBreakpoint('Z0,10,4;X3,220100')).toMatchObject({ kind: 'sw', addr: 0x10n, conditions: [Uint8Array.of(0x22, 1, 0)] });
+    expect(parseBreakpoint('Z0,10,4;X2,2227;X1,27;cmds:0,X1,27')!.conditions).toHaveLength(2);
+    for (const bad of ['Z0,10,4;X3,2201', 'Z0,10,4;Y1,27', 'Z0,10,4;X1']) expect(parseBreakpoint(bad)).toBeUndefined();
     for (const bad of ['Z5,10,4', 'Z0,10', 'Z0,zz,4', 'Z', 'Z0,10,4,5']) expect(parseBreakpoint(bad)).toBeUndefined();
   });
 });

@@ -251,6 +251,30 @@ describe('GdbSession: execution', () => {
     expect(await client.ask('Z9,0,4')).toBe('E01');
   });
 
+  it('evaluates breakpoint conditions itself (ConditionalBreakpoints+) and runs past false ones', async () => {
+    expect(await client.ask('qSupported:swbreak+;hwbreak+')).toContain('ConditionalBreakpoints+');
+    const bp = (CODE_BASE + 0x20n).toString(16);
+    // r3 == 2 (false on thread 1, whose r3 is 1): stepped over in the stub, the program runs to its exit.
+    expect(await client.ask(`Z0,${bp},4;X9,260003164022021327`)).toBe('OK');
+    const resumesBefore = target.resumes.length;
+    expect(await client.ask('vCont;c')).toBe(`W${EXIT_CODE.toString(16).padStart(2, '0')}`);
+    expect(target.resumes.length - resumesBefore).toBe(3); // continue, step over, continue
+    expect(target.stopPoints.filter((s) => s.kind === 'sw')).toHaveLength(1); // re-inserted
+  });
+
+  it('reports a breakpoint whose condition is true or cannot be evaluated', async () => {
+    await client.ask('qSupported:swbreak+;hwbreak+');
+    const bp = (CODE_BASE + 0x20n).toString(16);
+    expect(await client.ask(`Z0,${bp},4;X9,260003164022011327`)).toBe('OK'); // r3 == 1
+    expect(await client.ask('vCont;c')).toContain('swbreak:;');
+    target.reset();
+    // Re-sent Z0 replaces the condition (idempotent insert): a load from the unmapped hole.
+    const hole = HOLE_BASE.toString(16).padStart(8, '0');
+    expect(await client.ask(`Z0,${bp},4;X7,24${hole}1a27`)).toBe('OK');
+    expect(target.stopPoints.filter((s) => s.kind === 'sw')).toHaveLength(1);
+    expect(await client.ask('vCont;c')).toContain('swbreak:;');
+  });
+
   it('omits swbreak when gdb did not announce it', async () => {
     await client.ask('qSupported');
     await client.ask(`Z0,${(CODE_BASE + 0x20n).toString(16)},4`);
