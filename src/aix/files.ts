@@ -3,6 +3,7 @@
 // blocked in poll, §8.14); fds 0-2 are the host's stdio by default.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { GuestSocket } from './libc/sockets.js';
 import { ERRNO, O_ACCMODE, O_APPEND, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_RDWR, O_TRUNC, O_WRONLY, hostErrnoToAix } from './constants.js';
 
 export class Pipe {
@@ -57,7 +58,8 @@ export class SeededRandom {
 export type OpenFile =
   | { kind: 'random'; source: SeededRandom; flags: number; refs: number }
   | { kind: 'host'; hostFd: number; path: string; flags: number; offset: number; stream: boolean; isDir: boolean; dirEntries?: string[]; dirPos: number; refs: number }
-  | { kind: 'pipe'; pipe: Pipe; end: 'read' | 'write'; flags: number; refs: number };
+  | { kind: 'pipe'; pipe: Pipe; end: 'read' | 'write'; flags: number; refs: number }
+  | { kind: 'socket'; sock: GuestSocket; flags: number; refs: number };
 
 export interface FdEntry {
   file: OpenFile;
@@ -203,6 +205,8 @@ export class FileTable {
       }
     } else if (f.kind === 'random') {
       // nothing to release
+    } else if (f.kind === 'socket') {
+      f.sock.close();
     } else if (f.end === 'read') f.pipe.readers--;
     else f.pipe.writers--;
   }
@@ -228,6 +232,12 @@ export class FileTable {
     const r = this.allocate({ kind: 'pipe', pipe: p, end: 'read', flags: 0, refs: 1 }, false);
     const w = this.allocate({ kind: 'pipe', pipe: p, end: 'write', flags: 1, refs: 1 }, false);
     return [r, w];
+  }
+
+  /** Some descriptor holds a host resource (socket, host stream reader) whose events can wake a thread. */
+  hasHostEvents(): boolean {
+    for (const e of this.fds.values()) if (e.file.kind === 'socket' && e.file.sock.live) return true;
+    return false;
   }
 
   closeAll(): void {

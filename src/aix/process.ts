@@ -84,6 +84,8 @@ export class AixProcess {
    * the HLE function runs, `exit` once its result is in R3 (after a block, when it completes).
    */
   readonly callObservers = new Set<CallObserver>();
+  /** Called once by notifyHostEvent (the scheduler's wake-up while every thread waits). */
+  hostEventListener: (() => void) | undefined;
   /** ITIMER_PROF interval in ns (0 = off) and next expiry on the CPU clock. */
   profTimer = { intervalNs: 0n, nextNs: 0n };
 
@@ -108,6 +110,14 @@ export class AixProcess {
       gprs: { 3: BigInt(m.argc), 4: m.argv, 5: m.envp, 14: BigInt(m.argc), 15: m.argv, 16: m.envp, 19: m.loaderCallback },
     });
     this.threads.push(t);
+  }
+
+  /** A host event (socket data, connection, stdin bytes) may have ended some thread's wait. */
+  notifyHostEvent(): void {
+    this.eventCount++;
+    const l = this.hostEventListener;
+    this.hostEventListener = undefined;
+    l?.();
   }
 
   get image(): XcoffImage {

@@ -58,7 +58,17 @@ export class Scheduler {
       if (r.kind === 'wait') {
         const now = this.proc.clock.monotonicNs();
         const ms = r.untilNs === undefined ? 50 : Math.max(0, Math.min(50, Number((r.untilNs - now) / 1_000_000n)));
-        await new Promise<void>((res) => setTimeout(res, ms));
+        // A host event (socket, stdin) ends the wait early.
+        await new Promise<void>((res) => {
+          const timer = setTimeout(() => {
+            this.proc.hostEventListener = undefined;
+            res();
+          }, ms);
+          this.proc.hostEventListener = () => {
+            clearTimeout(timer);
+            res();
+          };
+        });
         continue;
       }
       return r;
@@ -169,6 +179,8 @@ export class Scheduler {
       proc.terminate({ kind: 'exited', code: 0 });
       return { kind: 'ended', end: proc.end! };
     }
+    // Threads waiting on host I/O (sockets, stdin) are woken by Node events, not by time.
+    if (earliest === undefined && proc.files.hasHostEvents()) return { kind: 'wait', untilNs: undefined };
     if (earliest === undefined) {
       proc.terminate({ kind: 'crashed', message: 'deadlock: every guest thread is blocked with no timeout' });
       return { kind: 'ended', end: proc.end! };

@@ -4,10 +4,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_NOFOLLOW, ERRNO, FD_CLOEXEC, F_DUPFD, F_GETFD, F_GETFL, F_GETLK, F_SETFD, F_SETFL,
-  F_SETLK, F_SETLKW, O_ACCMODE, O_APPEND, O_NONBLOCK, O_RDONLY, O_WRONLY, POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT,
+  F_SETLK, F_SETLKW, O_ACCMODE, O_APPEND, O_NONBLOCK, O_RDONLY, O_WRONLY, POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, S_IFCHR, S_IFIFO, S_IFSOCK,
 } from '../constants.js';
 import { FsError, errnoOf, type OpenFile } from '../files.js';
 import type { CallResult } from '../threads.js';
+import { socketRead, socketWrite, wrapSocketFunctions } from './sockets.js';
 import { fail, int, ptr, size, i64, type HleContext, type HleFunction } from './types.js';
 
 function guarded(fn: (c: HleContext) => CallResult): HleFunction {
@@ -50,6 +51,9 @@ function readFd(c: HleContext, fd: number, buf: bigint, len: number, pos: number
     c.mem.writeChecked(buf, f.source.fill(Math.min(len, 1 << 20)));
     return Math.min(len, 1 << 20);
   }
+  if (f.kind === 'socket') {
+    return socketRead(c, f, len, false, (d) => (c.mem.writeChecked(buf, d), d.length), `read(${fd})`);
+  }
   if (f.kind === 'pipe') {
     if (f.end !== 'read') return fail(ERRNO.EBADF);
     const p = f.pipe;
@@ -78,6 +82,7 @@ function readFd(c: HleContext, fd: number, buf: bigint, len: number, pos: number
 function writeFd(c: HleContext, fd: number, data: Uint8Array, pos: number | null): CallResult {
   const f = fileOf(c, fd);
   if (f.kind === 'random') return data.length;
+  if (f.kind === 'socket') return socketWrite(c, f, data, `write(${fd})`);
   if (f.kind === 'pipe') {
     if (f.end !== 'write') return fail(ERRNO.EBADF);
     const p = f.pipe;
@@ -188,6 +193,7 @@ function poll(c: HleContext): CallResult {
       if (fd >= 0) {
         const e = c.proc.files.get(fd);
         if (!e) rev = POLLNVAL;
+        else if (e.file.kind === 'socket') rev = e.file.sock.pollEvents(events);
         else if (e.file.kind === 'pipe') {
           const p = e.file.pipe;
           if (e.file.end === 'read') {
@@ -321,7 +327,7 @@ export const fileFunctions: Record<string, HleFunction> = {
     const f = fileOf(c, int(c, 0));
     if (f.kind !== 'host') {
       const b = new Uint8Array(176);
-      new DataView(b.buffer).setUint32(16, f.kind === 'pipe' ? 0x1000 | 0o600 : 0x2000 | 0o666);
+      new DataView(b.buffer).setUint32(16, f.kind === 'pipe' ? S_IFIFO | 0o600 : f.kind === 'socket' ? S_IFSOCK | 0o777 : S_IFCHR | 0o666);
       c.mem.writeChecked(ptr(c, 1), b);
       return 0;
     }
@@ -475,8 +481,4 @@ function require_isatty(fd: number): boolean {
   }
 }
 
-// Sockets: not needed by the fixtures; report "not supported" the way AIX would for an unknown family.
-for (const name of ['socket', 'socketpair', 'bind', 'connect', 'listen', 'accept', 'getsockname', 'getpeername', 'getsockopt', 'setsockopt', 'recvfrom', 'sendto', 'nrecvmsg', 'nsendmsg', 'shutdown']) {
-  fileFunctions[name] = () => fail(name === 'socket' || name === 'socketpair' ? ERRNO.EAFNOSUPPORT : ERRNO.ENOTSOCK);
-}
-
+Object.assign(fileFunctions, wrapSocketFunctions(guarded));

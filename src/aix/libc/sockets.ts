@@ -1,0 +1,680 @@
+// BSD sockets (AF_INET, AF_INET6, AF_UNIX; SOCK_STREAM) backed by Node's `net` module. Node's
+// asynchronous events fill per-socket buffers; guest calls only look at those buffers, so they
+// never block the event loop: a call that cannot complete returns EAGAIN (O_NONBLOCK, what Go
+// uses with its netpoller) or blocks the calling guest thread on a waiter the scheduler re-checks.
+// Layouts and numbers: syscall/ztypes_aix_ppc64.go and zerrors_aix_ppc64.go (sockaddr_in has
+// sin_len on AIX; AF_INET6 = 24; SOL_SOCKET = 0xffff).
+import * as net from 'node:net';
+import { ERRNO, O_NONBLOCK, POLLERR, POLLHUP, POLLIN, POLLOUT, hostErrnoToAix } from '../constants.js';
+import { FsError, type OpenFile } from '../files.js';
+import type { CallResult } from '../threads.js';
+import { fail, int, ptr, size, type HleContext, type HleFunction } from './types.js';
+
+export const AF_UNSPEC = 0;
+export const AF_UNIX = 1;
+export const AF_INET = 2;
+export const AF_INET6 = 24;
+export const SOCK_STREAM = 1;
+export const SOCK_DGRAM = 2;
+export const SOL_SOCKET = 0xffff;
+export const IPPROTO_IP = 0;
+export const IPPROTO_TCP = 6;
+export const IPPROTO_IPV6 = 0x29;
+export const SO_REUSEADDR = 0x4;
+export const SO_KEEPALIVE = 0x8;
+export const SO_BROADCAST = 0x20;
+export const SO_LINGER = 0x80;
+export const SO_REUSEPORT = 0x200;
+export const SO_SNDBUF = 0x1001;
+export const SO_RCVBUF = 0x1002;
+export const SO_ERROR = 0x1007;
+export const SO_TYPE = 0x1008;
+export const SO_ACCEPTCONN = 0x2;
+export const TCP_NODELAY = 0x1;
+export const IPV6_V6ONLY = 0x25;
+export const MSG_PEEK = 0x2;
+export const SHUT_RD = 0;
+export const SHUT_WR = 1;
+export const SHUT_RDWR = 2;
+
+/** Receive buffering before the host socket is paused; send buffering before EAGAIN. */
+const RECV_HIGH_WATER = 1 << 20;
+const SEND_HIGH_WATER = 1 << 20;
+
+export interface SockAddr {
+  family: number;
+  host?: string;
+  port?: number;
+  path?: string;
+}
+
+type SocketState = 'new' | 'binding' | 'listening' | 'connecting' | 'connected' | 'failed' | 'closed';
+
+export class GuestSocket {
+  state: SocketState = 'new';
+  bound: SockAddr | undefined;
+  server: net.Server | undefined;
+  readonly acceptQueue: GuestSocket[] = [];
+  conn: net.Socket | undefined;
+  /** The other end of a socketpair. */
+  peer: GuestSocket | undefined;
+  private readonly recv: Uint8Array[] = [];
+  recvBytes = 0;
+  /** The peer will send nothing more (FIN, reset, or our SHUT_RD). */
+  eof = false;
+  writeShut = false;
+  /** SO_ERROR: set by an asynchronous failure, cleared when read. */
+  pendingError = 0;
+  readonly options = new Map<string, number>();
+  private pairSendBytes = 0;
+
+  constructor(readonly family: number, readonly type: number, private readonly notify: () => void) {}
+
+  option(level: number, name: number): number | undefined {
+    return this.options.get(`${level}:${name}`);
+  }
+
+  /** Take over a connected host socket: its data lands in our buffer from now on. */
+  attach(s: net.Socket): void {
+    this.conn = s;
+    this.state = 'connected';
+    s.on('data', (d: Buffer) => {
+      this.push(d);
+      if (this.recvBytes > RECV_HIGH_WATER) s.pause();
+    });
+    s.on('end', () => {
+      this.eof = true;
+      this.notify();
+    });
+    s.on('error', (e: NodeJS.ErrnoException) => {
+      this.pendingError = hostErrnoToAix(e.code);
+      this.eof = true;
+      this.notify();
+    });
+    s.on('close', () => {
+      this.eof = true;
+      this.notify();
+    });
+    s.on('drain', () => this.notify());
+    if (this.option(IPPROTO_TCP, TCP_NODELAY)) s.setNoDelay(true);
+    if (this.option(SOL_SOCKET, SO_KEEPALIVE)) s.setKeepAlive(true);
+  }
+
+  push(d: Uint8Array): void {
+    this.recv.push(d);
+    this.recvBytes += d.length;
+    this.notify();
+  }
+
+  /** Up to max buffered bytes (consumed unless peek). */
+  take(max: number, peek: boolean): Uint8Array {
+    const out = new Uint8Array(Math.min(max, this.recvBytes));
+    let done = 0;
+    let i = 0;
+    while (done < out.length) {
+      const c = this.recv[i]!;
+      const n = Math.min(c.length, out.length - done);
+      out.set(c.subarray(0, n), done);
+      done += n;
+      if (peek) i++;
+      else if (n === c.length) this.recv.shift();
+      else this.recv[0] = c.subarray(n);
+    }
+    if (!peek) {
+      this.recvBytes -= done;
+      if (this.peer) {
+        this.peer.pairSendBytes -= done;
+        this.peer.notify();
+      }
+      if (this.conn && this.conn.isPaused() && this.recvBytes < RECV_HIGH_WATER / 2) this.conn.resume();
+    }
+    return out;
+  }
+
+  /** Bytes written but not yet taken by the host (or the pair's peer). */
+  sendBacklog(): number {
+    if (this.peer) return this.pairSendBytes;
+    return this.conn?.writableLength ?? 0;
+  }
+
+  send(data: Uint8Array): void {
+    if (this.peer) {
+      this.pairSendBytes += data.length;
+      this.peer.push(data.slice());
+    } else this.conn!.write(Buffer.from(data));
+  }
+
+  shutdownWrite(): void {
+    if (this.writeShut) return;
+    this.writeShut = true;
+    if (this.peer) {
+      this.peer.eof = true;
+      this.peer.notify();
+    } else this.conn?.end();
+  }
+
+  /** poll(2) revents for the requested events. */
+  pollEvents(events: number): number {
+    let rev = 0;
+    switch (this.state) {
+      case 'listening':
+        if (this.acceptQueue.length > 0) rev |= POLLIN;
+        break;
+      case 'connected':
+        if (this.recvBytes > 0 || this.eof || this.pendingError) rev |= POLLIN;
+        if (this.pendingError || (!this.writeShut && this.sendBacklog() < SEND_HIGH_WATER)) rev |= POLLOUT;
+        if (this.eof && this.writeShut) rev |= POLLHUP;
+        if (this.pendingError) rev |= POLLERR;
+        break;
+      case 'failed':
+        rev |= POLLOUT | POLLERR | POLLHUP;
+        break;
+      case 'new':
+        rev |= POLLOUT | POLLHUP;
+        break;
+      default:
+        break;
+    }
+    return rev & (events | POLLHUP | POLLERR);
+  }
+
+  /** The guest closed its last descriptor for this socket. */
+  close(): void {
+    const was = this.state;
+    this.state = 'closed';
+    if (this.server) {
+      this.server.close();
+      for (const s of this.acceptQueue) s.close();
+      this.acceptQueue.length = 0;
+    }
+    if (this.peer) {
+      this.peer.eof = true;
+      this.peer.notify();
+      this.peer.peer = undefined;
+    } else if (this.conn) {
+      // Flush what was written, then let the host socket go (a close, not a reset).
+      if (was === 'connected' && !this.conn.destroyed) this.conn.destroySoon();
+      else this.conn.destroy();
+    }
+  }
+
+  /** Holds host resources whose events may wake a guest thread. */
+  get live(): boolean {
+    return this.state === 'binding' || this.state === 'listening' || this.state === 'connecting' || (this.state === 'connected' && !this.peer && !this.eof);
+  }
+}
+
+// ---- sockaddr encoding (AIX: {len u8, family u8, ...}) ----
+
+function parseIPv6(s: string): Uint8Array {
+  const out = new Uint8Array(16);
+  let text = s;
+  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  const tail: number[] = [];
+  if (v4) {
+    const b = v4[1]!.split('.').map(Number);
+    tail.push((b[0]! << 8) | b[1]!, (b[2]! << 8) | b[3]!);
+    text = text.slice(0, -v4[1]!.length);
+    if (text.endsWith(':') && !text.endsWith('::')) text = text.slice(0, -1);
+  }
+  const [head, rest] = text.includes('::') ? text.split('::') : [text, undefined];
+  const hs = head ? head.split(':').filter((x) => x !== '').map((x) => parseInt(x, 16)) : [];
+  const rs = rest !== undefined && rest !== '' ? rest.split(':').filter((x) => x !== '').map((x) => parseInt(x, 16)) : [];
+  const groups = [...hs, ...new Array<number>(8 - hs.length - rs.length - tail.length).fill(0), ...rs, ...tail];
+  groups.slice(0, 8).forEach((g, i) => {
+    out[2 * i] = g >> 8;
+    out[2 * i + 1] = g & 0xff;
+  });
+  return out;
+}
+
+function formatIPv6(b: Uint8Array): string {
+  const groups: string[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push(((b[i]! << 8) | b[i + 1]!).toString(16));
+  return groups.join(':');
+}
+
+export function encodeSockaddr(a: SockAddr): Uint8Array {
+  if (a.family === AF_INET) {
+    const b = new Uint8Array(16);
+    b[0] = 16;
+    b[1] = AF_INET;
+    new DataView(b.buffer).setUint16(2, a.port ?? 0);
+    const host = (a.host ?? '0.0.0.0').replace(/^::ffff:/i, '');
+    (net.isIPv4(host) ? host : '0.0.0.0').split('.').forEach((x, i) => (b[4 + i] = Number(x)));
+    return b;
+  }
+  if (a.family === AF_INET6) {
+    const b = new Uint8Array(28);
+    b[0] = 28;
+    b[1] = AF_INET6;
+    new DataView(b.buffer).setUint16(2, a.port ?? 0);
+    let host = a.host ?? '::';
+    if (net.isIPv4(host)) host = '::ffff:' + host;
+    b.set(parseIPv6(host), 8);
+    return b;
+  }
+  const p = Buffer.from(a.path ?? '', 'utf8');
+  const b = new Uint8Array(Math.min(2 + p.length + 1, 1025));
+  b[0] = b.length;
+  b[1] = AF_UNIX;
+  b.set(p.subarray(0, b.length - 3), 2);
+  return b;
+}
+
+export function decodeSockaddr(raw: Uint8Array): SockAddr | undefined {
+  if (raw.length < 2) return undefined;
+  const family = raw[1]!;
+  const v = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  if (family === AF_INET && raw.length >= 8) return { family, port: v.getUint16(2), host: [...raw.subarray(4, 8)].join('.') };
+  if (family === AF_INET6 && raw.length >= 24) return { family, port: v.getUint16(2), host: formatIPv6(raw.subarray(8, 24)) };
+  if (family === AF_UNIX) {
+    const bytes = raw.subarray(2);
+    const nul = bytes.indexOf(0);
+    return { family, path: Buffer.from(nul < 0 ? bytes : bytes.subarray(0, nul)).toString('utf8') };
+  }
+  return { family };
+}
+
+/** Node's view of an address as the guest socket's family sees it. */
+function hostAddr(family: number, address: string | undefined, port: number | undefined, path?: string): SockAddr {
+  if (family === AF_UNIX) return { family, path: path ?? '' };
+  return { family, host: address ?? (family === AF_INET6 ? '::' : '0.0.0.0'), port: port ?? 0 };
+}
+
+// ---- guest calls ----
+
+function socketOf(c: HleContext, fd: number): { file: Extract<OpenFile, { kind: 'socket' }>; sock: GuestSocket } {
+  const e = c.proc.files.get(fd);
+  if (!e) throw new FsError(ERRNO.EBADF);
+  if (e.file.kind !== 'socket') throw new FsError(ERRNO.ENOTSOCK);
+  return { file: e.file, sock: e.file.sock };
+}
+
+function sockaddrArg(c: HleContext, addr: bigint, len: number): SockAddr {
+  if (addr === 0n || len < 2) throw new FsError(ERRNO.EINVAL);
+  const a = decodeSockaddr(c.mem.readChecked(addr, Math.min(len, 1025)));
+  if (!a) throw new FsError(ERRNO.EINVAL);
+  return a;
+}
+
+/** Write a sockaddr to (addr, *lenPtr) the way the kernel does: truncated, true length stored. */
+function writeSockaddr(c: HleContext, addr: bigint, lenPtr: bigint, a: SockAddr): void {
+  if (addr === 0n || lenPtr === 0n) return;
+  const b = encodeSockaddr(a);
+  const room = c.mem.readU32(lenPtr);
+  c.mem.writeChecked(addr, b.subarray(0, Math.min(room, b.length)));
+  c.mem.writeU32(lenPtr, b.length);
+}
+
+function blockOr(c: HleContext, file: { flags: number }, what: string, attempt: () => CallResult | undefined): CallResult {
+  const now = attempt();
+  if (now !== undefined) return now;
+  if (file.flags & O_NONBLOCK) return fail(ERRNO.EAGAIN);
+  return { block: { description: what, retry: () => attempt() } };
+}
+
+function unixHostPath(c: HleContext, a: SockAddr): string {
+  if (!a.path) throw new FsError(ERRNO.EINVAL);
+  return c.proc.files.hostPath(a.path, undefined, false);
+}
+
+function checkFamily(sock: GuestSocket, a: SockAddr): void {
+  const ok = a.family === sock.family || (a.family === AF_UNSPEC && sock.family !== AF_UNIX);
+  if (!ok) throw new FsError(ERRNO.EAFNOSUPPORT);
+}
+
+function listen(c: HleContext): CallResult {
+  const { sock } = socketOf(c, int(c, 0));
+  if (sock.state === 'listening') return 0;
+  if (sock.state !== 'new') return fail(ERRNO.EINVAL);
+  const backlog = Math.max(1, int(c, 1));
+  const server = net.createServer({ allowHalfOpen: true });
+  server.on('connection', (s) => {
+    if (sock.state !== 'listening') {
+      s.destroy();
+      return;
+    }
+    const child = new GuestSocket(sock.family, sock.type, () => c.proc.notifyHostEvent());
+    for (const [k, v] of sock.options) if (k !== `${SOL_SOCKET}:${SO_ACCEPTCONN}`) child.options.set(k, v);
+    child.attach(s);
+    sock.acceptQueue.push(child);
+    c.proc.notifyHostEvent();
+  });
+  const b = sock.bound ?? hostAddr(sock.family, undefined, 0);
+  // Node binds asynchronously (even an IP literal goes through dns.lookup): the calling thread
+  // waits for 'listening' or 'error'; other guest threads keep running.
+  let failure = 0;
+  server.on('error', (e: NodeJS.ErrnoException) => {
+    if (sock.state === 'binding') failure = hostErrnoToAix(e.code);
+    else sock.pendingError = hostErrnoToAix(e.code);
+    c.proc.notifyHostEvent();
+  });
+  server.once('listening', () => {
+    if (sock.state !== 'binding') return;
+    sock.state = 'listening';
+    const addr = server.address();
+    if (addr !== null && typeof addr === 'object') sock.bound = hostAddr(sock.family, addr.address, addr.port);
+    c.proc.notifyHostEvent();
+  });
+  if (sock.family === AF_UNIX) server.listen({ path: unixHostPath(c, b), backlog });
+  else server.listen({ host: b.host, port: b.port, backlog, ipv6Only: sock.family === AF_INET6 && sock.option(IPPROTO_IPV6, IPV6_V6ONLY) === 1, exclusive: true });
+  sock.server = server;
+  sock.state = 'binding';
+  sock.options.set(`${SOL_SOCKET}:${SO_ACCEPTCONN}`, 1);
+  return {
+    block: {
+      description: `listen(${int(c, 0)})`,
+      retry: () => {
+        if (sock.state === 'listening') return 0;
+        if (failure !== 0 || sock.state === 'closed') {
+          sock.state = 'new';
+          sock.server = undefined;
+          sock.options.delete(`${SOL_SOCKET}:${SO_ACCEPTCONN}`);
+          server.close();
+          return fail(failure || ERRNO.EBADF);
+        }
+        return undefined;
+      },
+    },
+  };
+}
+
+function accept(c: HleContext): CallResult {
+  const { file, sock } = socketOf(c, int(c, 0));
+  if (sock.state !== 'listening') return fail(ERRNO.EINVAL);
+  return blockOr(c, file, `accept(${int(c, 0)})`, () => {
+    const child = sock.acceptQueue.shift();
+    if (!child) return sock.state === 'closed' ? fail(ERRNO.EBADF) : undefined;
+    const fd = c.proc.files.allocate({ kind: 'socket', sock: child, flags: 2, refs: 1 }, false);
+    const s = child.conn!;
+    writeSockaddr(c, ptr(c, 1), ptr(c, 2), hostAddr(child.family, s.remoteAddress, s.remotePort, sock.bound?.path));
+    return fd;
+  });
+}
+
+function connect(c: HleContext): CallResult {
+  const fd = int(c, 0);
+  const { file, sock } = socketOf(c, fd);
+  const a = sockaddrArg(c, ptr(c, 1), int(c, 2));
+  if (sock.state === 'connected') return fail(ERRNO.EISCONN);
+  if (sock.state === 'connecting') return fail(ERRNO.EALREADY);
+  if (sock.state !== 'new') return fail(ERRNO.EINVAL);
+  checkFamily(sock, a);
+  const s =
+    sock.family === AF_UNIX
+      ? net.connect({ path: unixHostPath(c, a), allowHalfOpen: true })
+      : net.connect({ host: a.host, port: a.port ?? 0, allowHalfOpen: true, localAddress: sock.bound?.host, localPort: sock.bound?.port || undefined });
+  sock.state = 'connecting';
+  const onError = (e: NodeJS.ErrnoException) => {
+    sock.pendingError = hostErrnoToAix(e.code);
+    sock.state = 'failed';
+    c.proc.notifyHostEvent();
+  };
+  s.once('error', onError);
+  s.once('connect', () => {
+    s.off('error', onError);
+    sock.attach(s);
+    c.proc.notifyHostEvent();
+  });
+  sock.conn = s;
+  const settled = (): CallResult | undefined => {
+    if (sock.state === 'connected') return 0;
+    if (sock.state === 'failed') {
+      const e = sock.pendingError;
+      sock.pendingError = 0;
+      return fail(e);
+    }
+    return undefined;
+  };
+  if (file.flags & O_NONBLOCK) return fail(ERRNO.EINPROGRESS);
+  return { block: { description: `connect(${fd})`, retry: () => settled() } };
+}
+
+/** Read for read/recvfrom/nrecvmsg on a stream socket: buffered data, 0 at EOF, error, or wait. */
+export function socketRead(c: HleContext, file: Extract<OpenFile, { kind: 'socket' }>, len: number, peek: boolean, deliver: (data: Uint8Array) => CallResult, what: string): CallResult {
+  const sock = file.sock;
+  if (sock.state !== 'connected') return fail(sock.state === 'failed' ? ERRNO.ECONNREFUSED : ERRNO.ENOTCONN);
+  return blockOr(c, file, what, () => {
+    if (sock.recvBytes > 0) {
+      c.proc.eventCount++;
+      return deliver(sock.take(len, peek));
+    }
+    if (sock.pendingError) {
+      const e = sock.pendingError;
+      sock.pendingError = 0;
+      return fail(e);
+    }
+    if (sock.eof) return 0;
+    return undefined;
+  });
+}
+
+export function socketWrite(c: HleContext, file: Extract<OpenFile, { kind: 'socket' }>, data: Uint8Array, what: string): CallResult {
+  const sock = file.sock;
+  if (sock.state !== 'connected') return fail(sock.state === 'failed' ? ERRNO.ECONNREFUSED : ERRNO.ENOTCONN);
+  return blockOr(c, file, what, () => {
+    if (sock.pendingError) {
+      const e = sock.pendingError;
+      sock.pendingError = 0;
+      return fail(e);
+    }
+    // Go ignores SIGPIPE for sockets it writes to; AIX would raise it, then EPIPE: we give EPIPE.
+    if (sock.writeShut || (sock.conn && sock.conn.destroyed) || (!sock.conn && !sock.peer)) return fail(ERRNO.EPIPE);
+    if (data.length > 0 && sock.sendBacklog() >= SEND_HIGH_WATER) return undefined;
+    if (data.length > 0) sock.send(data);
+    return data.length;
+  });
+}
+
+function getsockopt(c: HleContext): CallResult {
+  const { sock } = socketOf(c, int(c, 0));
+  const level = int(c, 1);
+  const name = int(c, 2);
+  const val = ptr(c, 3);
+  const lenPtr = ptr(c, 4);
+  let value: number;
+  if (level === SOL_SOCKET && name === SO_ERROR) {
+    value = sock.pendingError;
+    sock.pendingError = 0;
+  } else if (level === SOL_SOCKET && name === SO_TYPE) value = sock.type;
+  else if (level === SOL_SOCKET && name === SO_LINGER) {
+    const b = new Uint8Array(8);
+    new DataView(b.buffer).setInt32(0, sock.option(level, name) ?? 0);
+    new DataView(b.buffer).setInt32(4, sock.option(level, -name) ?? 0);
+    c.mem.writeChecked(val, b.subarray(0, Math.min(8, c.mem.readU32(lenPtr))));
+    c.mem.writeU32(lenPtr, 8);
+    return 0;
+  } else if (level === SOL_SOCKET && (name === SO_SNDBUF || name === SO_RCVBUF)) value = sock.option(level, name) ?? 262144;
+  else if (level === SOL_SOCKET || level === IPPROTO_TCP || level === IPPROTO_IP || level === IPPROTO_IPV6) value = sock.option(level, name) ?? 0;
+  else return fail(ERRNO.ENOPROTOOPT);
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setInt32(0, value);
+  c.mem.writeChecked(val, b.subarray(0, Math.min(4, c.mem.readU32(lenPtr))));
+  c.mem.writeU32(lenPtr, 4);
+  return 0;
+}
+
+function setsockopt(c: HleContext): CallResult {
+  const { sock } = socketOf(c, int(c, 0));
+  const level = int(c, 1);
+  const name = int(c, 2);
+  const val = ptr(c, 3);
+  const len = int(c, 4);
+  if (level !== SOL_SOCKET && level !== IPPROTO_TCP && level !== IPPROTO_IP && level !== IPPROTO_IPV6) return fail(ERRNO.ENOPROTOOPT);
+  if (len < 4) return fail(ERRNO.EINVAL);
+  const v = c.mem.readU32(val) | 0;
+  sock.options.set(`${level}:${name}`, v);
+  if (level === SOL_SOCKET && name === SO_LINGER && len >= 8) sock.options.set(`${level}:${-name}`, c.mem.readU32(val + 4n) | 0);
+  if (level === IPPROTO_TCP && name === TCP_NODELAY && sock.state === 'connected') sock.conn?.setNoDelay(v !== 0);
+  if (level === SOL_SOCKET && name === SO_KEEPALIVE && sock.state === 'connected') sock.conn?.setKeepAlive(v !== 0);
+  return 0;
+}
+
+function peerAddress(sock: GuestSocket): SockAddr | undefined {
+  if (sock.state !== 'connected') return undefined;
+  if (sock.peer) return { family: AF_UNIX, path: '' };
+  const s = sock.conn!;
+  if (sock.family === AF_UNIX) return { family: AF_UNIX, path: sock.options.has('peerpath') ? '' : '' };
+  return hostAddr(sock.family, s.remoteAddress, s.remotePort);
+}
+
+function localAddress(sock: GuestSocket): SockAddr {
+  if (sock.state === 'connected' && sock.conn && !sock.peer && sock.family !== AF_UNIX) {
+    return hostAddr(sock.family, sock.conn.localAddress, sock.conn.localPort);
+  }
+  return sock.bound ?? hostAddr(sock.family, undefined, 0);
+}
+
+/** struct msghdr (48 bytes): name 0, namelen 8, iov 16, iovlen 24, control 32, controllen 40, flags 44. */
+function iovecs(c: HleContext, msg: bigint): Array<{ base: bigint; len: number }> {
+  const iov = c.mem.readU64(msg + 16n);
+  const n = c.mem.readU32(msg + 24n) | 0;
+  if (n < 0 || n > 1024) throw new FsError(ERRNO.EINVAL);
+  const out: Array<{ base: bigint; len: number }> = [];
+  for (let i = 0; i < n; i++) out.push({ base: c.mem.readU64(iov + BigInt(i * 16)), len: Number(c.mem.readU64(iov + BigInt(i * 16 + 8))) });
+  return out;
+}
+
+export const socketFunctions: Record<string, (c: HleContext) => CallResult> = {
+  socket(c) {
+    const family = int(c, 0);
+    const type = int(c, 1);
+    if (family !== AF_INET && family !== AF_INET6 && family !== AF_UNIX) return fail(ERRNO.EAFNOSUPPORT);
+    // Datagram and raw sockets are not emulated (Node's dgram binds asynchronously).
+    if (type !== SOCK_STREAM) return fail(ERRNO.EPROTONOSUPPORT);
+    const sock = new GuestSocket(family, type, () => c.proc.notifyHostEvent());
+    return c.proc.files.allocate({ kind: 'socket', sock, flags: 2, refs: 1 }, false);
+  },
+
+  socketpair(c) {
+    if (int(c, 0) !== AF_UNIX) return fail(ERRNO.EOPNOTSUPP);
+    if (int(c, 1) !== SOCK_STREAM) return fail(ERRNO.EPROTONOSUPPORT);
+    const notify = () => c.proc.notifyHostEvent();
+    const a = new GuestSocket(AF_UNIX, SOCK_STREAM, notify);
+    const b = new GuestSocket(AF_UNIX, SOCK_STREAM, notify);
+    a.peer = b;
+    b.peer = a;
+    a.state = b.state = 'connected';
+    const fa = c.proc.files.allocate({ kind: 'socket', sock: a, flags: 2, refs: 1 }, false);
+    const fb = c.proc.files.allocate({ kind: 'socket', sock: b, flags: 2, refs: 1 }, false);
+    c.mem.writeU32(ptr(c, 3), fa);
+    c.mem.writeU32(ptr(c, 3) + 4n, fb);
+    return 0;
+  },
+
+  bind(c) {
+    const { sock } = socketOf(c, int(c, 0));
+    const a = sockaddrArg(c, ptr(c, 1), int(c, 2));
+    checkFamily(sock, a);
+    if (sock.state !== 'new' || sock.bound) return fail(ERRNO.EINVAL);
+    if (a.family === AF_UNIX) {
+      // The kernel creates the socket file at bind; Node does it at listen. An existing file is EADDRINUSE now.
+      try {
+        unixHostPath(c, a);
+      } catch (e) {
+        if (e instanceof FsError) return fail(e.errno);
+        throw e;
+      }
+    } else if (a.host !== undefined && !isLocalAddress(a.host)) return fail(ERRNO.EADDRNOTAVAIL);
+    sock.bound = { ...a, family: sock.family };
+    return 0;
+  },
+
+  listen,
+  accept,
+  connect,
+
+  getsockname(c) {
+    const { sock } = socketOf(c, int(c, 0));
+    writeSockaddr(c, ptr(c, 1), ptr(c, 2), localAddress(sock));
+    return 0;
+  },
+
+  getpeername(c) {
+    const { sock } = socketOf(c, int(c, 0));
+    const a = peerAddress(sock);
+    if (!a) return fail(ERRNO.ENOTCONN);
+    writeSockaddr(c, ptr(c, 1), ptr(c, 2), a);
+    return 0;
+  },
+
+  getsockopt,
+  setsockopt,
+
+  recvfrom(c) {
+    const fd = int(c, 0);
+    const { file } = socketOf(c, fd);
+    const buf = ptr(c, 1);
+    const from = ptr(c, 4);
+    const fromLen = ptr(c, 5);
+    return socketRead(c, file, size(c, 2), (int(c, 3) & MSG_PEEK) !== 0, (d) => {
+      c.mem.writeChecked(buf, d);
+      // A stream socket reports no source address.
+      if (from !== 0n && fromLen !== 0n) c.mem.writeU32(fromLen, 0);
+      return d.length;
+    }, `recvfrom(${fd})`);
+  },
+
+  sendto(c) {
+    const fd = int(c, 0);
+    const { file } = socketOf(c, fd);
+    return socketWrite(c, file, c.mem.readChecked(ptr(c, 1), size(c, 2)), `sendto(${fd})`);
+  },
+
+  nrecvmsg(c) {
+    const fd = int(c, 0);
+    const { file } = socketOf(c, fd);
+    const msg = ptr(c, 1);
+    const vecs = iovecs(c, msg);
+    const total = vecs.reduce((n, v) => n + v.len, 0);
+    return socketRead(c, file, total, (int(c, 2) & MSG_PEEK) !== 0, (d) => {
+      let at = 0;
+      for (const v of vecs) {
+        if (at >= d.length) break;
+        const n = Math.min(v.len, d.length - at);
+        c.mem.writeChecked(v.base, d.subarray(at, at + n));
+        at += n;
+      }
+      c.mem.writeU32(msg + 8n, 0); // msg_namelen: no address on a stream socket
+      c.mem.writeU32(msg + 40n, 0); // msg_controllen: no ancillary data
+      c.mem.writeU32(msg + 44n, 0); // msg_flags
+      return d.length;
+    }, `nrecvmsg(${fd})`);
+  },
+
+  nsendmsg(c) {
+    const fd = int(c, 0);
+    const { file } = socketOf(c, fd);
+    const msg = ptr(c, 1);
+    if (c.mem.readU32(msg + 40n) !== 0) return fail(ERRNO.EOPNOTSUPP); // SCM_RIGHTS etc. not emulated
+    const parts = iovecs(c, msg).map((v) => c.mem.readChecked(v.base, v.len));
+    return socketWrite(c, file, Buffer.concat(parts), `nsendmsg(${fd})`);
+  },
+
+  shutdown(c) {
+    const { sock } = socketOf(c, int(c, 0));
+    const how = int(c, 1);
+    if (how < SHUT_RD || how > SHUT_RDWR) return fail(ERRNO.EINVAL);
+    if (sock.state !== 'connected') return fail(ERRNO.ENOTCONN);
+    if (how === SHUT_RD || how === SHUT_RDWR) {
+      sock.eof = true;
+      c.proc.eventCount++;
+    }
+    if (how === SHUT_WR || how === SHUT_RDWR) sock.shutdownWrite();
+    return 0;
+  },
+};
+
+/** Addresses a socket may bind: wildcard, loopback, or one of this host's interfaces. */
+function isLocalAddress(host: string): boolean {
+  const h = host.toLowerCase().replace(/^::ffff:/, '');
+  if (h === '0.0.0.0' || h === '::' || h === '0:0:0:0:0:0:0:0' || h.startsWith('127.') || h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
+  return false;
+}
+
+export function wrapSocketFunctions(guard: (fn: (c: HleContext) => CallResult) => HleFunction): Record<string, HleFunction> {
+  const out: Record<string, HleFunction> = {};
+  for (const [name, fn] of Object.entries(socketFunctions)) out[name] = guard(fn);
+  return out;
+}
