@@ -22,7 +22,7 @@ import { formatStopReply } from './commands/stop-reply.js';
 import { parseSetThread, parseThreadAlive } from './commands/thread.js';
 import { formatThreadId, ThreadSelector } from './commands/thread-id.js';
 import { parseVFile, VFilePacket } from './commands/vfile.js';
-import { ACK, NAK, PacketReceiver, RspEvent, encodePacket } from './rsp/framing.js';
+import { ACK, NAK, PacketReceiver, RspEvent, encodeHexPacketRunLength, encodePacket } from './rsp/framing.js';
 import { bytesToHex, bytesToLatin1, textToHex } from './rsp/hex.js';
 import {
   BreakpointKind, GdbSignal, ResumeAction, ResumeRequest, StopEvent, Target, TargetError, ThreadId, isTargetError,
@@ -49,8 +49,11 @@ export interface SessionIo {
   close(): void;
 }
 
-/** A reply: one packet body, several (console output then the answer), or none. */
-type Reply = string | Uint8Array | Reply[] | undefined;
+/**
+ * A reply: one packet body, several (console output then the answer), or none. `{ hex }` is sent
+ * as hex, run-length encoded (memory and register dumps: long runs of zeros).
+ */
+type Reply = string | Uint8Array | { hex: Uint8Array } | Reply[] | undefined;
 type QueueItem = Uint8Array | { errorReply: string };
 
 /** Sent with every T reply so that gdb can show the frame without another round trip. */
@@ -266,7 +269,7 @@ export class GdbSession {
       for (const r of reply) this.send(r);
       return;
     }
-    const frame = encodePacket(reply);
+    const frame = typeof reply === 'object' && 'hex' in reply ? encodeHexPacketRunLength(reply.hex) : encodePacket(reply);
     this.lastFrame = frame;
     this.io.write(frame);
   }
@@ -423,7 +426,7 @@ export class GdbSession {
     if (isTargetError(tid)) return 'E02';
     const regs = this.target.readRegisters(tid);
     if (isTargetError(regs)) return errorReply(regs);
-    return bytesToHex(serializePpc64Registers(regs));
+    return { hex: serializePpc64Registers(regs) };
   }
 
   private writeAllRegisters(p: string): Reply {
@@ -482,7 +485,7 @@ export class GdbSession {
     const data = this.target.readMemory(r.addr, length);
     if (isTargetError(data)) return errorReply(data);
     if (data.length === 0) return EFAULT;
-    return bytesToHex(data.length > length ? data.subarray(0, length) : data);
+    return { hex: data.length > length ? data.subarray(0, length) : data };
   }
 
   private writeMemory(p: string): Reply {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PacketReceiver, RspEvent, checksumOf, decodeBody, encodePacket } from '../../../src/gdb/rsp/framing.js';
+import { PacketReceiver, RspEvent, checksumOf, decodeBody, encodeHexPacketRunLength, encodePacket } from '../../../src/gdb/rsp/framing.js';
 
 const enc = (s: string) => new Uint8Array(Buffer.from(s, 'latin1'));
 const text = (b: Uint8Array) => Buffer.from(b).toString('latin1');
@@ -105,5 +105,40 @@ describe('encodePacket', () => {
     rx.feed(encodePacket(all));
     expect(events).toHaveLength(1);
     expect(Array.from((events[0] as { payload: Uint8Array }).payload)).toEqual(Array.from(all));
+  });
+});
+
+describe('run-length encoded replies', () => {
+  const decode = (frame: Uint8Array): string => {
+    const got: string[] = [];
+    const rx = new PacketReceiver((e) => {
+      if (e.kind !== 'packet') throw new Error(`unexpected ${e.kind}`);
+      got.push(Buffer.from(e.payload).toString('latin1'));
+    });
+    rx.feed(frame);
+    expect(got).toHaveLength(1);
+    return got[0]!;
+  };
+
+  it('round-trips every run length, never emitting # or $ as a count', () => {
+    for (let n = 1; n <= 300; n++) {
+      const bytes = Uint8Array.from([0xab, ...new Array<number>(n).fill(0), 0x0c, 0xc1, ...new Array<number>(n % 13).fill(0xff), 7]);
+      const text = Buffer.from(bytes).toString('hex');
+      const frame = encodeHexPacketRunLength(bytes);
+      const body = Buffer.from(frame.subarray(1, frame.length - 3)).toString('latin1');
+      expect(body).not.toMatch(/[#$]/);
+      expect(decode(frame)).toBe(text);
+    }
+  });
+
+  it('round-trips random bytes', () => {
+    const bytes = Uint8Array.from({ length: 5000 }, (_, i) => ((i * 2654435761) >>> 24) & (i % 7 === 0 ? 0 : 0xff));
+    expect(decode(encodeHexPacketRunLength(bytes))).toBe(Buffer.from(bytes).toString('hex'));
+  });
+
+  it('shrinks a page of zeros to a few hundred bytes', () => {
+    const frame = encodeHexPacketRunLength(new Uint8Array(4096));
+    expect(frame.length).toBeLessThan(300);
+    expect(decode(frame)).toBe('0'.repeat(8192));
   });
 });
