@@ -3,6 +3,7 @@
 // blocked in poll, §8.14); fds 0-2 are the host's stdio by default.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { isatty } from 'node:tty';
 import type { GuestSocket } from './libc/sockets.js';
 import { ERRNO, O_ACCMODE, O_APPEND, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_RDWR, O_TRUNC, O_WRONLY, hostErrnoToAix } from './constants.js';
 
@@ -38,6 +39,78 @@ export class Pipe {
   }
 }
 
+/**
+ * Reads a host descriptor that may block (a pipe or terminal on stdin, a FIFO) without blocking
+ * the emulator: one asynchronous fs.read at a time, started when a guest thread finds the buffer
+ * empty; its completion fills the buffer and wakes the scheduler (aix-contract: one host thread
+ * runs every guest thread, so a synchronous read would stop them all).
+ */
+export class HostStreamReader {
+  private readonly chunks: Uint8Array[] = [];
+  buffered = 0;
+  eof = false;
+  errno = 0;
+  pending = false;
+  private closed = false;
+  static readonly CHUNK = 65536;
+
+  constructor(readonly hostFd: number, private readonly notify: () => void) {}
+
+  /** Start a host read unless one is in flight or the stream ended. */
+  request(): void {
+    if (this.pending || this.eof || this.errno || this.closed) return;
+    this.pending = true;
+    const buf = Buffer.allocUnsafe(HostStreamReader.CHUNK);
+    fs.read(this.hostFd, buf, 0, buf.length, null, (err, n) => {
+      this.pending = false;
+      if (this.closed) return;
+      if (err) {
+        // EAGAIN: the host fd is non-blocking (a shared terminal); try again shortly.
+        if ((err as NodeJS.ErrnoException).code === 'EAGAIN') {
+          setTimeout(() => this.request(), 10);
+          return;
+        }
+        this.errno = errnoOf(err);
+      } else if (n === 0) this.eof = true;
+      else {
+        this.chunks.push(buf.subarray(0, n));
+        this.buffered += n;
+      }
+      this.notify();
+    });
+  }
+
+  take(max: number): Uint8Array {
+    const out = new Uint8Array(Math.min(max, this.buffered));
+    let done = 0;
+    while (done < out.length) {
+      const c = this.chunks[0]!;
+      const n = Math.min(c.length, out.length - done);
+      out.set(c.subarray(0, n), done);
+      done += n;
+      if (n === c.length) this.chunks.shift();
+      else this.chunks[0] = c.subarray(n);
+    }
+    this.buffered -= done;
+    return out;
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+}
+
+/** Whether reading this host fd could block: pipes, sockets and terminals (not files, /dev/null...). */
+export function mayBlockOnRead(hostFd: number): boolean {
+  try {
+    const st = fs.fstatSync(hostFd);
+    if (st.isFIFO() || st.isSocket()) return true;
+    return st.isCharacterDevice() && isatty(hostFd);
+  } catch {
+    return false;
+  }
+}
+
 /** Deterministic stand-in for /dev/urandom in --deterministic runs (xorshift64*). */
 export class SeededRandom {
   private state = 0x9e3779b97f4a7c15n;
@@ -57,7 +130,11 @@ export class SeededRandom {
 
 export type OpenFile =
   | { kind: 'random'; source: SeededRandom; flags: number; refs: number }
-  | { kind: 'host'; hostFd: number; path: string; flags: number; offset: number; stream: boolean; isDir: boolean; dirEntries?: string[]; dirPos: number; refs: number }
+  | {
+      kind: 'host'; hostFd: number; path: string; flags: number; offset: number; stream: boolean; isDir: boolean; dirEntries?: string[]; dirPos: number; refs: number;
+      /** Set on the first read of a stream that may block (undefined: not decided yet; null: reads are synchronous). */
+      reader?: HostStreamReader | null;
+    }
   | { kind: 'pipe'; pipe: Pipe; end: 'read' | 'write'; flags: number; refs: number }
   | { kind: 'socket'; sock: GuestSocket; flags: number; refs: number };
 
@@ -80,6 +157,8 @@ export class FileTable {
   readonly fds = new Map<number, FdEntry>();
   cwd: string;
   readonly confined: boolean;
+  /** Wakes the scheduler when a host stream delivers data (AixProcess.notifyHostEvent). */
+  hostEvent: () => void = () => {};
   /** The guest's file-creation mask (umask); applied on top of the host's own. */
   umask = 0o022;
   /** Set in deterministic runs: /dev/urandom and /dev/random read from it. */
@@ -196,6 +275,7 @@ export class FileTable {
     f.refs--;
     if (f.refs > 0) return;
     if (f.kind === 'host') {
+      f.reader?.close();
       if (f.hostFd > 2) {
         try {
           fs.closeSync(f.hostFd);
@@ -236,7 +316,10 @@ export class FileTable {
 
   /** Some descriptor holds a host resource (socket, host stream reader) whose events can wake a thread. */
   hasHostEvents(): boolean {
-    for (const e of this.fds.values()) if (e.file.kind === 'socket' && e.file.sock.live) return true;
+    for (const e of this.fds.values()) {
+      if (e.file.kind === 'socket' && e.file.sock.live) return true;
+      if (e.file.kind === 'host' && e.file.reader?.pending) return true;
+    }
     return false;
   }
 

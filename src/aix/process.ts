@@ -95,6 +95,7 @@ export class AixProcess {
     this.sentinels = this.program.sentinels;
     this.files = new FileTable(opts.root ?? '/', opts.stdio ?? [0, 1, 2]);
     if (opts.clock.deterministic) this.files.seededRandom = new SeededRandom();
+    this.files.hostEvent = () => this.notifyHostEvent();
     this.strace = opts.strace;
     this.cpus = opts.cpus ?? 1;
     this.uid = typeof process.getuid === 'function' ? process.getuid() : 0;

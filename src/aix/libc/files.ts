@@ -6,7 +6,7 @@ import {
   AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_NOFOLLOW, ERRNO, FD_CLOEXEC, F_DUPFD, F_GETFD, F_GETFL, F_GETLK, F_SETFD, F_SETFL,
   F_SETLK, F_SETLKW, O_ACCMODE, O_APPEND, O_NONBLOCK, O_RDONLY, O_WRONLY, POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, S_IFCHR, S_IFIFO, S_IFSOCK,
 } from '../constants.js';
-import { FsError, errnoOf, type OpenFile } from '../files.js';
+import { FsError, HostStreamReader, errnoOf, mayBlockOnRead, type OpenFile } from '../files.js';
 import type { CallResult } from '../threads.js';
 import { socketRead, socketWrite, wrapSocketFunctions } from './sockets.js';
 import { fail, int, ptr, size, i64, type HleContext, type HleFunction } from './types.js';
@@ -71,12 +71,33 @@ function readFd(c: HleContext, fd: number, buf: bigint, len: number, pos: number
   }
   if ((f.flags & O_ACCMODE) === O_WRONLY) return fail(ERRNO.EBADF);
   if (f.isDir) return fail(ERRNO.EISDIR);
+  const reader = streamReader(c, f);
+  if (reader) {
+    return blockingIo(c, `read(${fd})`, () => {
+      if (reader.buffered > 0) {
+        const data = reader.take(len);
+        c.mem.writeChecked(buf, data);
+        return data.length;
+      }
+      if (reader.errno) return fail(reader.errno);
+      if (reader.eof) return 0;
+      reader.request();
+      if (f.flags & O_NONBLOCK) return fail(ERRNO.EAGAIN);
+      return undefined;
+    });
+  }
   const tmp = Buffer.alloc(Math.min(len, 1 << 20));
   const position = pos ?? (f.stream ? null : f.offset);
   const n = fs.readSync(f.hostFd, tmp, 0, tmp.length, position);
   if (pos === null && !f.stream) f.offset += n;
   c.mem.writeChecked(buf, tmp.subarray(0, n));
   return n;
+}
+
+/** The asynchronous reader of a host stream that may block (stdin on a pipe or terminal), if it is one. */
+function streamReader(c: HleContext, f: Extract<OpenFile, { kind: 'host' }>): HostStreamReader | null {
+  if (f.reader === undefined) f.reader = f.stream && mayBlockOnRead(f.hostFd) ? new HostStreamReader(f.hostFd, c.proc.files.hostEvent) : null;
+  return f.reader;
 }
 
 function writeFd(c: HleContext, fd: number, data: Uint8Array, pos: number | null): CallResult {
@@ -203,8 +224,13 @@ function poll(c: HleContext): CallResult {
             if (p.readers === 0) rev |= POLLERR;
             else rev |= events & POLLOUT;
           }
+        } else if (e.file.kind === 'host' && (events & POLLIN) && e.file.stream && streamReader(c, e.file)) {
+          const r = e.file.reader!;
+          if (r.buffered > 0 || r.eof || r.errno) rev |= POLLIN;
+          else r.request();
+          rev |= events & POLLOUT;
         } else {
-          // Host files, directories and the standard streams are always ready.
+          // Host files, directories and the other streams are always ready.
           rev |= events & (POLLIN | POLLOUT);
         }
       }
