@@ -16,7 +16,7 @@ import {
 import { BlockCompiler } from './jit/compiler.js';
 import type { CompiledBlock } from './jit/block.js';
 import { cpuEnv, defaultTimeBase } from './exec/system.js';
-import { hex64 } from './int64.js';
+import { hex64, hiOf, loOf, toBig } from './int64.js';
 
 /** Why run() returned. */
 export const StopReason = {
@@ -60,10 +60,10 @@ export class StopInfo {
   message = '';
 
   get pc(): bigint {
-    return (BigInt(this.pcHi >>> 0) << 32n) | BigInt(this.pcLo >>> 0);
+    return toBig(this.pcHi, this.pcLo);
   }
   get faultAddress(): bigint {
-    return (BigInt(this.faultHi >>> 0) << 32n) | BigInt(this.faultLo >>> 0);
+    return toBig(this.faultHi, this.faultLo);
   }
   /** One printable line, e.g. "ILLEGAL at 0x10000 word 0x00000000". */
   describe(): string {
@@ -313,7 +313,7 @@ export class Cpu implements LoopHost {
 
   decodeSlot(page: CodePage, idx: number, hi: number, lo: number): number {
     if (this.hostCallRanges.length > 0 || this.breakpoints.size > 0) {
-      const addr = (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+      const addr = toBig(hi, lo);
       for (const r of this.hostCallRanges) {
         if (addr >= r.start && addr < r.end) return (page.ids[idx] = ID_SENTINEL);
       }
@@ -445,8 +445,8 @@ export class Cpu implements LoopHost {
     const a0 = BigInt.asUintN(64, addr) & ~3n;
     const end = BigInt.asUintN(64, addr) + BigInt(len);
     for (let a = a0; a < end; a += 4n) {
-      const hi = Number(a >> 32n) | 0;
-      const lo = Number(a & 0xffffffffn) | 0;
+      const hi = hiOf(a);
+      const lo = loOf(a);
       const p = this.codePages.get(pageKey(hi, lo));
       if (p !== undefined) {
         if (p.blocks !== null) this.dropBlocks(p);

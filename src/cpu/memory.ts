@@ -8,6 +8,8 @@
 // Faults do not throw host Errors: the hot path throws the reusable `memoryFault` object, filled
 // with the address and access kind, which the CPU run loop catches and turns into a stop result.
 
+import { hiOf, loOf, toBig } from './int64.js';
+
 export const PAGE_SHIFT = 16;
 export const PAGE_SIZE = 1 << PAGE_SHIFT;
 const PAGE_MASK = PAGE_SIZE - 1;
@@ -28,7 +30,7 @@ export class MemoryFault {
   access: AccessKind = 'read';
   reason: FaultReason = 'unmapped';
   get address(): bigint {
-    return (BigInt(this.hi >>> 0) << 32n) | BigInt(this.lo >>> 0);
+    return toBig(this.hi, this.lo);
   }
 }
 
@@ -376,36 +378,31 @@ export class GuestMemory {
   }
 
   readU32(addr: bigint): number {
-    return this.load32(Number(BigInt.asUintN(32, addr >> 32n)) | 0, Number(BigInt.asUintN(32, addr)) | 0) >>> 0;
+    return this.load32(hiOf(addr), loOf(addr)) >>> 0;
   }
 
   writeU64(addr: bigint, v: bigint): void {
-    this.store64(
-      Number(BigInt.asUintN(32, addr >> 32n)) | 0,
-      Number(BigInt.asUintN(32, addr)) | 0,
-      Number(BigInt.asUintN(32, v >> 32n)) | 0,
-      Number(BigInt.asUintN(32, v)) | 0,
-    );
+    this.store64(hiOf(addr), loOf(addr), hiOf(v), loOf(v));
   }
 
   writeU32(addr: bigint, v: number): void {
-    this.store32(Number(BigInt.asUintN(32, addr >> 32n)) | 0, Number(BigInt.asUintN(32, addr)) | 0, v | 0);
+    this.store32(hiOf(addr), loOf(addr), v | 0);
   }
 
   /** Read len bytes honouring PROT_READ; throws memoryFault on the first bad byte. */
   readChecked(addr: bigint, len: number): Uint8Array {
     const out = new Uint8Array(len);
     for (let k = 0; k < len; k++) {
-      const a = BigInt.asUintN(64, addr + BigInt(k));
-      out[k] = this.load8(Number(a >> 32n) | 0, Number(BigInt.asUintN(32, a)) | 0);
+      const a = addr + BigInt(k);
+      out[k] = this.load8(hiOf(a), loOf(a));
     }
     return out;
   }
 
   /** Write bytes honouring PROT_WRITE (HLE output buffers); faults before writing anything. */
   writeChecked(addr: bigint, data: Uint8Array): void {
-    const hi = Number(BigInt.asUintN(32, addr >> 32n)) | 0;
-    const lo = Number(BigInt.asUintN(32, addr)) | 0;
+    const hi = hiOf(addr);
+    const lo = loOf(addr);
     if (data.length > 0) this.probeWrite(hi, lo, data.length);
     this.writeBytes(addr, data);
   }
@@ -414,8 +411,8 @@ export class GuestMemory {
   readCString(addr: bigint, max = 4096): string {
     const bytes: number[] = [];
     for (let k = 0; k < max; k++) {
-      const a = BigInt.asUintN(64, addr + BigInt(k));
-      const b = this.load8(Number(a >> 32n) | 0, Number(BigInt.asUintN(32, a)) | 0);
+      const a = addr + BigInt(k);
+      const b = this.load8(hiOf(a), loOf(a));
       if (b === 0) break;
       bytes.push(b);
     }
@@ -450,11 +447,11 @@ export class GuestMemory {
     if ((page.prot & PROT_WRITE) === 0) this.fault(hi, lo, 'write', 'protection');
     const off = lo & PAGE_MASK;
     if (off <= PAGE_SIZE - len) {
-      if (page.watched && this.watchStoreHook) this.watchStoreHook(toAddr(hi, lo), len);
+      if (page.watched && this.watchStoreHook) this.watchStoreHook(toBig(hi, lo), len);
       if (len === 1) page.bytes[off] = v;
       else if (len === 2) page.view.setUint16(off, v);
       else page.view.setInt32(off, v);
-      if (page.hasCode && this.codeWriteHook) this.codeWriteHook(toAddr(hi, lo), len);
+      if (page.hasCode && this.codeWriteHook) this.codeWriteHook(toBig(hi, lo), len);
       if (page.watched) this.checkWatch(hi, lo, len, true);
       else if (!page.hasCode) this.fillTlb(hi, lo, page, true);
     } else {
@@ -472,7 +469,7 @@ export class GuestMemory {
     const key = pageKey(hi, lo);
     const page = this.pages.get(key);
     if (page) return page;
-    const r = this.regionAt(toAddr(hi, lo & ~PAGE_MASK));
+    const r = this.regionAt(toBig(hi, lo & ~PAGE_MASK));
     if (!r) {
       if (mustExist) this.fault(hi, lo, access, 'unmapped');
       return null;
@@ -566,7 +563,7 @@ export class GuestMemory {
 
   private checkWatch(hi: number, lo: number, len: number, isWrite: boolean): void {
     if (!this.watchHook) return;
-    const a = toAddr(hi, lo);
+    const a = toBig(hi, lo);
     const e = a + BigInt(len);
     for (const w of this.watchpoints) {
       if (w.start < e && w.end > a && (isWrite ? w.onWrite : w.onRead)) {
@@ -583,10 +580,6 @@ export class GuestMemory {
     memoryFault.reason = reason;
     throw memoryFault;
   }
-}
-
-function toAddr(hi: number, lo: number): bigint {
-  return (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
 }
 
 function alignDown(a: bigint): bigint {

@@ -5,6 +5,8 @@
 // The 64 VSX registers are 128 bits each, stored as four int32 words, most significant first:
 // VSR n is vsr[4n..4n+3]. FPR n is doubleword 0 of VSR n (vsr[4n], vsr[4n+1]); VR n is VSR 32+n.
 
+import { hiOf, loOf, toBig } from './int64.js';
+
 /** Indices into CpuState.spr. */
 export const PC_HI = 0;
 export const PC_LO = 1;
@@ -42,39 +44,39 @@ export class CpuState {
   }
 
   getGpr(n: number): bigint {
-    return (BigInt(this.gpr[2 * n] >>> 0) << 32n) | BigInt(this.gpr[2 * n + 1] >>> 0);
+    return toBig(this.gpr[2 * n], this.gpr[2 * n + 1]);
   }
 
   setGpr(n: number, v: bigint): void {
-    this.gpr[2 * n] = Number(BigInt.asUintN(32, v >> 32n)) | 0;
-    this.gpr[2 * n + 1] = Number(BigInt.asUintN(32, v)) | 0;
+    this.gpr[2 * n] = hiOf(v);
+    this.gpr[2 * n + 1] = loOf(v);
   }
 
   get pc(): bigint {
-    return (BigInt(this.spr[PC_HI] >>> 0) << 32n) | BigInt(this.spr[PC_LO] >>> 0);
+    return toBig(this.spr[PC_HI], this.spr[PC_LO]);
   }
 
   set pc(v: bigint) {
-    this.spr[PC_HI] = Number(BigInt.asUintN(32, v >> 32n)) | 0;
-    this.spr[PC_LO] = Number(BigInt.asUintN(32, v)) | 0;
+    this.spr[PC_HI] = hiOf(v);
+    this.spr[PC_LO] = loOf(v);
   }
 
   get lr(): bigint {
-    return (BigInt(this.spr[LR_HI] >>> 0) << 32n) | BigInt(this.spr[LR_LO] >>> 0);
+    return toBig(this.spr[LR_HI], this.spr[LR_LO]);
   }
 
   set lr(v: bigint) {
-    this.spr[LR_HI] = Number(BigInt.asUintN(32, v >> 32n)) | 0;
-    this.spr[LR_LO] = Number(BigInt.asUintN(32, v)) | 0;
+    this.spr[LR_HI] = hiOf(v);
+    this.spr[LR_LO] = loOf(v);
   }
 
   get ctr(): bigint {
-    return (BigInt(this.spr[CTR_HI] >>> 0) << 32n) | BigInt(this.spr[CTR_LO] >>> 0);
+    return toBig(this.spr[CTR_HI], this.spr[CTR_LO]);
   }
 
   set ctr(v: bigint) {
-    this.spr[CTR_HI] = Number(BigInt.asUintN(32, v >> 32n)) | 0;
-    this.spr[CTR_LO] = Number(BigInt.asUintN(32, v)) | 0;
+    this.spr[CTR_HI] = hiOf(v);
+    this.spr[CTR_LO] = loOf(v);
   }
 
   /** FPR n as a double (doubleword 0 of VSR n). */

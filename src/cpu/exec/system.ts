@@ -6,6 +6,7 @@ import type { InsnRow } from '../isa-types.js';
 import { programException } from '../isa-types.js';
 import { ra, rb, rt, si, sprNum } from '../fields.js';
 import { rowD, rowX } from './common.js';
+import { hiOf, loOf } from '../int64.js';
 
 type M = GuestMemory;
 
@@ -31,9 +32,9 @@ export const SPR_TB = 268;
 export const SPR_TBU = 269;
 
 function readTimeBase(s: CpuState, d: number, upper: boolean): void {
-  const tb = BigInt.asUintN(64, cpuEnv.timeBase());
-  s.gpr[d] = upper ? 0 : Number(tb >> 32n) | 0;
-  s.gpr[d + 1] = upper ? Number(tb >> 32n) | 0 : Number(BigInt.asUintN(32, tb)) | 0;
+  const tb = cpuEnv.timeBase();
+  s.gpr[d] = upper ? 0 : hiOf(tb);
+  s.gpr[d + 1] = upper ? hiOf(tb) : loOf(tb);
 }
 
 export function mfspr(s: CpuState, _m: M, i: number): void {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SBOX } from '../../../src/cpu/exec/crypto.js';
 import { encVX, exec, newMachine } from './fp-helpers.js';
 import type { CpuState } from '../../../src/cpu/state.js';
+import { hiOf, loOf, toBig } from '../../../src/cpu/int64.js';
 
 function setVr(s: CpuState, n: number, bytes: number[]): void {
   for (let i = 0; i < 4; i++) {
@@ -120,15 +121,15 @@ describe('SHA-2 sigma through vshasigma', () => {
       const x0 = seed;
       const x1 = (seed * 3n + 12345n) & M;
       s.setGpr(0, 0n);
-      s.vsr[4 * 33] = Number(x0 >> 32n) | 0;
-      s.vsr[4 * 33 + 1] = Number(x0 & 0xffffffffn) | 0;
-      s.vsr[4 * 33 + 2] = Number(x1 >> 32n) | 0;
-      s.vsr[4 * 33 + 3] = Number(x1 & 0xffffffffn) | 0;
+      s.vsr[4 * 33] = hiOf(x0);
+      s.vsr[4 * 33 + 1] = loOf(x0);
+      s.vsr[4 * 33 + 2] = hiOf(x1);
+      s.vsr[4 * 33 + 3] = loOf(x1);
       const st = i & 1;
       const six = (i >> 1) & 15;
       exec(s, mem, encVX(1730, 2, 1, (st << 4) | six));
-      const got0 = (BigInt(s.vsr[4 * 34] >>> 0) << 32n) | BigInt(s.vsr[4 * 34 + 1] >>> 0);
-      const got1 = (BigInt(s.vsr[4 * 34 + 2] >>> 0) << 32n) | BigInt(s.vsr[4 * 34 + 3] >>> 0);
+      const got0 = toBig(s.vsr[4 * 34], s.vsr[4 * 34 + 1]);
+      const got1 = toBig(s.vsr[4 * 34 + 2], s.vsr[4 * 34 + 3]);
       expect(got0).toBe(ref[2 * st + ((six >> 3) & 1)](x0));
       expect(got1).toBe(ref[2 * st + ((six >> 1) & 1)](x1));
     }

@@ -2,6 +2,7 @@
 import { CpuState, FPSCR } from '../../../src/cpu/state.js';
 import { GuestMemory, PROT_READ, PROT_WRITE } from '../../../src/cpu/memory.js';
 import type { InsnRow } from '../../../src/cpu/isa-types.js';
+import { hiOf, loOf, toBig } from '../../../src/cpu/int64.js';
 import { fpRows } from '../../../src/cpu/exec/fp.js';
 import { vmxRows } from '../../../src/cpu/exec/vmx.js';
 import { vsxRows } from '../../../src/cpu/exec/vsx.js';
@@ -37,11 +38,11 @@ export function fromBits(b: bigint): number {
   return f64[0];
 }
 export function setFprBits(s: CpuState, n: number, b: bigint): void {
-  s.vsr[4 * n] = Number(b >> 32n) | 0;
-  s.vsr[4 * n + 1] = Number(b & 0xffffffffn) | 0;
+  s.vsr[4 * n] = hiOf(b);
+  s.vsr[4 * n + 1] = loOf(b);
 }
 export function fprBits(s: CpuState, n: number): bigint {
-  return (BigInt(s.vsr[4 * n] >>> 0) << 32n) | BigInt(s.vsr[4 * n + 1] >>> 0);
+  return toBig(s.vsr[4 * n], s.vsr[4 * n + 1]);
 }
 export function setRn(s: CpuState, rn: number): void {
   s.spr[FPSCR] = (s.spr[FPSCR] & ~3) | rn;

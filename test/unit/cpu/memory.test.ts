@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { GuestMemory, MemoryFault, PROT_READ, PROT_WRITE, PROT_EXEC, PAGE_SIZE } from '../../../src/cpu/memory.js';
+import { hiOf, loOf } from '../../../src/cpu/int64.js';
 
 const HEAP = 0x0a000100_00000000n;
-const split = (a: bigint): [number, number] => [Number(a >> 32n) | 0, Number(BigInt.asUintN(32, a)) | 0];
+const split = (a: bigint): [number, number] => [hiOf(a), loOf(a)];
 
 function faultOf(fn: () => unknown): MemoryFault {
   try {
