@@ -3,7 +3,8 @@
 // descriptor with LR at the sigreturn sentinel, and a sigreturn that restores the context from
 // guest memory (Go edits it: preparePanic, pushCall).
 import { CR, CTR_HI, FPSCR, XER } from '../cpu/state.js';
-import { NSIG, SA_NODEFER, SA_ONSTACK, SA_RESETHAND, SIG, SIG_DFL, SIG_IGN, SS_DISABLE, SS_ONSTACK } from './constants.js';
+import { ERRNO, signalName, NSIG, SA_NODEFER, SA_ONSTACK, SA_RESETHAND, SA_RESTART, SIG, SIG_DFL, SIG_IGN, SS_DISABLE, SS_ONSTACK } from './constants.js';
+import { formatStraceCall } from './strace.js';
 import type { AixProcess } from './process.js';
 import { SIGRETURN_INDEX } from './sentinels.js';
 import type { GuestThread } from './threads.js';
@@ -46,7 +47,66 @@ function sigBit(sig: number): [number, bigint] {
 export function queueSignal(proc: AixProcess, t: GuestThread, s: PendingSignal): void {
   if (!t.pendingSignals.some((p) => p.signal === s.signal)) t.pendingSignals.push(s);
   proc.eventCount++;
+  interruptBlockedCall(proc, t, s.signal);
 }
+
+/*
+ * A signal for a thread blocked in a libc call ends the wait, so Go's preemption (SIGURG) and
+ * profiling (SIGPROF) signals reach threads parked in the kernel promptly:
+ * - POSIX sigaction (SA_RESTART): interruptible calls interrupted by a caught signal fail with
+ *   EINTR, unless SA_RESTART is set, in which case they restart "unless otherwise specified".
+ *   read/write/readv/writev/send/recv/accept on pipes, sockets and terminals restart.
+ * - Specified otherwise (never restarted): poll/select and nanosleep (EINTR, as on Linux, signal(7)
+ *   "never restarted"), sem_wait/sem_timedwait (POSIX: [EINTR] "A signal interrupted this
+ *   function"; Go's semasleep on AIX retries/returns on EINTR), connect (POSIX: EINTR, the
+ *   connection continues asynchronously).
+ * - usleep: IBM's AIX 7.2 reference ("sleep, nsleep or usleep Subroutine") says the sleep ends
+ *   when a signal-catching function runs and only nsleep reports -1/EINTR; Go's runtime usleep on
+ *   AIX throws on -1, so an interrupted usleep returns 0 early.
+ * Calls outside these lists (sched_yield, listen...) are not interrupted: they end by themselves.
+ */
+const EINTR_ALWAYS = new Set(['poll', 'select', 'nanosleep', 'sem_wait', 'sem_timedwait', 'connect', 'pause', 'sigsuspend']);
+const RESTARTABLE = new Set(['read', 'write', 'readv', 'writev', 'recvfrom', 'sendto', 'nrecvmsg', 'nsendmsg', 'accept', 'wait4']);
+const RETURN_ZERO = new Set(['usleep']);
+
+/** Does `sig`, now pending for t, have an effect that must interrupt a blocking call? */
+function interrupts(proc: AixProcess, t: GuestThread, sig: number): boolean {
+  if (t.isBlocked(sig)) return false;
+  const h = proc.signals.actions[sig]!.handler;
+  if (h === SIG_IGN) return false;
+  if (h === SIG_DFL) return !DEFAULT_IGNORED.has(sig);
+  return true;
+}
+
+/** End t's blocked libc call because `sig` arrived: EINTR, early 0, or restart after the handler. */
+export function interruptBlockedCall(proc: AixProcess, t: GuestThread, sig: number): void {
+  const call = t.current;
+  if (t.status !== 'blocked' || !call || call.call.kind !== 'import' || !interrupts(proc, t, sig)) return;
+  const name = call.call.name;
+  if (RETURN_ZERO.has(name)) {
+    proc.completeCall(t, 0);
+  } else if (EINTR_ALWAYS.has(name)) {
+    proc.completeCall(t, { errno: ERRNO.EINTR });
+  } else if (RESTARTABLE.has(name)) {
+    const action = proc.signals.actions[sig]!;
+    if (action.handler !== SIG_DFL && (action.flags & SA_RESTART) !== 0) {
+      // Restart: the thread re-enters the call (same arguments) once the handler returns; the
+      // signal frame saves the sentinel as the interrupted PC.
+      const st = t.state;
+      call.args.forEach((a, i) => st.setGpr(3 + i, a));
+      st.pc = call.call.entry;
+      st.lr = call.returnTo;
+      if (proc.strace) proc.strace(`[pid ${proc.pid}:${t.tid}] ${formatStraceCall(proc, name, call.args)} = ? ERESTART (${signalName(sig)}, restarted)`);
+      t.current = undefined;
+      t.waiter = undefined;
+      t.status = 'runnable';
+      proc.eventCount++;
+    } else {
+      proc.completeCall(t, { errno: ERRNO.EINTR });
+    }
+  }
+}
+
 
 /** kill(getpid(), sig): pick a thread that does not block it, the caller first. */
 export function sendSignalToProcess(proc: AixProcess, caller: GuestThread, sig: number): void {
