@@ -51,7 +51,7 @@ import {
   finish,
   RM_ZERO,
 } from './fpu-core.js';
-import { EA, eaD, eaX, writeBackEa } from './vec-ea.js';
+import { EA, eaD, eaX, writeBackEa } from './ea.js';
 
 const FAMILY = 'fp';
 const MASK_PO = 0xfc000000 | 0;

@@ -1,58 +1,20 @@
 // Loads, stores and reservations (Power ISA book I, 3.3.2-3.3.7; book II, 4.4.2).
-// EA = (RA|0) + displacement or (RA|0) + RB, as 64-bit int32 halves. Memory faults are thrown by
-// GuestMemory before any register is written, so a faulting instruction changes nothing.
-// Update forms access memory first and write RA = EA last.
+// EA = (RA|0) + displacement or (RA|0) + RB (ea.ts, shared with the FP and vector rows). Memory
+// faults are thrown by GuestMemory before any register is written, so a faulting instruction
+// changes nothing. Update forms access memory first and write RA = EA last.
 import type { CpuState } from '../state.js';
 import { CR, XER, RESV_HI, RESV_LO, RESV_LEN } from '../state.js';
 import type { GuestMemory } from '../memory.js';
 import type { InsnRow } from '../isa-types.js';
-import { ra, rb, rt, si, ds } from '../fields.js';
+import { rt, si, ds } from '../fields.js';
 import { rowD, rowDS, rowX, rowXrc } from './common.js';
+import { EA, eaDisp, eaX, writeBackEa } from './ea.js';
 
 type M = GuestMemory;
-
-// The EA of the current instruction (module scratch: no allocation).
-let eaHi = 0;
-let eaLo = 0;
-
-/** EA = (RA|0) + disp. */
-function eaDisp(s: CpuState, i: number, disp: number): void {
-  const a = ra(i);
-  if (a === 0) {
-    eaHi = disp >> 31;
-    eaLo = disp;
-    return;
-  }
-  const bl = s.gpr[(a << 1) + 1];
-  const lo = (bl + disp) | 0;
-  eaHi = (s.gpr[a << 1] + (disp >> 31) + ((lo >>> 0) < (bl >>> 0) ? 1 : 0)) | 0;
-  eaLo = lo;
-}
-
-/** EA = (RA|0) + RB. */
-function eaIndexed(s: CpuState, i: number): void {
-  const a = ra(i);
-  const b = rb(i) << 1;
-  const bh = s.gpr[b];
-  const bl = s.gpr[b + 1];
-  if (a === 0) {
-    eaHi = bh;
-    eaLo = bl;
-    return;
-  }
-  const al = s.gpr[(a << 1) + 1];
-  const lo = (al + bl) | 0;
-  eaHi = (s.gpr[a << 1] + bh + ((lo >>> 0) < (al >>> 0) ? 1 : 0)) | 0;
-  eaLo = lo;
-}
 
 function setReg(s: CpuState, r: number, hi: number, lo: number): void {
   s.gpr[r << 1] = hi;
   s.gpr[(r << 1) + 1] = lo;
-}
-
-function updateRa(s: CpuState, i: number): void {
-  setReg(s, ra(i), eaHi, eaLo);
 }
 
 function bswap32(x: number): number {
@@ -66,68 +28,68 @@ function bswap16(x: number): number {
 
 export function lbz(s: CpuState, m: M, i: number): void {
   eaDisp(s, i, si(i));
-  setReg(s, rt(i), 0, m.load8(eaHi, eaLo));
+  setReg(s, rt(i), 0, m.load8(EA[0], EA[1]));
 }
 export function lbzu(s: CpuState, m: M, i: number): void {
   eaDisp(s, i, si(i));
-  setReg(s, rt(i), 0, m.load8(eaHi, eaLo));
-  updateRa(s, i);
+  setReg(s, rt(i), 0, m.load8(EA[0], EA[1]));
+  writeBackEa(s, i);
 }
 export function lhz(s: CpuState, m: M, i: number): void {
   eaDisp(s, i, si(i));
-  setReg(s, rt(i), 0, m.load16(eaHi, eaLo));
+  setReg(s, rt(i), 0, m.load16(EA[0], EA[1]));
 }
 export function lhzu(s: CpuState, m: M, i: number): void {
   eaDisp(s, i, si(i));
-  setReg(s, rt(i), 0, m.load16(eaHi, eaLo));
-  updateRa(s, i);
+  setReg(s, rt(i), 0, m.load16(EA[0], EA[1]));
+  writeBackEa(s, i);
 }
 export function lha(s: CpuState, m: M, i: number): void {
   eaDisp(s, i, si(i));
-  const v = (m.load16(eaHi, eaLo) << 16) >> 16;
+  const v = (m.load16(EA[0], EA[1]) << 16) >> 16;
   setReg(s, rt(i), v >> 31, v);
 }
 export function lhau(s: CpuState, m: M, i: number): void {
   eaDisp(s, i, si(i));
-  const v = (m.load16(eaHi, eaLo) << 16) >> 16;
+  const v = (m.load16(EA[0], EA[1]) << 16) >> 16;
   setReg(s, rt(i), v >> 31, v);
-  updateRa(s, i);
+  writeBackEa(s, i);
 }
 export function lwz(s: CpuState, m: M, i: number): void {
   eaDisp(s, i, si(i));
-  setReg(s, rt(i), 0, m.load32(eaHi, eaLo));
+  setReg(s, rt(i), 0, m.load32(EA[0], EA[1]));
 }
 export function lwzu(s: CpuState, m: M, i: number): void {
   eaDisp(s, i, si(i));
-  setReg(s, rt(i), 0, m.load32(eaHi, eaLo));
-  updateRa(s, i);
+  setReg(s, rt(i), 0, m.load32(EA[0], EA[1]));
+  writeBackEa(s, i);
 }
 export function stb(s: CpuState, m: M, i: number): void {
   eaDisp(s, i, si(i));
-  m.store8(eaHi, eaLo, s.gpr[(rt(i) << 1) + 1] & 0xff);
+  m.store8(EA[0], EA[1], s.gpr[(rt(i) << 1) + 1] & 0xff);
 }
 export function stbu(s: CpuState, m: M, i: number): void {
   eaDisp(s, i, si(i));
-  m.store8(eaHi, eaLo, s.gpr[(rt(i) << 1) + 1] & 0xff);
-  updateRa(s, i);
+  m.store8(EA[0], EA[1], s.gpr[(rt(i) << 1) + 1] & 0xff);
+  writeBackEa(s, i);
 }
 export function sth(s: CpuState, m: M, i: number): void {
   eaDisp(s, i, si(i));
-  m.store16(eaHi, eaLo, s.gpr[(rt(i) << 1) + 1] & 0xffff);
+  m.store16(EA[0], EA[1], s.gpr[(rt(i) << 1) + 1] & 0xffff);
 }
 export function sthu(s: CpuState, m: M, i: number): void {
   eaDisp(s, i, si(i));
-  m.store16(eaHi, eaLo, s.gpr[(rt(i) << 1) + 1] & 0xffff);
-  updateRa(s, i);
+  m.store16(EA[0], EA[1], s.gpr[(rt(i) << 1) + 1] & 0xffff);
+  writeBackEa(s, i);
 }
 export function stw(s: CpuState, m: M, i: number): void {
   eaDisp(s, i, si(i));
-  m.store32(eaHi, eaLo, s.gpr[(rt(i) << 1) + 1]);
+  m.store32(EA[0], EA[1], s.gpr[(rt(i) << 1) + 1]);
 }
 export function stwu(s: CpuState, m: M, i: number): void {
   eaDisp(s, i, si(i));
-  m.store32(eaHi, eaLo, s.gpr[(rt(i) << 1) + 1]);
-  updateRa(s, i);
+  m.store32(EA[0], EA[1], s.gpr[(rt(i) << 1) + 1]);
+  writeBackEa(s, i);
 }
 
 /** lmw: RT..r31 <- consecutive words (zero-extended). */
@@ -135,200 +97,200 @@ export function lmw(s: CpuState, m: M, i: number): void {
   eaDisp(s, i, si(i));
   const first = rt(i);
   const tmp = lmwScratch;
-  for (let r = first, k = 0; r < 32; r++, k++) tmp[k] = m.load32(eaHi, (eaLo + 4 * k) | 0);
+  for (let r = first, k = 0; r < 32; r++, k++) tmp[k] = m.load32(EA[0], (EA[1] + 4 * k) | 0);
   for (let r = first, k = 0; r < 32; r++, k++) setReg(s, r, 0, tmp[k]);
 }
 const lmwScratch = new Int32Array(32);
 export function stmw(s: CpuState, m: M, i: number): void {
   eaDisp(s, i, si(i));
   const first = rt(i);
-  m.probeWrite(eaHi, eaLo, 4 * (32 - first));
-  for (let r = first, k = 0; r < 32; r++, k++) m.store32(eaHi, (eaLo + 4 * k) | 0, s.gpr[(r << 1) + 1]);
+  m.probeWrite(EA[0], EA[1], 4 * (32 - first));
+  for (let r = first, k = 0; r < 32; r++, k++) m.store32(EA[0], (EA[1] + 4 * k) | 0, s.gpr[(r << 1) + 1]);
 }
 
 // ---------------------------------------------------------------- DS-form
 
 export function ld(s: CpuState, m: M, i: number): void {
   eaDisp(s, i, ds(i));
-  m.load64(eaHi, eaLo, s.gpr, rt(i) << 1);
+  m.load64(EA[0], EA[1], s.gpr, rt(i) << 1);
 }
 export function ldu(s: CpuState, m: M, i: number): void {
   eaDisp(s, i, ds(i));
-  m.load64(eaHi, eaLo, s.gpr, rt(i) << 1);
-  updateRa(s, i);
+  m.load64(EA[0], EA[1], s.gpr, rt(i) << 1);
+  writeBackEa(s, i);
 }
 export function lwa(s: CpuState, m: M, i: number): void {
   eaDisp(s, i, ds(i));
-  const v = m.load32(eaHi, eaLo);
+  const v = m.load32(EA[0], EA[1]);
   setReg(s, rt(i), v >> 31, v);
 }
 export function std(s: CpuState, m: M, i: number): void {
   eaDisp(s, i, ds(i));
   const r = rt(i) << 1;
-  m.store64(eaHi, eaLo, s.gpr[r], s.gpr[r + 1]);
+  m.store64(EA[0], EA[1], s.gpr[r], s.gpr[r + 1]);
 }
 export function stdu(s: CpuState, m: M, i: number): void {
   eaDisp(s, i, ds(i));
   const r = rt(i) << 1;
-  m.store64(eaHi, eaLo, s.gpr[r], s.gpr[r + 1]);
-  updateRa(s, i);
+  m.store64(EA[0], EA[1], s.gpr[r], s.gpr[r + 1]);
+  writeBackEa(s, i);
 }
 
 // ---------------------------------------------------------------- X-form (indexed)
 
 export function lbzx(s: CpuState, m: M, i: number): void {
-  eaIndexed(s, i);
-  setReg(s, rt(i), 0, m.load8(eaHi, eaLo));
+  eaX(s, i);
+  setReg(s, rt(i), 0, m.load8(EA[0], EA[1]));
 }
 export function lbzux(s: CpuState, m: M, i: number): void {
-  eaIndexed(s, i);
-  setReg(s, rt(i), 0, m.load8(eaHi, eaLo));
-  updateRa(s, i);
+  eaX(s, i);
+  setReg(s, rt(i), 0, m.load8(EA[0], EA[1]));
+  writeBackEa(s, i);
 }
 export function lhzx(s: CpuState, m: M, i: number): void {
-  eaIndexed(s, i);
-  setReg(s, rt(i), 0, m.load16(eaHi, eaLo));
+  eaX(s, i);
+  setReg(s, rt(i), 0, m.load16(EA[0], EA[1]));
 }
 export function lhzux(s: CpuState, m: M, i: number): void {
-  eaIndexed(s, i);
-  setReg(s, rt(i), 0, m.load16(eaHi, eaLo));
-  updateRa(s, i);
+  eaX(s, i);
+  setReg(s, rt(i), 0, m.load16(EA[0], EA[1]));
+  writeBackEa(s, i);
 }
 export function lhax(s: CpuState, m: M, i: number): void {
-  eaIndexed(s, i);
-  const v = (m.load16(eaHi, eaLo) << 16) >> 16;
+  eaX(s, i);
+  const v = (m.load16(EA[0], EA[1]) << 16) >> 16;
   setReg(s, rt(i), v >> 31, v);
 }
 export function lhaux(s: CpuState, m: M, i: number): void {
-  eaIndexed(s, i);
-  const v = (m.load16(eaHi, eaLo) << 16) >> 16;
+  eaX(s, i);
+  const v = (m.load16(EA[0], EA[1]) << 16) >> 16;
   setReg(s, rt(i), v >> 31, v);
-  updateRa(s, i);
+  writeBackEa(s, i);
 }
 export function lwzx(s: CpuState, m: M, i: number): void {
-  eaIndexed(s, i);
-  setReg(s, rt(i), 0, m.load32(eaHi, eaLo));
+  eaX(s, i);
+  setReg(s, rt(i), 0, m.load32(EA[0], EA[1]));
 }
 export function lwzux(s: CpuState, m: M, i: number): void {
-  eaIndexed(s, i);
-  setReg(s, rt(i), 0, m.load32(eaHi, eaLo));
-  updateRa(s, i);
+  eaX(s, i);
+  setReg(s, rt(i), 0, m.load32(EA[0], EA[1]));
+  writeBackEa(s, i);
 }
 export function lwax(s: CpuState, m: M, i: number): void {
-  eaIndexed(s, i);
-  const v = m.load32(eaHi, eaLo);
+  eaX(s, i);
+  const v = m.load32(EA[0], EA[1]);
   setReg(s, rt(i), v >> 31, v);
 }
 export function lwaux(s: CpuState, m: M, i: number): void {
-  eaIndexed(s, i);
-  const v = m.load32(eaHi, eaLo);
+  eaX(s, i);
+  const v = m.load32(EA[0], EA[1]);
   setReg(s, rt(i), v >> 31, v);
-  updateRa(s, i);
+  writeBackEa(s, i);
 }
 export function ldx(s: CpuState, m: M, i: number): void {
-  eaIndexed(s, i);
-  m.load64(eaHi, eaLo, s.gpr, rt(i) << 1);
+  eaX(s, i);
+  m.load64(EA[0], EA[1], s.gpr, rt(i) << 1);
 }
 export function ldux(s: CpuState, m: M, i: number): void {
-  eaIndexed(s, i);
-  m.load64(eaHi, eaLo, s.gpr, rt(i) << 1);
-  updateRa(s, i);
+  eaX(s, i);
+  m.load64(EA[0], EA[1], s.gpr, rt(i) << 1);
+  writeBackEa(s, i);
 }
 export function stbx(s: CpuState, m: M, i: number): void {
-  eaIndexed(s, i);
-  m.store8(eaHi, eaLo, s.gpr[(rt(i) << 1) + 1] & 0xff);
+  eaX(s, i);
+  m.store8(EA[0], EA[1], s.gpr[(rt(i) << 1) + 1] & 0xff);
 }
 export function stbux(s: CpuState, m: M, i: number): void {
-  eaIndexed(s, i);
-  m.store8(eaHi, eaLo, s.gpr[(rt(i) << 1) + 1] & 0xff);
-  updateRa(s, i);
+  eaX(s, i);
+  m.store8(EA[0], EA[1], s.gpr[(rt(i) << 1) + 1] & 0xff);
+  writeBackEa(s, i);
 }
 export function sthx(s: CpuState, m: M, i: number): void {
-  eaIndexed(s, i);
-  m.store16(eaHi, eaLo, s.gpr[(rt(i) << 1) + 1] & 0xffff);
+  eaX(s, i);
+  m.store16(EA[0], EA[1], s.gpr[(rt(i) << 1) + 1] & 0xffff);
 }
 export function sthux(s: CpuState, m: M, i: number): void {
-  eaIndexed(s, i);
-  m.store16(eaHi, eaLo, s.gpr[(rt(i) << 1) + 1] & 0xffff);
-  updateRa(s, i);
+  eaX(s, i);
+  m.store16(EA[0], EA[1], s.gpr[(rt(i) << 1) + 1] & 0xffff);
+  writeBackEa(s, i);
 }
 export function stwx(s: CpuState, m: M, i: number): void {
-  eaIndexed(s, i);
-  m.store32(eaHi, eaLo, s.gpr[(rt(i) << 1) + 1]);
+  eaX(s, i);
+  m.store32(EA[0], EA[1], s.gpr[(rt(i) << 1) + 1]);
 }
 export function stwux(s: CpuState, m: M, i: number): void {
-  eaIndexed(s, i);
-  m.store32(eaHi, eaLo, s.gpr[(rt(i) << 1) + 1]);
-  updateRa(s, i);
+  eaX(s, i);
+  m.store32(EA[0], EA[1], s.gpr[(rt(i) << 1) + 1]);
+  writeBackEa(s, i);
 }
 export function stdx(s: CpuState, m: M, i: number): void {
-  eaIndexed(s, i);
+  eaX(s, i);
   const r = rt(i) << 1;
-  m.store64(eaHi, eaLo, s.gpr[r], s.gpr[r + 1]);
+  m.store64(EA[0], EA[1], s.gpr[r], s.gpr[r + 1]);
 }
 export function stdux(s: CpuState, m: M, i: number): void {
-  eaIndexed(s, i);
+  eaX(s, i);
   const r = rt(i) << 1;
-  m.store64(eaHi, eaLo, s.gpr[r], s.gpr[r + 1]);
-  updateRa(s, i);
+  m.store64(EA[0], EA[1], s.gpr[r], s.gpr[r + 1]);
+  writeBackEa(s, i);
 }
 
 // ---------------------------------------------------------------- byte-reversed
 
 export function lhbrx(s: CpuState, m: M, i: number): void {
-  eaIndexed(s, i);
-  setReg(s, rt(i), 0, bswap16(m.load16(eaHi, eaLo)));
+  eaX(s, i);
+  setReg(s, rt(i), 0, bswap16(m.load16(EA[0], EA[1])));
 }
 export function lwbrx(s: CpuState, m: M, i: number): void {
-  eaIndexed(s, i);
-  setReg(s, rt(i), 0, bswap32(m.load32(eaHi, eaLo)));
+  eaX(s, i);
+  setReg(s, rt(i), 0, bswap32(m.load32(EA[0], EA[1])));
 }
 const ldScratch = new Int32Array(2);
 export function ldbrx(s: CpuState, m: M, i: number): void {
-  eaIndexed(s, i);
-  m.load64(eaHi, eaLo, ldScratch, 0);
+  eaX(s, i);
+  m.load64(EA[0], EA[1], ldScratch, 0);
   setReg(s, rt(i), bswap32(ldScratch[1]), bswap32(ldScratch[0]));
 }
 export function sthbrx(s: CpuState, m: M, i: number): void {
-  eaIndexed(s, i);
-  m.store16(eaHi, eaLo, bswap16(s.gpr[(rt(i) << 1) + 1]));
+  eaX(s, i);
+  m.store16(EA[0], EA[1], bswap16(s.gpr[(rt(i) << 1) + 1]));
 }
 export function stwbrx(s: CpuState, m: M, i: number): void {
-  eaIndexed(s, i);
-  m.store32(eaHi, eaLo, bswap32(s.gpr[(rt(i) << 1) + 1]));
+  eaX(s, i);
+  m.store32(EA[0], EA[1], bswap32(s.gpr[(rt(i) << 1) + 1]));
 }
 export function stdbrx(s: CpuState, m: M, i: number): void {
-  eaIndexed(s, i);
+  eaX(s, i);
   const r = rt(i) << 1;
-  m.store64(eaHi, eaLo, bswap32(s.gpr[r + 1]), bswap32(s.gpr[r]));
+  m.store64(EA[0], EA[1], bswap32(s.gpr[r + 1]), bswap32(s.gpr[r]));
 }
 
 // ---------------------------------------------------------------- reservations
 
 function reserve(s: CpuState, len: number): void {
-  s.spr[RESV_HI] = eaHi;
-  s.spr[RESV_LO] = eaLo;
+  s.spr[RESV_HI] = EA[0];
+  s.spr[RESV_LO] = EA[1];
   s.spr[RESV_LEN] = len;
 }
 
 export function lbarx(s: CpuState, m: M, i: number): void {
-  eaIndexed(s, i);
-  setReg(s, rt(i), 0, m.load8(eaHi, eaLo));
+  eaX(s, i);
+  setReg(s, rt(i), 0, m.load8(EA[0], EA[1]));
   reserve(s, 1);
 }
 export function lharx(s: CpuState, m: M, i: number): void {
-  eaIndexed(s, i);
-  setReg(s, rt(i), 0, m.load16(eaHi, eaLo));
+  eaX(s, i);
+  setReg(s, rt(i), 0, m.load16(EA[0], EA[1]));
   reserve(s, 2);
 }
 export function lwarx(s: CpuState, m: M, i: number): void {
-  eaIndexed(s, i);
-  setReg(s, rt(i), 0, m.load32(eaHi, eaLo));
+  eaX(s, i);
+  setReg(s, rt(i), 0, m.load32(EA[0], EA[1]));
   reserve(s, 4);
 }
 export function ldarx(s: CpuState, m: M, i: number): void {
-  eaIndexed(s, i);
-  m.load64(eaHi, eaLo, s.gpr, rt(i) << 1);
+  eaX(s, i);
+  m.load64(EA[0], EA[1], s.gpr, rt(i) << 1);
   reserve(s, 8);
 }
 
@@ -338,15 +300,15 @@ export function ldarx(s: CpuState, m: M, i: number): void {
  * reservation is gone afterwards. CR0 = 0b00 || success || XER[SO].
  */
 function storeConditional(s: CpuState, m: M, i: number, len: number): void {
-  eaIndexed(s, i);
+  eaX(s, i);
   const spr = s.spr;
-  const ok = spr[RESV_LEN] === len && spr[RESV_HI] === eaHi && spr[RESV_LO] === eaLo;
+  const ok = spr[RESV_LEN] === len && spr[RESV_HI] === EA[0] && spr[RESV_LO] === EA[1];
   if (ok) {
     const r = rt(i) << 1;
-    if (len === 1) m.store8(eaHi, eaLo, s.gpr[r + 1] & 0xff);
-    else if (len === 2) m.store16(eaHi, eaLo, s.gpr[r + 1] & 0xffff);
-    else if (len === 4) m.store32(eaHi, eaLo, s.gpr[r + 1]);
-    else m.store64(eaHi, eaLo, s.gpr[r], s.gpr[r + 1]);
+    if (len === 1) m.store8(EA[0], EA[1], s.gpr[r + 1] & 0xff);
+    else if (len === 2) m.store16(EA[0], EA[1], s.gpr[r + 1] & 0xffff);
+    else if (len === 4) m.store32(EA[0], EA[1], s.gpr[r + 1]);
+    else m.store64(EA[0], EA[1], s.gpr[r], s.gpr[r + 1]);
   }
   spr[RESV_LEN] = 0;
   spr[CR] = (spr[CR] & 0x0fffffff) | ((ok ? 2 : 0) << 28) | ((spr[XER] >>> 31) << 28);
@@ -366,10 +328,10 @@ export function stdcx(s: CpuState, m: M, i: number): void {
 
 /** dcbz: zero the aligned 128-byte block holding EA (POWER's cache line; Go's memclr relies on it). */
 export function dcbz(s: CpuState, m: M, i: number): void {
-  eaIndexed(s, i);
-  const lo = eaLo & ~127;
+  eaX(s, i);
+  const lo = EA[1] & ~127;
   // The block lies inside one page: if the first store succeeds, all do.
-  for (let k = 0; k < 128; k += 8) m.store64(eaHi, (lo + k) | 0, 0, 0);
+  for (let k = 0; k < 128; k += 8) m.store64(EA[0], (lo + k) | 0, 0, 0);
 }
 
 const L = 'load';

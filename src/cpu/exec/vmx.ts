@@ -4,7 +4,7 @@
 import { CR, VSCR, type CpuState } from '../state.js';
 import type { GuestMemory } from '../memory.js';
 import type { InsnRow } from '../isa-types.js';
-import { EA, eaX } from './vec-ea.js';
+import { EA, eaX } from './ea.js';
 import { fromBytes, toBytes, vr } from './vec-lanes.js';
 import { LOGIC, load16, logic128, store16 } from './vsx.js';
 

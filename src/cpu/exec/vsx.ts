@@ -4,7 +4,7 @@
 import type { CpuState } from '../state.js';
 import type { GuestMemory } from '../memory.js';
 import type { InsnRow } from '../isa-types.js';
-import { EA, eaX, hiPlus, loPlus } from './vec-ea.js';
+import { EA, eaX, hiPlus, loPlus } from './ea.js';
 import { doubleWordsToSingle, singleToDoubleWords } from './fpu-core.js';
 
 const FAMILY = 'vsx';

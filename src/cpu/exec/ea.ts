@@ -1,24 +1,29 @@
-// Effective-address computation shared by the FP, VMX and VSX load/store rows. The result goes to
-// the module's EA scratch (high word, low word) so that no handler allocates.
+// Effective-address computation shared by every load/store row (integer, FP, VMX, VSX). The result
+// goes to the module's EA scratch (high word, low word) so that no handler allocates. Update forms
+// access memory first and write RA = EA last, so a faulting access changes no register.
 import type { CpuState } from '../state.js';
 
 /** EA[0] = high word, EA[1] = low word of the last computed effective address. */
 export const EA = new Int32Array(2);
 
-/** D-form: (RA|0) + sext(D). */
-export function eaD(s: CpuState, insn: number): void {
+/** D/DS-forms: (RA|0) + disp, disp already sign-extended (and scaled, for DS) by its field. */
+export function eaDisp(s: CpuState, insn: number, disp: number): void {
   const ra = (insn >>> 16) & 31;
-  const d = (insn << 16) >> 16;
   if (ra === 0) {
-    EA[0] = d >> 31;
-    EA[1] = d;
+    EA[0] = disp >> 31;
+    EA[1] = disp;
     return;
   }
   const g = s.gpr;
   const alo = g[2 * ra + 1];
-  const sum = (alo >>> 0) + (d >>> 0);
-  EA[1] = sum | 0;
-  EA[0] = (g[2 * ra] + (d >> 31) + (sum > 0xffffffff ? 1 : 0)) | 0;
+  const lo = (alo + disp) | 0;
+  EA[0] = (g[2 * ra] + (disp >> 31) + ((lo >>> 0) < (alo >>> 0) ? 1 : 0)) | 0;
+  EA[1] = lo;
+}
+
+/** D-form: (RA|0) + sext(D). */
+export function eaD(s: CpuState, insn: number): void {
+  eaDisp(s, insn, (insn << 16) >> 16);
 }
 
 /** X-form: (RA|0) + RB. */
@@ -31,9 +36,10 @@ export function eaX(s: CpuState, insn: number): void {
     EA[1] = g[2 * rb + 1];
     return;
   }
-  const sum = (g[2 * ra + 1] >>> 0) + (g[2 * rb + 1] >>> 0);
-  EA[1] = sum | 0;
-  EA[0] = (g[2 * ra] + g[2 * rb] + (sum > 0xffffffff ? 1 : 0)) | 0;
+  const alo = g[2 * ra + 1];
+  const lo = (alo + g[2 * rb + 1]) | 0;
+  EA[0] = (g[2 * ra] + g[2 * rb] + ((lo >>> 0) < (alo >>> 0) ? 1 : 0)) | 0;
+  EA[1] = lo;
 }
 
 /** Update forms: RA = EA. */
