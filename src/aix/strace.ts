@@ -2,30 +2,40 @@
 import { errnoName, signalName } from './constants.js';
 import type { AixProcess } from './process.js';
 
-type ArgKind = 'int' | 'uint' | 'hex' | 'ptr' | 'str' | 'oflags' | 'prot' | 'mflags' | 'sig' | 'fcntl' | 'clock' | 'size';
+type ArgKind =
+  | 'family' | 'socktype'
+  | 'int' | 'uint' | 'hex' | 'ptr' | 'str' | 'oflags' | 'prot' | 'mflags' | 'sig' | 'fcntl' | 'clock' | 'size'
+  // Structs: *_in are decoded when the call is made, *_out once it succeeded (strace's style).
+  | 'stat_out' | 'timespec_in' | 'timespec_out' | 'sigaction_in' | 'sigaction_out'
+  | 'sockaddr_in' | 'sockaddr_out' | 'pollfds';
 
 const SPECS: Record<string, ArgKind[]> = {
   _Errno: [], __mod_init: [], _exit: ['int'], exit: ['int'],
-  clock_gettime: ['clock', 'ptr'], gettimeofday: ['ptr', 'ptr'], usleep: ['uint'], nanosleep: ['ptr', 'ptr'],
+  clock_gettime: ['clock', 'timespec_out'], gettimeofday: ['ptr', 'ptr'], usleep: ['uint'], nanosleep: ['timespec_in', 'ptr'],
   setitimer: ['int', 'ptr', 'ptr'],
   open: ['str', 'oflags', 'hex'], openat: ['int', 'str', 'oflags', 'hex'], close: ['int'],
   read: ['int', 'ptr', 'size'], write: ['int', 'ptr', 'size'], writev: ['int', 'ptr', 'int'],
   pread: ['int', 'ptr', 'size', 'int'], pwrite: ['int', 'ptr', 'size', 'int'], lseek: ['int', 'int', 'int'],
-  fstat: ['int', 'ptr'], stat: ['str', 'ptr'], lstat: ['str', 'ptr'], fstatat: ['int', 'str', 'ptr', 'hex'],
+  fstat: ['int', 'stat_out'], stat: ['str', 'stat_out'], lstat: ['str', 'stat_out'], fstatat: ['int', 'str', 'stat_out', 'hex'],
   getdirent: ['int', 'ptr', 'size'], getcwd: ['ptr', 'size'], chdir: ['str'], mkdir: ['str', 'hex'],
   mkdirat: ['int', 'str', 'hex'], rmdir: ['str'], unlink: ['str'], unlinkat: ['int', 'str', 'hex'],
   rename: ['str', 'str'], renameat: ['int', 'str', 'int', 'str'], readlink: ['str', 'ptr', 'size'],
   readlinkat: ['int', 'str', 'ptr', 'size'], faccessat: ['int', 'str', 'hex', 'hex'], chmod: ['str', 'hex'],
-  fcntl: ['int', 'fcntl', 'hex'], pipe: ['ptr'], poll: ['ptr', 'uint', 'int'], dup: ['int'], dup2: ['int', 'int'],
+  fcntl: ['int', 'fcntl', 'hex'], pipe: ['ptr'], poll: ['pollfds', 'uint', 'int'], dup: ['int'], dup2: ['int', 'int'],
   ioctl: ['int', 'hex', 'ptr'],
   mmap: ['ptr', 'hex', 'prot', 'mflags', 'int', 'int'], munmap: ['ptr', 'hex'], mprotect: ['ptr', 'hex', 'prot'],
   madvise: ['ptr', 'hex', 'int'], malloc: ['size'],
   getpid: [], getppid: [], getuid: [], geteuid: [], getgid: [], getegid: [], kill: ['int', 'sig'], raise: ['sig'],
   getrlimit: ['int', 'ptr'], setrlimit: ['int', 'ptr'], sysconf: ['hex'], getsystemcfg: ['int'], uname: ['ptr'],
-  sigaction: ['sig', 'ptr', 'ptr'], sigaltstack: ['ptr', 'ptr'], sigthreadmask: ['int', 'ptr', 'ptr'],
+  sigaction: ['sig', 'sigaction_in', 'sigaction_out'], sigaltstack: ['ptr', 'ptr'], sigthreadmask: ['int', 'ptr', 'ptr'],
   pthread_attr_init: ['ptr'], pthread_attr_setstacksize: ['ptr', 'hex'], pthread_attr_setdetachstate: ['ptr', 'int'],
   pthread_create: ['ptr', 'ptr', 'ptr', 'ptr'], pthread_self: [], pthread_kill: ['uint', 'sig'], sched_yield: [],
-  sem_init: ['ptr', 'int', 'uint'], sem_post: ['ptr'], sem_wait: ['ptr'], sem_timedwait: ['ptr', 'ptr'],
+  sem_init: ['ptr', 'int', 'uint'], sem_post: ['ptr'], sem_wait: ['ptr'], sem_timedwait: ['ptr', 'timespec_in'],
+  socket: ['family', 'socktype', 'int'], bind: ['int', 'sockaddr_in', 'uint'], connect: ['int', 'sockaddr_in', 'uint'],
+  listen: ['int', 'int'], accept: ['int', 'sockaddr_out', 'ptr'], getsockname: ['int', 'sockaddr_out', 'ptr'],
+  getpeername: ['int', 'sockaddr_out', 'ptr'], setsockopt: ['int', 'hex', 'hex', 'ptr', 'uint'], getsockopt: ['int', 'hex', 'hex', 'ptr', 'ptr'],
+  shutdown: ['int', 'int'], recvfrom: ['int', 'ptr', 'size', 'hex', 'ptr', 'ptr'], sendto: ['int', 'ptr', 'size', 'hex', 'ptr', 'uint'],
+  nrecvmsg: ['int', 'ptr', 'hex'], nsendmsg: ['int', 'ptr', 'hex'], socketpair: ['family', 'socktype', 'int', 'ptr'],
 };
 
 const OFLAGS: Array<[number, string]> = [
@@ -59,9 +69,31 @@ export interface StraceMemory {
   readBytes(addr: bigint, len: number): Uint8Array;
 }
 
-function formatArg(mem: StraceMemory, kind: ArgKind, v: bigint): string {
+/** When an argument is shown: as the call is made, or after it returned (ok = it succeeded). */
+type Phase = { exit: false } | { exit: true; ok: boolean; r3: bigint };
+
+function formatArg(mem: StraceMemory, kind: ArgKind, v: bigint, phase: Phase, next: bigint): string {
   const i32 = Number(BigInt.asIntN(32, v));
+  const hex = v === 0n ? 'NULL' : '0x' + v.toString(16);
   switch (kind) {
+    case 'family':
+      return FAMILIES[i32] ?? String(i32);
+    case 'socktype':
+      return SOCKTYPES[i32] ?? String(i32);
+    case 'stat_out':
+    case 'timespec_out':
+    case 'sigaction_out':
+    case 'sockaddr_out':
+      if (v === 0n || !phase.exit || !phase.ok) return hex;
+      return decodeStruct(mem, kind, v, next) ?? hex;
+    case 'timespec_in':
+    case 'sigaction_in':
+    case 'pollfds':
+      if (v === 0n) return hex;
+      return decodeStruct(mem, kind, v, next) ?? hex;
+    case 'sockaddr_in':
+      if (v === 0n) return hex;
+      return decodeStruct(mem, kind, v, next) ?? hex;
     case 'int':
       return String(Number(BigInt.asIntN(64, v)));
     case 'uint':
@@ -94,14 +126,14 @@ function formatArg(mem: StraceMemory, kind: ArgKind, v: bigint): string {
   }
 }
 
-function argsOf(mem: StraceMemory, name: string, args: readonly bigint[]): string {
+function argsOf(mem: StraceMemory, name: string, args: readonly bigint[], phase: Phase = { exit: false }): string {
   const spec = SPECS[name] ?? ['hex', 'hex', 'hex'];
-  let s = spec.map((k, i) => formatArg(mem, k, args[i] ?? 0n)).join(', ');
+  let s = spec.map((k, i) => formatArg(mem, k, args[i] ?? 0n, phase, args[i + 1] ?? 0n)).join(', ');
   // write: show the data like strace does.
   if ((name === 'write' || name === 'pwrite') && args[2]! < 4096n) {
     try {
       const data = mem.readBytes(args[1]!, Number(args[2]!));
-      s = [formatArg(mem, 'int', args[0]!), quote(Buffer.from(data).toString('latin1')), args[2]!.toString()].join(', ');
+      s = [formatArg(mem, 'int', args[0]!, phase, 0n), quote(Buffer.from(data).toString('latin1')), args[2]!.toString()].join(', ');
     } catch {
       // keep the pointer form
     }
@@ -125,5 +157,131 @@ export function straceArgCount(name: string): number | undefined {
 
 export function formatStraceResult(proc: AixProcess, name: string, args: bigint[], r3: bigint, errno: number): string {
   const res = errno !== 0 ? `-1 ${errnoName(errno)}` : name === 'mmap' || name === 'malloc' || name === 'getcwd' || name === '_Errno' ? '0x' + BigInt.asUintN(64, r3).toString(16) : String(BigInt.asIntN(64, r3));
-  return `${name}(${argsOf(proc.mem, name, args)}) = ${res}`;
+  const phase: Phase = { exit: true, ok: errno === 0, r3 };
+  let tail = '';
+  // poll: strace shows the revents of the ready descriptors after the result.
+  if (name === 'poll' && errno === 0 && r3 > 0n) tail = ` (${pollRevents(proc.mem, args[0]!, Number(args[1]! & 0xffffn)) ?? '?'})`;
+  return `${name}(${argsOf(proc.mem, name, args, phase)}) = ${res}${tail}`;
+}
+
+// ---- struct decoders (layouts: aix-contract.md §4.7, syscall/ztypes_aix_ppc64.go) ----
+
+const FAMILIES: Record<number, string> = { 0: 'AF_UNSPEC', 1: 'AF_UNIX', 2: 'AF_INET', 24: 'AF_INET6' };
+const SOCKTYPES: Record<number, string> = { 1: 'SOCK_STREAM', 2: 'SOCK_DGRAM', 3: 'SOCK_RAW', 5: 'SOCK_SEQPACKET' };
+const POLLS: Array<[number, string]> = [[0x1, 'POLLIN'], [0x2, 'POLLOUT'], [0x4, 'POLLPRI'], [0x2000, 'POLLHUP'], [0x4000, 'POLLERR'], [0x8000, 'POLLNVAL']];
+const SAFLAGS: Array<[number, string]> = [[0x1, 'SA_ONSTACK'], [0x2, 'SA_RESETHAND'], [0x8, 'SA_RESTART'], [0x100, 'SA_SIGINFO'], [0x200, 'SA_NODEFER']];
+const FILE_TYPES: Record<number, string> = { 0x1000: 'S_IFIFO', 0x2000: 'S_IFCHR', 0x4000: 'S_IFDIR', 0x6000: 'S_IFBLK', 0x8000: 'S_IFREG', 0xa000: 'S_IFLNK', 0xc000: 'S_IFSOCK' };
+
+function view(mem: StraceMemory, addr: bigint, len: number): DataView {
+  const b = mem.readBytes(addr, len);
+  return new DataView(b.buffer, b.byteOffset, b.byteLength);
+}
+
+function timespec(v: DataView, off: number, nsec64: boolean): string {
+  const nsec = nsec64 ? v.getBigInt64(off + 8) : BigInt(v.getInt32(off + 8));
+  return `{tv_sec=${v.getBigInt64(off)}, tv_nsec=${nsec}}`;
+}
+
+function sigmaskText(v: DataView, off: number): string {
+  const set: string[] = [];
+  const unset: string[] = [];
+  for (let w = 0; w < 4; w++) {
+    const word = v.getBigUint64(off + w * 8);
+    for (let b = 0; b < 64; b++) ((word >> BigInt(b)) & 1n ? set : unset).push(signalName(w * 64 + b + 1).replace(/^SIG/, ''));
+  }
+  // strace's convention: a mostly full set is shown as the complement.
+  return set.length > unset.length ? `~[${unset.join(' ')}]` : `[${set.join(' ')}]`;
+}
+
+function sockaddrText(raw: Uint8Array): string {
+  if (raw.length < 2) return '{}';
+  const v = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  const family = raw[1]!;
+  const fam = FAMILIES[family] ?? String(family);
+  if (family === 2 && raw.length >= 8) return `{sa_family=${fam}, sin_port=htons(${v.getUint16(2)}), sin_addr=inet_addr("${[...raw.subarray(4, 8)].join('.')}")}`;
+  if (family === 24 && raw.length >= 24) {
+    const groups: number[] = [];
+    for (let i = 8; i < 24; i += 2) groups.push(v.getUint16(i));
+    const addr = ipv6Text(groups);
+    return `{sa_family=${fam}, sin6_port=htons(${v.getUint16(2)}), sin6_addr="${addr}"}`;
+  }
+  if (family === 1) {
+    const p = raw.subarray(2);
+    const nul = p.indexOf(0);
+    return `{sa_family=${fam}, sun_path=${quote(Buffer.from(nul < 0 ? p : p.subarray(0, nul)).toString('utf8'))}}`;
+  }
+  return `{sa_family=${fam}}`;
+}
+
+/** RFC 5952 text: the longest run (2+) of zero groups becomes '::'. */
+function ipv6Text(g: number[]): string {
+  let best = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8; ) {
+    let j = i;
+    while (j < 8 && g[j] === 0) j++;
+    if (j - i > bestLen) {
+      best = i;
+      bestLen = j - i;
+    }
+    i = j === i ? i + 1 : j;
+  }
+  const hex = g.map((x) => x.toString(16));
+  if (best < 0) return hex.join(':');
+  return hex.slice(0, best).join(':') + '::' + hex.slice(best + bestLen).join(':');
+}
+
+function decodeStruct(mem: StraceMemory, kind: ArgKind, addr: bigint, next: bigint): string | undefined {
+  try {
+    switch (kind) {
+      case 'stat_out': {
+        const v = view(mem, addr, 176);
+        const mode = v.getUint32(16);
+        const type = FILE_TYPES[mode & 0xf000] ?? `0x${(mode & 0xf000).toString(16)}`;
+        return `{st_dev=${v.getBigUint64(0)}, st_ino=${v.getBigUint64(8)}, st_mode=${type}|0${(mode & 0o7777).toString(8)}, st_nlink=${v.getUint16(20)}, st_uid=${v.getUint32(24)}, st_gid=${v.getUint32(28)}, st_size=${v.getBigInt64(168)}, st_mtime=${timespec(v, 64, false)}}`;
+      }
+      case 'timespec_in':
+      case 'timespec_out':
+        return timespec(view(mem, addr, 16), 0, true);
+      case 'sigaction_in':
+      case 'sigaction_out': {
+        const v = view(mem, addr, 48);
+        const h = v.getBigUint64(0);
+        const handler = h === 0n ? 'SIG_DFL' : h === 1n ? 'SIG_IGN' : '0x' + h.toString(16);
+        return `{sa_handler=${handler}, sa_mask=${sigmaskText(v, 8)}, sa_flags=${flags(v.getInt32(40), SAFLAGS, '0')}}`;
+      }
+      case 'sockaddr_in':
+        return sockaddrText(mem.readBytes(addr, Math.max(2, Math.min(Number(next & 0xffffn), 1025))));
+      case 'sockaddr_out': {
+        const len = next === 0n ? 16 : Number(view(mem, next, 4).getUint32(0));
+        return sockaddrText(mem.readBytes(addr, Math.max(2, Math.min(len, 1025))));
+      }
+      case 'pollfds':
+        return pollfdList(mem, addr, 16, (v, i) => `{fd=${v.getInt32(i)}, events=${flags(v.getUint16(i + 4), POLLS, '0')}}`, Number(next & 0xffffn));
+      default:
+        return undefined;
+    }
+  } catch {
+    return undefined;
+  }
+}
+
+/** struct pollfd {int fd; short events; short revents} x n, first `max` shown. */
+function pollfdList(mem: StraceMemory, addr: bigint, max: number, fmt: (v: DataView, at: number) => string | undefined, n = max): string {
+  const count = Math.min(n, max);
+  const v = view(mem, addr, count * 8);
+  const items: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const s = fmt(v, i * 8);
+    if (s !== undefined) items.push(s);
+  }
+  return `[${items.join(', ')}${n > max ? ', ...' : ''}]`;
+}
+
+function pollRevents(mem: StraceMemory, addr: bigint, n: number): string | undefined {
+  try {
+    return pollfdList(mem, addr, 16, (v, i) => (v.getUint16(i + 6) !== 0 ? `{fd=${v.getInt32(i)}, revents=${flags(v.getUint16(i + 6), POLLS, '0')}}` : undefined), n);
+  } catch {
+    return undefined;
+  }
 }
