@@ -11,14 +11,14 @@ import { SENTINEL_STRIDE } from '../aix/sentinels.js';
 import { queueSignal } from '../aix/signals.js';
 import type { GuestThread } from '../aix/threads.js';
 import { buildElfView } from '../elf/index.js';
-import type { Ppc64Registers } from '../gdb/arch/ppc64.js';
+import { readPpc64Register, type Ppc64Registers } from '../gdb/arch/ppc64.js';
 import {
   GdbSignal, type Address, type BreakpointKind, type ExecFile, type ResumeAction, type ResumeRequest, type StopEvent,
   type SyscallCatch, type Target, type TargetError, type ThreadId,
 } from '../gdb/target.js';
 import { DebugCpuPort, type DebugStop, type ThreadMode } from './debug-port.js';
 import { runMonitorCommand } from './monitor.js';
-import { registersFromState, registersIntoState } from './registers.js';
+import { registerBytesFromState, registersFromState, registersIntoState } from './registers.js';
 import { aixToGdbSignal, gdbToAixSignal } from './signals.js';
 
 /** One incarnation of the program: a new one on extended-remote `run` or after the old one ended. */
@@ -129,6 +129,13 @@ export class AixTarget implements Target {
   readRegisters(tid: ThreadId): Ppc64Registers | TargetError {
     const t = this.thread(tid);
     return t ? registersFromState(t.state) : E_NO_THREAD;
+  }
+
+  /** The stub's per-register fast path (stop replies, `p`): no full register-set conversion. */
+  readRegister(tid: ThreadId, regno: number): Uint8Array | TargetError {
+    const t = this.thread(tid);
+    if (!t) return E_NO_THREAD;
+    return registerBytesFromState(t.state, regno) ?? readPpc64Register(registersFromState(t.state), regno) ?? { error: `no register ${regno}`, errno: 22 };
   }
 
   writeRegisters(tid: ThreadId, regs: Ppc64Registers): TargetError | undefined {

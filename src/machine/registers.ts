@@ -1,7 +1,7 @@
 // A guest thread's CpuState as gdb's 64-bit Power register set (gdb/arch/ppc64.ts) and back.
 // CpuState keeps 64-bit registers as int32 halves and VSR n as four int32 words, most significant
 // first; FPR n is doubleword 0 of VSR n, gdb's vsNh is doubleword 1, and VR n is VSR 32+n.
-import { createPpc64Registers, type Ppc64Registers } from '../gdb/arch/ppc64.js';
+import { createPpc64Registers, PPC64_REGNUM, type Ppc64Registers } from '../gdb/arch/ppc64.js';
 import { CR, FPSCR, VRSAVE, VSCR, XER, type CpuState } from '../cpu/state.js';
 
 /** What a user-mode 64-bit big-endian thread's MSR reads as (SF, EE, PR, FP, ME, IR, DR, RI; VEC, VSX). */
@@ -33,6 +33,45 @@ export function registersFromState(s: CpuState): Ppc64Registers {
   r.vscr = s.spr[VSCR]! >>> 0;
   r.vrsave = s.spr[VRSAVE]! >>> 0;
   return r;
+}
+
+/**
+ * One register's big-endian bytes straight from the thread, for the registers every stop reply
+ * carries (GPRs, pc, msr, cr, lr, ctr, xer); undefined for the rest (the caller converts the whole
+ * set). Saves building all 137 registers per expedited register on every stop.
+ */
+export function registerBytesFromState(s: CpuState, regno: number): Uint8Array | undefined {
+  if (regno < 32) return word64(s.gpr[2 * regno]!, s.gpr[2 * regno + 1]!);
+  switch (regno) {
+    case PPC64_REGNUM.pc:
+      return word64(hiWord(s.pc), loWord(s.pc));
+    case PPC64_REGNUM.msr:
+      return word64(hiWord(USER_MSR), loWord(USER_MSR));
+    case PPC64_REGNUM.lr:
+      return word64(hiWord(s.lr), loWord(s.lr));
+    case PPC64_REGNUM.ctr:
+      return word64(hiWord(s.ctr), loWord(s.ctr));
+    case PPC64_REGNUM.cr:
+      return word32(s.spr[CR]!);
+    case PPC64_REGNUM.xer:
+      return word32(s.spr[XER]!);
+    default:
+      return undefined;
+  }
+}
+
+function word64(hi: number, lo: number): Uint8Array {
+  const out = new Uint8Array(8);
+  const v = new DataView(out.buffer);
+  v.setInt32(0, hi);
+  v.setInt32(4, lo);
+  return out;
+}
+
+function word32(w: number): Uint8Array {
+  const out = new Uint8Array(4);
+  new DataView(out.buffer).setInt32(0, w);
+  return out;
 }
 
 /** Write every register gdb can change back into the thread (MSR is fixed in user mode). */
