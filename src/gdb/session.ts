@@ -56,8 +56,16 @@ export interface SessionIo {
 type Reply = string | Uint8Array | { hex: Uint8Array } | Reply[] | undefined;
 type QueueItem = Uint8Array | { errorReply: string };
 
-/** Sent with every T reply so that gdb can show the frame without another round trip. */
-const EXPEDITED_REGISTERS = [PPC64_REGNUM.pc, PPC64_REGNUM.sp, PPC64_REGNUM.lr];
+/**
+ * Sent with every T reply so that gdb can show the frame without another round trip: pc, sp and lr
+ * first (all gdb needs after a step), then the other GPRs and cr/ctr/xer/msr, which gdb otherwise
+ * fetches with a `g` at every breakpoint stop to print the arguments (Go passes them in r3…r10).
+ */
+const EXPEDITED_REGISTERS = [
+  PPC64_REGNUM.pc, PPC64_REGNUM.sp, PPC64_REGNUM.lr,
+  ...Array.from({ length: 32 }, (_, i) => i).filter((i) => i !== PPC64_REGNUM.sp),
+  PPC64_REGNUM.msr, PPC64_REGNUM.cr, PPC64_REGNUM.ctr, PPC64_REGNUM.xer,
+];
 
 /** A code breakpoint gdb inserted, with the conditions the stub evaluates itself (empty: none). */
 interface CodeBreakpoint {
