@@ -9,7 +9,7 @@ import { ra, rb, rt, si, ui, bf, cmpL, rc5 } from '../fields.js';
 import {
   R, addCarry, mul64, mulhd, mulhdu, mulhu32, mulhs32, divd, divdu, cntlzd, popcnt32, popcntBytes32, toBig,
 } from '../int64.js';
-import { rowD, rowX, rowXO, rowA, setCr0, setCa, getCa, setOv } from './common.js';
+import { rowD, rowX, rowXO, rowA, setCr0, setCrField, setCa, getCa, setOv } from './common.js';
 
 type M = GuestMemory;
 
@@ -21,11 +21,11 @@ function finishAdd(s: CpuState, i: number, xhi: number, yhi: number, hi: number,
 
 // ---------------------------------------------------------------- add / subtract
 
-export function addi(s: CpuState, _m: M, i: number): void {
+/** RT = (RA|0) + imm, imm a sign-extended int32 (addi: SI; addis: SI || 0x0000). */
+function addImmediate(s: CpuState, i: number, imm: number): void {
   const g = s.gpr;
   const a = ra(i);
   const d = rt(i) << 1;
-  const imm = si(i);
   if (a === 0) {
     g[d] = imm >> 31;
     g[d + 1] = imm;
@@ -38,20 +38,12 @@ export function addi(s: CpuState, _m: M, i: number): void {
   g[d + 1] = lo;
 }
 
+export function addi(s: CpuState, _m: M, i: number): void {
+  addImmediate(s, i, si(i));
+}
+
 export function addis(s: CpuState, _m: M, i: number): void {
-  const g = s.gpr;
-  const a = ra(i);
-  const d = rt(i) << 1;
-  const imm = i << 16; // SI || 0x0000, sign-extended by the int32
-  if (a === 0) {
-    g[d] = imm >> 31;
-    g[d + 1] = imm;
-    return;
-  }
-  const alo = g[2 * a + 1];
-  const lo = (alo + imm) | 0;
-  g[d] = (g[2 * a] + (imm >> 31) + ((lo >>> 0) < (alo >>> 0) ? 1 : 0)) | 0;
-  g[d + 1] = lo;
+  addImmediate(s, i, i << 16); // SI || 0x0000, sign-extended by the int32
 }
 
 export function add(s: CpuState, _m: M, i: number): void {
@@ -459,9 +451,7 @@ function compareInto(s: CpuState, i: number, ahi: number, alo: number, bhi: numb
     lt = alo >>> 0 < blo >>> 0;
     gt = alo >>> 0 > blo >>> 0;
   }
-  const nib = (lt ? 8 : gt ? 4 : 2) | (s.spr[XER] >>> 31);
-  const sh = 28 - 4 * bf(i);
-  s.spr[CR] = (s.spr[CR] & ~(15 << sh)) | (nib << sh);
+  setCrField(s, bf(i), (lt ? 8 : gt ? 4 : 2) | (s.spr[XER] >>> 31));
 }
 
 export function cmp(s: CpuState, _m: M, i: number): void {
