@@ -3,21 +3,11 @@
 // release, and the line table must map main.main to the fixture's main.go.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseDwarf, underlying, type Dwarf } from '../../../src/dwarf/index.js';
 import { parseXcoff, type XcoffImage } from '../../../src/xcoff/index.js';
 import { fixture, fixturesSourceDir } from '../../helpers/toolchains.js';
-
-// go_asm.h written by the Go compiler for each release (see testdata/README.md).
-const ASM_HEADERS = fileURLToPath(new URL('testdata', import.meta.url));
-
-/** `#define NAME VALUE` lines of a go_asm.h. */
-function asmDefines(path: string): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const m of readFileSync(path, 'utf8').matchAll(/^#define (\w+) (-?\d+)$/gm)) out.set(m[1]!, Number(m[2]));
-  return out;
-}
+import { goAsmDefines } from '../../helpers/go-asm.js';
 
 /** Splits 'g__panic' / 'm_mOS' / 'libcall__size' into a runtime struct and a member (or '_size') DWARF knows. */
 function splitDefine(dwarf: Dwarf, name: string): { struct: string; member: string } | undefined {
@@ -67,7 +57,7 @@ for (const v of VERSIONS) {
     });
 
     it(`struct offsets and sizes equal every matching define in ${v.header}`, () => {
-      const defines = asmDefines(join(ASM_HEADERS, v.header));
+      const defines = goAsmDefines(v.header);
       const compared = new Set<string>();
       const mismatches: string[] = [];
       for (const [name, value] of defines) {

@@ -3,22 +3,13 @@
 // strings read from the binary equal runtime2.go of the installed Go sources.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseDwarf } from '../../../src/dwarf/index.js';
 import { DEFAULT_G_STATUS, WAIT_REASONS_GO1_19, WAIT_REASONS_GO1_24, fallbackWaitReasons } from '../../../src/goruntime/constants.js';
 import { RuntimeLayout, RuntimeLayoutError, runtimeLayoutFromImage } from '../../../src/goruntime/layout.js';
 import { parseXcoff, type XcoffImage } from '../../../src/xcoff/index.js';
 import { fixture, go119Root, go124Root } from '../../helpers/toolchains.js';
-
-// go_asm.h written by the Go compiler for each release (see ../dwarf/testdata/README.md).
-const ASM_HEADERS = fileURLToPath(new URL('../dwarf/testdata', import.meta.url));
-
-function asmDefines(path: string): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const m of readFileSync(path, 'utf8').matchAll(/^#define (\w+) (-?\d+)$/gm)) out.set(m[1]!, Number(m[2]));
-  return out;
-}
+import { goAsmDefines } from '../../helpers/go-asm.js';
 
 /** The strings of `var waitReasonStrings = [...]string{...}` in a Go source tree's runtime2.go. */
 function sourceWaitReasons(goroot: string): string[] {
@@ -44,7 +35,7 @@ for (const v of VERSIONS) {
     beforeAll(() => {
       image = parseXcoff(new Uint8Array(readFileSync(fixture(v.toolchain, 'hello'))));
       layout = runtimeLayoutFromImage(image);
-      h = asmDefines(join(ASM_HEADERS, v.header));
+      h = goAsmDefines(v.header);
     });
 
     it('detects the Go version from runtime.buildVersion', () => {
