@@ -388,11 +388,15 @@ export class RuntimeReader {
 
   /** Every P in runtime.allp (len = GOMAXPROCS once the scheduler is initialised). */
   allPs(): RuntimeRead<PRecord[]> {
-    const addrs = this.pointerSlice('runtime.allp', 1 << 16);
+    return this.readEach(this.pointerSlice('runtime.allp', 1 << 16), (p) => this.readP(p));
+  }
+
+  /** read() of every address; the records read before a failure are kept as the partial result. */
+  private readEach<T>(addrs: RuntimeRead<bigint[]>, read: (addr: bigint) => T): RuntimeRead<T[]> {
     if (!addrs.ok) return { ok: false, error: addrs.error, partial: [] };
-    const out: PRecord[] = [];
+    const out: T[] = [];
     try {
-      for (const p of addrs.value) out.push(this.readP(p));
+      for (const a of addrs.value) out.push(read(a));
       return { ok: true, value: out };
     } catch (e) {
       return { ok: false, error: errorText(e), partial: out };
@@ -428,15 +432,7 @@ export class RuntimeReader {
 
   /** Every G in runtime.allgs, in slice order (creation order). */
   allGs(): RuntimeRead<GRecord[]> {
-    const addrs = this.allGAddresses();
-    if (!addrs.ok) return { ok: false, error: addrs.error, partial: [] };
-    const out: GRecord[] = [];
-    try {
-      for (const g of addrs.value) out.push(this.readG(g));
-      return { ok: true, value: out };
-    } catch (e) {
-      return { ok: false, error: errorText(e), partial: out };
-    }
+    return this.readEach(this.allGAddresses(), (g) => this.readG(g));
   }
 
   /**
