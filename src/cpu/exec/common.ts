@@ -51,6 +51,26 @@ export function rowA(name: string, family: string, po: number, xo: number, exec:
   return { name, family, mask: PO_MASK | 0x3e, match: ((po << 26) | (xo << 1)) | 0, exec };
 }
 
+/** VX-form (PO 4): 11-bit XO in bits 21-31. */
+export function rowVX(name: string, family: string, xo: number, exec: Exec): InsnRow {
+  return { name, family, mask: PO_MASK | 0x7ff, match: ((4 << 26) | xo) | 0, exec };
+}
+
+/** VA-form (PO 4): 6-bit XO in bits 26-31. */
+export function rowVA(name: string, family: string, xo: number, exec: Exec): InsnRow {
+  return { name, family, mask: PO_MASK | 0x3f, match: ((4 << 26) | xo) | 0, exec };
+}
+
+/** VC-form (PO 4): 10-bit XO in bits 22-31; Rc (bit 21) left to the handler. */
+export function rowVC(name: string, family: string, xo: number, exec: Exec): InsnRow {
+  return { name, family, mask: PO_MASK | 0x3ff, match: ((4 << 26) | xo) | 0, exec };
+}
+
+/** XX3-form (PO 60): 8-bit XO in bits 21-28; AX/BX/TX (bits 29-31) are register bits. */
+export function rowXX3(name: string, family: string, xo: number, exec: Exec): InsnRow {
+  return { name, family, mask: PO_MASK | 0x7f8, match: ((60 << 26) | (xo << 3)) | 0, exec };
+}
+
 /** CR field nibble for a signed compare of 64-bit (hi, lo) with zero, SO copied from XER. */
 export function setCr0(s: CpuState, hi: number, lo: number): void {
   const nib = hi < 0 ? 8 : hi !== 0 || lo !== 0 ? 4 : 2;

@@ -4,9 +4,9 @@
 import type { CpuState } from '../state.js';
 import type { InsnRow } from '../isa-types.js';
 import { clHigh, clLow, clmul32, fromBytes, toBytes, vr } from './vec-lanes.js';
+import { rowVX } from './common.js';
 
 const FAMILY = 'crypto';
-const MASK_VX = 0xfc0007ff | 0;
 
 // ------------------------------------------------------------------ AES tables (built once)
 
@@ -263,7 +263,7 @@ function vpmsum(s: CpuState, insn: number, size: number): void {
 }
 
 function vx(name: string, xo: number, exec: (s: CpuState, insn: number) => void): InsnRow {
-  return { name, mask: MASK_VX, match: ((4 << 26) | xo) | 0, family: FAMILY, exec: (s, _m, i) => exec(s, i) };
+  return rowVX(name, FAMILY, xo, (s, _m, i) => exec(s, i));
 }
 
 export const cryptoRows: InsnRow[] = [

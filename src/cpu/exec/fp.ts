@@ -52,11 +52,9 @@ import {
   RM_ZERO,
 } from './fpu-core.js';
 import { EA, eaD, eaX, writeBackEa } from './ea.js';
+import { rowA, rowD, rowX } from './common.js';
 
 const FAMILY = 'fp';
-const MASK_PO = 0xfc000000 | 0;
-const MASK_A = 0xfc00003e | 0; // PO + 5-bit XO
-const MASK_X = 0xfc0007fe | 0; // PO + 10-bit XO
 
 // ------------------------------------------------------------------ FPSCR helpers
 
@@ -490,21 +488,13 @@ function stfiwx(s: CpuState, mem: GuestMemory, insn: number): void {
   mem.store32(EA[0], EA[1], s.vsr[((insn >>> 19) & 0x7c) + 1]);
 }
 
-function d(po: number): number {
-  return (po << 26) | 0;
-}
-function x(po: number, xo: number): number {
-  return ((po << 26) | (xo << 1)) | 0;
-}
-
 type MemExec = (s: CpuState, mem: GuestMemory, insn: number) => void;
 function dRow(name: string, po: number, op: MemExec, update: boolean): InsnRow {
-  return {
+  return rowD(
     name,
-    mask: MASK_PO,
-    match: d(po),
-    family: FAMILY,
-    exec: update
+    FAMILY,
+    po,
+    update
       ? (s, mem, insn) => {
           eaD(s, insn);
           op(s, mem, insn);
@@ -514,15 +504,15 @@ function dRow(name: string, po: number, op: MemExec, update: boolean): InsnRow {
           eaD(s, insn);
           op(s, mem, insn);
         },
-  };
+  );
 }
 function xRow(name: string, xo: number, op: MemExec, update: boolean): InsnRow {
-  return {
+  return rowX(
     name,
-    mask: MASK_X,
-    match: x(31, xo),
-    family: FAMILY,
-    exec: update
+    FAMILY,
+    31,
+    xo,
+    update
       ? (s, mem, insn) => {
           eaX(s, insn);
           op(s, mem, insn);
@@ -532,14 +522,14 @@ function xRow(name: string, xo: number, op: MemExec, update: boolean): InsnRow {
           eaX(s, insn);
           op(s, mem, insn);
         },
-  };
+  );
 }
 function aRow(name: string, po: number, xo: number, op: number): InsnRow {
   const single = po === 59;
-  return { name, mask: MASK_A, match: ((po << 26) | (xo << 1)) | 0, family: FAMILY, exec: (s, _m, insn) => arith(s, insn, op, single) };
+  return rowA(name, FAMILY, po, xo, (s, _m, insn) => arith(s, insn, op, single));
 }
 function xfRow(name: string, po: number, xo: number, exec: (s: CpuState, insn: number) => void): InsnRow {
-  return { name, mask: MASK_X, match: x(po, xo), family: FAMILY, exec: (s, _m, insn) => exec(s, insn) };
+  return rowX(name, FAMILY, po, xo, (s, _m, insn) => exec(s, insn));
 }
 
 export const fpRows: InsnRow[] = [
@@ -581,11 +571,11 @@ export const fpRows: InsnRow[] = [
   aRow('fmadds', 59, 29, OP_MADD),
   aRow('fnmsubs', 59, 30, OP_NMSUB),
   aRow('fnmadds', 59, 31, OP_NMADD),
-  { name: 'fsel', mask: MASK_A, match: x(63, 23), family: FAMILY, exec: (s, _m, i) => fsel(s, i) },
-  { name: 'fre', mask: MASK_A, match: x(63, 24), family: FAMILY, exec: (s, _m, i) => estimate(s, i, false, false) },
-  { name: 'frsqrte', mask: MASK_A, match: x(63, 26), family: FAMILY, exec: (s, _m, i) => estimate(s, i, true, false) },
-  { name: 'fres', mask: MASK_A, match: x(59, 24), family: FAMILY, exec: (s, _m, i) => estimate(s, i, false, true) },
-  { name: 'frsqrtes', mask: MASK_A, match: x(59, 26), family: FAMILY, exec: (s, _m, i) => estimate(s, i, true, true) },
+  rowA('fsel', FAMILY, 63, 23, (s, _m, i) => fsel(s, i)),
+  rowA('fre', FAMILY, 63, 24, (s, _m, i) => estimate(s, i, false, false)),
+  rowA('frsqrte', FAMILY, 63, 26, (s, _m, i) => estimate(s, i, true, false)),
+  rowA('fres', FAMILY, 59, 24, (s, _m, i) => estimate(s, i, false, true)),
+  rowA('frsqrtes', FAMILY, 59, 26, (s, _m, i) => estimate(s, i, true, true)),
 
   xfRow('fcmpu', 63, 0, (s, i) => fcmp(s, i, false)),
   xfRow('fcmpo', 63, 32, (s, i) => fcmp(s, i, true)),

@@ -5,14 +5,11 @@ import { CR, VSCR, type CpuState } from '../state.js';
 import type { GuestMemory } from '../memory.js';
 import type { InsnRow } from '../isa-types.js';
 import { EA, eaX } from './ea.js';
+import { rowVA, rowVC, rowVX, rowX } from './common.js';
 import { fromBytes, toBytes, vr } from './vec-lanes.js';
 import { LOGIC, load16, logic128, store16 } from './vsx.js';
 
 const FAMILY = 'vmx';
-const MASK_VX = 0xfc0007ff | 0;
-const MASK_VA = 0xfc00003f | 0;
-const MASK_VC = 0xfc0003ff | 0;
-const MASK_X = 0xfc0007fe | 0;
 
 const ba = new Uint8Array(32); // VA || VB bytes
 const bc = new Uint8Array(16);
@@ -496,19 +493,19 @@ function mtvscr(s: CpuState, insn: number): void {
 // ------------------------------------------------------------------ rows
 
 function vx(name: string, xo: number, exec: (s: CpuState, insn: number) => void): InsnRow {
-  return { name, mask: MASK_VX, match: ((4 << 26) | xo) | 0, family: FAMILY, exec: (s, _m, i) => exec(s, i) };
+  return rowVX(name, FAMILY, xo, (s, _m, i) => exec(s, i));
 }
 function va(name: string, xo: number, exec: (s: CpuState, insn: number) => void): InsnRow {
-  return { name, mask: MASK_VA, match: ((4 << 26) | xo) | 0, family: FAMILY, exec: (s, _m, i) => exec(s, i) };
+  return rowVA(name, FAMILY, xo, (s, _m, i) => exec(s, i));
 }
 function vc(name: string, xo: number, op: number, bits: number): InsnRow {
-  return { name, mask: MASK_VC, match: ((4 << 26) | xo) | 0, family: FAMILY, exec: (s, _m, i) => vcmp(s, i, op, bits) };
+  return rowVC(name, FAMILY, xo, (s, _m, i) => vcmp(s, i, op, bits));
 }
 function lane(name: string, xo: number, op: number, bits: number): InsnRow {
   return vx(name, xo, bits === 64 ? (s, i) => lanes64(s, i, op) : (s, i) => lanes(s, i, op, bits));
 }
 function x31(name: string, xo: number, exec: (s: CpuState, mem: GuestMemory, insn: number) => void): InsnRow {
-  return { name, mask: MASK_X, match: ((31 << 26) | (xo << 1)) | 0, family: FAMILY, exec };
+  return rowX(name, FAMILY, 31, xo, exec);
 }
 function logic(name: string, xo: number, op: number): InsnRow {
   return vx(name, xo, (s, i) => logic128(s.vsr, rt(i), ra(i), rb(i), op));

@@ -5,11 +5,10 @@ import type { CpuState } from '../state.js';
 import type { GuestMemory } from '../memory.js';
 import type { InsnRow } from '../isa-types.js';
 import { EA, eaX, hiPlus, loPlus } from './ea.js';
+import { rowX, rowXX3 } from './common.js';
 import { doubleWordsToSingle, singleToDoubleWords } from './fpu-core.js';
 
 const FAMILY = 'vsx';
-const MASK_X = 0xfc0007fe | 0;
-const MASK_XX3 = 0xfc0007f8 | 0;
 const PAGE_TAIL = 0xfff0; // an access at page offset > this crosses a 64 KiB page
 
 /** Word index of VSR XT/XS (bits 6-10 plus TX/SX in bit 31). */
@@ -224,10 +223,10 @@ function xxspltw(s: CpuState, insn: number): void {
 }
 
 function x31(name: string, xo: number, exec: (s: CpuState, mem: GuestMemory, insn: number) => void): InsnRow {
-  return { name, mask: MASK_X, match: ((31 << 26) | (xo << 1)) | 0, family: FAMILY, exec };
+  return rowX(name, FAMILY, 31, xo, exec);
 }
 function xx3(name: string, xo: number, exec: (s: CpuState, insn: number) => void): InsnRow {
-  return { name, mask: MASK_XX3, match: ((60 << 26) | (xo << 3)) | 0, family: FAMILY, exec: (s, _m, i) => exec(s, i) };
+  return rowXX3(name, FAMILY, xo, (s, _m, i) => exec(s, i));
 }
 
 export const vsxRows: InsnRow[] = [
