@@ -97,7 +97,7 @@ function builtJitLoop(): BuiltLoop {
   return sharedJitLoop;
 }
 let sharedCompiler: BlockCompiler | null = null;
-/** Totals of the shared block compiler (bench report, tuning). */
+/** Totals of the shared block compiler, for tuning (the bench reports the per-Cpu counters instead). */
 export function jitStats(): { blocks: number; instructions: number; emitted: number; called: number; micros: number } {
   return { ...blockCompiler().stats };
 }

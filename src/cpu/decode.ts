@@ -120,9 +120,3 @@ export function decodeRow(word: number): number {
   }
   return -1;
 }
-
-/** Mnemonic family name of a word, or null if illegal (disassembly-lite for stop messages). */
-export function rowName(word: number): string | null {
-  const idx = decodeRow(word);
-  return idx < 0 ? null : allRows[idx].name;
-}

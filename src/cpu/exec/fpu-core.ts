@@ -73,21 +73,9 @@ export function storeDouble(dst: Int32Array, at: number, d: number): void {
   dst[at] = w64[1];
   dst[at + 1] = w64[0];
 }
-export function doubleHi(d: number): number {
-  f64[0] = d;
-  return w64[1];
-}
-export function doubleLo(d: number): number {
-  f64[0] = d;
-  return w64[0];
-}
 export function singleBitsToNumber(w: number): number {
   w32[0] = w;
   return f32[0];
-}
-export function numberToSingleBits(x: number): number {
-  f32[0] = x;
-  return w32[0];
 }
 
 export const MAX_DOUBLE = Number.MAX_VALUE;
