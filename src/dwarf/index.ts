@@ -7,6 +7,7 @@ import { DW_AT, DW_OP } from './constants.js';
 import { DwarfError, hex } from './errors.js';
 import { DebugInfo, attr, attrNumber, attrRef, pcRange, type CompileUnit, type Die, type FunctionRange } from './info.js';
 import { parseLineTable, ROW_END_SEQUENCE, ROW_IS_STMT, type LineTable } from './line.js';
+import { firstPast } from './search.js';
 import { TypeTable, underlying, type DwarfType, type StructType } from './types.js';
 
 export { DwarfError } from './errors.js';
@@ -188,26 +189,14 @@ export class Dwarf {
   lineForAddress(pc: bigint): LineLocation | undefined {
     const addr = Number(pc);
     const seqs = this.sequences();
-    let lo = 0;
-    let hi = seqs.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (seqs[mid]!.low <= addr) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = firstPast(0, seqs.length, (i) => seqs[i]!.low <= addr);
     // Sequences do not overlap in Go output, but check a couple back in case they do.
     for (let i = lo - 1; i >= 0 && i >= lo - 2; i--) {
       const s = seqs[i]!;
       if (addr < s.low || addr >= s.high) continue;
       const t = s.table;
-      let a = s.first;
-      let b = s.end; // rows [first, end) are real rows; `end` is the end_sequence row
-      while (a < b) {
-        const mid = (a + b) >>> 1;
-        if (t.addresses[mid]! <= addr) a = mid + 1;
-        else b = mid;
-      }
-      const row = a - 1;
+      // rows [first, end) are real rows; `end` is the end_sequence row
+      const row = firstPast(s.first, s.end, (r) => t.addresses[r]! <= addr) - 1;
       if (row < s.first) return undefined;
       return {
         file: t.files[t.fileNumbers[row]!] ?? '',
@@ -268,14 +257,7 @@ function fileMatches(name: string, query: string): boolean {
 }
 
 function findRange(ranges: readonly FunctionRange[], pc: bigint): FunctionRange | undefined {
-  let lo = 0;
-  let hi = ranges.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (ranges[mid]!.lowPc <= pc) lo = mid + 1;
-    else hi = mid;
-  }
-  const r = ranges[lo - 1];
+  const r = ranges[firstPast(0, ranges.length, (i) => ranges[i]!.lowPc <= pc) - 1];
   return r !== undefined && pc < r.highPc ? r : undefined;
 }
 

@@ -4,6 +4,7 @@
 import { Cursor } from './cursor.js';
 import { DW_AT, DW_FORM, DW_TAG } from './constants.js';
 import { DwarfError, hex } from './errors.js';
+import { firstPast } from './search.js';
 
 export interface Abbrev {
   code: number;
@@ -154,14 +155,7 @@ export class DebugInfo {
   /** The unit containing a .debug_info offset. */
   unitAt(offset: number): CompileUnit | undefined {
     const units = this.index.units;
-    let lo = 0;
-    let hi = units.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (units[mid]!.offset <= offset) lo = mid + 1;
-      else hi = mid;
-    }
-    const u = units[lo - 1];
+    const u = units[firstPast(0, units.length, (i) => units[i]!.offset <= offset) - 1];
     return u !== undefined && offset < u.end ? u : undefined;
   }
 
