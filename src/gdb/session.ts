@@ -28,7 +28,13 @@ import {
   BreakpointKind, GdbSignal, ResumeAction, ResumeRequest, StopEvent, Target, TargetError, ThreadId, isTargetError,
 } from './target.js';
 
-export const DEFAULT_PACKET_SIZE = 0x20000;
+/**
+ * 1 MiB: gdb then reads memory 512 KiB per `m` (a dump is bounded by round trips and gdb's frame
+ * reading). Host I/O replies stay at HOSTIO_CHUNK: gdb's vFile readahead asks for a whole packet's
+ * worth on every small read of the exec file, which would make loading symbols slower.
+ */
+export const DEFAULT_PACKET_SIZE = 0x100000;
+const HOSTIO_CHUNK = 0x10000;
 
 /** What happens to the guest when gdb detaches (D) or the client vanishes. */
 export type LeavePolicy = 'run' | 'kill' | 'stop';
@@ -834,7 +840,7 @@ export class GdbSession {
         const contents = this.openFiles.get(f.fd);
         if (contents === undefined) return fail(FILEIO_EBADF);
         // Worst case every byte is escaped: keep the reply inside the packet size.
-        const count = Math.min(f.count, Math.floor(this.packetSize / 2) - 32);
+        const count = Math.min(f.count, Math.floor(this.packetSize / 2) - 32, HOSTIO_CHUNK);
         const data = contents.subarray(Math.min(f.offset, contents.length), Math.min(f.offset + count, contents.length));
         const head = Buffer.from(`F${data.length.toString(16)};`, 'latin1');
         const out = new Uint8Array(head.length + data.length);

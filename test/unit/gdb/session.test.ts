@@ -66,7 +66,7 @@ describe('GdbSession: queries', () => {
   it('negotiates qSupported', async () => {
     const reply = await client.ask('qSupported:multiprocess+;swbreak+;hwbreak+;xmlRegisters=i386');
     const features = reply.split(';');
-    expect(features).toContain('PacketSize=20000');
+    expect(features).toContain('PacketSize=100000');
     for (const f of [
       'QStartNoAckMode+', 'qXfer:features:read+', 'qXfer:threads:read+', 'qXfer:exec-file:read+', 'swbreak+',
       'hwbreak+', 'vContSupported+', 'QPassSignals+', 'QCatchSyscalls+', 'multiprocess-',
