@@ -30,6 +30,8 @@ export const XS = (rs: number, ra: number, sh: number, xo: number, rc = 0): numb
   w((31 << 26) | (rs << 21) | (ra << 16) | ((sh & 31) << 11) | (xo << 2) | ((sh >> 5) << 1) | rc);
 export const B = (bo: number, bi: number, bd: number, aa = 0, lk = 0): number =>
   w((16 << 26) | (bo << 21) | (bi << 16) | (bd & 0xfffc) | (aa << 1) | lk);
+/** tw 31,0,0: an unconditional trap, used to end test programs. */
+export const TRAP = 0x7fe00008;
 export const I = (li: number, aa = 0, lk = 0): number => w((18 << 26) | (li & 0x3fffffc) | (aa << 1) | lk);
 export const XL = (bo: number, bi: number, xo: number, lk = 0): number =>
   w((19 << 26) | (bo << 21) | (bi << 16) | (xo << 1) | lk);

@@ -6,16 +6,13 @@ import { describe, expect, it } from 'vitest';
 import { Cpu, StopReason } from '../../../src/cpu/cpu.js';
 import { CpuState, CR, RESV_LEN } from '../../../src/cpu/state.js';
 import { GuestMemory, PROT_EXEC, PROT_READ, PROT_WRITE } from '../../../src/cpu/memory.js';
-import { B, D, DS, I, M, MD, MDS, SPR, X, XL, XO, XS, rng } from './asm.js';
+import { B, CODE, D, DATA, DS, I, M, MD, MDS, SPR, TRAP, X, XL, XO, XS, rng } from './asm.js';
 
 /** A-form (isel with BC in the FRC slot; FP arithmetic). */
 const A_ = (po: number, rt: number, ra: number, rb: number, c: number, xo: number): number =>
   ((po << 26) | (rt << 21) | (ra << 16) | (rb << 11) | (c << 6) | (xo << 1)) | 0;
 
-const CODE = 0x10000000n;
-const DATA = 0x0a00_0000_2000_0000n;
 const DATA_LEN = 0x10000;
-const TRAP = 0x7fe00008;
 
 interface Setup {
   gpr?: Record<number, bigint>;

@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { StopReason } from '../../../src/cpu/cpu.js';
 import { CR } from '../../../src/cpu/state.js';
-import { D, DS, X, machine, DATA, u64 } from './asm.js';
-
-const TRAP = 0x7fe00008;
+import { D, DS, TRAP, X, machine, DATA, u64 } from './asm.js';
 
 function run(words: number[], setup: (c: ReturnType<typeof machine>) => void): ReturnType<typeof machine> {
   const cpu = machine([...words, TRAP]);

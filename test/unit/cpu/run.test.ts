@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { StopReason } from '../../../src/cpu/cpu.js';
 import { CpuState, CR, XER, RESV_LEN } from '../../../src/cpu/state.js';
-import { B, D, DS, I, X, XL, XO, SPR, machine, CODE, DATA, u64 } from './asm.js';
+import { B, D, DS, I, TRAP, X, XL, XO, SPR, machine, CODE, DATA, u64 } from './asm.js';
 
-const TRAP = 0x7fe00008; // tw 31,0,0
 const li = (rt: number, v: number): number => D(14, rt, 0, v);
 
 describe('branches', () => {
