@@ -238,18 +238,17 @@ export function mulhwu(s: CpuState, _m: M, i: number): void {
 export function divdx(s: CpuState, _m: M, i: number): void {
   const ahi = regHi(s, ra(i));
   const alo = regLo(s, ra(i));
-  const ok = divd(ahi, alo, regHi(s, rb(i)), regLo(s, rb(i)));
-  const d = rt(i) << 1;
-  s.gpr[d] = ok ? R[0] : ahi;
-  s.gpr[d + 1] = ok ? R[1] : alo;
-  if (i & 0x400) setOv(s, !ok);
-  if (i & 1) setCr0(s, s.gpr[d], s.gpr[d + 1]);
+  finishDivide(s, i, ahi, alo, divd(ahi, alo, regHi(s, rb(i)), regLo(s, rb(i))));
 }
 
 export function divdux(s: CpuState, _m: M, i: number): void {
   const ahi = regHi(s, ra(i));
   const alo = regLo(s, ra(i));
-  const ok = divdu(ahi, alo, regHi(s, rb(i)), regLo(s, rb(i)));
+  finishDivide(s, i, ahi, alo, divdu(ahi, alo, regHi(s, rb(i)), regLo(s, rb(i))));
+}
+
+/** RT = the quotient in R, or the dividend (ahi, alo) when the divide was undefined; OE/Rc forms. */
+function finishDivide(s: CpuState, i: number, ahi: number, alo: number, ok: boolean): void {
   const d = rt(i) << 1;
   s.gpr[d] = ok ? R[0] : ahi;
   s.gpr[d + 1] = ok ? R[1] : alo;
