@@ -203,6 +203,9 @@ export function encodePacket(payload: Uint8Array | string): Uint8Array {
 /** Longest run one `X*n` triple stands for: n = count - 1 + 29 stays printable and below '}'. */
 const MAX_RUN = 96;
 const HEX_CODES = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
+const ZERO_DIGIT = 0x30;
+const RLE_BLOCK = 4096;
+const ZERO_BLOCK = new Uint8Array(RLE_BLOCK);
 
 /**
  * Frame bytes as the hex body of a memory or register reply, with gdb's run-length encoding: a
@@ -211,38 +214,80 @@ const HEX_CODES = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
  * would give '#' or '$' (runs of 7 and 8) are shortened by one.
  */
 export function encodeHexPacketRunLength(data: Uint8Array): Uint8Array {
-  const n = 2 * data.length;
-  const out = Buffer.allocUnsafe(n + 4);
+  const out = Buffer.allocUnsafe(2 * data.length + 4);
   out[0] = DOLLAR;
-  // Node's hex encoder is far faster than a JS loop; the runs are then folded in place (the
-  // encoded form is never longer than what it replaces, so writing never overtakes reading).
-  out.write(Buffer.from(data.buffer, data.byteOffset, data.length).toString('hex'), 1, 'latin1');
-  const end = n + 1;
+  const src = Buffer.from(data.buffer, data.byteOffset, data.length);
   let o = 1;
-  let r = 1;
-  while (r < end) {
-    const c = out[r]!;
-    let k = r + 1;
-    const limit = Math.min(end, r + MAX_RUN);
-    while (k < limit && out[k] === c) k++;
-    let run = k - r;
-    if (run < 4) {
-      out[o++] = c;
-      if (run > 1) out[o++] = c;
-      if (run > 2) out[o++] = c;
-    } else {
-      if (run === 7 || run === 8) run = 6;
-      out[o++] = c;
-      out[o++] = RUN_LENGTH;
-      out[o++] = run - 1 + 29;
+  let zeros = 0; // hex '0' digits of whole zero blocks not written yet
+  let spanStart = -1; // start of the bytes not yet encoded that are not whole zero blocks
+  for (let at = 0; at < src.length + RLE_BLOCK; at += RLE_BLOCK) {
+    const blockEnd = Math.min(at + RLE_BLOCK, src.length);
+    // Untouched memory is zero page after page: no hex digits are written or scanned for it.
+    const zeroBlock = blockEnd - at === RLE_BLOCK && src.subarray(at, blockEnd).equals(ZERO_BLOCK);
+    if (!zeroBlock && at < src.length) {
+      if (spanStart < 0) {
+        if (zeros > 0) o = emitRun(out, o, ZERO_DIGIT, zeros);
+        zeros = 0;
+        spanStart = at;
+      }
+      continue;
     }
-    r += run;
+    if (spanStart >= 0) {
+      const spanEnd = Math.min(at, src.length);
+      o = foldHexInPlace(out, o, out.write(src.toString('hex', spanStart, spanEnd), o, 'latin1'));
+      spanStart = -1;
+    }
+    if (zeroBlock) zeros += 2 * RLE_BLOCK;
   }
+  if (zeros > 0) o = emitRun(out, o, ZERO_DIGIT, zeros);
   const sum = checksumOf(out, 1, o);
   out[o++] = HASH;
   out[o++] = HEX_CODES[sum >> 4]!;
   out[o++] = HEX_CODES[sum & 15]!;
   return out.subarray(0, o);
+}
+
+/**
+ * Fold runs of the `length` hex digits just written at o, in place (the encoded form is never
+ * longer than what it replaces, so writing never overtakes reading); returns the new end.
+ */
+function foldHexInPlace(out: Uint8Array, o: number, length: number): number {
+  const end = o + length;
+  let r = o;
+  while (r < end) {
+    const c = out[r]!;
+    let k = r + 1;
+    const limit = end < r + MAX_RUN ? end : r + MAX_RUN;
+    while (k < limit && out[k] === c) k++;
+    let run = k - r;
+    out[o++] = c;
+    if (run < 4) {
+      // Dense data: short runs are copied inline.
+      if (run > 1) out[o++] = c;
+      if (run > 2) out[o++] = c;
+    } else {
+      if (run === 7 || run === 8) run = 6; // counts '#' and '$' are not allowed
+      out[o++] = RUN_LENGTH;
+      out[o++] = run - 1 + 29;
+    }
+    r += run;
+  }
+  return o;
+}
+
+/** `length` copies of `c` at o: literally below 4, else as c '*' count (never '#' or '$'). */
+function emitRun(out: Uint8Array, o: number, c: number, length: number): number {
+  let left = length;
+  while (left >= 4) {
+    let take = left < MAX_RUN ? left : MAX_RUN;
+    if (take === 7 || take === 8) take = 6;
+    out[o++] = c;
+    out[o++] = RUN_LENGTH;
+    out[o++] = take - 1 + 29;
+    left -= take;
+  }
+  for (; left > 0; left--) out[o++] = c;
+  return o;
 }
 
 /** The one-byte acknowledgements of ack mode. */

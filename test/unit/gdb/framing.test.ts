@@ -136,6 +136,17 @@ describe('run-length encoded replies', () => {
     expect(decode(encodeHexPacketRunLength(bytes))).toBe(Buffer.from(bytes).toString('hex'));
   });
 
+  it('round-trips zero pages mixed with data, runs crossing page boundaries', () => {
+    const bytes = new Uint8Array(5 * 4096 + 100);
+    bytes.fill(0x11, 4090, 4200); // a run across the first page boundary
+    bytes[3 * 4096 - 1] = 1; // a page that is zero but for its last byte
+    bytes.fill(0xff, 4 * 4096 + 7, 5 * 4096 + 3);
+    const frame = encodeHexPacketRunLength(bytes);
+    expect(decode(frame)).toBe(Buffer.from(bytes).toString('hex'));
+    expect(frame.length).toBeLessThan(2000);
+    expect(decode(encodeHexPacketRunLength(bytes.subarray(3)))).toBe(Buffer.from(bytes.subarray(3)).toString('hex'));
+  });
+
   it('shrinks a page of zeros to a few hundred bytes', () => {
     const frame = encodeHexPacketRunLength(new Uint8Array(4096));
     expect(frame.length).toBeLessThan(300);
