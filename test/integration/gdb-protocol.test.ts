@@ -47,8 +47,8 @@ function runGdb(args: string[], timeoutMs = 20_000): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(GDB, args);
     let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`gdb timed out; output so far:\n${out}`));
@@ -267,8 +267,8 @@ class MiDriver {
 
   constructor() {
     this.child = spawn(GDB, ['-nx', '--interpreter=mi2']);
-    this.child.stdout.on('data', (d: Buffer) => {
-      const text = this.partial + d.toString();
+    this.child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      const text = this.partial + d;
       const parts = text.split('\n');
       this.partial = parts.pop()!;
       this.lines.push(...parts);

@@ -34,10 +34,12 @@ describe.each(['go1.24-aix', 'go1.19-aix'] as const)('runtime views over gdb on 
 
   it('monitor goroutines on the goroutines fixture lists the four workers', async () => {
     const s = await startServe(fixture(tc, 'goroutines'));
-    const out = await gdbBatch(s.port, ['break main.worker', 'continue', 'delete', 'monitor goroutines', 'monitor help', 'kill']);
+    // main calls runtime.GC once, after starting all four workers and before closing their inputs,
+    // so every worker exists there (at the first main.worker hit the others may not be started yet).
+    const out = await gdbBatch(s.port, ['break runtime.GC', 'continue', 'delete', 'monitor goroutines', 'monitor help', 'kill']);
     expect(out).toMatch(/^goid +status +wait reason +M +pc +start$/m);
     const workers = out.split('\n').filter((l) => / → main\.worker$/.test(l));
-    expect(workers).toHaveLength(4);
+    expect(workers, out).toHaveLength(4);
     expect(out).toMatch(/^1 +\S+.* runtime\.main$/m);
     for (const cmd of ['libcall', 'threads', 'goroutines', 'syscalls', 'strace', 'break-libcall']) expect(out).toMatch(new RegExp(`^  ${cmd} +\\S`, 'm'));
     await s.stop();

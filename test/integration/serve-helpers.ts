@@ -72,8 +72,8 @@ export function runGdb(args: string[], timeoutMs = 60_000): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(GDB, args);
     let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`gdb timed out; output so far:\n${out}`));
@@ -102,8 +102,8 @@ export class GdbMi {
 
   constructor() {
     this.child = spawn(GDB, ['-nx', '--interpreter=mi3', '-q']);
-    this.child.stdout.on('data', (d: Buffer) => (this.out += d.toString()));
-    this.child.stderr.on('data', (d: Buffer) => (this.out += d.toString()));
+    this.child.stdout.setEncoding('utf8').on('data', (d: string) => (this.out += d));
+    this.child.stderr.setEncoding('utf8').on('data', (d: string) => (this.out += d));
     this.closed = new Promise((resolve) => this.child.on('close', () => resolve()));
   }
 
