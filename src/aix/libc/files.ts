@@ -6,22 +6,10 @@ import {
   AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_NOFOLLOW, ERRNO, FD_CLOEXEC, F_DUPFD, F_GETFD, F_GETFL, F_GETLK, F_SETFD, F_SETFL,
   F_SETLK, F_SETLKW, O_ACCMODE, O_APPEND, O_NONBLOCK, O_RDONLY, O_WRONLY, POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, S_IFCHR, S_IFIFO, S_IFSOCK,
 } from '../constants.js';
-import { FsError, HostStreamReader, errnoOf, mayBlockOnRead, type OpenFile } from '../files.js';
+import { FsError, HostStreamReader, mayBlockOnRead, type OpenFile } from '../files.js';
 import type { CallResult } from '../threads.js';
 import { socketRead, socketWrite, wrapSocketFunctions } from './sockets.js';
-import { fail, int, ptr, size, i64, type HleContext, type HleFunction } from './types.js';
-
-function guarded(fn: (c: HleContext) => CallResult): HleFunction {
-  return (c) => {
-    try {
-      return fn(c);
-    } catch (e) {
-      if (e instanceof FsError) return fail(e.errno);
-      if ((e as NodeJS.ErrnoException)?.code !== undefined && typeof (e as NodeJS.ErrnoException).code === 'string') return fail(errnoOf(e));
-      throw e;
-    }
-  };
-}
+import { fail, guarded, int, ptr, size, i64, type HleContext, type HleFunction } from './types.js';
 
 function fileOf(c: HleContext, fd: number): OpenFile {
   const e = c.proc.files.get(fd);

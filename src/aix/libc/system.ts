@@ -4,25 +4,12 @@
 import * as fs from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { ERRNO, S_IFIFO, S_IFMT, S_IFREG } from '../constants.js';
-import { FsError, errnoOf } from '../files.js';
 import type { CallResult } from '../threads.js';
-import { fail, int, ptr, type HleContext, type HleFunction } from './types.js';
+import { fail, guarded, int, ptr, type HleContext, type HleFunction } from './types.js';
 
 const PRIO_PROCESS = 0;
 const PRIO_PGRP = 1;
 const PRIO_USER = 2;
-
-function guarded(fn: (c: HleContext) => CallResult): HleFunction {
-  return (c) => {
-    try {
-      return fn(c);
-    } catch (e) {
-      if (e instanceof FsError) return fail(e.errno);
-      if (typeof (e as NodeJS.ErrnoException)?.code === 'string') return fail(errnoOf(e));
-      throw e;
-    }
-  };
-}
 
 /** AIX struct statfs (ztypes_aix_ppc64.go Statfs_t, 176 bytes). */
 export function encodeStatfs(st: fs.BigIntStatsFs): Uint8Array {

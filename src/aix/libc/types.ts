@@ -1,6 +1,7 @@
 // The shape of an HLE libc function: it gets the calling thread and the raw argument registers
 // R3..R10 (unsigned 64-bit), and returns a result, an errno, or a "block" waiter.
 import type { GuestMemory } from '../../cpu/memory.js';
+import { FsError, errnoOf } from '../files.js';
 import type { AixProcess } from '../process.js';
 import type { CallResult, GuestThread } from '../threads.js';
 
@@ -42,4 +43,17 @@ export function i64(c: HleContext, i: number): bigint {
 
 export function fail(errno: number): { errno: number } {
   return { errno };
+}
+
+/** Wraps a call whose host file-system work may throw: FsError and host errors become errno results. */
+export function guarded(fn: (c: HleContext) => CallResult): HleFunction {
+  return (c) => {
+    try {
+      return fn(c);
+    } catch (e) {
+      if (e instanceof FsError) return fail(e.errno);
+      if (typeof (e as NodeJS.ErrnoException)?.code === 'string') return fail(errnoOf(e));
+      throw e;
+    }
+  };
 }
