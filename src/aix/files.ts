@@ -7,6 +7,21 @@ import { isatty } from 'node:tty';
 import type { GuestSocket } from './libc/sockets.js';
 import { ERRNO, O_ACCMODE, O_APPEND, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_RDWR, O_TRUNC, O_WRONLY, hostErrnoToAix } from './constants.js';
 
+/** Removes the first `count` bytes from a queue of byte chunks (count must not exceed what is queued). */
+function takeChunks(chunks: Uint8Array[], count: number): Uint8Array {
+  const out = new Uint8Array(count);
+  let done = 0;
+  while (done < count) {
+    const c = chunks[0]!;
+    const n = Math.min(c.length, count - done);
+    out.set(c.subarray(0, n), done);
+    done += n;
+    if (n === c.length) chunks.shift();
+    else chunks[0] = c.subarray(n);
+  }
+  return out;
+}
+
 export class Pipe {
   readonly chunks: Uint8Array[] = [];
   buffered = 0;
@@ -15,17 +30,8 @@ export class Pipe {
   static readonly CAPACITY = 65536;
 
   read(max: number): Uint8Array {
-    const out = new Uint8Array(Math.min(max, this.buffered));
-    let done = 0;
-    while (done < out.length) {
-      const c = this.chunks[0]!;
-      const n = Math.min(c.length, out.length - done);
-      out.set(c.subarray(0, n), done);
-      done += n;
-      if (n === c.length) this.chunks.shift();
-      else this.chunks[0] = c.subarray(n);
-    }
-    this.buffered -= done;
+    const out = takeChunks(this.chunks, Math.min(max, this.buffered));
+    this.buffered -= out.length;
     return out;
   }
 
@@ -81,17 +87,8 @@ export class HostStreamReader {
   }
 
   take(max: number): Uint8Array {
-    const out = new Uint8Array(Math.min(max, this.buffered));
-    let done = 0;
-    while (done < out.length) {
-      const c = this.chunks[0]!;
-      const n = Math.min(c.length, out.length - done);
-      out.set(c.subarray(0, n), done);
-      done += n;
-      if (n === c.length) this.chunks.shift();
-      else this.chunks[0] = c.subarray(n);
-    }
-    this.buffered -= done;
+    const out = takeChunks(this.chunks, Math.min(max, this.buffered));
+    this.buffered -= out.length;
     return out;
   }
 
