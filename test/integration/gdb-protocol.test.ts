@@ -1,18 +1,17 @@
 // The protocol layer against the real client: stock gdb-multiarch (batch and MI) talking to the
 // TCP server in front of the fake in-memory target. No emulator involved.
-import { ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
+import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import net from 'node:net';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { GdbServer } from '../../src/gdb/server.js';
+import { GDB, requireGdb, runGdb } from '../helpers/gdb.js';
 import { encodePacket } from '../../src/gdb/rsp/framing.js';
 import { CODE_BASE, DATA_BASE, FakeTarget, storeAddress } from '../unit/gdb/fake-target.js';
 
-const GDB = 'gdb-multiarch';
+// gdb runs here talk to an in-process fake target: 20 s (the shared helper's 60 s default is sized for emulated programs).
+const GDB_TIMEOUT_MS = 20_000;
 
-beforeAll(() => {
-  const probe = spawnSync(GDB, ['--version'], { encoding: 'utf8' });
-  if (probe.status !== 0) throw new Error(`${GDB} is required for this test (install it: make toolchains)`);
-});
+beforeAll(requireGdb);
 
 interface Started {
   server: GdbServer;
@@ -36,28 +35,11 @@ async function startServer(target: FakeTarget, extra: { once?: boolean } = {}): 
 }
 
 /** Run gdb in batch mode asynchronously (the server lives in this process's event loop). */
-function gdbBatch(port: number, commands: string[], timeoutMs = 20_000, mode = 'remote'): Promise<string> {
+function gdbBatch(port: number, commands: string[], timeoutMs = GDB_TIMEOUT_MS, mode = 'remote'): Promise<string> {
   const args = ['-nx', '-batch', '-ex', 'set architecture powerpc:common64', '-ex', 'set endian big',
     '-ex', 'set confirm off', '-ex', `target ${mode} 127.0.0.1:${port}`];
   for (const c of commands) args.push('-ex', c);
   return runGdb(args, timeoutMs);
-}
-
-function runGdb(args: string[], timeoutMs = 20_000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(GDB, args);
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`gdb timed out; output so far:\n${out}`));
-    }, timeoutMs);
-    child.on('close', () => {
-      clearTimeout(timer);
-      resolve(out);
-    });
-  });
 }
 
 const hex = (v: bigint) => '0x' + v.toString(16);
@@ -99,7 +81,7 @@ describe('gdb-multiarch against the fake target', () => {
     target.execFile = () => ({ path: '/fake/bin/prog', contents: minimalPpc64Elf() });
     const { port } = await startServer(target);
     const out = await runGdb(['-nx', '-batch', '-ex', `target remote 127.0.0.1:${port}`, '-ex', 'show endian',
-      '-ex', 'show architecture', '-ex', 'info registers pc', '-ex', 'x/2xw $pc', '-ex', 'detach']);
+      '-ex', 'show architecture', '-ex', 'info registers pc', '-ex', 'x/2xw $pc', '-ex', 'detach'], GDB_TIMEOUT_MS);
     expect(out, out).toContain('Reading symbols from target:/fake/bin/prog');
     expect(out, out).toContain('currently big endian');
     expect(out, out).toContain('currently "powerpc:common64"');
@@ -136,7 +118,7 @@ describe('gdb-multiarch against the fake target', () => {
 
   it('kills and re-runs the program over target extended-remote (vKill, vRun)', async () => {
     const { port, target } = await startServer(new FakeTarget({ realSlices: true }));
-    const out = await gdbBatch(port, ['info registers pc', 'kill', 'run', 'info registers pc'], 20_000, 'extended-remote');
+    const out = await gdbBatch(port, ['info registers pc', 'kill', 'run', 'info registers pc'], GDB_TIMEOUT_MS, 'extended-remote');
     expect(out, out).toMatch(new RegExp(`pc\\s+${hex(CODE_BASE)}`));
     expect(out, out).toMatch(/\[Inferior 1 \(.*\) killed\]/);
     expect(out, out).toMatch(/exited with code 07/);

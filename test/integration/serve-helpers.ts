@@ -1,17 +1,13 @@
 // Shared by the serve*.test.ts files: start `node dist/cli.js serve` on a free port and drive real
 // gdb-multiarch (batch or MI) against it. Everything is asynchronous so the test worker stays
 // responsive while the emulator and gdb run.
-import { ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
+import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { GDB, requireGdb, runGdb } from '../helpers/gdb.js';
 import { repoRoot } from '../helpers/toolchains.js';
 
 export const cli = join(repoRoot, 'dist', 'cli.js');
-export const GDB = 'gdb-multiarch';
-
-export function requireGdb(): void {
-  const probe = spawnSync(GDB, ['--version'], { encoding: 'utf8' });
-  if (probe.status !== 0) throw new Error(`${GDB} is required for this test (install it: make toolchains)`);
-}
+export { GDB, requireGdb, runGdb };
 
 export interface Serve {
   child: ChildProcessWithoutNullStreams;
@@ -66,23 +62,6 @@ export function startServe(program: string, args: string[] = [], options: string
 
 export async function stopAllServes(): Promise<void> {
   for (const s of [...live]) await s.stop();
-}
-
-export function runGdb(args: string[], timeoutMs = 60_000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(GDB, args);
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`gdb timed out; output so far:\n${out}`));
-    }, timeoutMs);
-    child.on('close', () => {
-      clearTimeout(timer);
-      resolve(out);
-    });
-  });
 }
 
 /** gdb -batch with zero setup: only `target remote` (or extended-remote), then `commands`. */
