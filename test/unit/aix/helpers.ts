@@ -49,6 +49,15 @@ export function callImport(proc: AixProcess, t: GuestThread, name: string, args:
   return { r3: t.state.getGpr(3), errno, blocked };
 }
 
+/** A process from the hello fixture whose main thread has its errno cell, plus scratch guest memory. */
+export function processWithScratch(scratchBytes = 0x10000n): { proc: AixProcess; t: GuestThread; scratch: bigint } {
+  const proc = makeProcess();
+  const t = proc.threads[0]!;
+  callImport(proc, t, '_Errno', []);
+  const scratch = proc.space.allocate(scratchBytes)!;
+  return { proc, t, scratch };
+}
+
 export function asInt(v: bigint): number {
   return Number(BigInt.asIntN(64, v));
 }

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ERRNO } from '../../../src/aix/constants.js';
 import { libcFunctions } from '../../../src/aix/libc/index.js';
 import { go119Root, go124Root, repoRoot } from '../../helpers/toolchains.js';
-import { asInt, callImport, makeProcess } from './helpers.js';
+import { asInt, callImport, processWithScratch } from './helpers.js';
 
 const PACKAGES = ['runtime', 'syscall', 'internal/syscall/unix', 'os', 'net', 'vendor/golang.org/x/sys/cpu'];
 
@@ -46,10 +46,7 @@ describe('libc: calls added by the audit', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   function setup() {
-    const proc = makeProcess();
-    const t = proc.threads[0]!;
-    callImport(proc, t, '_Errno', []);
-    const scratch = proc.space.allocate(0x10000n)!;
+    const { proc, t, scratch } = processWithScratch();
     const str = (s: string, at = 0n) => {
       proc.mem.writeBytes(scratch + at, Buffer.from(s + '\0'));
       return scratch + at;

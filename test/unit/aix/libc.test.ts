@@ -5,19 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ERRNO, O_CREAT, O_RDONLY, O_WRONLY, SIG } from '../../../src/aix/constants.js';
-import { asInt, callImport, makeProcess } from './helpers.js';
-
-function setup() {
-  const proc = makeProcess();
-  const t = proc.threads[0]!;
-  callImport(proc, t, '_Errno', []);
-  const scratch = proc.space.allocate(0x10000n)!;
-  return { proc, t, scratch };
-}
+import { asInt, callImport, makeProcess, processWithScratch } from './helpers.js';
 
 describe('libc: errno and return rules', () => {
   it('gives each thread an 8-aligned errno cell and reports -1 sign-extended with errno', () => {
-    const { proc, t, scratch } = setup();
+    const { proc, t, scratch } = processWithScratch();
     expect(t.errnoCell % 8n).toBe(0n);
     proc.mem.writeBytes(scratch, Buffer.from('/definitely/not/here\0'));
     const r = callImport(proc, t, 'open', [scratch, O_RDONLY, 0]);
@@ -26,13 +18,13 @@ describe('libc: errno and return rules', () => {
   });
 
   it('returns to LR after the call', () => {
-    const { proc, t } = setup();
+    const { proc, t } = processWithScratch();
     callImport(proc, t, 'getpid', []);
     expect(t.state.pc).toBe(0x100000800n);
   });
 
   it('stops the process with the import name when a function is not implemented', () => {
-    const { proc, t } = setup();
+    const { proc, t } = processWithScratch();
     callImport(proc, t, 'no_such_function', []);
     expect(proc.end).toMatchObject({ kind: 'crashed' });
     expect(proc.describeEnd()).toContain('unimplemented libc import: libc.a(shr_64.o):no_such_function');
@@ -41,7 +33,7 @@ describe('libc: errno and return rules', () => {
 
 describe('libc: memory', () => {
   it('honours free hints in the arena and bump-allocates NULL hints', () => {
-    const { proc, t } = setup();
+    const { proc, t } = processWithScratch();
     const hint = 0x0a00_0100_0000_0000n;
     expect(callImport(proc, t, 'mmap', [hint, 64n << 20n, 0, 0x12, -1, 0]).r3).toBe(hint);
     // The same hint again is taken: the result is elsewhere (Go then tries the next hint).
@@ -55,7 +47,7 @@ describe('libc: memory', () => {
   });
 
   it('reserves PROT_NONE, then mprotect makes it usable; munmap removes it', () => {
-    const { proc, t } = setup();
+    const { proc, t } = processWithScratch();
     const hint = 0x0a00_0200_0000_0000n;
     callImport(proc, t, 'mmap', [hint, 1n << 29n, 0, 0x12, -1, 0]);
     expect(() => proc.mem.writeU64(hint, 1n)).toThrow();
@@ -75,7 +67,7 @@ describe('libc: memory', () => {
   });
 
   it('malloc returns distinct, aligned, writable memory', () => {
-    const { proc, t } = setup();
+    const { proc, t } = processWithScratch();
     const a = callImport(proc, t, 'malloc', [4]).r3;
     const b = callImport(proc, t, 'malloc', [4]).r3;
     expect(a).not.toBe(b);
@@ -86,7 +78,7 @@ describe('libc: memory', () => {
 
 describe('libc: process and system', () => {
   it('reports POWER8, one CPU, 4 KiB pages, equal real and effective ids', () => {
-    const { proc, t } = setup();
+    const { proc, t } = processWithScratch();
     expect(callImport(proc, t, 'getsystemcfg', [2]).r3).toBe(0x10000n);
     expect(callImport(proc, t, 'sysconf', [0x48]).r3).toBe(1n);
     expect(callImport(proc, t, 'sysconf', [0x30]).r3).toBe(4096n);
@@ -94,20 +86,20 @@ describe('libc: process and system', () => {
   });
 
   it('getrlimit(NOFILE) returns cur == max so Go never calls setrlimit', () => {
-    const { proc, t, scratch } = setup();
+    const { proc, t, scratch } = processWithScratch();
     callImport(proc, t, 'getrlimit', [7, scratch]);
     expect(proc.mem.readU64(scratch)).toBe(proc.mem.readU64(scratch + 8n));
   });
 
   it('_exit ends the process with the status', () => {
-    const { proc, t } = setup();
+    const { proc, t } = processWithScratch();
     callImport(proc, t, '_exit', [3]);
     expect(proc.end).toEqual({ kind: 'exited', code: 3 });
     expect(proc.exitStatus()).toBe(3);
   });
 
   it('clock_gettime(REALTIME) never goes backwards', () => {
-    const { proc, t, scratch } = setup();
+    const { proc, t, scratch } = processWithScratch();
     callImport(proc, t, 'clock_gettime', [9, scratch]);
     const a = proc.mem.readU64(scratch) * 1_000_000_000n + proc.mem.readU64(scratch + 8n);
     proc.clock.addInstructions(1000);
@@ -120,7 +112,7 @@ describe('libc: process and system', () => {
 
 describe('libc: signals and threads', () => {
   it('sigaction accepts every signal 1..255 and returns what was set', () => {
-    const { proc, t, scratch } = setup();
+    const { proc, t, scratch } = processWithScratch();
     const act = new Uint8Array(48);
     const v = new DataView(act.buffer);
     v.setBigUint64(0, 0x200173bf0n);
@@ -137,7 +129,7 @@ describe('libc: signals and threads', () => {
   });
 
   it('pthread_create writes a 4-byte id and starts the thread at the descriptor with R3 = arg', () => {
-    const { proc, t, scratch } = setup();
+    const { proc, t, scratch } = processWithScratch();
     const desc = scratch + 0x100n;
     proc.mem.writeU64(desc, 0x100001000n);
     proc.mem.writeU64(desc + 8n, 0x200000000n);
@@ -157,7 +149,7 @@ describe('libc: signals and threads', () => {
   });
 
   it('sigthreadmask keeps a per-thread mask and never blocks SIGKILL', () => {
-    const { proc, t, scratch } = setup();
+    const { proc, t, scratch } = processWithScratch();
     proc.mem.writeBytes(scratch, new Uint8Array(32).fill(0xff));
     callImport(proc, t, 'sigthreadmask', [2, scratch, 0]);
     expect(t.isBlocked(SIG.SIGURG)).toBe(true);
@@ -167,7 +159,7 @@ describe('libc: signals and threads', () => {
   });
 
   it('semaphores count: a post before the wait is not lost; a wait without a post blocks', () => {
-    const { proc, t, scratch } = setup();
+    const { proc, t, scratch } = processWithScratch();
     callImport(proc, t, 'sem_init', [scratch, 0, 0]);
     callImport(proc, t, 'sem_post', [scratch]);
     expect(callImport(proc, t, 'sem_wait', [scratch])).toMatchObject({ r3: 0n, blocked: false });
@@ -209,7 +201,7 @@ describe('libc: files', () => {
   });
 
   it('pipes: read on an empty non-blocking pipe is EAGAIN, and data written comes back', () => {
-    const { proc, t, scratch } = setup();
+    const { proc, t, scratch } = processWithScratch();
     callImport(proc, t, 'pipe', [scratch]);
     const r = proc.mem.readU32(scratch);
     const w = proc.mem.readU32(scratch + 4n);
@@ -222,13 +214,13 @@ describe('libc: files', () => {
   });
 
   it('F_GETFD succeeds on open standard fds and fails with EBADF on closed ones', () => {
-    const { proc, t } = setup();
+    const { proc, t } = processWithScratch();
     expect(callImport(proc, t, 'fcntl', [1, 1, 0]).r3).toBe(0n);
     expect(callImport(proc, t, 'fcntl', [9, 1, 0]).errno).toBe(ERRNO.EBADF);
   });
 
   it('getcwd always succeeds with a NUL-terminated path', () => {
-    const { proc, t, scratch } = setup();
+    const { proc, t, scratch } = processWithScratch();
     expect(callImport(proc, t, 'getcwd', [scratch, 4096]).r3).toBe(scratch);
     expect(proc.mem.readCString(scratch)).toBe(process.cwd());
   });
@@ -236,7 +228,7 @@ describe('libc: files', () => {
 
 describe('libc: bad pointers', () => {
   it('returns EFAULT when the guest passes an unmapped buffer', () => {
-    const { proc, t } = setup();
+    const { proc, t } = processWithScratch();
     const r = callImport(proc, t, 'clock_gettime', [9, 0x10]);
     expect(r.r3).toBe(0xffff_ffff_ffff_ffffn);
     expect(r.errno).toBe(ERRNO.EFAULT);

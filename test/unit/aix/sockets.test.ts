@@ -8,19 +8,11 @@ import { ERRNO, O_NONBLOCK, POLLIN, POLLOUT } from '../../../src/aix/constants.j
 import { AF_INET, AF_INET6, AF_UNIX, decodeSockaddr, encodeSockaddr } from '../../../src/aix/libc/sockets.js';
 import type { AixProcess } from '../../../src/aix/process.js';
 import type { GuestThread } from '../../../src/aix/threads.js';
-import { asInt, callImport, makeProcess } from './helpers.js';
+import { asInt, callImport, processWithScratch } from './helpers.js';
 
 const SOL_SOCKET = 0xffff;
 const SO_ERROR = 0x1007;
 const F_SETFL = 4;
-
-function setup() {
-  const proc = makeProcess();
-  const t = proc.threads[0]!;
-  callImport(proc, t, '_Errno', []);
-  const scratch = proc.space.allocate(0x10000n)!;
-  return { proc, t, scratch };
-}
 
 /** Let Node's event loop run until the thread's blocked call completes; returns R3 and errno. */
 async function settle(proc: AixProcess, t: GuestThread): Promise<{ r3: number; errno: number }> {
@@ -71,7 +63,7 @@ describe('sockaddr layouts (AIX: len, family, ...)', () => {
 
 describe('TCP over loopback', () => {
   it('listen, non-blocking accept/connect, echo, poll readiness, EOF after close', async () => {
-    const { proc, t, scratch } = setup();
+    const { proc, t, scratch } = processWithScratch();
     const sa = scratch + 0x100n;
     const lenp = scratch + 0x200n;
     const buf = scratch + 0x1000n;
@@ -130,7 +122,7 @@ describe('TCP over loopback', () => {
   });
 
   it('a refused non-blocking connect reports ECONNREFUSED through SO_ERROR', async () => {
-    const { proc, t, scratch } = setup();
+    const { proc, t, scratch } = processWithScratch();
     const sa = scratch + 0x100n;
     const lenp = scratch + 0x200n;
     // A port that was just free: listen, learn it, close.
@@ -159,7 +151,7 @@ describe('TCP over loopback', () => {
   });
 
   it('refuses datagram sockets, unknown families, and socket calls on files', () => {
-    const { proc, t } = setup();
+    const { proc, t } = processWithScratch();
     expect(callImport(proc, t, 'socket', [AF_INET, 2, 0]).errno).toBe(ERRNO.EPROTONOSUPPORT);
     expect(callImport(proc, t, 'socket', [99, 1, 0]).errno).toBe(ERRNO.EAFNOSUPPORT);
     expect(callImport(proc, t, 'listen', [1, 1]).errno).toBe(ERRNO.ENOTSOCK);
@@ -172,7 +164,7 @@ describe('AF_UNIX', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('socketpair carries bytes both ways and reports EOF after the peer closes', () => {
-    const { proc, t, scratch } = setup();
+    const { proc, t, scratch } = processWithScratch();
     expect(callImport(proc, t, 'socketpair', [AF_UNIX, 1, 0, scratch]).r3).toBe(0n);
     const a = proc.mem.readU32(scratch);
     const b = proc.mem.readU32(scratch + 4n);
@@ -189,7 +181,7 @@ describe('AF_UNIX', () => {
   });
 
   it('listen/connect on a path under the file system', async () => {
-    const { proc, t, scratch } = setup();
+    const { proc, t, scratch } = processWithScratch();
     const sa = scratch + 0x100n;
     const path = join(dir, 'sock');
     const lfd = asInt(callImport(proc, t, 'socket', [AF_UNIX, 1, 0]).r3);
