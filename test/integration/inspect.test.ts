@@ -4,9 +4,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildCli, cli } from '../helpers/cli.js';
 import { fixture, repoRoot } from '../helpers/toolchains.js';
 
-const cli = join(repoRoot, 'dist', 'cli.js');
 let scratch: string;
 
 function run(args: string[]) {
@@ -16,14 +16,7 @@ function run(args: string[]) {
 }
 
 beforeAll(() => {
-  // Build so the CLI under test is the current source (tsc emits even if an unrelated file has errors).
-  const tsc = spawnSync(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', repoRoot], {
-    encoding: 'utf8',
-    cwd: repoRoot,
-    timeout: 240_000,
-  });
-  if (tsc.error) throw tsc.error;
-  readFileSync(cli); // fails loudly if the build produced nothing
+  buildCli();
   scratch = mkdtempSync(join(tmpdir(), 'inspect-test-'));
 });
 

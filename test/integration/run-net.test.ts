@@ -2,32 +2,13 @@
 // (TCP echo over loopback, a refused dial, an HTTP round trip with net/http) and the stdinticker
 // fixture (a ticker goroutine keeps running while main blocks reading a stdin pipe) give the host
 // build's output under the emulator.
-import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { expectedStdout, fixture, repoRoot } from '../helpers/toolchains.js';
+import { buildCli, cli, runCaptured, type Feeder } from '../helpers/cli.js';
+import { expectedStdout, fixture } from '../helpers/toolchains.js';
 
-const cli = join(repoRoot, 'dist', 'cli.js');
-
-type Feeder = (stdin: NodeJS.WritableStream, stdout: () => string) => void;
-
-function run(cmd: string, args: string[], input?: Feeder): Promise<{ stdout: string; stderr: string; status: number | null }> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(cmd, args);
-    let stdout = '';
-    let stderr = '';
-    p.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    p.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => p.kill('SIGKILL'), 100_000);
-    p.on('error', reject);
-    p.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ stdout, stderr, status });
-    });
-    if (input) input(p.stdin, () => stdout);
-    else p.stdin.end();
-  });
+function run(cmd: string, args: string[], input?: Feeder) {
+  return runCaptured(cmd, args, { timeoutMs: 100_000, input });
 }
 
 function runCli(args: string[], input?: Feeder) {
@@ -49,11 +30,7 @@ const feedAfterTicker: Feeder = (stdin, stdout) => {
   }, 20);
 };
 
-beforeAll(() => {
-  const tsc = spawnSync(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', repoRoot], { encoding: 'utf8', cwd: repoRoot, timeout: 240_000 });
-  if (tsc.error) throw tsc.error;
-  readFileSync(cli);
-});
+beforeAll(buildCli);
 
 describe.each(['go1.24-aix', 'go1.19-aix'] as const)('run %s: sockets', (tc) => {
   it('netecho (TCP echo, refused dial, net/http round trip on 127.0.0.1) matches the host build', async () => {

@@ -1,13 +1,13 @@
 // `aix-gdbstub run` on every fixture, built with Go 1.24 and Go 1.19: the same stdout, stderr and
 // exit status as the host build of the same source (aix-contract.md; issue 4's "done when").
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixture, repoRoot, type FixtureName } from '../helpers/toolchains.js';
+import { buildCli, cli, runCaptured } from '../helpers/cli.js';
+import { fixture, type FixtureName } from '../helpers/toolchains.js';
 
-const cli = join(repoRoot, 'dist', 'cli.js');
 let scratch: string;
 
 interface Case {
@@ -41,21 +41,8 @@ function runHost(c: Case) {
   });
 }
 
-/** Async, so the test worker keeps answering vitest while the emulator runs for seconds. */
-function runCli(args: string[]): Promise<{ stdout: string; stderr: string; status: number | null }> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [cli, ...args], { cwd: scratch });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    p.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => p.kill('SIGKILL'), 110_000);
-    p.on('error', reject);
-    p.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ stdout, stderr, status });
-    });
-  });
+function runCli(args: string[]) {
+  return runCaptured(process.execPath, [cli, ...args], { cwd: scratch, timeoutMs: 110_000 });
 }
 
 function runEmulated(tc: 'go1.24-aix' | 'go1.19-aix', c: Case) {
@@ -68,13 +55,7 @@ function firstLines(s: string, n: number | undefined): string {
 }
 
 beforeAll(() => {
-  const tsc = spawnSync(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', repoRoot], {
-    encoding: 'utf8',
-    cwd: repoRoot,
-    timeout: 240_000,
-  });
-  if (tsc.error) throw tsc.error;
-  readFileSync(cli);
+  buildCli();
   scratch = mkdtempSync(join(tmpdir(), 'run-test-'));
 });
 

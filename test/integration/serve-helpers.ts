@@ -2,11 +2,11 @@
 // gdb-multiarch (batch or MI) against it. Everything is asynchronous so the test worker stays
 // responsive while the emulator and gdb run.
 import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { cli } from '../helpers/cli.js';
 import { GDB, requireGdb, runGdb } from '../helpers/gdb.js';
 import { repoRoot } from '../helpers/toolchains.js';
 
-export const cli = join(repoRoot, 'dist', 'cli.js');
+export { cli };
 export { GDB, requireGdb, runGdb };
 
 export interface Serve {

@@ -1,0 +1,55 @@
+// Running `aix-gdbstub` as a user does (node dist/cli.js) from integration tests: build it from
+// the current source first, then run it (or a host program) capturing stdout, stderr and status.
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from './toolchains.js';
+
+export const cli = join(repoRoot, 'dist', 'cli.js');
+
+/** Build dist/ so the CLI under test is the current source (tsc emits even if an unrelated file has errors). */
+export function buildCli(): void {
+  const tsc = spawnSync(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', repoRoot], {
+    encoding: 'utf8',
+    cwd: repoRoot,
+    timeout: 240_000,
+  });
+  if (tsc.error) throw tsc.error;
+  readFileSync(cli); // fails loudly if the build produced nothing
+}
+
+export interface Captured {
+  stdout: string;
+  stderr: string;
+  status: number | null;
+}
+
+/** Writes a program's stdin, given a view of its stdout so far; it must end the stream. */
+export type Feeder = (stdin: NodeJS.WritableStream, stdout: () => string) => void;
+
+export interface CaptureOptions {
+  cwd?: string;
+  /** Killed with SIGKILL after this long (the status is then null). */
+  timeoutMs: number;
+  /** Without one, stdin is closed at once. */
+  input?: Feeder;
+}
+
+/** Run a program asynchronously, so the test worker keeps answering vitest while it runs for seconds. */
+export function runCaptured(cmd: string, args: string[], opts: CaptureOptions): Promise<Captured> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(cmd, args, { cwd: opts.cwd });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    p.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => p.kill('SIGKILL'), opts.timeoutMs);
+    p.on('error', reject);
+    p.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ stdout, stderr, status });
+    });
+    if (opts.input) opts.input(p.stdin, () => stdout);
+    else p.stdin.end();
+  });
+}
