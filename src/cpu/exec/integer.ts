@@ -198,20 +198,22 @@ export function mullw(s: CpuState, _m: M, i: number): void {
   if (i & 1) setCr0(s, hi, lo);
 }
 
-export function mulhdx(s: CpuState, _m: M, i: number): void {
-  mulhd(regHi(s, ra(i)), regLo(s, ra(i)), regHi(s, rb(i)), regLo(s, rb(i)));
+/** mulhd / mulhdu: the high doubleword left in R goes to RT, and to CR0 when Rc=1. */
+function finishMulHigh(s: CpuState, i: number): void {
   const d = rt(i) << 1;
   s.gpr[d] = R[0];
   s.gpr[d + 1] = R[1];
   if (i & 1) setCr0(s, R[0], R[1]);
 }
 
+export function mulhdx(s: CpuState, _m: M, i: number): void {
+  mulhd(regHi(s, ra(i)), regLo(s, ra(i)), regHi(s, rb(i)), regLo(s, rb(i)));
+  finishMulHigh(s, i);
+}
+
 export function mulhdux(s: CpuState, _m: M, i: number): void {
   mulhdu(regHi(s, ra(i)), regLo(s, ra(i)), regHi(s, rb(i)), regLo(s, rb(i)));
-  const d = rt(i) << 1;
-  s.gpr[d] = R[0];
-  s.gpr[d + 1] = R[1];
-  if (i & 1) setCr0(s, R[0], R[1]);
+  finishMulHigh(s, i);
 }
 
 /** mulhw / mulhwu: high word of the 32x32 product in the low word; the high word is zero here. */
