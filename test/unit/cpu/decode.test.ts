@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync, existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { allRows, decodeRow, findOverlaps } from '../../../src/cpu/decode.js';
 
-const ISA_MD = '/work/shared/docs/isa.md';
+// A copy of the project's instruction inventory (shared/docs/isa.md), so the test does not depend
+// on where the shared folder sits next to a checkout.
+const ISA_MD = fileURLToPath(new URL('./testdata/isa.md', import.meta.url));
 
 interface IsaEntry {
   tier: string;
