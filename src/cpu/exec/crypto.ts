@@ -5,6 +5,7 @@ import type { CpuState } from '../state.js';
 import type { InsnRow } from '../isa-types.js';
 import { clHigh, clLow, clmul32, fromBytes, toBytes, vr } from './vec-lanes.js';
 import { rowVX } from './common.js';
+import { R, rotl64 } from '../int64.js';
 
 const FAMILY = 'crypto';
 
@@ -127,40 +128,23 @@ function vshasigmaw(s: CpuState, insn: number): void {
 }
 const tmpW = new Int32Array(4);
 
-// 64-bit rotate/shift on (hi, lo) halves; results in rHi/rLo.
-let rHi = 0;
-let rLo = 0;
-function rotr64(h: number, l: number, n: number): void {
-  if (n >= 32) {
-    const t = h;
-    h = l;
-    l = t;
-    n -= 32;
-  }
-  if (n === 0) {
-    rHi = h;
-    rLo = l;
-    return;
-  }
-  rHi = (h >>> n) | (l << (32 - n));
-  rLo = (l >>> n) | (h << (32 - n));
-}
-function shr64(h: number, l: number, n: number): void {
-  rHi = h >>> n;
-  rLo = (l >>> n) | (h << (32 - n));
-}
-
+// SHA-512 sigma on (hi, lo) halves: two rotates right (rotl64 by 64 - n) and a rotate or a
+// shift, XORed; the result is left in R (int64.ts scratch).
 function sigma64(h: number, l: number, r1: number, r2: number, r3: number, shift: boolean): void {
-  rotr64(h, l, r1);
-  let xh = rHi;
-  let xl = rLo;
-  rotr64(h, l, r2);
-  xh ^= rHi;
-  xl ^= rLo;
-  if (shift) shr64(h, l, r3);
-  else rotr64(h, l, r3);
-  rHi = xh ^ rHi;
-  rLo = xl ^ rLo;
+  rotl64(h, l, 64 - r1);
+  const xh = R[0];
+  const xl = R[1];
+  rotl64(h, l, 64 - r2);
+  const yh = xh ^ R[0];
+  const yl = xl ^ R[1];
+  if (shift) {
+    R[0] = h >>> r3;
+    R[1] = (l >>> r3) | (h << (32 - r3)); // r3 is 6 or 7 here: never 0 or >= 32
+  } else {
+    rotl64(h, l, 64 - r3);
+  }
+  R[0] ^= yh;
+  R[1] ^= yl;
 }
 
 function vshasigmad(s: CpuState, insn: number): void {
@@ -178,8 +162,8 @@ function vshasigmad(s: CpuState, insn: number): void {
       else sigma64(h, l, 1, 8, 7, true);
     } else if (one) sigma64(h, l, 14, 18, 41, false);
     else sigma64(h, l, 28, 34, 39, false);
-    tmpW[2 * i] = rHi;
-    tmpW[2 * i + 1] = rLo;
+    tmpW[2 * i] = R[0];
+    tmpW[2 * i + 1] = R[1];
   }
   v.set(tmpW, t);
 }
