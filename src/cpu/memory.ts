@@ -373,8 +373,8 @@ export class GuestMemory {
 
   /** Checked accessors for HLE code: throw memoryFault like guest accesses, honour protection. */
   readU64(addr: bigint): bigint {
-    const b = this.readChecked(addr, 8);
-    return new DataView(b.buffer, b.byteOffset, 8).getBigUint64(0);
+    this.load64(hiOf(addr), loOf(addr), u64Scratch, 0);
+    return toBig(u64Scratch[0], u64Scratch[1]);
   }
 
   readU32(addr: bigint): number {
@@ -581,6 +581,9 @@ export class GuestMemory {
     throw memoryFault;
   }
 }
+
+/** Result halves of readU64 (no allocation per read). */
+const u64Scratch = new Int32Array(2);
 
 function alignDown(a: bigint): bigint {
   return BigInt.asUintN(64, a) & ~BigInt(PAGE_MASK);
