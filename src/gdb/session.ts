@@ -272,9 +272,16 @@ export class GdbSession {
   /** Target output for gdb's console: `O` packets, which gdb accepts only while it waits for a stop. */
   private consoleOutput(text: string): void {
     if (!this.running || this.closed || text === '') return;
+    for (const packet of this.outputPackets(text)) this.send(packet);
+  }
+
+  /** Console text as `O` packets (hex-encoded UTF-8), each within the negotiated packet size. */
+  private outputPackets(text: string): Reply[] {
     const bytes = Buffer.from(text, 'utf8');
     const chunk = Math.floor(this.packetSize / 2) - 16;
-    for (let i = 0; i < bytes.length; i += chunk) this.send('O' + bytesToHex(bytes.subarray(i, i + chunk)));
+    const packets: Reply[] = [];
+    for (let i = 0; i < bytes.length; i += chunk) packets.push('O' + bytesToHex(bytes.subarray(i, i + chunk)));
+    return packets;
   }
 
   private send(reply: Reply): void {
@@ -805,14 +812,7 @@ export class GdbSession {
     if (this.target.monitor === undefined) return '';
     const command = parseQRcmd(p);
     if (command === undefined) return MALFORMED;
-    return Promise.resolve(this.target.monitor(command)).then((text) => {
-      const replies: Reply[] = [];
-      const bytes = Buffer.from(text, 'utf8');
-      const chunk = Math.floor(this.packetSize / 2) - 16;
-      for (let i = 0; i < bytes.length; i += chunk) replies.push('O' + bytesToHex(bytes.subarray(i, i + chunk)));
-      replies.push('OK');
-      return replies;
-    });
+    return Promise.resolve(this.target.monitor(command)).then((text) => [...this.outputPackets(text), 'OK']);
   }
 
   // ---------------------------------------------------------------- host I/O
