@@ -63,6 +63,7 @@ export class Dwarf {
   private readonly typeTable: TypeTable;
   private readonly lineSection: Uint8Array | undefined;
   private readonly lineTableCache = new Map<number, LineTable>();
+  private readonly variableCache = new Map<string, DwarfVariable | undefined>();
   private allSequences: SequenceRef[] | undefined;
   readonly littleEndian: boolean;
 
@@ -109,17 +110,24 @@ export class Dwarf {
 
   // ---- variables ----
 
+  /** A global by name; memoised, since the runtime views look up runtime.allm and friends on every stop. */
   findVariable(name: string): DwarfVariable | undefined {
+    const cached = this.variableCache.get(name);
+    if (cached !== undefined || this.variableCache.has(name)) return cached;
     const off = this.info.index.variables.get(name);
-    if (off === undefined) return undefined;
-    const die = this.info.die(off)!;
-    const typeRef = attrRef(die, DW_AT.type);
-    return {
-      name,
-      address: staticAddress(attr(die, DW_AT.location), die.unit.addressSize, this.littleEndian),
-      type: typeRef === undefined ? undefined : this.typeTable.at(typeRef),
-      dieOffset: off,
-    };
+    let found: DwarfVariable | undefined;
+    if (off !== undefined) {
+      const die = this.info.die(off)!;
+      const typeRef = attrRef(die, DW_AT.type);
+      found = {
+        name,
+        address: staticAddress(attr(die, DW_AT.location), die.unit.addressSize, this.littleEndian),
+        type: typeRef === undefined ? undefined : this.typeTable.at(typeRef),
+        dieOffset: off,
+      };
+    }
+    this.variableCache.set(name, found);
+    return found;
   }
 
   variableNames(): IterableIterator<string> {
