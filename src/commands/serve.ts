@@ -21,12 +21,11 @@ const SERVE_VALUE_OPTIONS = ['--host', '--port', '--on-detach'];
 const SERVE_FLAG_OPTIONS = ['--once', '--no-once'];
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
-/** "M2, g17" per pthread from the Go runtime (allm/allgs walked in guest memory). */
+/** "M2, g17" per pthread from the Go runtime (allm walked in guest memory). */
 function goThreadDetails(target: AixTarget): Map<number, string> {
   const out = new Map<number, string>();
-  for (const row of runtimeMonitorFor(target.process).runtimeViews().snapshot().threads) {
-    if (row.m === undefined) continue;
-    out.set(row.thread.gdbThreadId, `M${row.m.id}${row.curg !== undefined ? `, g${row.curg.goid}` : ''}`);
+  for (const t of runtimeMonitorFor(target.process).runtimeViews().threadSummaries()) {
+    out.set(t.gdbThreadId, `M${t.mId}${t.goid !== undefined ? `, g${t.goid}` : ''}`);
   }
   return out;
 }

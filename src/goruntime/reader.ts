@@ -317,6 +317,12 @@ export class RuntimeReader {
     };
   }
 
+  /** Just g.goid (the thread list names each thread's goroutine after every stop). */
+  goidOf(g: bigint): bigint {
+    const f = this.plan.g.goid;
+    return this.int(this.bytes(g + BigInt(f.offset), f.size, 'g.goid'), { ...f, offset: 0 });
+  }
+
   readG(addr: bigint): GRecord {
     const p = this.plan.g;
     const v = this.bytes(addr, p.size, 'runtime.g');
@@ -440,13 +446,13 @@ export class RuntimeReader {
    * the TLS slot at R13 - 0x7800 that save_g keeps current. A candidate counts only when its
    * g.m points at an M whose g0, curg or gsignal is that g.
    */
-  currentG(regs: { r30: bigint; r13: bigint }): { g: bigint; m: bigint; via: 'r30' | 'tls' } | undefined {
+  currentG(regs: { r30: bigint; r13: bigint }, knownMs?: ReadonlyMap<bigint, MRecord>): { g: bigint; m: bigint; via: 'r30' | 'tls' } | undefined {
     const check = (g: bigint): bigint | undefined => {
       if (g === 0n) return undefined;
       try {
         const m = this.word(g + BigInt(this.plan.g.m.offset), 'g.m');
         if (m === 0n) return undefined;
-        const rec = this.readM(m);
+        const rec = knownMs?.get(m) ?? this.readM(m);
         return rec.g0 === g || rec.curg === g || rec.gsignal === g ? m : undefined;
       } catch {
         return undefined;

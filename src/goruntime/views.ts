@@ -174,7 +174,7 @@ export class RuntimeViews {
     };
     const mByAddr = new Map(ms.map((m) => [m.address, m]));
     const rows: ThreadRow[] = threads.map((thread) => {
-      const cur = reader.currentG({ r30: thread.gpr(30), r13: thread.gpr(13) });
+      const cur = reader.currentG({ r30: thread.gpr(30), r13: thread.gpr(13) }, mByAddr);
       let m = cur === undefined ? undefined : mByAddr.get(cur.m);
       // Before its first save_g a thread has no g yet; its M still carries its pthread id.
       if (m === undefined) m = ms.find((x) => x.procid === BigInt(thread.tid) && x.procid !== 0n);
@@ -183,6 +183,34 @@ export class RuntimeViews {
       return { thread, m, on, g: cur?.g, curg: m === undefined ? undefined : readG(m.curg), lockedg: m === undefined ? undefined : readG(m.lockedg) };
     });
     return { ms, gs, errors, threads: rows };
+  }
+
+  /**
+   * Per live thread, its M's id and the goid of the M's current goroutine: what gdb's thread list
+   * shows after every stop, read with one walk of runtime.allm and one word per goroutine.
+   */
+  threadSummaries(): Array<{ gdbThreadId: number; mId: bigint; goid: bigint | undefined }> {
+    const reader = this.reader();
+    if (typeof reader === 'string') return [];
+    const msRead = reader.allMs();
+    const ms = msRead.ok ? msRead.value : msRead.partial;
+    const mByAddr = new Map(ms.map((m) => [m.address, m]));
+    const out: Array<{ gdbThreadId: number; mId: bigint; goid: bigint | undefined }> = [];
+    for (const thread of this.source.threads()) {
+      const cur = reader.currentG({ r30: thread.gpr(30), r13: thread.gpr(13) }, mByAddr);
+      const m = (cur === undefined ? undefined : mByAddr.get(cur.m)) ?? ms.find((x) => x.procid === BigInt(thread.tid) && x.procid !== 0n);
+      if (m === undefined) continue;
+      let goid: bigint | undefined;
+      if (m.curg !== 0n) {
+        try {
+          goid = reader.goidOf(m.curg);
+        } catch {
+          goid = undefined;
+        }
+      }
+      out.push({ gdbThreadId: thread.gdbThreadId, mId: m.id, goid });
+    }
+    return out;
   }
 
   /** The libc call of one M (and the thread running it). */

@@ -31,10 +31,14 @@ describe.each(TOOLCHAINS)('runtime views on %s', (tc) => {
     let threads = '';
     let goroutines = '';
     let thread = 0;
+    let summaries: ReturnType<RuntimeViews['threadSummaries']> = [];
+    let snapshotRows: ReturnType<RuntimeViews['snapshot']>['threads'] = [];
     runWithHook(tc, 'hello', (proc, t, call) => {
       if (call.name !== 'write' || libcall !== '') return;
       const views = new RuntimeViews(processViewSource(proc));
       thread = t.tid;
+      summaries = views.threadSummaries();
+      snapshotRows = views.snapshot().threads;
       libcall = views.formatLibcalls(String(t.tid));
       threads = views.formatThreads();
       goroutines = views.formatGoroutines();
@@ -66,6 +70,11 @@ describe.each(TOOLCHAINS)('runtime views on %s', (tc) => {
     expect(m0[m0.length - 1]).toBe('<libc.a(shr_64.o):write>');
 
     expect(goroutines).toMatch(/^1 +syscall +M0 +runtime\.syscall_syscall6/m);
+
+    // The lean per-stop summary (gdb's thread names) says what the full snapshot says.
+    const expected = snapshotRows.filter((r) => r.m !== undefined).map((r) => ({ gdbThreadId: r.thread.gdbThreadId, mId: r.m!.id, goid: r.curg?.goid }));
+    expect(summaries).toEqual(expected);
+    expect(summaries.find((s) => s.gdbThreadId === thread)).toEqual({ gdbThreadId: thread, mId: 0n, goid: 1n });
     expect(goroutines).toMatch(/^goid +status +wait reason +M +pc +start$/m);
     expect(goroutines).toMatch(/ runtime\.main$/m);
     expect(goroutines).toMatch(/waiting +force gc \(idle\) .* runtime\.forcegchelper$/m);
