@@ -178,7 +178,19 @@ function needsEscape(b: number): boolean {
 
 /** Frame a payload as `$body#xx`, escaping `$ # } *` so binary data survives. */
 export function encodePacket(payload: Uint8Array | string): Uint8Array {
-  const bytes = typeof payload === 'string' ? Buffer.from(payload, 'latin1') : payload;
+  if (typeof payload === 'string') {
+    // Text replies (all but binary host I/O) rarely need escapes: copy them natively into the frame.
+    const n = payload.length;
+    const out = Buffer.allocUnsafe(n + 4);
+    out[0] = DOLLAR;
+    out.write(payload, 1, n, 'latin1');
+    const body = out.subarray(1, n + 1);
+    if (body.indexOf(DOLLAR) < 0 && body.indexOf(HASH) < 0 && body.indexOf(ESCAPE) < 0 && body.indexOf(RUN_LENGTH) < 0) {
+      return finishFrame(out, n + 1);
+    }
+    return encodePacket(Uint8Array.from(body));
+  }
+  const bytes = payload;
   let escapes = 0;
   for (let i = 0; i < bytes.length; i++) if (needsEscape(bytes[i]!)) escapes++;
   const out = new Uint8Array(bytes.length + escapes + 4);
@@ -193,10 +205,15 @@ export function encodePacket(payload: Uint8Array | string): Uint8Array {
       out[o++] = b;
     }
   }
-  const sum = checksumOf(out, 1, o);
-  out[o++] = HASH;
-  out[o++] = '0123456789abcdef'.charCodeAt(sum >> 4);
-  out[o++] = '0123456789abcdef'.charCodeAt(sum & 15);
+  return finishFrame(out, o);
+}
+
+/** Append `#xx` after the body that fills out[1..end). */
+function finishFrame(out: Uint8Array, end: number): Uint8Array {
+  const sum = checksumOf(out, 1, end);
+  out[end] = HASH;
+  out[end + 1] = '0123456789abcdef'.charCodeAt(sum >> 4);
+  out[end + 2] = '0123456789abcdef'.charCodeAt(sum & 15);
   return out;
 }
 

@@ -100,6 +100,9 @@ describe('encodePacket', () => {
 
   it('escapes $ # } * and round-trips every byte value through the receiver', () => {
     expect(text(encodePacket(enc('a$b#c}d*')))).toBe(frame('a}\x04b}\x03c}]d}\x0a'));
+    // Text replies take a native fast path when nothing needs escaping; the escaped ones must match.
+    expect(text(encodePacket('a$b#c}d*'))).toBe(frame('a}\x04b}\x03c}]d}\x0a'));
+    expect(text(encodePacket('T05thread:1;'))).toBe(frame('T05thread:1;'));
     const all = Uint8Array.from({ length: 256 }, (_, i) => i);
     const { rx, events } = collect();
     rx.feed(encodePacket(all));
