@@ -29,6 +29,13 @@ export const SHT_NOBITS = 8;
 export const SHF_WRITE = 1n;
 export const SHF_ALLOC = 2n;
 export const SHF_EXECINSTR = 4n;
+/** The section holds an Elf64_Chdr followed by compressed data (gABI "Section Compression"). */
+export const SHF_COMPRESSED = 0x800n;
+
+/** Elf64_Chdr: ch_type (u32), ch_reserved (u32), ch_size (u64), ch_addralign (u64). */
+export const COMPRESSION_HEADER_SIZE = 24;
+/** ch_type: the data is a zlib stream (RFC 1950), which is what gdb's and binutils' BFD inflate. */
+export const ELFCOMPRESS_ZLIB = 1;
 
 export const SHN_UNDEF = 0;
 export const SHN_ABS = 0xfff1;

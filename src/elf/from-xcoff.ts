@@ -3,7 +3,7 @@
 // gdb-multiarch (which cannot read XCOFF) gets symbols, source lines and frame info.
 import type { XcoffImage, XcoffSymbol } from '../xcoff/index.js';
 import { C_EXT, C_WEAKEXT } from '../xcoff/symbols.js';
-import { writeElf, type ElfSectionInput, type ElfSymbolInput, type ElfViewInput } from './writer.js';
+import { writeElf, type ElfSectionInput, type ElfSymbolInput, type ElfViewInput, type ElfWriteOptions } from './writer.js';
 
 /** The writer's input for an XCOFF image (exported so tests and the stub can inspect it). */
 export function elfViewInputFromXcoff(image: XcoffImage): ElfViewInput {
@@ -50,10 +50,13 @@ export interface ExtraCode {
   functions: ReadonlyArray<{ name: string; address: bigint; size: bigint }>;
 }
 
-/** ELF64 big-endian ppc64 (ABI v1, no .opd: symbols are code addresses) bytes for an XCOFF image. */
-export function buildElfView(image: XcoffImage, extra?: ExtraCode): Uint8Array {
+/**
+ * ELF64 big-endian ppc64 (ABI v1, no .opd: symbols are code addresses) bytes for an XCOFF image.
+ * The DWARF is zlib-compressed unless options.compressDebug is false.
+ */
+export function buildElfView(image: XcoffImage, extra?: ExtraCode, options: ElfWriteOptions = {}): Uint8Array {
   const input = elfViewInputFromXcoff(image);
-  if (!extra) return writeElf(input);
+  if (!extra) return writeElf(input, options);
   const taken = new Set(input.symbols.map((s) => s.name));
   const symbols: ElfSymbolInput[] = extra.functions.map((f) => ({
     // A libc name never collides with Go's package-qualified names, but keep gdb's lookup unambiguous.
@@ -65,5 +68,5 @@ export function buildElfView(image: XcoffImage, extra?: ExtraCode): Uint8Array {
     global: true,
   }));
   const section: ElfSectionInput = { name: extra.name, kind: 'text', vaddr: extra.vaddr, size: BigInt(extra.bytes.length), bytes: extra.bytes };
-  return writeElf({ ...input, sections: [...input.sections, section], symbols: [...input.symbols, ...symbols] });
+  return writeElf({ ...input, sections: [...input.sections, section], symbols: [...input.symbols, ...symbols] }, options);
 }

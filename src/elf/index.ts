@@ -1,6 +1,6 @@
 // ELF64 view of an XCOFF program, for gdb (which cannot read XCOFF) and for `elf PROGRAM -o OUT`.
 export { buildElfView, elfViewInputFromXcoff, type ExtraCode } from './from-xcoff.js';
-export { ElfWriteError, writeElf } from './writer.js';
-export type { ElfSectionInput, ElfSectionKind, ElfSymbolInput, ElfViewInput } from './writer.js';
+export { DEBUG_DEFLATE_LEVEL, ElfWriteError, compressSection, writeElf } from './writer.js';
+export type { ElfSectionInput, ElfSectionKind, ElfSymbolInput, ElfViewInput, ElfWriteOptions } from './writer.js';
 export { ElfReadError, readElf } from './reader.js';
-export type { ElfFile, ElfProgramHeader, ElfSection, ElfSymbol } from './reader.js';
+export type { ElfCompressionHeader, ElfFile, ElfProgramHeader, ElfSection, ElfSymbol } from './reader.js';

@@ -1,6 +1,20 @@
 // A small ELF64 big-endian reader: headers, sections and symbols. It checks what the writer produces
-// (tests) and lets callers look at a view without external tools.
-import { ELFCLASS64, ELFDATA2MSB, ELF_HEADER_SIZE, PROGRAM_HEADER_SIZE, SECTION_HEADER_SIZE, SHT_NOBITS, SHT_SYMTAB, SYMBOL_SIZE } from './format.js';
+// (tests) and lets callers look at a view without external tools. Compressed sections (SHF_COMPRESSED,
+// zlib) are inflated, so `bytes` is always the contents a debugger sees.
+import { inflateSync } from 'node:zlib';
+import {
+  COMPRESSION_HEADER_SIZE,
+  ELFCLASS64,
+  ELFCOMPRESS_ZLIB,
+  ELFDATA2MSB,
+  ELF_HEADER_SIZE,
+  PROGRAM_HEADER_SIZE,
+  SECTION_HEADER_SIZE,
+  SHF_COMPRESSED,
+  SHT_NOBITS,
+  SHT_SYMTAB,
+  SYMBOL_SIZE,
+} from './format.js';
 
 export class ElfReadError extends Error {
   override name = 'ElfReadError';
@@ -28,8 +42,21 @@ export interface ElfSection {
   info: number;
   align: bigint;
   entrySize: bigint;
-  /** File contents (empty for SHT_NOBITS). */
+  /** Contents, inflated if the section is compressed (empty for SHT_NOBITS). */
   bytes: Uint8Array;
+  /** The sh_size bytes at sh_offset as stored in the file (the Elf64_Chdr and stream if compressed). */
+  fileBytes: Uint8Array;
+  /** The Elf64_Chdr of an SHF_COMPRESSED section. */
+  compression?: ElfCompressionHeader;
+}
+
+export interface ElfCompressionHeader {
+  /** ch_type: 1 is ELFCOMPRESS_ZLIB. */
+  type: number;
+  /** ch_size: the uncompressed size. */
+  size: bigint;
+  /** ch_addralign: the uncompressed data's alignment. */
+  align: bigint;
 }
 
 export interface ElfSymbol {
@@ -66,6 +93,25 @@ function slice(bytes: Uint8Array, offset: bigint, size: bigint, what: string): U
   return bytes.subarray(Number(offset), Number(offset + size));
 }
 
+function compressionHeader(stored: Uint8Array, what: string): ElfCompressionHeader {
+  if (stored.length < COMPRESSION_HEADER_SIZE) throw new ElfReadError(`${what}: compressed but shorter than an Elf64_Chdr`);
+  const v = new DataView(stored.buffer, stored.byteOffset, stored.byteLength);
+  return { type: v.getUint32(0), size: v.getBigUint64(8), align: v.getBigUint64(16) };
+}
+
+function inflateSection(stored: Uint8Array, header: ElfCompressionHeader, what: string): Uint8Array {
+  if (header.type !== ELFCOMPRESS_ZLIB) throw new ElfReadError(`${what}: unsupported compression type ${header.type}`);
+  let inflated: Uint8Array;
+  try {
+    const buffer = inflateSync(stored.subarray(COMPRESSION_HEADER_SIZE));
+    inflated = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.length); // a plain Uint8Array, like the other sections
+  } catch (e) {
+    throw new ElfReadError(`${what}: bad zlib stream (${(e as Error).message})`);
+  }
+  if (BigInt(inflated.length) !== header.size) throw new ElfReadError(`${what}: inflates to ${inflated.length} bytes, ch_size says ${header.size}`);
+  return inflated;
+}
+
 export function readElf(bytes: Uint8Array): ElfFile {
   if (bytes.length < ELF_HEADER_SIZE) throw new ElfReadError(`file too short for an ELF header (${bytes.length} bytes)`);
   if (bytes[0] !== 0x7f || bytes[1] !== 0x45 || bytes[2] !== 0x4c || bytes[3] !== 0x46) throw new ElfReadError('no ELF magic');
@@ -100,13 +146,16 @@ export function readElf(bytes: Uint8Array): ElfFile {
   for (let i = 0; i < shnum; i++) {
     const at = Number(shoff) + i * SECTION_HEADER_SIZE;
     const type = v.getUint32(at + 4);
+    const flags = v.getBigUint64(at + 8);
     const offset = v.getBigUint64(at + 24);
     const size = v.getBigUint64(at + 32);
+    const fileBytes = type === SHT_NOBITS || i === 0 ? new Uint8Array(0) : slice(bytes, offset, size, `section ${i}`);
+    const compression = (flags & SHF_COMPRESSED) !== 0n ? compressionHeader(fileBytes, `section ${i}`) : undefined;
     nameOffsets.push(v.getUint32(at));
     raw.push({
       index: i,
       type,
-      flags: v.getBigUint64(at + 8),
+      flags,
       addr: v.getBigUint64(at + 16),
       offset,
       size,
@@ -114,7 +163,9 @@ export function readElf(bytes: Uint8Array): ElfFile {
       info: v.getUint32(at + 44),
       align: v.getBigUint64(at + 48),
       entrySize: v.getBigUint64(at + 56),
-      bytes: type === SHT_NOBITS || i === 0 ? new Uint8Array(0) : slice(bytes, offset, size, `section ${i}`),
+      bytes: compression !== undefined ? inflateSection(fileBytes, compression, `section ${i}`) : fileBytes,
+      fileBytes,
+      ...(compression !== undefined ? { compression } : {}),
     });
   }
   const shstr = raw[shstrndx];

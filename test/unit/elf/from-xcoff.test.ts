@@ -20,11 +20,29 @@ for (const toolchain of ['go1.24-aix', 'go1.19-aix'] as const) {
       expect(elf.entry).toBe(image.entry);
     });
 
-    it('carries every DWARF section under its .debug_* name, byte for byte', () => {
+    it('carries every DWARF section under its .debug_* name, zlib-compressed, inflating byte for byte', () => {
       const dwarf = image.dwarfSections();
       expect([...dwarf.keys()].sort()).toEqual(['.debug_abbrev', '.debug_frame', '.debug_info', '.debug_line', '.debug_loc', '.debug_ranges']);
-      for (const [name, bytes] of dwarf) expect(Buffer.compare(elf.section(name)!.bytes, bytes)).toBe(0);
+      for (const [name, bytes] of dwarf) {
+        const section = elf.section(name)!;
+        expect(section.compression).toEqual({ type: 1, size: BigInt(bytes.length), align: 1n });
+        expect(section.size < BigInt(bytes.length)).toBe(true);
+        expect(Buffer.compare(section.bytes, bytes)).toBe(0);
+      }
       expect(elf.sections.some((s) => s.name.startsWith('.dw'))).toBe(false);
+    });
+
+    it('writes the DWARF as is with compressDebug: false, and everything else identically', () => {
+      const plain = readElf(buildElfView(image, undefined, { compressDebug: false }));
+      for (const [name, bytes] of image.dwarfSections()) {
+        const section = plain.section(name)!;
+        expect(section.flags).toBe(0n);
+        expect(section.size).toBe(BigInt(bytes.length));
+        expect(Buffer.compare(section.fileBytes, bytes)).toBe(0);
+      }
+      expect(plain.sections.map((s) => s.name)).toEqual(elf.sections.map((s) => s.name));
+      expect(plain.symbols).toEqual(elf.symbols);
+      expect(plain.programHeaders).toEqual(elf.programHeaders);
     });
 
     it('lists every XCOFF function and data symbol with its address and size', () => {

@@ -1,5 +1,6 @@
+import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { ElfReadError, ElfWriteError, readElf, writeElf, type ElfViewInput } from '../../../src/elf/index.js';
+import { ElfReadError, ElfWriteError, compressSection, readElf, writeElf, type ElfViewInput } from '../../../src/elf/index.js';
 
 const bytes = (n: number, seed: number): Uint8Array => Uint8Array.from({ length: n }, (_, i) => (i * 7 + seed) & 0xff);
 
@@ -95,5 +96,92 @@ describe('readElf', () => {
     little[5] = 1;
     expect(() => readElf(little)).toThrow(/not ELF64 big-endian/);
     expect(() => readElf(good.subarray(0, good.length - 1))).toThrow(/section headers/);
+  });
+});
+
+// DWARF-like bytes that deflate well: a short record repeated with a counter in it.
+const compressible = (n: number): Uint8Array => Uint8Array.from({ length: n }, (_, i) => (i % 16 < 12 ? 0x41 + (i % 5) : (i >> 4) & 0xff));
+// A linear congruential sequence: deflate cannot shrink it.
+const noise = (n: number): Uint8Array => {
+  let x = 12345;
+  return Uint8Array.from({ length: n }, () => ((x = (x * 1103515245 + 12345) >>> 0), x >>> 24));
+};
+
+describe('compressed debug sections', () => {
+  function withDebug(): ElfViewInput {
+    const input = sample();
+    return {
+      ...input,
+      sections: [
+        ...input.sections.filter((s) => s.kind !== 'debug'),
+        { name: '.debug_info', kind: 'debug', vaddr: 0n, size: 4099n, bytes: compressible(4099) },
+        { name: '.debug_line', kind: 'debug', vaddr: 0n, size: 1000n, bytes: noise(1000) },
+        { name: '.debug_abbrev', kind: 'debug', vaddr: 0n, size: 13n, bytes: bytes(13, 3) },
+      ],
+    };
+  }
+  const file = writeElf(withDebug());
+  const elf = readElf(file);
+
+  it('stores a debug section as Elf64_Chdr + zlib stream with SHF_COMPRESSED, and it inflates to the original', () => {
+    const info = elf.section('.debug_info')!;
+    expect(info.flags).toBe(0x800n); // SHF_COMPRESSED
+    expect(info.size).toBe(BigInt(info.fileBytes.length));
+    expect(info.size < 4099n).toBe(true);
+    expect(info.align).toBe(8n);
+    expect(info.offset % 8n).toBe(0n);
+    const chdr = new DataView(file.buffer, file.byteOffset + Number(info.offset), 24);
+    expect(chdr.getUint32(0)).toBe(1); // ELFCOMPRESS_ZLIB, big-endian
+    expect(chdr.getUint32(4)).toBe(0); // ch_reserved
+    expect(chdr.getBigUint64(8)).toBe(4099n); // ch_size
+    expect(chdr.getBigUint64(16)).toBe(1n); // ch_addralign
+    expect(info.compression).toEqual({ type: 1, size: 4099n, align: 1n });
+    const stream = file.subarray(Number(info.offset) + 24, Number(info.offset + info.size));
+    expect(new Uint8Array(inflateSync(stream))).toEqual(compressible(4099));
+    expect(info.bytes).toEqual(compressible(4099)); // the reader inflates transparently
+  });
+
+  it('leaves a section as is when compressing would not make it smaller', () => {
+    for (const [name, original] of [['.debug_line', noise(1000)], ['.debug_abbrev', bytes(13, 3)]] as const) {
+      const s = elf.section(name)!;
+      expect(s.flags).toBe(0n);
+      expect(s.compression).toBeUndefined();
+      expect(s.size).toBe(BigInt(original.length));
+      expect(s.bytes).toEqual(original);
+    }
+    expect(compressSection(noise(1000))).toBeUndefined();
+    expect(compressSection(new Uint8Array(24))).toBeUndefined();
+  });
+
+  it('writes every debug section uncompressed with compressDebug: false, same contents, bigger file', () => {
+    const plainFile = writeElf(withDebug(), { compressDebug: false });
+    const plain = readElf(plainFile);
+    for (const s of plain.sections.filter((s) => s.name.startsWith('.debug_'))) {
+      expect(s.flags).toBe(0n);
+      expect(s.bytes).toEqual(elf.section(s.name)!.bytes);
+    }
+    expect(plainFile.length > file.length).toBe(true);
+  });
+
+  it('honours the deflate level', () => {
+    const data = compressible(1 << 16);
+    const fast = compressSection(data, 1)!;
+    const best = compressSection(data, 9)!;
+    expect(new Uint8Array(inflateSync(fast.subarray(24)))).toEqual(data);
+    expect(new Uint8Array(inflateSync(best.subarray(24)))).toEqual(data);
+    expect(best.length <= fast.length).toBe(true);
+  });
+
+  it('readElf rejects an unknown ch_type and a ch_size that does not match the stream', () => {
+    const at = Number(elf.section('.debug_info')!.offset);
+    const zstd = file.slice();
+    zstd[at + 3] = 2; // ELFCOMPRESS_ZSTD
+    expect(() => readElf(zstd)).toThrow(/unsupported compression type 2/);
+    const wrongSize = file.slice();
+    wrongSize[at + 15] = wrongSize[at + 15]! + 1;
+    expect(() => readElf(wrongSize)).toThrow(/inflates to 4099 bytes, ch_size says 4100/);
+    const corrupt = file.slice();
+    corrupt[at + 24] = 0; // zlib header byte
+    expect(() => readElf(corrupt)).toThrow(/bad zlib stream/);
   });
 });
