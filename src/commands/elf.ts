@@ -6,6 +6,7 @@ import { XcoffError, parseXcoff } from '../xcoff/index.js';
 interface ElfArgs {
   program: string;
   output: string;
+  compressDebug: boolean;
 }
 
 function fail(what: string, problem: string): void {
@@ -33,7 +34,9 @@ export const elfCommand: CommandModule<object, ElfArgs> = {
   builder: (y) =>
     y
       .positional('program', { type: 'string', demandOption: true, describe: 'XCOFF64 executable' })
-      .option('output', { alias: 'o', type: 'string', demandOption: true, requiresArg: true, describe: 'ELF file to write' }) as never,
+      .option('output', { alias: 'o', type: 'string', demandOption: true, requiresArg: true, describe: 'ELF file to write' })
+      // yargs reads --no-compress-debug as compress-debug=false.
+      .option('compress-debug', { type: 'boolean', default: true, describe: 'zlib-compress the .debug_* sections (SHF_COMPRESSED); --no-compress-debug writes them as is' }) as never,
   handler: (argv) => {
     let bytes: Uint8Array;
     try {
@@ -44,7 +47,7 @@ export const elfCommand: CommandModule<object, ElfArgs> = {
     }
     let elf: Uint8Array;
     try {
-      elf = buildElfView(parseXcoff(bytes));
+      elf = buildElfView(parseXcoff(bytes), undefined, { compressDebug: argv.compressDebug });
     } catch (e) {
       if (e instanceof XcoffError) {
         fail(argv.program, e.message);

@@ -15,8 +15,11 @@ const hex = (v: bigint): string => v.toString(16).padStart(16, '0');
 for (const toolchain of ['go1.24-aix', 'go1.19-aix'] as const) {
   describe(`binutils read the ELF view of ${toolchain} hello`, () => {
     const image = parseXcoff(readFileSync(fixture(toolchain, 'hello')));
-    const path = join(mkdtempSync(join(tmpdir(), 'elf-binutils-')), 'hello.elf');
+    const dir = mkdtempSync(join(tmpdir(), 'elf-binutils-'));
+    const path = join(dir, 'hello.elf'); // DWARF zlib-compressed, as serve and `elf` write it
     writeFileSync(path, buildElfView(image));
+    const plainPath = join(dir, 'hello-plain.elf');
+    writeFileSync(plainPath, buildElfView(image, undefined, { compressDebug: false }));
 
     it('objdump -h lists the loaded and DWARF sections at the XCOFF addresses', () => {
       const out = execFileSync(requireTool(objdump), ['-h', path], { encoding: 'utf8' });
@@ -53,6 +56,43 @@ for (const toolchain of ['go1.24-aix', 'go1.19-aix'] as const) {
       expect(has('DW_AT_name        : (string) main.main')).toBe(true);
       expect(has('Return address column: 65')).toBe(true);
       expect(/^readelf: (Warning|Error)/m.test(r.stdout)).toBe(false);
+    });
+
+    it('readelf -S flags every DWARF section C (compressed), and none of the others', () => {
+      const out = execFileSync(requireTool(readelf), ['-W', '-S', path], { encoding: 'utf8' });
+      const flagsOf = (name: string): string => {
+        // [Nr] Name Type Address Off Size ES Flg Lk Inf Al: Flg is empty for the unflagged sections.
+        const row = new RegExp(`\\] ${name.replace('.', '\\.')} +\\w+ +[0-9a-f]{16} [0-9a-f]{6} [0-9a-f]{6} [0-9a-f]{2} (.{3}) +\\d+ +\\d+ +(\\d+)$`, 'm').exec(out);
+        expect(row, `${name} in\n${out}`).not.toBeNull();
+        return [row![1]!.trim(), `align ${row![2]}`].filter((part) => part !== '').join(' ');
+      };
+      for (const name of ['.debug_info', '.debug_abbrev', '.debug_line', '.debug_frame', '.debug_loc', '.debug_ranges']) {
+        expect(flagsOf(name)).toBe('C align 8');
+      }
+      expect(flagsOf('.text')).toBe('AX align 64');
+      expect(flagsOf('.symtab')).toBe('align 8');
+      const plain = execFileSync(requireTool(readelf), ['-W', '-S', plainPath], { encoding: 'utf8' });
+      expect(plain).toMatch(/\] \.debug_info +PROGBITS +0{16} [0-9a-f]{6} [0-9a-f]{6} 00 +0 +0 +1$/m);
+    });
+
+    it('the DWARF decodes to the same readelf and objdump output compressed or not', () => {
+      const dump = (tool: string, args: string[]): string => {
+        const r = spawnSync(requireTool(tool), args, { encoding: 'utf8', maxBuffer: 512 << 20 });
+        expect(r.stderr).toBe('');
+        expect(r.status).toBe(0);
+        return r.stdout;
+      };
+      const readelfDump = (file: string): string => dump(readelf, ['-W', '--debug-dump=info,abbrev,line,frames,loc,ranges', file]);
+      // includes()/=== rather than toEqual: a failing diff of a 25 MB dump would drown the report.
+      const compressedDump = readelfDump(path);
+      expect(compressedDump.includes('DW_AT_name        : (string) main.main')).toBe(true);
+      expect(compressedDump === readelfDump(plainPath)).toBe(true);
+
+      const decodedLines = (file: string): string => dump(objdump, ['--dwarf=decodedline', file]).replace(file, 'FILE');
+      const lines = decodedLines(path);
+      const main = image.findSymbol('main.main')!;
+      expect(lines).toMatch(new RegExp(`^main\\.go +7 +0x${main.address.toString(16)} +x$`, 'm'));
+      expect(lines === decodedLines(plainPath)).toBe(true);
     });
   });
 }

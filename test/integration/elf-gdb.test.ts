@@ -118,6 +118,23 @@ for (const toolchain of ['go1.24-aix', 'go1.19-aix'] as const) {
       expect(Buffer.compare(readFileSync(out), readFileSync(elf))).toBe(0);
     });
 
+    it('reads the same lines and types from the compressed view and the --no-compress-debug one', () => {
+      const plain = join(dir, 'cli-plain.elf');
+      const r = spawnSync(viteNode, [cli, 'elf', program, '-o', plain, '--no-compress-debug'], { encoding: 'utf8', timeout: 60_000 });
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      expect(Buffer.compare(readFileSync(plain), buildElfView(image, undefined, { compressDebug: false }))).toBe(0);
+      expect(readFileSync(elf).length).toBeLessThan(readFileSync(plain).length * 0.7);
+      const ask = (file: string) => gdb(`file ${file}`, 'info line main.main', "ptype 'runtime.m'", 'info scope main.main');
+      const compressed = ask(elf);
+      const uncompressed = ask(plain);
+      expectLoadedCleanly(compressed.err);
+      expect(compressed.err).not.toContain('compress');
+      expect(compressed.out).toContain(`Line 7 of "aixgdbstub/fixtures/hello/main.go" starts at address 0x${mainMain.address.toString(16)} <main.main>`);
+      expect(compressed.out).toMatch(/type = struct runtime\.m \{\n\s+runtime\.g \*g0;/);
+      expect(compressed).toEqual({ out: uncompressed.out.replaceAll(plain, elf), err: uncompressed.err.replaceAll(plain, elf) });
+    });
+
     it('gives functions, source lines, addresses and Go types', () => {
       const { out, err } = gdb(
         `file ${elf}`,
