@@ -478,6 +478,22 @@ describe('GdbSession: host I/O and exec file', () => {
     expect(await client.ask('vFile:readlink:00')).toBe('');
     expect(await client.ask('vFile:pread:zz')).toBe('F-1,16');
   });
+
+  it('answers a pread that seeks with at most 4 KiB and sequential ones with up to 64 KiB', async () => {
+    const big = new Uint8Array(0x30000).map((_, i) => (i * 7) & 0x7f);
+    target.execFile = () => ({ path: '/fake/bin/big', contents: big });
+    const fd = (await client.ask(`vFile:open:${textToHex('/fake/bin/big')},0,0`)).slice(1);
+    const length = (r: string) => parseInt(r.slice(1, r.indexOf(';')), 16);
+    const read = async (off: number) => {
+      const r = await client.ask(`vFile:pread:${fd},3fff0,${off.toString(16)}`);
+      expect(new Uint8Array(Buffer.from(r.slice(r.indexOf(';') + 1), 'latin1'))).toEqual(big.subarray(off, off + length(r)));
+      return length(r);
+    };
+    expect(await read(0x100)).toBe(0x1000); // first read: a seek
+    expect(await read(0x1100)).toBe(0x10000); // continues it
+    expect(await read(0x11100)).toBe(0x10000);
+    expect(await read(0x40)).toBe(0x1000); // back to the header: a seek again
+  });
 });
 
 describe('GdbSession: robustness', () => {
