@@ -14,6 +14,22 @@ import { DEFAULT_SIZES, gdbScript, type GdbMetric, type MetricSizes } from './gd
 const GDB = 'gdb-multiarch';
 const QEMU = 'qemu-ppc64';
 
+/**
+ * The CPU every stub and gdb run on (BENCH_GDB_CPU, default 0; 'none' lets the kernel place them).
+ * gdb and a stub ping-pong one packet at a time; on this 2-vCPU VM a wakeup across vCPUs costs
+ * about twice a local one and where the kernel puts the two processes changes from run to run, so
+ * unpinned rates move 2x for both stubs alike. Pinned, both sides get the same placement.
+ */
+const PIN_CPU = process.env.BENCH_GDB_CPU === 'none' ? undefined : (process.env.BENCH_GDB_CPU ?? '0');
+
+/** `command args` run on PIN_CPU through taskset (util-linux), which execs it: same pid. */
+function pinned(command: string, args: string[]): [string, string[]] {
+  return PIN_CPU === undefined ? [command, args] : ['taskset', ['-c', PIN_CPU, command, ...args]];
+}
+
+/** How a reader reproduces a row by hand: the same taskset prefix. */
+const PIN_PREFIX = PIN_CPU === undefined ? '' : `taskset -c ${PIN_CPU} `;
+
 export interface GdbBenchOptions {
   /** Repository root (fixtures, dist/cli.js, build/bench-gdb). */
   root: string;
@@ -78,11 +94,11 @@ function oursSide(root: string, program: string): Side {
   return {
     name: 'ours',
     program,
-    stubCommand: `node dist/cli.js serve --port $BENCH_PORT --once ${program}`,
+    stubCommand: `${PIN_PREFIX}node dist/cli.js serve --port $BENCH_PORT --once ${program}`,
     gdbArgs: [],
     launch: () =>
       new Promise((resolveStub, reject) => {
-        const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--once', program], {
+        const child = spawn(...pinned(process.execPath, [cli, 'serve', '--port', '0', '--once', program]), {
           cwd: root,
           stdio: ['ignore', 'ignore', 'pipe'],
         });
@@ -114,11 +130,11 @@ function qemuSide(root: string, program: string): Side {
   return {
     name: 'qemu',
     program,
-    stubCommand: `qemu-ppc64 -cpu POWER8 -g $BENCH_PORT ${program}`,
+    stubCommand: `${PIN_PREFIX}qemu-ppc64 -cpu POWER8 -g $BENCH_PORT ${program}`,
     gdbArgs: ['-ex', `file ${resolve(root, program)}`],
     launch: async () => {
       const port = await freePort();
-      const child = spawn(QEMU, ['-cpu', 'POWER8', '-g', String(port), resolve(root, program)], {
+      const child = spawn(...pinned(QEMU, ['-cpu', 'POWER8', '-g', String(port), resolve(root, program)]), {
         cwd: root,
         stdio: ['ignore', 'ignore', 'ignore'],
       });
@@ -140,7 +156,7 @@ function qemuSide(root: string, program: string): Side {
 function runGdb(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ output: string; spawnedAt: number }> {
   return new Promise((resolveRun, reject) => {
     const spawnedAt = Date.now() / 1000;
-    const child = spawn(GDB, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(...pinned(GDB, args), { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (output += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (output += d));
@@ -239,7 +255,7 @@ export async function benchGdb(options: GdbBenchOptions): Promise<GdbBenchRow[]>
     const path = join(dir, `${metric}.gdb`);
     writeFileSync(path, gdbScript(metric, sizes));
     for (let round = 0; round < options.repeat; round++) for (const side of sides) {
-      log(`    ${metric.padEnd(5)} ${side.name}: ${side.stubCommand}  &&  BENCH_PORT=… ${GDB} -batch -nx ${side.gdbArgs.map((a) => (a.includes(' ') ? `'${a}'` : a)).join(' ')} -x ${path}`);
+      log(`    ${metric.padEnd(5)} ${side.name}: ${side.stubCommand}  &&  BENCH_PORT=… ${PIN_PREFIX}${GDB} -batch -nx ${side.gdbArgs.map((a) => (a.includes(' ') ? `'${a}'` : a)).join(' ')} -x ${path}`);
       const r = await runSession(side, path, 300_000);
       writeFileSync(join(dir, `${metric}-${side.name}.log`), r.output);
       const extra = [...r.texts].filter(([k]) => k.startsWith('check_')).map(([k, v]) => `${k.slice(6)}=${v}`);
@@ -336,6 +352,7 @@ export async function benchGdbPart(root = resolve('.')): Promise<void> {
   if (process.env.BENCH_HITS) sizes.hits = Math.min(Number(process.env.BENCH_HITS), 1500);
   const repeat = Math.max(1, Number(process.env.BENCH_GDB_REPEAT ?? 2));
   console.log(`(c) through gdb-multiarch: our serve (aix build) next to qemu-ppc64 -cpu POWER8 -g (linux build) of cpuheavy`);
+  console.log(PIN_CPU === undefined ? '    stubs and gdb placed by the kernel (BENCH_GDB_CPU=none)' : `    every stub and gdb pinned to CPU ${PIN_CPU} (BENCH_GDB_CPU; 'none' lets the kernel place them)`);
   let rows: GdbBenchRow[];
   try {
     rows = await benchGdb({ root, sizes, repeat });
