@@ -75,6 +75,14 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       fail(`cannot listen on ${host}:${port}: ${(e as Error).message}`, 1);
     }
     if (!LOOPBACK.has(host)) log(`serve: warning: listening on ${host}: anyone who can reach it controls the guest`);
+    // Prepare what gdb's first packets need while nobody waits: the ELF view it fetches (about 50 ms
+    // for cpuheavy) and the runtime layout read from DWARF for the thread names (about 110 ms).
+    target.execFile();
+    try {
+      goThreadDetails(target);
+    } catch {
+      // A binary the views cannot read: gdb's thread list then shows plain pthreads.
+    }
     const entry = target.process.liveThreads()[0]?.state.pc ?? 0n;
     log(`serve: ${start.program} stopped at its first instruction 0x${entry.toString(16)}; waiting for gdb`);
     process.on('SIGINT', () => {
