@@ -7,7 +7,7 @@
 // target so that Ctrl-C stops a running guest at once.
 
 import {
-  PPC64_REGISTERS, PPC64_REGNUM, PPC64_TARGET_XML, deserializePpc64Registers, readPpc64Register, serializePpc64Registers,
+  PPC64_REGISTERS, PPC64_REGNUM, deserializePpc64Registers, ppc64TargetXml, type GdbOsAbi, readPpc64Register, serializePpc64Registers,
   writePpc64Register,
 } from './arch/ppc64.js';
 import { evaluateAgentExpression } from './agent-expr.js';
@@ -48,6 +48,8 @@ export interface SessionOptions {
   onDetach?: 'run' | 'kill';
   /** When the client disconnects without detaching: leave the guest stopped (default), run or kill. */
   onDisconnect?: LeavePolicy;
+  /** The OS ABI target.xml names (default GNU/Linux: catch syscall works). */
+  osabi?: GdbOsAbi;
 }
 
 export interface SessionIo {
@@ -776,7 +778,7 @@ export class GdbSession {
     switch (x.object) {
       case 'features':
         if (x.annex !== 'target.xml') return 'E00';
-        return this.xferChunk(this.target.targetXml ?? PPC64_TARGET_XML, x);
+        return this.xferChunk(this.target.targetXml ?? ppc64TargetXml(this.options.osabi ?? 'GNU/Linux'), x);
       case 'threads':
         // Build the document once per read sequence so that chunks agree with each other.
         if (x.offset === 0 || this.threadsXml === '') this.threadsXml = this.buildThreadsXml();

@@ -27,6 +27,26 @@ describe('serve: stepping, threads and watchpoints', () => {
     expect(out, out).toMatch(/0x[0-9a-f]+ in main\.main \(\) at aixgdbstub\/fixtures\/goroutines\/main\.go:114/);
   });
 
+  it('--osabi none: gdb assumes no OS, refuses catch syscall, and steps, finishes and backtraces as before', async () => {
+    const s = await startServe(fixture('go1.24-aix', 'goroutines'), [], ['--once', '--osabi', 'none']);
+    const out = await gdbBatch(s.port, [
+      'show osabi', 'catch syscall write', 'break main.pingPong', 'continue', 'delete',
+      'stepi', 'next', 'bt', 'finish', 'kill',
+    ]);
+    expect(out, out).toContain('(currently "none")');
+    expect(out, out).toContain("The feature 'catch syscall' is not supported on this architecture yet.");
+    expect(out, out).toMatch(/hit Breakpoint 1, main\.pingPong \(rounds=500/);
+    expect(out, out).toMatch(/^#1 +0x[0-9a-f]+ in main\.main \(\) at aixgdbstub\/fixtures\/goroutines\/main\.go:114/m);
+    expect(out, out).toMatch(/0x[0-9a-f]+ in main\.main \(\) at aixgdbstub\/fixtures\/goroutines\/main\.go:114/);
+  });
+
+  it('by default target.xml names GNU/Linux, so catch syscall works with any gdb build', async () => {
+    const s = await startServe(fixture('go1.24-aix', 'hello'), [], ['--once']);
+    const out = await gdbBatch(s.port, ['set osabi none', 'set osabi auto', 'show osabi', 'catch syscall write', 'continue', 'kill']);
+    expect(out, out).toContain('(currently "GNU/Linux")');
+    expect(out, out).toMatch(/Catchpoint 1 \(call to syscall write\)/);
+  });
+
   it('info threads lists every guest thread (4+ with GOMAXPROCS=4)', async () => {
     const s = await startServe(fixture('go1.24-aix', 'goroutines'), [], ['--once', '--env', 'GOMAXPROCS=4']);
     const out = await gdbBatch(s.port, ['break main.pingPong', 'continue', 'info threads', 'kill']);

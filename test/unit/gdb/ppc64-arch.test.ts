@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  PPC64_REGISTERS, PPC64_REGISTER_BYTES, PPC64_TARGET_XML, createPpc64Registers,
+  PPC64_REGISTERS, PPC64_REGISTER_BYTES, PPC64_TARGET_XML, createPpc64Registers, ppc64TargetXml,
   deserializePpc64Registers, readPpc64Register, serializePpc64Registers, writePpc64Register,
 } from '../../../src/gdb/arch/ppc64.js';
 import { bytesToHex } from '../../../src/gdb/rsp/hex.js';
@@ -66,5 +66,8 @@ describe('ppc64 register layout', () => {
     for (const f of ['core', 'fpu', 'altivec', 'vsx']) expect(PPC64_TARGET_XML).toContain(`org.gnu.gdb.power.${f}`);
     expect(PPC64_TARGET_XML).toContain('<reg name="pc" bitsize="64" type="code_ptr" regnum="64"/>');
     expect(PPC64_TARGET_XML.match(/<reg /g)).toHaveLength(137);
+    // The DTD wants osabi right after architecture; GNU/Linux unless serve --osabi none.
+    expect(PPC64_TARGET_XML).toContain('</architecture>\n  <osabi>GNU/Linux</osabi>\n  <feature');
+    expect(ppc64TargetXml('none')).toContain('<osabi>none</osabi>');
   });
 });
