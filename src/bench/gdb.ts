@@ -39,8 +39,13 @@ export interface GdbBenchOptions {
   log?: (line: string) => void;
 }
 
+/** ours: serve as a user starts it; ours-none: serve --osabi none (no Linux trampoline probes). */
+type SideName = 'ours' | 'ours-none' | 'qemu';
+
 interface Side {
-  name: 'ours' | 'qemu';
+  name: SideName;
+  /** The metrics this side runs (default: all). */
+  metrics?: readonly GdbMetric[];
   program: string;
   /** Human-readable command that starts the stub on $BENCH_PORT. */
   stubCommand: string;
@@ -89,16 +94,18 @@ function freePort(): Promise<number> {
   });
 }
 
-function oursSide(root: string, program: string): Side {
+function oursSide(root: string, program: string, osabi: 'linux' | 'none' = 'linux'): Side {
   const cli = join(root, 'dist', 'cli.js');
+  const extra = osabi === 'none' ? ['--osabi', 'none'] : [];
   return {
-    name: 'ours',
+    name: osabi === 'none' ? 'ours-none' : 'ours',
+    metrics: osabi === 'none' ? ['stepi', 'hits'] : undefined,
     program,
-    stubCommand: `${PIN_PREFIX}node dist/cli.js serve --port $BENCH_PORT --once ${program}`,
+    stubCommand: `${PIN_PREFIX}node dist/cli.js serve --port $BENCH_PORT --once ${extra.map((a) => a + ' ').join('')}${program}`,
     gdbArgs: [],
     launch: () =>
       new Promise((resolveStub, reject) => {
-        const child = spawn(...pinned(process.execPath, [cli, 'serve', '--port', '0', '--once', program]), {
+        const child = spawn(...pinned(process.execPath, [cli, 'serve', '--port', '0', '--once', ...extra, program]), {
           cwd: root,
           stdio: ['ignore', 'ignore', 'pipe'],
         });
@@ -107,7 +114,9 @@ function oursSide(root: string, program: string): Side {
         const exited = new Promise<void>((r) => child.once('exit', () => r()));
         child.stderr.setEncoding('utf8').on('data', (d: string) => {
           err += d;
-          const m = port === undefined ? /listening on [^\s]*:(\d+)/.exec(err) : null;
+          // Ready once it says so: serve prepares the ELF view and the runtime layout after it
+          // starts listening (the qemu side gets a fixed grace period for the same reason).
+          const m = port === undefined && /waiting for gdb/.test(err) ? /listening on [^\s]*:(\d+)/.exec(err) : null;
           if (m) {
             port = Number(m[1]);
             resolveStub({
@@ -246,7 +255,7 @@ export async function benchGdb(options: GdbBenchOptions): Promise<GdbBenchRow[]>
   if (!aix || !linux) {
     throw new Error('gdb bench needs build/fixtures/go1.24-aix/cpuheavy and build/fixtures/go1.24-linux/cpuheavy (make fixtures)');
   }
-  const sides = [oursSide(root, aix), qemuSide(root, linux)];
+  const sides = [oursSide(root, aix), oursSide(root, aix, 'none'), qemuSide(root, linux)];
   const dir = join(root, 'build', 'bench-gdb');
   mkdirSync(dir, { recursive: true });
   const metrics: GdbMetric[] = ['stepi', 'hits', 'cond', 'dump'];
@@ -254,7 +263,7 @@ export async function benchGdb(options: GdbBenchOptions): Promise<GdbBenchRow[]>
   for (const metric of metrics) {
     const path = join(dir, `${metric}.gdb`);
     writeFileSync(path, gdbScript(metric, sizes));
-    for (let round = 0; round < options.repeat; round++) for (const side of sides) {
+    for (let round = 0; round < options.repeat; round++) for (const side of sides.filter((x) => x.metrics?.includes(metric) ?? true)) {
       log(`    ${metric.padEnd(5)} ${side.name}: ${side.stubCommand}  &&  BENCH_PORT=… ${PIN_PREFIX}${GDB} -batch -nx ${side.gdbArgs.map((a) => (a.includes(' ') ? `'${a}'` : a)).join(' ')} -x ${path}`);
       const r = await runSession(side, path, 300_000);
       writeFileSync(join(dir, `${metric}-${side.name}.log`), r.output);
@@ -266,17 +275,17 @@ export async function benchGdb(options: GdbBenchOptions): Promise<GdbBenchRow[]>
   }
   const results = new Map<string, SessionResult>();
   for (const [key, list] of runs) results.set(key, bestOf(list));
-  const get = (metric: GdbMetric, side: 'ours' | 'qemu') => results.get(`${metric}/${side}`)!;
-  const allRuns = (metric: GdbMetric, side: 'ours' | 'qemu') => runs.get(`${metric}/${side}`)!;
+  const get = (metric: GdbMetric, side: SideName) => results.get(`${metric}/${side}`)!;
+  const allRuns = (metric: GdbMetric, side: SideName) => runs.get(`${metric}/${side}`)!;
   const rows: GdbBenchRow[] = [];
-  const perSecond = (metric: GdbMetric, key: string, count: number, side: 'ours' | 'qemu') => count / need(get(metric, side), key, side);
-  const cpuShare = (metric: GdbMetric, key: string, side: 'ours' | 'qemu') => {
+  const perSecond = (metric: GdbMetric, key: string, count: number, side: SideName) => count / need(get(metric, side), key, side);
+  const cpuShare = (metric: GdbMetric, key: string, side: SideName) => {
     const r = get(metric, side);
     return need(r, `${key}_gdbcpu`, side) / need(r, key, side);
   };
   /** amount / gdb's CPU seconds in our run: the rate no stub can beat with this gdb on this machine. */
-  const bound = (metric: GdbMetric, key: string, amount: number, qemuRate: number) => {
-    const value = amount / need(get(metric, 'ours'), `${key}_gdbcpu`, 'ours');
+  const bound = (metric: GdbMetric, key: string, amount: number, qemuRate: number, side: SideName = 'ours') => {
+    const value = amount / need(get(metric, side), `${key}_gdbcpu`, side);
     return { value, ratio: value / qemuRate };
   };
 
@@ -293,6 +302,17 @@ export async function benchGdb(options: GdbBenchOptions): Promise<GdbBenchRow[]>
     metric: `breakpoint hits (break main.work, ${sizes.hits} continues)`, unit: 'hits/s', ours: hitO, qemu: hitQ, ratio: hitO / hitQ, target: 5,
     bound: bound('hits', 'hits', need(get('hits', 'ours'), 'hits_calls', 'ours'), hitQ),
     note: `gdb's own CPU: ${(100 * cpuShare('hits', 'hits', 'ours')).toFixed(0)}% of ours, ${(100 * cpuShare('hits', 'hits', 'qemu')).toFixed(0)}% of qemu's wall time`,
+  });
+  // The same two metrics against serve --osabi none: what gdb's Linux trampoline probes cost.
+  const stepN = perSecond('stepi', 'stepi', sizes.stepi, 'ours-none');
+  rows.push({
+    metric: `stepi, serve --osabi none (no catch syscall)`, unit: 'steps/s', ours: stepN, qemu: stepQ, ratio: stepN / stepQ, target: 5,
+    bound: bound('stepi', 'stepi', sizes.stepi, stepQ, 'ours-none'),
+  });
+  const hitN = perSecond('hits', 'hits', need(get('hits', 'ours-none'), 'hits_calls', 'ours-none'), 'ours-none');
+  rows.push({
+    metric: `breakpoint hits, serve --osabi none`, unit: 'hits/s', ours: hitN, qemu: hitQ, ratio: hitN / hitQ, target: 5,
+    bound: bound('hits', 'hits', need(get('hits', 'ours-none'), 'hits_calls', 'ours-none'), hitQ, 'ours-none'),
   });
   const condO = need(get('cond', 'ours'), 'cond', 'ours');
   const condQ = need(get('cond', 'qemu'), 'cond', 'qemu');
