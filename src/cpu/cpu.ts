@@ -361,6 +361,31 @@ export class Cpu implements LoopHost {
     this.blockPages.delete(page);
   }
 
+  /**
+   * Drop the compiled blocks of a page that cover word slot idx. A block holds only its own
+   * contiguous words, so the rest of the page stays compiled: gdb removes and re-inserts its
+   * breakpoints around every stop, which must not send the whole page back to the interpreter.
+   */
+  private dropBlocksAt(page: CodePage, idx: number): void {
+    let kept = 0;
+    const list = page.blockList;
+    for (const b of list) {
+      const entry = (b.entryLo & 0xffff) >>> 2;
+      if (idx >= entry && idx < entry + b.len) {
+        b.dead = true;
+        page.ids[entry] = 0;
+        page.blocks![entry] = undefined;
+      } else {
+        list[kept++] = b;
+      }
+    }
+    list.length = kept;
+    if (kept === 0) {
+      page.blocks = null;
+      this.blockPages.delete(page);
+    }
+  }
+
   private dropAllBlocks(): void {
     for (const p of [...this.blockPages]) this.dropBlocks(p);
   }
@@ -449,8 +474,9 @@ export class Cpu implements LoopHost {
       const lo = loOf(a);
       const p = this.codePages.get(pageKey(hi, lo));
       if (p !== undefined) {
-        if (p.blocks !== null) this.dropBlocks(p);
-        p.ids[(lo & 0xffff) >>> 2] = 0;
+        const idx = (lo & 0xffff) >>> 2;
+        if (p.blocks !== null) this.dropBlocksAt(p, idx);
+        p.ids[idx] = 0;
       }
     }
   }

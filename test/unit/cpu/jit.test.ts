@@ -307,6 +307,26 @@ describe('jit: exact stops', () => {
     expect(jit.compiledBlocks).toBeGreaterThan(0);
   });
 
+  it('a breakpoint toggled elsewhere on the page leaves compiled blocks alone (gdb re-inserts them at every stop)', () => {
+    const loop = [D(14, 3, 0, 0), D(14, 3, 3, 1), D(14, 4, 4, 2), D(11, (7 << 2) | 1, 3, 1000), B(4, 30, -12), TRAP];
+    const jit = makeCpu(loop, true);
+    const interp = makeCpu(loop, false);
+    for (const c of [jit, interp]) c.run(500);
+    const blocks = jit.compiledBlocks;
+    expect(blocks).toBeGreaterThan(0);
+    // Same 64 KiB page, outside every block: nothing to drop, on insert or on removal.
+    for (let k = 0; k < 5; k++) {
+      for (const c of [jit, interp]) c.addBreakpoint(CODE + 0x400n);
+      expect(jit.compiledBlocks).toBe(blocks);
+      for (const c of [jit, interp]) c.removeBreakpoint(CODE + 0x400n);
+      expect(jit.compiledBlocks).toBe(blocks);
+    }
+    const rj = jit.run(100_000);
+    const ri = interp.run(100_000);
+    expect(rj).toBe(StopReason.TRAP);
+    expect(snapshot(jit, rj)).toEqual(snapshot(interp, ri));
+  });
+
   it('host-call ranges added after compilation stop with SENTINEL before the address', () => {
     const loop = [D(14, 3, 0, 0), D(14, 3, 3, 1), D(14, 4, 4, 2), D(11, (7 << 2) | 1, 3, 1000), B(4, 30, -12), TRAP];
     const jit = makeCpu(loop, true);
