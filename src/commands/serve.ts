@@ -49,7 +49,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
         type: 'string',
         default: 'linux',
         choices: ['linux', 'none'],
-        describe: 'OS ABI gdb assumes: linux (catch syscall works) or none (no catch syscall; gdb skips its Linux signal-trampoline probes, stepping ~1.7x faster)',
+        describe: 'OS ABI gdb assumes: linux (catch syscall works) or none (no catch syscall; gdb skips its Linux signal-trampoline probes, stepping about 1.5x faster)',
       }) as never,
   handler: async (parsed) => {
     // Only the options before PROGRAM are ours; the rest belongs to the guest (as with `run`).

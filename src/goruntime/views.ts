@@ -61,6 +61,19 @@ export interface ThreadRow {
 
 const hex = (v: bigint) => `0x${BigInt.asUintN(64, v).toString(16)}`;
 
+/** The g a thread runs (from its registers) and its M: the g's M, else the M carrying its pthread id. */
+function mOfThread(
+  reader: RuntimeReader,
+  thread: ThreadView,
+  ms: readonly MRecord[],
+  mByAddr: ReadonlyMap<bigint, MRecord>,
+): { cur: ReturnType<RuntimeReader['currentG']>; m: MRecord | undefined } {
+  const cur = reader.currentG({ r30: thread.gpr(30), r13: thread.gpr(13) }, mByAddr);
+  // Before its first save_g a thread has no g yet; its M still carries its pthread id.
+  const m = (cur === undefined ? undefined : mByAddr.get(cur.m)) ?? ms.find((x) => x.procid === BigInt(thread.tid) && x.procid !== 0n);
+  return { cur, m };
+}
+
 /** Caches per image: DWARF parsing and slot maps are done once. */
 const perImage = new WeakMap<XcoffImage, { layout: RuntimeLayout | string; sites: LibcallSites }>();
 
@@ -174,10 +187,7 @@ export class RuntimeViews {
     };
     const mByAddr = new Map(ms.map((m) => [m.address, m]));
     const rows: ThreadRow[] = threads.map((thread) => {
-      const cur = reader.currentG({ r30: thread.gpr(30), r13: thread.gpr(13) }, mByAddr);
-      let m = cur === undefined ? undefined : mByAddr.get(cur.m);
-      // Before its first save_g a thread has no g yet; its M still carries its pthread id.
-      if (m === undefined) m = ms.find((x) => x.procid === BigInt(thread.tid) && x.procid !== 0n);
+      const { cur, m } = mOfThread(reader, thread, ms, mByAddr);
       let on: ThreadRow['on'];
       if (cur !== undefined && m !== undefined) on = cur.g === m.g0 ? 'g0' : cur.g === m.gsignal ? 'gsignal' : cur.g === m.curg ? 'curg' : undefined;
       return { thread, m, on, g: cur?.g, curg: m === undefined ? undefined : readG(m.curg), lockedg: m === undefined ? undefined : readG(m.lockedg) };
@@ -197,8 +207,7 @@ export class RuntimeViews {
     const mByAddr = new Map(ms.map((m) => [m.address, m]));
     const out: Array<{ gdbThreadId: number; mId: bigint; goid: bigint | undefined }> = [];
     for (const thread of this.source.threads()) {
-      const cur = reader.currentG({ r30: thread.gpr(30), r13: thread.gpr(13) }, mByAddr);
-      const m = (cur === undefined ? undefined : mByAddr.get(cur.m)) ?? ms.find((x) => x.procid === BigInt(thread.tid) && x.procid !== 0n);
+      const { m } = mOfThread(reader, thread, ms, mByAddr);
       if (m === undefined) continue;
       let goid: bigint | undefined;
       if (m.curg !== 0n) {
