@@ -13,10 +13,11 @@ export function requireGdb(): void {
 /** Run gdb with `args` and resolve with its stdout and stderr, interleaved as they arrived. */
 export function runGdb(args: string[], timeoutMs = 60_000): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(GDB, args);
+    // One pipe for stdout and stderr (2>&1), so messages stay in the order gdb wrote them: with two
+    // pipes a "No such file or directory." could land in the middle of an x/i line.
+    const child = spawn('/bin/sh', ['-c', 'exec "$0" "$@" 2>&1', GDB, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`gdb timed out; output so far:\n${out}`));
