@@ -362,16 +362,16 @@ export class Cpu implements LoopHost {
   }
 
   /**
-   * Drop the compiled blocks of a page that cover word slot idx. A block holds only its own
-   * contiguous words, so the rest of the page stays compiled: gdb removes and re-inserts its
+   * Drop the compiled blocks of a page that cover any word slot in [from, to). A block holds only
+   * its own contiguous words, so the rest of the page stays compiled: gdb removes and re-inserts its
    * breakpoints around every stop, which must not send the whole page back to the interpreter.
    */
-  private dropBlocksAt(page: CodePage, idx: number): void {
+  private dropBlocksIn(page: CodePage, from: number, to: number): void {
     let kept = 0;
     const list = page.blockList;
     for (const b of list) {
       const entry = (b.entryLo & 0xffff) >>> 2;
-      if (idx >= entry && idx < entry + b.len) {
+      if (entry < to && entry + b.len > from) {
         b.dead = true;
         page.ids[entry] = 0;
         page.blocks![entry] = undefined;
@@ -467,17 +467,22 @@ export class Cpu implements LoopHost {
       this.pcTagPg.fill(-1);
       return;
     }
-    const a0 = BigInt.asUintN(64, addr) & ~3n;
+    // One pass per code page over the word slots the range touches (a debugger write can cover a
+    // whole page; a guest store covers one or two words).
     const end = BigInt.asUintN(64, addr) + BigInt(len);
-    for (let a = a0; a < end; a += 4n) {
+    for (let a = BigInt.asUintN(64, addr) & ~3n; a < end; ) {
+      const pageEnd = (a | 0xffffn) + 1n;
+      const stop = end < pageEnd ? end : pageEnd;
       const hi = hiOf(a);
       const lo = loOf(a);
       const p = this.codePages.get(pageKey(hi, lo));
       if (p !== undefined) {
-        const idx = (lo & 0xffff) >>> 2;
-        if (p.blocks !== null) this.dropBlocksAt(p, idx);
-        p.ids[idx] = 0;
+        const from = (lo & 0xffff) >>> 2;
+        const to = (Number((stop - 1n) & 0xffffn) >>> 2) + 1;
+        if (p.blocks !== null) this.dropBlocksIn(p, from, to);
+        p.ids.fill(0, from, to);
       }
+      a = pageEnd;
     }
   }
 }
