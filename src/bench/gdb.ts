@@ -289,31 +289,30 @@ export async function benchGdb(options: GdbBenchOptions): Promise<GdbBenchRow[]>
     return { value, ratio: value / qemuRate };
   };
 
-  const stepO = perSecond('stepi', 'stepi', sizes.stepi, 'ours');
   const stepQ = perSecond('stepi', 'stepi', sizes.stepi, 'qemu');
-  rows.push({
-    metric: `stepi (${sizes.stepi} from the entry point)`, unit: 'steps/s', ours: stepO, qemu: stepQ, ratio: stepO / stepQ, target: 5,
-    bound: bound('stepi', 'stepi', sizes.stepi, stepQ),
-    note: `gdb's own CPU: ${(100 * cpuShare('stepi', 'stepi', 'ours')).toFixed(0)}% of ours, ${(100 * cpuShare('stepi', 'stepi', 'qemu')).toFixed(0)}% of qemu's wall time`,
-  });
-  const hitO = perSecond('hits', 'hits', need(get('hits', 'ours'), 'hits_calls', 'ours'), 'ours');
-  const hitQ = perSecond('hits', 'hits', need(get('hits', 'qemu'), 'hits_calls', 'qemu'), 'qemu');
-  rows.push({
-    metric: `breakpoint hits (break main.work, ${sizes.hits} continues)`, unit: 'hits/s', ours: hitO, qemu: hitQ, ratio: hitO / hitQ, target: 5,
-    bound: bound('hits', 'hits', need(get('hits', 'ours'), 'hits_calls', 'ours'), hitQ),
-    note: `gdb's own CPU: ${(100 * cpuShare('hits', 'hits', 'ours')).toFixed(0)}% of ours, ${(100 * cpuShare('hits', 'hits', 'qemu')).toFixed(0)}% of qemu's wall time`,
-  });
-  // The same two metrics against serve --osabi none: what gdb's Linux trampoline probes cost.
-  const stepN = perSecond('stepi', 'stepi', sizes.stepi, 'ours-none');
-  rows.push({
-    metric: `stepi, serve --osabi none (no catch syscall)`, unit: 'steps/s', ours: stepN, qemu: stepQ, ratio: stepN / stepQ, target: 5,
-    bound: bound('stepi', 'stepi', sizes.stepi, stepQ, 'ours-none'),
-  });
-  const hitN = perSecond('hits', 'hits', need(get('hits', 'ours-none'), 'hits_calls', 'ours-none'), 'ours-none');
-  rows.push({
-    metric: `breakpoint hits, serve --osabi none`, unit: 'hits/s', ours: hitN, qemu: hitQ, ratio: hitN / hitQ, target: 5,
-    bound: bound('hits', 'hits', need(get('hits', 'ours-none'), 'hits_calls', 'ours-none'), hitQ, 'ours-none'),
-  });
+  const hitCalls = (side: SideName) => need(get('hits', side), 'hits_calls', side);
+  const hitQ = perSecond('hits', 'hits', hitCalls('qemu'), 'qemu');
+  const cpuNote = (metric: GdbMetric) =>
+    `gdb's own CPU: ${(100 * cpuShare(metric, metric, 'ours')).toFixed(0)}% of ours, ${(100 * cpuShare(metric, metric, 'qemu')).toFixed(0)}% of qemu's wall time`;
+  // stepi and hits against serve as users start it, then against serve --osabi none: what gdb's
+  // Linux trampoline probes cost.
+  for (const [side, stepLabel, hitLabel] of [
+    ['ours', `stepi (${sizes.stepi} from the entry point)`, `breakpoint hits (break main.work, ${sizes.hits} continues)`],
+    ['ours-none', 'stepi, serve --osabi none (no catch syscall)', 'breakpoint hits, serve --osabi none'],
+  ] as const) {
+    const step = perSecond('stepi', 'stepi', sizes.stepi, side);
+    rows.push({
+      metric: stepLabel, unit: 'steps/s', ours: step, qemu: stepQ, ratio: step / stepQ, target: 5,
+      bound: bound('stepi', 'stepi', sizes.stepi, stepQ, side),
+      ...(side === 'ours' ? { note: cpuNote('stepi') } : {}),
+    });
+    const hit = perSecond('hits', 'hits', hitCalls(side), side);
+    rows.push({
+      metric: hitLabel, unit: 'hits/s', ours: hit, qemu: hitQ, ratio: hit / hitQ, target: 5,
+      bound: bound('hits', 'hits', hitCalls(side), hitQ, side),
+      ...(side === 'ours' ? { note: cpuNote('hits') } : {}),
+    });
+  }
   const condO = need(get('cond', 'ours'), 'cond', 'ours');
   const condQ = need(get('cond', 'qemu'), 'cond', 'qemu');
   rows.push({
