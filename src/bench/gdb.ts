@@ -165,10 +165,12 @@ function qemuSide(root: string, program: string): Side {
 function runGdb(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ output: string; spawnedAt: number }> {
   return new Promise((resolveRun, reject) => {
     const spawnedAt = Date.now() / 1000;
-    const child = spawn(...pinned(GDB, args), { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // stdout and stderr through one pipe (2>&1), in gdb's order: read from two pipes, a stderr
+    // message could split a BENCH line.
+    const [command, argv] = pinned(GDB, args);
+    const child = spawn('/bin/sh', ['-c', 'exec "$0" "$@" 2>&1', command, ...argv], { env, stdio: ['ignore', 'pipe', 'inherit'] });
     let output = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (output += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (output += d));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`gdb timed out after ${timeoutMs / 1000} s; output so far:\n${output}`));
