@@ -88,7 +88,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     // for cpuheavy) and the runtime layout read from DWARF for the thread names (about 110 ms).
     target.execFile();
     try {
-      goThreadDetails(target);
+      runtimeMonitorFor(target.process).runtimeViews(); // parses the layout once per image
     } catch {
       // A binary the views cannot read: gdb's thread list then shows plain pthreads.
     }
