@@ -8,6 +8,9 @@ import { Scheduler } from './scheduler.js';
 
 export interface StartOptions {
   program: string;
+  /** The guest's argv[0] (default: program). Tests pin it so that a deterministic run does not
+   * depend on where the repository is checked out (the path's length moves the initial stack). */
+  argv0?: string;
   args: string[];
   env: string[];
   root?: string;
@@ -46,7 +49,7 @@ export function startProgram(o: StartOptions): StartedProcess {
   let cpu: CpuAdapter | undefined;
   const opts: ProcessOptions = {
     image,
-    argv: [o.program, ...o.args],
+    argv: [o.argv0 ?? o.program, ...o.args],
     envp: o.env,
     clock,
     root: o.root,

@@ -8,13 +8,18 @@ import type { HostCall } from '../../../src/aix/sentinels.js';
 import type { GuestThread } from '../../../src/aix/threads.js';
 import { processViewSource } from '../../../src/goruntime/process-source.js';
 import { RuntimeViews, table } from '../../../src/goruntime/views.js';
-import { fixture, type FixtureName } from '../../helpers/toolchains.js';
+import { fixture, repoRoot, type FixtureName } from '../../helpers/toolchains.js';
 
 const TOOLCHAINS = ['go1.24-aix', 'go1.19-aix'] as const;
 
 /** Runs a fixture to its end, calling `at` each time a thread reaches an import sentinel. */
 function runWithHook(tc: (typeof TOOLCHAINS)[number], name: FixtureName, at: (proc: AixProcess, t: GuestThread, call: HostCall) => void): AixProcess {
-  const { process: proc, scheduler } = startProgram({ program: fixture(tc, name), args: [], env: [], deterministic: true, stdio: [0, 2, 2] });
+  // A fixed argv[0] and a confined root (the guest's cwd is then '/'): otherwise the checkout path,
+  // which Go copies from argv and getcwd, changes the instruction count and with it which moment
+  // of the run each hook sees.
+  const { process: proc, scheduler } = startProgram({
+    program: fixture(tc, name), argv0: name, root: repoRoot, args: [], env: [], deterministic: true, stdio: [0, 2, 2],
+  });
   const service = proc.hostCall.bind(proc);
   proc.hostCall = (t, call) => {
     if (call.kind === 'import') at(proc, t, call);
