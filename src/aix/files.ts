@@ -28,6 +28,8 @@ export class Pipe {
   readers = 1;
   writers = 1;
   static readonly CAPACITY = 65536;
+  /** AIX's PIPE_BUF: a write of at most this many bytes goes in whole or not at all (POSIX). */
+  static readonly ATOMIC = 32768;
 
   read(max: number): Uint8Array {
     const out = takeChunks(this.chunks, Math.min(max, this.buffered));
@@ -35,8 +37,11 @@ export class Pipe {
     return out;
   }
 
+  /** Bytes taken (0: no room now; the caller waits or answers EAGAIN). */
   write(data: Uint8Array): number {
-    const n = Math.min(data.length, Pipe.CAPACITY - this.buffered);
+    const room = Pipe.CAPACITY - this.buffered;
+    if (data.length <= Pipe.ATOMIC && data.length > room) return 0;
+    const n = Math.min(data.length, room);
     if (n > 0) {
       this.chunks.push(data.slice(0, n));
       this.buffered += n;

@@ -30,6 +30,8 @@ const CASES: Case[] = [
   { name: 'nilderef', args: [] },
   { name: 'nilderef', args: ['unrecovered'], stderrLines: 1 },
   { name: 'cpuheavy', args: [] },
+  // Captured stdout through os.Pipe, zero-length writes, 64 KiB between goroutines: each byte once.
+  { name: 'pipecapture', args: [] },
 ];
 
 function runHost(c: Case) {

@@ -44,6 +44,8 @@ function readFd(c: HleContext, fd: number, buf: bigint, len: number, pos: number
   }
   if (f.kind === 'pipe') {
     if (f.end !== 'read') return fail(ERRNO.EBADF);
+    // A zero-length read returns 0 at once (POSIX; Linux and AIX pipes): never EAGAIN, never a wait.
+    if (len === 0) return 0;
     const p = f.pipe;
     return blockingIo(c, `read(${fd})`, () => {
       if (p.buffered > 0) {
@@ -61,6 +63,7 @@ function readFd(c: HleContext, fd: number, buf: bigint, len: number, pos: number
   if (f.isDir) return fail(ERRNO.EISDIR);
   const reader = streamReader(c, f);
   if (reader) {
+    if (len === 0) return 0;
     return blockingIo(c, `read(${fd})`, () => {
       if (reader.buffered > 0) {
         const data = reader.take(len);
@@ -95,6 +98,10 @@ function writeFd(c: HleContext, fd: number, data: Uint8Array, pos: number | null
   if (f.kind === 'pipe') {
     if (f.end !== 'write') return fail(ERRNO.EBADF);
     const p = f.pipe;
+    // A zero-length write returns 0 (Linux checks this before the reader count). Answering EAGAIN
+    // here made Go's poll.FD.Write fail with nothing written, and a text/tabwriter Flush that
+    // failed kept its buffer and wrote it all again on the next Flush: the captured output twice.
+    if (data.length === 0) return 0;
     if (p.readers === 0) return fail(ERRNO.EPIPE);
     return blockingIo(c, `write(${fd})`, () => {
       const n = p.write(data);

@@ -435,6 +435,7 @@ function connect(c: HleContext): CallResult {
 export function socketRead(c: HleContext, file: Extract<OpenFile, { kind: 'socket' }>, len: number, peek: boolean, deliver: (data: Uint8Array) => CallResult, what: string): CallResult {
   const sock = file.sock;
   if (sock.state !== 'connected') return fail(sock.state === 'failed' ? ERRNO.ECONNREFUSED : ERRNO.ENOTCONN);
+  if (len === 0) return deliver(new Uint8Array(0)); // as pipes: 0 at once, never a wait
   return blockOr(c, file, what, () => {
     if (sock.recvBytes > 0) {
       c.proc.eventCount++;

@@ -213,6 +213,56 @@ describe('libc: files', () => {
     expect(proc.mem.readBytes(scratch + 0x100n, 1)[0]).toBe(42);
   });
 
+  it('pipes: every byte once, in order, across partial reads, EAGAIN, zero-length calls and EOF', () => {
+    const { proc, t, scratch } = processWithScratch();
+    callImport(proc, t, 'pipe', [scratch]);
+    const r = proc.mem.readU32(scratch);
+    const w = proc.mem.readU32(scratch + 4n);
+    callImport(proc, t, 'fcntl', [r, 4, 4]); // O_NONBLOCK on both ends, as Go sets them
+    callImport(proc, t, 'fcntl', [w, 4, 5]);
+    const src = scratch + 0x200n;
+    const dst = scratch + 0x1000n;
+    const got: number[] = [];
+    const readSome = (max: number): bigint => {
+      const res = callImport(proc, t, 'read', [r, dst, max]);
+      if (res.r3 > 0n && res.r3 < 0x1000n) got.push(...proc.mem.readBytes(dst, Number(res.r3)));
+      return res.r3;
+    };
+    // A zero-length write is 0, never EAGAIN (Go's poll.FD.Write then succeeds with nothing written).
+    expect(callImport(proc, t, 'write', [w, src, 0])).toMatchObject({ r3: 0n, errno: 0 });
+    expect(callImport(proc, t, 'read', [r, dst, 0])).toMatchObject({ r3: 0n, errno: 0 });
+    expect(callImport(proc, t, 'read', [r, dst, 8]).errno).toBe(ERRNO.EAGAIN);
+    const text = 'a\tb\tc\n123\t12345\n';
+    proc.mem.writeBytes(src, Buffer.from(text));
+    let sent = 0;
+    for (const n of [1, 2, 3, 0, 5, 0, text.length - 11]) {
+      expect(callImport(proc, t, 'write', [w, src + BigInt(sent), n]).r3).toBe(BigInt(n));
+      sent += n;
+      const buffered = sent - got.length;
+      if (buffered === 0) expect(callImport(proc, t, 'read', [r, dst, 2]).errno).toBe(ERRNO.EAGAIN);
+      else expect(readSome(2)).toBe(BigInt(Math.min(2, buffered))); // partial: at most what was asked
+    }
+    while (readSome(3) > 0n && got.length < text.length);
+    expect(callImport(proc, t, 'read', [r, dst, 8]).errno).toBe(ERRNO.EAGAIN);
+    callImport(proc, t, 'close', [w]);
+    expect(callImport(proc, t, 'read', [r, dst, 8])).toMatchObject({ r3: 0n, errno: 0 }); // EOF, no data again
+    expect(Buffer.from(got).toString()).toBe(text);
+  });
+
+  it('pipes: a write of at most PIPE_BUF bytes goes in whole or waits; a larger one may go in part', () => {
+    const { proc, t, scratch } = processWithScratch(0x40000n);
+    callImport(proc, t, 'pipe', [scratch]);
+    const r = proc.mem.readU32(scratch);
+    const w = proc.mem.readU32(scratch + 4n);
+    callImport(proc, t, 'fcntl', [w, 4, 5]);
+    const src = scratch + 0x1000n;
+    expect(callImport(proc, t, 'write', [w, src, 65536 - 100]).r3).toBe(BigInt(65536 - 100));
+    expect(callImport(proc, t, 'write', [w, src, 4096]).errno).toBe(ERRNO.EAGAIN); // 100 free: not split
+    expect(callImport(proc, t, 'write', [w, src, 100]).r3).toBe(100n);
+    expect(callImport(proc, t, 'read', [r, src, 40000]).r3).toBe(40000n);
+    expect(callImport(proc, t, 'write', [w, src, 50000]).r3).toBe(40000n); // over PIPE_BUF: partial
+  });
+
   it('F_GETFD succeeds on open standard fds and fails with EBADF on closed ones', () => {
     const { proc, t } = processWithScratch();
     expect(callImport(proc, t, 'fcntl', [1, 1, 0]).r3).toBe(0n);

@@ -180,6 +180,30 @@ describe('AF_UNIX', () => {
     expect(r).toBe(0);
   });
 
+  it('socketpair: partial reads, EAGAIN, zero-length calls, then EOF deliver each byte once', () => {
+    const { proc, t, scratch } = processWithScratch();
+    expect(callImport(proc, t, 'socketpair', [AF_UNIX, 1, 0, scratch]).r3).toBe(0n);
+    const a = proc.mem.readU32(scratch);
+    const b = proc.mem.readU32(scratch + 4n);
+    callImport(proc, t, 'fcntl', [b, F_SETFL, O_NONBLOCK]);
+    const src = scratch + 0x100n;
+    const dst = scratch + 0x200n;
+    expect(callImport(proc, t, 'write', [a, src, 0])).toMatchObject({ r3: 0n, errno: 0 });
+    expect(callImport(proc, t, 'read', [b, dst, 0])).toMatchObject({ r3: 0n, errno: 0 });
+    expect(callImport(proc, t, 'read', [b, dst, 4]).errno).toBe(ERRNO.EAGAIN);
+    proc.mem.writeBytes(src, Buffer.from('abcdef'));
+    expect(callImport(proc, t, 'write', [a, src, 6]).r3).toBe(6n);
+    const got: number[] = [];
+    for (const n of [4, 4]) {
+      const r = Number(callImport(proc, t, 'read', [b, dst, n]).r3);
+      got.push(...proc.mem.readBytes(dst, r));
+    }
+    expect(Buffer.from(got).toString()).toBe('abcdef');
+    expect(callImport(proc, t, 'read', [b, dst, 4]).errno).toBe(ERRNO.EAGAIN);
+    callImport(proc, t, 'close', [a]);
+    expect(callImport(proc, t, 'read', [b, dst, 4])).toMatchObject({ r3: 0n, errno: 0 });
+  });
+
   it('listen/connect on a path under the file system', async () => {
     const { proc, t, scratch } = processWithScratch();
     const sa = scratch + 0x100n;

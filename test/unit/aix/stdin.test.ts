@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { POLLIN } from '../../../src/aix/constants.js';
+import type { CallResult } from '../../../src/aix/threads.js';
 import { asInt, callImport, makeProcess } from './helpers.js';
 
 describe('stdin on a host pipe', () => {
@@ -44,6 +45,43 @@ describe('stdin on a host pipe', () => {
     expect(Buffer.from(proc.mem.readBytes(buf, 6)).toString()).toBe('hello\n');
 
     closeSync(writeFd);
+    closeSync(readFd);
+  });
+  it('partial reads, a zero-length read and EOF give each byte once, in order', async () => {
+    const fifo = join(dir, 'in2');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    // The read end alone (non-blocking open), so closing the one writer gives EOF.
+    const readFd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+    const writeFd = openSync(fifo, constants.O_WRONLY);
+    const proc = makeProcess({ stdio: [readFd, 1, 2] });
+    const t = proc.threads[0]!;
+    callImport(proc, t, '_Errno', []);
+    const buf = proc.space.allocate(0x1000n)!;
+    // Zero bytes asked: 0 at once, no host read started, no wait.
+    expect(callImport(proc, t, 'read', [0, buf, 0])).toMatchObject({ r3: 0n, blocked: false });
+    expect(proc.files.hasHostEvents()).toBe(false);
+    writeSync(writeFd, 'abcdefg');
+    closeSync(writeFd);
+    const got: number[] = [];
+    let eof = false;
+    for (let calls = 0; calls < 50 && !eof; calls++) {
+      let r: CallResult | undefined = undefined;
+      const first = callImport(proc, t, 'read', [0, buf, 3]);
+      if (!first.blocked) r = Number(first.r3);
+      for (let i = 0; i < 400 && r === undefined; i++) {
+        await new Promise((res) => setTimeout(res, 5));
+        r = t.waiter!.retry(false);
+      }
+      if (first.blocked && r !== undefined) proc.completeCall(t, r);
+      expect(typeof r).toBe('number');
+      expect(r as number).toBeLessThanOrEqual(3);
+      if (r === 0) eof = true;
+      else got.push(...proc.mem.readBytes(buf, r as number));
+    }
+    expect(eof).toBe(true);
+    expect(Buffer.from(got).toString()).toBe('abcdefg');
+    // After EOF it stays EOF: nothing is delivered again.
+    expect(callImport(proc, t, 'read', [0, buf, 3])).toMatchObject({ r3: 0n, blocked: false });
     closeSync(readFd);
   });
 });
