@@ -165,6 +165,8 @@ export class FileTable {
   umask = 0o022;
   /** Set in deterministic runs: /dev/urandom and /dev/random read from it. */
   seededRandom: SeededRandom | undefined;
+  /** A host stream refused a write (EAGAIN): a timer wakes the writer to try again. */
+  private writeRetryTimer: NodeJS.Timeout | undefined;
 
   constructor(readonly root: string, stdio: [number, number, number]) {
     this.root = path.resolve(root);
@@ -316,8 +318,21 @@ export class FileTable {
     return [r, w];
   }
 
+  /**
+   * A guest thread waits until a host stream (stdout on a full pipe) takes data again. Node cannot
+   * wait for writability of a raw fd, so the thread is retried shortly, like a reader's EAGAIN.
+   */
+  retryHostWriteSoon(): void {
+    if (this.writeRetryTimer) return;
+    this.writeRetryTimer = setTimeout(() => {
+      this.writeRetryTimer = undefined;
+      this.hostEvent();
+    }, 5);
+  }
+
   /** Some descriptor holds a host resource (socket, host stream reader) whose events can wake a thread. */
   hasHostEvents(): boolean {
+    if (this.writeRetryTimer) return true;
     for (const e of this.fds.values()) {
       if (e.file.kind === 'socket' && e.file.sock.live) return true;
       if (e.file.kind === 'host' && e.file.reader?.pending) return true;
@@ -327,5 +342,7 @@ export class FileTable {
 
   closeAll(): void {
     for (const fd of [...this.fds.keys()]) this.close(fd);
+    clearTimeout(this.writeRetryTimer);
+    this.writeRetryTimer = undefined;
   }
 }

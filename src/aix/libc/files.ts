@@ -2,14 +2,18 @@
 // in-emulator pipes, AIX struct stat / dirent layouts (§4.7), poll that blocks the thread.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { isatty } from 'node:tty';
 import {
   AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_NOFOLLOW, ERRNO, FD_CLOEXEC, F_DUPFD, F_GETFD, F_GETFL, F_GETLK, F_SETFD, F_SETFL,
   F_SETLK, F_SETLKW, O_ACCMODE, O_APPEND, O_NONBLOCK, O_RDONLY, O_WRONLY, POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, S_IFCHR, S_IFIFO, S_IFSOCK,
 } from '../constants.js';
-import { FsError, HostStreamReader, mayBlockOnRead, type OpenFile } from '../files.js';
+import { FsError, HostStreamReader, Pipe, errnoOf, mayBlockOnRead, type OpenFile } from '../files.js';
 import type { CallResult } from '../threads.js';
 import { socketRead, socketWrite, wrapSocketFunctions } from './sockets.js';
 import { fail, guarded, int, ptr, size, i64, type HleContext, type HleFunction } from './types.js';
+
+/** AIX's IOV_MAX (XOPEN_IOV_MAX): Go's writev sends at most 16 buffers per call on AIX. */
+const IOV_MAX = 16;
 
 function fileOf(c: HleContext, fd: number): OpenFile {
   const e = c.proc.files.get(fd);
@@ -33,8 +37,20 @@ function blockingIo(c: HleContext, what: string, attempt: () => CallResult | und
   return { block: { description: what, retry: () => attempt() } };
 }
 
+/** Pipes, sockets, FIFOs and terminals have no file offset: lseek, pread and pwrite are ESPIPE (POSIX). */
+function unseekable(f: OpenFile): boolean {
+  return f.kind === 'pipe' || f.kind === 'socket' || (f.kind === 'host' && f.stream && mayBlockOnRead(f.hostFd));
+}
+
+function checkPosition(f: OpenFile, pos: number | null): void {
+  if (pos === null) return;
+  if (unseekable(f)) throw new FsError(ERRNO.ESPIPE);
+  if (pos < 0) throw new FsError(ERRNO.EINVAL);
+}
+
 function readFd(c: HleContext, fd: number, buf: bigint, len: number, pos: number | null): CallResult {
   const f = fileOf(c, fd);
+  checkPosition(f, pos);
   if (f.kind === 'random') {
     c.mem.writeChecked(buf, f.source.fill(Math.min(len, 1 << 20)));
     return Math.min(len, 1 << 20);
@@ -93,6 +109,7 @@ function streamReader(c: HleContext, f: Extract<OpenFile, { kind: 'host' }>): Ho
 
 function writeFd(c: HleContext, fd: number, data: Uint8Array, pos: number | null): CallResult {
   const f = fileOf(c, fd);
+  checkPosition(f, pos);
   if (f.kind === 'random') return data.length;
   if (f.kind === 'socket') return socketWrite(c, f, data, `write(${fd})`);
   if (f.kind === 'pipe') {
@@ -113,12 +130,38 @@ function writeFd(c: HleContext, fd: number, data: Uint8Array, pos: number | null
     });
   }
   if ((f.flags & O_ACCMODE) === O_RDONLY && !f.stream) return fail(ERRNO.EBADF);
+  if (f.stream && pos === null) return streamWrite(c, fd, f, data);
   let position: number | null = pos ?? (f.stream ? null : f.offset);
   if (pos === null && (f.flags & O_APPEND) && !f.stream) position = fs.fstatSync(f.hostFd).size;
   let n = 0;
   while (n < data.length) n += fs.writeSync(f.hostFd, data, n, data.length - n, position === null ? null : position + n);
   if (pos === null && !f.stream && position !== null) f.offset = position + n;
   return n;
+}
+
+/**
+ * A write to a host stream (stdout on a pipe, a FIFO, a terminal). The host fd may be
+ * non-blocking even when the guest's is not (Node makes its stdio pipes non-blocking), so EAGAIN
+ * from the host means "wait", never an error the guest sees, and bytes the host took are never
+ * reported as unwritten (the guest would write them again).
+ */
+function streamWrite(c: HleContext, fd: number, f: Extract<OpenFile, { kind: 'host' }>, data: Uint8Array): CallResult {
+  let done = 0;
+  return blockingIo(c, `write(${fd})`, () => {
+    while (done < data.length) {
+      try {
+        done += fs.writeSync(f.hostFd, data, done, data.length - done, null);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (done > 0 && (code !== 'EAGAIN' || (f.flags & O_NONBLOCK))) return done;
+        if (code !== 'EAGAIN') return fail(errnoOf(e));
+        if (f.flags & O_NONBLOCK) return fail(ERRNO.EAGAIN);
+        c.proc.files.retryHostWriteSoon();
+        return undefined;
+      }
+    }
+    return done;
+  });
 }
 
 /** struct stat (176 bytes, §4.7) from a host Stats. */
@@ -216,8 +259,9 @@ function poll(c: HleContext): CallResult {
             if (p.buffered > 0) rev |= events & POLLIN;
             if (p.writers === 0) rev |= POLLHUP;
           } else {
+            // Writable once a PIPE_BUF write fits: a write poll called ready then never gets EAGAIN.
             if (p.readers === 0) rev |= POLLERR;
-            else rev |= events & POLLOUT;
+            else if (Pipe.CAPACITY - p.buffered >= Pipe.ATOMIC) rev |= events & POLLOUT;
           }
         } else if (e.file.kind === 'host' && (events & POLLIN) && e.file.stream && streamReader(c, e.file)) {
           const r = e.file.reader!;
@@ -322,6 +366,7 @@ export const fileFunctions: Record<string, HleFunction> = {
   writev: guarded((c) => {
     const iov = ptr(c, 1);
     const n = int(c, 2);
+    if (n < 0 || n > IOV_MAX) return fail(ERRNO.EINVAL);
     const parts: Uint8Array[] = [];
     for (let i = 0; i < n; i++) {
       const base = c.mem.readU64(iov + BigInt(i * 16));
@@ -332,16 +377,24 @@ export const fileFunctions: Record<string, HleFunction> = {
   }),
   lseek: guarded((c) => {
     const f = fileOf(c, int(c, 0));
-    if (f.kind !== 'host' || f.stream) return fail(ERRNO.ESPIPE);
-    const off = Number(i64(c, 1));
+    if (unseekable(f)) return fail(ERRNO.ESPIPE);
     const whence = int(c, 2);
-    const base = whence === 0 ? 0 : whence === 1 ? f.offset : whence === 2 ? fs.fstatSync(f.hostFd).size : NaN;
-    if (Number.isNaN(base) || base + off < 0) return fail(ERRNO.EINVAL);
-    f.offset = base + off;
+    if (whence < 0 || whence > 2) return fail(ERRNO.EINVAL);
+    // Character devices (/dev/null, /dev/zero, /dev/urandom) accept any seek and stay at 0 (Linux, AIX).
+    if (f.kind !== 'host' || f.stream) return 0;
+    const off = Number(i64(c, 1));
     if (f.isDir) {
-      f.dirPos = 0;
-      f.dirEntries = undefined;
+      // A directory's offset counts entries (the d_offset getdirent reports): SEEK_CUR tells it,
+      // SEEK_SET to a reported d_offset resumes there, SEEK_SET 0 rewinds and sees new entries.
+      const base = whence === 0 ? 0 : whence === 1 ? f.dirPos : (f.dirEntries?.length ?? 0);
+      if (base + off < 0) return fail(ERRNO.EINVAL);
+      f.dirPos = base + off;
+      if (f.dirPos === 0) f.dirEntries = undefined;
+      return f.dirPos;
     }
+    const base = whence === 0 ? 0 : whence === 1 ? f.offset : fs.fstatSync(f.hostFd).size;
+    if (base + off < 0) return fail(ERRNO.EINVAL);
+    f.offset = base + off;
     return f.offset;
   }),
   fstat: guarded((c) => {
@@ -488,18 +541,11 @@ export const fileFunctions: Record<string, HleFunction> = {
   }),
   poll: guarded(poll),
   ioctl: guarded((c) => (fileOf(c, int(c, 0)), fail(ERRNO.ENOTTY))),
+  // A terminal, not any character device (/dev/null is one too).
   isatty: guarded((c) => {
     const f = fileOf(c, int(c, 0));
-    return f.kind === 'host' && f.stream && require_isatty(f.hostFd) ? 1 : fail(ERRNO.ENOTTY);
+    return f.kind === 'host' && f.stream && isatty(f.hostFd) ? 1 : fail(ERRNO.ENOTTY);
   }),
 };
-
-function require_isatty(fd: number): boolean {
-  try {
-    return fs.fstatSync(fd).isCharacterDevice();
-  } catch {
-    return false;
-  }
-}
 
 Object.assign(fileFunctions, wrapSocketFunctions(guarded));

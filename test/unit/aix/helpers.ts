@@ -63,3 +63,44 @@ export function asInt(v: bigint): number {
 }
 
 export type { CallResult };
+
+/** A guest thread plus scratch memory for calling file functions with C strings and buffers. */
+export class GuestCalls {
+  readonly proc: AixProcess;
+  readonly t: GuestThread;
+  readonly scratch: bigint;
+  private strings: bigint;
+
+  constructor(over: Partial<ProcessOptions> = {}) {
+    this.proc = makeProcess(over);
+    this.t = this.proc.threads[0]!;
+    callImport(this.proc, this.t, '_Errno', []);
+    this.scratch = this.proc.space.allocate(0x40000n)!;
+    this.strings = this.scratch + 0x30000n;
+  }
+
+  /** A NUL-terminated copy of s in guest memory (a fresh address per call within one test step). */
+  str(s: string): bigint {
+    const b = Buffer.from(s + '\0', 'utf8');
+    if (this.strings + BigInt(b.length) > this.scratch + 0x40000n) this.strings = this.scratch + 0x30000n;
+    const at = this.strings;
+    this.proc.mem.writeBytes(at, b);
+    this.strings += BigInt((b.length + 7) & ~7);
+    return at;
+  }
+
+  call(name: string, args: Array<bigint | number>): { r3: bigint; errno: number; blocked: boolean; n: number } {
+    const r = callImport(this.proc, this.t, name, args);
+    return { ...r, n: asInt(r.r3) };
+  }
+
+  /** The call's result, or -errno when it failed. */
+  result(name: string, args: Array<bigint | number>): number {
+    const r = this.call(name, args);
+    return r.n === -1 ? -r.errno : r.n;
+  }
+
+  bytes(at: bigint, n: number): string {
+    return Buffer.from(this.proc.mem.readBytes(at, n)).toString('utf8');
+  }
+}
