@@ -145,6 +145,23 @@ export interface FdEntry {
   cloexec: boolean;
 }
 
+/** AIX's limits.h: PATH_MAX (bytes, without the NUL) and NAME_MAX; Linux's MAXSYMLINKS for ELOOP. */
+export const PATH_MAX = 1023;
+export const NAME_MAX = 255;
+const MAXSYMLINKS = 40;
+
+/** The checks a kernel makes on a path string before walking it. */
+function checkPathName(p: string): void {
+  if (p.length === 0) throw new FsError(ERRNO.ENOENT);
+  if (Buffer.byteLength(p) > PATH_MAX) throw new FsError(ERRNO.ENAMETOOLONG);
+  for (const name of p.split('/')) if (Buffer.byteLength(name) > NAME_MAX) throw new FsError(ERRNO.ENAMETOOLONG);
+}
+
+/** base + '/' + rel without normalizing (the host kernel, or resolveInRoot, walks it). */
+function joinRaw(base: string, rel: string): string {
+  return base.endsWith('/') ? base + rel : base + '/' + rel;
+}
+
 export class FsError {
   constructor(readonly errno: number) {}
 }
@@ -201,54 +218,99 @@ export class FileTable {
   }
 
   /**
-   * A guest path as a host path, kept inside the root when one is given: symlinks are resolved
-   * here, component by component, relative to the root (absolute targets included), so none can
-   * lead outside it. `followLast` = false for calls that act on a link itself (lstat, unlink...).
+   * A guest path as a host path, with a kernel's rules: an empty path is ENOENT, a path longer
+   * than AIX's PATH_MAX or a name longer than NAME_MAX is ENAMETOOLONG, and nothing is
+   * normalized lexically (a trailing slash, `.` and `..` keep their meaning for the host kernel).
+   * Under --root, symlinks are resolved here, component by component, inside the root (absolute
+   * targets included), so none can lead outside it. `followLast` = false for calls that act on a
+   * link itself (lstat, unlink...); a trailing slash follows the last link anyway (POSIX).
    */
-  hostPath(guestPath: string, dirFd?: string, followLast = true): string {
-    const base = dirFd ?? this.cwd;
-    const abs = path.posix.resolve(base, guestPath);
+  hostPath(guestPath: string, base?: string, followLast = true): string {
+    checkPathName(guestPath);
+    const abs = guestPath.startsWith('/') ? guestPath : joinRaw(base ?? this.cwd, guestPath);
     if (!this.confined) return abs;
-    return path.join(this.root, this.resolveInRoot(abs, followLast, 0));
+    return path.join(this.root, this.resolveInRoot(abs, followLast));
   }
 
-  private resolveInRoot(abs: string, followLast: boolean, depth: number): string {
-    if (depth > 40) throw new FsError(ERRNO.ELOOP);
-    const parts = abs.split('/').filter((p) => p.length > 0);
-    let guest = '/';
-    for (let i = 0; i < parts.length; i++) {
-      const next = path.posix.join(guest, parts[i]!);
-      const isLast = i === parts.length - 1;
-      if (isLast && !followLast) return next;
+  /**
+   * The guest path `abs` with every symlink resolved inside the root, the way a kernel walks it:
+   * `..` after a link climbs from the link's target, a name that is not a directory followed by
+   * more names is ENOTDIR, a missing directory on the way is ENOENT, more than MAXSYMLINKS links
+   * is ELOOP. A missing last name is returned as is (open O_CREAT, mkdir); a trailing slash stays.
+   */
+  private resolveInRoot(abs: string, followLast: boolean): string {
+    let mustBeDir = /\/\.{0,2}$/.test(abs) && abs !== '/';
+    const todo = abs.split('/').filter((p) => p.length > 0);
+    const done: string[] = [];
+    let links = 0;
+    while (todo.length > 0) {
+      const name = todo.shift()!;
+      if (name === '.') continue;
+      if (name === '..') {
+        done.pop();
+        continue;
+      }
+      if (Buffer.byteLength(name) > NAME_MAX) throw new FsError(ERRNO.ENAMETOOLONG);
+      const isLast = todo.length === 0;
+      const guest = '/' + [...done, name].join('/');
+      if (isLast && !followLast && !mustBeDir) {
+        done.push(name);
+        break;
+      }
       let st: fs.Stats;
       try {
-        st = fs.lstatSync(path.join(this.root, next));
-      } catch {
-        // Does not exist (yet): the rest is taken literally (open O_CREAT, mkdir...).
-        return path.posix.join(next, ...parts.slice(i + 1));
+        st = fs.lstatSync(path.join(this.root, guest));
+      } catch (e) {
+        const errno = errnoOf(e);
+        // Does not exist (yet): the last name may be created (open O_CREAT, mkdir...).
+        if (errno === ERRNO.ENOENT && isLast) {
+          done.push(name);
+          break;
+        }
+        throw new FsError(errno);
       }
       if (st.isSymbolicLink()) {
-        const target = fs.readlinkSync(path.join(this.root, next));
-        const resolved = path.posix.resolve(guest, target);
-        return this.resolveInRoot(path.posix.join(resolved, ...parts.slice(i + 1)), followLast, depth + 1);
+        if (++links > MAXSYMLINKS) throw new FsError(ERRNO.ELOOP);
+        const target = fs.readlinkSync(path.join(this.root, guest));
+        if (target === '') throw new FsError(ERRNO.ENOENT);
+        if (target.startsWith('/')) done.length = 0;
+        if (isLast && target.endsWith('/')) mustBeDir = true;
+        todo.unshift(...target.split('/').filter((p) => p.length > 0));
+        continue;
       }
-      guest = next;
+      if ((!isLast || mustBeDir) && !st.isDirectory()) throw new FsError(ERRNO.ENOTDIR);
+      done.push(name);
     }
-    return guest;
+    return '/' + done.join('/') + (mustBeDir && done.length > 0 ? '/' : '');
   }
 
   /** The guest's view of a host path under the root. */
   guestPath(hostPath: string): string {
     if (!this.confined) return hostPath;
     const rel = path.relative(this.root, hostPath);
-    return '/' + rel.split(path.sep).join('/');
+    return rel === '' ? '/' : '/' + rel.split(path.sep).join('/');
+  }
+
+  /** chdir: the new working directory is stored without symlinks, as getcwd reports it. */
+  changeDirectory(guestPath: string, base?: string): void {
+    const host = this.hostPath(guestPath, base);
+    if (!fs.statSync(host).isDirectory()) throw new FsError(ERRNO.ENOTDIR);
+    fs.accessSync(host, fs.constants.X_OK);
+    this.cwd = this.physicalGuestPath(host);
+  }
+
+  /** A host path known to exist, as the guest path that names it without symlinks. */
+  private physicalGuestPath(host: string): string {
+    return this.confined ? this.guestPath(host) : fs.realpathSync(host);
   }
 
   open(guestPath: string, flags: number, mode: number, dirBase?: string): number {
     if (this.seededRandom && (guestPath === '/dev/urandom' || guestPath === '/dev/random')) {
       return this.allocate({ kind: 'random', source: this.seededRandom, flags: flags & 3, refs: 1 }, (flags & 0x800000) !== 0);
     }
-    const host = this.hostPath(guestPath, dirBase);
+    // O_CREAT|O_EXCL never follows a last symlink (it is EEXIST even when dangling), like O_NOFOLLOW.
+    const exclusive = (flags & O_CREAT) !== 0 && (flags & O_EXCL) !== 0;
+    const host = this.hostPath(guestPath, dirBase, !exclusive && (flags & O_NOFOLLOW) === 0);
     let nodeFlags = 0;
     const acc = flags & O_ACCMODE;
     nodeFlags |= acc === O_WRONLY ? fs.constants.O_WRONLY : acc === O_RDWR ? fs.constants.O_RDWR : fs.constants.O_RDONLY;
@@ -259,10 +321,20 @@ export class FileTable {
     if (flags & O_DIRECTORY) nodeFlags |= fs.constants.O_DIRECTORY;
     if (flags & O_NOFOLLOW) nodeFlags |= fs.constants.O_NOFOLLOW;
     const hostFd = fs.openSync(host, nodeFlags, mode & ~this.umask);
-    const isDir = fs.fstatSync(hostFd).isDirectory();
-    const stream = !isDir && !fs.fstatSync(hostFd).isFile();
+    const st = fs.fstatSync(hostFd);
+    const isDir = st.isDirectory();
+    const stream = !isDir && !st.isFile();
+    // A directory keeps its physical path: *at() calls and fchdir resolve names from it.
+    let where = host;
+    if (isDir && !this.confined) {
+      try {
+        where = fs.realpathSync(host);
+      } catch {
+        // renamed meanwhile: keep the name it was opened by
+      }
+    }
     return this.allocate(
-      { kind: 'host', hostFd, path: host, flags: flags & ~(0x800000 /* O_CLOEXEC is per fd */), offset: 0, stream, isDir, dirPos: 0, refs: 1 },
+      { kind: 'host', hostFd, path: where, flags: flags & ~(0x800000 /* O_CLOEXEC is per fd */), offset: 0, stream, isDir, dirPos: 0, refs: 1 },
       (flags & 0x800000) !== 0,
     );
   }

@@ -25,10 +25,21 @@ function pathArg(c: HleContext, i: number): string {
   return c.mem.readCString(ptr(c, i), 4096);
 }
 
-/** The guest directory an *at() call is relative to. */
-function dirBase(c: HleContext, dirfd: number): string | undefined {
-  if (dirfd === AT_FDCWD) return undefined;
+/** The guest directory an *at() call is relative to (none for an absolute path: dirfd is then ignored). */
+function dirBase(c: HleContext, dirfd: number, guestPath = ''): string | undefined {
+  if (dirfd === AT_FDCWD || guestPath.startsWith('/')) return undefined;
   return c.proc.files.dirPathOf(dirfd);
+}
+
+/** The host path of an *at() call's (dirfd, path) pair in argument slots i, i+1. */
+function atPath(c: HleContext, i: number, followLast = true): string {
+  const guest = pathArg(c, i + 1);
+  return c.proc.files.hostPath(guest, dirBase(c, int(c, i), guest), followLast);
+}
+
+/** The host path of a plain path argument. */
+function argPath(c: HleContext, i: number, followLast = true): string {
+  return c.proc.files.hostPath(pathArg(c, i), undefined, followLast);
 }
 
 function blockingIo(c: HleContext, what: string, attempt: () => CallResult | undefined): CallResult {
@@ -302,7 +313,7 @@ const UTIME_OMIT = -3;
 /** utimensat(dirfd, path, struct timespec[2], flags): per-entry UTIME_NOW / UTIME_OMIT (AIX -2 / -3). */
 function utimensat(c: HleContext): CallResult {
   const nofollow = (int(c, 3) & AT_SYMLINK_NOFOLLOW) !== 0;
-  const host = c.proc.files.hostPath(pathArg(c, 1), dirBase(c, int(c, 0)), !nofollow);
+  const host = atPath(c, 0, !nofollow);
   const ts = ptr(c, 2);
   const now = Number(c.proc.clock.realtimeNs()) / 1e9;
   let times: [number, number] = [now, now];
@@ -356,7 +367,10 @@ function readdirInto(c: HleContext, fd: number, buf: bigint, len: number): CallR
 
 export const fileFunctions: Record<string, HleFunction> = {
   open: guarded((c) => c.proc.files.open(pathArg(c, 0), int(c, 1), int(c, 2))),
-  openat: guarded((c) => c.proc.files.open(pathArg(c, 1), int(c, 2), int(c, 3), dirBase(c, int(c, 0)))),
+  openat: guarded((c) => {
+    const guest = pathArg(c, 1);
+    return c.proc.files.open(guest, int(c, 2), int(c, 3), dirBase(c, int(c, 0), guest));
+  }),
   creat: guarded((c) => c.proc.files.open(pathArg(c, 0), 0x100 | 0x200 | O_WRONLY, int(c, 1))),
   close: guarded((c) => (c.proc.files.close(int(c, 0)) ? 0 : fail(ERRNO.EBADF))),
   read: guarded((c) => readFd(c, int(c, 0), ptr(c, 1), size(c, 2), null)),
@@ -407,11 +421,11 @@ export const fileFunctions: Record<string, HleFunction> = {
     }
     return hostStatToBuf(c, 1, fs.fstatSync(f.hostFd, { bigint: true }));
   }),
-  stat: guarded((c) => hostStatToBuf(c, 1, fs.statSync(c.proc.files.hostPath(pathArg(c, 0)), { bigint: true }))),
-  lstat: guarded((c) => hostStatToBuf(c, 1, fs.lstatSync(c.proc.files.hostPath(pathArg(c, 0), undefined, false), { bigint: true }))),
+  stat: guarded((c) => hostStatToBuf(c, 1, fs.statSync(argPath(c, 0), { bigint: true }))),
+  lstat: guarded((c) => hostStatToBuf(c, 1, fs.lstatSync(argPath(c, 0, false), { bigint: true }))),
   fstatat: guarded((c) => {
     const nofollow = (int(c, 3) & AT_SYMLINK_NOFOLLOW) !== 0;
-    const host = c.proc.files.hostPath(pathArg(c, 1), dirBase(c, int(c, 0)), !nofollow);
+    const host = atPath(c, 0, !nofollow);
     const st = nofollow ? fs.lstatSync(host, { bigint: true }) : fs.statSync(host, { bigint: true });
     return hostStatToBuf(c, 2, st);
   }),
@@ -424,58 +438,55 @@ export const fileFunctions: Record<string, HleFunction> = {
     c.mem.writeChecked(buf, b);
     return buf;
   }),
-  chdir: guarded((c) => {
-    const guest = path.posix.resolve(c.proc.files.cwd, pathArg(c, 0));
-    if (!fs.statSync(c.proc.files.hostPath(guest)).isDirectory()) return fail(ERRNO.ENOTDIR);
-    c.proc.files.cwd = guest;
-    return 0;
-  }),
+  chdir: guarded((c) => (c.proc.files.changeDirectory(pathArg(c, 0)), 0)),
   fchdir: guarded((c) => {
     const f = fileOf(c, int(c, 0));
     if (f.kind !== 'host' || !f.isDir) return fail(ERRNO.ENOTDIR);
     c.proc.files.cwd = c.proc.files.guestPath(f.path);
     return 0;
   }),
-  mkdir: guarded((c) => (fs.mkdirSync(c.proc.files.hostPath(pathArg(c, 0)), { mode: int(c, 1) & ~c.proc.files.umask }), 0)),
-  mkdirat: guarded((c) => (fs.mkdirSync(c.proc.files.hostPath(pathArg(c, 1), dirBase(c, int(c, 0))), { mode: int(c, 2) & ~c.proc.files.umask }), 0)),
-  rmdir: guarded((c) => (fs.rmdirSync(c.proc.files.hostPath(pathArg(c, 0))), 0)),
-  unlink: guarded((c) => (fs.unlinkSync(c.proc.files.hostPath(pathArg(c, 0), undefined, false)), 0)),
+  // mkdir never follows a last symlink: a dangling one is EEXIST, not a directory made at its target.
+  mkdir: guarded((c) => (fs.mkdirSync(argPath(c, 0, false), { mode: int(c, 1) & ~c.proc.files.umask }), 0)),
+  mkdirat: guarded((c) => (fs.mkdirSync(atPath(c, 0, false), { mode: int(c, 2) & ~c.proc.files.umask }), 0)),
+  rmdir: guarded((c) => (fs.rmdirSync(argPath(c, 0, false)), 0)),
+  unlink: guarded((c) => (fs.unlinkSync(argPath(c, 0, false)), 0)),
   unlinkat: guarded((c) => {
-    const host = c.proc.files.hostPath(pathArg(c, 1), dirBase(c, int(c, 0)), false);
+    const host = atPath(c, 0, false);
     if (int(c, 2) & AT_REMOVEDIR) fs.rmdirSync(host);
     else fs.unlinkSync(host);
     return 0;
   }),
-  rename: guarded((c) => (fs.renameSync(c.proc.files.hostPath(pathArg(c, 0), undefined, false), c.proc.files.hostPath(pathArg(c, 1), undefined, false)), 0)),
-  renameat: guarded((c) => {
-    const from = c.proc.files.hostPath(pathArg(c, 1), dirBase(c, int(c, 0)));
-    const to = c.proc.files.hostPath(pathArg(c, 3), dirBase(c, int(c, 2)));
-    fs.renameSync(from, to);
+  // rename moves links themselves, never their targets.
+  rename: guarded((c) => (fs.renameSync(argPath(c, 0, false), argPath(c, 1, false)), 0)),
+  renameat: guarded((c) => (fs.renameSync(atPath(c, 0, false), atPath(c, 2, false)), 0)),
+  link: guarded((c) => (fs.linkSync(argPath(c, 0, false), argPath(c, 1, false)), 0)),
+  symlink: guarded((c) => {
+    const target = pathArg(c, 0);
+    if (target === '') return fail(ERRNO.ENOENT);
+    fs.symlinkSync(target, argPath(c, 1, false));
     return 0;
   }),
-  link: guarded((c) => (fs.linkSync(c.proc.files.hostPath(pathArg(c, 0)), c.proc.files.hostPath(pathArg(c, 1))), 0)),
-  symlink: guarded((c) => (fs.symlinkSync(pathArg(c, 0), c.proc.files.hostPath(pathArg(c, 1), undefined, false)), 0)),
   readlink: guarded((c) => {
-    const target = Buffer.from(fs.readlinkSync(c.proc.files.hostPath(pathArg(c, 0), undefined, false)), 'utf8');
+    const target = Buffer.from(fs.readlinkSync(argPath(c, 0, false)), 'utf8');
     const n = Math.min(target.length, size(c, 2));
     c.mem.writeChecked(ptr(c, 1), target.subarray(0, n));
     return n;
   }),
   readlinkat: guarded((c) => {
-    const target = Buffer.from(fs.readlinkSync(c.proc.files.hostPath(pathArg(c, 1), dirBase(c, int(c, 0)), false)), 'utf8');
+    const target = Buffer.from(fs.readlinkSync(atPath(c, 0, false)), 'utf8');
     const n = Math.min(target.length, size(c, 3));
     c.mem.writeChecked(ptr(c, 2), target.subarray(0, n));
     return n;
   }),
-  chmod: guarded((c) => (fs.chmodSync(c.proc.files.hostPath(pathArg(c, 0)), int(c, 1) & 0o7777), 0)),
+  chmod: guarded((c) => (fs.chmodSync(argPath(c, 0), int(c, 1) & 0o7777), 0)),
   fchmod: guarded((c) => {
     const f = fileOf(c, int(c, 0));
     if (f.kind === 'host') fs.fchmodSync(f.hostFd, int(c, 1) & 0o7777);
     return 0;
   }),
-  fchmodat: guarded((c) => (fs.chmodSync(c.proc.files.hostPath(pathArg(c, 1), dirBase(c, int(c, 0))), int(c, 2) & 0o7777), 0)),
-  chown: guarded((c) => (fs.chownSync(c.proc.files.hostPath(pathArg(c, 0)), int(c, 1), int(c, 2)), 0)),
-  lchown: guarded((c) => (fs.lchownSync(c.proc.files.hostPath(pathArg(c, 0), undefined, false), int(c, 1), int(c, 2)), 0)),
+  fchmodat: guarded((c) => (fs.chmodSync(atPath(c, 0), int(c, 2) & 0o7777), 0)),
+  chown: guarded((c) => (fs.chownSync(argPath(c, 0), int(c, 1), int(c, 2)), 0)),
+  lchown: guarded((c) => (fs.lchownSync(argPath(c, 0, false), int(c, 1), int(c, 2)), 0)),
   fchown: guarded((c) => {
     const f = fileOf(c, int(c, 0));
     if (f.kind === 'host') fs.fchownSync(f.hostFd, int(c, 1), int(c, 2));
@@ -483,24 +494,23 @@ export const fileFunctions: Record<string, HleFunction> = {
   }),
   fchownat: guarded((c) => {
     const nofollow = (int(c, 4) & AT_SYMLINK_NOFOLLOW) !== 0;
-    const host = c.proc.files.hostPath(pathArg(c, 1), dirBase(c, int(c, 0)), !nofollow);
+    const host = atPath(c, 0, !nofollow);
     if (nofollow) fs.lchownSync(host, int(c, 2), int(c, 3));
     else fs.chownSync(host, int(c, 2), int(c, 3));
     return 0;
   }),
   faccessat: guarded((c) => {
-    const host = c.proc.files.hostPath(pathArg(c, 1), dirBase(c, int(c, 0)));
-    fs.accessSync(host, int(c, 2) & 7);
+    fs.accessSync(atPath(c, 0), int(c, 2) & 7);
     return 0;
   }),
-  access: guarded((c) => (fs.accessSync(c.proc.files.hostPath(pathArg(c, 0)), int(c, 1) & 7), 0)),
+  access: guarded((c) => (fs.accessSync(argPath(c, 0), int(c, 1) & 7), 0)),
   ftruncate: guarded((c) => {
     const f = fileOf(c, int(c, 0));
     if (f.kind !== 'host') return fail(ERRNO.EINVAL);
     fs.ftruncateSync(f.hostFd, Number(i64(c, 1)));
     return 0;
   }),
-  truncate: guarded((c) => (fs.truncateSync(c.proc.files.hostPath(pathArg(c, 0)), Number(i64(c, 1))), 0)),
+  truncate: guarded((c) => (fs.truncateSync(argPath(c, 0), Number(i64(c, 1))), 0)),
   fsync: guarded((c) => {
     const f = fileOf(c, int(c, 0));
     if (f.kind === 'host' && !f.stream) fs.fsyncSync(f.hostFd);
@@ -518,7 +528,7 @@ export const fileFunctions: Record<string, HleFunction> = {
   },
   // utimes(path, struct timeval[2]): NULL = now. timeval = {sec int64, usec int32, pad}.
   utimes: guarded((c) => {
-    const host = c.proc.files.hostPath(pathArg(c, 0));
+    const host = argPath(c, 0);
     const tv = ptr(c, 1);
     if (tv === 0n) {
       const now = Number(c.proc.clock.realtimeNs()) / 1e9;

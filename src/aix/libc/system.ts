@@ -93,7 +93,7 @@ export const systemFunctions: Record<string, HleFunction> = {
     const dirfd = int(c, 0);
     const guest = c.mem.readCString(ptr(c, 1), 4096);
     const mode = int(c, 2);
-    const base = dirfd === -2 ? undefined : c.proc.files.dirPathOf(dirfd);
+    const base = dirfd === -2 || guest.startsWith('/') ? undefined : c.proc.files.dirPathOf(dirfd);
     const host = c.proc.files.hostPath(guest, base, false);
     const type = mode & S_IFMT;
     if (type === S_IFREG || type === 0) {
