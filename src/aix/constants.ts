@@ -50,6 +50,21 @@ export function signalName(n: number): string {
   return sigNames.get(n) ?? `SIG${n}`;
 }
 
+/** strsignal()'s words, for the line printed when a guest dies of a signal. */
+const SIGNAL_DESCRIPTIONS: Record<number, string> = {
+  1: 'Hangup', 2: 'Interrupt', 3: 'Quit', 4: 'Illegal instruction', 5: 'Trace/breakpoint trap', 6: 'Aborted',
+  7: 'EMT trap', 8: 'Floating point exception', 9: 'Killed', 10: 'Bus error', 11: 'Segmentation fault',
+  12: 'Bad system call', 13: 'Broken pipe', 14: 'Alarm clock', 15: 'Terminated', 16: 'Urgent I/O condition',
+  17: 'Stopped (signal)', 18: 'Stopped', 19: 'Continued', 20: 'Child exited', 21: 'Stopped (tty input)',
+  22: 'Stopped (tty output)', 23: 'I/O possible', 24: 'CPU time limit exceeded', 25: 'File size limit exceeded',
+  28: 'Window changed', 29: 'Power failure', 30: 'User defined signal 1', 31: 'User defined signal 2',
+  32: 'Profiling timer expired', 34: 'Virtual timer expired',
+};
+
+export function signalDescription(n: number): string {
+  return SIGNAL_DESCRIPTIONS[n] ?? `Unknown signal ${n}`;
+}
+
 export const NSIG = 256;
 
 export const SI_USER = 0;

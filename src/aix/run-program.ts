@@ -1,6 +1,6 @@
 // One call that builds a process for a program file and its CPU: what `run` and the gdb target use.
-import { readFileSync } from 'node:fs';
-import { XcoffError, parseXcoff, type XcoffImage } from '../xcoff/index.js';
+import { readXcoffFile } from '../xcoff/file.js';
+import type { XcoffImage } from '../xcoff/index.js';
 import { RealClock, VirtualClock } from './clock.js';
 import { CpuAdapter } from './cpu-adapter.js';
 import { AixProcess, type ProcessOptions } from './process.js';
@@ -20,21 +20,9 @@ export interface StartOptions {
   stdio?: [number, number, number];
 }
 
-export class NotAnAixProgram extends Error {}
-
+/** The program file as an image; a file that cannot be one is a ProgramFileError (one line for the user). */
 export function readAixImage(path: string): XcoffImage {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    throw new NotAnAixProgram(`${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-  }
-  try {
-    return parseXcoff(bytes);
-  } catch (e) {
-    if (e instanceof XcoffError) throw new NotAnAixProgram(`${path}: not an AIX ppc64 XCOFF64 executable (${e.message})`);
-    throw e;
-  }
+  return readXcoffFile(path);
 }
 
 export interface StartedProcess {

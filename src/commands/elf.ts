@@ -1,31 +1,13 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
 import { buildElfView } from '../elf/index.js';
-import { XcoffError, parseXcoff } from '../xcoff/index.js';
+import { ProgramFileError, hostProblem, readXcoffFile } from '../xcoff/file.js';
+import { reportProgramFileError } from './program-file.js';
 
 interface ElfArgs {
   program: string;
   output: string;
   compressDebug: boolean;
-}
-
-function fail(what: string, problem: string): void {
-  process.stderr.write(`aix-gdbstub: elf: ${what}: ${problem}\n`);
-  process.exitCode = 1;
-}
-
-function ioProblem(e: unknown): string {
-  const err = e as NodeJS.ErrnoException;
-  switch (err.code) {
-    case 'ENOENT':
-      return 'no such file or directory';
-    case 'EISDIR':
-      return 'is a directory';
-    case 'EACCES':
-      return 'permission denied';
-    default:
-      return err.message;
-  }
 }
 
 export const elfCommand: CommandModule<object, ElfArgs> = {
@@ -38,27 +20,17 @@ export const elfCommand: CommandModule<object, ElfArgs> = {
       // yargs reads --no-compress-debug as compress-debug=false.
       .option('compress-debug', { type: 'boolean', default: true, describe: 'zlib-compress the .debug_* sections (SHF_COMPRESSED); --no-compress-debug writes them as is' }) as never,
   handler: (argv) => {
-    let bytes: Uint8Array;
-    try {
-      bytes = readFileSync(argv.program);
-    } catch (e) {
-      fail(argv.program, ioProblem(e));
-      return;
-    }
     let elf: Uint8Array;
     try {
-      elf = buildElfView(parseXcoff(bytes), undefined, { compressDebug: argv.compressDebug });
+      elf = buildElfView(readXcoffFile(argv.program), undefined, { compressDebug: argv.compressDebug });
     } catch (e) {
-      if (e instanceof XcoffError) {
-        fail(argv.program, e.message);
-        return;
-      }
+      if (e instanceof ProgramFileError) return reportProgramFileError(e);
       throw e;
     }
     try {
       writeFileSync(argv.output, elf);
     } catch (e) {
-      fail(argv.output, ioProblem(e));
+      reportProgramFileError(new ProgramFileError(argv.output, `cannot write: ${hostProblem(e)}`));
     }
   },
 };

@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
-import { XcoffError, parseXcoff, type XcoffImage } from '../xcoff/index.js';
+import { ProgramFileError, readXcoffFile } from '../xcoff/file.js';
+import type { XcoffImage } from '../xcoff/index.js';
+import { reportProgramFileError } from './program-file.js';
 
 interface InspectArgs {
   program: string;
@@ -82,11 +83,6 @@ function nameOf(img: XcoffImage, addr: bigint): string {
   return s.offset === 0n ? ` (${s.name})` : ` (${s.name}+${hex(s.offset)})`;
 }
 
-function fail(file: string, problem: string): void {
-  process.stderr.write(`aix-gdbstub: inspect: ${file}: ${problem}\n`);
-  process.exitCode = 1;
-}
-
 export const inspectCommand: CommandModule<object, InspectArgs> = {
   command: 'inspect <program>',
   describe: 'print the headers, sections, imports and symbols of an XCOFF64 executable',
@@ -100,24 +96,11 @@ export const inspectCommand: CommandModule<object, InspectArgs> = {
       }) as never,
   handler: (argv) => {
     const file = argv.program;
-    let bytes: Uint8Array;
-    try {
-      bytes = readFileSync(file);
-    } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      const problem =
-        err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory' : err.code === 'EACCES' ? 'permission denied' : err.message;
-      fail(file, problem);
-      return;
-    }
     let img: XcoffImage;
     try {
-      img = parseXcoff(bytes);
+      img = readXcoffFile(file);
     } catch (e) {
-      if (e instanceof XcoffError) {
-        fail(file, e.message);
-        return;
-      }
+      if (e instanceof ProgramFileError) return reportProgramFileError(e);
       throw e;
     }
     if (argv.json) process.stdout.write(JSON.stringify(inspectReport(file, img), null, 2) + '\n');

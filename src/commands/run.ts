@@ -1,5 +1,11 @@
 import type { Argv, CommandModule } from 'yargs';
-import { NotAnAixProgram, startProgram, type StartOptions } from '../aix/run-program.js';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import { SIG, signalDescription } from '../aix/constants.js';
+import { DEFAULT_MEMORY_LIMIT, type AixProcess } from '../aix/process.js';
+import { startProgram, type StartOptions } from '../aix/run-program.js';
+import { ProgramFileError } from '../xcoff/file.js';
+import { reportProgramFileError } from './program-file.js';
 
 interface RunArgs {
   program: string;
@@ -50,6 +56,49 @@ export function parseSize(s: string): bigint | undefined {
   return BigInt(m[1]!) << shift;
 }
 
+/** Below this the Go runtime cannot start (its heap arenas and stacks); refused at start. */
+const MIN_MEMORY_LIMIT = 64n << 20n;
+
+/** RAM plus swap: a guest limit above it would end in a host out-of-memory, not a guest ENOMEM. */
+export function hostMemoryBytes(): bigint {
+  let swap = 0n;
+  try {
+    const m = /^SwapTotal:\s+(\d+) kB/m.exec(fs.readFileSync('/proc/meminfo', 'utf8'));
+    if (m) swap = BigInt(m[1]!) * 1024n;
+  } catch {
+    // no /proc: RAM alone
+  }
+  return BigInt(os.totalmem()) + swap;
+}
+
+function formatSize(n: bigint): string {
+  for (const [unit, shift] of [['G', 30n], ['M', 20n], ['K', 10n]] as const) {
+    if (n >= 1n << shift) return `${(Number(n) / Number(1n << shift)).toFixed(1).replace(/\.0$/, '')}${unit}`;
+  }
+  return `${n}`;
+}
+
+/** Why DIR cannot be the guest's root, if it cannot (checked at start, not at the guest's first open). */
+function rootProblem(dir: string): string | undefined {
+  try {
+    if (!fs.statSync(dir).isDirectory()) return 'not a directory';
+    return undefined;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? 'no such directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
+  }
+}
+
+/**
+ * The line qemu-user prints when the guest dies of a signal, so a crash is never silent.
+ * SIGPIPE stays quiet, as shells keep it (`prog | head` is not an error).
+ */
+export function reportGuestSignal(proc: AixProcess): void {
+  const e = proc.end;
+  if (e?.kind !== 'signaled' || e.signal === SIG.SIGPIPE) return;
+  process.stderr.write(`aix-gdbstub: uncaught target signal ${e.signal} (${signalDescription(e.signal)})\n`);
+}
+
 /** The values of option `name` among the options before PROGRAM (--x V and --x=V forms). */
 export function optionValues(options: string[], name: string): string[] {
   const out: string[] = [];
@@ -83,6 +132,15 @@ export function startOptionsFromArgv(
   if (argv['memory-limit'] !== undefined) {
     limit = parseSize(argv['memory-limit']);
     if (limit === undefined) return { error: `--memory-limit: cannot read size '${argv['memory-limit']}'` };
+    const host = hostMemoryBytes();
+    if (limit > host) return { error: `--memory-limit: ${argv['memory-limit']} is more than this host has (${formatSize(host)} of RAM and swap)` };
+    if (limit < MIN_MEMORY_LIMIT) return { error: `--memory-limit: ${argv['memory-limit']} is too small for a Go program (at least ${formatSize(MIN_MEMORY_LIMIT)})` };
+  } else {
+    limit = hostMemoryBytes() < DEFAULT_MEMORY_LIMIT ? hostMemoryBytes() : undefined;
+  }
+  if (argv.root !== undefined) {
+    const problem = rootProblem(argv.root);
+    if (problem) return { error: `--root: ${argv.root}: ${problem}` };
   }
   const env = Object.entries(process.env).map(([k, v]) => `${k}=${v ?? ''}`);
   for (const kv of argv.env) {
@@ -132,8 +190,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
     try {
       started = startProgram(start);
     } catch (e) {
-      if (e instanceof NotAnAixProgram) {
-        process.stderr.write(`aix-gdbstub: ${e.message}\n`);
+      if (e instanceof ProgramFileError) {
+        reportProgramFileError(e);
         process.exit(1);
       }
       throw e;
@@ -152,6 +210,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       process.exit(70);
     }
     if (proc.end?.kind === 'crashed') process.stderr.write(`aix-gdbstub: guest crashed: ${proc.end.message}\n`);
+    reportGuestSignal(proc);
     process.exit(proc.exitStatus());
   },
 };

@@ -2,11 +2,11 @@
 // a TCP port (loopback unless --host names another address). Options before PROGRAM are serve's
 // and run's (shared parsing with `run`); everything after PROGRAM goes to the guest.
 import type { CommandModule } from 'yargs';
-import { NotAnAixProgram } from '../aix/run-program.js';
 import { GdbServer } from '../gdb/server.js';
 import { installRuntimeViews, runtimeMonitorFor } from '../goruntime/monitor-commands.js';
 import { AixTarget } from '../machine/aix-target.js';
-import { optionValues, splitRunArgv, startOptionsFromArgv, withRunOptions } from './run.js';
+import { ProgramFileError } from '../xcoff/file.js';
+import { optionValues, reportGuestSignal, splitRunArgv, startOptionsFromArgv, withRunOptions } from './run.js';
 
 interface ServeArgs {
   program: string;
@@ -74,7 +74,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       installRuntimeViews(target); // monitor libcall/threads/goroutines/..., catch syscall numbering
       target.setThreadDetails(() => goThreadDetails(target));
     } catch (e) {
-      if (e instanceof NotAnAixProgram) fail(e.message, 1);
+      if (e instanceof ProgramFileError) fail(e.message, 1);
       throw e;
     }
     const server = new GdbServer(target, { host, port, once, onDetach: onDetach === 'kill' ? 'kill' : 'run', osabi: osabi === 'none' ? 'none' : 'GNU/Linux', log });
@@ -101,6 +101,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     await server.whenClosed();
     await target.whenRunningFreeEnds();
     const proc = target.process;
+    reportGuestSignal(proc);
     process.exit(proc.end !== undefined ? proc.exitStatus() : 0);
   },
 };

@@ -187,7 +187,7 @@ describe('elf command errors', () => {
   it('a missing program is one error line and exit 1', () => {
     const r = run(join(dir, 'nope'), '-o', join(dir, 'out.elf'));
     expect(r.status).toBe(1);
-    expect(r.stderr).toBe(`aix-gdbstub: elf: ${join(dir, 'nope')}: no such file or directory\n`);
+    expect(r.stderr).toBe(`aix-gdbstub: ${join(dir, 'nope')}: no such file\n`);
   });
 
   it('a file that is not XCOFF64 is one error line and exit 1', () => {
@@ -195,7 +195,7 @@ describe('elf command errors', () => {
     writeFileSync(bogus, 'not an executable at all');
     const r = run(bogus, '-o', join(dir, 'out.elf'));
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/^aix-gdbstub: elf: .*bogus: not XCOFF64: [^\n]*\n$/);
+    expect(r.stderr).toMatch(/^aix-gdbstub: .*bogus: not an AIX ppc64 XCOFF64 executable \(not XCOFF64: [^\n]*\)\n$/);
   });
 
   it('a missing -o is a usage error, exit 2', () => {

@@ -61,19 +61,19 @@ describe('inspect', () => {
     const elf = run(['inspect', fixture('go1.24-linux', 'hello')]);
     expect(elf.status).toBe(1);
     expect(elf.stdout).toBe('');
-    expect(elf.stderr).toMatch(/^aix-gdbstub: inspect: .*hello: not XCOFF64: this is an ELF file .*\n$/);
+    expect(elf.stderr).toMatch(/^aix-gdbstub: .*hello: not an AIX ppc64 XCOFF64 executable \(not XCOFF64: this is an ELF file .*\)\n$/);
 
     const cut = join(scratch, 'cut');
     writeFileSync(cut, readFileSync(fixture('go1.24-aix', 'hello')).subarray(0, 3000));
     const truncated = run(['inspect', '--json', cut]);
     expect(truncated.status).toBe(1);
     expect(truncated.stdout).toBe('');
-    expect(truncated.stderr).toMatch(/^aix-gdbstub: inspect: .*cut: .*past the end of the file.*\n$/);
+    expect(truncated.stderr).toMatch(/^aix-gdbstub: .*cut: .*past the end of the file.*\n$/);
     expect(truncated.stderr.split('\n')).toHaveLength(2); // one line, no stack trace
 
     const missing = run(['inspect', join(scratch, 'nope')]);
     expect(missing.status).toBe(1);
-    expect(missing.stderr).toBe(`aix-gdbstub: inspect: ${join(scratch, 'nope')}: no such file\n`);
+    expect(missing.stderr).toBe(`aix-gdbstub: ${join(scratch, 'nope')}: no such file\n`);
   });
 
   it('exits 2 on usage errors', () => {
