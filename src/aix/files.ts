@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isatty } from 'node:tty';
 import type { GuestSocket } from './libc/sockets.js';
+import type { VirtualInodes } from './virtual-inodes.js';
 import { ERRNO, O_ACCMODE, O_APPEND, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_RDWR, O_TRUNC, O_WRONLY, hostErrnoToAix } from './constants.js';
 
 /** Removes the first `count` bytes from a queue of byte chunks (count must not exceed what is queued). */
@@ -182,6 +183,8 @@ export class FileTable {
   umask = 0o022;
   /** Set in deterministic runs: /dev/urandom and /dev/random read from it. */
   seededRandom: SeededRandom | undefined;
+  /** Set in deterministic runs: files the guest creates get virtual inode numbers and times. */
+  virtualInodes: VirtualInodes | undefined;
   /** A host stream refused a write (EAGAIN): a timer wakes the writer to try again. */
   private writeRetryTimer: NodeJS.Timeout | undefined;
 
@@ -320,7 +323,11 @@ export class FileTable {
     if (flags & O_APPEND) nodeFlags |= fs.constants.O_APPEND;
     if (flags & O_DIRECTORY) nodeFlags |= fs.constants.O_DIRECTORY;
     if (flags & O_NOFOLLOW) nodeFlags |= fs.constants.O_NOFOLLOW;
+    const vi = this.virtualInodes;
+    const mayCreate = vi !== undefined && (flags & O_CREAT) !== 0 && !fs.existsSync(host);
     const hostFd = fs.openSync(host, nodeFlags, mode & ~this.umask);
+    if (mayCreate) vi.createdFd(hostFd, host);
+    else if (vi && (flags & O_TRUNC)) vi.modifiedFd(hostFd);
     const st = fs.fstatSync(hostFd);
     const isDir = st.isDirectory();
     const stream = !isDir && !st.isFile();

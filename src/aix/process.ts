@@ -10,6 +10,7 @@ import type { GuestClock } from './clock.js';
 import { ERRNO, SIG, errnoName, signalName } from './constants.js';
 import type { CpuPort } from './cpu-port.js';
 import { FileTable, SeededRandom } from './files.js';
+import { VirtualInodes } from './virtual-inodes.js';
 import { TLS_BLOCK_SIZE, TLS_R13_OFFSET, loadProgram, type LoadedProgram } from './loader.js';
 import { libcFunctions, type HleContext } from './libc/index.js';
 import { SentinelTable, THREAD_EXIT_INDEX, type HostCall } from './sentinels.js';
@@ -94,7 +95,10 @@ export class AixProcess {
     this.program = loadProgram(this.mem, this.space, opts.image, { argv: opts.argv, envp: opts.envp });
     this.sentinels = this.program.sentinels;
     this.files = new FileTable(opts.root ?? '/', opts.stdio ?? [0, 1, 2]);
-    if (opts.clock.deterministic) this.files.seededRandom = new SeededRandom();
+    if (opts.clock.deterministic) {
+      this.files.seededRandom = new SeededRandom();
+      this.files.virtualInodes = new VirtualInodes(() => opts.clock.realtimeNs());
+    }
     this.files.hostEvent = () => this.notifyHostEvent();
     this.strace = opts.strace;
     this.cpus = opts.cpus ?? 1;

@@ -99,6 +99,17 @@ describe('run: errors', () => {
     expect(b).toEqual(a);
   });
 
+  it('--deterministic: files the program creates stat the same in every run (virtual inode numbers and times)', async () => {
+    const args = ['run', '--deterministic', '--strace', fixture('go1.24-aix', 'fileio')];
+    const a = await runCli(args);
+    const b = await runCli(args);
+    expect(a.status).toBe(0);
+    expect(a.stdout).toContain('fileio done');
+    // fstat of the file it wrote: an inode number from the virtual range and a 2024 (virtual epoch) mtime.
+    expect(a.stderr).toMatch(/fstat\(3, \{[^}]*st_ino=2814749767\d+, [^}]*st_mtime=\{tv_sec=17040672\d\d,/);
+    expect(b).toEqual(a);
+  });
+
   it('--strace prints libc calls with AIX names and decoded arguments', async () => {
     const r = await runCli(['run', '--strace', fixture('go1.24-aix', 'hello')]);
     expect(r.stdout).toBe('hello from aix/ppc64\n');

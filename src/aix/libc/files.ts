@@ -9,6 +9,7 @@ import {
 } from '../constants.js';
 import { FsError, HostStreamReader, Pipe, errnoOf, mayBlockOnRead, type OpenFile } from '../files.js';
 import type { CallResult } from '../threads.js';
+import type { StatOverride } from '../virtual-inodes.js';
 import { socketRead, socketWrite, wrapSocketFunctions } from './sockets.js';
 import { fail, guarded, int, ptr, size, i64, type HleContext, type HleFunction } from './types.js';
 
@@ -146,6 +147,7 @@ function writeFd(c: HleContext, fd: number, data: Uint8Array, pos: number | null
   if (pos === null && (f.flags & O_APPEND) && !f.stream) position = fs.fstatSync(f.hostFd).size;
   let n = 0;
   while (n < data.length) n += fs.writeSync(f.hostFd, data, n, data.length - n, position === null ? null : position + n);
+  if (n > 0) c.proc.files.virtualInodes?.modifiedFd(f.hostFd);
   if (pos === null && !f.stream && position !== null) f.offset = position + n;
   return n;
 }
@@ -175,19 +177,19 @@ function streamWrite(c: HleContext, fd: number, f: Extract<OpenFile, { kind: 'ho
   });
 }
 
-/** struct stat (176 bytes, §4.7) from a host Stats. */
-export function encodeStat(st: fs.BigIntStats): Uint8Array {
+/** struct stat (176 bytes, §4.7) from a host Stats; `virtual` replaces the inode number and times (--deterministic). */
+export function encodeStat(st: fs.BigIntStats, virtual?: StatOverride): Uint8Array {
   const b = new Uint8Array(176);
   const v = new DataView(b.buffer);
   v.setBigUint64(0, st.dev);
-  v.setBigUint64(8, st.ino);
+  v.setBigUint64(8, virtual?.ino ?? st.ino);
   v.setUint32(16, Number(st.mode));
   v.setUint16(20, Math.min(Number(st.nlink), 0xffff));
   v.setUint32(24, Number(st.uid));
   v.setUint32(28, Number(st.gid));
   v.setBigUint64(32, st.rdev);
   v.setInt32(40, Number(st.size & 0x7fffffffn));
-  const times: Array<[number, bigint]> = [[48, st.atimeNs], [64, st.mtimeNs], [80, st.ctimeNs]];
+  const times: Array<[number, bigint]> = [[48, virtual?.atimeNs ?? st.atimeNs], [64, virtual?.mtimeNs ?? st.mtimeNs], [80, virtual?.ctimeNs ?? st.ctimeNs]];
   for (const [off, ns] of times) {
     v.setBigInt64(off, ns / 1_000_000_000n);
     v.setInt32(off + 8, Number(ns % 1_000_000_000n));
@@ -214,7 +216,46 @@ function encodeDirent(name: string, ino: bigint, offset: number): Uint8Array {
 
 
 function hostStatToBuf(c: HleContext, bufArg: number, st: fs.BigIntStats): CallResult {
-  c.mem.writeChecked(ptr(c, bufArg), encodeStat(st));
+  c.mem.writeChecked(ptr(c, bufArg), encodeStat(st, c.proc.files.virtualInodes?.override(st)));
+  return 0;
+}
+
+// Changes to the host file system, told to the deterministic inode table when there is one.
+
+function makeDirectory(c: HleContext, host: string, mode: number): CallResult {
+  fs.mkdirSync(host, { mode: mode & ~c.proc.files.umask });
+  c.proc.files.virtualInodes?.created(host);
+  return 0;
+}
+
+function removeEntry(c: HleContext, host: string, directory: boolean): CallResult {
+  c.proc.files.virtualInodes?.removing(host);
+  if (directory) fs.rmdirSync(host);
+  else fs.unlinkSync(host);
+  return 0;
+}
+
+function renameEntry(c: HleContext, from: string, to: string): CallResult {
+  const vi = c.proc.files.virtualInodes;
+  if (vi && fs.existsSync(to)) vi.removing(to);
+  fs.renameSync(from, to);
+  vi?.entriesChanged(from);
+  vi?.entriesChanged(to);
+  vi?.inodeChanged(to, false);
+  return 0;
+}
+
+function inodeChange(c: HleContext, host: string, follow: boolean, change: (host: string) => void): CallResult {
+  change(host);
+  c.proc.files.virtualInodes?.inodeChanged(host, follow);
+  return 0;
+}
+
+function fdInodeChange(c: HleContext, fd: number, change: (hostFd: number) => void): CallResult {
+  const f = fileOf(c, fd);
+  if (f.kind !== 'host') return 0;
+  change(f.hostFd);
+  c.proc.files.virtualInodes?.inodeChangedFd(f.hostFd);
   return 0;
 }
 
@@ -310,27 +351,35 @@ function poll(c: HleContext): CallResult {
 const UTIME_NOW = -2;
 const UTIME_OMIT = -3;
 
+/** Sets a file's access and modification times (ns since the epoch) on the host and in the virtual inode table. */
+function setTimes(c: HleContext, host: string, follow: boolean, atimeNs: bigint, mtimeNs: bigint): void {
+  const sec = (ns: bigint) => Number(ns) / 1e9;
+  if (follow) fs.utimesSync(host, sec(atimeNs), sec(mtimeNs));
+  else fs.lutimesSync(host, sec(atimeNs), sec(mtimeNs));
+  c.proc.files.virtualInodes?.timesSet(host, follow, atimeNs, mtimeNs);
+}
+
 /** utimensat(dirfd, path, struct timespec[2], flags): per-entry UTIME_NOW / UTIME_OMIT (AIX -2 / -3). */
 function utimensat(c: HleContext): CallResult {
   const nofollow = (int(c, 3) & AT_SYMLINK_NOFOLLOW) !== 0;
   const host = atPath(c, 0, !nofollow);
   const ts = ptr(c, 2);
-  const now = Number(c.proc.clock.realtimeNs()) / 1e9;
-  let times: [number, number] = [now, now];
+  const now = c.proc.clock.realtimeNs();
+  let times: bigint[] = [now, now];
   if (ts !== 0n) {
-    const old = nofollow ? fs.lstatSync(host) : fs.statSync(host);
-    const current = [old.atimeMs / 1000, old.mtimeMs / 1000];
+    const old = nofollow ? fs.lstatSync(host, { bigint: true }) : fs.statSync(host, { bigint: true });
+    const v = c.proc.files.virtualInodes?.override(old);
+    const current = [v?.atimeNs ?? old.atimeNs, v?.mtimeNs ?? old.mtimeNs];
     times = [0, 1].map((i) => {
-      const sec = Number(BigInt.asIntN(64, c.mem.readU64(ts + BigInt(i * 16))));
-      const nsec = Number(BigInt.asIntN(64, c.mem.readU64(ts + BigInt(i * 16 + 8))));
-      if (nsec === UTIME_NOW) return now;
-      if (nsec === UTIME_OMIT) return current[i]!;
-      if (nsec < 0 || nsec >= 1e9) throw new FsError(ERRNO.EINVAL);
-      return sec + nsec / 1e9;
-    }) as [number, number];
+      const sec = BigInt.asIntN(64, c.mem.readU64(ts + BigInt(i * 16)));
+      const nsec = BigInt.asIntN(64, c.mem.readU64(ts + BigInt(i * 16 + 8)));
+      if (nsec === BigInt(UTIME_NOW)) return now;
+      if (nsec === BigInt(UTIME_OMIT)) return current[i]!;
+      if (nsec < 0n || nsec >= 1_000_000_000n) throw new FsError(ERRNO.EINVAL);
+      return sec * 1_000_000_000n + nsec;
+    });
   }
-  if (nofollow) fs.lutimesSync(host, times[0], times[1]);
-  else fs.utimesSync(host, times[0], times[1]);
+  setTimes(c, host, !nofollow, times[0]!, times[1]!);
   return 0;
 }
 
@@ -344,7 +393,8 @@ function readdirInto(c: HleContext, fd: number, buf: bigint, len: number): CallR
     const name = f.dirEntries[f.dirPos]!;
     let ino = 0n;
     try {
-      ino = fs.lstatSync(path.join(f.path, name), { bigint: true }).ino;
+      const st = fs.lstatSync(path.join(f.path, name), { bigint: true });
+      ino = c.proc.files.virtualInodes?.override(st)?.ino ?? st.ino;
     } catch {
       ino = BigInt(f.dirPos + 1);
     }
@@ -446,24 +496,27 @@ export const fileFunctions: Record<string, HleFunction> = {
     return 0;
   }),
   // mkdir never follows a last symlink: a dangling one is EEXIST, not a directory made at its target.
-  mkdir: guarded((c) => (fs.mkdirSync(argPath(c, 0, false), { mode: int(c, 1) & ~c.proc.files.umask }), 0)),
-  mkdirat: guarded((c) => (fs.mkdirSync(atPath(c, 0, false), { mode: int(c, 2) & ~c.proc.files.umask }), 0)),
-  rmdir: guarded((c) => (fs.rmdirSync(argPath(c, 0, false)), 0)),
-  unlink: guarded((c) => (fs.unlinkSync(argPath(c, 0, false)), 0)),
-  unlinkat: guarded((c) => {
-    const host = atPath(c, 0, false);
-    if (int(c, 2) & AT_REMOVEDIR) fs.rmdirSync(host);
-    else fs.unlinkSync(host);
+  mkdir: guarded((c) => makeDirectory(c, argPath(c, 0, false), int(c, 1))),
+  mkdirat: guarded((c) => makeDirectory(c, atPath(c, 0, false), int(c, 2))),
+  rmdir: guarded((c) => removeEntry(c, argPath(c, 0, false), true)),
+  unlink: guarded((c) => removeEntry(c, argPath(c, 0, false), false)),
+  unlinkat: guarded((c) => removeEntry(c, atPath(c, 0, false), (int(c, 2) & AT_REMOVEDIR) !== 0)),
+  // rename moves links themselves, never their targets.
+  rename: guarded((c) => renameEntry(c, argPath(c, 0, false), argPath(c, 1, false))),
+  renameat: guarded((c) => renameEntry(c, atPath(c, 0, false), atPath(c, 2, false))),
+  link: guarded((c) => {
+    const [from, to] = [argPath(c, 0, false), argPath(c, 1, false)];
+    fs.linkSync(from, to);
+    c.proc.files.virtualInodes?.inodeChanged(to, false);
+    c.proc.files.virtualInodes?.entriesChanged(to);
     return 0;
   }),
-  // rename moves links themselves, never their targets.
-  rename: guarded((c) => (fs.renameSync(argPath(c, 0, false), argPath(c, 1, false)), 0)),
-  renameat: guarded((c) => (fs.renameSync(atPath(c, 0, false), atPath(c, 2, false)), 0)),
-  link: guarded((c) => (fs.linkSync(argPath(c, 0, false), argPath(c, 1, false)), 0)),
   symlink: guarded((c) => {
     const target = pathArg(c, 0);
     if (target === '') return fail(ERRNO.ENOENT);
-    fs.symlinkSync(target, argPath(c, 1, false));
+    const host = argPath(c, 1, false);
+    fs.symlinkSync(target, host);
+    c.proc.files.virtualInodes?.created(host);
     return 0;
   }),
   readlink: guarded((c) => {
@@ -478,26 +531,15 @@ export const fileFunctions: Record<string, HleFunction> = {
     c.mem.writeChecked(ptr(c, 2), target.subarray(0, n));
     return n;
   }),
-  chmod: guarded((c) => (fs.chmodSync(argPath(c, 0), int(c, 1) & 0o7777), 0)),
-  fchmod: guarded((c) => {
-    const f = fileOf(c, int(c, 0));
-    if (f.kind === 'host') fs.fchmodSync(f.hostFd, int(c, 1) & 0o7777);
-    return 0;
-  }),
-  fchmodat: guarded((c) => (fs.chmodSync(atPath(c, 0), int(c, 2) & 0o7777), 0)),
-  chown: guarded((c) => (fs.chownSync(argPath(c, 0), int(c, 1), int(c, 2)), 0)),
-  lchown: guarded((c) => (fs.lchownSync(argPath(c, 0, false), int(c, 1), int(c, 2)), 0)),
-  fchown: guarded((c) => {
-    const f = fileOf(c, int(c, 0));
-    if (f.kind === 'host') fs.fchownSync(f.hostFd, int(c, 1), int(c, 2));
-    return 0;
-  }),
+  chmod: guarded((c) => inodeChange(c, argPath(c, 0), true, (h) => fs.chmodSync(h, int(c, 1) & 0o7777))),
+  fchmod: guarded((c) => fdInodeChange(c, int(c, 0), (fd) => fs.fchmodSync(fd, int(c, 1) & 0o7777))),
+  fchmodat: guarded((c) => inodeChange(c, atPath(c, 0), true, (h) => fs.chmodSync(h, int(c, 2) & 0o7777))),
+  chown: guarded((c) => inodeChange(c, argPath(c, 0), true, (h) => fs.chownSync(h, int(c, 1), int(c, 2)))),
+  lchown: guarded((c) => inodeChange(c, argPath(c, 0, false), false, (h) => fs.lchownSync(h, int(c, 1), int(c, 2)))),
+  fchown: guarded((c) => fdInodeChange(c, int(c, 0), (fd) => fs.fchownSync(fd, int(c, 1), int(c, 2)))),
   fchownat: guarded((c) => {
     const nofollow = (int(c, 4) & AT_SYMLINK_NOFOLLOW) !== 0;
-    const host = atPath(c, 0, !nofollow);
-    if (nofollow) fs.lchownSync(host, int(c, 2), int(c, 3));
-    else fs.chownSync(host, int(c, 2), int(c, 3));
-    return 0;
+    return inodeChange(c, atPath(c, 0, !nofollow), !nofollow, (h) => (nofollow ? fs.lchownSync : fs.chownSync)(h, int(c, 2), int(c, 3)));
   }),
   faccessat: guarded((c) => {
     fs.accessSync(atPath(c, 0), int(c, 2) & 7);
@@ -508,9 +550,15 @@ export const fileFunctions: Record<string, HleFunction> = {
     const f = fileOf(c, int(c, 0));
     if (f.kind !== 'host') return fail(ERRNO.EINVAL);
     fs.ftruncateSync(f.hostFd, Number(i64(c, 1)));
+    c.proc.files.virtualInodes?.modifiedFd(f.hostFd);
     return 0;
   }),
-  truncate: guarded((c) => (fs.truncateSync(argPath(c, 0), Number(i64(c, 1))), 0)),
+  truncate: guarded((c) => {
+    const host = argPath(c, 0);
+    fs.truncateSync(host, Number(i64(c, 1)));
+    c.proc.files.virtualInodes?.modified(host);
+    return 0;
+  }),
   fsync: guarded((c) => {
     const f = fileOf(c, int(c, 0));
     if (f.kind === 'host' && !f.stream) fs.fsyncSync(f.hostFd);
@@ -531,12 +579,12 @@ export const fileFunctions: Record<string, HleFunction> = {
     const host = argPath(c, 0);
     const tv = ptr(c, 1);
     if (tv === 0n) {
-      const now = Number(c.proc.clock.realtimeNs()) / 1e9;
-      fs.utimesSync(host, now, now);
+      const now = c.proc.clock.realtimeNs();
+      setTimes(c, host, true, now, now);
       return 0;
     }
-    const at = (i: number) => Number(BigInt.asIntN(64, c.mem.readU64(tv + BigInt(i * 16)))) + (c.mem.readU32(tv + BigInt(i * 16 + 8)) | 0) / 1e6;
-    fs.utimesSync(host, at(0), at(1));
+    const at = (i: number) => BigInt.asIntN(64, c.mem.readU64(tv + BigInt(i * 16))) * 1_000_000_000n + BigInt(c.mem.readU32(tv + BigInt(i * 16 + 8)) | 0) * 1000n;
+    setTimes(c, host, true, at(0), at(1));
     return 0;
   }),
   utimensat: guarded(utimensat),

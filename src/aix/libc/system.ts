@@ -98,13 +98,16 @@ export const systemFunctions: Record<string, HleFunction> = {
     const type = mode & S_IFMT;
     if (type === S_IFREG || type === 0) {
       fs.closeSync(fs.openSync(host, fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_WRONLY, mode & 0o7777));
+      c.proc.files.virtualInodes?.created(host);
       return 0;
     }
     if (type === S_IFIFO) {
       // Node has no mkfifo; the host's coreutils does it (the FIFO is a host object like any file).
       if (fs.existsSync(host)) return fail(ERRNO.EEXIST);
       const r = spawnSync('mkfifo', ['-m', (mode & 0o777).toString(8), host]);
-      return r.status === 0 ? 0 : fail(ERRNO.EACCES);
+      if (r.status !== 0) return fail(ERRNO.EACCES);
+      c.proc.files.virtualInodes?.created(host);
+      return 0;
     }
     return fail(ERRNO.EPERM); // device nodes need privilege
   }),
