@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 NODE ?= node
 
-.PHONY: all deps toolchains build fixtures test unit demo bench conformance clean
+.PHONY: all deps toolchains build fixtures test unit demo bench conformance conformance-stdlib clean
 
 all: build
 
@@ -41,6 +41,11 @@ bench: toolchains build fixtures
 # emulator; exits 1 below a 90% pass rate. Options: make conformance CONFORMANCE_ARGS='--filter ken/ --jobs 2 --timeout 180 --sample 100'.
 conformance: toolchains build
 	$(NODE) dist/conformance/main.js $(CONFORMANCE_ARGS)
+
+# Go 1.24 standard-library package tests (go test -c for aix/ppc64) run under the emulator with
+# -test.short; exits 1 unless every package passes. Options: make conformance-stdlib STDLIB_ARGS='--run TestWalk path/filepath'.
+conformance-stdlib: toolchains build
+	$(NODE) dist/conformance/stdlib.js $(STDLIB_ARGS)
 
 clean:
 	rm -rf dist build

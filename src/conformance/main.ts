@@ -6,19 +6,15 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { judgeRun, passRate, type Verdict } from './compare.js';
+import { CLI, GO124_ROOT, REPO, TARGET, goEnv } from './go-env.js';
 import { pool, runCaptured, type Captured } from './process.js';
 import type { TagContext } from './recipe.js';
 import { discover, sample, type Candidate } from './select.js';
 
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const GO124_ROOT = join(REPO, '.cache/toolchains/go-1.24/usr/lib/go-1.24');
 const OUT_DIR = join(REPO, 'build/conformance');
-const CLI = join(REPO, 'dist/cli.js');
-const TARGET = { goos: 'aix', goarch: 'ppc64' } as const;
 const REQUIRED_PASS_RATE = 90;
 const BUILD_TIMEOUT_MS = 600_000;
 
@@ -81,30 +77,6 @@ function parseOptions(argv: string[]): Options {
     buildOnly: values['build-only'],
     deterministic: !values['no-deterministic'],
     verbose: values.verbose,
-  };
-}
-
-/** The private Go environment of scripts/lib-toolchains.sh (use_private_go_env), for the target. */
-function goEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const cache = join(REPO, '.cache');
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of ['GOROOT', 'GOBIN', 'GOOS', 'GOARCH', 'GOEXPERIMENT']) delete env[k];
-  return {
-    ...env,
-    GOPATH: join(cache, 'gopath'),
-    GOMODCACHE: join(cache, 'gopath/pkg/mod'),
-    GOCACHE: join(cache, 'go-build'),
-    XDG_CONFIG_HOME: join(cache, 'go-config'),
-    GOFLAGS: '',
-    GOTOOLCHAIN: 'local',
-    GOPROXY: 'off',
-    GOSUMDB: 'off',
-    GOWORK: 'off',
-    GOENV: 'off',
-    CGO_ENABLED: '0',
-    GOOS: TARGET.goos,
-    GOARCH: TARGET.goarch,
-    ...extra,
   };
 }
 
