@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isatty } from 'node:tty';
-import type { GuestSocket } from './libc/sockets.js';
+import type { GuestSocket } from './socket.js';
 import { ERRNO, O_ACCMODE, O_APPEND, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_RDWR, O_TRUNC, O_WRONLY, hostErrnoToAix } from './constants.js';
 
 /** Removes the first `count` bytes from a queue of byte chunks (count must not exceed what is queued). */

@@ -8,7 +8,7 @@ import {
 } from '../constants.js';
 import { FsError, HostStreamReader, mayBlockOnRead, type OpenFile } from '../files.js';
 import type { CallResult } from '../threads.js';
-import { socketRead, socketWrite, wrapSocketFunctions } from './sockets.js';
+import { socketRead, socketWrite } from './sockets.js';
 import { fail, guarded, int, ptr, size, i64, type HleContext, type HleFunction } from './types.js';
 
 function fileOf(c: HleContext, fd: number): OpenFile {
@@ -502,4 +502,3 @@ function require_isatty(fd: number): boolean {
   }
 }
 
-Object.assign(fileFunctions, wrapSocketFunctions(guarded));

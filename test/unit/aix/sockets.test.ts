@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ERRNO, O_NONBLOCK, POLLIN, POLLOUT } from '../../../src/aix/constants.js';
-import { AF_INET, AF_INET6, AF_UNIX, decodeSockaddr, encodeSockaddr } from '../../../src/aix/libc/sockets.js';
+import { AF_INET, AF_INET6, AF_UNIX, decodeSockaddr, encodeSockaddr } from '../../../src/aix/sockaddr.js';
 import type { AixProcess } from '../../../src/aix/process.js';
 import type { GuestThread } from '../../../src/aix/threads.js';
 import { asInt, callImport, processWithScratch } from './helpers.js';
