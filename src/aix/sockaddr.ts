@@ -26,6 +26,7 @@ export const SO_ACCEPTCONN = 0x2;
 export const TCP_NODELAY = 0x1;
 export const IPV6_V6ONLY = 0x25;
 export const MSG_PEEK = 0x2;
+export const MSG_TRUNC = 0x10;
 export const SHUT_RD = 0;
 export const SHUT_WR = 1;
 export const SHUT_RDWR = 2;
@@ -83,6 +84,11 @@ export function encodeSockaddr(a: SockAddr): Uint8Array {
     let host = a.host ?? '::';
     if (net.isIPv4(host)) host = '::ffff:' + host;
     b.set(parseIPv6(host), 8);
+    return b;
+  }
+  if (a.family === AF_UNSPEC) {
+    const b = new Uint8Array(16);
+    b[0] = 16;
     return b;
   }
   const p = Buffer.from(a.path ?? '', 'utf8');

@@ -1,23 +1,36 @@
-// BSD socket calls (AF_INET, AF_INET6, AF_UNIX; SOCK_STREAM) over GuestSocket (../socket.ts):
-// a call that cannot complete returns EAGAIN (O_NONBLOCK, what Go uses with its netpoller) or
-// blocks the calling guest thread on a waiter the scheduler re-checks.
+// BSD socket calls over GuestSocket (../socket.ts: SOCK_STREAM on AF_INET, AF_INET6, AF_UNIX) and
+// GuestDatagramSocket (../datagram.ts: SOCK_DGRAM on AF_INET, AF_INET6): a call that cannot
+// complete returns EAGAIN (O_NONBLOCK, what Go uses with its netpoller) or blocks the calling
+// guest thread on a waiter the scheduler re-checks. Node binds and connects asynchronously; a
+// call that must see that done (bind, a datagram connect, the first send of an unbound datagram
+// socket) waits for it whatever O_NONBLOCK says, as the kernel does these synchronously.
 import * as net from 'node:net';
 import { ERRNO, O_NONBLOCK, hostErrnoToAix } from '../constants.js';
 import { FsError, type OpenFile } from '../files.js';
 import {
-  AF_INET, AF_INET6, AF_UNIX, AF_UNSPEC, IPPROTO_IP, IPPROTO_IPV6, IPPROTO_TCP, IPV6_V6ONLY, MSG_PEEK, SHUT_RD, SHUT_RDWR, SHUT_WR,
-  SOCK_STREAM, SOL_SOCKET, SO_ACCEPTCONN, SO_ERROR, SO_KEEPALIVE, SO_LINGER, SO_RCVBUF, SO_SNDBUF, SO_TYPE, TCP_NODELAY,
+  AF_INET, AF_INET6, AF_UNIX, AF_UNSPEC, IPPROTO_IP, IPPROTO_IPV6, IPPROTO_TCP, IPV6_V6ONLY, MSG_PEEK, MSG_TRUNC, SHUT_RD, SHUT_RDWR, SHUT_WR,
+  SOCK_DGRAM, SOCK_STREAM, SOL_SOCKET, SO_ACCEPTCONN, SO_BROADCAST, SO_ERROR, SO_KEEPALIVE, SO_LINGER, SO_RCVBUF, SO_SNDBUF, SO_TYPE, TCP_NODELAY,
   decodeSockaddr, encodeSockaddr, hostAddr, type SockAddr,
 } from '../sockaddr.js';
+import { GuestDatagramSocket } from '../datagram.js';
 import { GuestSocket, SEND_HIGH_WATER } from '../socket.js';
 import type { CallResult } from '../threads.js';
 import { fail, guarded, int, ptr, size, type HleContext, type HleFunction } from './types.js';
 
-function socketOf(c: HleContext, fd: number): { file: Extract<OpenFile, { kind: 'socket' }>; sock: GuestSocket } {
+type SocketFile = Extract<OpenFile, { kind: 'socket' }>;
+
+function socketOf(c: HleContext, fd: number): { file: SocketFile; sock: GuestSocket | GuestDatagramSocket } {
   const e = c.proc.files.get(fd);
   if (!e) throw new FsError(ERRNO.EBADF);
   if (e.file.kind !== 'socket') throw new FsError(ERRNO.ENOTSOCK);
   return { file: e.file, sock: e.file.sock };
+}
+
+/** A socket a stream-only call (listen, accept) accepts: a datagram socket is EOPNOTSUPP. */
+function streamOf(c: HleContext, fd: number): { file: SocketFile; sock: GuestSocket } {
+  const { file, sock } = socketOf(c, fd);
+  if (!(sock instanceof GuestSocket)) throw new FsError(ERRNO.EOPNOTSUPP);
+  return { file, sock };
 }
 
 function sockaddrArg(c: HleContext, addr: bigint, len: number): SockAddr {
@@ -48,13 +61,13 @@ function unixHostPath(c: HleContext, a: SockAddr): string {
   return c.proc.files.hostPath(a.path, undefined, false);
 }
 
-function checkFamily(sock: GuestSocket, a: SockAddr): void {
+function checkFamily(sock: { family: number }, a: SockAddr): void {
   const ok = a.family === sock.family || (a.family === AF_UNSPEC && sock.family !== AF_UNIX);
   if (!ok) throw new FsError(ERRNO.EAFNOSUPPORT);
 }
 
 function listen(c: HleContext): CallResult {
-  const { sock } = socketOf(c, int(c, 0));
+  const { sock } = streamOf(c, int(c, 0));
   if (sock.state === 'listening') return 0;
   if (sock.state !== 'new') return fail(ERRNO.EINVAL);
   const backlog = Math.max(1, int(c, 1));
@@ -110,7 +123,7 @@ function listen(c: HleContext): CallResult {
 }
 
 function accept(c: HleContext): CallResult {
-  const { file, sock } = socketOf(c, int(c, 0));
+  const { file, sock } = streamOf(c, int(c, 0));
   if (sock.state !== 'listening') return fail(ERRNO.EINVAL);
   return blockOr(c, file, `accept(${int(c, 0)})`, () => {
     const child = sock.acceptQueue.shift();
@@ -126,6 +139,7 @@ function connect(c: HleContext): CallResult {
   const fd = int(c, 0);
   const { file, sock } = socketOf(c, fd);
   const a = sockaddrArg(c, ptr(c, 1), int(c, 2));
+  if (sock instanceof GuestDatagramSocket) return datagramConnect(c, sock, a, fd);
   if (sock.state === 'connected') return fail(ERRNO.EISCONN);
   if (sock.state === 'connecting') return fail(ERRNO.EALREADY);
   if (sock.state !== 'new') return fail(ERRNO.EINVAL);
@@ -160,40 +174,127 @@ function connect(c: HleContext): CallResult {
   return { block: { description: `connect(${fd})`, retry: () => settled() } };
 }
 
-/** Read for read/recvfrom/nrecvmsg on a stream socket: buffered data, 0 at EOF, error, or wait. */
-export function socketRead(c: HleContext, file: Extract<OpenFile, { kind: 'socket' }>, len: number, peek: boolean, deliver: (data: Uint8Array) => CallResult, what: string): CallResult {
+/**
+ * What a receive hands over: the bytes, their source (datagrams only) and whether the datagram was
+ * longer than the buffer (its tail is gone).
+ */
+type Deliver = (data: Uint8Array, from: SockAddr | undefined, truncated: boolean) => CallResult;
+
+function takePendingError(sock: { pendingError: number }): CallResult | undefined {
+  if (!sock.pendingError) return undefined;
+  const e = sock.pendingError;
+  sock.pendingError = 0;
+  return fail(e);
+}
+
+/**
+ * Read for read/recvfrom/nrecvmsg. Stream: buffered data, 0 at EOF, error, or wait. Datagram: one
+ * whole datagram per call (cut to len), or wait.
+ */
+export function socketRead(c: HleContext, file: SocketFile, len: number, peek: boolean, deliver: Deliver, what: string): CallResult {
   const sock = file.sock;
+  if (sock instanceof GuestDatagramSocket) {
+    return blockOr(c, file, what, () => {
+      const d = sock.receive(peek);
+      if (d) {
+        c.proc.eventCount++;
+        return deliver(d.data.subarray(0, len), d.from, d.data.length > len);
+      }
+      return takePendingError(sock) ?? (sock.readShut ? 0 : undefined);
+    });
+  }
   if (sock.state !== 'connected') return fail(sock.state === 'failed' ? ERRNO.ECONNREFUSED : ERRNO.ENOTCONN);
-  if (len === 0) return deliver(new Uint8Array(0)); // as pipes: 0 at once, never a wait
+  if (len === 0) return deliver(new Uint8Array(0), undefined, false); // as pipes: 0 at once, never a wait
   return blockOr(c, file, what, () => {
     if (sock.recvBytes > 0) {
       c.proc.eventCount++;
-      return deliver(sock.take(len, peek));
+      return deliver(sock.take(len, peek), undefined, false);
     }
-    if (sock.pendingError) {
-      const e = sock.pendingError;
-      sock.pendingError = 0;
-      return fail(e);
-    }
-    if (sock.eof) return 0;
-    return undefined;
+    return takePendingError(sock) ?? (sock.eof ? 0 : undefined);
   });
 }
 
-export function socketWrite(c: HleContext, file: Extract<OpenFile, { kind: 'socket' }>, data: Uint8Array, what: string): CallResult {
+/** Write for write/sendto/nsendmsg; `to` is the destination a datagram sendto names (streams ignore it). */
+export function socketWrite(c: HleContext, file: SocketFile, data: Uint8Array, what: string, to?: SockAddr): CallResult {
   const sock = file.sock;
+  if (sock instanceof GuestDatagramSocket) return datagramWrite(c, sock, data, to, what);
   if (sock.state !== 'connected') return fail(sock.state === 'failed' ? ERRNO.ECONNREFUSED : ERRNO.ENOTCONN);
   return blockOr(c, file, what, () => {
-    if (sock.pendingError) {
-      const e = sock.pendingError;
-      sock.pendingError = 0;
-      return fail(e);
-    }
+    const failed = takePendingError(sock);
+    if (failed) return failed;
     // Go ignores SIGPIPE for sockets it writes to; AIX would raise it, then EPIPE: we give EPIPE.
     if (sock.writeShut || (sock.conn && sock.conn.destroyed) || (!sock.conn && !sock.peer)) return fail(ERRNO.EPIPE);
     if (data.length > 0 && sock.sendBacklog() >= SEND_HIGH_WATER) return undefined;
     if (data.length > 0) sock.send(data);
     return data.length;
+  });
+}
+
+/** Wait until a datagram socket's host socket is bound (binding it to the wildcard if nobody did), then act. */
+function afterBound(sock: GuestDatagramSocket, what: string, act: () => CallResult): CallResult {
+  if (sock.state === 'bound') return act();
+  if (sock.state === 'new') sock.startBind(hostAddr(sock.family, undefined, 0));
+  return {
+    block: {
+      description: what,
+      retry: () => {
+        if (sock.state === 'bound') return act();
+        if (sock.state === 'new' || sock.state === 'closed') return takePendingError(sock) ?? fail(ERRNO.EBADF);
+        return undefined;
+      },
+    },
+  };
+}
+
+function datagramWrite(c: HleContext, sock: GuestDatagramSocket, data: Uint8Array, to: SockAddr | undefined, what: string): CallResult {
+  if (sock.writeShut) return fail(ERRNO.EPIPE);
+  // BSD and AIX refuse a destination on a connected datagram socket (Linux would use it).
+  if (to && sock.peer) return fail(ERRNO.EISCONN);
+  if (!to && !sock.peer) return fail(ERRNO.EDESTADDRREQ);
+  if (to) checkFamily(sock, to);
+  if (data.length > sock.maxDatagram) return fail(ERRNO.EMSGSIZE);
+  const failed = takePendingError(sock);
+  if (failed) return failed;
+  return afterBound(sock, what, () => {
+    sock.send(data, to);
+    c.proc.eventCount++;
+    return data.length;
+  });
+}
+
+function datagramBind(sock: GuestDatagramSocket, a: SockAddr, fd: number): CallResult {
+  if (sock.state !== 'new') return fail(ERRNO.EINVAL);
+  if (a.host !== undefined && !isLocalAddress(a.host)) return fail(ERRNO.EADDRNOTAVAIL);
+  sock.startBind({ ...a, family: sock.family });
+  return afterBound(sock, `bind(${fd})`, () => 0);
+}
+
+/** connect on a datagram socket: sets (or, with AF_UNSPEC, clears) the default peer; never EINPROGRESS. */
+function datagramConnect(c: HleContext, sock: GuestDatagramSocket, a: SockAddr, fd: number): CallResult {
+  if (a.family === AF_UNSPEC) {
+    if (sock.peer) sock.host?.disconnect();
+    sock.peer = undefined;
+    return 0;
+  }
+  checkFamily(sock, a);
+  const what = `connect(${fd})`;
+  return afterBound(sock, what, () => {
+    if (sock.peer) {
+      sock.host!.disconnect();
+      sock.peer = undefined;
+    }
+    sock.startConnect(a);
+    return {
+      block: {
+        description: what,
+        retry: () => {
+          if (sock.state === 'connecting') return undefined;
+          if (sock.state === 'closed') return fail(ERRNO.EBADF);
+          c.proc.eventCount++;
+          return takePendingError(sock) ?? 0;
+        },
+      },
+    };
   });
 }
 
@@ -236,12 +337,16 @@ function setsockopt(c: HleContext): CallResult {
   const v = c.mem.readU32(val) | 0;
   sock.options.set(`${level}:${name}`, v);
   if (level === SOL_SOCKET && name === SO_LINGER && len >= 8) sock.options.set(`${level}:${-name}`, c.mem.readU32(val + 4n) | 0);
-  if (level === IPPROTO_TCP && name === TCP_NODELAY && sock.state === 'connected') sock.conn?.setNoDelay(v !== 0);
-  if (level === SOL_SOCKET && name === SO_KEEPALIVE && sock.state === 'connected') sock.conn?.setKeepAlive(v !== 0);
+  if (sock instanceof GuestSocket && sock.state === 'connected') {
+    if (level === IPPROTO_TCP && name === TCP_NODELAY) sock.conn?.setNoDelay(v !== 0);
+    if (level === SOL_SOCKET && name === SO_KEEPALIVE) sock.conn?.setKeepAlive(v !== 0);
+  }
+  if (sock instanceof GuestDatagramSocket && level === SOL_SOCKET && name === SO_BROADCAST && sock.state === 'bound') sock.host?.setBroadcast(v !== 0);
   return 0;
 }
 
-function peerAddress(sock: GuestSocket): SockAddr | undefined {
+function peerAddress(sock: GuestSocket | GuestDatagramSocket): SockAddr | undefined {
+  if (sock instanceof GuestDatagramSocket) return sock.peer;
   if (sock.state !== 'connected') return undefined;
   if (sock.peer) return { family: AF_UNIX, path: '' };
   const s = sock.conn!;
@@ -249,7 +354,8 @@ function peerAddress(sock: GuestSocket): SockAddr | undefined {
   return hostAddr(sock.family, s.remoteAddress, s.remotePort);
 }
 
-function localAddress(sock: GuestSocket): SockAddr {
+function localAddress(sock: GuestSocket | GuestDatagramSocket): SockAddr {
+  if (sock instanceof GuestDatagramSocket) return sock.localAddress();
   if (sock.state === 'connected' && sock.conn && !sock.peer && sock.family !== AF_UNIX) {
     return hostAddr(sock.family, sock.conn.localAddress, sock.conn.localPort);
   }
@@ -271,9 +377,12 @@ export const socketFunctions: Record<string, (c: HleContext) => CallResult> = {
     const family = int(c, 0);
     const type = int(c, 1);
     if (family !== AF_INET && family !== AF_INET6 && family !== AF_UNIX) return fail(ERRNO.EAFNOSUPPORT);
-    // Datagram and raw sockets are not emulated (Node's dgram binds asynchronously).
-    if (type !== SOCK_STREAM) return fail(ERRNO.EPROTONOSUPPORT);
-    const sock = new GuestSocket(family, type, () => c.proc.notifyHostEvent());
+    const notify = () => c.proc.notifyHostEvent();
+    let sock: GuestSocket | GuestDatagramSocket;
+    if (type === SOCK_STREAM) sock = new GuestSocket(family, type, notify);
+    // Node's dgram has no AF_UNIX datagrams; raw sockets are not emulated.
+    else if (type === SOCK_DGRAM && family !== AF_UNIX) sock = new GuestDatagramSocket(family, type, notify);
+    else return fail(ERRNO.EPROTONOSUPPORT);
     return c.proc.files.allocate({ kind: 'socket', sock, flags: 2, refs: 1 }, false);
   },
 
@@ -297,6 +406,7 @@ export const socketFunctions: Record<string, (c: HleContext) => CallResult> = {
     const { sock } = socketOf(c, int(c, 0));
     const a = sockaddrArg(c, ptr(c, 1), int(c, 2));
     checkFamily(sock, a);
+    if (sock instanceof GuestDatagramSocket) return datagramBind(sock, a, int(c, 0));
     if (sock.state !== 'new' || sock.bound) return fail(ERRNO.EINVAL);
     if (a.family === AF_UNIX) {
       // The kernel creates the socket file at bind; Node does it at listen. An existing file is EADDRINUSE now.
@@ -338,10 +448,11 @@ export const socketFunctions: Record<string, (c: HleContext) => CallResult> = {
     const buf = ptr(c, 1);
     const from = ptr(c, 4);
     const fromLen = ptr(c, 5);
-    return socketRead(c, file, size(c, 2), (int(c, 3) & MSG_PEEK) !== 0, (d) => {
+    return socketRead(c, file, size(c, 2), (int(c, 3) & MSG_PEEK) !== 0, (d, source) => {
       c.mem.writeChecked(buf, d);
       // A stream socket reports no source address.
-      if (from !== 0n && fromLen !== 0n) c.mem.writeU32(fromLen, 0);
+      if (source) writeSockaddr(c, from, fromLen, source);
+      else if (from !== 0n && fromLen !== 0n) c.mem.writeU32(fromLen, 0);
       return d.length;
     }, `recvfrom(${fd})`);
   },
@@ -349,7 +460,8 @@ export const socketFunctions: Record<string, (c: HleContext) => CallResult> = {
   sendto(c) {
     const fd = int(c, 0);
     const { file } = socketOf(c, fd);
-    return socketWrite(c, file, c.mem.readChecked(ptr(c, 1), size(c, 2)), `sendto(${fd})`);
+    const to = ptr(c, 4) !== 0n && int(c, 5) !== 0 ? sockaddrArg(c, ptr(c, 4), int(c, 5)) : undefined;
+    return socketWrite(c, file, c.mem.readChecked(ptr(c, 1), size(c, 2)), `sendto(${fd})`, to);
   },
 
   nrecvmsg(c) {
@@ -358,7 +470,7 @@ export const socketFunctions: Record<string, (c: HleContext) => CallResult> = {
     const msg = ptr(c, 1);
     const vecs = iovecs(c, msg);
     const total = vecs.reduce((n, v) => n + v.len, 0);
-    return socketRead(c, file, total, (int(c, 2) & MSG_PEEK) !== 0, (d) => {
+    return socketRead(c, file, total, (int(c, 2) & MSG_PEEK) !== 0, (d, source, truncated) => {
       let at = 0;
       for (const v of vecs) {
         if (at >= d.length) break;
@@ -366,9 +478,11 @@ export const socketFunctions: Record<string, (c: HleContext) => CallResult> = {
         c.mem.writeChecked(v.base, d.subarray(at, at + n));
         at += n;
       }
-      c.mem.writeU32(msg + 8n, 0); // msg_namelen: no address on a stream socket
+      const name = c.mem.readU64(msg);
+      if (source && name !== 0n) writeSockaddr(c, name, msg + 8n, source);
+      else c.mem.writeU32(msg + 8n, 0); // msg_namelen: no address on a stream socket
       c.mem.writeU32(msg + 40n, 0); // msg_controllen: no ancillary data
-      c.mem.writeU32(msg + 44n, 0); // msg_flags
+      c.mem.writeU32(msg + 44n, truncated ? MSG_TRUNC : 0); // msg_flags
       return d.length;
     }, `nrecvmsg(${fd})`);
   },
@@ -379,13 +493,23 @@ export const socketFunctions: Record<string, (c: HleContext) => CallResult> = {
     const msg = ptr(c, 1);
     if (c.mem.readU32(msg + 40n) !== 0) return fail(ERRNO.EOPNOTSUPP); // SCM_RIGHTS etc. not emulated
     const parts = iovecs(c, msg).map((v) => c.mem.readChecked(v.base, v.len));
-    return socketWrite(c, file, Buffer.concat(parts), `nsendmsg(${fd})`);
+    const name = c.mem.readU64(msg);
+    const nameLen = c.mem.readU32(msg + 8n);
+    const to = name !== 0n && nameLen !== 0 ? sockaddrArg(c, name, nameLen) : undefined;
+    return socketWrite(c, file, Buffer.concat(parts), `nsendmsg(${fd})`, to);
   },
 
   shutdown(c) {
     const { sock } = socketOf(c, int(c, 0));
     const how = int(c, 1);
     if (how < SHUT_RD || how > SHUT_RDWR) return fail(ERRNO.EINVAL);
+    if (sock instanceof GuestDatagramSocket) {
+      if (!sock.peer) return fail(ERRNO.ENOTCONN);
+      if (how !== SHUT_WR) sock.readShut = true;
+      if (how !== SHUT_RD) sock.writeShut = true;
+      c.proc.eventCount++;
+      return 0;
+    }
     if (sock.state !== 'connected') return fail(ERRNO.ENOTCONN);
     if (how === SHUT_RD || how === SHUT_RDWR) {
       sock.eof = true;
