@@ -9,6 +9,7 @@ import { AddressSpace } from './address-space.js';
 import type { GuestClock } from './clock.js';
 import { ERRNO, SIG, errnoName, signalName } from './constants.js';
 import type { CpuPort } from './cpu-port.js';
+import { FileMappings } from './file-mappings.js';
 import { FileTable, SeededRandom } from './files.js';
 import { TLS_BLOCK_SIZE, TLS_R13_OFFSET, loadProgram, type LoadedProgram } from './loader.js';
 import { libcFunctions, type HleContext } from './libc/index.js';
@@ -56,6 +57,8 @@ export class AixProcess {
   readonly sentinels: SentinelTable;
   readonly threads: GuestThread[] = [];
   readonly files: FileTable;
+  /** File-backed mmap regions and their write-back (libc/memory.ts). */
+  readonly fileMappings: FileMappings;
   readonly signals = new SignalState();
   /** Semaphore counts keyed by the guest address of the sem_t (§5.4). */
   readonly semaphores = new Map<bigint, number>();
@@ -96,6 +99,7 @@ export class AixProcess {
     this.files = new FileTable(opts.root ?? '/', opts.stdio ?? [0, 1, 2]);
     if (opts.clock.deterministic) this.files.seededRandom = new SeededRandom();
     this.files.hostEvent = () => this.notifyHostEvent();
+    this.fileMappings = new FileMappings(this.mem, this.files);
     this.strace = opts.strace;
     this.cpus = opts.cpus ?? 1;
     this.uid = typeof process.getuid === 'function' ? process.getuid() : 0;
@@ -166,6 +170,8 @@ export class AixProcess {
       t.status = 'exited';
       t.waiter = undefined;
     }
+    // MAP_SHARED writes reach their files at exit at the latest.
+    this.fileMappings.flushAll();
     this.files.closeAll();
   }
 

@@ -78,6 +78,7 @@ function readFd(c: HleContext, fd: number, buf: bigint, len: number, pos: number
     });
   }
   const tmp = Buffer.alloc(Math.min(len, 1 << 20));
+  if (!f.stream) c.proc.fileMappings.beforeRead(f.hostFd);
   const position = pos ?? (f.stream ? null : f.offset);
   const n = fs.readSync(f.hostFd, tmp, 0, tmp.length, position);
   if (pos === null && !f.stream) f.offset += n;
@@ -118,6 +119,7 @@ function writeFd(c: HleContext, fd: number, data: Uint8Array, pos: number | null
   let n = 0;
   while (n < data.length) n += fs.writeSync(f.hostFd, data, n, data.length - n, position === null ? null : position + n);
   if (pos === null && !f.stream && position !== null) f.offset = position + n;
+  if (!f.stream && position !== null) c.proc.fileMappings.afterWrite(f.hostFd, position, n);
   return n;
 }
 
