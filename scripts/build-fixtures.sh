@@ -58,3 +58,25 @@ build_target go1.24-aix   "$GO124" "$GO124_ROOT" aix   ppc64
 build_target go1.19-aix   "$GO119" "$GO119_ROOT" aix   ppc64
 build_target go1.24-linux "$GO124" "$GO124_ROOT" linux ppc64
 build_target go1.24-host  "$GO124" "$GO124_ROOT" "$HOST_GOOS" "$HOST_GOARCH"
+
+# Go 1.24's own compiler built for aix/ppc64: a real program the emulator must run
+# (test/integration/run-compile.test.ts compiles a package with it and compares the object with
+# the host compiler's). Rebuilt only when the toolchain changes.
+build_aix_tool() {
+  local pkg="$1" name out stamp version
+  name="$(basename "$pkg")"
+  out="$FIXTURES_OUT/go1.24-aix-tools"
+  mkdir -p "$out"
+  version="$(GOROOT="$GO124_ROOT" "$GO124" version)"
+  stamp="$(echo "$version aix/ppc64 $pkg ${BUILD_FLAGS[*]}" | sha256sum | cut -d' ' -f1)"
+  if [[ -x $out/$name && -f $out/.$name.stamp && "$(cat "$out/.$name.stamp")" == "$stamp" ]]; then
+    step "go1.24-aix-tools: $name up to date"
+    return
+  fi
+  step "go1.24-aix-tools: building $pkg ($version, aix/ppc64)"
+  GOROOT="$GO124_ROOT" GOCACHE="$CACHE_DIR/go-build/go1.24" GOOS=aix GOARCH=ppc64 \
+    "$GO124" build "${BUILD_FLAGS[@]}" -o "$out/$name" "$pkg"
+  echo "$stamp" > "$out/.$name.stamp"
+}
+
+build_aix_tool cmd/compile

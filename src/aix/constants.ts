@@ -93,6 +93,9 @@ export const MAP_SHARED = 1;
 export const MAP_PRIVATE = 2;
 export const MAP_ANONYMOUS = 0x10;
 export const MAP_FIXED = 0x100;
+export const MS_ASYNC = 0x10;
+export const MS_SYNC = 0x20;
+export const MS_INVALIDATE = 0x40;
 
 export const O_RDONLY = 0;
 export const O_WRONLY = 1;

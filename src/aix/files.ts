@@ -4,7 +4,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isatty } from 'node:tty';
-import type { GuestSocket } from './libc/sockets.js';
+import type { GuestDatagramSocket } from './datagram.js';
+import type { GuestSocket } from './socket.js';
 import type { VirtualInodes } from './virtual-inodes.js';
 import { ERRNO, O_ACCMODE, O_APPEND, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_RDWR, O_TRUNC, O_WRONLY, hostErrnoToAix } from './constants.js';
 
@@ -139,7 +140,7 @@ export type OpenFile =
       reader?: HostStreamReader | null;
     }
   | { kind: 'pipe'; pipe: Pipe; end: 'read' | 'write'; flags: number; refs: number }
-  | { kind: 'socket'; sock: GuestSocket; flags: number; refs: number };
+  | { kind: 'socket'; sock: GuestSocket | GuestDatagramSocket; flags: number; refs: number };
 
 export interface FdEntry {
   file: OpenFile;

@@ -9,6 +9,7 @@ import { AddressSpace } from './address-space.js';
 import type { GuestClock } from './clock.js';
 import { ERRNO, SIG, errnoName, signalName } from './constants.js';
 import type { CpuPort } from './cpu-port.js';
+import { FileMappings } from './file-mappings.js';
 import { FileTable, SeededRandom } from './files.js';
 import { VirtualInodes } from './virtual-inodes.js';
 import { TLS_BLOCK_SIZE, TLS_R13_OFFSET, loadProgram, type LoadedProgram } from './loader.js';
@@ -57,6 +58,8 @@ export class AixProcess {
   readonly sentinels: SentinelTable;
   readonly threads: GuestThread[] = [];
   readonly files: FileTable;
+  /** File-backed mmap regions and their write-back (libc/memory.ts). */
+  readonly fileMappings: FileMappings;
   readonly signals = new SignalState();
   /** Semaphore counts keyed by the guest address of the sem_t (§5.4). */
   readonly semaphores = new Map<bigint, number>();
@@ -100,6 +103,7 @@ export class AixProcess {
       this.files.virtualInodes = new VirtualInodes(() => opts.clock.realtimeNs());
     }
     this.files.hostEvent = () => this.notifyHostEvent();
+    this.fileMappings = new FileMappings(this.mem, this.files);
     this.strace = opts.strace;
     this.cpus = opts.cpus ?? 1;
     this.uid = typeof process.getuid === 'function' ? process.getuid() : 0;
@@ -170,6 +174,8 @@ export class AixProcess {
       t.status = 'exited';
       t.waiter = undefined;
     }
+    // MAP_SHARED writes reach their files at exit at the latest.
+    this.fileMappings.flushAll();
     this.files.closeAll();
   }
 

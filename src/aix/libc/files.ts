@@ -10,7 +10,7 @@ import {
 import { FsError, HostStreamReader, Pipe, errnoOf, mayBlockOnRead, type OpenFile } from '../files.js';
 import type { CallResult } from '../threads.js';
 import type { StatOverride } from '../virtual-inodes.js';
-import { socketRead, socketWrite, wrapSocketFunctions } from './sockets.js';
+import { socketRead, socketWrite } from './sockets.js';
 import { fail, guarded, int, ptr, size, i64, type HleContext, type HleFunction } from './types.js';
 
 /** AIX's IOV_MAX (XOPEN_IOV_MAX): Go's writev sends at most 16 buffers per call on AIX. */
@@ -106,6 +106,7 @@ function readFd(c: HleContext, fd: number, buf: bigint, len: number, pos: number
     });
   }
   const tmp = Buffer.alloc(Math.min(len, 1 << 20));
+  if (!f.stream) c.proc.fileMappings.beforeRead(f.hostFd);
   const position = pos ?? (f.stream ? null : f.offset);
   const n = fs.readSync(f.hostFd, tmp, 0, tmp.length, position);
   if (pos === null && !f.stream) f.offset += n;
@@ -149,6 +150,7 @@ function writeFd(c: HleContext, fd: number, data: Uint8Array, pos: number | null
   while (n < data.length) n += fs.writeSync(f.hostFd, data, n, data.length - n, position === null ? null : position + n);
   if (n > 0) c.proc.files.virtualInodes?.modifiedFd(f.hostFd);
   if (pos === null && !f.stream && position !== null) f.offset = position + n;
+  if (!f.stream && position !== null) c.proc.fileMappings.afterWrite(f.hostFd, position, n);
   return n;
 }
 
@@ -606,4 +608,3 @@ export const fileFunctions: Record<string, HleFunction> = {
   }),
 };
 
-Object.assign(fileFunctions, wrapSocketFunctions(guarded));

@@ -1,10 +1,12 @@
 // mmap family and malloc (§4.3, §4.6): hints in the 0x0a00... arena are honoured when free,
-// NULL-hint maps bump upward from 0x0a00_0000_0000_0000, everything is lazily zero-backed, and
+// NULL-hint maps bump upward from 0x0a00_0000_0000_0000, anonymous memory is lazily zero-backed,
+// file mappings are filled from the file and kept coherent with it by ../file-mappings.ts, and
 // writable bytes count against --memory-limit (ENOMEM beyond it).
 import { PAGE_SIZE } from '../../cpu/memory.js';
 import { MMAP_BASE, MMAP_HINT_END, alignDown, alignUp } from '../address-space.js';
-import { ERRNO, MAP_ANONYMOUS, MAP_FIXED, PROT_EXEC, PROT_READ, PROT_WRITE } from '../constants.js';
-import { fail, int, ptr, type HleContext, type HleFunction } from './types.js';
+import { ERRNO, MAP_ANONYMOUS, MAP_FIXED, MAP_PRIVATE, MAP_SHARED, MS_ASYNC, MS_INVALIDATE, MS_SYNC, O_ACCMODE, O_RDWR, O_WRONLY, PROT_EXEC, PROT_READ, PROT_WRITE } from '../constants.js';
+import type { HostFile } from '../file-mappings.js';
+import { fail, guarded, i64, int, ptr, type HleContext, type HleFunction } from './types.js';
 
 const PAGE = BigInt(PAGE_SIZE);
 const GUEST_PAGE = 4096n;
@@ -33,9 +35,20 @@ function mmap(c: HleContext): ReturnType<HleFunction> {
   const flags = int(c, 3);
   const fd = int(c, 4);
   if (len === 0n) return fail(ERRNO.EINVAL);
-  if ((flags & MAP_ANONYMOUS) === 0 || fd !== -1) {
-    // File mappings: not needed by the fixtures' runtime paths.
-    return fail(ERRNO.ENODEV);
+  let file: HostFile | undefined;
+  const offset = Number(i64(c, 5));
+  const shared = (flags & MAP_SHARED) !== 0;
+  if ((flags & MAP_ANONYMOUS) === 0) {
+    if (shared === ((flags & MAP_PRIVATE) !== 0)) return fail(ERRNO.EINVAL);
+    if (offset < 0 || offset % Number(GUEST_PAGE) !== 0) return fail(ERRNO.EINVAL);
+    const e = c.proc.files.get(fd);
+    if (!e) return fail(ERRNO.EBADF);
+    // Pipes, sockets, terminals and directories cannot be mapped (Linux and AIX: ENODEV).
+    if (e.file.kind !== 'host' || e.file.stream || e.file.isDir) return fail(ERRNO.ENODEV);
+    const mode = e.file.flags & O_ACCMODE;
+    if (mode === O_WRONLY) return fail(ERRNO.EACCES);
+    if (shared && (prot & PROT_WRITE) && mode !== O_RDWR) return fail(ERRNO.EACCES);
+    file = e.file;
   }
   const size = alignUp(len, PAGE);
   const space = c.proc.space;
@@ -58,18 +71,35 @@ function mmap(c: HleContext): ReturnType<HleFunction> {
   if (flags & MAP_FIXED) {
     space.uncommit(writableBytes(c, start, end));
     if (prot & PROT_WRITE) space.commit(end - start);
+    c.proc.fileMappings.remove(start, end);
   }
   c.proc.mem.map(start, end - start, hostProt(prot));
+  if (file) c.proc.fileMappings.add(at, alignUp(len, GUEST_PAGE), file, offset, shared, (file.flags & O_ACCMODE) === O_RDWR);
   return at;
 }
 
-export const memoryFunctions: Record<string, HleFunction> = {
-  mmap,
+/** msync(addr, len, flags): write back the shared file mappings in the range (MS_INVALIDATE: and reload them). */
+function msync(c: HleContext): ReturnType<HleFunction> {
+  const addr = ptr(c, 0);
+  const len = ptr(c, 1);
+  const flags = int(c, 2);
+  if (addr % GUEST_PAGE !== 0n || (flags & ~(MS_ASYNC | MS_SYNC | MS_INVALIDATE)) !== 0 || ((flags & MS_ASYNC) && (flags & MS_SYNC))) return fail(ERRNO.EINVAL);
+  const end = alignUp(addr + len, GUEST_PAGE);
+  if (!c.proc.mem.isRangeMapped(addr, end)) return fail(ERRNO.ENOMEM);
+  c.proc.fileMappings.sync(addr, end, (flags & MS_INVALIDATE) !== 0);
+  return 0;
+}
 
-  munmap(c) {
+export const memoryFunctions: Record<string, HleFunction> = {
+  mmap: guarded(mmap),
+  msync: guarded(msync),
+
+  munmap: guarded((c) => {
     const addr = ptr(c, 0);
     const len = ptr(c, 1);
     if (addr % GUEST_PAGE !== 0n || len === 0n) return fail(ERRNO.EINVAL);
+    // The file mappings in the range go (written back first) even where the host page stays.
+    c.proc.fileMappings.remove(addr, alignUp(addr + len, GUEST_PAGE));
     // Host pages are 64 KiB: only whole host pages inside the range go away.
     const start = alignUp(addr, PAGE);
     const end = alignDown(addr + len, PAGE);
@@ -78,7 +108,7 @@ export const memoryFunctions: Record<string, HleFunction> = {
       c.proc.mem.unmap(start, end - start);
     }
     return 0;
-  },
+  }),
 
   mprotect(c) {
     const addr = ptr(c, 0);
@@ -92,6 +122,8 @@ export const memoryFunctions: Record<string, HleFunction> = {
     if (end <= start) return 0;
     const mem = c.proc.mem;
     if (!mem.isRangeMapped(start, end)) return fail(ERRNO.ENOMEM);
+    // A shared mapping of a file opened read-only never becomes writable.
+    if ((prot & PROT_WRITE) && c.proc.fileMappings.sharedReadOnlyIn(addr, addr + len)) return fail(ERRNO.EACCES);
     const before = writableBytes(c, start, end);
     if (prot & PROT_WRITE) {
       if (!c.proc.space.commit(end - start - before)) return fail(ERRNO.ENOMEM);

@@ -1,294 +1,36 @@
-// BSD sockets (AF_INET, AF_INET6, AF_UNIX; SOCK_STREAM) backed by Node's `net` module. Node's
-// asynchronous events fill per-socket buffers; guest calls only look at those buffers, so they
-// never block the event loop: a call that cannot complete returns EAGAIN (O_NONBLOCK, what Go
-// uses with its netpoller) or blocks the calling guest thread on a waiter the scheduler re-checks.
-// Layouts and numbers: syscall/ztypes_aix_ppc64.go and zerrors_aix_ppc64.go (sockaddr_in has
-// sin_len on AIX; AF_INET6 = 24; SOL_SOCKET = 0xffff).
+// BSD socket calls over GuestSocket (../socket.ts: SOCK_STREAM on AF_INET, AF_INET6, AF_UNIX) and
+// GuestDatagramSocket (../datagram.ts: SOCK_DGRAM on AF_INET, AF_INET6): a call that cannot
+// complete returns EAGAIN (O_NONBLOCK, what Go uses with its netpoller) or blocks the calling
+// guest thread on a waiter the scheduler re-checks. Node binds and connects asynchronously; a
+// call that must see that done (bind, a datagram connect, the first send of an unbound datagram
+// socket) waits for it whatever O_NONBLOCK says, as the kernel does these synchronously.
 import * as net from 'node:net';
-import { ERRNO, O_NONBLOCK, POLLERR, POLLHUP, POLLIN, POLLOUT, hostErrnoToAix } from '../constants.js';
+import { ERRNO, O_NONBLOCK, hostErrnoToAix } from '../constants.js';
 import { FsError, type OpenFile } from '../files.js';
+import {
+  AF_INET, AF_INET6, AF_UNIX, AF_UNSPEC, IPPROTO_IP, IPPROTO_IPV6, IPPROTO_TCP, IPV6_V6ONLY, MSG_PEEK, MSG_TRUNC, SHUT_RD, SHUT_RDWR, SHUT_WR,
+  SOCK_DGRAM, SOCK_STREAM, SOL_SOCKET, SO_ACCEPTCONN, SO_BROADCAST, SO_ERROR, SO_KEEPALIVE, SO_LINGER, SO_RCVBUF, SO_SNDBUF, SO_TYPE, TCP_NODELAY,
+  decodeSockaddr, encodeSockaddr, hostAddr, type SockAddr,
+} from '../sockaddr.js';
+import { GuestDatagramSocket } from '../datagram.js';
+import { GuestSocket, SEND_HIGH_WATER } from '../socket.js';
 import type { CallResult } from '../threads.js';
-import { fail, int, ptr, size, type HleContext, type HleFunction } from './types.js';
+import { fail, guarded, int, ptr, size, type HleContext, type HleFunction } from './types.js';
 
-export const AF_UNSPEC = 0;
-export const AF_UNIX = 1;
-export const AF_INET = 2;
-export const AF_INET6 = 24;
-export const SOCK_STREAM = 1;
-export const SOCK_DGRAM = 2;
-export const SOL_SOCKET = 0xffff;
-export const IPPROTO_IP = 0;
-export const IPPROTO_TCP = 6;
-export const IPPROTO_IPV6 = 0x29;
-export const SO_REUSEADDR = 0x4;
-export const SO_KEEPALIVE = 0x8;
-export const SO_BROADCAST = 0x20;
-export const SO_LINGER = 0x80;
-export const SO_REUSEPORT = 0x200;
-export const SO_SNDBUF = 0x1001;
-export const SO_RCVBUF = 0x1002;
-export const SO_ERROR = 0x1007;
-export const SO_TYPE = 0x1008;
-export const SO_ACCEPTCONN = 0x2;
-export const TCP_NODELAY = 0x1;
-export const IPV6_V6ONLY = 0x25;
-export const MSG_PEEK = 0x2;
-export const SHUT_RD = 0;
-export const SHUT_WR = 1;
-export const SHUT_RDWR = 2;
+type SocketFile = Extract<OpenFile, { kind: 'socket' }>;
 
-/** Receive buffering before the host socket is paused; send buffering before EAGAIN. */
-const RECV_HIGH_WATER = 1 << 20;
-const SEND_HIGH_WATER = 1 << 20;
-
-export interface SockAddr {
-  family: number;
-  host?: string;
-  port?: number;
-  path?: string;
-}
-
-type SocketState = 'new' | 'binding' | 'listening' | 'connecting' | 'connected' | 'failed' | 'closed';
-
-export class GuestSocket {
-  state: SocketState = 'new';
-  bound: SockAddr | undefined;
-  server: net.Server | undefined;
-  readonly acceptQueue: GuestSocket[] = [];
-  conn: net.Socket | undefined;
-  /** The other end of a socketpair. */
-  peer: GuestSocket | undefined;
-  private readonly recv: Uint8Array[] = [];
-  recvBytes = 0;
-  /** The peer will send nothing more (FIN, reset, or our SHUT_RD). */
-  eof = false;
-  writeShut = false;
-  /** SO_ERROR: set by an asynchronous failure, cleared when read. */
-  pendingError = 0;
-  readonly options = new Map<string, number>();
-  private pairSendBytes = 0;
-
-  constructor(readonly family: number, readonly type: number, private readonly notify: () => void) {}
-
-  option(level: number, name: number): number | undefined {
-    return this.options.get(`${level}:${name}`);
-  }
-
-  /** Take over a connected host socket: its data lands in our buffer from now on. */
-  attach(s: net.Socket): void {
-    this.conn = s;
-    this.state = 'connected';
-    s.on('data', (d: Buffer) => {
-      this.push(d);
-      if (this.recvBytes > RECV_HIGH_WATER) s.pause();
-    });
-    s.on('end', () => {
-      this.eof = true;
-      this.notify();
-    });
-    s.on('error', (e: NodeJS.ErrnoException) => {
-      this.pendingError = hostErrnoToAix(e.code);
-      this.eof = true;
-      this.notify();
-    });
-    s.on('close', () => {
-      this.eof = true;
-      this.notify();
-    });
-    s.on('drain', () => this.notify());
-    if (this.option(IPPROTO_TCP, TCP_NODELAY)) s.setNoDelay(true);
-    if (this.option(SOL_SOCKET, SO_KEEPALIVE)) s.setKeepAlive(true);
-  }
-
-  push(d: Uint8Array): void {
-    this.recv.push(d);
-    this.recvBytes += d.length;
-    this.notify();
-  }
-
-  /** Up to max buffered bytes (consumed unless peek). */
-  take(max: number, peek: boolean): Uint8Array {
-    const out = new Uint8Array(Math.min(max, this.recvBytes));
-    let done = 0;
-    let i = 0;
-    while (done < out.length) {
-      const c = this.recv[i]!;
-      const n = Math.min(c.length, out.length - done);
-      out.set(c.subarray(0, n), done);
-      done += n;
-      if (peek) i++;
-      else if (n === c.length) this.recv.shift();
-      else this.recv[0] = c.subarray(n);
-    }
-    if (!peek) {
-      this.recvBytes -= done;
-      if (this.peer) {
-        this.peer.pairSendBytes -= done;
-        this.peer.notify();
-      }
-      if (this.conn && this.conn.isPaused() && this.recvBytes < RECV_HIGH_WATER / 2) this.conn.resume();
-    }
-    return out;
-  }
-
-  /** Bytes written but not yet taken by the host (or the pair's peer). */
-  sendBacklog(): number {
-    if (this.peer) return this.pairSendBytes;
-    return this.conn?.writableLength ?? 0;
-  }
-
-  send(data: Uint8Array): void {
-    if (this.peer) {
-      this.pairSendBytes += data.length;
-      this.peer.push(data.slice());
-    } else this.conn!.write(Buffer.from(data));
-  }
-
-  shutdownWrite(): void {
-    if (this.writeShut) return;
-    this.writeShut = true;
-    if (this.peer) {
-      this.peer.eof = true;
-      this.peer.notify();
-    } else this.conn?.end();
-  }
-
-  /** poll(2) revents for the requested events. */
-  pollEvents(events: number): number {
-    let rev = 0;
-    switch (this.state) {
-      case 'listening':
-        if (this.acceptQueue.length > 0) rev |= POLLIN;
-        break;
-      case 'connected':
-        if (this.recvBytes > 0 || this.eof || this.pendingError) rev |= POLLIN;
-        if (this.pendingError || (!this.writeShut && this.sendBacklog() < SEND_HIGH_WATER)) rev |= POLLOUT;
-        if (this.eof && this.writeShut) rev |= POLLHUP;
-        if (this.pendingError) rev |= POLLERR;
-        break;
-      case 'failed':
-        rev |= POLLOUT | POLLERR | POLLHUP;
-        break;
-      case 'new':
-        rev |= POLLOUT | POLLHUP;
-        break;
-      default:
-        break;
-    }
-    return rev & (events | POLLHUP | POLLERR);
-  }
-
-  /** The guest closed its last descriptor for this socket. */
-  close(): void {
-    const was = this.state;
-    this.state = 'closed';
-    if (this.server) {
-      this.server.close();
-      for (const s of this.acceptQueue) s.close();
-      this.acceptQueue.length = 0;
-    }
-    if (this.peer) {
-      this.peer.eof = true;
-      this.peer.notify();
-      this.peer.peer = undefined;
-    } else if (this.conn) {
-      // Flush what was written, then let the host socket go (a close, not a reset).
-      if (was === 'connected' && !this.conn.destroyed) this.conn.destroySoon();
-      else this.conn.destroy();
-    }
-  }
-
-  /** Holds host resources whose events may wake a guest thread. */
-  get live(): boolean {
-    return this.state === 'binding' || this.state === 'listening' || this.state === 'connecting' || (this.state === 'connected' && !this.peer && !this.eof);
-  }
-}
-
-// ---- sockaddr encoding (AIX: {len u8, family u8, ...}) ----
-
-function parseIPv6(s: string): Uint8Array {
-  const out = new Uint8Array(16);
-  let text = s;
-  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
-  const tail: number[] = [];
-  if (v4) {
-    const b = v4[1]!.split('.').map(Number);
-    tail.push((b[0]! << 8) | b[1]!, (b[2]! << 8) | b[3]!);
-    text = text.slice(0, -v4[1]!.length);
-    if (text.endsWith(':') && !text.endsWith('::')) text = text.slice(0, -1);
-  }
-  const [head, rest] = text.includes('::') ? text.split('::') : [text, undefined];
-  const hs = head ? head.split(':').filter((x) => x !== '').map((x) => parseInt(x, 16)) : [];
-  const rs = rest !== undefined && rest !== '' ? rest.split(':').filter((x) => x !== '').map((x) => parseInt(x, 16)) : [];
-  const groups = [...hs, ...new Array<number>(8 - hs.length - rs.length - tail.length).fill(0), ...rs, ...tail];
-  groups.slice(0, 8).forEach((g, i) => {
-    out[2 * i] = g >> 8;
-    out[2 * i + 1] = g & 0xff;
-  });
-  return out;
-}
-
-function formatIPv6(b: Uint8Array): string {
-  const groups: string[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push(((b[i]! << 8) | b[i + 1]!).toString(16));
-  return groups.join(':');
-}
-
-export function encodeSockaddr(a: SockAddr): Uint8Array {
-  if (a.family === AF_INET) {
-    const b = new Uint8Array(16);
-    b[0] = 16;
-    b[1] = AF_INET;
-    new DataView(b.buffer).setUint16(2, a.port ?? 0);
-    const host = (a.host ?? '0.0.0.0').replace(/^::ffff:/i, '');
-    (net.isIPv4(host) ? host : '0.0.0.0').split('.').forEach((x, i) => (b[4 + i] = Number(x)));
-    return b;
-  }
-  if (a.family === AF_INET6) {
-    const b = new Uint8Array(28);
-    b[0] = 28;
-    b[1] = AF_INET6;
-    new DataView(b.buffer).setUint16(2, a.port ?? 0);
-    let host = a.host ?? '::';
-    if (net.isIPv4(host)) host = '::ffff:' + host;
-    b.set(parseIPv6(host), 8);
-    return b;
-  }
-  const p = Buffer.from(a.path ?? '', 'utf8');
-  const b = new Uint8Array(Math.min(2 + p.length + 1, 1025));
-  b[0] = b.length;
-  b[1] = AF_UNIX;
-  b.set(p.subarray(0, b.length - 3), 2);
-  return b;
-}
-
-export function decodeSockaddr(raw: Uint8Array): SockAddr | undefined {
-  if (raw.length < 2) return undefined;
-  const family = raw[1]!;
-  const v = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-  if (family === AF_INET && raw.length >= 8) return { family, port: v.getUint16(2), host: [...raw.subarray(4, 8)].join('.') };
-  if (family === AF_INET6 && raw.length >= 24) return { family, port: v.getUint16(2), host: formatIPv6(raw.subarray(8, 24)) };
-  if (family === AF_UNIX) {
-    const bytes = raw.subarray(2);
-    const nul = bytes.indexOf(0);
-    return { family, path: Buffer.from(nul < 0 ? bytes : bytes.subarray(0, nul)).toString('utf8') };
-  }
-  return { family };
-}
-
-/** Node's view of an address as the guest socket's family sees it. */
-function hostAddr(family: number, address: string | undefined, port: number | undefined, path?: string): SockAddr {
-  if (family === AF_UNIX) return { family, path: path ?? '' };
-  return { family, host: address ?? (family === AF_INET6 ? '::' : '0.0.0.0'), port: port ?? 0 };
-}
-
-// ---- guest calls ----
-
-function socketOf(c: HleContext, fd: number): { file: Extract<OpenFile, { kind: 'socket' }>; sock: GuestSocket } {
+function socketOf(c: HleContext, fd: number): { file: SocketFile; sock: GuestSocket | GuestDatagramSocket } {
   const e = c.proc.files.get(fd);
   if (!e) throw new FsError(ERRNO.EBADF);
   if (e.file.kind !== 'socket') throw new FsError(ERRNO.ENOTSOCK);
   return { file: e.file, sock: e.file.sock };
+}
+
+/** A socket a stream-only call (listen, accept) accepts: a datagram socket is EOPNOTSUPP. */
+function streamOf(c: HleContext, fd: number): { file: SocketFile; sock: GuestSocket } {
+  const { file, sock } = socketOf(c, fd);
+  if (!(sock instanceof GuestSocket)) throw new FsError(ERRNO.EOPNOTSUPP);
+  return { file, sock };
 }
 
 function sockaddrArg(c: HleContext, addr: bigint, len: number): SockAddr {
@@ -319,13 +61,13 @@ function unixHostPath(c: HleContext, a: SockAddr): string {
   return c.proc.files.hostPath(a.path, undefined, false);
 }
 
-function checkFamily(sock: GuestSocket, a: SockAddr): void {
+function checkFamily(sock: { family: number }, a: SockAddr): void {
   const ok = a.family === sock.family || (a.family === AF_UNSPEC && sock.family !== AF_UNIX);
   if (!ok) throw new FsError(ERRNO.EAFNOSUPPORT);
 }
 
 function listen(c: HleContext): CallResult {
-  const { sock } = socketOf(c, int(c, 0));
+  const { sock } = streamOf(c, int(c, 0));
   if (sock.state === 'listening') return 0;
   if (sock.state !== 'new') return fail(ERRNO.EINVAL);
   const backlog = Math.max(1, int(c, 1));
@@ -381,7 +123,7 @@ function listen(c: HleContext): CallResult {
 }
 
 function accept(c: HleContext): CallResult {
-  const { file, sock } = socketOf(c, int(c, 0));
+  const { file, sock } = streamOf(c, int(c, 0));
   if (sock.state !== 'listening') return fail(ERRNO.EINVAL);
   return blockOr(c, file, `accept(${int(c, 0)})`, () => {
     const child = sock.acceptQueue.shift();
@@ -397,6 +139,7 @@ function connect(c: HleContext): CallResult {
   const fd = int(c, 0);
   const { file, sock } = socketOf(c, fd);
   const a = sockaddrArg(c, ptr(c, 1), int(c, 2));
+  if (sock instanceof GuestDatagramSocket) return datagramConnect(c, sock, a, fd);
   if (sock.state === 'connected') return fail(ERRNO.EISCONN);
   if (sock.state === 'connecting') return fail(ERRNO.EALREADY);
   if (sock.state !== 'new') return fail(ERRNO.EINVAL);
@@ -431,40 +174,127 @@ function connect(c: HleContext): CallResult {
   return { block: { description: `connect(${fd})`, retry: () => settled() } };
 }
 
-/** Read for read/recvfrom/nrecvmsg on a stream socket: buffered data, 0 at EOF, error, or wait. */
-export function socketRead(c: HleContext, file: Extract<OpenFile, { kind: 'socket' }>, len: number, peek: boolean, deliver: (data: Uint8Array) => CallResult, what: string): CallResult {
+/**
+ * What a receive hands over: the bytes, their source (datagrams only) and whether the datagram was
+ * longer than the buffer (its tail is gone).
+ */
+type Deliver = (data: Uint8Array, from: SockAddr | undefined, truncated: boolean) => CallResult;
+
+function takePendingError(sock: { pendingError: number }): CallResult | undefined {
+  if (!sock.pendingError) return undefined;
+  const e = sock.pendingError;
+  sock.pendingError = 0;
+  return fail(e);
+}
+
+/**
+ * Read for read/recvfrom/nrecvmsg. Stream: buffered data, 0 at EOF, error, or wait. Datagram: one
+ * whole datagram per call (cut to len), or wait.
+ */
+export function socketRead(c: HleContext, file: SocketFile, len: number, peek: boolean, deliver: Deliver, what: string): CallResult {
   const sock = file.sock;
+  if (sock instanceof GuestDatagramSocket) {
+    return blockOr(c, file, what, () => {
+      const d = sock.receive(peek);
+      if (d) {
+        c.proc.eventCount++;
+        return deliver(d.data.subarray(0, len), d.from, d.data.length > len);
+      }
+      return takePendingError(sock) ?? (sock.readShut ? 0 : undefined);
+    });
+  }
   if (sock.state !== 'connected') return fail(sock.state === 'failed' ? ERRNO.ECONNREFUSED : ERRNO.ENOTCONN);
-  if (len === 0) return deliver(new Uint8Array(0)); // as pipes: 0 at once, never a wait
+  if (len === 0) return deliver(new Uint8Array(0), undefined, false); // as pipes: 0 at once, never a wait
   return blockOr(c, file, what, () => {
     if (sock.recvBytes > 0) {
       c.proc.eventCount++;
-      return deliver(sock.take(len, peek));
+      return deliver(sock.take(len, peek), undefined, false);
     }
-    if (sock.pendingError) {
-      const e = sock.pendingError;
-      sock.pendingError = 0;
-      return fail(e);
-    }
-    if (sock.eof) return 0;
-    return undefined;
+    return takePendingError(sock) ?? (sock.eof ? 0 : undefined);
   });
 }
 
-export function socketWrite(c: HleContext, file: Extract<OpenFile, { kind: 'socket' }>, data: Uint8Array, what: string): CallResult {
+/** Write for write/sendto/nsendmsg; `to` is the destination a datagram sendto names (streams ignore it). */
+export function socketWrite(c: HleContext, file: SocketFile, data: Uint8Array, what: string, to?: SockAddr): CallResult {
   const sock = file.sock;
+  if (sock instanceof GuestDatagramSocket) return datagramWrite(c, sock, data, to, what);
   if (sock.state !== 'connected') return fail(sock.state === 'failed' ? ERRNO.ECONNREFUSED : ERRNO.ENOTCONN);
   return blockOr(c, file, what, () => {
-    if (sock.pendingError) {
-      const e = sock.pendingError;
-      sock.pendingError = 0;
-      return fail(e);
-    }
+    const failed = takePendingError(sock);
+    if (failed) return failed;
     // Go ignores SIGPIPE for sockets it writes to; AIX would raise it, then EPIPE: we give EPIPE.
     if (sock.writeShut || (sock.conn && sock.conn.destroyed) || (!sock.conn && !sock.peer)) return fail(ERRNO.EPIPE);
     if (data.length > 0 && sock.sendBacklog() >= SEND_HIGH_WATER) return undefined;
     if (data.length > 0) sock.send(data);
     return data.length;
+  });
+}
+
+/** Wait until a datagram socket's host socket is bound (binding it to the wildcard if nobody did), then act. */
+function afterBound(sock: GuestDatagramSocket, what: string, act: () => CallResult): CallResult {
+  if (sock.state === 'bound') return act();
+  if (sock.state === 'new') sock.startBind(hostAddr(sock.family, undefined, 0));
+  return {
+    block: {
+      description: what,
+      retry: () => {
+        if (sock.state === 'bound') return act();
+        if (sock.state === 'new' || sock.state === 'closed') return takePendingError(sock) ?? fail(ERRNO.EBADF);
+        return undefined;
+      },
+    },
+  };
+}
+
+function datagramWrite(c: HleContext, sock: GuestDatagramSocket, data: Uint8Array, to: SockAddr | undefined, what: string): CallResult {
+  if (sock.writeShut) return fail(ERRNO.EPIPE);
+  // BSD and AIX refuse a destination on a connected datagram socket (Linux would use it).
+  if (to && sock.peer) return fail(ERRNO.EISCONN);
+  if (!to && !sock.peer) return fail(ERRNO.EDESTADDRREQ);
+  if (to) checkFamily(sock, to);
+  if (data.length > sock.maxDatagram) return fail(ERRNO.EMSGSIZE);
+  const failed = takePendingError(sock);
+  if (failed) return failed;
+  return afterBound(sock, what, () => {
+    sock.send(data, to);
+    c.proc.eventCount++;
+    return data.length;
+  });
+}
+
+function datagramBind(sock: GuestDatagramSocket, a: SockAddr, fd: number): CallResult {
+  if (sock.state !== 'new') return fail(ERRNO.EINVAL);
+  if (a.host !== undefined && !isLocalAddress(a.host)) return fail(ERRNO.EADDRNOTAVAIL);
+  sock.startBind({ ...a, family: sock.family });
+  return afterBound(sock, `bind(${fd})`, () => 0);
+}
+
+/** connect on a datagram socket: sets (or, with AF_UNSPEC, clears) the default peer; never EINPROGRESS. */
+function datagramConnect(c: HleContext, sock: GuestDatagramSocket, a: SockAddr, fd: number): CallResult {
+  if (a.family === AF_UNSPEC) {
+    if (sock.peer) sock.host?.disconnect();
+    sock.peer = undefined;
+    return 0;
+  }
+  checkFamily(sock, a);
+  const what = `connect(${fd})`;
+  return afterBound(sock, what, () => {
+    if (sock.peer) {
+      sock.host!.disconnect();
+      sock.peer = undefined;
+    }
+    sock.startConnect(a);
+    return {
+      block: {
+        description: what,
+        retry: () => {
+          if (sock.state === 'connecting') return undefined;
+          if (sock.state === 'closed') return fail(ERRNO.EBADF);
+          c.proc.eventCount++;
+          return takePendingError(sock) ?? 0;
+        },
+      },
+    };
   });
 }
 
@@ -507,12 +337,16 @@ function setsockopt(c: HleContext): CallResult {
   const v = c.mem.readU32(val) | 0;
   sock.options.set(`${level}:${name}`, v);
   if (level === SOL_SOCKET && name === SO_LINGER && len >= 8) sock.options.set(`${level}:${-name}`, c.mem.readU32(val + 4n) | 0);
-  if (level === IPPROTO_TCP && name === TCP_NODELAY && sock.state === 'connected') sock.conn?.setNoDelay(v !== 0);
-  if (level === SOL_SOCKET && name === SO_KEEPALIVE && sock.state === 'connected') sock.conn?.setKeepAlive(v !== 0);
+  if (sock instanceof GuestSocket && sock.state === 'connected') {
+    if (level === IPPROTO_TCP && name === TCP_NODELAY) sock.conn?.setNoDelay(v !== 0);
+    if (level === SOL_SOCKET && name === SO_KEEPALIVE) sock.conn?.setKeepAlive(v !== 0);
+  }
+  if (sock instanceof GuestDatagramSocket && level === SOL_SOCKET && name === SO_BROADCAST && sock.state === 'bound') sock.host?.setBroadcast(v !== 0);
   return 0;
 }
 
-function peerAddress(sock: GuestSocket): SockAddr | undefined {
+function peerAddress(sock: GuestSocket | GuestDatagramSocket): SockAddr | undefined {
+  if (sock instanceof GuestDatagramSocket) return sock.peer;
   if (sock.state !== 'connected') return undefined;
   if (sock.peer) return { family: AF_UNIX, path: '' };
   const s = sock.conn!;
@@ -520,7 +354,8 @@ function peerAddress(sock: GuestSocket): SockAddr | undefined {
   return hostAddr(sock.family, s.remoteAddress, s.remotePort);
 }
 
-function localAddress(sock: GuestSocket): SockAddr {
+function localAddress(sock: GuestSocket | GuestDatagramSocket): SockAddr {
+  if (sock instanceof GuestDatagramSocket) return sock.localAddress();
   if (sock.state === 'connected' && sock.conn && !sock.peer && sock.family !== AF_UNIX) {
     return hostAddr(sock.family, sock.conn.localAddress, sock.conn.localPort);
   }
@@ -542,9 +377,12 @@ export const socketFunctions: Record<string, (c: HleContext) => CallResult> = {
     const family = int(c, 0);
     const type = int(c, 1);
     if (family !== AF_INET && family !== AF_INET6 && family !== AF_UNIX) return fail(ERRNO.EAFNOSUPPORT);
-    // Datagram and raw sockets are not emulated (Node's dgram binds asynchronously).
-    if (type !== SOCK_STREAM) return fail(ERRNO.EPROTONOSUPPORT);
-    const sock = new GuestSocket(family, type, () => c.proc.notifyHostEvent());
+    const notify = () => c.proc.notifyHostEvent();
+    let sock: GuestSocket | GuestDatagramSocket;
+    if (type === SOCK_STREAM) sock = new GuestSocket(family, type, notify);
+    // Node's dgram has no AF_UNIX datagrams; raw sockets are not emulated.
+    else if (type === SOCK_DGRAM && family !== AF_UNIX) sock = new GuestDatagramSocket(family, type, notify);
+    else return fail(ERRNO.EPROTONOSUPPORT);
     return c.proc.files.allocate({ kind: 'socket', sock, flags: 2, refs: 1 }, false);
   },
 
@@ -568,6 +406,7 @@ export const socketFunctions: Record<string, (c: HleContext) => CallResult> = {
     const { sock } = socketOf(c, int(c, 0));
     const a = sockaddrArg(c, ptr(c, 1), int(c, 2));
     checkFamily(sock, a);
+    if (sock instanceof GuestDatagramSocket) return datagramBind(sock, a, int(c, 0));
     if (sock.state !== 'new' || sock.bound) return fail(ERRNO.EINVAL);
     if (a.family === AF_UNIX) {
       // The kernel creates the socket file at bind; Node does it at listen. An existing file is EADDRINUSE now.
@@ -609,10 +448,11 @@ export const socketFunctions: Record<string, (c: HleContext) => CallResult> = {
     const buf = ptr(c, 1);
     const from = ptr(c, 4);
     const fromLen = ptr(c, 5);
-    return socketRead(c, file, size(c, 2), (int(c, 3) & MSG_PEEK) !== 0, (d) => {
+    return socketRead(c, file, size(c, 2), (int(c, 3) & MSG_PEEK) !== 0, (d, source) => {
       c.mem.writeChecked(buf, d);
       // A stream socket reports no source address.
-      if (from !== 0n && fromLen !== 0n) c.mem.writeU32(fromLen, 0);
+      if (source) writeSockaddr(c, from, fromLen, source);
+      else if (from !== 0n && fromLen !== 0n) c.mem.writeU32(fromLen, 0);
       return d.length;
     }, `recvfrom(${fd})`);
   },
@@ -620,7 +460,8 @@ export const socketFunctions: Record<string, (c: HleContext) => CallResult> = {
   sendto(c) {
     const fd = int(c, 0);
     const { file } = socketOf(c, fd);
-    return socketWrite(c, file, c.mem.readChecked(ptr(c, 1), size(c, 2)), `sendto(${fd})`);
+    const to = ptr(c, 4) !== 0n && int(c, 5) !== 0 ? sockaddrArg(c, ptr(c, 4), int(c, 5)) : undefined;
+    return socketWrite(c, file, c.mem.readChecked(ptr(c, 1), size(c, 2)), `sendto(${fd})`, to);
   },
 
   nrecvmsg(c) {
@@ -629,7 +470,7 @@ export const socketFunctions: Record<string, (c: HleContext) => CallResult> = {
     const msg = ptr(c, 1);
     const vecs = iovecs(c, msg);
     const total = vecs.reduce((n, v) => n + v.len, 0);
-    return socketRead(c, file, total, (int(c, 2) & MSG_PEEK) !== 0, (d) => {
+    return socketRead(c, file, total, (int(c, 2) & MSG_PEEK) !== 0, (d, source, truncated) => {
       let at = 0;
       for (const v of vecs) {
         if (at >= d.length) break;
@@ -637,9 +478,11 @@ export const socketFunctions: Record<string, (c: HleContext) => CallResult> = {
         c.mem.writeChecked(v.base, d.subarray(at, at + n));
         at += n;
       }
-      c.mem.writeU32(msg + 8n, 0); // msg_namelen: no address on a stream socket
+      const name = c.mem.readU64(msg);
+      if (source && name !== 0n) writeSockaddr(c, name, msg + 8n, source);
+      else c.mem.writeU32(msg + 8n, 0); // msg_namelen: no address on a stream socket
       c.mem.writeU32(msg + 40n, 0); // msg_controllen: no ancillary data
-      c.mem.writeU32(msg + 44n, 0); // msg_flags
+      c.mem.writeU32(msg + 44n, truncated ? MSG_TRUNC : 0); // msg_flags
       return d.length;
     }, `nrecvmsg(${fd})`);
   },
@@ -650,13 +493,23 @@ export const socketFunctions: Record<string, (c: HleContext) => CallResult> = {
     const msg = ptr(c, 1);
     if (c.mem.readU32(msg + 40n) !== 0) return fail(ERRNO.EOPNOTSUPP); // SCM_RIGHTS etc. not emulated
     const parts = iovecs(c, msg).map((v) => c.mem.readChecked(v.base, v.len));
-    return socketWrite(c, file, Buffer.concat(parts), `nsendmsg(${fd})`);
+    const name = c.mem.readU64(msg);
+    const nameLen = c.mem.readU32(msg + 8n);
+    const to = name !== 0n && nameLen !== 0 ? sockaddrArg(c, name, nameLen) : undefined;
+    return socketWrite(c, file, Buffer.concat(parts), `nsendmsg(${fd})`, to);
   },
 
   shutdown(c) {
     const { sock } = socketOf(c, int(c, 0));
     const how = int(c, 1);
     if (how < SHUT_RD || how > SHUT_RDWR) return fail(ERRNO.EINVAL);
+    if (sock instanceof GuestDatagramSocket) {
+      if (!sock.peer) return fail(ERRNO.ENOTCONN);
+      if (how !== SHUT_WR) sock.readShut = true;
+      if (how !== SHUT_RD) sock.writeShut = true;
+      c.proc.eventCount++;
+      return 0;
+    }
     if (sock.state !== 'connected') return fail(ERRNO.ENOTCONN);
     if (how === SHUT_RD || how === SHUT_RDWR) {
       sock.eof = true;
@@ -674,8 +527,7 @@ function isLocalAddress(host: string): boolean {
   return false;
 }
 
-export function wrapSocketFunctions(guard: (fn: (c: HleContext) => CallResult) => HleFunction): Record<string, HleFunction> {
-  const out: Record<string, HleFunction> = {};
-  for (const [name, fn] of Object.entries(socketFunctions)) out[name] = guard(fn);
-  return out;
-}
+/** The socket calls as the libc table holds them: host errors become errno results. */
+export const guardedSocketFunctions: Record<string, HleFunction> = Object.fromEntries(
+  Object.entries(socketFunctions).map(([name, fn]) => [name, guarded(fn)]),
+);

@@ -1,11 +1,12 @@
-// Sockets over Node's net module, called the way the sentinel dispatcher calls them: AIX sockaddr
-// layouts (sin_len first), non-blocking EAGAIN/EINPROGRESS, poll readiness, SO_ERROR, socketpair.
+// Sockets over Node's net and dgram modules, called the way the sentinel dispatcher calls them: AIX
+// sockaddr layouts (sin_len first), non-blocking EAGAIN/EINPROGRESS, poll readiness, SO_ERROR,
+// socketpair, and datagrams (boundaries, truncation, connected peers).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ERRNO, O_NONBLOCK, POLLIN, POLLOUT } from '../../../src/aix/constants.js';
-import { AF_INET, AF_INET6, AF_UNIX, decodeSockaddr, encodeSockaddr } from '../../../src/aix/libc/sockets.js';
+import { AF_INET, AF_INET6, AF_UNIX, AF_UNSPEC, MSG_PEEK, MSG_TRUNC, SOCK_DGRAM, SO_TYPE, decodeSockaddr, encodeSockaddr } from '../../../src/aix/sockaddr.js';
 import type { AixProcess } from '../../../src/aix/process.js';
 import type { GuestThread } from '../../../src/aix/threads.js';
 import { asInt, callImport, processWithScratch } from './helpers.js';
@@ -150,9 +151,10 @@ describe('TCP over loopback', () => {
     expect(proc.mem.readU32(v)).toBe(0);
   });
 
-  it('refuses datagram sockets, unknown families, and socket calls on files', () => {
+  it('refuses AF_UNIX datagrams, raw sockets, unknown families, and socket calls on files', () => {
     const { proc, t } = processWithScratch();
-    expect(callImport(proc, t, 'socket', [AF_INET, 2, 0]).errno).toBe(ERRNO.EPROTONOSUPPORT);
+    expect(callImport(proc, t, 'socket', [AF_UNIX, SOCK_DGRAM, 0]).errno).toBe(ERRNO.EPROTONOSUPPORT);
+    expect(callImport(proc, t, 'socket', [AF_INET, 3, 0]).errno).toBe(ERRNO.EPROTONOSUPPORT);
     expect(callImport(proc, t, 'socket', [99, 1, 0]).errno).toBe(ERRNO.EAFNOSUPPORT);
     expect(callImport(proc, t, 'listen', [1, 1]).errno).toBe(ERRNO.ENOTSOCK);
     expect(callImport(proc, t, 'listen', [77, 1]).errno).toBe(ERRNO.EBADF);
@@ -221,5 +223,175 @@ describe('AF_UNIX', () => {
     const first = callImport(proc, t, 'accept', [lfd, 0, 0]);
     const got = first.blocked ? (await settle(proc, t)).r3 : asInt(first.r3);
     expect(got).toBeGreaterThan(cfd);
+  });
+});
+
+describe('UDP over loopback', () => {
+  /** A bound datagram socket on 127.0.0.1 (or ::1) and its sockaddr (with the port) at `sa`. */
+  async function boundUdp(proc: AixProcess, t: GuestThread, sa: bigint, lenp: bigint, family = AF_INET): Promise<{ fd: number; port: number }> {
+    const fd = asInt(callImport(proc, t, 'socket', [family, SOCK_DGRAM, 0]).r3);
+    const addr = encodeSockaddr({ family, host: family === AF_INET ? '127.0.0.1' : '::1', port: 0 });
+    proc.mem.writeBytes(sa, addr);
+    const b = callImport(proc, t, 'bind', [fd, sa, addr.length]);
+    expect(b.blocked ? (await settle(proc, t)).r3 : asInt(b.r3)).toBe(0);
+    proc.mem.writeU32(lenp, 28);
+    expect(callImport(proc, t, 'getsockname', [fd, sa, lenp]).r3).toBe(0n);
+    const port = decodeSockaddr(proc.mem.readBytes(sa, addr.length))!.port!;
+    expect(port).toBeGreaterThan(0);
+    return { fd, port };
+  }
+
+  it('sendto/recvfrom keep boundaries, report the source, truncate a short read, honour MSG_PEEK and poll', async () => {
+    const { proc, t, scratch } = processWithScratch();
+    const sa = scratch + 0x100n;
+    const lenp = scratch + 0x200n;
+    const from = scratch + 0x300n;
+    const pfd = scratch + 0x400n;
+    const buf = scratch + 0x1000n;
+    const a = await boundUdp(proc, t, sa, lenp);
+    const b = await boundUdp(proc, t, sa, lenp);
+    callImport(proc, t, 'fcntl', [b.fd, F_SETFL, O_NONBLOCK]);
+    expect(callImport(proc, t, 'recvfrom', [b.fd, buf, 64, 0, 0, 0]).errno).toBe(ERRNO.EAGAIN);
+
+    proc.mem.writeBytes(sa, encodeSockaddr({ family: AF_INET, host: '127.0.0.1', port: b.port }));
+    for (const m of ['first', 'second datagram', 'third']) {
+      proc.mem.writeBytes(buf, Buffer.from(m));
+      expect(callImport(proc, t, 'sendto', [a.fd, buf, m.length, 0, sa, 16]).r3).toBe(BigInt(m.length));
+    }
+    // poll: readable once the first datagram is queued; always writable.
+    proc.mem.writeU32(pfd, b.fd);
+    proc.mem.writeU32(pfd + 4n, (POLLIN | POLLOUT) << 16);
+    await waitFor(() => asInt(callImport(proc, t, 'poll', [pfd, 1, 0]).r3) === 1 && (proc.mem.readU32(pfd + 4n) & 0xffff) === (POLLIN | POLLOUT));
+
+    // MSG_PEEK leaves the datagram queued; a 64-byte read takes exactly one datagram.
+    expect(callImport(proc, t, 'recvfrom', [b.fd, buf, 64, MSG_PEEK, 0, 0]).r3).toBe(5n);
+    proc.mem.writeU32(lenp, 16);
+    expect(callImport(proc, t, 'recvfrom', [b.fd, buf, 64, 0, from, lenp]).r3).toBe(5n);
+    expect(Buffer.from(proc.mem.readBytes(buf, 5)).toString()).toBe('first');
+    expect(proc.mem.readU32(lenp)).toBe(16);
+    expect(decodeSockaddr(proc.mem.readBytes(from, 16))).toEqual({ family: AF_INET, host: '127.0.0.1', port: a.port });
+    // A 6-byte buffer gets the head of the 15-byte datagram; its tail is dropped, not read next.
+    await waitFor(() => asInt(callImport(proc, t, 'recvfrom', [b.fd, buf, 6, 0, 0, 0]).r3) === 6);
+    expect(Buffer.from(proc.mem.readBytes(buf, 6)).toString()).toBe('second');
+    await waitFor(() => asInt(callImport(proc, t, 'read', [b.fd, buf, 64]).r3) === 5);
+    expect(Buffer.from(proc.mem.readBytes(buf, 5)).toString()).toBe('third');
+    expect(callImport(proc, t, 'read', [b.fd, buf, 64]).errno).toBe(ERRNO.EAGAIN);
+    callImport(proc, t, 'close', [a.fd]);
+    callImport(proc, t, 'close', [b.fd]);
+  });
+
+  it('a blocking recvfrom waits for the datagram; the first sendto of an unbound socket binds it', async () => {
+    const { proc, t, scratch } = processWithScratch();
+    const sa = scratch + 0x100n;
+    const lenp = scratch + 0x200n;
+    const buf = scratch + 0x1000n;
+    const b = await boundUdp(proc, t, sa, lenp);
+    expect(callImport(proc, t, 'recvfrom', [b.fd, buf, 64, 0, 0, 0]).blocked).toBe(true);
+    const t2 = proc.spawnThread(proc.program.main.loaderCallback, 0n, 0x10000n, t)!;
+    callImport(proc, t2, '_Errno', []);
+    const c = asInt(callImport(proc, t2, 'socket', [AF_INET, SOCK_DGRAM, 0]).r3);
+    proc.mem.writeU32(lenp, 16);
+    callImport(proc, t2, 'getsockname', [c, sa, lenp]);
+    expect(decodeSockaddr(proc.mem.readBytes(sa, 16))!.port).toBe(0);
+    proc.mem.writeBytes(sa, encodeSockaddr({ family: AF_INET, host: '127.0.0.1', port: b.port }));
+    proc.mem.writeBytes(buf + 0x100n, Buffer.from('wake'));
+    const sent = callImport(proc, t2, 'sendto', [c, buf + 0x100n, 4, 0, sa, 16]);
+    expect(sent.blocked ? (await settle(proc, t2)).r3 : asInt(sent.r3)).toBe(4);
+    proc.mem.writeU32(lenp, 16);
+    callImport(proc, t2, 'getsockname', [c, sa, lenp]);
+    expect(decodeSockaddr(proc.mem.readBytes(sa, 16))!.port).toBeGreaterThan(0);
+    expect((await settle(proc, t)).r3).toBe(4);
+    expect(Buffer.from(proc.mem.readBytes(buf, 4)).toString()).toBe('wake');
+  });
+
+  it('connect sets the peer: write/read, getpeername, only the peer is heard, EISCONN, AF_UNSPEC disconnects', async () => {
+    const { proc, t, scratch } = processWithScratch();
+    const sa = scratch + 0x100n;
+    const lenp = scratch + 0x200n;
+    const buf = scratch + 0x1000n;
+    const server = await boundUdp(proc, t, sa, lenp);
+    const other = await boundUdp(proc, t, sa, lenp);
+    const c = asInt(callImport(proc, t, 'socket', [AF_INET, SOCK_DGRAM, 0]).r3);
+    callImport(proc, t, 'fcntl', [c, F_SETFL, O_NONBLOCK]);
+    proc.mem.writeU32(lenp, 16);
+    expect(callImport(proc, t, 'getpeername', [c, sa, lenp]).errno).toBe(ERRNO.ENOTCONN);
+    expect(callImport(proc, t, 'write', [c, buf, 1]).errno).toBe(ERRNO.EDESTADDRREQ);
+    const serverAddr = encodeSockaddr({ family: AF_INET, host: '127.0.0.1', port: server.port });
+    proc.mem.writeBytes(sa, serverAddr);
+    // Never EINPROGRESS, even non-blocking: the call returns once the peer is set.
+    const conn = callImport(proc, t, 'connect', [c, sa, 16]);
+    expect(conn.errno).toBe(0);
+    expect(conn.blocked ? (await settle(proc, t)).r3 : asInt(conn.r3)).toBe(0);
+    proc.mem.writeU32(lenp, 16);
+    expect(callImport(proc, t, 'getpeername', [c, sa + 0x40n, lenp]).r3).toBe(0n);
+    expect(decodeSockaddr(proc.mem.readBytes(sa + 0x40n, 16))).toEqual({ family: AF_INET, host: '127.0.0.1', port: server.port });
+    proc.mem.writeU32(lenp, 16);
+    callImport(proc, t, 'getsockname', [c, sa + 0x40n, lenp]);
+    const local = decodeSockaddr(proc.mem.readBytes(sa + 0x40n, 16))!;
+    expect(local.host).toBe('127.0.0.1');
+    expect(callImport(proc, t, 'sendto', [c, buf, 1, 0, sa, 16]).errno).toBe(ERRNO.EISCONN);
+    proc.mem.writeBytes(buf, Buffer.from('to server'));
+    expect(callImport(proc, t, 'write', [c, buf, 9]).r3).toBe(9n);
+    await waitFor(() => asInt(callImport(proc, t, 'read', [server.fd, buf + 0x100n, 64]).r3) === 9);
+
+    // A datagram from a stranger is not delivered; the peer's is.
+    proc.mem.writeBytes(sa, encodeSockaddr({ family: AF_INET, host: '127.0.0.1', port: local.port! }));
+    proc.mem.writeBytes(buf, Buffer.from('stranger'));
+    callImport(proc, t, 'sendto', [other.fd, buf, 8, 0, sa, 16]);
+    proc.mem.writeBytes(buf, Buffer.from('peer'));
+    callImport(proc, t, 'sendto', [server.fd, buf, 4, 0, sa, 16]);
+    await waitFor(() => asInt(callImport(proc, t, 'read', [c, buf + 0x100n, 64]).r3) === 4);
+    expect(Buffer.from(proc.mem.readBytes(buf + 0x100n, 4)).toString()).toBe('peer');
+    expect(callImport(proc, t, 'read', [c, buf + 0x100n, 64]).errno).toBe(ERRNO.EAGAIN);
+
+    proc.mem.writeBytes(sa, encodeSockaddr({ family: AF_UNSPEC }));
+    expect(callImport(proc, t, 'connect', [c, sa, 16]).r3).toBe(0n);
+    proc.mem.writeU32(lenp, 16);
+    expect(callImport(proc, t, 'getpeername', [c, sa, lenp]).errno).toBe(ERRNO.ENOTCONN);
+  });
+
+  it('stream-only calls, oversize datagrams and SO_TYPE', () => {
+    const { proc, t, scratch } = processWithScratch();
+    const u = asInt(callImport(proc, t, 'socket', [AF_INET, SOCK_DGRAM, 0]).r3);
+    expect(callImport(proc, t, 'listen', [u, 1]).errno).toBe(ERRNO.EOPNOTSUPP);
+    expect(callImport(proc, t, 'accept', [u, 0, 0]).errno).toBe(ERRNO.EOPNOTSUPP);
+    expect(callImport(proc, t, 'shutdown', [u, 1]).errno).toBe(ERRNO.ENOTCONN);
+    const sa = scratch + 0x100n;
+    proc.mem.writeBytes(sa, encodeSockaddr({ family: AF_INET, host: '127.0.0.1', port: 9 }));
+    expect(callImport(proc, t, 'sendto', [u, scratch + 0x1000n, 65508, 0, sa, 16]).errno).toBe(ERRNO.EMSGSIZE);
+    proc.mem.writeBytes(sa, encodeSockaddr({ family: AF_INET6, host: '::1', port: 9 }));
+    expect(callImport(proc, t, 'sendto', [u, scratch + 0x1000n, 1, 0, sa, 28]).errno).toBe(ERRNO.EAFNOSUPPORT);
+    const lenp = scratch + 0x200n;
+    proc.mem.writeU32(lenp, 4);
+    callImport(proc, t, 'getsockopt', [u, SOL_SOCKET, SO_TYPE, scratch + 0x300n, lenp]);
+    expect(proc.mem.readU32(scratch + 0x300n)).toBe(SOCK_DGRAM);
+  });
+
+  it('nrecvmsg on IPv6 fills msg_name and sets MSG_TRUNC for a cut datagram', async () => {
+    const { proc, t, scratch } = processWithScratch();
+    const sa = scratch + 0x100n;
+    const lenp = scratch + 0x200n;
+    const buf = scratch + 0x1000n;
+    const a = await boundUdp(proc, t, sa, lenp, AF_INET6);
+    const b = await boundUdp(proc, t, sa, lenp, AF_INET6);
+    proc.mem.writeBytes(sa, encodeSockaddr({ family: AF_INET6, host: '::1', port: b.port }));
+    proc.mem.writeBytes(buf, Buffer.from('0123456789'));
+    expect(callImport(proc, t, 'sendto', [a.fd, buf, 10, 0, sa, 28]).r3).toBe(10n);
+    // struct msghdr: name, namelen, iov, iovlen, control, controllen, flags; one 4-byte iovec.
+    const msg = scratch + 0x400n;
+    const iov = scratch + 0x500n;
+    const name = scratch + 0x600n;
+    proc.mem.writeU64(iov, buf + 0x100n);
+    proc.mem.writeU64(iov + 8n, 4n);
+    proc.mem.writeU64(msg, name);
+    proc.mem.writeU32(msg + 8n, 28);
+    proc.mem.writeU64(msg + 16n, iov);
+    proc.mem.writeU32(msg + 24n, 1);
+    const r = callImport(proc, t, 'nrecvmsg', [b.fd, msg, 0]);
+    expect(r.blocked ? (await settle(proc, t)).r3 : asInt(r.r3)).toBe(4);
+    expect(Buffer.from(proc.mem.readBytes(buf + 0x100n, 4)).toString()).toBe('0123');
+    expect(proc.mem.readU32(msg + 44n)).toBe(MSG_TRUNC);
+    expect(proc.mem.readU32(msg + 8n)).toBe(28);
+    expect(decodeSockaddr(proc.mem.readBytes(name, 28))).toEqual({ family: AF_INET6, host: '0:0:0:0:0:0:0:1', port: a.port });
   });
 });

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { statSync } from 'node:fs';
 import { formatCallArguments, formatStraceResult } from '../../../src/aix/strace.js';
 import { encodeStat } from '../../../src/aix/libc/files.js';
-import { AF_INET, AF_INET6, AF_UNIX, encodeSockaddr } from '../../../src/aix/libc/sockets.js';
+import { AF_INET, AF_INET6, AF_UNIX, encodeSockaddr } from '../../../src/aix/sockaddr.js';
 import { ERRNO, SIG } from '../../../src/aix/constants.js';
 import { makeProcess } from './helpers.js';
 
