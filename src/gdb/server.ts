@@ -80,10 +80,12 @@ export class GdbServer {
     const session = new GdbSession(
       this.target,
       {
-        write: (bytes) => {
-          if (!socket.destroyed) socket.write(bytes);
-        },
+        // false (buffer full) holds further replies until 'drain': a client that does not read
+        // cannot make the stub buffer without bound.
+        write: (bytes) => (socket.destroyed ? true : socket.write(bytes)),
         close: () => socket.end(),
+        pauseInput: () => socket.pause(),
+        resumeInput: () => socket.resume(),
       },
       { ...this.options, log: this.log },
     );
@@ -103,6 +105,7 @@ export class GdbServer {
       });
     };
     socket.on('data', (chunk: Buffer) => session.receive(chunk));
+    socket.on('drain', () => session.drained());
     socket.on('error', (e) => onGone(`connection error: ${e.message}`));
     socket.on('close', () => onGone('disconnected'));
     void session.start();

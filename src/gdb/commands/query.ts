@@ -1,9 +1,11 @@
 // General queries and settings: qSupported, qXfer, qRcmd, QPassSignals, QCatchSyscalls, vRun.
 import { hexToText, parseHexInt } from '../rsp/hex.js';
 
+// The packet table has matched each packet's prefix before its parser runs: the parsers read the
+// arguments only.
+
 /** `qSupported[:feature;feature…]` → gdb's features, e.g. swbreak → '+'. */
 export function parseQSupported(packet: string): Map<string, string> | undefined {
-  if (packet !== 'qSupported' && !packet.startsWith('qSupported:')) return undefined;
   const features = new Map<string, string>();
   if (packet.length <= 11) return features;
   for (const f of packet.slice(11).split(';')) {
@@ -26,7 +28,7 @@ export interface XferRead {
 /** `qXfer:object:read:annex:offset,length` */
 export function parseQXferRead(packet: string): XferRead | undefined {
   const parts = packet.split(':');
-  if (parts.length !== 5 || parts[0] !== 'qXfer' || parts[2] !== 'read') return undefined;
+  if (parts.length !== 5 || parts[2] !== 'read') return undefined;
   const range = parts[4]!.split(',');
   if (range.length !== 2) return undefined;
   const offset = parseHexInt(range[0]!);
@@ -37,13 +39,11 @@ export function parseQXferRead(packet: string): XferRead | undefined {
 
 /** `qRcmd,HEX` → the monitor command text. */
 export function parseQRcmd(packet: string): string | undefined {
-  if (!packet.startsWith('qRcmd,')) return undefined;
   return hexToText(packet.slice(6));
 }
 
 /** `QPassSignals:sig;sig…` (hex signal numbers; may be empty). */
 export function parseQPassSignals(packet: string): Set<number> | undefined {
-  if (!packet.startsWith('QPassSignals:')) return undefined;
   const out = new Set<number>();
   const body = packet.slice(13);
   if (body === '') return out;
@@ -60,7 +60,6 @@ export type CatchSyscallsPacket = { kind: 'off' } | { kind: 'all' } | { kind: 'l
 
 /** `QCatchSyscalls:0` / `QCatchSyscalls:1` / `QCatchSyscalls:1;nr;nr…` */
 export function parseQCatchSyscalls(packet: string): CatchSyscallsPacket | undefined {
-  if (!packet.startsWith('QCatchSyscalls:')) return undefined;
   const [flag, ...nums] = packet.slice(15).split(';');
   if (flag === '0') return nums.length === 0 ? { kind: 'off' } : undefined;
   if (flag !== '1') return undefined;
@@ -76,7 +75,6 @@ export function parseQCatchSyscalls(packet: string): CatchSyscallsPacket | undef
 
 /** `vRun;program;arg…` (hex-encoded; empty program = the default one). */
 export function parseVRun(packet: string): { program: string; args: string[] } | undefined {
-  if (!packet.startsWith('vRun;')) return undefined;
   const decoded: string[] = [];
   for (const part of packet.slice(5).split(';')) {
     const text = hexToText(part);

@@ -48,7 +48,6 @@ function parseAction(s: string): VContAction | undefined {
 
 /** `vCont;action[:thread];…` (the `vCont?` query is handled separately). */
 export function parseVCont(packet: string): VContItem[] | undefined {
-  if (!packet.startsWith('vCont;')) return undefined;
   const items: VContItem[] = [];
   for (const part of packet.slice(6).split(';')) {
     const colon = part.indexOf(':');

@@ -1,4 +1,4 @@
-// H (set thread for later operations) and T (is thread alive).
+// H (set thread for later operations), T (is thread alive) and qThreadExtraInfo (its name).
 import { parseThreadSelector, ThreadSelector } from './thread-id.js';
 
 /** `Hg tid` / `Hc tid` */
@@ -9,8 +9,17 @@ export function parseSetThread(packet: string): { op: 'g' | 'c'; thread: ThreadS
   return thread === undefined ? undefined : { op, thread };
 }
 
+function threadIdOnly(s: string): number | undefined {
+  const sel = parseThreadSelector(s);
+  return sel?.kind === 'id' ? sel.tid : undefined;
+}
+
 /** `T tid` */
 export function parseThreadAlive(packet: string): number | undefined {
-  const sel = parseThreadSelector(packet.slice(1));
-  return sel?.kind === 'id' ? sel.tid : undefined;
+  return threadIdOnly(packet.slice(1));
+}
+
+/** `qThreadExtraInfo,tid` */
+export function parseThreadExtraInfo(packet: string): number | undefined {
+  return threadIdOnly(packet.slice('qThreadExtraInfo,'.length));
 }

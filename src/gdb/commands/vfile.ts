@@ -23,7 +23,6 @@ function ints(s: string, n: number): number[] | undefined {
 
 /** `vFile:op:args` */
 export function parseVFile(packet: string): VFilePacket | undefined {
-  if (!packet.startsWith('vFile:')) return undefined;
   const colon = packet.indexOf(':', 6);
   const name = colon < 0 ? packet.slice(6) : packet.slice(6, colon);
   const args = colon < 0 ? '' : packet.slice(colon + 1);

@@ -115,7 +115,6 @@ describe('protocol fuzz', () => {
         clearTimeout(timer);
       }
     };
-    const started = Date.now();
     let sessions = 1;
     for (let sent = 0; sent < PACKETS_TO_SEND; ) {
       for (let k = 0; k < 64 && sent < PACKETS_TO_SEND; k++, sent++) session.receive(nextChunk());
@@ -144,7 +143,6 @@ describe('protocol fuzz', () => {
     await fresh.start();
     fresh.receive(encodePacket('?'));
     await fresh.whenIdle();
-    const elapsed = Date.now() - started;
 
     expect(badOutput, where).toEqual([]);
     expect(logs.filter((l) => l.includes('error handling packet') || l.includes('handler failed')), where).toEqual([]);
@@ -158,6 +156,5 @@ describe('protocol fuzz', () => {
     expect(answers, where).toHaveLength(1);
     expect(answers[0], where).toMatch(expected);
     expect(sessions, where).toBeGreaterThan(1);
-    expect(elapsed, where).toBeLessThan(20_000);
   });
 });
