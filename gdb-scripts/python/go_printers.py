@@ -306,6 +306,11 @@ def _indirect(slot_value, declared):
     return slot_value
 
 
+def map_len(val):
+    h = val.dereference()
+    return int(h["used"]) if "used" in _field_names(h.type) else int(h["count"])
+
+
 def map_entries(val):
     """(key, value) gdb.Values of a Go map in storage order; val is the map pointer."""
     if int(val) == 0:
@@ -313,7 +318,11 @@ def map_entries(val):
     fields = _field_names(val.type.strip_typedefs().target())
     k_name, v_name = _split_map_name(val.type.name)
     raw = _swiss_entries(val) if "dirPtr" in fields else _hmap_entries(val)
+    left = map_len(val)  # the map's own count: no scan of empty groups after the last entry
     for k, v in raw:
+        if left <= 0:
+            return
+        left -= 1
         yield _indirect(k, k_name), _indirect(v, v_name)
 
 
@@ -393,9 +402,7 @@ class MapPrinter:
         t = go_name(self.val.type)
         if int(self.val) == 0:
             return "%s nil" % t
-        h = self.val.dereference()
-        count = int(h["used"]) if "used" in _field_names(h.type) else int(h["count"])
-        return "%s len: %d" % (t, count)
+        return "%s len: %d" % (t, map_len(self.val))
 
     def children(self):
         n = 0
@@ -466,8 +473,12 @@ class IfacePrinter:
         if value is None:
             return "(%s) %#x" % (name, int(self.val["data"]))
         text = value.format_string()
-        # A followed pointer's own printer already names its type.
-        return text if _following[0] == 0 and is_struct_pointer(value.type) else "(%s) %s" % (name, text)
+        # Printers that name the type themselves ([]int len: 2…, (*main.point) 0x…) say it once.
+        if text.startswith("(%s) " % name):
+            return text
+        if text.startswith(name + " "):
+            text = text[len(name) + 1 :]
+        return "(%s) %s" % (name, text)
 
 
 _following = [0]  # > 0 while a pointer's fields are printed: pointers inside are shown as addresses
@@ -585,23 +596,44 @@ def _operand_start(expr, end):
     return i
 
 
+def _unquoted(expr, start=0):
+    """(index, char) of expr from start, skipping "…" and '…' literals (with backslash escapes)."""
+    i, quote = start, None
+    while i < len(expr):
+        c = expr[i]
+        if quote:
+            if c == "\\":
+                i += 1
+            elif c == quote:
+                quote = None
+        elif c in "\"'":
+            quote = c
+        else:
+            yield i, c
+        i += 1
+
+
 def _close_bracket(expr, start):
     depth = 0
-    for i in range(start, len(expr)):
-        if expr[i] == "[":
+    for i, c in _unquoted(expr, start):
+        if c == "[":
             depth += 1
-        elif expr[i] == "]":
+        elif c == "]":
             depth -= 1
             if depth == 0:
                 return i
     return -1
 
 
+def _next_open_bracket(expr, start):
+    return next((i for i, c in _unquoted(expr, start) if c == "["), -1)
+
+
 def rewrite_go_indexing(expr):
     """Turns s[i] into $_go_index(s, i) wherever s is a Go slice, string or map; the rest is left alone."""
     at = 0
     while True:
-        open_at = expr.find("[", at)
+        open_at = _next_open_bracket(expr, at)
         if open_at < 0:
             return expr
         close_at = _close_bracket(expr, open_at)

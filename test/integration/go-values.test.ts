@@ -64,7 +64,7 @@ const pairs = (s: string, re: RegExp) => [...s.matchAll(re)].map((m) => `${m[1]}
 /** "len 3 cap 5 [1, 2]" -> ['3', '5', '[1, 2]'] */
 const lenCap = (s: string) => /^len (\d+) cap (\d+)(?: (.*))?$/.exec(s)!.slice(1);
 
-const GLOBALS = ['String', 'Empty', 'Ints', 'Arr', 'Pts', 'Counts', 'Small', 'Names', 'AnyInt', 'AnyStr', 'AnyStruct', 'AnyPtr', 'Err', 'Ch', 'Ptr', 'AnyNil', 'NilErr', 'NilPtr', 'NilMap', 'NilSlice'];
+const GLOBALS = ['String', 'Empty', 'Ints', 'Arr', 'Pts', 'Counts', 'Small', 'Names', 'AnyInt', 'AnyStr', 'AnyStruct', 'AnyPtr', 'Err', 'Ch', 'Ptr', 'AnyNil', 'NilErr', 'NilPtr', 'NilMap', 'NilSlice', 'Label', 'IDs', 'AnySlice', 'AnyMap'];
 const LOCALS = ['s', 'ints', 'arr', 'pts', 'm', 'a', 'e', 'ch', 'p'];
 const INDEXING: ReadonlyArray<readonly [string, string]> = [
   ['pts[1]', 'pts[1]'],
@@ -75,6 +75,7 @@ const INDEXING: ReadonlyArray<readonly [string, string]> = [
 const GLOBAL_INDEXING: ReadonlyArray<readonly [string, string]> = [
   ['gPts[1]', 'main.gPts[1]'],
   ['gSmall["two"]', 'main.gSmall["two"]'],
+  ['gSmall["t]o"]', 'main.gSmall["t]o"]'],
   ['gNames[1499]', 'main.gNames[1499]'],
   ['gInts[3]', 'main.gInts[3]'],
   ['gString[4]', 'main.gString[4]'],
@@ -157,11 +158,23 @@ describe.each(['go1.24-aix', 'go1.19-aix'] as const)('Go values in gdb on %s', (
     expect(w('gNilSlice')).toBe('len 0 cap 0 nil true');
     expect(got.get('gNilSlice')).toBe('[]int nil');
 
+    // Named string and slice types, and composite values inside interfaces.
+    expect(got.get('gLabel')).toBe(w('gLabel'));
+    const [idsLen, idsCap, idsElems] = lenCap(w('gIDs'));
+    expect(got.get('gIDs')).toBe(`main.ids len: ${idsLen}, cap: ${idsCap} = ${goList(idsElems!)}`);
+    const [, sliceType, sliceRest] = /^\((\S+)\) (.*)$/.exec(w('gAnySlice'))!;
+    const [sLen, sCap, sElems] = lenCap(sliceRest!);
+    expect(got.get('gAnySlice')).toBe(`(${sliceType}) len: ${sLen}, cap: ${sCap} = ${goList(sElems!)}`);
+    const [, mapType, mapLen, mapEntries] = /^\((\S+)\) len (\d+) (.*)$/.exec(w('gAnyMap'))!;
+    expect(got.get('gAnyMap')!.startsWith(`(${mapType}) len: ${mapLen} = {`)).toBe(true);
+    expect(pairs(got.get('gAnyMap')!, PAIR_GDB)).toEqual(pairs(mapEntries!, PAIR_GO));
+
     // Indexing with Go's meaning, through print.
     expect(got.get('gPts[1]')).toBe(goStruct(w('gPts[1]')));
     expect(got.get('pts[1]')).toBe(goStruct(w('pts[1]')));
     expect(got.get('pts[1].Name')).toBe(/Name: ("[^"]*")/.exec(w('pts[1]'))![1]);
     expect(got.get('gSmall["two"]')).toBe('2');
+    expect(got.get('gSmall["t]o"]')).toBe('key "t]o" not in map');
     expect(got.get('m[2]')).toBe('"two"');
     expect(got.get('gNames[1499]')).toBe('"n1499"');
     expect(got.get('gString[4]')).toBe(`${'hello, gdb'.charCodeAt(4)} 'o'`);
