@@ -21,6 +21,13 @@ use_private_go_env
 mapfile -t FIXTURES < <(cd "$FIXTURES_SRC" && for d in */; do [[ -f $d/main.go ]] && echo "${d%/}"; done)
 [[ ${#FIXTURES[@]} -gt 0 ]] || die "no fixtures found under $FIXTURES_SRC"
 
+# A fixture may add one go build flag in test/fixtures/<name>/build-flag (e.g. values keeps its locals
+# readable in gdb with -gcflags=-N -l, as `dlv debug` builds); it is then built on its own.
+extra_flags() {
+  local file="$FIXTURES_SRC/$1/build-flag"
+  if [[ -f $file ]]; then head -n1 "$file"; fi
+}
+
 # build_target TOOLCHAIN_DIR GO GOROOT GOOS GOARCH
 build_target() {
   local tc="$1" go="$2" goroot="$3" goos="$4" goarch="$5"
@@ -28,7 +35,7 @@ build_target() {
   mkdir -p "$out"
   version="$(GOROOT="$goroot" "$go" version)"
   for name in "${FIXTURES[@]}"; do
-    stamp="$( { echo "$version $goos/$goarch ${BUILD_FLAGS[*]}"
+    stamp="$( { extra="$(extra_flags "$name")"; echo "$version $goos/$goarch ${BUILD_FLAGS[*]}${extra:+ $extra}"
                 cat "$FIXTURES_SRC/go.mod" "$FIXTURES_SRC/$name"/*.go; } | sha256sum | cut -d' ' -f1)"
     if [[ -x $out/$name && -f $out/.$name.stamp && "$(cat "$out/.$name.stamp")" == "$stamp" ]]; then
       continue
@@ -41,11 +48,17 @@ build_target() {
     return
   fi
   step "$tc: building ${stale[*]} ($version, $goos/$goarch)"
-  local pkgs=() cache_tag
-  for name in "${stale[@]}"; do pkgs+=("./$name"); done
+  local pkgs=() cache_tag extra
   cache_tag="$(echo "$version" | awk '{print $3}')"
-  (cd "$FIXTURES_SRC" && GOROOT="$goroot" GOCACHE="$CACHE_DIR/go-build/$cache_tag" GOOS="$goos" GOARCH="$goarch" \
-     "$go" build "${BUILD_FLAGS[@]}" -o "$out/" "${pkgs[@]}")
+  go_build() {
+    (cd "$FIXTURES_SRC" && GOROOT="$goroot" GOCACHE="$CACHE_DIR/go-build/$cache_tag" GOOS="$goos" GOARCH="$goarch" \
+       "$go" build "${BUILD_FLAGS[@]}" "$@")
+  }
+  for name in "${stale[@]}"; do
+    extra="$(extra_flags "$name")"
+    if [[ -z $extra ]]; then pkgs+=("./$name"); else go_build "$extra" -o "$out/" "./$name"; fi
+  done
+  [[ ${#pkgs[@]} -eq 0 ]] || go_build -o "$out/" "${pkgs[@]}"
   for name in "${stale[@]}"; do
     mv "$out/.$name.stamp.new" "$out/.$name.stamp"
   done

@@ -1,7 +1,9 @@
 // `serve PROGRAM [ARGS…]`: load the program, stop it at its first instruction and wait for gdb on
 // a TCP port (loopback unless --host names another address). Options before PROGRAM are serve's
 // and run's (shared parsing with `run`); everything after PROGRAM goes to the guest.
+import { existsSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
+import { GDB_SCRIPTS_LOADER } from '../elf/index.js';
 import { GdbServer } from '../gdb/server.js';
 import { installRuntimeViews, runtimeMonitorFor } from '../goruntime/monitor-commands.js';
 import { AixTarget } from '../machine/aix-target.js';
@@ -92,6 +94,8 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     } catch {
       // A binary the views cannot read: gdb's thread list then shows plain pthreads.
     }
+    // gdb refuses to auto-load .debug_gdb_scripts from a file fetched over `target:`: say the one line that does it.
+    if (existsSync(GDB_SCRIPTS_LOADER)) log(`serve: Go values in gdb (pretty printers): source ${GDB_SCRIPTS_LOADER}`);
     const entry = target.process.liveThreads()[0]?.state.pc ?? 0n;
     log(`serve: ${start.program} stopped at its first instruction 0x${entry.toString(16)}; waiting for gdb`);
     process.on('SIGINT', () => {

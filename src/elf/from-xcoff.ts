@@ -3,6 +3,7 @@
 // gdb-multiarch (which cannot read XCOFF) gets symbols, source lines and frame info.
 import type { XcoffImage, XcoffSymbol } from '../xcoff/index.js';
 import { C_EXT, C_WEAKEXT } from '../xcoff/symbols.js';
+import { GDB_SCRIPTS_SECTION, bundledGdbScripts, gdbScriptsSection, type GdbScript } from './gdb-scripts.js';
 import { writeElf, type ElfSectionInput, type ElfSymbolInput, type ElfViewInput, type ElfWriteOptions } from './writer.js';
 
 /** The writer's input for an XCOFF image (exported so tests and the stub can inspect it). */
@@ -50,12 +51,17 @@ export interface ExtraCode {
   functions: ReadonlyArray<{ name: string; address: bigint; size: bigint }>;
 }
 
+export interface ElfViewOptions extends ElfWriteOptions {
+  /** Python scripts for .debug_gdb_scripts (default: gdb-scripts/python/*.py); [] leaves the section out. */
+  gdbScripts?: readonly GdbScript[];
+}
+
 /**
  * ELF64 big-endian ppc64 (ABI v1, no .opd: symbols are code addresses) bytes for an XCOFF image.
  * The DWARF is zlib-compressed unless options.compressDebug is false.
  */
-export function buildElfView(image: XcoffImage, extra?: ExtraCode, options: ElfWriteOptions = {}): Uint8Array {
-  const input = elfViewInputFromXcoff(image);
+export function buildElfView(image: XcoffImage, extra?: ExtraCode, options: ElfViewOptions = {}): Uint8Array {
+  const input = withGdbScripts(elfViewInputFromXcoff(image), options.gdbScripts ?? bundledGdbScripts());
   if (!extra) return writeElf(input, options);
   const taken = new Set(input.symbols.map((s) => s.name));
   const symbols: ElfSymbolInput[] = extra.functions.map((f) => ({
@@ -69,4 +75,12 @@ export function buildElfView(image: XcoffImage, extra?: ExtraCode, options: ElfW
   }));
   const section: ElfSectionInput = { name: extra.name, kind: 'text', vaddr: extra.vaddr, size: BigInt(extra.bytes.length), bytes: extra.bytes };
   return writeElf({ ...input, sections: [...input.sections, section], symbols: [...input.symbols, ...symbols] }, options);
+}
+
+/** Adds .debug_gdb_scripts, stored as is (small; `objdump -s -j .debug_gdb_scripts` shows the text). */
+function withGdbScripts(input: ElfViewInput, scripts: readonly GdbScript[]): ElfViewInput {
+  if (scripts.length === 0) return input;
+  const bytes = gdbScriptsSection(scripts);
+  const section: ElfSectionInput = { name: GDB_SCRIPTS_SECTION, kind: 'debug', vaddr: 0n, size: BigInt(bytes.length), bytes, compress: false };
+  return { ...input, sections: [...input.sections, section] };
 }

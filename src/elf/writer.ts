@@ -51,6 +51,8 @@ export interface ElfSectionInput {
   size: bigint;
   /** Contents; empty for bss. */
   bytes: Uint8Array;
+  /** debug only: false keeps the bytes as they are even when compression is on (default true). */
+  compress?: boolean;
 }
 
 export interface ElfSymbolInput {
@@ -240,7 +242,7 @@ export function writeElf(input: ElfViewInput, options: ElfWriteOptions = {}): Ui
   }
   for (const s of input.sections) {
     if (s.kind !== 'debug') continue;
-    const compressed = compressDebug ? compressSection(s.bytes, deflateLevel) : undefined;
+    const compressed = compressDebug && s.compress !== false ? compressSection(s.bytes, deflateLevel) : undefined;
     const stored = compressed ?? s.bytes;
     // The Elf64_Chdr holds 64-bit fields, so a compressed section starts 8-aligned (as ld writes them).
     if (compressed !== undefined) cursor = alignUp(cursor, 8);
