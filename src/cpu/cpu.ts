@@ -6,7 +6,7 @@
 // the setter drops the load reservation of both states, which is how "a reservation is lost on a
 // thread switch and on another thread's store" holds: another thread can only store after a switch.
 import { CpuState, PC_HI, PC_LO, RESV_LEN } from './state.js';
-import { GuestMemory, MemoryFault, memoryFault, type AccessKind, type FaultReason, type Watchpoint } from './memory.js';
+import { GuestMemory, MemoryFault, memoryFault, watchTrap, type AccessKind, type FaultReason, type Watchpoint } from './memory.js';
 import { ProgramException, programException } from './isa-types.js';
 import { allRows, decodeRow } from './decode.js';
 import {
@@ -34,7 +34,11 @@ export const StopReason = {
   TRAP: 5,
   /** PC reached a registered host-call address (not fetched); the host services the call. */
   SENTINEL: 6,
-  /** A watched access completed; see stop.watch*. PC is after the accessing instruction. */
+  /**
+   * A watched access is about to happen (see stop.watch*): PC is at the accessing instruction,
+   * which has not executed, as a data breakpoint reports it. Resuming there stops again unless
+   * the watchpoint is gone or skipWatchOnce() was called (a debugger steps over it that way).
+   */
   WATCH: 7,
   /** A host-side bug surfaced while executing stop.pc; stop.message says what. */
   INTERNAL: 8,
@@ -166,7 +170,7 @@ export class Cpu implements LoopHost {
   private readonly breakpoints = new Set<bigint>();
   private hostCallRanges: Array<{ start: bigint; end: bigint }> = [];
   private watchCount = 0;
-  private watchHit = false;
+  private skipWatch = false;
 
   constructor(mem: GuestMemory, state: CpuState = new CpuState(), opts: CpuOptions = {}) {
     this.mem = mem;
@@ -175,13 +179,6 @@ export class Cpu implements LoopHost {
     this.jitThreshold = opts.jitThreshold ?? envThreshold();
     this.loop = this.jit ? builtJitLoop().run : builtLoop().run;
     mem.codeWriteHook = (addr, len) => this.invalidateCode(addr, len);
-    mem.watchHook = (addr, len, isWrite) => {
-      if (this.watchHit) return;
-      this.watchHit = true;
-      this.stop.watchAddr = addr;
-      this.stop.watchLen = len;
-      this.stop.watchIsWrite = isWrite;
-    };
   }
 
   /** The running thread's registers. Assigning switches threads and drops both reservations. */
@@ -218,26 +215,24 @@ export class Cpu implements LoopHost {
     this.executed = 0;
     if (budget <= 0) return this.finish(StopReason.OK, 0);
     let done = 0;
-    if (this.breakpoints.size > 0 && this.breakpoints.has(this.current.pc)) {
+    // Watched pages stay out of the TLB, so a watchpoint costs only the accesses to its page;
+    // compiled code and the interpreter run as usual and a watched access throws before it happens.
+    this.mem.trapWatched = this.watchCount > 0 && !this.skipWatch;
+    if (this.skipWatch || (this.breakpoints.size > 0 && this.breakpoints.has(this.current.pc))) {
+      this.skipWatch = false;
       const r = this.stepSlow();
-      done = 1;
+      this.mem.trapWatched = this.watchCount > 0;
       if (r !== StopReason.OK) return this.finish(r, 0);
-      if (this.watchHit) return this.finish(this.watchStop(), 1);
+      done = 1;
     }
-    if (this.watchCount > 0) {
-      // Watchpoints: one instruction per loop call, so the stop lands right after the access.
-      while (done < budget) {
-        const r = this.loop(this, this.current, this.mem, 1);
-        done += this.executed;
-        if (r !== StopReason.OK) return this.finish(r as StopReason, done);
-        if (this.watchHit) return this.finish(this.watchStop(), done);
-      }
-      return this.finish(StopReason.OK, done);
-    }
-    const r = this.loop(this, this.current, this.mem, budget - done) as StopReason;
-    done += this.executed;
-    if (r === StopReason.OK && this.watchHit) return this.finish(this.watchStop(), done);
+    const r = done < budget ? (this.loop(this, this.current, this.mem, budget - done) as StopReason) : StopReason.OK;
+    if (done < budget) done += this.executed;
     return this.finish(r, done);
+  }
+
+  /** The next run() executes its first instruction without watch traps (stepping over a WATCH stop). */
+  skipWatchOnce(): void {
+    this.skipWatch = true;
   }
 
   /** Execute exactly one instruction: STEP_DONE, or the stop that prevented it. */
@@ -253,6 +248,7 @@ export class Cpu implements LoopHost {
   }
 
   private finish(r: StopReason, done: number): StopReason {
+    this.mem.trapWatched = false;
     this.executed = done;
     this.totalExecuted += done;
     if (r === StopReason.OK || r === StopReason.BREAKPOINT || r === StopReason.SENTINEL || r === StopReason.WATCH) {
@@ -261,11 +257,6 @@ export class Cpu implements LoopHost {
     }
     this.stop.reason = r;
     return r;
-  }
-
-  private watchStop(): StopReason {
-    this.watchHit = false;
-    return StopReason.WATCH;
   }
 
   /** Fetch, decode and execute one instruction outside the hot loop (stepping over a breakpoint). */
@@ -330,7 +321,6 @@ export class Cpu implements LoopHost {
   }
 
   compileAt(hi: number, lo: number): void {
-    if (this.watchCount > 0) return;
     const page = this.codePageFor(hi, lo);
     const idx = (lo & 0xffff) >>> 2;
     if (page.ids[idx] === ID_BLOCK) return;
@@ -414,6 +404,12 @@ export class Cpu implements LoopHost {
       if (f.access === 'exec') st.word = 0;
       return StopReason.FAULT;
     }
+    if (e === watchTrap) {
+      st.watchAddr = watchTrap.address;
+      st.watchLen = watchTrap.len;
+      st.watchIsWrite = watchTrap.isWrite;
+      return StopReason.WATCH;
+    }
     if (e === programException || e instanceof ProgramException) {
       return (e as ProgramException).reason === 'trap' ? StopReason.TRAP : StopReason.ILLEGAL;
     }
@@ -444,11 +440,10 @@ export class Cpu implements LoopHost {
     this.invalidateCode();
   }
 
-  /** Watchpoints through the CPU, so run() knows to stop right after the access. */
+  /** Watchpoints through the CPU, so run() arms the memory's watch traps. */
   addWatchpoint(wp: Watchpoint): void {
     this.mem.addWatchpoint(wp);
     this.watchCount++;
-    this.dropAllBlocks(); // watched runs stay in the interpreter
   }
 
   removeWatchpoint(wp: Watchpoint): void {

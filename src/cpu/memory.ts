@@ -5,6 +5,11 @@
 // and write) holding one DataView per page (perf-notes.md §3: 190-350 M accesses/s). Everything
 // unusual (page crossing, first touch, protection, watched or code pages) takes the slow path.
 //
+// Watchpoints are page granular in the TLB: a page holding a watched range never enters it, so
+// only accesses to that page take the slow path, which checks the exact ranges (page offsets, no
+// BigInt) and, while the CPU executes guest code (trapWatched), throws `watchTrap` before a watched
+// access happens, like the hardware's data breakpoint; the instruction has not executed.
+//
 // Faults do not throw host Errors: the hot path throws the reusable `memoryFault` object, filled
 // with the address and access kind, which the CPU run loop catches and turns into a stop result.
 
@@ -37,6 +42,18 @@ export class MemoryFault {
 /** The one fault object the hot path throws (no allocation per fault). Copy its fields out. */
 export const memoryFault = new MemoryFault();
 
+/** A watched access about to happen (thrown only while GuestMemory.trapWatched is set). */
+export class WatchTrap {
+  hi = 0;
+  lo = 0;
+  len = 0;
+  isWrite = false;
+  get address(): bigint {
+    return toBig(this.hi, this.lo);
+  }
+}
+export const watchTrap = new WatchTrap();
+
 const TLB_SIZE = 256;
 const TLB_MASK = TLB_SIZE - 1;
 
@@ -47,8 +64,16 @@ interface Page {
   prot: number;
   /** Decoded instructions exist for this page: writes must tell the CPU (codeWriteHook). */
   hasCode: boolean;
-  /** Some watchpoint overlaps this page: every access takes the slow path. */
-  watched: boolean;
+  /** Watched ranges overlapping this page (page offsets), or null: such a page stays out of the TLB. */
+  watched: WatchRange[] | null;
+}
+
+/** A watchpoint clipped to one page: [from, to) as page offsets. */
+interface WatchRange {
+  from: number;
+  to: number;
+  onRead: boolean;
+  onWrite: boolean;
 }
 
 /** A mapped range whose pages need not have storage yet (lazily zero). */
@@ -93,10 +118,12 @@ export class GuestMemory {
 
   /** Called after a store hits a page marked with markCode (the CPU drops decoded instructions). */
   codeWriteHook: ((addr: bigint, len: number) => void) | null = null;
-  /** Called after an access overlaps a watchpoint (the access has completed). */
-  watchHook: ((addr: bigint, len: number, isWrite: boolean, wp: Watchpoint) => void) | null = null;
-  /** Called before a store to a page with a watchpoint writes (a debugger saves the old bytes to undo it). */
-  watchStoreHook: ((addr: bigint, len: number) => void) | null = null;
+  /**
+   * Set by the CPU while it executes guest instructions: an access overlapping a watchpoint then
+   * throws `watchTrap` before anything is read or written. Host-side accesses (loader, HLE calls,
+   * the debugger) never trap, as a kernel's copy into a watched buffer does not on real hardware.
+   */
+  trapWatched = false;
 
   constructor() {
     const dummy = new DataView(new ArrayBuffer(8));
@@ -327,6 +354,7 @@ export class GuestMemory {
       if (k === 0 || (l & PAGE_MASK) === 0) {
         const page = this.pageFor(h, l, 'write', true)!;
         if ((page.prot & PROT_WRITE) === 0) this.fault(h, l, 'write', 'protection');
+        if (page.watched !== null) this.checkWatch(page, h, l, Math.min(len - k, PAGE_SIZE - (l & PAGE_MASK)), true);
       }
     }
   }
@@ -427,9 +455,9 @@ export class GuestMemory {
     const off = lo & PAGE_MASK;
     let v: number;
     if (off <= PAGE_SIZE - len) {
+      if (page.watched !== null) this.checkWatch(page, hi, lo, len, false);
+      else this.fillTlb(hi, lo, page, false);
       v = len === 1 ? page.bytes[off] : len === 2 ? page.view.getUint16(off) : page.view.getUint32(off);
-      if (!page.watched) this.fillTlb(hi, lo, page, false);
-      else this.checkWatch(hi, lo, len, false);
     } else {
       // Crosses into the next page: assemble byte by byte.
       v = 0;
@@ -447,13 +475,12 @@ export class GuestMemory {
     if ((page.prot & PROT_WRITE) === 0) this.fault(hi, lo, 'write', 'protection');
     const off = lo & PAGE_MASK;
     if (off <= PAGE_SIZE - len) {
-      if (page.watched && this.watchStoreHook) this.watchStoreHook(toBig(hi, lo), len);
+      if (page.watched !== null) this.checkWatch(page, hi, lo, len, true);
       if (len === 1) page.bytes[off] = v;
       else if (len === 2) page.view.setUint16(off, v);
       else page.view.setInt32(off, v);
       if (page.hasCode && this.codeWriteHook) this.codeWriteHook(toBig(hi, lo), len);
-      if (page.watched) this.checkWatch(hi, lo, len, true);
-      else if (!page.hasCode) this.fillTlb(hi, lo, page, true);
+      else if (page.watched === null) this.fillTlb(hi, lo, page, true);
     } else {
       this.probeWrite(hi, lo, len);
       for (let k = 0; k < len; k++) {
@@ -489,9 +516,8 @@ export class GuestMemory {
   private materialise(key: number, prot: number): Page | null {
     if (this.pageCount >= this.maxPages) return null;
     const buf = new ArrayBuffer(PAGE_SIZE);
-    const page: Page = { bytes: new Uint8Array(buf), view: new DataView(buf), prot, hasCode: false, watched: false };
-    const start = BigInt(key) << BigInt(PAGE_SHIFT);
-    page.watched = this.watchpoints.some((w) => w.start < start + BigInt(PAGE_SIZE) && w.end > start);
+    const page: Page = { bytes: new Uint8Array(buf), view: new DataView(buf), prot, hasCode: false, watched: null };
+    page.watched = this.watchRangesOf(key);
     this.pages.set(key, page);
     this.pageCount++;
     return page;
@@ -528,12 +554,12 @@ export class GuestMemory {
     const pg = lo >>> PAGE_SHIFT;
     const i = (pg ^ hi) & TLB_MASK;
     if (forWrite) {
-      if ((page.prot & PROT_WRITE) === 0 || page.hasCode || page.watched) return;
+      if ((page.prot & PROT_WRITE) === 0 || page.hasCode || page.watched !== null) return;
       this.wTagHi[i] = hi;
       this.wTagPg[i] = pg;
       this.wView[i] = page.view;
     } else {
-      if ((page.prot & PROT_READ) === 0 || page.watched) return;
+      if ((page.prot & PROT_READ) === 0 || page.watched !== null) return;
       this.rTagHi[i] = hi;
       this.rTagPg[i] = pg;
       this.rView[i] = page.view;
@@ -553,22 +579,35 @@ export class GuestMemory {
   }
 
   private refreshWatchedFlags(): void {
-    for (const [key, page] of this.pages) {
-      const start = BigInt(key) << BigInt(PAGE_SHIFT);
-      const end = start + BigInt(PAGE_SIZE);
-      page.watched = this.watchpoints.some((w) => w.start < end && w.end > start);
-    }
+    for (const [key, page] of this.pages) page.watched = this.watchRangesOf(key);
     this.flushTlb();
   }
 
-  private checkWatch(hi: number, lo: number, len: number, isWrite: boolean): void {
-    if (!this.watchHook) return;
-    const a = toBig(hi, lo);
-    const e = a + BigInt(len);
+  /** The watchpoints overlapping page `key`, clipped to page offsets (null when none). */
+  private watchRangesOf(key: number): WatchRange[] | null {
+    const start = BigInt(key) << BigInt(PAGE_SHIFT);
+    const end = start + BigInt(PAGE_SIZE);
+    let out: WatchRange[] | null = null;
     for (const w of this.watchpoints) {
-      if (w.start < e && w.end > a && (isWrite ? w.onWrite : w.onRead)) {
-        this.watchHook(a, len, isWrite, w);
-        return;
+      if (w.start >= end || w.end <= start) continue;
+      const from = w.start > start ? Number(w.start - start) : 0;
+      const to = w.end < end ? Number(w.end - start) : PAGE_SIZE;
+      (out ??= []).push({ from, to, onRead: w.onRead, onWrite: w.onWrite });
+    }
+    return out;
+  }
+
+  /** Before an access of len bytes at (hi, lo) inside a watched page: trap if it is watched. */
+  private checkWatch(page: Page, hi: number, lo: number, len: number, isWrite: boolean): void {
+    if (!this.trapWatched) return;
+    const off = lo & PAGE_MASK;
+    for (const w of page.watched!) {
+      if (off < w.to && off + len > w.from && (isWrite ? w.onWrite : w.onRead)) {
+        watchTrap.hi = hi;
+        watchTrap.lo = lo;
+        watchTrap.len = len;
+        watchTrap.isWrite = isWrite;
+        throw watchTrap;
       }
     }
   }

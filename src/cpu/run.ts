@@ -124,6 +124,7 @@ export function buildRunLoop(rows: readonly InsnRow[], opts: { jit?: boolean } =
             const c = blk.fn(s, mem, budget - n, host);
             if (c < 0) {
               n += host.jitCount;
+              host.jitExecuted += host.jitCount;
               w = host.jitWord;
               host.executed = n;
               return host.exceptionStop(host.jitError, w);

@@ -2,7 +2,7 @@
 // decides, per guest thread, whether a slice runs freely, executes one instruction (step), keeps
 // stepping inside an address range (range-step) or does nothing (the thread is held stopped). It
 // also turns the events gdb must see into `debug` stops before the AIX layer acts on them:
-// breakpoints, watched accesses (reported *before* the access: the instruction is undone), guest
+// breakpoints, watched accesses (reported *before* the access: the CPU traps ahead of it), guest
 // faults and traps (before the guest's own handler runs), asynchronous signals (before delivery,
 // through AixProcess.signalGate) and import calls (catch syscall, entry and return).
 import { SIG } from '../aix/constants.js';
@@ -86,17 +86,11 @@ export class DebugCpuPort implements CpuPort {
   private readonly threadOfState = new Map<CpuState, GuestThread>();
   private readonly hwOnly = new Set<bigint>();
   private readonly watches: GdbWatchpoint[] = [];
-  private readonly snapshot = new CpuState();
-  private undo: Array<{ addr: bigint; bytes: Uint8Array }> = [];
-  private recordStores = false;
 
   constructor(
     readonly proc: AixProcess,
     readonly inner: CpuAdapter,
   ) {
-    proc.mem.watchStoreHook = (addr, len) => {
-      if (this.recordStores) this.undo.push({ addr, bytes: proc.mem.readBytes(addr, len) });
-    };
     proc.signalGate = (t, signal) => this.gate(t, signal);
   }
 
@@ -229,37 +223,12 @@ export class DebugCpuPort implements CpuPort {
    */
   private execute(t: GuestThread, c: ThreadControl, state: CpuState, budget: number): { stop: CpuStop; executed: number } {
     const cpu = this.inner.cpu;
-    let done = 0;
-    let r: { stop: CpuStop; executed: number };
-    if (this.watches.length === 0) {
-      if (cpu.hasBreakpoint(state.pc)) return this.breakpointStop(t, c, state, 0);
-      r = this.inner.run(state, budget);
-      done = r.executed;
-    } else {
-      // Watchpoints: one instruction at a time with an undo record, so that a watched access can
-      // be reported before it happens (gdb steps over it with the watchpoint removed).
-      for (;;) {
-        if (done >= budget) return { stop: { kind: 'budget' }, executed: done };
-        if (cpu.hasBreakpoint(state.pc)) return this.breakpointStop(t, c, state, done);
-        this.snapshot.copyFrom(state);
-        this.undo.length = 0;
-        this.recordStores = true;
-        r = this.inner.run(state, 1);
-        this.recordStores = false;
-        if (r.stop.kind === 'debug' && cpu.stop.reason === StopReason.WATCH) {
-          const st = cpu.stop;
-          state.copyFrom(this.snapshot);
-          for (let i = this.undo.length - 1; i >= 0; i--) this.proc.mem.writeBytes(this.undo[i]!.addr, this.undo[i]!.bytes);
-          this.undo.length = 0;
-          const hit = this.watchFor(st.watchAddr, st.watchLen, st.watchIsWrite);
-          if (hit !== undefined) return this.report(t, c, { kind: 'watch', access: hit.kind, addr: hit.addr }, done);
-          // Not ours (cannot happen today): execute it again without watch tracking.
-          r = this.inner.run(state, 1);
-        }
-        done += r.executed;
-        if (r.stop.kind !== 'budget') break;
-      }
-    }
+    // Watchpoints cost nothing here: the CPU stops *before* a watched access (the instruction has
+    // not executed), which is what gdb expects of PowerPC data breakpoints: it then steps over
+    // the access with the watchpoint removed and compares old and new values itself.
+    if (cpu.hasBreakpoint(state.pc)) return this.breakpointStop(t, c, state, 0);
+    const r = this.inner.run(state, budget);
+    const done = r.executed;
     if (r.stop.kind === 'budget') return { stop: r.stop, executed: done };
     return this.classify(t, c, state, r.stop, done);
   }
@@ -283,8 +252,12 @@ export class DebugCpuPort implements CpuPort {
       case 'trap':
         return this.fault(t, c, SIG.SIGTRAP, pass);
       case 'debug': {
-        const reason = this.inner.cpu.stop.reason;
-        if (reason === StopReason.BREAKPOINT) return this.breakpointStop(t, c, state, done);
+        const st = this.inner.cpu.stop;
+        if (st.reason === StopReason.BREAKPOINT) return this.breakpointStop(t, c, state, done);
+        if (st.reason === StopReason.WATCH) {
+          const hit = this.watchFor(st.watchAddr, st.watchLen, st.watchIsWrite);
+          if (hit !== undefined) return this.report(t, c, { kind: 'watch', access: hit.kind, addr: hit.addr }, done);
+        }
         return pass;
       }
       default:

@@ -22,7 +22,24 @@ export const fixturesBuildDir = join(repoRoot, 'build', 'fixtures');
 export const FIXTURE_TOOLCHAINS = ['go1.24-aix', 'go1.19-aix', 'go1.24-linux', 'go1.24-host'] as const;
 export type FixtureToolchain = (typeof FIXTURE_TOOLCHAINS)[number];
 
-export const FIXTURE_NAMES = ['hello', 'goroutines', 'fileio', 'args', 'nilderef', 'timers', 'cpuheavy', 'netecho', 'stdinticker', 'pipecapture', 'udpecho', 'values'] as const;
+// One name per line, so that branches adding fixtures merge without conflicts.
+export const FIXTURE_NAMES = [
+  'hello',
+  'goroutines',
+  'fileio',
+  'args',
+  'nilderef',
+  'timers',
+  'cpuheavy',
+  'netecho',
+  'stdinticker',
+  'pipecapture',
+  'udpecho',
+  'values',
+  'watchsink',
+  'chansieve',
+  'cpubench',
+] as const;
 export type FixtureName = (typeof FIXTURE_NAMES)[number];
 
 /** Absolute path of a built fixture; throws naming the missing file and `make fixtures`. */

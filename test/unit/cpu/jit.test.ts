@@ -339,7 +339,7 @@ describe('jit: exact stops', () => {
     expect(snapshot(jit, rj)).toEqual(snapshot(interp, ri));
   });
 
-  it('watchpoints send execution back to the interpreter and stop right after the access', () => {
+  it('watchpoints keep compiled code and stop before the access, as the interpreter does', () => {
     const loop = [
       D(14, 3, 0, 0),
       D(14, 3, 3, 1), // 4: addi r3,r3,1
@@ -352,17 +352,21 @@ describe('jit: exact stops', () => {
     const jit = makeCpu(loop, true, setup);
     const interp = makeCpu(loop, false, setup);
     for (const c of [jit, interp]) c.run(40);
-    expect(jit.compiledBlocks).toBeGreaterThan(0);
+    const blocks = jit.compiledBlocks;
+    expect(blocks).toBeGreaterThan(0);
     const wp = { start: DATA + 8n, end: DATA + 16n, onRead: false, onWrite: true };
     for (const c of [jit, interp]) c.addWatchpoint({ ...wp });
-    expect(jit.compiledBlocks).toBe(0);
+    expect(jit.compiledBlocks).toBe(blocks);
     for (let k = 0; k < 3; k++) {
+      const jitBefore = jit.jitExecuted;
       const rj = jit.run(1000);
       const ri = interp.run(1000);
       expect(rj).toBe(StopReason.WATCH);
+      expect(jit.stop.pc).toBe(CODE + 8n);
       expect(snapshot(jit, rj)).toEqual(snapshot(interp, ri));
+      if (k > 0) expect(jit.jitExecuted).toBeGreaterThan(jitBefore); // the loop ran compiled up to the store
+      for (const c of [jit, interp]) c.skipWatchOnce();
     }
-    expect(jit.compiledBlocks).toBe(0);
   });
 });
 

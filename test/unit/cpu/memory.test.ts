@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GuestMemory, MemoryFault, PROT_READ, PROT_WRITE, PROT_EXEC, PAGE_SIZE } from '../../../src/cpu/memory.js';
+import { GuestMemory, MemoryFault, watchTrap, PROT_READ, PROT_WRITE, PROT_EXEC, PAGE_SIZE } from '../../../src/cpu/memory.js';
 import { hiOf, loOf } from '../../../src/cpu/int64.js';
 
 const HEAP = 0x0a000100_00000000n;
@@ -95,18 +95,31 @@ describe('GuestMemory', () => {
     expect(m.readBytes(0x100000000n + BigInt(PAGE_SIZE) - 2n, 8).length).toBe(2);
   });
 
-  it('watchpoints see accesses after they complete', () => {
+  it('watchpoints trap before a watched access, only while the CPU executes, only on their page', () => {
     const m = new GuestMemory();
-    m.map(HEAP, BigInt(PAGE_SIZE), PROT_READ | PROT_WRITE);
-    const hits: string[] = [];
-    m.watchHook = (a, len, w) => hits.push(`${w ? 'w' : 'r'}:${a.toString(16)}:${len}`);
+    m.map(HEAP, 2n * BigInt(PAGE_SIZE), PROT_READ | PROT_WRITE);
     const [hi, lo] = split(HEAP);
+    const trapOf = (f: () => void): string => {
+      try {
+        f();
+      } catch (e) {
+        if (e !== watchTrap) throw e;
+        return `${watchTrap.isWrite ? 'w' : 'r'}:${watchTrap.address.toString(16)}:${watchTrap.len}`;
+      }
+      return 'none';
+    };
     m.store32(hi, lo + 0x100, 1); // before the watchpoint: fills the TLB
     m.addWatchpoint({ start: HEAP + 0x104n, end: HEAP + 0x108n, onRead: false, onWrite: true });
-    m.store32(hi, lo + 0x100, 2); // same page, outside the range: no hit
-    m.store32(hi, lo + 0x104, 3);
-    m.load32(hi, lo + 0x104); // reads not watched
-    expect(hits).toEqual([`w:${(HEAP + 0x104n).toString(16)}:4`]);
+    m.trapWatched = true;
+    expect(trapOf(() => m.store32(hi, lo + 0x100, 2))).toBe('none'); // same page, outside the range
+    expect(trapOf(() => m.store32(hi, lo + 0x104, 3))).toBe(`w:${(HEAP + 0x104n).toString(16)}:4`);
+    expect(m.load32(hi, lo + 0x104)).toBe(0); // the trapped store wrote nothing; reads not watched
+    expect(trapOf(() => m.store64(hi, lo + 0x100, 7, 8))).toBe(`w:${(HEAP + 0x104n).toString(16)}:4`);
+    expect(m.load32(hi, lo + 0x100)).toBe(2); // neither half of the trapped store64 was written
+    expect(trapOf(() => m.store8(hi, lo + 0x107, 1))).toBe(`w:${(HEAP + 0x107n).toString(16)}:1`);
+    expect(trapOf(() => m.store32(hi, lo + PAGE_SIZE, 5))).toBe('none'); // the next page is not watched
+    m.trapWatched = false; // host-side accesses (HLE, loader) complete without a trap
+    expect(trapOf(() => m.store32(hi, lo + 0x104, 3))).toBe('none');
     expect(m.load32(hi, lo + 0x104)).toBe(3);
   });
 

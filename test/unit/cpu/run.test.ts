@@ -140,16 +140,22 @@ describe('run loop stops', () => {
     expect(cpu.state.getGpr(3)).toBe(42n);
   });
 
-  it('watchpoints stop after the accessing instruction completes', () => {
+  it('watchpoints stop before the accessing instruction, which then runs once skipped', () => {
     const cpu = machine([li(3, 9), D(36, 3, 4, 8) /* stw r3,8(r4) */, li(5, 1), TRAP]);
     cpu.state.setGpr(4, DATA);
     cpu.addWatchpoint({ start: DATA + 8n, end: DATA + 12n, onRead: false, onWrite: true });
     expect(cpu.run(100)).toBe(StopReason.WATCH);
-    expect(cpu.stop.pc).toBe(CODE + 8n);
+    expect(cpu.executed).toBe(1);
+    expect(cpu.stop.pc).toBe(CODE + 4n);
     expect(cpu.stop.watchAddr).toBe(DATA + 8n);
     expect(cpu.stop.watchIsWrite).toBe(true);
-    expect(cpu.mem.readU32(DATA + 8n)).toBe(9);
+    expect(cpu.mem.readU32(DATA + 8n)).toBe(0);
+    expect(cpu.run(100)).toBe(StopReason.WATCH); // still armed: the same access stops again
+    expect(cpu.stop.pc).toBe(CODE + 4n);
+    cpu.skipWatchOnce();
     expect(cpu.run(100)).toBe(StopReason.TRAP);
+    expect(cpu.mem.readU32(DATA + 8n)).toBe(9);
+    expect(cpu.state.getGpr(5)).toBe(1n);
   });
 
   it('tw/td/twi/tdi trap only when the TO condition holds', () => {
