@@ -391,18 +391,27 @@ def _swiss_entries(m):
             yield from _group_entries((data + g).dereference())
 
 
-class MapPrinter:
+class _RuntimePointerPrinter:
+    """Maps and channels are pointers to runtime structs: "<type> nil" or "<type> <header>"."""
+
+    hint = None
+
     def __init__(self, val):
         self.val = val
 
     def display_hint(self):
-        return "map"
+        return self.hint
 
     def to_string(self):
         t = go_name(self.val.type)
-        if int(self.val) == 0:
-            return "%s nil" % t
-        return "%s len: %d" % (t, map_len(self.val))
+        return "%s nil" % t if int(self.val) == 0 else "%s %s" % (t, self.header())
+
+
+class MapPrinter(_RuntimePointerPrinter):
+    hint = "map"
+
+    def header(self):
+        return "len: %d" % map_len(self.val)
 
     def children(self):
         n = 0
@@ -412,20 +421,13 @@ class MapPrinter:
             n += 2
 
 
-class ChanPrinter:
-    def __init__(self, val):
-        self.val = val
+class ChanPrinter(_RuntimePointerPrinter):
+    hint = "array"
 
-    def display_hint(self):
-        return "array"
-
-    def to_string(self):
-        t = go_name(self.val.type)
-        if int(self.val) == 0:
-            return "%s nil" % t
+    def header(self):
         c = self.val.dereference()
         closed = ", closed" if int(c["closed"]) else ""
-        return "%s len: %d, cap: %d%s" % (t, int(c["qcount"]), int(c["dataqsiz"]), closed)
+        return "len: %d, cap: %d%s" % (int(c["qcount"]), int(c["dataqsiz"]), closed)
 
     def children(self):
         if int(self.val) == 0:

@@ -64,7 +64,7 @@ const pairs = (s: string, re: RegExp) => [...s.matchAll(re)].map((m) => `${m[1]}
 /** "len 3 cap 5 [1, 2]" -> ['3', '5', '[1, 2]'] */
 const lenCap = (s: string) => /^len (\d+) cap (\d+)(?: (.*))?$/.exec(s)!.slice(1);
 
-const GLOBALS = ['String', 'Empty', 'Ints', 'Arr', 'Pts', 'Counts', 'Small', 'Names', 'AnyInt', 'AnyStr', 'AnyStruct', 'AnyPtr', 'Err', 'Ch', 'Ptr', 'AnyNil', 'NilErr', 'NilPtr', 'NilMap', 'NilSlice', 'Label', 'IDs', 'AnySlice', 'AnyMap'];
+const GLOBALS = ['String', 'Empty', 'Ints', 'Arr', 'Pts', 'Counts', 'Small', 'Names', 'AnyInt', 'AnyStr', 'AnyStruct', 'AnyPtr', 'Err', 'Ch', 'Ptr', 'AnyNil', 'NilErr', 'NilPtr', 'NilMap', 'NilSlice', 'Label', 'IDs', 'AnySlice', 'AnyMap', 'Closed'];
 const LOCALS = ['s', 'ints', 'arr', 'pts', 'm', 'a', 'e', 'ch', 'p'];
 const INDEXING: ReadonlyArray<readonly [string, string]> = [
   ['pts[1]', 'pts[1]'],
@@ -76,6 +76,8 @@ const GLOBAL_INDEXING: ReadonlyArray<readonly [string, string]> = [
   ['gPts[1]', 'main.gPts[1]'],
   ['gSmall["two"]', 'main.gSmall["two"]'],
   ['gSmall["t]o"]', 'main.gSmall["t]o"]'],
+  ['gBig["k"].Tag', 'main.gBig["k"].Tag'],
+  ['gBig["k"].A[15]', 'main.gBig["k"].A[15]'],
   ['gNames[1499]', 'main.gNames[1499]'],
   ['gInts[3]', 'main.gInts[3]'],
   ['gString[4]', 'main.gString[4]'],
@@ -146,6 +148,8 @@ describe.each(['go1.24-aix', 'go1.19-aix'] as const)('Go values in gdb on %s', (
       const [len, cap] = lenCap(w(g!));
       expect(got.get(g!)).toBe(`chan int len: ${len}, cap: ${cap} = ${goList(w(items!))}`);
     }
+    const [closedLen, closedCap] = lenCap(w('gClosed').replace(/ closed$/, ''));
+    expect(got.get('gClosed')).toBe(`chan int len: ${closedLen}, cap: ${closedCap}, closed = ${goList(w('gClosed items'))}`);
     expect(got.get('gPtr')).toMatch(new RegExp(`^\\(\\*main\\.point\\) 0x[0-9a-f]+ = ${escape(goStruct(w('gPtr')))}$`));
     expect(got.get('p')).toMatch(new RegExp(`^\\(\\*main\\.point\\) 0x[0-9a-f]+ = ${escape(goStruct(w('p')))}$`));
 
@@ -175,6 +179,10 @@ describe.each(['go1.24-aix', 'go1.19-aix'] as const)('Go values in gdb on %s', (
     expect(got.get('pts[1].Name')).toBe(/Name: ("[^"]*")/.exec(w('pts[1]'))![1]);
     expect(got.get('gSmall["two"]')).toBe('2');
     expect(got.get('gSmall["t]o"]')).toBe('key "t]o" not in map');
+    // Map values over 128 bytes sit behind a pointer in the map's slots.
+    const [, bigA15, bigTag] = /^A\[15\] (\d+) Tag (".*")$/.exec(w('gBig[k]'))!;
+    expect(got.get('gBig["k"].Tag')).toBe(bigTag);
+    expect(got.get('gBig["k"].A[15]')).toBe(bigA15);
     expect(got.get('m[2]')).toBe('"two"');
     expect(got.get('gNames[1499]')).toBe('"n1499"');
     expect(got.get('gString[4]')).toBe(`${'hello, gdb'.charCodeAt(4)} 'o'`);
