@@ -490,12 +490,21 @@ class StructPointerPrinter:
     def __init__(self, val):
         self.val = val
 
+    def readable(self):
+        address = int(self.val)
+        try:
+            return address != 0 and bool(_read(address, 1))
+        except gdb.MemoryError:
+            return False
+
     def to_string(self):
         address = int(self.val)
-        return "(%s) %s" % (go_name(self.val.type), "%#x" % address if address else "nil")
+        text = "(%s) %s" % (go_name(self.val.type), "%#x" % address if address else "nil")
+        # An uninitialised local often holds a stale address: say so instead of a field error.
+        return text if address == 0 or self.readable() else text + " <unreadable>"
 
     def children(self):
-        if int(self.val) == 0:
+        if not self.readable():
             return
         target = self.val.dereference()
         _following[0] += 1
