@@ -572,6 +572,34 @@ def _key_of(v):
         return str(v)
 
 
+def _struct_value(t, values):
+    """A value of struct type t whose integer/pointer fields are given by name (the rest zero)."""
+    raw = bytearray(t.sizeof)
+    for f in t.strip_typedefs().fields():
+        if f.name in values:
+            at, size = f.bitpos // 8, f.type.sizeof
+            raw[at : at + size] = (values[f.name] % (1 << (8 * size))).to_bytes(size, _order())
+    return gdb.Value(bytes(raw), t)
+
+
+def go_slice(container, low, high=None):
+    """container[low:high] of a slice (high up to cap) or string, as Go makes it: a slice or string."""
+    t = container.type
+    if is_slice(t):
+        data, limit, what = "array", int(container["cap"]), "capacity"
+    elif is_string(t):
+        data, limit, what = "str", int(container["len"]), "length"
+    else:
+        raise gdb.GdbError("cannot slice %s" % go_name(t))
+    lo = int(low)
+    hi = int(container["len"]) if high is None else int(high)
+    if not 0 <= lo <= hi <= limit:
+        raise gdb.GdbError("slice bounds out of range [%d:%d] with %s %d" % (lo, hi, what, limit))
+    pointer = container[data]
+    start = int(pointer + lo) if hi > lo or lo < limit else int(pointer)
+    return _struct_value(t, {data: start, "len": hi - lo, "cap": limit - lo})
+
+
 class GoIndexFunction(gdb.Function):
     """$_go_index(container, index): Go indexing of a slice, string or map (what p x[i] runs)."""
 
@@ -580,6 +608,16 @@ class GoIndexFunction(gdb.Function):
 
     def invoke(self, container, index):
         return go_index(container, index)
+
+
+class GoSliceFunction(gdb.Function):
+    """$_go_slice(container, low[, high]): container[low:high] of a slice or string (what p x[a:b] runs)."""
+
+    def __init__(self):
+        super().__init__("_go_slice")
+
+    def invoke(self, container, low, high=None):
+        return go_slice(container, low, high)
 
 
 _OPERAND = re.compile(r"[\w$.']")
@@ -640,8 +678,21 @@ def _next_open_bracket(expr, start):
     return next((i for i, c in _unquoted(expr, start) if c == "["), -1)
 
 
+def _top_level_colon(index):
+    depth = 0
+    for i, c in _unquoted(index):
+        if c in "([":
+            depth += 1
+        elif c in ")]":
+            depth -= 1
+        elif c == ":" and depth == 0:
+            return i
+    return -1
+
+
 def rewrite_go_indexing(expr):
-    """Turns s[i] into $_go_index(s, i) wherever s is a Go slice, string or map; the rest is left alone."""
+    """Turns s[i] into $_go_index(s, i) and s[a:b] into $_go_slice(s, a, b) wherever s is a Go slice,
+    string or map; the rest is left alone."""
     at = 0
     while True:
         open_at = _next_open_bracket(expr, at)
@@ -661,7 +712,12 @@ def rewrite_go_indexing(expr):
             continue
         if is_slice(t) or is_string(t) or is_map(t):
             index = rewrite_go_indexing(expr[open_at + 1 : close_at])
-            replacement = "$_go_index(%s, %s)" % (operand, index)
+            colon = _top_level_colon(index)
+            if colon >= 0:
+                low, high = index[:colon].strip() or "0", index[colon + 1 :].strip()
+                replacement = "$_go_slice(%s, %s)" % (operand, low + (", " + high if high else ""))
+            else:
+                replacement = "$_go_index(%s, %s)" % (operand, index)
             expr = expr[:start] + replacement + expr[close_at + 1 :]
             at = start + len(replacement)
 
@@ -670,8 +726,9 @@ class GoPrint(gdb.Command):
     """Print value of expression EXP (gdb's print, with Go indexing of slices, strings and maps).
 
 Usage: print [[OPTION]... --] [/FMT] [EXP]
-s[i], str[i] and m[key] on Go slices, strings and maps become $_go_index(s, i) and are then
-printed by gdb's own `call` command, which shares print's options and formats."""
+s[i], str[i] and m[key] on Go slices, strings and maps become $_go_index(s, i), s[a:b] becomes
+$_go_slice(s, a, b) (a new slice or string, as in Go); the result is printed by gdb's own `call`
+command, which shares print's options and formats."""
 
     def __init__(self):
         super().__init__("print", gdb.COMMAND_DATA, gdb.COMPLETE_EXPRESSION)
@@ -689,6 +746,7 @@ def register():
     gdb.pretty_printers[:] = [p for p in gdb.pretty_printers if getattr(p, "__name__", "") != "lookup_go_printer"]
     gdb.pretty_printers.insert(0, lookup_go_printer)
     GoIndexFunction()
+    GoSliceFunction()
     GoPrint()
 
 

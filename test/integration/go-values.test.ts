@@ -71,6 +71,7 @@ const INDEXING: ReadonlyArray<readonly [string, string]> = [
   ['pts[1].Name', 'pts[1].Name'],
   ['m[2]', 'm[2]'],
   ['ints[9]', 'ints[9]'],
+  ['ints[1:3]', 'ints[1:3]'],
 ];
 const GLOBAL_INDEXING: ReadonlyArray<readonly [string, string]> = [
   ['gPts[1]', 'main.gPts[1]'],
@@ -81,6 +82,9 @@ const GLOBAL_INDEXING: ReadonlyArray<readonly [string, string]> = [
   ['gNames[1499]', 'main.gNames[1499]'],
   ['gInts[3]', 'main.gInts[3]'],
   ['gString[4]', 'main.gString[4]'],
+  ['gString[:5]', 'main.gString[:5]'],
+  ['gInts[1:]', 'main.gInts[1:]'],
+  ['gInts[2:5]', 'main.gInts[2:5]'],
 ];
 
 describe.each(['go1.24-aix', 'go1.19-aix'] as const)('Go values in gdb on %s', (tc) => {
@@ -188,6 +192,15 @@ describe.each(['go1.24-aix', 'go1.19-aix'] as const)('Go values in gdb on %s', (
     expect(got.get('gString[4]')).toBe(`${'hello, gdb'.charCodeAt(4)} 'o'`);
     expect(got.get('gInts[3]')).toBe('index out of range [3] with length 3');
     expect(got.get('ints[9]')).toBe('index out of range [9] with length 4');
+    // Slicing makes a slice (or string) as in Go: len and cap count from the low bound.
+    const gString = JSON.parse(w('gString')) as string;
+    expect(got.get('gString[:5]')).toBe(JSON.stringify(gString.slice(0, 5)));
+    const [gLen, gCap, gElems] = lenCap(w('gInts'));
+    const gItems = gElems!.slice(1, -1).split(', ');
+    expect(got.get('gInts[1:]')).toBe(`[]int len: ${Number(gLen) - 1}, cap: ${Number(gCap) - 1} = {${gItems.slice(1).join(', ')}}`);
+    expect(got.get('gInts[2:5]')).toBe(`slice bounds out of range [2:5] with capacity ${gCap}`);
+    const [, iCap, iElems] = lenCap(w('ints'));
+    expect(got.get('ints[1:3]')).toBe(`[]int len: 2, cap: ${Number(iCap) - 1} = {${iElems!.slice(1, -1).split(', ').slice(1, 3).join(', ')}}`);
 
     // A backtrace stays one line per frame: composite arguments are summarised.
     expect(got.get('bt')).toMatch(/^#0 +main\.checkpoint \(\)/);
