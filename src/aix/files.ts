@@ -159,6 +159,15 @@ function checkPathName(p: string): void {
   for (const name of p.split('/')) if (Buffer.byteLength(name) > NAME_MAX) throw new FsError(ERRNO.ENAMETOOLONG);
 }
 
+/** Linux's PATH_MAX less the NUL: longer host paths are ENAMETOOLONG from the host kernel. */
+const HOST_PATH_MAX = 4095;
+
+/** The directory an *at() call starts from: its guest path and, when open, its host fd. */
+export interface DirBase {
+  path: string;
+  hostFd?: number;
+}
+
 /** base + '/' + rel without normalizing (the host kernel, or resolveInRoot, walks it). */
 function joinRaw(base: string, rel: string): string {
   return base.endsWith('/') ? base + rel : base + '/' + rel;
@@ -186,6 +195,8 @@ export class FileTable {
   seededRandom: SeededRandom | undefined;
   /** Set in deterministic runs: files the guest creates get virtual inode numbers and times. */
   virtualInodes: VirtualInodes | undefined;
+  /** Unconfined: the working directory held open after a chdir (see changeDirectory). */
+  private cwdFd: number | undefined;
   /** A host stream refused a write (EAGAIN): a timer wakes the writer to try again. */
   private writeRetryTimer: NodeJS.Timeout | undefined;
 
@@ -205,12 +216,22 @@ export class FileTable {
     return this.fds.get(fd);
   }
 
-  /** The guest path of the directory open as `fd` (the base of an *at() call). */
-  dirPathOf(fd: number): string {
+  /**
+   * The directory open as `fd`, as the base of an *at() call: where it is now (it may have been
+   * renamed since it was opened: Linux tells through /proc/self/fd), and its host fd.
+   */
+  dirPathOf(fd: number): DirBase {
     const e = this.fds.get(fd);
     if (!e) throw new FsError(ERRNO.EBADF);
     if (e.file.kind !== 'host' || !e.file.isDir) throw new FsError(ERRNO.ENOTDIR);
-    return this.guestPath(e.file.path);
+    let host = e.file.path;
+    try {
+      const now = fs.readlinkSync(`/proc/self/fd/${e.file.hostFd}`);
+      if (now.startsWith('/') && (!this.confined || now === this.root || now.startsWith(this.root + '/'))) host = now;
+    } catch {
+      // no /proc, or a path too long to name: the name it was opened by
+    }
+    return { path: this.guestPath(host), hostFd: e.file.hostFd };
   }
 
   /** Lowest free fd at or above min. */
@@ -229,11 +250,15 @@ export class FileTable {
    * targets included), so none can lead outside it. `followLast` = false for calls that act on a
    * link itself (lstat, unlink...); a trailing slash follows the last link anyway (POSIX).
    */
-  hostPath(guestPath: string, base?: string, followLast = true): string {
+  hostPath(guestPath: string, base?: DirBase, followLast = true): string {
     checkPathName(guestPath);
-    const abs = guestPath.startsWith('/') ? guestPath : joinRaw(base ?? this.cwd, guestPath);
-    if (!this.confined) return abs;
-    return path.join(this.root, this.resolveInRoot(abs, followLast));
+    if (guestPath.startsWith('/')) return this.confined ? path.join(this.root, this.resolveInRoot(guestPath, followLast)) : guestPath;
+    const abs = joinRaw(base?.path ?? this.cwd, guestPath);
+    if (this.confined) return path.join(this.root, this.resolveInRoot(abs, followLast));
+    // A directory deeper than the host's PATH_MAX is still reachable by name from an open fd of it.
+    const baseFd = base ? base.hostFd : this.cwdFd;
+    if (Buffer.byteLength(abs) > HOST_PATH_MAX && baseFd !== undefined) return `/proc/self/fd/${baseFd}/${guestPath}`;
+    return abs;
   }
 
   /**
@@ -295,20 +320,32 @@ export class FileTable {
     return rel === '' ? '/' : '/' + rel.split(path.sep).join('/');
   }
 
-  /** chdir: the new working directory is stored without symlinks, as getcwd reports it. */
-  changeDirectory(guestPath: string, base?: string): void {
+  /**
+   * chdir: the new working directory is stored without symlinks, as getcwd reports it. Unconfined,
+   * it is also held open, so that names below a working directory deeper than the host's PATH_MAX
+   * still resolve (Go's TestRemoveAllLongPath).
+   */
+  changeDirectory(guestPath: string, base?: DirBase): void {
     const host = this.hostPath(guestPath, base);
     if (!fs.statSync(host).isDirectory()) throw new FsError(ERRNO.ENOTDIR);
     fs.accessSync(host, fs.constants.X_OK);
-    this.cwd = this.physicalGuestPath(host);
+    if (this.confined) {
+      this.cwd = this.guestPath(host);
+      return;
+    }
+    const fd = fs.openSync(host, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+    let cwd: string;
+    try {
+      cwd = fs.readlinkSync(`/proc/self/fd/${fd}`);
+    } catch {
+      cwd = host.startsWith('/proc/self/fd/') ? path.posix.normalize(joinRaw(this.cwd, guestPath)) : fs.realpathSync(host);
+    }
+    if (this.cwdFd !== undefined) fs.closeSync(this.cwdFd);
+    this.cwdFd = fd;
+    this.cwd = cwd;
   }
 
-  /** A host path known to exist, as the guest path that names it without symlinks. */
-  private physicalGuestPath(host: string): string {
-    return this.confined ? this.guestPath(host) : fs.realpathSync(host);
-  }
-
-  open(guestPath: string, flags: number, mode: number, dirBase?: string): number {
+  open(guestPath: string, flags: number, mode: number, dirBase?: DirBase): number {
     if (this.seededRandom && (guestPath === '/dev/urandom' || guestPath === '/dev/random')) {
       return this.allocate({ kind: 'random', source: this.seededRandom, flags: flags & 3, refs: 1 }, (flags & 0x800000) !== 0);
     }
@@ -336,9 +373,9 @@ export class FileTable {
     let where = host;
     if (isDir && !this.confined) {
       try {
-        where = fs.realpathSync(host);
+        where = fs.readlinkSync(`/proc/self/fd/${hostFd}`);
       } catch {
-        // renamed meanwhile: keep the name it was opened by
+        where = host.startsWith('/proc/self/fd/') ? host : path.resolve(host);
       }
     }
     return this.allocate(
@@ -422,6 +459,8 @@ export class FileTable {
 
   closeAll(): void {
     for (const fd of [...this.fds.keys()]) this.close(fd);
+    if (this.cwdFd !== undefined) fs.closeSync(this.cwdFd);
+    this.cwdFd = undefined;
     clearTimeout(this.writeRetryTimer);
     this.writeRetryTimer = undefined;
   }

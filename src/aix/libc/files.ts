@@ -1,5 +1,6 @@
 // File and descriptor calls (§4.3, §4.4) over the FileTable: host files seen through --root,
 // in-emulator pipes, AIX struct stat / dirent layouts (§4.7), poll that blocks the thread.
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isatty } from 'node:tty';
@@ -7,7 +8,7 @@ import {
   AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_NOFOLLOW, ERRNO, FD_CLOEXEC, F_DUPFD, F_GETFD, F_GETFL, F_GETLK, F_SETFD, F_SETFL,
   F_SETLK, F_SETLKW, O_ACCMODE, O_APPEND, O_NONBLOCK, O_RDONLY, O_WRONLY, POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, S_IFCHR, S_IFIFO, S_IFSOCK,
 } from '../constants.js';
-import { FsError, HostStreamReader, Pipe, errnoOf, mayBlockOnRead, type OpenFile } from '../files.js';
+import { FsError, HostStreamReader, Pipe, errnoOf, mayBlockOnRead, type DirBase, type OpenFile } from '../files.js';
 import type { CallResult } from '../threads.js';
 import type { StatOverride } from '../virtual-inodes.js';
 import { socketRead, socketWrite } from './sockets.js';
@@ -27,7 +28,7 @@ function pathArg(c: HleContext, i: number): string {
 }
 
 /** The guest directory an *at() call is relative to (none for an absolute path: dirfd is then ignored). */
-function dirBase(c: HleContext, dirfd: number, guestPath = ''): string | undefined {
+function dirBase(c: HleContext, dirfd: number, guestPath = ''): DirBase | undefined {
   if (dirfd === AT_FDCWD || guestPath.startsWith('/')) return undefined;
   return c.proc.files.dirPathOf(dirfd);
 }
@@ -355,10 +356,24 @@ const UTIME_OMIT = -3;
 
 /** Sets a file's access and modification times (ns since the epoch) on the host and in the virtual inode table. */
 function setTimes(c: HleContext, host: string, follow: boolean, atimeNs: bigint, mtimeNs: bigint): void {
-  const sec = (ns: bigint) => Number(ns) / 1e9;
-  if (follow) fs.utimesSync(host, sec(atimeNs), sec(mtimeNs));
-  else fs.lutimesSync(host, sec(atimeNs), sec(mtimeNs));
+  if (!setTimesExactly(host, follow, atimeNs, mtimeNs)) {
+    const sec = (ns: bigint) => Number(ns) / 1e9;
+    if (follow) fs.utimesSync(host, sec(atimeNs), sec(mtimeNs));
+    else fs.lutimesSync(host, sec(atimeNs), sec(mtimeNs));
+  }
   c.proc.files.virtualInodes?.timesSet(host, follow, atimeNs, mtimeNs);
+}
+
+/**
+ * Node's utimes keeps microseconds only; a time with nanoseconds (Go's Chtimes passes them and
+ * reads them back) is set by coreutils' touch, which calls utimensat. False: use Node's.
+ */
+function setTimesExactly(host: string, follow: boolean, atimeNs: bigint, mtimeNs: bigint): boolean {
+  if ((atimeNs % 1000n === 0n && mtimeNs % 1000n === 0n) || atimeNs < 0n || mtimeNs < 0n) return false;
+  const stamp = (ns: bigint) => `@${ns / 1_000_000_000n}.${String(ns % 1_000_000_000n).padStart(9, '0')}`;
+  const touch = (which: '-a' | '-m', ns: bigint) =>
+    spawnSync('touch', ['-c', ...(follow ? [] : ['-h']), which, '-d', stamp(ns), '--', host], { stdio: 'ignore' }).status === 0;
+  return touch('-a', atimeNs) && touch('-m', mtimeNs);
 }
 
 /** utimensat(dirfd, path, struct timespec[2], flags): per-entry UTIME_NOW / UTIME_OMIT (AIX -2 / -3). */
@@ -491,12 +506,7 @@ export const fileFunctions: Record<string, HleFunction> = {
     return buf;
   }),
   chdir: guarded((c) => (c.proc.files.changeDirectory(pathArg(c, 0)), 0)),
-  fchdir: guarded((c) => {
-    const f = fileOf(c, int(c, 0));
-    if (f.kind !== 'host' || !f.isDir) return fail(ERRNO.ENOTDIR);
-    c.proc.files.cwd = c.proc.files.guestPath(f.path);
-    return 0;
-  }),
+  fchdir: guarded((c) => (c.proc.files.changeDirectory('.', c.proc.files.dirPathOf(int(c, 0))), 0)),
   // mkdir never follows a last symlink: a dangling one is EEXIST, not a directory made at its target.
   mkdir: guarded((c) => makeDirectory(c, argPath(c, 0, false), int(c, 1))),
   mkdirat: guarded((c) => makeDirectory(c, atPath(c, 0, false), int(c, 2))),

@@ -2,13 +2,14 @@
 // EAGAIN or wait (pread/pwrite on pipes, shared offsets, O_APPEND, poll after the writer closes,
 // directory offsets, a host stdout that refuses data for a while).
 import { spawnSync } from 'node:child_process';
-import { closeSync, constants, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  ERRNO, F_SETFL, O_APPEND, O_CREAT, O_NONBLOCK, O_RDONLY, O_RDWR, O_WRONLY, POLLHUP, POLLIN, POLLOUT,
+  AT_FDCWD, ERRNO, F_SETFL, O_APPEND, O_CREAT, O_NONBLOCK, O_RDONLY, O_RDWR, O_WRONLY, POLLHUP, POLLIN, POLLOUT,
 } from '../../../src/aix/constants.js';
+import { RealClock } from '../../../src/aix/clock.js';
 import { GuestCalls } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'aix-fileio-'));
@@ -108,6 +109,22 @@ describe('file layer: offsets', () => {
     expect(g.result('writev', [fd, iov, 17])).toBe(-ERRNO.EINVAL);
     expect(g.result('writev', [fd, iov, -1])).toBe(-ERRNO.EINVAL);
     expect(readFileSync(join(dir, 'v.txt'), 'utf8')).toBe('abcde');
+  });
+});
+
+describe('file layer: times', () => {
+  it('utimensat keeps nanoseconds (Go Chtimes reads back exactly what it set)', () => {
+    writeFileSync(join(dir, 't.txt'), '');
+    const g = new GuestCalls({ clock: new RealClock() });
+    const ts = g.scratch + 0x100n;
+    g.proc.mem.writeU64(ts, 1733452345n);
+    g.proc.mem.writeU64(ts + 8n, 136708429n);
+    g.proc.mem.writeU64(ts + 16n, 1600000000n);
+    g.proc.mem.writeU64(ts + 24n, 999999999n);
+    expect(g.result('utimensat', [AT_FDCWD, g.str(join(dir, 't.txt')), ts, 0])).toBe(0);
+    const st = statSync(join(dir, 't.txt'), { bigint: true });
+    expect(st.atimeNs).toBe(1733452345136708429n);
+    expect(st.mtimeNs).toBe(1600000000999999999n);
   });
 });
 

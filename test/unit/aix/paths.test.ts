@@ -1,6 +1,7 @@
 // Path semantics of a real kernel, in both modes: confined (--root DIR: our own resolver walks
 // the path inside DIR) and unconfined (the host's /: the host kernel walks the path we pass it,
 // so nothing may be normalized lexically on the way). Every rule is checked in both.
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, existsSync, lstatSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -170,6 +171,18 @@ describe.each(['confined', 'unconfined'] as const)('paths, %s', (mode) => {
     }
   });
 
+  it('*at calls find names in a directory renamed after it was opened (os.Root)', () => {
+    mkdirSync(join(top, `before-${mode}`));
+    const dfd = openR(P(`before-${mode}`));
+    expect(g.result('rename', [g.str(P(`before-${mode}`)), g.str(P(`after-${mode}`))])).toBe(0);
+    writeFileSync(join(top, `after-${mode}`, 'f'), 'moved');
+    expect(readAll(g.result('openat', [dfd, g.str('f'), O_RDONLY, 0]))).toBe('moved');
+    expect(g.result('fchdir', [dfd])).toBe(0);
+    expect(g.proc.files.cwd).toBe(mode === 'confined' ? `/after-${mode}` : join(top, `after-${mode}`));
+    g.result('close', [dfd]);
+    g.proc.files.cwd = mode === 'confined' ? '/' : process.cwd();
+  });
+
   it('*at calls resolve from the directory fd (opened through a link); an absolute path ignores the fd', () => {
     const dfd = openR(P('dirlink'));
     expect(dfd).toBeGreaterThan(2);
@@ -178,5 +191,27 @@ describe.each(['confined', 'unconfined'] as const)('paths, %s', (mode) => {
     expect(readAll(g.result('openat', [999, g.str(P('real/f.txt')), O_RDONLY, 0]))).toBe('F');
     expect(g.result('openat', [999, g.str('f.txt'), O_RDONLY, 0])).toBe(-ERRNO.EBADF);
     g.result('close', [dfd]);
+  });
+});
+
+describe('paths, unconfined: deeper than the host PATH_MAX', () => {
+  it('mkdir and chdir 45 levels of 100-character names below the working directory (Go TestRemoveAllLongPath)', () => {
+    const g = new GuestCalls();
+    const start = mkdtempSync(join(top, 'long-'));
+    expect(g.result('chdir', [g.str(start)])).toBe(0);
+    const name = 'a'.repeat(100);
+    for (let i = 0; i < 45; i++) {
+      expect(g.result('mkdir', [g.str(name), 0o755])).toBe(0);
+      expect(g.result('chdir', [g.str(name)])).toBe(0);
+    }
+    expect(g.proc.files.cwd.length).toBeGreaterThan(4500);
+    const fd = g.result('open', [g.str('leaf'), O_WRONLY | O_CREAT, 0o644]);
+    expect(fd).toBeGreaterThan(2);
+    expect(g.result('close', [fd])).toBe(0);
+    expect(g.result('stat', [g.str(`../${name}/leaf`), g.scratch])).toBe(0);
+    expect(g.result('chdir', [g.str(start)])).toBe(0);
+    expect(g.proc.files.cwd).toBe(start);
+    g.proc.files.closeAll();
+    expect(spawnSync('rm', ['-rf', start]).status).toBe(0); // GNU rm walks trees deeper than PATH_MAX
   });
 });
