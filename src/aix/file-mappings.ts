@@ -33,8 +33,9 @@ function identityOf(hostFd: number): string {
 
 export class FileMappings {
   private mappings: FileMapping[] = [];
-  /** How many mappings are shared: when 0, the read/write hooks cost one comparison. */
+  /** How many mappings are shared, and how many of those can be written: when 0, the write and read hooks cost one comparison. */
   private sharedCount = 0;
+  private writableSharedCount = 0;
 
   constructor(private readonly mem: GuestMemory, private readonly files: FileTable) {}
 
@@ -47,20 +48,26 @@ export class FileMappings {
     const identity = identityOf(file.hostFd);
     this.flushIdentity(identity);
     const len = Number(length);
-    const bytes = new Uint8Array(len);
+    const synced = shared && writable ? new Uint8Array(len) : undefined;
     const size = fs.fstatSync(file.hostFd).size;
     const inFile = Math.max(0, Math.min(len, size - offset));
-    let got = 0;
-    while (got < inFile) {
-      const n = fs.readSync(file.hostFd, bytes, got, inFile - got, offset + got);
+    // In chunks: a mapping may be larger than one host buffer should be; past the file it stays zero.
+    const chunk = new Uint8Array(Math.min(inFile, 1 << 20));
+    for (let at = 0; at < inFile; ) {
+      const n = fs.readSync(file.hostFd, chunk, 0, Math.min(chunk.length, inFile - at), offset + at);
       if (n === 0) break;
-      got += n;
+      this.mem.writeBytes(start + BigInt(at), chunk.subarray(0, n));
+      synced?.set(chunk.subarray(0, n), at);
+      at += n;
     }
-    this.mem.writeBytes(start, bytes);
     file.refs++;
-    const m: FileMapping = { start, end: start + length, offset, file, identity, shared, synced: shared && writable ? bytes.slice() : undefined };
-    this.mappings.push(m);
-    if (shared) this.sharedCount++;
+    this.mappings.push({ start, end: start + length, offset, file, identity, shared, synced });
+    this.count(shared, synced !== undefined, 1);
+  }
+
+  private count(shared: boolean, writable: boolean, n: number): void {
+    if (shared) this.sharedCount += n;
+    if (writable) this.writableSharedCount += n;
   }
 
   /** Whether [start, end) overlaps a shared mapping of a file the process may not write. */
@@ -84,7 +91,7 @@ export class FileMappings {
       kept.push(...pieces);
       // Each piece holds its own reference; the removed mapping's goes.
       m.file.refs += pieces.length;
-      if (m.shared) this.sharedCount += pieces.length - 1;
+      this.count(m.shared, m.synced !== undefined, pieces.length - 1);
       this.files.release(m.file);
     }
     this.mappings = kept;
@@ -109,7 +116,7 @@ export class FileMappings {
 
   /** Before the process reads a file: its shared mappings' dirty bytes reach it first. */
   beforeRead(hostFd: number): void {
-    if (this.sharedCount === 0) return;
+    if (this.writableSharedCount === 0) return;
     this.flushIdentity(identityOf(hostFd));
   }
 
@@ -132,9 +139,11 @@ export class FileMappings {
     }
     this.mappings = [];
     this.sharedCount = 0;
+    this.writableSharedCount = 0;
   }
 
   private flushIdentity(identity: string): void {
+    if (this.writableSharedCount === 0) return;
     for (const m of this.mappings) if (m.shared && m.identity === identity) this.writeBack(m, m.start, m.end);
   }
 

@@ -2,6 +2,7 @@
 // lays it out ({len u8, family u8, ...}: sockaddr_in has sin_len on AIX; AF_INET6 = 24;
 // SOL_SOCKET = 0xffff). Numbers and layouts: syscall/ztypes_aix_ppc64.go and zerrors_aix_ppc64.go.
 import * as net from 'node:net';
+import * as os from 'node:os';
 
 export const AF_UNSPEC = 0;
 export const AF_UNIX = 1;
@@ -117,4 +118,26 @@ export function decodeSockaddr(raw: Uint8Array): SockAddr | undefined {
 export function hostAddr(family: number, address: string | undefined, port: number | undefined, path?: string): SockAddr {
   if (family === AF_UNIX) return { family, path: path ?? '' };
   return { family, host: address ?? (family === AF_INET6 ? '::' : '0.0.0.0'), port: port ?? 0 };
+}
+
+/** An address as 16 bytes (IPv4 as v4-mapped IPv6), or undefined when it is not an IP literal. */
+function ipBytes(host: string): Uint8Array | undefined {
+  const h = host.replace(/%.*$/, ''); // zone
+  if (net.isIPv4(h)) return parseIPv6('::ffff:' + h);
+  if (net.isIPv6(h)) return parseIPv6(h);
+  return undefined;
+}
+
+/**
+ * Addresses a socket may bind: the wildcard, loopback (127/8, ::1, and their v4-mapped forms,
+ * in any spelling), or one of this host's interface addresses; anything else is EADDRNOTAVAIL.
+ */
+export function isBindableAddress(host: string): boolean {
+  const b = ipBytes(host);
+  if (!b) return false;
+  const v4mapped = b.subarray(0, 12).every((x, i) => x === (i < 10 ? 0 : 0xff));
+  if (v4mapped && (b[12] === 127 || b.subarray(12).every((x) => x === 0))) return true;
+  if (b.subarray(0, 15).every((x) => x === 0) && (b[15] === 0 || b[15] === 1)) return true;
+  const key = b.join('.');
+  return Object.values(os.networkInterfaces()).some((list) => (list ?? []).some((i) => ipBytes(i.address)?.join('.') === key));
 }

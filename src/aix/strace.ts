@@ -34,7 +34,7 @@ const SPECS: Record<string, ArgKind[]> = {
   socket: ['family', 'socktype', 'int'], bind: ['int', 'sockaddr_in', 'uint'], connect: ['int', 'sockaddr_in', 'uint'],
   listen: ['int', 'int'], accept: ['int', 'sockaddr_out', 'ptr'], getsockname: ['int', 'sockaddr_out', 'ptr'],
   getpeername: ['int', 'sockaddr_out', 'ptr'], setsockopt: ['int', 'hex', 'hex', 'ptr', 'uint'], getsockopt: ['int', 'hex', 'hex', 'ptr', 'ptr'],
-  shutdown: ['int', 'int'], recvfrom: ['int', 'ptr', 'size', 'hex', 'ptr', 'ptr'], sendto: ['int', 'ptr', 'size', 'hex', 'ptr', 'uint'],
+  shutdown: ['int', 'int'], recvfrom: ['int', 'ptr', 'size', 'hex', 'sockaddr_out', 'ptr'], sendto: ['int', 'ptr', 'size', 'hex', 'sockaddr_in', 'uint'],
   nrecvmsg: ['int', 'ptr', 'hex'], nsendmsg: ['int', 'ptr', 'hex'], socketpair: ['family', 'socktype', 'int', 'ptr'],
 };
 
@@ -254,6 +254,7 @@ function decodeStruct(mem: StraceMemory, kind: ArgKind, addr: bigint, next: bigi
         return sockaddrText(mem.readBytes(addr, Math.max(2, Math.min(Number(next & 0xffffn), 1025))));
       case 'sockaddr_out': {
         const len = next === 0n ? 16 : Number(view(mem, next, 4).getUint32(0));
+        if (len < 2) return undefined; // no address (recvfrom on a stream socket)
         return sockaddrText(mem.readBytes(addr, Math.max(2, Math.min(len, 1025))));
       }
       case 'pollfds':

@@ -64,6 +64,8 @@ function mmap(c: HleContext): ReturnType<HleFunction> {
   if (at === null) return fail(ERRNO.ENOMEM);
   const start = alignDown(at, PAGE);
   const end = alignUp(at + len, PAGE);
+  // A file mapping is filled at once: its pages must fit under --memory-limit now.
+  if (file && c.proc.mem.pageCount + Number((end - start) / PAGE) > c.proc.mem.maxPages) return fail(ERRNO.ENOMEM);
   if (prot & PROT_WRITE) {
     const already = writableBytes(c, start, end);
     if (!space.commit(end - start - already)) return fail(ERRNO.ENOMEM);

@@ -10,7 +10,7 @@ import { FsError, type OpenFile } from '../files.js';
 import {
   AF_INET, AF_INET6, AF_UNIX, AF_UNSPEC, IPPROTO_IP, IPPROTO_IPV6, IPPROTO_TCP, IPV6_V6ONLY, MSG_PEEK, MSG_TRUNC, SHUT_RD, SHUT_RDWR, SHUT_WR,
   SOCK_DGRAM, SOCK_STREAM, SOL_SOCKET, SO_ACCEPTCONN, SO_BROADCAST, SO_ERROR, SO_KEEPALIVE, SO_LINGER, SO_RCVBUF, SO_SNDBUF, SO_TYPE, TCP_NODELAY,
-  decodeSockaddr, encodeSockaddr, hostAddr, type SockAddr,
+  decodeSockaddr, encodeSockaddr, hostAddr, isBindableAddress, type SockAddr,
 } from '../sockaddr.js';
 import { GuestDatagramSocket } from '../datagram.js';
 import { GuestSocket, SEND_HIGH_WATER } from '../socket.js';
@@ -264,7 +264,7 @@ function datagramWrite(c: HleContext, sock: GuestDatagramSocket, data: Uint8Arra
 
 function datagramBind(sock: GuestDatagramSocket, a: SockAddr, fd: number): CallResult {
   if (sock.state !== 'new') return fail(ERRNO.EINVAL);
-  if (a.host !== undefined && !isLocalAddress(a.host)) return fail(ERRNO.EADDRNOTAVAIL);
+  if (a.host !== undefined && !isBindableAddress(a.host)) return fail(ERRNO.EADDRNOTAVAIL);
   sock.startBind({ ...a, family: sock.family });
   return afterBound(sock, `bind(${fd})`, () => 0);
 }
@@ -416,7 +416,7 @@ export const socketFunctions: Record<string, (c: HleContext) => CallResult> = {
         if (e instanceof FsError) return fail(e.errno);
         throw e;
       }
-    } else if (a.host !== undefined && !isLocalAddress(a.host)) return fail(ERRNO.EADDRNOTAVAIL);
+    } else if (a.host !== undefined && !isBindableAddress(a.host)) return fail(ERRNO.EADDRNOTAVAIL);
     sock.bound = { ...a, family: sock.family };
     return 0;
   },
@@ -519,13 +519,6 @@ export const socketFunctions: Record<string, (c: HleContext) => CallResult> = {
     return 0;
   },
 };
-
-/** Addresses a socket may bind: wildcard, loopback, or one of this host's interfaces. */
-function isLocalAddress(host: string): boolean {
-  const h = host.toLowerCase().replace(/^::ffff:/, '');
-  if (h === '0.0.0.0' || h === '::' || h === '0:0:0:0:0:0:0:0' || h.startsWith('127.') || h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
-  return false;
-}
 
 /** The socket calls as the libc table holds them: host errors become errno results. */
 export const guardedSocketFunctions: Record<string, HleFunction> = Object.fromEntries(

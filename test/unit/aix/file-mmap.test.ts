@@ -2,14 +2,14 @@
 // MAP_SHARED writes reaching the file (read() of the same file sees them at once, the host file at
 // msync/munmap/exit), write() showing through shared mappings, partial munmap, and the errors
 // AIX gives (constants from syscall/zerrors_aix_ppc64.go).
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ERRNO, MAP_ANONYMOUS, MAP_PRIVATE, MAP_SHARED, MS_INVALIDATE, MS_SYNC, O_RDONLY, O_RDWR, O_WRONLY, PROT_READ, PROT_WRITE } from '../../../src/aix/constants.js';
 import type { AixProcess } from '../../../src/aix/process.js';
 import type { GuestThread } from '../../../src/aix/threads.js';
-import { asInt, callImport, processWithScratch } from './helpers.js';
+import { asInt, callImport, makeProcess, processWithScratch } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'aix-mmap-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -143,5 +143,20 @@ describe('file-backed mmap', () => {
     const anon = mmap(proc, t, 0x10000, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     expect(callImport(proc, t, 'munmap', [anon.addr, 0x10000]).r3).toBe(0n);
     expect(callImport(proc, t, 'msync', [anon.addr, 4096, MS_SYNC]).errno).toBe(ERRNO.ENOMEM);
+  });
+
+  it('a mapping larger than --memory-limit allows is ENOMEM, not a host out-of-memory', () => {
+    const proc = makeProcess({ memoryLimit: 32n << 20n });
+    const t = proc.threads[0]!;
+    callImport(proc, t, '_Errno', []);
+    const scratch = proc.space.allocate(0x1000n)!;
+    const path = join(dir, 'sparse');
+    writeFileSync(path, '');
+    truncateSync(path, 64 << 20);
+    const fd = openFile(proc, t, scratch, path, O_RDONLY);
+    expect(mmap(proc, t, 64 << 20, PROT_READ, MAP_PRIVATE, fd, 0).errno).toBe(ERRNO.ENOMEM);
+    const small = mmap(proc, t, 1 << 20, PROT_READ, MAP_PRIVATE, fd, 0);
+    expect(small.errno).toBe(0);
+    expect([...proc.mem.readChecked(small.addr + 12345n, 4)]).toEqual([0, 0, 0, 0]);
   });
 });

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ERRNO, O_NONBLOCK, POLLIN, POLLOUT } from '../../../src/aix/constants.js';
-import { AF_INET, AF_INET6, AF_UNIX, AF_UNSPEC, MSG_PEEK, MSG_TRUNC, SOCK_DGRAM, SO_TYPE, decodeSockaddr, encodeSockaddr } from '../../../src/aix/sockaddr.js';
+import { AF_INET, AF_INET6, AF_UNIX, AF_UNSPEC, MSG_PEEK, MSG_TRUNC, SOCK_DGRAM, SO_TYPE, decodeSockaddr, encodeSockaddr, isBindableAddress } from '../../../src/aix/sockaddr.js';
 import type { AixProcess } from '../../../src/aix/process.js';
 import type { GuestThread } from '../../../src/aix/threads.js';
 import { asInt, callImport, processWithScratch } from './helpers.js';
@@ -59,6 +59,17 @@ describe('sockaddr layouts (AIX: len, family, ...)', () => {
     expect(b[1]).toBe(AF_UNIX);
     expect(Buffer.from(b.subarray(2, 8)).toString()).toBe('/tmp/s');
     expect(decodeSockaddr(b)).toEqual({ family: AF_UNIX, path: '/tmp/s' });
+  });
+});
+
+describe('bindable addresses', () => {
+  it('wildcard and loopback in every spelling, v4-mapped included (Go probes ::ffff:127.0.0.1 to enable dual stack)', () => {
+    for (const h of ['0.0.0.0', '127.0.0.1', '127.3.2.1', '::', '::1', '0:0:0:0:0:0:0:1', '::ffff:127.0.0.1', '0:0:0:0:0:ffff:7f00:1']) expect(isBindableAddress(h)).toBe(true);
+    for (const h of ['8.8.8.8', '2001:db8::1', '0:0:0:0:0:0:0:2', 'localhost', '']) expect(isBindableAddress(h)).toBe(false);
+  });
+
+  it('AF_UNSPEC encodes as a 16-byte sockaddr with family 0', () => {
+    expect([...encodeSockaddr({ family: AF_UNSPEC })]).toEqual([16, ...new Array<number>(15).fill(0)]);
   });
 });
 

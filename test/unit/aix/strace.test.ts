@@ -59,6 +59,23 @@ describe('--strace struct decoding', () => {
     expect(formatStraceResult(proc, 'connect', [4n, buf + 0x300n, BigInt(un.length)], 0n, 0)).toBe(`connect(4, {sa_family=AF_UNIX, sun_path="/tmp/s"}, ${un.length}) = 0`);
   });
 
+  it('datagram addresses: sendto\'s destination, recvfrom\'s source once it succeeded, none for a stream', () => {
+    const { proc, buf } = setup();
+    proc.mem.writeBytes(buf, encodeSockaddr({ family: AF_INET, host: '127.0.0.1', port: 53 }));
+    const data = `0x${(buf + 0x800n).toString(16)}`;
+    expect(formatStraceResult(proc, 'sendto', [5n, buf + 0x800n, 12n, 0n, buf, 16n], 12n, 0)).toBe(
+      `sendto(5, ${data}, 12, 0x0, {sa_family=AF_INET, sin_port=htons(53), sin_addr=inet_addr("127.0.0.1")}, 16) = 12`,
+    );
+    const lenp = buf + 0x200n;
+    proc.mem.writeU32(lenp, 16);
+    const tail = `0x${lenp.toString(16)}`;
+    expect(formatStraceResult(proc, 'recvfrom', [5n, buf + 0x800n, 512n, 0n, buf, lenp], 40n, 0)).toBe(
+      `recvfrom(5, ${data}, 512, 0x0, {sa_family=AF_INET, sin_port=htons(53), sin_addr=inet_addr("127.0.0.1")}, ${tail}) = 40`,
+    );
+    proc.mem.writeU32(lenp, 0);
+    expect(formatStraceResult(proc, 'recvfrom', [5n, buf + 0x800n, 512n, 0n, buf, lenp], 40n, 0)).toBe(`recvfrom(5, ${data}, 512, 0x0, 0x${buf.toString(16)}, ${tail}) = 40`);
+  });
+
   it('pollfd arrays: events in the arguments, revents of ready fds after the result', () => {
     const { proc, buf } = setup();
     proc.mem.writeU32(buf, 4);
