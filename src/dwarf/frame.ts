@@ -214,3 +214,168 @@ function finish(kind: 'cie' | 'fde', body: ByteWriter, offset: number, ciePointe
   bytes.set(bodyBytes, 12);
   return { offset, kind, offsetSize: 8, ciePointer, initialLocation: start, addressRange: size, bytes };
 }
+
+// ---- reading rows (the subset of call frame instructions Go's linker emits) ----
+
+export interface CieInfo {
+  codeAlign: number;
+  dataAlign: number;
+  returnAddressColumn: number;
+  /** Initial instructions. */
+  initial: Uint8Array;
+}
+
+/** Where a register of the caller lives, in one row. */
+export type RegisterRule = { kind: 'same' } | { kind: 'undefined' } | { kind: 'offset'; offset: number } | { kind: 'unsupported' };
+
+export interface CfiRow {
+  /** CFA = register + offset, or undefined when the CFA is a DWARF expression. */
+  cfa: { reg: number; offset: number } | undefined;
+  returnAddress: RegisterRule;
+}
+
+/** Header fields of a CIE entry. */
+export function parseCie(e: FrameEntry): CieInfo {
+  const c = new Cursor(e.bytes, '.debug_frame', false);
+  c.initialLength();
+  c.skip(e.offsetSize, 'CIE id');
+  const version = c.u8('version');
+  const augmentation = c.cstring('augmentation');
+  if (augmentation !== '') c.fail(`CIE augmentation "${augmentation}" is not supported`, e.offset);
+  if (version >= 4) c.skip(2, 'address and segment size');
+  const codeAlign = c.ulebNumber('code alignment');
+  const dataAlign = c.slebNumber('data alignment');
+  const returnAddressColumn = version === 1 ? c.u8('return address column') : c.ulebNumber('return address column');
+  return { codeAlign, dataAlign, returnAddressColumn, initial: e.bytes.subarray(c.pos) };
+}
+
+/**
+ * The row in force at pc for an FDE (instructions after its header), or undefined when pc is outside
+ * it. Expressions and register-based rules other than offsets make the affected rule 'unsupported'.
+ */
+export function cfiRowAt(cie: CieInfo, fde: FrameEntry, pc: bigint): CfiRow | undefined {
+  if (pc < fde.initialLocation || pc >= fde.initialLocation + fde.addressRange) return undefined;
+  const row: CfiRow = { cfa: { reg: 1, offset: 0 }, returnAddress: { kind: 'same' } };
+  const run = (bytes: Uint8Array, start: bigint, stopAt: bigint | undefined): void => {
+    const c = new Cursor(bytes, '.debug_frame', false);
+    let loc = start;
+    const advance = (n: number): boolean => {
+      loc += BigInt(n * cie.codeAlign);
+      return stopAt !== undefined && loc > stopAt;
+    };
+    const ra = cie.returnAddressColumn;
+    while (!c.atEnd) {
+      const op = c.u8('call frame instruction');
+      const high = op & 0xc0;
+      const low = op & 0x3f;
+      if (high === 0x40) {
+        if (advance(low)) return;
+        continue;
+      }
+      if (high === 0x80) {
+        const off = c.ulebNumber() * cie.dataAlign;
+        if (low === ra) row.returnAddress = { kind: 'offset', offset: off };
+        continue;
+      }
+      if (high === 0xc0) {
+        if (low === ra) row.returnAddress = { kind: 'same' };
+        continue;
+      }
+      switch (op) {
+        case DW_CFA.nop:
+          break;
+        case 0x02: // advance_loc1
+          if (advance(c.u8())) return;
+          break;
+        case 0x03: // advance_loc2
+          if (advance(c.u16())) return;
+          break;
+        case DW_CFA.advance_loc4:
+          if (advance(c.u32())) return;
+          break;
+        case DW_CFA.def_cfa:
+          row.cfa = { reg: c.ulebNumber(), offset: c.ulebNumber() };
+          break;
+        case 0x12: // def_cfa_sf
+          row.cfa = { reg: c.ulebNumber(), offset: c.slebNumber() * cie.dataAlign };
+          break;
+        case 0x0e: // def_cfa_offset
+          row.cfa = { reg: row.cfa?.reg ?? 1, offset: c.ulebNumber() };
+          break;
+        case 0x13: // def_cfa_offset_sf
+          row.cfa = { reg: row.cfa?.reg ?? 1, offset: c.slebNumber() * cie.dataAlign };
+          break;
+        case DW_CFA.def_cfa_expression:
+          c.skip(c.ulebNumber());
+          row.cfa = undefined;
+          break;
+        case 0x05: { // offset_extended
+          const reg = c.ulebNumber();
+          const off = c.ulebNumber() * cie.dataAlign;
+          if (reg === ra) row.returnAddress = { kind: 'offset', offset: off };
+          break;
+        }
+        case DW_CFA.offset_extended_sf: {
+          const reg = c.ulebNumber();
+          const off = c.slebNumber() * cie.dataAlign;
+          if (reg === ra) row.returnAddress = { kind: 'offset', offset: off };
+          break;
+        }
+        case DW_CFA.undefined:
+          if (c.ulebNumber() === ra) row.returnAddress = { kind: 'undefined' };
+          break;
+        case DW_CFA.same_value:
+        case 0x06: // restore_extended (to the CIE's rule, which is 'same' in Go's CIE)
+          if (c.ulebNumber() === ra) row.returnAddress = { kind: 'same' };
+          break;
+        case DW_CFA.val_offset:
+        case 0x09: // register
+          if (c.ulebNumber() === ra) row.returnAddress = { kind: 'unsupported' };
+          c.ulebNumber();
+          break;
+        case 0x15: // val_offset_sf
+          if (c.ulebNumber() === ra) row.returnAddress = { kind: 'unsupported' };
+          c.slebNumber();
+          break;
+        case 0x10: // expression
+        case DW_CFA.val_expression: {
+          if (c.ulebNumber() === ra) row.returnAddress = { kind: 'unsupported' };
+          c.skip(c.ulebNumber());
+          break;
+        }
+        default:
+          throw new DwarfError(`.debug_frame: call frame instruction ${hex(op)} is not supported (FDE at ${hex(fde.offset)})`);
+      }
+    }
+  };
+  run(cie.initial, fde.initialLocation, undefined);
+  const headerSize = fde.offsetSize === 8 ? 12 + 8 + 16 : 4 + 4 + 16;
+  run(fde.bytes.subarray(headerSize), fde.initialLocation, pc);
+  return row;
+}
+
+/** FDEs sorted by start address, for finding the one that covers a pc. */
+export class FrameTable {
+  private readonly fdes: FrameEntry[];
+  private readonly cies = new Map<number, CieInfo>();
+
+  constructor(entries: readonly FrameEntry[]) {
+    this.fdes = entries.filter((e) => e.kind === 'fde').sort((a, b) => (a.initialLocation < b.initialLocation ? -1 : a.initialLocation > b.initialLocation ? 1 : 0));
+    for (const e of entries) if (e.kind === 'cie') this.cies.set(e.offset, parseCie(e));
+  }
+
+  /** The row at pc, or undefined when no FDE covers it. */
+  rowAt(pc: bigint): CfiRow | undefined {
+    let lo = 0;
+    let hi = this.fdes.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.fdes[mid]!.initialLocation <= pc) lo = mid + 1;
+      else hi = mid;
+    }
+    const fde = this.fdes[lo - 1];
+    if (fde === undefined) return undefined;
+    const cie = this.cies.get(fde.ciePointer);
+    return cie === undefined ? undefined : cfiRowAt(cie, fde, pc);
+  }
+}

@@ -155,4 +155,35 @@ describe.each(['go1.24-aix', 'go1.19-aix'] as const)('unwinding across stack swi
     }
     await s.stop();
   });
+
+  it('monitor goroutine N bt (the stub\'s own unwinder) agrees with gdb\'s bt; monitor goroutines shows the user frame', async () => {
+    const s = await startServe(fixture(tc, 'goroutines'), [], ['--env', 'GOMAXPROCS=4']);
+    const out = await gdbBatch(s.port, [
+      'break runtime.GC', 'continue', 'delete', 'set backtrace past-main on', 'echo ==gdb\\n', 'bt', 'echo ==goroutines\\n', 'monitor goroutines',
+      'echo ==g1\\n', 'monitor goroutine 1 bt', 'echo ==g2\\n', 'monitor goroutine 2', 'echo ==bad\\n', 'monitor goroutine 99999 bt', 'monitor goroutine', 'echo ==end\\n', 'kill',
+    ], { timeoutMs: 240_000 });
+    const section = (name: string) => out.split(`==${name}\n`)[1]!.split('\n==')[0]!;
+    // gdb's thread stopped at runtime.GC runs goroutine 1: both unwinders list the same functions.
+    const gdbNames = frames(section('gdb')).map((f) => f.name);
+    const stubNames = section('g1').split('\n').filter((l) => l.startsWith('#')).map((l) => /^#\d+ +(?:0x[0-9a-f]+ in )?(\S+)/.exec(l)![1]!);
+    expect(stubNames, out).toEqual(gdbNames);
+    expect(stubNames.slice(-3), out).toEqual(['main.main', 'runtime.main', 'runtime.goexit']);
+    expect(section('g1'), out).toMatch(/^goroutine 1 \[running\] on M\d+:$/m);
+    // goroutine 2 (forcegchelper) is parked: it unwinds from its saved g.sched.
+    const g2 = section('g2');
+    expect(g2, out).toMatch(/^goroutine 2 \[waiting, force gc \(idle\)\]:$/m);
+    expect(g2, out).toMatch(/^#0 +0x[0-9a-f]{16} in runtime\.gopark at runtime\/proc\.go:\d+$/m);
+    // gopark's caller goparkunlock is inlined into forcegchelper: two frames, one address, as in gdb.
+    expect(g2, out).toMatch(/^#1 +0x[0-9a-f]{16} in runtime\.goparkunlock at runtime\/proc\.go:\d+\n#2 +runtime\.forcegchelper at runtime\/proc\.go:\d+\n#3 +0x[0-9a-f]{16} in runtime\.goexit at /m);
+    expect(g2, out).not.toContain('(stopped:');
+    const table = section('goroutines');
+    expect(table, out).toMatch(/^goid +status +wait reason +M +pc +user +start$/m);
+    expect(table, out).toMatch(/^1 +running +M\d+ +runtime\.GC\+0x[0-9a-f]+ +runtime\.GC runtime\/mgc\.go:\d+ +runtime\.main$/m);
+    const workers = table.split('\n').filter((l) => l.endsWith(' → main.worker'));
+    expect(workers, out).toHaveLength(4);
+    for (const w of workers) expect(w, out).toMatch(/ main\.(worker|main\.gowrap1|main\.func2) \S+\/main\.go:\d+ /);
+    expect(section('bad'), out).toContain('no goroutine 99999 (monitor goroutines lists them)');
+    expect(section('bad'), out).toContain('usage: monitor goroutine N [bt]');
+    await s.stop();
+  });
 });
