@@ -15,11 +15,16 @@ export const ARENA_SIZE = 0x4000_0000n; // 1 GiB of address space, touched lazil
 export const MMAP_BASE = 0x0a00_0000_0000_0000n;
 export const MMAP_NULL_END = 0x0a00_0100_0000_0000n;
 export const MMAP_HINT_END = 0x0a01_0000_0000_0000n;
-/** Main stack: 8 MiB ending at STACK_TOP. */
-export const STACK_TOP = 0x0fff_ffff_ffff_0000n;
+/**
+ * Main stack: 8 MiB ending at STACK_TOP. Unlike real AIX (stack at the top of the address space),
+ * every thread stack (Go's g0 stacks) lies below the mmap area that holds the goroutine stacks:
+ * gdb ends a backtrace when a caller's frame is below its callee's, so unwinding from g0 back onto
+ * a goroutine stack (src/goruntime/stack-switch-cfi.ts) only works in this direction.
+ */
+export const STACK_TOP = 0x08ff_ffff_ffff_0000n;
 export const MAIN_STACK_SIZE = 0x80_0000n;
 /** Thread stacks grow upward from here, each with an unmapped guard page below. */
-export const THREAD_STACKS_BASE = 0x0fff_ff00_0000_0000n;
+export const THREAD_STACKS_BASE = 0x08ff_ff00_0000_0000n;
 
 const PAGE = BigInt(PAGE_SIZE);
 

@@ -3,6 +3,7 @@ import type { CommandModule } from 'yargs';
 import { buildElfView } from '../elf/index.js';
 import { ProgramFileError, hostProblem, readXcoffFile } from '../xcoff/file.js';
 import { reportProgramFileError } from './program-file.js';
+import { goDebugFrameOf } from '../goruntime/stack-switch-cfi.js';
 
 interface ElfArgs {
   program: string;
@@ -22,7 +23,8 @@ export const elfCommand: CommandModule<object, ElfArgs> = {
   handler: (argv) => {
     let elf: Uint8Array;
     try {
-      elf = buildElfView(readXcoffFile(argv.program), undefined, { compressDebug: argv.compressDebug });
+      const image = readXcoffFile(argv.program);
+      elf = buildElfView(image, undefined, { compressDebug: argv.compressDebug, debugFrame: goDebugFrameOf(image) });
     } catch (e) {
       if (e instanceof ProgramFileError) return reportProgramFileError(e);
       throw e;

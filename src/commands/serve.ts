@@ -5,7 +5,9 @@ import { existsSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
 import { GDB_SCRIPTS_LOADER } from '../elf/index.js';
 import { GdbServer } from '../gdb/server.js';
+import type { AixProcess } from '../aix/process.js';
 import { installRuntimeViews, runtimeMonitorFor } from '../goruntime/monitor-commands.js';
+import { goDebugFrame, type LeafRange } from '../goruntime/stack-switch-cfi.js';
 import { AixTarget } from '../machine/aix-target.js';
 import { ProgramFileError } from '../xcoff/file.js';
 import { optionValues, reportGuestSignal, splitRunArgv, startOptionsFromArgv, withRunOptions } from './run.js';
@@ -72,7 +74,9 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     const log = (line: string) => process.stderr.write(line + '\n');
     let target: AixTarget;
     try {
-      target = new AixTarget({ start, log });
+      // gdb's unwinder follows Go's stack switches through CFI made from the runtime layout.
+      const debugFrame = (image: AixProcess['image'], leaves: readonly LeafRange[]) => goDebugFrame(image, runtimeMonitorFor(target.process).runtimeViews().layout, leaves);
+      target = new AixTarget({ start, log, debugFrame });
       installRuntimeViews(target); // monitor libcall/threads/goroutines/..., catch syscall numbering
       target.setThreadDetails(() => goThreadDetails(target));
     } catch (e) {

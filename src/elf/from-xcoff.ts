@@ -7,7 +7,7 @@ import { GDB_SCRIPTS_SECTION, bundledGdbScripts, gdbScriptsSection, type GdbScri
 import { writeElf, type ElfSectionInput, type ElfSymbolInput, type ElfViewInput, type ElfWriteOptions } from './writer.js';
 
 /** The writer's input for an XCOFF image (exported so tests and the stub can inspect it). */
-export function elfViewInputFromXcoff(image: XcoffImage): ElfViewInput {
+export function elfViewInputFromXcoff(image: XcoffImage, debugFrame?: Uint8Array): ElfViewInput {
   const sections: ElfSectionInput[] = [];
   const loadedNames = new Set<string>();
   for (const seg of image.loadSegments) {
@@ -16,7 +16,9 @@ export function elfViewInputFromXcoff(image: XcoffImage): ElfViewInput {
     sections.push({ name: seg.name, kind, vaddr: seg.vaddr, size: seg.memSize, bytes: kind === 'bss' ? new Uint8Array(0) : seg.fileBytes });
     loadedNames.add(seg.name);
   }
-  for (const [name, bytes] of image.dwarfSections()) {
+  const dwarf = image.dwarfSections();
+  if (debugFrame !== undefined) dwarf.set('.debug_frame', debugFrame);
+  for (const [name, bytes] of dwarf) {
     sections.push({ name, kind: 'debug', vaddr: 0n, size: BigInt(bytes.length), bytes });
   }
 
@@ -54,6 +56,8 @@ export interface ExtraCode {
 export interface ElfViewOptions extends ElfWriteOptions {
   /** Python scripts for .debug_gdb_scripts (default: gdb-scripts/python/*.py); [] leaves the section out. */
   gdbScripts?: readonly GdbScript[];
+  /** Replaces the binary's .debug_frame (call frame information with Go's stack switches described). */
+  debugFrame?: Uint8Array;
 }
 
 /**
@@ -61,7 +65,7 @@ export interface ElfViewOptions extends ElfWriteOptions {
  * The DWARF is zlib-compressed unless options.compressDebug is false.
  */
 export function buildElfView(image: XcoffImage, extra?: ExtraCode, options: ElfViewOptions = {}): Uint8Array {
-  const input = withGdbScripts(elfViewInputFromXcoff(image), options.gdbScripts ?? bundledGdbScripts());
+  const input = withGdbScripts(elfViewInputFromXcoff(image, options.debugFrame), options.gdbScripts ?? bundledGdbScripts());
   if (!extra) return writeElf(input, options);
   const taken = new Set(input.symbols.map((s) => s.name));
   const symbols: ElfSymbolInput[] = extra.functions.map((f) => ({

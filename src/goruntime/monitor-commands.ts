@@ -117,9 +117,13 @@ export function registerRuntimeMonitorCommands(): void {
   registerMonitorCommand('threads', 'pthread <-> M <-> G: gdb thread, M id, procid, curg and status, g0/gsignal, lockedg, spinning/blocked, pc', ({ process }) =>
     runtimeMonitorFor(process).runtimeViews().formatThreads(),
   );
-  registerMonitorCommand('goroutines', '[all] every goroutine: id, status, wait reason, M, pc, start function (all: dead ones too)', ({ process, args }) =>
+  registerMonitorCommand('goroutines', '[all] every goroutine: id, status, wait reason, M, pc, first user frame, start function (all: dead ones too)', ({ process, args }) =>
     runtimeMonitorFor(process).runtimeViews().formatGoroutines(args[0] === 'all'),
   );
+  registerMonitorCommand('goroutine', 'N [bt]: one goroutine\'s stack from the stub\'s own unwinder (parked ones from g.sched)', ({ process, args }) => {
+    if (args.length === 0 || args.length > 2 || (args[1] !== undefined && args[1] !== 'bt')) return 'usage: monitor goroutine N [bt]';
+    return runtimeMonitorFor(process).runtimeViews().formatGoroutineBacktrace(args[0]!);
+  });
   registerMonitorCommand('syscalls', '[reset] calls, errors and guest time per libc import', ({ process, args }) => {
     const m = runtimeMonitorFor(process);
     if (args[0] === 'reset') {

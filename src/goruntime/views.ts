@@ -8,6 +8,8 @@ import type { XcoffImage } from '../xcoff/index.js';
 import { runtimeLayoutFromImage, type RuntimeLayout } from './layout.js';
 import { LibcallSites, mLibcall, qualifiedImportName, readLibcallStruct, type LibcallStruct } from './libcall.js';
 import { RuntimeReader, type GRecord, type MRecord, type ReadMemory } from './reader.js';
+import { inlinedCallsAt, type InlinedCall } from '../dwarf/inline.js';
+import { frameTableOf, isUserFunction, unwindGoStack, type GoStack, type UnwindStart } from './go-unwind.js';
 
 /** One guest thread as the views need it. */
 export interface ThreadView {
@@ -374,7 +376,7 @@ export class RuntimeViews {
     const snap = this.snapshot();
     const layout = this.layout;
     const mById = new Map(snap.ms.map((m) => [m.address, m]));
-    const header = ['goid', 'status', 'wait reason', 'M', 'pc', 'start'];
+    const header = ['goid', 'status', 'wait reason', 'M', 'pc', 'user', 'start'];
     let dead = 0;
     const rows: string[][] = [];
     for (const g of snap.gs) {
@@ -393,12 +395,119 @@ export class RuntimeViews {
         waiting ? layout!.waitReasonText(g.waitreason) : '',
         m === undefined ? '-' : `M${m.id}`,
         pc === undefined ? this.threadPc(row!.thread) : this.symbolize(pc),
+        this.userLocation(g, snap.threads),
         this.startFunction(g.startpc),
       ]);
     }
     const out = [...snap.errors.map((e) => `warning: ${e}`), ...table(header, rows)];
     if (dead > 0) out.push(`(${dead} dead goroutine${dead === 1 ? '' : 's'} not shown; monitor goroutines all)`);
     return out.join('\n') + '\n';
+  }
+
+  // ---------------------------------------------------------------- goroutine stacks
+
+  /**
+   * Where a goroutine's own stack starts: its thread's registers while it runs there, else where
+   * entersyscall left it (g.syscallpc/sp), else its saved g.sched (parked, runnable, or its M is on
+   * g0 in systemstack/asmcgocall).
+   */
+  private goroutineStart(g: GRecord, threads: readonly ThreadRow[]): UnwindStart | string {
+    const row = threads.find((r) => r.m !== undefined && r.m.curg === g.address && r.on === 'curg');
+    if (row !== undefined) return { pc: row.thread.pc, sp: row.thread.gpr(1), lr: row.thread.lr };
+    if (g.syscallsp !== 0n) return { pc: g.syscallpc, sp: g.syscallsp, lr: undefined };
+    if (g.schedSp !== 0n) return { pc: g.schedPc, sp: g.schedSp, lr: g.schedLr === undefined || g.schedLr === 0n ? undefined : g.schedLr };
+    return 'no saved registers (neither on a thread, in a syscall, nor parked)';
+  }
+
+  /** The goroutine's frames by the stub's own unwinder (Go's .debug_frame), or why there are none. */
+  goroutineStack(g: GRecord, threads: readonly ThreadRow[], maxFrames = 256): GoStack | string {
+    const table = frameTableOf(this.source.image);
+    if (typeof table === 'string') return table;
+    const start = this.goroutineStart(g, threads);
+    if (typeof start === 'string') return start;
+    const frames: GoStack['frames'] = [];
+    try {
+      return unwindGoStack(table, this.readMemory, start, { lo: g.stackLo, hi: g.stackHi }, maxFrames);
+    } catch (e) {
+      return { frames, end: e instanceof Error ? e.message : String(e) };
+    }
+  }
+
+  /**
+   * The functions at a frame's pc, innermost first: the inlined calls DWARF records there, then the
+   * function the code belongs to, each with its file:line (a caller's pc is looked up inside its call).
+   */
+  private frameFunctions(pc: bigint, caller: boolean): Array<{ func: string; at: string; inlined: boolean }> {
+    const lookup = caller ? pc - 1n : pc;
+    const s = this.source.image.symbolize(pc);
+    // Assembly functions carry their ABI in the symbol name; gdb and Go's tracebacks show the Go name.
+    const symbolName = s === undefined ? hex(pc) : s.name.replace(/\.abi0$/, '');
+    const dwarf = this.layout?.dwarf;
+    const line = dwarf?.lineForAddress(lookup);
+    const at = (file: string | undefined, n: number | undefined) => (file === undefined || n === undefined ? '' : `${file}:${n}`);
+    const fn = dwarf?.functionAt(lookup);
+    if (dwarf === undefined || fn === undefined) return [{ func: symbolName, at: at(line?.file, line?.line), inlined: false }];
+    let calls: InlinedCall[] = [];
+    try {
+      calls = inlinedCallsAt(dwarf, this.debugRanges(), fn.dieOffset, lookup);
+    } catch {
+      calls = []; // malformed inline records: show the concrete function only
+    }
+    const out: Array<{ func: string; at: string; inlined: boolean }> = [];
+    let file = line?.file;
+    let n = line?.line;
+    for (let i = calls.length - 1; i >= 0; i--) {
+      out.push({ func: calls[i]!.name, at: at(file, n), inlined: true });
+      file = calls[i]!.callFile;
+      n = calls[i]!.callLine;
+    }
+    out.push({ func: fn.name, at: at(file, n), inlined: false });
+    return out;
+  }
+
+  private rangesSection: Uint8Array | undefined | null = null;
+  private debugRanges(): Uint8Array | undefined {
+    if (this.rangesSection === null) this.rangesSection = this.source.image.dwarfSections().get('.debug_ranges');
+    return this.rangesSection;
+  }
+
+  /** Delve's "User" location: the first frame outside the runtime's internals ('' when none). */
+  userLocation(g: GRecord, threads: readonly ThreadRow[]): string {
+    const stack = this.goroutineStack(g, threads, 64);
+    if (typeof stack === 'string') return '';
+    for (let i = 0; i < stack.frames.length; i++) {
+      for (const loc of this.frameFunctions(stack.frames[i]!.pc, i > 0)) {
+        if (isUserFunction(loc.func)) return loc.at === '' ? loc.func : `${loc.func} ${loc.at}`;
+      }
+    }
+    return '';
+  }
+
+  /** `monitor goroutine N bt`: one goroutine's stack, innermost frame first. */
+  formatGoroutineBacktrace(goid: string): string {
+    if (!/^\d+$/.test(goid)) return `not a goroutine id: '${goid}'; usage: monitor goroutine N bt\n`;
+    const snap = this.snapshot();
+    const g = snap.gs.find((x) => x.goid === BigInt(goid));
+    if (g === undefined) return `${snap.errors.map((e) => `warning: ${e}\n`).join('')}no goroutine ${goid} (monitor goroutines lists them)\n`;
+    const layout = this.layout;
+    const waiting = layout !== undefined && g.status === layout.gStatus.waiting ? `, ${layout.waitReasonText(g.waitreason)}` : '';
+    const m = snap.ms.find((x) => x.address === g.m);
+    const lines = [`goroutine ${g.goid} [${layout?.gStatusName(g.atomicstatus) ?? g.atomicstatus}${waiting}]${m === undefined ? '' : ` on M${m.id}`}:`];
+    const stack = this.goroutineStack(g, snap.threads);
+    if (typeof stack === 'string') return `${lines[0]}\n  ${stack}\n`;
+    // Numbered like gdb's bt: an inlined call is a frame of its own, printed without an address.
+    let level = 0;
+    stack.frames.forEach((f, i) => {
+      const fns = this.frameFunctions(f.pc, i > 0);
+      fns.forEach((loc, k) => {
+        const addr = k === 0 ? `0x${f.pc.toString(16).padStart(16, '0')} in ` : '';
+        lines.push(`#${String(level++).padEnd(3)}${addr}${loc.func}${loc.at === '' ? '' : ` at ${loc.at}`}`);
+      });
+    });
+    if (stack.end !== 'end') lines.push(`(stopped: ${stack.end})`);
+    const created = g.gopc === 0n ? undefined : this.frameFunctions(g.gopc, true)[0];
+    if (created !== undefined) lines.push(`created by ${created.func}${created.at === '' ? '' : ` at ${created.at}`}`);
+    return lines.join('\n') + '\n';
   }
 }
 

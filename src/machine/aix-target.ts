@@ -34,6 +34,11 @@ export interface AixTargetOptions {
   log?: (line: string) => void;
   /** Instructions per scheduler slice (tests lower it to interleave threads more). */
   sliceBudget?: number;
+  /**
+   * The .debug_frame the ELF view carries instead of the binary's own (the Go runtime layer describes
+   * its stack switches); `leaves` are the emulator's libc entries, which return through LR.
+   */
+  debugFrame?: (image: AixProcess['image'], leaves: ReadonlyArray<{ start: bigint; size: bigint }>) => Uint8Array | undefined;
 }
 
 /** Maps an import's C name to a catch-syscall number (the runtime-views layer supplies the table). */
@@ -393,7 +398,9 @@ export class AixTarget implements Target {
         bytes: sentinels.codeBytes(),
         functions: sentinels.calls.map((c) => ({ name: c.name, address: c.entry, size: SENTINEL_STRIDE })),
       };
-      this.execFileCache = { path: resolvePath(this.options.start.program), contents: buildElfView(image, hostCode) };
+      const leaves = hostCode.functions.map((f) => ({ start: f.address, size: f.size }));
+      const debugFrame = this.options.debugFrame?.(image, leaves);
+      this.execFileCache = { path: resolvePath(this.options.start.program), contents: buildElfView(image, hostCode, { debugFrame }) };
     }
     return this.execFileCache;
   }

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildElfView } from '../../src/elf/index.js';
+import { goDebugFrameOf } from '../../src/goruntime/stack-switch-cfi.js';
 import { parseXcoff, type XcoffImage } from '../../src/xcoff/index.js';
 import { fixture, gdbMultiarch, repoRoot, requireTool } from '../helpers/toolchains.js';
 
@@ -107,7 +108,9 @@ for (const toolchain of ['go1.24-aix', 'go1.19-aix'] as const) {
     const image = parseXcoff(readFileSync(program));
     const dir = mkdtempSync(join(tmpdir(), `elf-gdb-${toolchain}-`));
     const elf = join(dir, 'hello.elf');
-    writeFileSync(elf, buildElfView(image));
+    // As `aix-gdbstub elf` and serve write it: Go's stack switches described in .debug_frame.
+    const debugFrame = goDebugFrameOf(image);
+    writeFileSync(elf, buildElfView(image, undefined, { debugFrame }));
     const mainMain = image.findSymbol('main.main')!;
 
     it('`aix-gdbstub elf` writes the view', () => {
@@ -123,7 +126,7 @@ for (const toolchain of ['go1.24-aix', 'go1.19-aix'] as const) {
       const r = spawnSync(viteNode, [cli, 'elf', program, '-o', plain, '--no-compress-debug'], { encoding: 'utf8', timeout: 60_000 });
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
-      expect(Buffer.compare(readFileSync(plain), buildElfView(image, undefined, { compressDebug: false }))).toBe(0);
+      expect(Buffer.compare(readFileSync(plain), buildElfView(image, undefined, { compressDebug: false, debugFrame }))).toBe(0);
       expect(readFileSync(elf).length).toBeLessThan(readFileSync(plain).length * 0.7);
       const ask = (file: string) => gdb(`file ${file}`, 'info line main.main', "ptype 'runtime.m'", 'info scope main.main');
       const compressed = ask(elf);

@@ -37,7 +37,7 @@ describe.each(['go1.24-aix', 'go1.19-aix'] as const)('runtime views over gdb on 
     // main calls runtime.GC once, after starting all four workers and before closing their inputs,
     // so every worker exists there (at the first main.worker hit the others may not be started yet).
     const out = await gdbBatch(s.port, ['break runtime.GC', 'continue', 'delete', 'monitor goroutines', 'monitor help', 'kill']);
-    expect(out).toMatch(/^goid +status +wait reason +M +pc +start$/m);
+    expect(out).toMatch(/^goid +status +wait reason +M +pc +user +start$/m);
     const workers = out.split('\n').filter((l) => / → main\.worker$/.test(l));
     expect(workers, out).toHaveLength(4);
     expect(out).toMatch(/^1 +\S+.* runtime\.main$/m);

@@ -35,6 +35,7 @@ describe.each(TOOLCHAINS)('runtime views on %s', (tc) => {
     let libcall = '';
     let threads = '';
     let goroutines = '';
+    let backtrace = '';
     let thread = 0;
     let summaries: ReturnType<RuntimeViews['threadSummaries']> = [];
     let snapshotRows: ReturnType<RuntimeViews['snapshot']>['threads'] = [];
@@ -47,6 +48,7 @@ describe.each(TOOLCHAINS)('runtime views on %s', (tc) => {
       libcall = views.formatLibcalls(String(t.tid));
       threads = views.formatThreads();
       goroutines = views.formatGoroutines();
+      backtrace = views.formatGoroutineBacktrace('1');
     });
     expect(libcall).toContain(`M0, pthread ${thread} (gdb thread ${thread}): in libc.a(shr_64.o):write`);
     expect(libcall).toContain('decoded    write(1, "hello from aix/ppc64\\n", 21)');
@@ -74,13 +76,20 @@ describe.each(TOOLCHAINS)('runtime views on %s', (tc) => {
     expect(m0[5]).toBe('g1 syscall');
     expect(m0[m0.length - 1]).toBe('<libc.a(shr_64.o):write>');
 
-    expect(goroutines).toMatch(/^1 +syscall +M0 +runtime\.syscall_syscall6/m);
+    expect(goroutines).toMatch(/^1 +syscall +M0 +runtime\.syscall_syscall6\S* +syscall\.write \S+zsyscall_aix_ppc64\.go:\d+ +runtime\.main$/m);
+    // monitor goroutine 1 bt: from g.syscallpc/sp (its M is on g0 in the write) up to runtime.goexit.
+    const bt = backtrace.split('\n').filter((l) => l.startsWith('#')).map((l) => /^#\d+ +(?:0x[0-9a-f]+ in )?(\S+)/.exec(l)![1]);
+    expect(backtrace).toMatch(/^goroutine 1 \[syscall\] on M0:$/m);
+    expect(bt[0]).toBe('runtime.syscall_syscall6');
+    expect(bt.slice(-3)).toEqual(['main.main', 'runtime.main', 'runtime.goexit']);
+    for (const f of ['syscall.write', 'fmt.Fprintln', 'fmt.Println']) expect(bt).toContain(f);
+    expect(backtrace).not.toContain('(stopped:');
 
     // The lean per-stop summary (gdb's thread names) says what the full snapshot says.
     const expected = snapshotRows.filter((r) => r.m !== undefined).map((r) => ({ gdbThreadId: r.thread.gdbThreadId, mId: r.m!.id, goid: r.curg?.goid }));
     expect(summaries).toEqual(expected);
     expect(summaries.find((s) => s.gdbThreadId === thread)).toEqual({ gdbThreadId: thread, mId: 0n, goid: 1n });
-    expect(goroutines).toMatch(/^goid +status +wait reason +M +pc +start$/m);
+    expect(goroutines).toMatch(/^goid +status +wait reason +M +pc +user +start$/m);
     expect(goroutines).toMatch(/ runtime\.main$/m);
     expect(goroutines).toMatch(/waiting +force gc \(idle\) .* runtime\.forcegchelper$/m);
   });
@@ -99,17 +108,29 @@ describe.each(TOOLCHAINS)('runtime views on %s', (tc) => {
     expect(text).toMatch(/libcallg   0x[0-9a-f]+ \(g0 of M\d+\)/);
   });
 
-  it('monitor goroutines on the goroutines fixture lists the workers', () => {
+  it('monitor goroutines on the goroutines fixture lists the workers with their user frame; goroutine N bt unwinds each', () => {
     let text = '';
+    const bts: string[] = [];
     runWithHook(tc, 'goroutines', (proc) => {
       if (text !== '') return;
-      const g = new RuntimeViews(processViewSource(proc)).formatGoroutines();
-      if ((g.match(/ → main\.worker$/gm) ?? []).length === 4) text = g;
+      const views = new RuntimeViews(processViewSource(proc));
+      const g = views.formatGoroutines();
+      if ((g.match(/ → main\.worker$/gm) ?? []).length !== 4) return;
+      text = g;
+      for (const line of g.split('\n').filter((l) => l.endsWith(' → main.worker'))) bts.push(views.formatGoroutineBacktrace(line.split(' ')[0]!));
     });
     expect(text).not.toBe('');
+    expect(bts.length).toBe(4);
+    for (const bt of bts) {
+      // Parked (or runnable) workers unwind from g.sched; running ones from their thread's registers.
+      // A worker that has not run yet stands at the entry of its go-statement wrapper.
+      expect(bt).toMatch(/^#\d+ +(0x[0-9a-f]{16} in )?main\.(worker|main\.gowrap1|main\.func2) at \S+goroutines\/main\.go:\d+$/m);
+      expect(bt).toMatch(/in runtime\.goexit at runtime\/asm_ppc64x\.s:\d+\ncreated by main\.main at \S+goroutines\/main\.go:\d+\n$/);
+      expect(bt).not.toContain('(stopped:');
+    }
     const workers = text.split('\n').filter((l) => l.endsWith(' → main.worker'));
     expect(workers).toHaveLength(4);
-    for (const w of workers) expect(w).toMatch(/^\d+ +(runnable|running|waiting|syscall|preempted)/);
+    for (const w of workers) expect(w).toMatch(/^\d+ +(runnable|running|waiting|syscall|preempted).* main\.(worker|main\.gowrap1|main\.func2) \S+goroutines\/main\.go:\d+ +main\.main\.\S+ → main\.worker$/);
   });
 });
 

@@ -1,0 +1,189 @@
+// gdb's own unwinder across Go's stack switches (src/goruntime/stack-switch-cfi.ts), with stock
+// gdb-multiarch and nothing but `target remote`, on Go 1.24 and Go 1.19 builds: from a libc call on
+// g0 back onto the goroutine (bt, finish, up, frame N, MI -stack-list-frames), and every thread of a
+// busy program stopped mid-run, each chain ending where Go's stacks naturally end.
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseDwarf } from '../../src/dwarf/index.js';
+import { parseXcoff } from '../../src/xcoff/index.js';
+import { fixture } from '../helpers/toolchains.js';
+import { GdbMi, gdbBatch, requireGdb, startServe, stopAllServes } from './serve-helpers.js';
+
+beforeAll(() => requireGdb());
+afterAll(() => stopAllServes());
+
+interface Frame {
+  level: number;
+  name: string;
+  /** False for an inlined frame (gdb prints no address for it) and for frame 0 at a line start. */
+  hasAddress: boolean;
+}
+
+/** The frames of one `bt` listing (lines `#N  [0x... in] NAME (args) [at file:line]`). */
+function frames(listing: string): Frame[] {
+  const out: Frame[] = [];
+  for (const line of listing.split('\n')) {
+    const m = /^#(\d+) +(0x[0-9a-f]+ in )?(\S+) \(/.exec(line);
+    if (m) out.push({ level: Number(m[1]), name: m[3]!, hasAddress: m[2] !== undefined });
+  }
+  return out;
+}
+
+/** The `bt` listings of `thread apply all bt`, by gdb thread number. */
+function threadListings(out: string): Map<number, string> {
+  const parts = out.split(/^Thread (\d+) \(/m);
+  const byThread = new Map<number, string>();
+  for (let i = 1; i + 1 < parts.length; i += 2) byThread.set(Number(parts[i]), parts[i + 1]!);
+  return byThread;
+}
+
+/** Names a frame may carry: functions in the symbol table, the emulator's libc entries, and DWARF's (inlined ones). */
+function knownNames(program: string): Set<string> {
+  const image = parseXcoff(readFileSync(program));
+  const names = new Set(image.symbols.map((s) => s.name));
+  for (const imp of image.imports) names.add(imp.name);
+  for (const n of parseDwarf(image.dwarfSections()).functionNames()) names.add(n);
+  return names;
+}
+
+/** Asserts that `names` contains each of `wanted` in this order (other frames may lie between). */
+function expectInOrder(names: readonly string[], wanted: readonly string[], context: string): void {
+  let at = 0;
+  for (const w of wanted) {
+    const i = names.indexOf(w, at);
+    expect(i, `${w} after frame ${at} in:\n${context}`).toBeGreaterThanOrEqual(0);
+    at = i + 1;
+  }
+}
+
+/** Where a Go stack chain ends by itself: the goroutine's entry, an M's start, a switch gdb cannot follow. */
+const CHAIN_ENDS = ['runtime.goexit', 'runtime.mstart', 'runtime.rt0_go', 'runtime.mcall', 'runtime.morestack', 'main.main'];
+
+describe.each(['go1.24-aix', 'go1.19-aix'] as const)('unwinding across stack switches on %s', (tc) => {
+  const writeChain = ['write', 'asmsyscall6', 'runtime.asmcgocall', 'runtime.syscall_syscall6', 'syscall.write', 'os.(*File).Write', 'fmt.Fprintln', 'fmt.Println', 'main.main'];
+
+  it('catch syscall write on hello: bt runs from the libc import to main.main; up, frame N and finish follow it', async () => {
+    const s = await startServe(fixture(tc, 'hello'));
+    const out = await gdbBatch(s.port, [
+      'catch syscall write', 'continue', 'echo ==bt\\n', 'bt', 'echo ==past-main\\n', 'set backtrace past-main on', 'bt', 'set backtrace past-main off',
+      'echo ==up\\n', 'up 3', 'info frame', 'echo ==frame\\n', 'frame 4', 'echo ==finish\\n', 'frame 0', 'delete', 'finish', 'bt 2', 'echo ==end\\n', 'kill',
+    ]);
+    const section = (name: string) => out.split(`==${name}\n`)[1]!.split('\n==')[0]!;
+    const bt = frames(section('bt'));
+    expectInOrder(bt.map((f) => f.name), writeChain, out);
+    expect(bt[0]!.name, out).toBe('write');
+    expect(bt[bt.length - 1]!.name, out).toBe('main.main');
+    expect(out).not.toMatch(/Backtrace stopped|\?\?/);
+    // Past main the chain goes on to runtime.main and ends at runtime.goexit, gdb's outermost frame.
+    const full = frames(section('past-main'));
+    expect(full.slice(-2).map((f) => f.name), out).toEqual(['runtime.main', 'runtime.goexit']);
+    // up 3 selects the goroutine-side caller of asmcgocall; its frame is on the goroutine stack.
+    expect(section('up'), out).toMatch(/^#3 +0x[0-9a-f]+ in runtime\.syscall_syscall6 /m);
+    expect(section('up'), out).toMatch(/Stack level 3, frame at 0xa0[0-9a-f]{13}:/);
+    expect(section('frame'), out).toMatch(/^#4 +0x[0-9a-f]+ in syscall\.write /m);
+    // finish out of the import returns into asmsyscall6, right after its call (a batch gdb does not
+    // print "Run till exit from"; it prints where it stopped).
+    expect(section('finish'), out).toMatch(/^asmsyscall6 \(\) at runtime\/sys_aix_ppc64\.s:\d+$/m);
+    expect(section('finish'), out).toMatch(/^#0 +asmsyscall6 \(\)/m);
+    expect(section('finish'), out).toMatch(/^#1 +0x[0-9a-f]+ in runtime\.asmcgocall \(\)/m);
+    await s.stop();
+  });
+
+  it('MI -stack-list-frames at the write import lists the same chain', async () => {
+    const s = await startServe(fixture(tc, 'hello'));
+    const mi = new GdbMi();
+    try {
+      await mi.send(`-target-select remote 127.0.0.1:${s.port}`, /\^connected/);
+      await mi.send('-interpreter-exec console "catch syscall write"', /\^done/);
+      await mi.send('-exec-continue', /\*stopped,reason="syscall-entry"/, 120_000);
+      const listed = await mi.send('-stack-list-frames', /\^(done|error)/);
+      expect(listed).toMatch(/\^done,stack=\[/);
+      const funcs = [...listed.matchAll(/frame=\{level="(\d+)",addr="0x[0-9a-f]+",func="([^"]+)"/g)].map((m) => m[2]!);
+      expectInOrder(funcs, writeChain, listed);
+      expect(funcs[funcs.length - 1], listed).toBe('main.main');
+      await mi.send('-gdb-exit', /\^exit/);
+    } finally {
+      mi.kill();
+    }
+    await s.stop();
+  });
+
+  it('thread apply all bt on goroutines (GOMAXPROCS=4) stopped mid-run: named frames only, each chain at a natural end', async () => {
+    const program = fixture(tc, 'goroutines');
+    const known = knownNames(program);
+    const s = await startServe(program, [], ['--env', 'GOMAXPROCS=4']);
+    const out = await gdbBatch(s.port, ['break runtime.GC', 'continue', 'delete', 'info threads', 'thread apply all bt', 'kill'], { timeoutMs: 240_000 });
+    expect(out).toMatch(/hit Breakpoint 1, runtime\.GC/);
+    expect(out).not.toMatch(/Backtrace stopped|\?\?|<signal handler called>/);
+    const listings = threadListings(out);
+    expect(listings.size, out).toBeGreaterThanOrEqual(4);
+    for (const [thread, listing] of listings) {
+      const fs = frames(listing);
+      expect(fs.length, `thread ${thread}:\n${listing}`).toBeGreaterThan(0);
+      for (const f of fs) expect(known.has(f.name), `thread ${thread} frame #${f.level} ${f.name}:\n${listing}`).toBe(true);
+      expect(CHAIN_ENDS, `thread ${thread} ends at ${fs[fs.length - 1]!.name}:\n${listing}`).toContain(fs[fs.length - 1]!.name);
+    }
+    await s.stop();
+  });
+
+  it('thread N + bt on a pthread whose M sleeps in libc shows the call down from the M start (MI)', async () => {
+    const s = await startServe(fixture(tc, 'goroutines'), [], ['--env', 'GOMAXPROCS=4']);
+    const mi = new GdbMi();
+    try {
+      await mi.send(`-target-select remote 127.0.0.1:${s.port}`, /\^connected/);
+      await mi.send('-break-insert runtime.GC', /\^done/);
+      await mi.send('-exec-continue', /\*stopped,reason="breakpoint-hit"/, 240_000);
+      const info = await mi.send('-thread-info', /\^(done|error)/);
+      // A thread parked in a libc sleep is named "pthread N, M<id> (sem_wait)" or "... (usleep)"; one
+      // that just came back from it (not scheduled since) stands in asmsyscall6.
+      const asleep = /id="(\d+)",target-id="[^"]*",name="pthread \d+, M\d+[^"]*\((sem_wait|usleep)\)"/.exec(info);
+      const back = /id="(\d+)",target-id="[^"]*",name="pthread \d+, M\d+",frame=\{level="0",addr="0x[0-9a-f]+",func="asmsyscall6"/.exec(info);
+      const m = asleep ?? back;
+      expect(m, info).not.toBeNull();
+      const [, gdbThread, call] = m!;
+      await mi.send(`-thread-select ${gdbThread}`, /\^done/);
+      await mi.send('-interpreter-exec console "bt"', /\^(done|error)/);
+      const listed = await mi.send('-stack-list-frames', /\^(done|error)/);
+      const names = [...listed.matchAll(/frame=\{level="\d+",addr="0x[0-9a-f]+",func="([^"]+)"/g)].map((x) => x[1]!);
+      expectInOrder(names, [...(call === undefined ? [] : [call]), 'asmsyscall6', 'runtime.asmcgocall', 'runtime.syscall1'], listed);
+      expect(names.some((n) => n === 'runtime.usleep' || n === 'runtime.semasleep'), listed).toBe(true);
+      expect(['runtime.mstart', 'runtime.mcall'], listed).toContain(names[names.length - 1]);
+      expect(mi.output).not.toMatch(/Backtrace stopped|\?\?/);
+      await mi.send('-gdb-exit', /\^exit/);
+    } finally {
+      mi.kill();
+    }
+    await s.stop();
+  });
+
+  it('monitor goroutine N bt (the stub\'s own unwinder) agrees with gdb\'s bt; monitor goroutines shows the user frame', async () => {
+    const s = await startServe(fixture(tc, 'goroutines'), [], ['--env', 'GOMAXPROCS=4']);
+    const out = await gdbBatch(s.port, [
+      'break runtime.GC', 'continue', 'delete', 'set backtrace past-main on', 'echo ==gdb\\n', 'bt', 'echo ==goroutines\\n', 'monitor goroutines',
+      'echo ==g1\\n', 'monitor goroutine 1 bt', 'echo ==g2\\n', 'monitor goroutine 2', 'echo ==bad\\n', 'monitor goroutine 99999 bt', 'monitor goroutine', 'echo ==end\\n', 'kill',
+    ], { timeoutMs: 240_000 });
+    const section = (name: string) => out.split(`==${name}\n`)[1]!.split('\n==')[0]!;
+    // gdb's thread stopped at runtime.GC runs goroutine 1: both unwinders list the same functions.
+    const gdbNames = frames(section('gdb')).map((f) => f.name);
+    const stubNames = section('g1').split('\n').filter((l) => l.startsWith('#')).map((l) => /^#\d+ +(?:0x[0-9a-f]+ in )?(\S+)/.exec(l)![1]!);
+    expect(stubNames, out).toEqual(gdbNames);
+    expect(stubNames.slice(-3), out).toEqual(['main.main', 'runtime.main', 'runtime.goexit']);
+    expect(section('g1'), out).toMatch(/^goroutine 1 \[running\] on M\d+:$/m);
+    // goroutine 2 (forcegchelper) is parked: it unwinds from its saved g.sched.
+    const g2 = section('g2');
+    expect(g2, out).toMatch(/^goroutine 2 \[waiting, force gc \(idle\)\]:$/m);
+    expect(g2, out).toMatch(/^#0 +0x[0-9a-f]{16} in runtime\.gopark at runtime\/proc\.go:\d+$/m);
+    // gopark's caller goparkunlock is inlined into forcegchelper: two frames, one address, as in gdb.
+    expect(g2, out).toMatch(/^#1 +0x[0-9a-f]{16} in runtime\.goparkunlock at runtime\/proc\.go:\d+\n#2 +runtime\.forcegchelper at runtime\/proc\.go:\d+\n#3 +0x[0-9a-f]{16} in runtime\.goexit at /m);
+    expect(g2, out).not.toContain('(stopped:');
+    const table = section('goroutines');
+    expect(table, out).toMatch(/^goid +status +wait reason +M +pc +user +start$/m);
+    expect(table, out).toMatch(/^1 +running +M\d+ +runtime\.GC\+0x[0-9a-f]+ +runtime\.GC runtime\/mgc\.go:\d+ +runtime\.main$/m);
+    const workers = table.split('\n').filter((l) => l.endsWith(' → main.worker'));
+    expect(workers, out).toHaveLength(4);
+    for (const w of workers) expect(w, out).toMatch(/ main\.(worker|main\.gowrap1|main\.func2) \S+\/main\.go:\d+ /);
+    expect(section('bad'), out).toContain('no goroutine 99999 (monitor goroutines lists them)');
+    expect(section('bad'), out).toContain('usage: monitor goroutine N [bt]');
+    await s.stop();
+  });
+});

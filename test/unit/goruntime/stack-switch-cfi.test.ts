@@ -1,0 +1,100 @@
+// The unwind rows written for Go's stack-switching assembly (asmcgocall, systemstack, mcall,
+// morestack) in the hello fixture of each Go version, read back from the rewritten .debug_frame.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseDebugFrame, writeDebugFrame } from '../../../src/dwarf/frame.js';
+import { runtimeLayoutFromImage } from '../../../src/goruntime/layout.js';
+import {
+  analyzeStackSwitch, rewriteDebugFrame, runtimeOffsets, stackSwitchFunctions, writesR1, type FrameRow, type StackSwitchFunction,
+} from '../../../src/goruntime/stack-switch-cfi.js';
+import { parseXcoff } from '../../../src/xcoff/index.js';
+import { fixture } from '../../helpers/toolchains.js';
+
+const BCTRL = 0x4e800421;
+
+/** The rule in force at pc. */
+function ruleAt(rows: readonly FrameRow[], pc: bigint): string {
+  let rule = 'none';
+  for (const r of rows) if (r.pc <= pc) rule = r.rule.kind;
+  return rule;
+}
+
+/** Rules at each bctrl (the call that leaves the function while its frame is live). */
+function callRules(image: ReturnType<typeof parseXcoff>, f: StackSwitchFunction): string[] {
+  const text = image.loadSegments.find((s) => s.executable)!;
+  const out: string[] = [];
+  for (let pc = f.start; pc < f.start + f.size; pc += 4n) {
+    const off = Number(pc - text.vaddr);
+    if (new DataView(text.fileBytes.buffer, text.fileBytes.byteOffset).getUint32(off) === BCTRL) out.push(ruleAt(f.rows, pc));
+  }
+  return out;
+}
+
+describe('writesR1', () => {
+  it('knows the forms Go uses to move R1 and ignores stores through it', () => {
+    expect(writesR1(0xe83e0038)).toBe(true); // ld r1,56(r30)
+    expect(writesR1(0x7ca12b78)).toBe(true); // mr r1,r5
+    expect(writesR1(0x794106f2)).toBe(true); // rldcr r1,r10,r0,59
+    expect(writesR1(0x3821fff8)).toBe(true); // addi r1,r1,-8
+    expect(writesR1(0xfbe1ffe1)).toBe(true); // stdu r31,-32(r1)
+    expect(writesR1(0xf8a10040)).toBe(false); // std r5,64(r1)
+    expect(writesR1(0x3941ffb8)).toBe(false); // addi r10,r1,-72
+    expect(writesR1(0x7c270b78)).toBe(false); // mr r7,r1
+  });
+});
+
+describe('analyzeStackSwitch on a made-up function', () => {
+  it('stops the chain between the switch and the save, and after a switch it cannot follow', () => {
+    // mflr r31; stdu r31,-32(r1); ld r1,56(r30); bctrl: a switch with no save, so the call row stops.
+    const rows = analyzeStackSwitch('cgocall', 0x1000n, [0x7fe802a6, 0xfbe1ffe1, 0xe83e0038, BCTRL], 56);
+    expect(rows.map((r) => [Number(r.pc), r.rule.kind])).toEqual([[0x1000, 'entry'], [0x1008, 'framed'], [0x100c, 'stop']]);
+  });
+});
+
+describe.each(['go1.24-aix', 'go1.19-aix'] as const)('stack-switch CFI on %s hello', (tc) => {
+  const image = parseXcoff(readFileSync(fixture(tc, 'hello')));
+  const offsets = runtimeOffsets(runtimeLayoutFromImage(image));
+  const functions = stackSwitchFunctions(image, offsets);
+  const byKind = (k: string) => functions.filter((f) => f.kind === k);
+
+  it('finds asmcgocall, systemstack, mcall and morestack (not the ABI wrappers)', () => {
+    const names = functions.map((f) => f.name).sort();
+    const cgo = tc === 'go1.24-aix' ? 'runtime.asmcgocall' : 'runtime.asmcgocall.abi0';
+    expect(names).toEqual([cgo, 'runtime.mcall', 'runtime.morestack.abi0', 'runtime.systemstack.abi0'].sort());
+  });
+
+  it('asmcgocall: the call on g0 unwinds through the saved old g and depth (1.24 also through the nosave path\'s saved SP)', () => {
+    const [cgo] = byKind('cgocall');
+    expect(callRules(image, cgo!)).toEqual(tc === 'go1.24-aix' ? ['cgo-depth', 'cgo-sp'] : ['cgo-depth']);
+    // The frame is Go's 32-byte one before the switch and after the return.
+    expect(cgo!.rows.filter((r) => r.rule.kind === 'framed').every((r) => 'size' in r.rule && r.rule.size === 32)).toBe(true);
+  });
+
+  it('systemstack: badsystemstack and the noswitch call are plain frames, the switched call unwinds through curg.sched', () => {
+    const [ss] = byKind('systemstack');
+    expect(callRules(image, ss!)).toEqual(['framed', 'systemstack', 'framed']);
+  });
+
+  it('mcall and morestack: the chain ends once they are on g0', () => {
+    for (const f of byKind('stop')) {
+      expect(f.rows[0]!.rule.kind, f.name).toBe('entry');
+      expect(f.rows[f.rows.length - 1]!.rule.kind, f.name).toBe('stop');
+    }
+    const mcall = functions.find((f) => f.name === 'runtime.mcall')!;
+    expect(callRules(image, mcall)).toEqual(['stop']);
+  });
+
+  it('the rewritten .debug_frame keeps every other FDE byte for byte and adds one per function and leaf', () => {
+    const original = image.dwarfSections().get('.debug_frame')!;
+    const before = parseDebugFrame(original);
+    expect(Buffer.compare(writeDebugFrame(before), original)).toBe(0);
+    const leaves = [{ start: 0x0900_0000_0000_0000n, size: 16n }];
+    const after = parseDebugFrame(rewriteDebugFrame(original, image, offsets, leaves));
+    const replaced = new Set(functions.map((f) => f.start));
+    const keptFdes = before.filter((e) => e.kind === 'fde' && !replaced.has(e.initialLocation));
+    expect(after.filter((e) => e.kind === 'fde')).toHaveLength(keptFdes.length + functions.length + 1);
+    const bodies = new Set(after.map((e) => Buffer.from(e.bytes.subarray(e.offsetSize === 8 ? 20 : 8)).toString('hex')));
+    for (const e of keptFdes) expect(bodies.has(Buffer.from(e.bytes.subarray(e.offsetSize === 8 ? 20 : 8)).toString('hex'))).toBe(true);
+    for (const f of functions) expect(after.filter((e) => e.kind === 'fde' && e.initialLocation === f.start)).toHaveLength(1);
+  });
+});
