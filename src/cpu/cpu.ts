@@ -13,7 +13,7 @@ import {
   buildRunLoop, CodePage, CODE_PAGE_WORDS, FIRST_ROW_ID, HEAT_SIZE, ID_BLOCK, ID_BREAKPOINT, ID_ILLEGAL, ID_SENTINEL,
   type BuiltLoop, type LoopHost, type RunLoop,
 } from './run.js';
-import { BlockCompiler } from './jit/compiler.js';
+import { BlockCompiler, type CompileStats } from './jit/compiler.js';
 import type { CompiledBlock } from './jit/block.js';
 import { cpuEnv, defaultTimeBase } from './exec/system.js';
 import { hex64, hiOf, loOf, toBig } from './int64.js';
@@ -101,8 +101,8 @@ function builtJitLoop(): BuiltLoop {
   return sharedJitLoop;
 }
 let sharedCompiler: BlockCompiler | null = null;
-/** Totals of the shared block compiler, for tuning (the bench reports the per-Cpu counters instead). */
-export function jitStats(): { blocks: number; instructions: number; emitted: number; called: number; micros: number } {
+/** Totals of the shared block compiler since start (the bench prints them). */
+export function jitStats(): CompileStats {
   return { ...blockCompiler().stats };
 }
 function blockCompiler(): BlockCompiler {

@@ -18,6 +18,7 @@ import type { CpuState } from './state.js';
 import type { GuestMemory } from './memory.js';
 import type { InsnRow } from './isa-types.js';
 import type { CompiledBlock } from './jit/block.js';
+import { runBlocks } from './jit/chain.js';
 
 export const ID_UNDECODED = 0;
 export const ID_ILLEGAL = 1;
@@ -121,7 +122,7 @@ export function buildRunLoop(rows: readonly InsnRow[], opts: { jit?: boolean } =
     ? `if (id === ${ID_BLOCK}) {
           const blk = page.blocks[idx];
           if (blk.len <= budget - n) {
-            const c = blk.fn(s, mem, budget - n, host);
+            const c = runBlocks(host, s, mem, blk, budget - n);
             if (c < 0) {
               n += host.jitCount;
               host.jitExecuted += host.jitCount;
@@ -196,8 +197,8 @@ return function runLoop(host, s, mem, budget) {
   host.executed = n;
   return 0;
 };`;
-  const names = ['EMPTY', ...rows.map((_r, k) => `f${k}`)];
+  const names = ['EMPTY', 'runBlocks', ...rows.map((_r, k) => `f${k}`)];
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   const factory = new Function(...names, body) as (...args: unknown[]) => RunLoop;
-  return { run: factory(new Int32Array(CODE_PAGE_WORDS), ...rows.map((r) => r.exec)), idOfRow };
+  return { run: factory(new Int32Array(CODE_PAGE_WORDS), runBlocks, ...rows.map((r) => r.exec)), idOfRow };
 }

@@ -3,14 +3,17 @@
 // For each instruction under test we generate a Go assembly function (linux/ppc64) that loads
 // FPSCR, CR, VSR 1-4 / 33-36 and r7/r8 from a record, executes the instruction word, and stores
 // the results back. One Go program runs every record under qemu; the same records go through our
-// row handlers directly, and the outputs must be identical. Seed: DIFF_SEED (printed on failure).
+// row handlers directly and through a compiled block (src/cpu/jit: the emitted vector and FP rows),
+// and both outputs must be identical to qemu's. Seed: DIFF_SEED (printed on failure).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CpuState, CR, FPSCR } from '../../src/cpu/state.js';
-import { GuestMemory } from '../../src/cpu/memory.js';
+import { GuestMemory, PROT_EXEC, PROT_READ } from '../../src/cpu/memory.js';
+import { Cpu, StopReason } from '../../src/cpu/cpu.js';
+import { B, CODE, TRAP } from '../unit/cpu/asm.js';
 import { go124, go124Root, go119, go119Root, goEnv, qemuPpc64, requireTool } from '../helpers/toolchains.js';
 import { existsSync } from 'node:fs';
 import { rowFor } from '../unit/cpu/fp-helpers.js';
@@ -335,7 +338,8 @@ func main() {
 
 const state = new CpuState();
 const mem = new GuestMemory();
-function runOurs(word: number, rec: Uint8Array): Uint8Array {
+/** Runs `word` on the record's registers: by its row's exec function, or compiled in a block. */
+function runOurs(word: number, rec: Uint8Array, compiled = false): Uint8Array {
   const dv = new DataView(rec.buffer, rec.byteOffset, REC);
   const out = new Uint8Array(rec);
   const od = new DataView(out.buffer);
@@ -354,7 +358,8 @@ function runOurs(word: number, rec: Uint8Array): Uint8Array {
   s.gpr[15] = dv.getUint32(84) | 0;
   s.gpr[16] = dv.getUint32(88) | 0;
   s.gpr[17] = dv.getUint32(92) | 0;
-  rowFor(word | 0).exec(s, mem, word | 0);
+  if (compiled) runCompiled(word | 0, s);
+  else rowFor(word | 0).exec(s, mem, word | 0);
   od.setUint32(136, s.spr[CR] >>> 0);
   od.setUint32(128, 0);
   od.setUint32(132, s.spr[FPSCR] >>> 0);
@@ -367,6 +372,29 @@ function runOurs(word: number, rec: Uint8Array): Uint8Array {
   od.setUint32(152, s.gpr[16] >>> 0);
   od.setUint32(156, s.gpr[17] >>> 0);
   return out;
+}
+
+// One CPU per instruction word, compiling at the first branch target: `b +4; <word>; trap`.
+const compiledCpus = new Map<number, Cpu>();
+function runCompiled(word: number, s: CpuState): void {
+  let cpu = compiledCpus.get(word);
+  if (cpu === undefined) {
+    const m = new GuestMemory();
+    m.map(CODE, 0x10000n, PROT_READ | PROT_EXEC);
+    const code = new Uint8Array(12);
+    const dv = new DataView(code.buffer);
+    [B(20, 0, 4), word, TRAP].forEach((w, k) => dv.setUint32(4 * k, w >>> 0));
+    m.writeBytes(CODE, code);
+    cpu = new Cpu(m, new CpuState(), { jit: true, jitThreshold: 1 });
+    compiledCpus.set(word, cpu);
+  }
+  cpu.state = s;
+  cpu.pc = CODE;
+  const before = cpu.jitExecuted;
+  const r = cpu.run(10);
+  if (r !== StopReason.TRAP || cpu.jitExecuted !== before + 1) {
+    throw new Error(`compiled run of 0x${(word >>> 0).toString(16)} did not execute in a block: ${cpu.stop.describe()}`);
+  }
 }
 
 const hexOf = (b: Uint8Array, off: number, n: number) => Buffer.from(b.subarray(off, off + n)).toString('hex');
@@ -414,7 +442,8 @@ function runDiff(cases: Case[]): string[] {
     const c = cases[r.idx];
     const want = new Uint8Array(out.buffer, out.byteOffset + i * REC, REC);
     const got = runOurs(c.word, r.bytes);
-    const msg = describeMismatch(c, r.bytes, want, got);
+    const gotCompiled = runOurs(c.word, r.bytes, true);
+    const msg = describeMismatch(c, r.bytes, want, got) ?? describeMismatch({ ...c, name: `${c.name} (compiled)` }, r.bytes, want, gotCompiled);
     if (msg) {
       const n = (perInsn.get(c.name) ?? 0) + 1;
       perInsn.set(c.name, n);

@@ -136,7 +136,8 @@ function pickNaN(v: Int32Array, a: number, b: number, c: number, uses: number): 
   return true;
 }
 
-function arith(s: CpuState, insn: number, op: number, single: boolean): void {
+/** FP arithmetic rows (exported for compiled blocks, which call it with constant op codes). */
+export function arith(s: CpuState, insn: number, op: number, single: boolean): void {
   const v = s.vsr;
   const t = (insn >>> 19) & 0x7c;
   const a = (insn >>> 14) & 0x7c;
@@ -268,7 +269,7 @@ function frsp(s: CpuState, insn: number): void {
 // ------------------------------------------------------------------ conversions
 
 /** fcti* : kind 0 int64, 1 uint64, 2 int32, 3 uint32; toZero for the *z forms. */
-function fcti(s: CpuState, insn: number, kind: number, toZero: boolean): void {
+export function fcti(s: CpuState, insn: number, kind: number, toZero: boolean): void {
   const v = s.vsr;
   const t = (insn >>> 19) & 0x7c;
   const b = (insn >>> 9) & 0x7c;
@@ -286,7 +287,7 @@ function fcti(s: CpuState, insn: number, kind: number, toZero: boolean): void {
   if (insn & 1) setCr1(s);
 }
 
-function fcfid(s: CpuState, insn: number, unsigned: boolean, single: boolean): void {
+export function fcfid(s: CpuState, insn: number, unsigned: boolean, single: boolean): void {
   const v = s.vsr;
   const t = (insn >>> 19) & 0x7c;
   const b = (insn >>> 9) & 0x7c;
@@ -320,7 +321,7 @@ function fri(s: CpuState, insn: number, mode: number): void {
 
 // ------------------------------------------------------------------ compare, select, moves
 
-function fcmp(s: CpuState, insn: number, ordered: boolean): void {
+export function fcmp(s: CpuState, insn: number, ordered: boolean): void {
   const v = s.vsr;
   const a = (insn >>> 14) & 0x7c;
   const b = (insn >>> 9) & 0x7c;

@@ -16,6 +16,9 @@ export class CompiledBlock {
   /** Set when the code under the block changed: a running block leaves at the next check. */
   dead = false;
   fn: BlockFn = () => 0;
+  /** The last two blocks this one exited to (chain.ts checks their entry address and `dead`). */
+  link0: CompiledBlock | null = null;
+  link1: CompiledBlock | null = null;
   constructor(
     /** Instructions on the longest path through one pass (entering needs this much budget). */
     readonly len: number,

@@ -3,20 +3,35 @@
 // A block is the contiguous instructions from its entry, within the entry's 64 KiB code page,
 // up to an unconditional branch, a special slot (illegal word, breakpoint, host-call sentinel:
 // the block ends before it), the page end or MAX_BLOCK. Conditional branches inside are side
-// exits; a branch back to the entry becomes `continue` of a JS loop that checks the budget once
-// per iteration (perf-notes.md §2: regions with back edges reach ~1 G insn/s, single blocks ~250 M).
+// exits. A branch back to any instruction of the block (its entry or a loop head inside it)
+// stays inside: the body is a `switch` over those labels in a JS loop that checks the budget
+// once per jump (perf-notes.md §2: regions with back edges reach ~1 G insn/s, single blocks
+// ~250 M). Blocks then chain to each other without the interpreter (chain.ts).
 //
 // Exactness: registers and memory are the interpreter's own (CpuState typed arrays, GuestMemory
-// methods), hot rows are emitted from jit/emit.ts and every other row is called through its exec
-// function with the constant word, so semantics never fork. Before any instruction that can throw,
-// the local k holds its index: the catch puts PC on it and reports n + k completed instructions,
-// so a fault is precise. After every store the block checks that its code is still valid (a store
-// into its own page marks it dead) and leaves with PC after the store when it is not.
+// methods), hot rows are emitted from jit/emit.ts and jit/emit-vector.ts and every other row is
+// called through its exec function with the constant word, so semantics never fork. Before any
+// instruction that can throw, the local k holds its index: the catch puts PC on it and reports the
+// instructions completed before it, so a fault is precise. After every store the block checks
+// that its code is still valid (a store into its own page marks it dead) and leaves with PC after
+// the store when it is not.
 import type { InsnRow } from '../isa-types.js';
 import { R, divd, divdu, mul64, mulhd, mulhdu } from '../int64.js';
 import { CODE_PAGE_WORDS, FIRST_ROW_ID, ID_BLOCK, type CodePage } from '../run.js';
 import { CompiledBlock, type BlockFn } from './block.js';
 import { branchAlways, emitters, staticTarget, type EmitSite } from './emit.js';
+import { VECTOR_MEMORY_ROWS, VECTOR_STORE_ROWS, popcnt32, vpermW } from './emit-vector.js';
+import { arith, fcfid, fcmp, fcti } from '../exec/fp.js';
+import { doubleWordsToSingle, singleToDoubleWords } from '../exec/fpu-core.js';
+
+/** Functions and scratch the generated code calls by these names (one copy per block factory). */
+const BLOCK_HELPERS: Record<string, unknown> = {
+  R, mul64, mulhd, mulhdu, divd, divdu, popcnt32, vpermW, singleToDoubleWords, doubleWordsToSingle,
+  fpArith: arith, fpCompare: fcmp, fpConvert: fcti, fpFromInteger: fcfid,
+};
+const HELPER_NAMES = Object.keys(BLOCK_HELPERS);
+const HELPER_VALUES = Object.values(BLOCK_HELPERS);
+
 
 /** Longest block in instructions (bigger blocks cost compile time and rarely run to the end). */
 export const MAX_BLOCK = 128;
@@ -31,6 +46,8 @@ export interface CompileHost {
 
 export interface CompileStats {
   blocks: number;
+  /** Blocks with jumps inside them (compiled as a loop over a switch). */
+  regions: number;
   instructions: number;
   emitted: number;
   called: number;
@@ -38,7 +55,7 @@ export interface CompileStats {
 }
 
 export class BlockCompiler {
-  readonly stats: CompileStats = { blocks: 0, instructions: 0, emitted: 0, called: 0, micros: 0 };
+  readonly stats: CompileStats = { blocks: 0, regions: 0, instructions: 0, emitted: 0, called: 0, micros: 0 };
 
   constructor(
     private readonly rows: readonly InsnRow[],
@@ -55,6 +72,8 @@ export class BlockCompiler {
     const ids = page.ids;
     const words: number[] = [];
     const rowIdx: number[] = [];
+    // Internal branch targets (word index from the entry): each becomes a `case` of the region.
+    const targets = new Set<number>([0]);
     let firstId = 0;
     for (let j = idx; j < CODE_PAGE_WORDS && words.length < MAX_BLOCK; j++) {
       let id = ids[j];
@@ -72,19 +91,22 @@ export class BlockCompiler {
       const w = page.words[j];
       if (row.family === 'branch' && emitters[row.name] === undefined) break;
       if (j === idx) firstId = id;
+      const at = words.length;
       words.push(w);
       rowIdx.push(r);
-      if (row.family === 'branch' && branchAlways(row.name, w)) break;
+      if (row.family !== 'branch') continue;
+      const t = staticTarget(row.name, w, hi, (lo + 4 * at) | 0);
+      if (t !== null && t[0] === hi && (t[1] >>> 0) >= (lo >>> 0) && (t[1] & 3) === 0) {
+        const ti = (t[1] - lo) >>> 2;
+        if (ti <= at) targets.add(ti); // a loop back to code already in the block
+      }
+      if (branchAlways(row.name, w)) break;
     }
     const len = words.length;
     if (len === 0) return null;
+    for (const ti of targets) if (ti >= len) targets.delete(ti);
 
-    let loops = false;
-    for (let j = 0; j < len; j++) {
-      const t = staticTarget(this.rows[rowIdx[j]].name, words[j], hi, (lo + 4 * j) | 0);
-      if (t !== null && t[0] === hi && t[1] === lo) loops = true;
-    }
-    const block = new CompiledBlock(len, firstId, hi, lo, loops);
+    const block = new CompiledBlock(len, firstId, hi, lo, targets.size > 1 || this.jumpsToEntry(rowIdx, words, hi, lo));
 
     const endLo = (lo + 4 * len) | 0;
     const endHi = endLo === 0 ? (hi + 1) | 0 : hi;
@@ -98,25 +120,29 @@ export class BlockCompiler {
       const pcLo = (lo + 4 * j) | 0;
       const nextLo = (pcLo + 4) | 0;
       const nextHi = nextLo === 0 ? (hi + 1) | 0 : hi;
-      const leave = (th: string | number, tl: string | number): string =>
-        `spr[0]=${th};spr[1]=${tl};return n+${j + 1};`;
+      // m + j is the count of instructions completed when instruction j starts (m moves at jumps).
+      const leave = (th: string | number, tl: string | number): string => `spr[0]=${th};spr[1]=${tl};return m+${j + 1};`;
       const site: EmitSite = {
         pcHi: hi,
         pcLo,
-        exitTo: (th, tl) =>
-          loops && th === hi && tl === lo
-            ? `n+=${j + 1};if(left-n<${len}){spr[0]=${hi};spr[1]=${lo};return n;}continue L;`
-            : leave(th, tl),
+        exitTo: (th, tl) => {
+          const ti = th === hi && (tl >>> 0) >= (lo >>> 0) ? (tl - lo) >>> 2 : -1;
+          if (ti < 0 || !targets.has(ti) || (tl & 3) !== 0) return leave(th, tl);
+          // A jump inside the region: continue there while the budget covers a whole pass.
+          return `m+=${j + 1 - ti};if(left-m-${ti}<${len}){spr[0]=${th};spr[1]=${tl};return m+${ti};}p=${ti};continue L;`;
+        },
         exitDynamic: () => leave('th', 'tl'),
       };
       const emitter = emitters[row.name];
       const code = emitter === undefined ? null : emitter(w, site);
-      const mayThrow = code === null || row.family === 'load' || row.family === 'store' || row.family === 'atomic';
-      const stores = code === null ? !PURE_FAMILIES.has(row.family) : row.family === 'store';
+      const mayThrow =
+        code === null || row.family === 'load' || row.family === 'store' || row.family === 'atomic' || VECTOR_MEMORY_ROWS.has(row.name);
+      const stores = code === null ? !PURE_FAMILIES.has(row.family) : row.family === 'store' || VECTOR_STORE_ROWS.has(row.name);
+      if (targets.has(j)) body.push(`case ${j}:`);
       body.push(`/* ${row.name} */`);
       if (mayThrow) body.push(`k=${j};`);
       if (code !== null) {
-        body.push(code);
+        body.push(`{${code}}`);
         emitted++;
       } else {
         const name = `x${execNames.length}`;
@@ -124,41 +150,51 @@ export class BlockCompiler {
         execFns.push(row.exec);
         body.push(`${name}(s,mem,${w | 0});`);
       }
-      if (stores) body.push(`if(B.dead){spr[0]=${nextHi};spr[1]=${nextLo};return n+${j + 1};}`);
+      if (stores) body.push(`if(B.dead){spr[0]=${nextHi};spr[1]=${nextLo};return m+${j + 1};}`);
     }
-    body.push(`spr[0]=${endHi};spr[1]=${endLo};return n+${len};`);
+    body.push(`}`, `spr[0]=${endHi};spr[1]=${endLo};return m+${len};`);
 
     const fnName = `blk_${(hi >>> 0).toString(16)}_${(lo >>> 0).toString(16)}`;
-    const src = `return function ${fnName}(s, mem, left, host) {
+    const src = `const VS = new Int32Array(4);
+return function ${fnName}(s, mem, left, host) {
   const g = s.gpr;
   const spr = s.spr;
-  let n = 0;
+  const v = s.vsr;
+  let m = 0;
   let k = 0;
+  let p = 0;
   try {
     L: for (;;) {
+      switch (p) {
       ${body.join('\n      ')}
     }
   } catch (e) {
     spr[0] = ${hi};
     spr[1] = (${lo} + 4 * k) | 0;
-    host.jitCount = n + k;
+    host.jitCount = m + k;
     host.jitWord = W[k];
     host.jitError = e;
     return -1;
   }
 };`;
     // eslint-disable-next-line @typescript-eslint/no-implied-eval
-    const factory = new Function('B', 'W', 'R', 'mul64', 'mulhd', 'mulhdu', 'divd', 'divdu', ...execNames, src) as (
-      ...a: unknown[]
-    ) => BlockFn;
-    block.fn = factory(block, Int32Array.from(words), R, mul64, mulhd, mulhdu, divd, divdu, ...execFns);
+    const factory = new Function('B', 'W', ...HELPER_NAMES, ...execNames, src) as (...a: unknown[]) => BlockFn;
+    block.fn = factory(block, Int32Array.from(words), ...HELPER_VALUES, ...execFns);
 
     const st = this.stats;
+    st.regions += targets.size > 1 ? 1 : 0;
     st.blocks++;
     st.instructions += len;
     st.emitted += emitted;
     st.called += len - emitted;
     st.micros += (performance.now() - t0) * 1000;
     return block;
+  }
+
+  private jumpsToEntry(rowIdx: number[], words: number[], hi: number, lo: number): boolean {
+    return words.some((w, j) => {
+      const t = staticTarget(this.rows[rowIdx[j]].name, w, hi, (lo + 4 * j) | 0);
+      return t !== null && t[0] === hi && t[1] === lo;
+    });
   }
 }

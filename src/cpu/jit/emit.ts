@@ -5,10 +5,12 @@
 // block and the rows stay the reference semantics. The jit tests run random sequences of these
 // rows compiled and interpreted and compare every register and byte.
 //
-// Names in scope of the generated code: g = s.gpr, spr = s.spr, mem, s, and the int64 helpers
-// R, mul64, mulhd, mulhdu, divd, divdu.
+// Names in scope of the generated code: g = s.gpr, spr = s.spr, v = s.vsr, mem, s, and the
+// helpers of BLOCK_HELPERS (compiler.ts). Vector and FP rows: emit-vector.ts.
 import { ra, rb, rt, si, ui, ds, bd, li, bf, cmpL, rc5, mbM, meM, shMD, mbMD, sprNum } from '../fields.js';
 import { MASK64 } from '../int64.js';
+import { CR, XER } from '../state.js';
+import { vectorEmitters } from './emit-vector.js';
 
 /** Where the instruction sits and how to leave the block; filled by the compiler. */
 export interface EmitSite {
@@ -22,8 +24,6 @@ export interface EmitSite {
 
 export type Emitter = (w: number, site: EmitSite) => string | null;
 
-const CR = 6;
-const XER = 7;
 const hiOf = (r: number): number => r << 1;
 const loOf = (r: number): number => (r << 1) + 1;
 
@@ -409,3 +409,4 @@ export const emitters: Record<string, Emitter> = {
   },
 };
 for (const name of NOP_ROWS) emitters[name] = () => '';
+Object.assign(emitters, vectorEmitters);
