@@ -179,13 +179,17 @@ export class Scheduler {
       proc.terminate({ kind: 'exited', code: 0 });
       return { kind: 'ended', end: proc.end! };
     }
-    // Threads waiting on host I/O (sockets, stdin) are woken by Node events, not by time.
-    if (earliest === undefined && proc.files.hasHostEvents()) return { kind: 'wait', untilNs: undefined };
+    // Threads waiting on host I/O (sockets, stdin) or on another process (a pipe, a child's exit)
+    // are woken by those events, not by time.
+    const peers = proc.table.hasPeers(proc);
+    if (earliest === undefined && (proc.files.hasHostEvents() || peers)) return { kind: 'wait', untilNs: undefined };
     if (earliest === undefined) {
       proc.terminate({ kind: 'crashed', message: 'deadlock: every guest thread is blocked with no timeout' });
       return { kind: 'ended', end: proc.end! };
     }
     if (proc.clock.deterministic) {
+      // The processes share one virtual clock: while another one runs, its instructions move time.
+      if (peers && proc.table.someoneRunnable(proc)) return { kind: 'wait', untilNs: undefined };
       proc.clock.advanceTo(earliest);
       return undefined;
     }

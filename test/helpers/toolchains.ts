@@ -22,7 +22,7 @@ export const fixturesBuildDir = join(repoRoot, 'build', 'fixtures');
 export const FIXTURE_TOOLCHAINS = ['go1.24-aix', 'go1.19-aix', 'go1.24-linux', 'go1.24-host'] as const;
 export type FixtureToolchain = (typeof FIXTURE_TOOLCHAINS)[number];
 
-export const FIXTURE_NAMES = ['hello', 'goroutines', 'fileio', 'args', 'nilderef', 'timers', 'cpuheavy', 'netecho', 'stdinticker', 'pipecapture'] as const;
+export const FIXTURE_NAMES = ['hello', 'goroutines', 'fileio', 'args', 'nilderef', 'timers', 'cpuheavy', 'netecho', 'stdinticker', 'pipecapture', 'execself'] as const;
 export type FixtureName = (typeof FIXTURE_NAMES)[number];
 
 /** Absolute path of a built fixture; throws naming the missing file and `make fixtures`. */
