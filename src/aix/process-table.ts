@@ -92,6 +92,13 @@ export class ProcessTable {
     return false;
   }
 
+  /** A host program is running (or a pump still moves its output). */
+  hasHostProcesses(): boolean {
+    if (this.wakers.size > 0) return true;
+    for (const e of this.entries.values()) if (e.waitStatus === undefined && e.host) return true;
+    return false;
+  }
+
   /** Another emulated process has a thread ready to run. */
   someoneRunnable(self: AixProcess): boolean {
     for (const p of this.liveEmulated()) if (p !== self && p.threads.some((t) => t.status === 'runnable')) return true;
