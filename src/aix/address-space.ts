@@ -50,6 +50,13 @@ export class AddressSpace {
     mem.map(ARENA_BASE, ARENA_SIZE, PROT_READ | PROT_WRITE);
   }
 
+  /** The same books over a copy of the memory (fork). */
+  cloneFor(mem: GuestMemory): AddressSpace {
+    const s = Object.create(AddressSpace.prototype) as AddressSpace;
+    Object.assign(s, this, { mem });
+    return s;
+  }
+
   /** Emulator-owned zeroed memory (malloc, errno cells, TLS). */
   allocate(size: bigint, align = 16n): bigint | null {
     const at = alignUp(this.arenaNext, align);

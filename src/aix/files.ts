@@ -464,4 +464,24 @@ export class FileTable {
     clearTimeout(this.writeRetryTimer);
     this.writeRetryTimer = undefined;
   }
+
+  /** fork(): the child's table names the same open files (shared offsets and pipe ends), cwd and umask. */
+  forkCopy(): FileTable {
+    const t = new FileTable(this.root, [0, 1, 2]);
+    t.fds.clear(); // the fresh stdio entries own no host resource
+    for (const [fd, e] of this.fds) {
+      e.file.refs++;
+      t.fds.set(fd, { file: e.file, cloexec: e.cloexec });
+    }
+    t.cwd = this.cwd;
+    t.umask = this.umask;
+    t.seededRandom = this.seededRandom;
+    t.virtualInodes = this.virtualInodes;
+    return t;
+  }
+
+  /** execve(): descriptors marked close-on-exec go away. */
+  closeOnExec(): void {
+    for (const [fd, e] of [...this.fds]) if (e.cloexec) this.close(fd);
+  }
 }

@@ -17,7 +17,8 @@ import { libcFunctions, type HleContext } from './libc/index.js';
 import { SentinelTable, THREAD_EXIT_INDEX, type HostCall } from './sentinels.js';
 import { GuestThread, type ActiveCall, type CallResult } from './threads.js';
 import { formatStraceCall, formatStraceResult } from './strace.js';
-import { SignalState, sigreturn } from './signals.js';
+import { SignalState, queueSignal, sigreturn } from './signals.js';
+import { ProcessTable, ROOT_PID, waitStatusOf } from './process-table.js';
 
 export interface ProcessOptions {
   image: XcoffImage;
@@ -35,6 +36,21 @@ export interface ProcessOptions {
   stdio?: [number, number, number];
   /** sysconf(_SC_NPROCESSORS_ONLN): GOMAXPROCS's default. */
   cpus?: number;
+  /** The machine's process table (a new one, with this process as its root, when absent). */
+  table?: ProcessTable;
+  /** Process ids (default: the root's). */
+  pid?: number;
+  ppid?: number;
+  /** The descriptor table to start with (execve keeps the caller's); a new one with stdio otherwise. */
+  files?: FileTable;
+  /** execve of a host program under --root runs it (unconfined) instead of failing with EACCES. */
+  allowHostExec?: boolean;
+}
+
+/** What fork copies into the child: the parent and the one thread that called fork. */
+export interface ForkSource {
+  parent: AixProcess;
+  thread: GuestThread;
 }
 
 export type ProcessEnd =
@@ -52,7 +68,7 @@ export interface CallObserver {
 export const DEFAULT_MEMORY_LIMIT = 4n << 30n;
 
 export class AixProcess {
-  readonly mem = new GuestMemory();
+  readonly mem: GuestMemory;
   readonly space: AddressSpace;
   readonly program: LoadedProgram;
   readonly sentinels: SentinelTable;
@@ -63,8 +79,11 @@ export class AixProcess {
   readonly signals = new SignalState();
   /** Semaphore counts keyed by the guest address of the sem_t (§5.4). */
   readonly semaphores = new Map<bigint, number>();
-  readonly pid = 4242;
-  readonly ppid = 1;
+  readonly pid: number;
+  readonly ppid: number;
+  readonly table: ProcessTable;
+  /** Set when execve replaced this process image by another one (same pid): its end is not a death. */
+  replaced = false;
   readonly uid: number;
   readonly gid: number;
   readonly cpus: number;
@@ -93,12 +112,17 @@ export class AixProcess {
   /** ITIMER_PROF interval in ns (0 = off) and next expiry on the CPU clock. */
   profTimer = { intervalNs: 0n, nextNs: 0n };
 
-  constructor(readonly opts: ProcessOptions) {
-    this.space = new AddressSpace(this.mem, opts.memoryLimit ?? DEFAULT_MEMORY_LIMIT);
-    this.program = loadProgram(this.mem, this.space, opts.image, { argv: opts.argv, envp: opts.envp });
+  constructor(readonly opts: ProcessOptions, fork?: ForkSource) {
+    const parent = fork?.parent;
+    this.table = opts.table ?? parent?.table ?? new ProcessTable();
+    this.pid = opts.pid ?? ROOT_PID;
+    this.ppid = opts.ppid ?? 1;
+    this.mem = parent ? parent.mem.clone() : new GuestMemory();
+    this.space = parent ? parent.space.cloneFor(this.mem) : new AddressSpace(this.mem, opts.memoryLimit ?? DEFAULT_MEMORY_LIMIT);
+    this.program = parent ? parent.program : loadProgram(this.mem, this.space, opts.image, { argv: opts.argv, envp: opts.envp });
     this.sentinels = this.program.sentinels;
-    this.files = new FileTable(opts.root ?? '/', opts.stdio ?? [0, 1, 2]);
-    if (opts.clock.deterministic) {
+    this.files = parent ? parent.files.forkCopy() : (opts.files ?? new FileTable(opts.root ?? '/', opts.stdio ?? [0, 1, 2]));
+    if (opts.clock.deterministic && !parent && !opts.files) {
       this.files.seededRandom = new SeededRandom();
       this.files.virtualInodes = new VirtualInodes(() => opts.clock.realtimeNs());
     }
@@ -108,6 +132,11 @@ export class AixProcess {
     this.cpus = opts.cpus ?? 1;
     this.uid = typeof process.getuid === 'function' ? process.getuid() : 0;
     this.gid = typeof process.getgid === 'function' ? process.getgid() : 0;
+    this.table.attach(this);
+    if (fork) {
+      this.copyFrom(fork.parent, fork.thread);
+      return;
+    }
     const m = this.program.main;
     const t = new GuestThread(this.nextTid++, m.tlsBlock, m.stackLow, m.stackHigh);
     initRegisters(t.state, {
@@ -121,12 +150,53 @@ export class AixProcess {
     this.threads.push(t);
   }
 
+  /**
+   * fork(): the child gets a copy of the parent's memory and process state and one thread, a copy
+   * of the caller, which returns 0 from the same fork call (POSIX: only the calling thread exists
+   * in the child; pending signals and interval timers are not inherited).
+   */
+  private copyFrom(parent: AixProcess, caller: GuestThread): void {
+    parent.signals.actions.forEach((a, i) => (this.signals.actions[i] = { ...a, mask: [...a.mask] }));
+    for (const [k, v] of parent.semaphores) this.semaphores.set(k, v);
+    for (const [k, v] of parent.threadAttrs) this.threadAttrs.set(k, { ...v });
+    this.nice = parent.nice;
+    this.nextTid = parent.nextTid;
+    const t = new GuestThread(caller.tid, caller.tlsBlock, caller.stackLow, caller.stackHigh);
+    t.state.copyFrom(caller.state);
+    t.errnoCell = caller.errnoCell;
+    t.sigmask = [...caller.sigmask];
+    t.altStack = { ...caller.altStack };
+    t.signalFrames = caller.signalFrames.map((f) => ({ ...f }));
+    t.instructions = 0;
+    this.threads.push(t);
+    if (caller.current) {
+      t.current = { ...caller.current, args: [...caller.current.args] };
+      this.completeCall(t, 0);
+    }
+  }
+
   /** A host event (socket data, connection, stdin bytes) may have ended some thread's wait. */
   notifyHostEvent(): void {
+    this.wake();
+    // The descriptor may be shared with other processes (fork): they look too.
+    this.table.wakeAll(this);
+  }
+
+  /** Let this process's scheduler re-check its blocked threads now (it may be waiting). */
+  wake(): void {
     this.eventCount++;
     const l = this.hostEventListener;
     this.hostEventListener = undefined;
     l?.();
+  }
+
+  /** A signal from outside the process (kill from another process, SIGCHLD): one thread that does not block it gets it. */
+  postSignal(sig: number, fromPid: number): void {
+    const live = this.liveThreads();
+    const target = live.find((t) => !t.isBlocked(sig)) ?? live[0];
+    if (!target) return;
+    queueSignal(this, target, { signal: sig, code: 0, addr: 0n, pid: fromPid });
+    this.wake();
   }
 
   get image(): XcoffImage {
@@ -177,6 +247,8 @@ export class AixProcess {
     // MAP_SHARED writes reach their files at exit at the latest.
     this.fileMappings.flushAll();
     this.files.closeAll();
+    if (!this.replaced) this.table.ended(this.pid, waitStatusOf(end), this.threads.reduce((ns, t) => ns + BigInt(t.instructions), 0n));
+    else this.table.wakeAll(this);
   }
 
   exitThread(t: GuestThread, value: bigint): void {
@@ -230,6 +302,8 @@ export class AixProcess {
       }
     }
     this.completeCall(t, result);
+    // A pipe write, a close or an exit here may be what another process waits for.
+    if (this.table.entries.size > 1) this.table.wakeAll(this);
   }
 
   private context(t: GuestThread, args: bigint[]): HleContext {

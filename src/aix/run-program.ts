@@ -15,6 +15,8 @@ export interface StartOptions {
   env: string[];
   root?: string;
   deterministic?: boolean;
+  /** With root: execve of a program that is not XCOFF64 runs it on the host instead of EACCES. */
+  allowHostExec?: boolean;
   memoryLimit?: bigint;
   strace?: (line: string) => void;
   stdio?: [number, number, number];
@@ -41,6 +43,7 @@ export function startProgram(o: StartOptions): StartedProcess {
     envp: o.env,
     clock,
     root: o.root,
+    allowHostExec: o.allowHostExec,
     memoryLimit: o.memoryLimit,
     strace: o.strace,
     stdio: o.stdio,
@@ -51,5 +54,23 @@ export function startProgram(o: StartOptions): StartedProcess {
   const proc = new AixProcess(opts);
   cpu = new CpuAdapter(proc.mem, clock, { start: proc.sentinels.base, end: proc.sentinels.end });
   const scheduler = new Scheduler(proc, cpu);
+  proc.table.launcher = runAlongside;
   return { process: proc, scheduler, cpu };
+}
+
+/**
+ * A process fork or execve created runs in this Node process next to the others, with its own CPU
+ * and scheduler (event-loop turns interleave them). Measured against starting `dist/cli.js run`
+ * as a host child: an exec'd hello takes about the same time, and in-process children share
+ * pipes, wait statuses and signals with no bridging (notes/exec.md).
+ */
+function runAlongside(p: AixProcess): void {
+  const cpu = new CpuAdapter(p.mem, p.clock, { start: p.sentinels.base, end: p.sentinels.end });
+  const scheduler = new Scheduler(p, cpu);
+  scheduler.runUntilStop().then(
+    () => {
+      if (p.end?.kind === 'crashed') process.stderr.write(`aix-gdbstub: guest pid ${p.pid} crashed: ${p.end.message}\n`);
+    },
+    (e: unknown) => p.terminate({ kind: 'crashed', message: `internal error: ${e instanceof Error ? e.message : String(e)}` }),
+  );
 }

@@ -18,7 +18,8 @@ export type RunOutcome =
   | { kind: 'interrupted' };
 
 /** What one synchronous batch achieved. */
-type BatchResult = RunOutcome | { kind: 'yield' } | { kind: 'wait'; untilNs: bigint | undefined };
+/** wait: nothing can run before untilNs (or a host event); realTime: virtual time follows the host's meanwhile. */
+type BatchResult = RunOutcome | { kind: 'yield' } | { kind: 'wait'; untilNs: bigint | undefined; realTime?: boolean };
 
 export interface SchedulerOptions {
   /** Instructions per thread slice. */
@@ -58,6 +59,7 @@ export class Scheduler {
       if (r.kind === 'wait') {
         const now = this.proc.clock.monotonicNs();
         const ms = r.untilNs === undefined ? 50 : Math.max(0, Math.min(50, Number((r.untilNs - now) / 1_000_000n)));
+        const startedMs = Date.now();
         // A host event (socket, stdin) ends the wait early.
         await new Promise<void>((res) => {
           const timer = setTimeout(() => {
@@ -69,6 +71,10 @@ export class Scheduler {
             res();
           };
         });
+        if (r.realTime && r.untilNs !== undefined) {
+          const passed = now + BigInt(Date.now() - startedMs) * 1_000_000n;
+          this.proc.clock.advanceTo(passed < r.untilNs ? passed : r.untilNs);
+        }
         continue;
       }
       return r;
@@ -82,6 +88,7 @@ export class Scheduler {
       if (r.kind === 'yield') continue;
       if (r.kind === 'wait') {
         if (r.untilNs === undefined) continue;
+        if (r.realTime) this.proc.clock.advanceTo(r.untilNs);
         // Busy-wait in real time; tests use the virtual clock where advanceTo already skipped.
         while (this.proc.clock.monotonicNs() < r.untilNs) {
           /* spin */
@@ -179,13 +186,20 @@ export class Scheduler {
       proc.terminate({ kind: 'exited', code: 0 });
       return { kind: 'ended', end: proc.end! };
     }
-    // Threads waiting on host I/O (sockets, stdin) are woken by Node events, not by time.
-    if (earliest === undefined && proc.files.hasHostEvents()) return { kind: 'wait', untilNs: undefined };
+    // Threads waiting on host I/O (sockets, stdin) or on another process (a pipe, a child's exit)
+    // are woken by those events, not by time.
+    const peers = proc.table.hasPeers(proc);
+    if (earliest === undefined && (proc.files.hasHostEvents() || peers)) return { kind: 'wait', untilNs: undefined };
     if (earliest === undefined) {
       proc.terminate({ kind: 'crashed', message: 'deadlock: every guest thread is blocked with no timeout' });
       return { kind: 'ended', end: proc.end! };
     }
     if (proc.clock.deterministic) {
+      // The processes share one virtual clock: while another one runs, its instructions move time.
+      if (peers && proc.table.someoneRunnable(proc)) return { kind: 'wait', untilNs: undefined };
+      // A host program runs in real time: meanwhile virtual time passes at the host's pace instead
+      // of jumping (a one-minute timeout around `go run` must not fire at once).
+      if (proc.table.hasHostProcesses()) return { kind: 'wait', untilNs: earliest, realTime: true };
       proc.clock.advanceTo(earliest);
       return undefined;
     }

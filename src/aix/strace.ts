@@ -7,7 +7,9 @@ type ArgKind =
   | 'int' | 'uint' | 'hex' | 'ptr' | 'str' | 'oflags' | 'prot' | 'mflags' | 'sig' | 'fcntl' | 'clock' | 'size'
   // Structs: *_in are decoded when the call is made, *_out once it succeeded (strace's style).
   | 'stat_out' | 'timespec_in' | 'timespec_out' | 'sigaction_in' | 'sigaction_out'
-  | 'sockaddr_in' | 'sockaddr_out' | 'pollfds';
+  | 'sockaddr_in' | 'sockaddr_out' | 'pollfds'
+  // fork/exec: a NULL-terminated string array; a wait status once wait4 returned a pid.
+  | 'argv' | 'wstatus_out';
 
 const SPECS: Record<string, ArgKind[]> = {
   _Errno: [], __mod_init: [], _exit: ['int'], exit: ['int'],
@@ -36,6 +38,8 @@ const SPECS: Record<string, ArgKind[]> = {
   getpeername: ['int', 'sockaddr_out', 'ptr'], setsockopt: ['int', 'hex', 'hex', 'ptr', 'uint'], getsockopt: ['int', 'hex', 'hex', 'ptr', 'ptr'],
   shutdown: ['int', 'int'], recvfrom: ['int', 'ptr', 'size', 'hex', 'sockaddr_out', 'ptr'], sendto: ['int', 'ptr', 'size', 'hex', 'sockaddr_in', 'uint'],
   nrecvmsg: ['int', 'ptr', 'hex'], nsendmsg: ['int', 'ptr', 'hex'], socketpair: ['family', 'socktype', 'int', 'ptr'],
+  fork: [], execve: ['str', 'argv', 'ptr'], wait4: ['int', 'wstatus_out', 'hex', 'ptr'], setsid: [], setpgid: ['int', 'int'],
+  chroot: ['str'], setuid: ['int'], setgid: ['int'], setgroups: ['int', 'ptr'],
 };
 
 const OFLAGS: Array<[number, string]> = [
@@ -121,6 +125,11 @@ function formatArg(mem: StraceMemory, kind: ArgKind, v: bigint, phase: Phase, ne
       return signalName(i32);
     case 'fcntl':
       return FCNTL[i32] ?? String(i32);
+    case 'argv':
+      return v === 0n ? 'NULL' : (stringArrayText(mem, v) ?? hex);
+    case 'wstatus_out':
+      if (v === 0n || !phase.exit || !phase.ok || phase.r3 <= 0n) return hex;
+      return waitStatusText(view(mem, v, 4).getUint32(0));
     case 'clock':
       return CLOCKS[i32] ?? String(i32);
   }
@@ -162,6 +171,32 @@ export function formatStraceResult(proc: AixProcess, name: string, args: bigint[
   // poll: strace shows the revents of the ready descriptors after the result.
   if (name === 'poll' && errno === 0 && r3 > 0n) tail = ` (${pollRevents(proc.mem, args[0]!, Number(args[1]! & 0xffffn)) ?? '?'})`;
   return `${name}(${argsOf(proc.mem, name, args, phase)}) = ${res}${tail}`;
+}
+
+/** `["sh", "-c", "exit 4"]`, at most 8 strings shown (strace's style). */
+function stringArrayText(mem: StraceMemory, at: bigint): string | undefined {
+  try {
+    const out: string[] = [];
+    for (let i = 0; ; i++) {
+      const p = view(mem, at + BigInt(i * 8), 8).getBigUint64(0);
+      if (p === 0n) break;
+      if (i === 8) {
+        out.push('...');
+        break;
+      }
+      out.push(quote(mem.readCString(p, 256)));
+    }
+    return `[${out.join(', ')}]`;
+  } catch {
+    return undefined;
+  }
+}
+
+/** strace's rendering of an AIX wait status. */
+function waitStatusText(w: number): string {
+  if ((w & 0xff) === 0) return `[{WIFEXITED(s) && WEXITSTATUS(s) == ${(w >> 8) & 0xff}}]`;
+  if (w & 0x40) return `[{WIFSTOPPED(s) && WSTOPSIG(s) == ${signalName((w >> 8) & 0xff)}}]`;
+  return `[{WIFSIGNALED(s) && WTERMSIG(s) == ${signalName((w >> 16) & 0xff)}}]`;
 }
 
 // ---- struct decoders (layouts: aix-contract.md §4.7, syscall/ztypes_aix_ppc64.go) ----

@@ -6,6 +6,7 @@ import { DEFAULT_MEMORY_LIMIT, type AixProcess } from '../aix/process.js';
 import { startProgram, type StartOptions } from '../aix/run-program.js';
 import { ProgramFileError } from '../xcoff/file.js';
 import { reportProgramFileError } from './program-file.js';
+import { shellStatusOf } from '../aix/process-table.js';
 
 interface RunArgs {
   program: string;
@@ -18,7 +19,7 @@ interface RunArgs {
 }
 
 const VALUE_OPTIONS = new Set(['--root', '--env', '--memory-limit']);
-const FLAG_OPTIONS = new Set(['--strace', '--deterministic', '--no-strace', '--no-deterministic']);
+const FLAG_OPTIONS = new Set(['--strace', '--deterministic', '--no-strace', '--no-deterministic', '--allow-host-exec']);
 
 /**
  * Our options end at PROGRAM: everything after it belongs to the guest, even if it looks like one
@@ -155,6 +156,7 @@ export function startOptionsFromArgv(
     env,
     root: argv.root,
     deterministic: argv.deterministic,
+    allowHostExec: split.options.includes('--allow-host-exec'),
     memoryLimit: limit,
     strace: argv.strace ? (line) => process.stderr.write(line + '\n') : undefined,
   };
@@ -170,7 +172,8 @@ export function withRunOptions<T>(y: Argv<T>): Argv<T> {
     .option('env', { type: 'string', array: true, nargs: 1, default: [], describe: 'add K=V to the guest environment (repeatable)' })
     .option('strace', { type: 'boolean', default: false, describe: 'print each libc call to stderr' })
     .option('deterministic', { type: 'boolean', default: false, describe: 'virtual time from the instruction count' })
-    .option('memory-limit', { type: 'string', describe: 'guest memory limit (e.g. 512M; default 4G)' }) as unknown as Argv<T>;
+    .option('memory-limit', { type: 'string', describe: 'guest memory limit (e.g. 512M; default 4G)' })
+    .option('allow-host-exec', { type: 'boolean', default: false, describe: 'with --root: let the guest exec non-AIX programs on the host (unconfined)' }) as unknown as Argv<T>;
 }
 
 export const runCommand: CommandModule<object, RunArgs> = {
@@ -210,6 +213,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
       process.exit(70);
     }
     if (proc.end?.kind === 'crashed') process.stderr.write(`aix-gdbstub: guest crashed: ${proc.end.message}\n`);
+    // execve replaced the program by another one (same pid): its end is the run's end.
+    if (proc.replaced) process.exit(shellStatusOf(await proc.table.whenEnded(proc.pid)));
     reportGuestSignal(proc);
     process.exit(proc.exitStatus());
   },

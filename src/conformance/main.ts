@@ -159,6 +159,27 @@ interface ProgramResult {
   usesExec?: boolean;
 }
 
+/** The private Go environment without the aix/ppc64 target: what a go command the guest starts on the host uses. */
+function hostGoEnv(): NodeJS.ProcessEnv {
+  const env = goEnv();
+  delete env['GOOS'];
+  delete env['GOARCH'];
+  return env;
+}
+
+let importcfgFile: string | undefined;
+/** The harness's stdlibImportcfgFile: `go list -export` of std for the host, once per run. */
+function stdlibImportcfg(tc: Toolchain): string {
+  if (importcfgFile) return importcfgFile;
+  const cfg = execFileSync(tc.go, ['list', '-export', '-f', '{{if .Export}}packagefile {{.ImportPath}}={{.Export}}{{end}}', 'std'], {
+    env: hostGoEnv(), encoding: 'utf8', cwd: tc.testDir, maxBuffer: 64 << 20,
+  });
+  importcfgFile = join(OUT_DIR, 'importcfg');
+  mkdirSync(OUT_DIR, { recursive: true });
+  writeFileSync(importcfgFile, cfg);
+  return importcfgFile;
+}
+
 async function runOne(tc: Toolchain, c: Candidate, opts: Options): Promise<ProgramResult> {
   if (c.excludedBy !== undefined) return { name: c.name, status: 'n/a', kind: 'constraint', reason: `excluded by ${c.excludedBy}` };
   const b = await build(tc, c);
@@ -169,8 +190,14 @@ async function runOne(tc: Toolchain, c: Candidate, opts: Options): Promise<Progr
   const expected = existsSync(expectedPath) ? readFileSync(expectedPath, 'utf8') : null;
   const emulatorArgs = [CLI, 'run', ...(opts.deterministic ? ['--deterministic'] : []), b.exe, ...c.programArgs];
   // As under `go test cmd/internal/testdir`: GOROOT set (the go command exports it to tests;
-  // -trimpath builds have no GOROOT of their own), run in GOROOT/test with PWD to match.
-  const runEnv: NodeJS.ProcessEnv = { ...process.env, GOROOT: GO124_ROOT, GOENV: 'off', GOFLAGS: '', PWD: tc.testDir };
+  // -trimpath builds have no GOROOT of their own), GOROOT/bin first in PATH (go test puts it
+  // there, so a program's exec.Command("go") finds this toolchain), run in GOROOT/test with PWD to match.
+  // Programs that run the go command (through the emulator's host exec) get the private Go
+  // environment for the host target, and STDLIB_IMPORTCFG as the harness writes it.
+  const runEnv: NodeJS.ProcessEnv = {
+    ...hostGoEnv(), GOROOT: GO124_ROOT, PATH: `${join(GO124_ROOT, 'bin')}:${process.env['PATH'] ?? ''}`, GOENV: 'off', GOFLAGS: '', PWD: tc.testDir,
+  };
+  if (readFileSync(c.path, 'utf8').includes('STDLIB_IMPORTCFG')) runEnv['STDLIB_IMPORTCFG'] = stdlibImportcfg(tc);
   if (c.recipe.godebug.length > 0) runEnv['GODEBUG'] = c.recipe.godebug.join(',');
   const timeoutSeconds = Math.max(opts.timeoutSeconds, c.recipe.timeoutSeconds);
   const attempt = async (): Promise<{ r: Captured; verdict: Verdict }> => {
@@ -222,6 +249,9 @@ async function main(): Promise<number> {
   mkdirSync(OUT_DIR, { recursive: true });
   process.stdout.write(`conformance: ${selected.length} programs from ${tc.testDir} (${tc.version}, ${TARGET.goos}/${TARGET.goarch}), jobs ${opts.jobs}, timeout ${opts.timeoutSeconds}s\n`);
   const started = Date.now();
+  // Programs that run the go command on the host want std's export data for the host: build it
+  // once before they start, or the first ones spend their time limit building std.
+  if (!opts.buildOnly && selected.some((c) => c.usesExec && c.excludedBy === undefined)) stdlibImportcfg(tc);
   let done = 0;
   const results = await pool(selected, opts.jobs, async (c) => {
     const r = await runOne(tc, c, opts);

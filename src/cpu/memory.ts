@@ -214,6 +214,23 @@ export class GuestMemory {
     return true;
   }
 
+  /**
+   * A private copy of this address space (fork): the same mappings and bytes, no watchpoints,
+   * hooks or decoded-code marks. A plain copy, not copy-on-write: a forked Go child only runs
+   * until its execve, and copying the touched pages costs a few milliseconds.
+   */
+  clone(): GuestMemory {
+    const m = new GuestMemory();
+    m.regions = this.regions.map((r) => ({ ...r }));
+    for (const [key, p] of this.pages) {
+      const buf = p.bytes.buffer.slice(0);
+      m.pages.set(key, { bytes: new Uint8Array(buf), view: new DataView(buf), prot: p.prot, hasCode: false, watched: null });
+    }
+    m.pageCount = this.pageCount;
+    m.maxPages = this.maxPages;
+    return m;
+  }
+
   /** Mapped ranges, for /proc-like views and the debugger. */
   mappings(): ReadonlyArray<Readonly<Region>> {
     return this.regions;

@@ -39,6 +39,7 @@ export const FIXTURE_NAMES = [
   'watchsink',
   'chansieve',
   'cpubench',
+  'execself',
 ] as const;
 export type FixtureName = (typeof FIXTURE_NAMES)[number];
 

@@ -2,7 +2,12 @@
 import * as os from 'node:os';
 import { ERRNO, IMPL_POWER8, RLIMIT_NOFILE, SC_CLK_TCK, SC_IMPL, SC_NPROCESSORS_CONF, SC_NPROCESSORS_ONLN, SC_OPEN_MAX, SC_PAGE_SIZE } from '../constants.js';
 import { sendSignalToProcess, raiseInThread } from '../signals.js';
-import { fail, int, ptr, type HleContext, type HleFunction } from './types.js';
+import { execve } from '../exec.js';
+import { AixProcess } from '../process.js';
+import { WNOHANG } from '../process-table.js';
+import { SIG } from '../constants.js';
+import type { CallResult } from '../threads.js';
+import { fail, guarded, int, ptr, type HleContext, type HleFunction } from './types.js';
 
 function exitProcess(c: HleContext): ReturnType<HleFunction> {
   c.proc.terminate({ kind: 'exited', code: int(c, 0) & 0xff });
@@ -97,9 +102,25 @@ export const processFunctions: Record<string, HleFunction> = {
   kill(c) {
     const pid = int(c, 0);
     const sig = int(c, 1);
-    if (pid !== c.proc.pid && pid !== 0 && pid !== -1) return fail(ERRNO.ESRCH);
     if (sig < 0 || sig > 255) return fail(ERRNO.EINVAL);
-    if (sig !== 0) sendSignalToProcess(c.proc, c.thread, sig);
+    const self = c.proc;
+    if (pid === self.pid || pid === 0 || pid === -1) {
+      if (sig === SIG.SIGKILL) {
+        self.terminate({ kind: 'signaled', signal: sig }); // cannot be caught, blocked or ignored
+        return { noReturn: true };
+      }
+      if (sig !== 0) sendSignalToProcess(self, c.thread, sig);
+      return 0;
+    }
+    // Another process of this machine: a child (emulated or on the host) or any other pid we know.
+    const target = self.table.entries.get(Math.abs(pid));
+    if (!target || target.waitStatus !== undefined) return target ? 0 : fail(ERRNO.ESRCH);
+    if (sig === 0) return 0;
+    if (target.host) return target.host.kill(sig) ? 0 : fail(ERRNO.EINVAL);
+    const p = target.proc;
+    if (!p || p.end) return 0;
+    if (sig === SIG.SIGKILL) p.terminate({ kind: 'signaled', signal: sig });
+    else p.postSignal(sig, self.pid);
     return 0;
   },
 
@@ -110,8 +131,63 @@ export const processFunctions: Record<string, HleFunction> = {
     return 0;
   },
 
-  // No child processes: os/exec reports the error and the program goes on.
-  fork: () => fail(ERRNO.ENOSYS),
-  execve: () => fail(ERRNO.ENOSYS),
-  wait4: () => fail(ERRNO.ECHILD),
+  fork: forkProcess,
+  execve: guarded((c) => execve(c.proc, c.thread, { path: c.mem.readCString(ptr(c, 0)), argv: stringArray(c, ptr(c, 1)), envp: stringArray(c, ptr(c, 2)) })),
+  wait4,
 };
+
+/**
+ * fork(): a copy of this process (memory, descriptors, signal actions, the calling thread) that
+ * runs next to it with its own pid. Go's child only runs forkAndExecInChild (raw libc calls, no
+ * allocation) until execve or _exit, so a plain copy of the touched pages is enough.
+ */
+function forkProcess(c: HleContext): CallResult {
+  const proc = c.proc;
+  const launch = proc.table.launcher;
+  if (!launch) return fail(ERRNO.ENOSYS); // nothing can run a second process (a bare AixProcess in unit tests)
+  const pid = proc.table.allocatePid();
+  let child: AixProcess;
+  try {
+    child = new AixProcess({ ...proc.opts, pid, ppid: proc.pid, table: proc.table }, { parent: proc, thread: c.thread });
+  } catch {
+    proc.table.entries.delete(pid);
+    return fail(ERRNO.ENOMEM);
+  }
+  launch(child);
+  return pid;
+}
+
+/** A NULL-terminated array of C strings (argv, envp). */
+function stringArray(c: HleContext, at: bigint): string[] {
+  const out: string[] = [];
+  if (at === 0n) return out;
+  for (let i = 0; i < 65536; i++) {
+    const p = c.mem.readU64(at + BigInt(i * 8));
+    if (p === 0n) break;
+    out.push(c.mem.readCString(p, 1 << 20));
+  }
+  return out;
+}
+
+/** wait4(pid, status, options, rusage): a child's AIX wait status, its CPU time as ru_utime. */
+function wait4(c: HleContext): CallResult {
+  const pid = int(c, 0);
+  const statusAt = ptr(c, 1);
+  const options = int(c, 2);
+  const rusageAt = ptr(c, 3);
+  const attempt = (): CallResult | undefined => {
+    const r = c.proc.table.reap(c.proc.pid, pid);
+    if (typeof r === 'object' && 'errno' in r) return r;
+    if (r === 0) return options & WNOHANG ? 0 : undefined;
+    if (statusAt !== 0n) c.mem.writeU32(statusAt, r.waitStatus!);
+    if (rusageAt !== 0n) {
+      const ru = new Uint8Array(144);
+      const v = new DataView(ru.buffer);
+      v.setBigInt64(0, r.cpuNs / 1_000_000_000n);
+      v.setInt32(8, Number((r.cpuNs % 1_000_000_000n) / 1000n));
+      c.mem.writeChecked(rusageAt, ru);
+    }
+    return r.pid;
+  };
+  return attempt() ?? { block: { description: `wait4(${pid})`, retry: () => attempt() } };
+}

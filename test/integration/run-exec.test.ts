@@ -1,0 +1,83 @@
+// fork/exec under `run`: the execself fixture os/exec's itself and `sh -c` (pipes on stdin,
+// stdout and stderr, environment, working directory, exit codes, a child that kills itself and one
+// its parent kills, a pipeline from an emulated child into a host one) and must print exactly
+// what its host build prints, on Go 1.24 and Go 1.19. Then what --root means for exec.
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildCli, cli, runCaptured } from '../helpers/cli.js';
+import { expectedStdout, fixture } from '../helpers/toolchains.js';
+
+let scratch: string;
+
+beforeAll(() => {
+  buildCli();
+  scratch = mkdtempSync(join(tmpdir(), 'run-exec-'));
+});
+
+afterAll(() => {
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+function runCli(args: string[]) {
+  return runCaptured(process.execPath, [cli, ...args], { cwd: scratch, timeoutMs: 170_000 });
+}
+
+describe.each(['go1.24-aix', 'go1.19-aix'] as const)('execself %s', (tc) => {
+  it('matches the host build: stdout, stderr and exit status', async () => {
+    const want = spawnSync(fixture('go1.24-host', 'execself'), [], { encoding: 'utf8', cwd: scratch, timeout: 60_000 });
+    expect(want.stdout).toBe(expectedStdout('execself'));
+    const got = await runCli(['run', fixture(tc, 'execself')]);
+    expect({ stdout: got.stdout, stderr: got.stderr, status: got.status }).toEqual({ stdout: want.stdout, stderr: want.stderr, status: want.status });
+  }, 180_000);
+});
+
+describe('syscall.Exec in the program run started', () => {
+  it('replaces it: the run ends with the new program, AIX or host', async () => {
+    const aix = await runCli(['run', fixture('go1.24-aix', 'execself'), 'exec', fixture('go1.24-aix', 'execself'), 'exit', '5']);
+    expect({ stderr: aix.stderr, status: aix.status }).toEqual({ stderr: 'child exiting with 5\n', status: 5 });
+    const host = await runCli(['run', fixture('go1.19-aix', 'execself'), 'exec', '/bin/sh', '-c', 'echo "replaced $0"; exit 9']);
+    expect({ stdout: host.stdout, status: host.status }).toEqual({ stdout: 'replaced /bin/sh\n', status: 9 });
+    const missing = await runCli(['run', fixture('go1.24-aix', 'execself'), 'exec', '/nonexistent']);
+    expect({ stdout: missing.stdout, status: missing.status }).toEqual({ stdout: 'exec failed: no such file or directory\n', status: 1 });
+  }, 120_000);
+});
+
+describe('exec under --root', () => {
+  let root: string;
+  beforeAll(() => {
+    root = join(scratch, 'root');
+    mkdirSync(join(root, 'bin'), { recursive: true });
+    copyFileSync('/bin/sh', join(root, 'bin', 'sh'));
+    copyFileSync(fixture('go1.24-aix', 'execself'), join(root, 'execself'));
+  });
+
+  it('runs an AIX program found inside the root in the emulator', async () => {
+    const got = await runCli(['run', '--root', root, join(root, 'execself'), 'run', '/execself', 'exit', '6']);
+    expect(got.stdout).toBe('run: exit status 6 (exit code 6, exited true, signaled false, signal signal -1)\n');
+    expect(got.stderr).toBe('child exiting with 6\n');
+  }, 120_000);
+
+  it('refuses a host program with EACCES unless --allow-host-exec', async () => {
+    const refused = await runCli(['run', '--root', root, join(root, 'execself'), 'run', '/bin/sh', '-c', 'exit 4']);
+    expect(refused.stdout).toBe('run: error: fork/exec /bin/sh: permission denied\n');
+    const allowed = await runCli(['run', '--root', root, '--allow-host-exec', join(root, 'execself'), 'run', '/bin/sh', '-c', 'echo "$0"; exit 4']);
+    expect(allowed.stdout).toBe('/bin/sh\nrun: exit status 4 (exit code 4, exited true, signaled false, signal signal -1)\n');
+  }, 120_000);
+});
+
+describe('--strace follows children', () => {
+  it('prints the child side of fork, its execve and the parent wait4 with the decoded status', async () => {
+    const got = await runCli(['run', '--strace', fixture('go1.24-aix', 'execself'), 'run', '/bin/sh', '-c', 'kill -9 $$']);
+    expect(got.stdout).toBe('run: signal: killed (exit code -1, exited false, signaled true, signal killed)\n');
+    const lines = got.stderr.split('\n');
+    // Go forks on whichever thread runs the goroutine: the child's one thread keeps its number.
+    const forker = lines.find((l) => /^\[pid 4242:\d+\] fork\(\) = 4243$/.test(l))?.match(/:(\d+)\]/)?.[1];
+    expect(forker).toBeDefined();
+    expect(lines).toContain(`[pid 4243:${forker}] fork() = 0`);
+    expect(lines.some((l) => l.startsWith(`[pid 4243:${forker}] execve("/bin/sh", ["/bin/sh", "-c", "kill -9 $$"], 0x`) && l.endsWith(') = ?'))).toBe(true);
+    expect(lines.some((l) => /^\[pid 4242:\d+\] wait4\(4243, \[\{WIFSIGNALED\(s\) && WTERMSIG\(s\) == SIGKILL\}\], 0x0, 0x[0-9a-f]+\) = 4243$/.test(l))).toBe(true);
+  }, 120_000);
+});
