@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCli, cli, runCaptured } from '../helpers/cli.js';
-import { fixture, type FixtureName } from '../helpers/toolchains.js';
+import { expectedStdout, fixture, type FixtureName } from '../helpers/toolchains.js';
 
 let scratch: string;
 
@@ -32,6 +32,8 @@ const CASES: Case[] = [
   { name: 'cpuheavy', args: [] },
   // Captured stdout through os.Pipe, zero-length writes, 64 KiB between goroutines: each byte once.
   { name: 'pipecapture', args: [] },
+  // The path rules Go's tools rely on (a GOROOT whose src is a symlink, empty names, trailing slashes...).
+  { name: 'paths', args: [] },
 ];
 
 function runHost(c: Case) {
@@ -66,6 +68,16 @@ afterAll(() => {
 });
 
 describe.each(['go1.24-aix', 'go1.19-aix'] as const)('run %s', (tc) => {
+  it('paths under --root: the same rules inside a root as on the host', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'run-root-'));
+    try {
+      const got = await runCli(['run', '--root', root, '--env', 'TMPDIR=/', fixture(tc, 'paths')]);
+      expect(got).toEqual({ stdout: expectedStdout('paths'), stderr: '', status: 0 });
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   for (const c of CASES) {
     it(`${c.name} ${c.args.join(' ')} matches the host build`, async () => {
       const want = runHost(c);
