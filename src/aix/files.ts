@@ -474,6 +474,13 @@ export class FileTable {
       t.fds.set(fd, { file: e.file, cloexec: e.cloexec });
     }
     t.cwd = this.cwd;
+    if (this.cwdFd !== undefined) {
+      try {
+        t.cwdFd = fs.openSync(`/proc/self/fd/${this.cwdFd}`, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY); // the child's own hold on it
+      } catch {
+        // the parent's working directory is gone: the child reaches it by name, as before
+      }
+    }
     t.umask = this.umask;
     t.seededRandom = this.seededRandom;
     t.virtualInodes = this.virtualInodes;

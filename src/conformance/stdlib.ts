@@ -2,7 +2,8 @@
 // `make conformance-stdlib`: Go 1.24 standard-library package tests built for aix/ppc64
 // (`go test -c`) and run under the emulator with -test.short, in the package's source directory
 // with GOROOT set, as `go test` runs them. Prints one line per package and the failing tests;
-// writes build/conformance/stdlib-summary.json; exits 1 unless every package passes.
+// writes build/conformance/stdlib-summary.json (and each package's output next to its test binary,
+// build/conformance/stdlib/<pkg>.test.log); exits 1 unless every package passes.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -90,6 +91,7 @@ async function testPackage(go: string, pkg: string, opts: Options): Promise<Pack
   const env: NodeJS.ProcessEnv = { ...process.env, GOROOT: GO124_ROOT, GOENV: 'off', GOFLAGS: '', PWD: dir };
   // The emulator gets a minute more than the binary's own -test.timeout, which then reports the stuck test.
   const r = await runCaptured(process.execPath, args, { cwd: dir, env, timeoutMs: (opts.timeoutSeconds + 60) * 1000 });
+  writeFileSync(`${exe}.log`, r.output); // the whole -test.v output, for reading a failure
   const tests = parseGoTestV(r.output);
   const summary = { ...tests, verdict: tests.verdict ?? null };
   const base = { pkg, exitCode: r.exitCode, seconds: Number(r.seconds.toFixed(1)), tests: summary };

@@ -209,6 +209,11 @@ describe('paths, unconfined: deeper than the host PATH_MAX', () => {
     expect(fd).toBeGreaterThan(2);
     expect(g.result('close', [fd])).toBe(0);
     expect(g.result('stat', [g.str(`../${name}/leaf`), g.scratch])).toBe(0);
+    // A forked child has the same working directory, held open on its own.
+    const child = g.proc.files.forkCopy();
+    expect(statSync(child.hostPath('leaf')).isFile()).toBe(true);
+    child.closeAll();
+    expect(statSync(g.proc.files.hostPath('leaf')).isFile()).toBe(true);
     expect(g.result('chdir', [g.str(start)])).toBe(0);
     expect(g.proc.files.cwd).toBe(start);
     g.proc.files.closeAll();
