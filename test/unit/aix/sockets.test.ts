@@ -13,6 +13,7 @@ import { asInt, callImport, processWithScratch } from './helpers.js';
 
 const SOL_SOCKET = 0xffff;
 const SO_ERROR = 0x1007;
+const SO_LINGER = 0x80;
 const F_SETFL = 4;
 
 /** Let Node's event loop run until the thread's blocked call completes; returns R3 and errno. */
@@ -131,6 +132,34 @@ describe('TCP over loopback', () => {
     await waitFor(() => callImport(proc, t, 'read', [sfd, buf, 64]).r3 === 0n);
     callImport(proc, t, 'close', [sfd]);
     callImport(proc, t, 'close', [lfd]);
+  });
+
+  it('close with SO_LINGER {on, 0} resets the connection: the peer reads ECONNRESET, not EOF', async () => {
+    const { proc, t, scratch } = processWithScratch();
+    const sa = scratch + 0x100n;
+    const lenp = scratch + 0x200n;
+    const buf = scratch + 0x1000n;
+    const lfd = asInt(callImport(proc, t, 'socket', [AF_INET, 1, 0]).r3);
+    proc.mem.writeBytes(sa, encodeSockaddr({ family: AF_INET, host: '127.0.0.1', port: 0 }));
+    callImport(proc, t, 'bind', [lfd, sa, 16]);
+    callImport(proc, t, 'listen', [lfd, 1]);
+    await settle(proc, t);
+    proc.mem.writeU32(lenp, 16);
+    callImport(proc, t, 'getsockname', [lfd, sa, lenp]);
+    const cfd = asInt(callImport(proc, t, 'socket', [AF_INET, 1, 0]).r3);
+    expect(callImport(proc, t, 'connect', [cfd, sa, 16]).blocked).toBe(true);
+    expect((await settle(proc, t)).r3).toBe(0);
+    const first = callImport(proc, t, 'accept', [lfd, 0, 0]);
+    const sfd = first.blocked ? (await settle(proc, t)).r3 : asInt(first.r3);
+    proc.mem.writeU32(buf, 1);
+    proc.mem.writeU32(buf + 4n, 0);
+    expect(callImport(proc, t, 'setsockopt', [sfd, SOL_SOCKET, SO_LINGER, buf, 8]).r3).toBe(0n);
+    callImport(proc, t, 'close', [sfd]);
+    callImport(proc, t, 'fcntl', [cfd, F_SETFL, O_NONBLOCK]);
+    let got = { r3: 0n, errno: ERRNO.EAGAIN };
+    await waitFor(() => (got = callImport(proc, t, 'read', [cfd, buf, 16])).errno !== ERRNO.EAGAIN);
+    expect(got.errno).toBe(ERRNO.ECONNRESET);
+    expect(callImport(proc, t, 'read', [cfd, buf, 16]).r3).toBe(0n); // after the error: EOF
   });
 
   it('a refused non-blocking connect reports ECONNREFUSED through SO_ERROR', async () => {
