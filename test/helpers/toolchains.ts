@@ -40,6 +40,7 @@ export const FIXTURE_NAMES = [
   'chansieve',
   'cpubench',
   'execself',
+  'netifaces',
 ] as const;
 export type FixtureName = (typeof FIXTURE_NAMES)[number];
 
