@@ -3,7 +3,7 @@
 // event loop.
 import type * as net from 'node:net';
 import { POLLERR, POLLHUP, POLLIN, POLLOUT, hostErrnoToAix } from './constants.js';
-import { IPPROTO_TCP, SOL_SOCKET, SO_KEEPALIVE, TCP_NODELAY, type SockAddr } from './sockaddr.js';
+import { IPPROTO_TCP, SOL_SOCKET, SO_KEEPALIVE, SO_LINGER, TCP_NODELAY, type SockAddr } from './sockaddr.js';
 
 /** Receive buffering before the host socket is paused; send buffering before EAGAIN. */
 const RECV_HIGH_WATER = 1 << 20;
@@ -153,8 +153,11 @@ export class GuestSocket {
       this.peer.notify();
       this.peer.peer = undefined;
     } else if (this.conn) {
-      // Flush what was written, then let the host socket go (a close, not a reset).
-      if (was === 'connected' && !this.conn.destroyed) this.conn.destroySoon();
+      // SO_LINGER on with a zero timeout: an abortive close, the peer sees a reset (ECONNRESET).
+      // Otherwise flush what was written, then let the host socket go (a close, not a reset).
+      const abort = !!this.option(SOL_SOCKET, SO_LINGER) && this.option(SOL_SOCKET, -SO_LINGER) === 0;
+      if (was === 'connected' && !this.conn.destroyed && abort) this.conn.resetAndDestroy();
+      else if (was === 'connected' && !this.conn.destroyed) this.conn.destroySoon();
       else this.conn.destroy();
     }
   }

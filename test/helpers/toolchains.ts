@@ -41,6 +41,7 @@ export const FIXTURE_NAMES = [
   'cpubench',
   'execself',
   'paths',
+  'netifaces',
 ] as const;
 export type FixtureName = (typeof FIXTURE_NAMES)[number];
 

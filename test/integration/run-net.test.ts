@@ -1,6 +1,7 @@
 // `run` on programs that use host I/O beyond files, with Go 1.24 and Go 1.19: the netecho fixture
 // (TCP echo over loopback, a refused dial, an HTTP round trip with net/http), the udpecho fixture
-// (UDP echo, datagram boundaries and truncation, the pure-Go DNS resolver over UDP) and the stdinticker
+// (UDP echo, datagram boundaries and truncation, the pure-Go DNS resolver over UDP), the netifaces
+// fixture (net.Interfaces, compared with the host build's output of the same run) and the stdinticker
 // fixture (a ticker goroutine keeps running while main blocks reading a stdin pipe) give the host
 // build's output under the emulator.
 import { spawnSync } from 'node:child_process';
@@ -100,6 +101,18 @@ describe.each(['go1.24-aix', 'go1.19-aix'] as const)('run %s: datagram sockets',
     } finally {
       dns.close();
     }
+  });
+});
+
+describe.each(['go1.24-aix', 'go1.19-aix'] as const)('run %s: network interfaces', (tc) => {
+  it('net.Interfaces and InterfaceAddrs list what the host build lists (names, indexes, MTU, flags, MAC, addresses)', async () => {
+    const host = spawnSync(fixture('go1.24-host', 'netifaces'), [], { encoding: 'utf8', timeout: 30_000 });
+    expect(host.status).toBe(0);
+    expect(host.stdout).toMatch(/^lo index=\d+ mtu=\d+ flags=up\|loopback/m);
+    // FlagRunning exists since Go 1.20: Go 1.19 prints the same without it.
+    const want = tc === 'go1.19-aix' ? host.stdout.replaceAll('|running', '') : host.stdout;
+    const got = await runCli(['run', fixture(tc, 'netifaces')]);
+    expect({ stdout: got.stdout, stderr: got.stderr, status: got.status }).toEqual({ stdout: want, stderr: '', status: 0 });
   });
 });
 

@@ -11,7 +11,7 @@ import {
 import { FsError, HostStreamReader, Pipe, errnoOf, mayBlockOnRead, type DirBase, type OpenFile } from '../files.js';
 import type { CallResult } from '../threads.js';
 import type { StatOverride } from '../virtual-inodes.js';
-import { socketRead, socketWrite } from './sockets.js';
+import { socketIoctl, socketRead, socketWrite } from './sockets.js';
 import { fail, guarded, int, ptr, size, i64, type HleContext, type HleFunction } from './types.js';
 
 /** AIX's IOV_MAX (XOPEN_IOV_MAX): Go's writev sends at most 16 buffers per call on AIX. */
@@ -610,7 +610,7 @@ export const fileFunctions: Record<string, HleFunction> = {
     return 0;
   }),
   poll: guarded(poll),
-  ioctl: guarded((c) => (fileOf(c, int(c, 0)), fail(ERRNO.ENOTTY))),
+  ioctl: guarded((c) => (fileOf(c, int(c, 0)).kind === 'socket' ? socketIoctl(c) : fail(ERRNO.ENOTTY))),
   // A terminal, not any character device (/dev/null is one too).
   isatty: guarded((c) => {
     const f = fileOf(c, int(c, 0));

@@ -13,6 +13,7 @@ import {
   decodeSockaddr, encodeSockaddr, hostAddr, isBindableAddress, type SockAddr,
 } from '../sockaddr.js';
 import { GuestDatagramSocket } from '../datagram.js';
+import { SIOCGIFMTU, hostInterfaces } from '../interfaces.js';
 import { GuestSocket, SEND_HIGH_WATER } from '../socket.js';
 import type { CallResult } from '../threads.js';
 import { fail, guarded, int, ptr, size, type HleContext, type HleFunction } from './types.js';
@@ -519,6 +520,19 @@ export const socketFunctions: Record<string, (c: HleContext) => CallResult> = {
     return 0;
   },
 };
+
+/** ioctl on a socket: SIOCGIFMTU (struct ifreq: the name, then the MTU as a big-endian int). */
+export function socketIoctl(c: HleContext): CallResult {
+  if (int(c, 1) !== SIOCGIFMTU) return fail(ERRNO.ENOTTY);
+  const ifr = ptr(c, 2);
+  const raw = c.mem.readChecked(ifr, 16);
+  const nul = raw.indexOf(0);
+  const name = Buffer.from(nul < 0 ? raw : raw.subarray(0, nul)).toString('latin1');
+  const ifi = hostInterfaces().find((i) => i.name === name);
+  if (!ifi) return fail(ERRNO.ENXIO);
+  c.mem.writeU32(ifr + 16n, ifi.mtu);
+  return 0;
+}
 
 /** The socket calls as the libc table holds them: host errors become errno results. */
 export const guardedSocketFunctions: Record<string, HleFunction> = Object.fromEntries(

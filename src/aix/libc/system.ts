@@ -1,9 +1,10 @@
 // The rest of syscall's aix imports (notes/libc-coverage.md): process groups, priorities,
-// credentials, file-system statistics, and the calls an unprivileged emulated process can only
-// refuse (acct, reboot, ptrace64, getkerninfo).
+// credentials, file-system statistics, the interface table (getkerninfo), and the calls an
+// unprivileged emulated process can only refuse (acct, reboot, ptrace64).
 import * as fs from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { ERRNO, S_IFIFO, S_IFMT, S_IFREG } from '../constants.js';
+import { KINFO_RT_IFLIST, hostInterfaces, interfaceListTable } from '../interfaces.js';
 import type { CallResult } from '../threads.js';
 import { fail, guarded, int, ptr, type HleContext, type HleFunction } from './types.js';
 
@@ -117,6 +118,19 @@ export const systemFunctions: Record<string, HleFunction> = {
   reboot: () => fail(ERRNO.EPERM),
   // No tracing of other processes: there are none (fork is ENOSYS).
   ptrace64: () => fail(ERRNO.ENOSYS),
-  // Kernel tables (routing, interfaces): not emulated; net.Interfaces() reports the error.
-  getkerninfo: () => fail(ERRNO.ENOSYS),
+  // getkerninfo(op, where, size*, arg): the interface list (net.Interfaces, InterfaceAddrs); with
+  // where = NULL it returns the size needed. Other kernel tables (routes, ARP...) are not emulated.
+  getkerninfo: guarded((c) => {
+    if (int(c, 0) !== KINFO_RT_IFLIST) return fail(ERRNO.ENOSYS);
+    const table = interfaceListTable(hostInterfaces());
+    const where = ptr(c, 1);
+    const sizePtr = ptr(c, 2);
+    if (where === 0n) return table.length;
+    if (sizePtr === 0n) return fail(ERRNO.EINVAL);
+    const room = c.mem.readU32(sizePtr);
+    if (room < table.length) return fail(ERRNO.ENOSPC);
+    c.mem.writeChecked(where, table);
+    c.mem.writeU32(sizePtr, table.length);
+    return table.length;
+  }),
 };

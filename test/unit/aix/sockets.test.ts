@@ -7,12 +7,14 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ERRNO, O_NONBLOCK, POLLIN, POLLOUT } from '../../../src/aix/constants.js';
 import { AF_INET, AF_INET6, AF_UNIX, AF_UNSPEC, MSG_PEEK, MSG_TRUNC, SOCK_DGRAM, SO_TYPE, decodeSockaddr, encodeSockaddr, isBindableAddress } from '../../../src/aix/sockaddr.js';
+import { KINFO_RT_IFLIST, SIOCGIFMTU, hostInterfaces, interfaceListTable } from '../../../src/aix/interfaces.js';
 import type { AixProcess } from '../../../src/aix/process.js';
 import type { GuestThread } from '../../../src/aix/threads.js';
 import { asInt, callImport, processWithScratch } from './helpers.js';
 
 const SOL_SOCKET = 0xffff;
 const SO_ERROR = 0x1007;
+const SO_LINGER = 0x80;
 const F_SETFL = 4;
 
 /** Let Node's event loop run until the thread's blocked call completes; returns R3 and errno. */
@@ -131,6 +133,34 @@ describe('TCP over loopback', () => {
     await waitFor(() => callImport(proc, t, 'read', [sfd, buf, 64]).r3 === 0n);
     callImport(proc, t, 'close', [sfd]);
     callImport(proc, t, 'close', [lfd]);
+  });
+
+  it('close with SO_LINGER {on, 0} resets the connection: the peer reads ECONNRESET, not EOF', async () => {
+    const { proc, t, scratch } = processWithScratch();
+    const sa = scratch + 0x100n;
+    const lenp = scratch + 0x200n;
+    const buf = scratch + 0x1000n;
+    const lfd = asInt(callImport(proc, t, 'socket', [AF_INET, 1, 0]).r3);
+    proc.mem.writeBytes(sa, encodeSockaddr({ family: AF_INET, host: '127.0.0.1', port: 0 }));
+    callImport(proc, t, 'bind', [lfd, sa, 16]);
+    callImport(proc, t, 'listen', [lfd, 1]);
+    await settle(proc, t);
+    proc.mem.writeU32(lenp, 16);
+    callImport(proc, t, 'getsockname', [lfd, sa, lenp]);
+    const cfd = asInt(callImport(proc, t, 'socket', [AF_INET, 1, 0]).r3);
+    expect(callImport(proc, t, 'connect', [cfd, sa, 16]).blocked).toBe(true);
+    expect((await settle(proc, t)).r3).toBe(0);
+    const first = callImport(proc, t, 'accept', [lfd, 0, 0]);
+    const sfd = first.blocked ? (await settle(proc, t)).r3 : asInt(first.r3);
+    proc.mem.writeU32(buf, 1);
+    proc.mem.writeU32(buf + 4n, 0);
+    expect(callImport(proc, t, 'setsockopt', [sfd, SOL_SOCKET, SO_LINGER, buf, 8]).r3).toBe(0n);
+    callImport(proc, t, 'close', [sfd]);
+    callImport(proc, t, 'fcntl', [cfd, F_SETFL, O_NONBLOCK]);
+    let got = { r3: 0n, errno: ERRNO.EAGAIN };
+    await waitFor(() => (got = callImport(proc, t, 'read', [cfd, buf, 16])).errno !== ERRNO.EAGAIN);
+    expect(got.errno).toBe(ERRNO.ECONNRESET);
+    expect(callImport(proc, t, 'read', [cfd, buf, 16]).r3).toBe(0n); // after the error: EOF
   });
 
   it('a refused non-blocking connect reports ECONNREFUSED through SO_ERROR', async () => {
@@ -404,5 +434,55 @@ describe('UDP over loopback', () => {
     expect(proc.mem.readU32(msg + 44n)).toBe(MSG_TRUNC);
     expect(proc.mem.readU32(msg + 8n)).toBe(28);
     expect(decodeSockaddr(proc.mem.readBytes(name, 28))).toEqual({ family: AF_INET6, host: '0:0:0:0:0:0:0:1', port: a.port });
+  });
+});
+
+describe('network interfaces (getkerninfo KINFO_RT_IFLIST, SIOCGIFMTU)', () => {
+  it('the table has one RTM_IFINFO with a sockaddr_dl per interface and one RTM_NEWADDR (netmask, address) per address', () => {
+    const table = interfaceListTable([
+      { name: 'lo', index: 1, flags: 0x49, mtu: 65536, mac: new Uint8Array(0), loopback: true, addresses: [{ family: AF_INET, address: '127.0.0.1', netmask: '255.0.0.0' }] },
+      { name: 'en0', index: 2, flags: 0x80043, mtu: 1500, mac: Uint8Array.from([2, 0, 0, 0, 0, 1]), loopback: false, addresses: [{ family: AF_INET6, address: 'fd00::2', netmask: 'ffff:ffff:ffff:ffff::' }] },
+    ]);
+    const v = new DataView(table.buffer, table.byteOffset, table.byteLength);
+    const msgs: Array<{ type: number; index: number; flags: number; body: Uint8Array; addrs: number }> = [];
+    for (let at = 0; at < table.length; at += v.getUint16(at)) {
+      msgs.push({ type: table[at + 3]!, addrs: v.getInt32(at + 4), flags: v.getInt32(at + 8), index: v.getUint16(at + 12), body: table.subarray(at + 16, at + v.getUint16(at)) });
+    }
+    expect(msgs.map((m) => [m.type, m.index])).toEqual([[0xe, 1], [0xc, 1], [0xe, 2], [0xc, 2]]);
+    // sockaddr_dl of en0: len, AF_LINK 0x12, index 2, IFT_ETHER 6, nlen 3, alen 6, then "en0" and the MAC.
+    const dl = msgs[2]!.body;
+    expect([dl[1], (dl[2]! << 8) | dl[3]!, dl[4], dl[5], dl[6]]).toEqual([0x12, 2, 6, 3, 6]);
+    expect(Buffer.from(dl.subarray(8, 11)).toString()).toBe('en0');
+    expect([...dl.subarray(11, 17)]).toEqual([2, 0, 0, 0, 0, 1]);
+    expect(msgs[2]!.flags).toBe(0x80043);
+    // RTA_NETMASK | RTA_IFA, netmask first, each sockaddr padded to 4 bytes.
+    expect(msgs[1]!.addrs).toBe(0x24);
+    expect(decodeSockaddr(msgs[1]!.body.subarray(0, 16))).toEqual({ family: AF_INET, host: '255.0.0.0', port: 0 });
+    expect(decodeSockaddr(msgs[1]!.body.subarray(16, 32))).toEqual({ family: AF_INET, host: '127.0.0.1', port: 0 });
+    expect(decodeSockaddr(msgs[3]!.body.subarray(28, 56))!.host).toBe('fd00:0:0:0:0:0:0:2');
+  });
+
+  it('getkerninfo answers the size, then fills the buffer; SIOCGIFMTU reads an interface\'s MTU', () => {
+    const { proc, t, scratch } = processWithScratch(0x20000n);
+    const need = asInt(callImport(proc, t, 'getkerninfo', [KINFO_RT_IFLIST, 0, 0, 0]).r3);
+    expect(need).toBe(interfaceListTable(hostInterfaces()).length);
+    const sizep = scratch;
+    proc.mem.writeU32(sizep, need - 1);
+    expect(callImport(proc, t, 'getkerninfo', [KINFO_RT_IFLIST, scratch + 0x100n, sizep, 0]).errno).toBe(ERRNO.ENOSPC);
+    proc.mem.writeU32(sizep, need);
+    expect(asInt(callImport(proc, t, 'getkerninfo', [KINFO_RT_IFLIST, scratch + 0x100n, sizep, 0]).r3)).toBe(need);
+    expect(proc.mem.readU32(sizep)).toBe(need);
+    expect(callImport(proc, t, 'getkerninfo', [0x12345, 0, 0, 0]).errno).toBe(ERRNO.ENOSYS);
+
+    const s = asInt(callImport(proc, t, 'socket', [AF_INET, SOCK_DGRAM, 0]).r3);
+    const ifr = scratch + 0x10000n;
+    const first = hostInterfaces()[0]!;
+    proc.mem.writeBytes(ifr, Buffer.from(first.name + '\0'));
+    expect(callImport(proc, t, 'ioctl', [s, SIOCGIFMTU, ifr]).r3).toBe(0n);
+    expect(proc.mem.readU32(ifr + 16n)).toBe(first.mtu);
+    proc.mem.writeBytes(ifr, Buffer.from('nosuchif0\0'));
+    expect(callImport(proc, t, 'ioctl', [s, SIOCGIFMTU, ifr]).errno).toBe(ERRNO.ENXIO);
+    expect(callImport(proc, t, 'ioctl', [s, 0x4004667f, ifr]).errno).toBe(ERRNO.ENOTTY);
+    expect(callImport(proc, t, 'ioctl', [1, SIOCGIFMTU, ifr]).errno).toBe(ERRNO.ENOTTY);
   });
 });
