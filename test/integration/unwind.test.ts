@@ -66,7 +66,8 @@ describe.each(['go1.24-aix', 'go1.19-aix'] as const)('unwinding across stack swi
     const s = await startServe(fixture(tc, 'hello'));
     const out = await gdbBatch(s.port, [
       'catch syscall write', 'continue', 'echo ==bt\\n', 'bt', 'echo ==past-main\\n', 'set backtrace past-main on', 'bt', 'set backtrace past-main off',
-      'echo ==up\\n', 'up 3', 'info frame', 'echo ==frame\\n', 'frame 4', 'echo ==finish\\n', 'frame 0', 'delete', 'finish', 'bt 2', 'echo ==end\\n', 'kill',
+      'echo ==up\\n', 'up 3', 'info frame', 'echo ==frame\\n', 'frame 4', 'echo ==python\\n', "python print('|'.join((lambda walk: walk(walk, gdb.newest_frame()))(lambda walk, f: [f.name()] + walk(walk, f.older()) if f else [])))",
+      'echo ==finish\\n', 'frame 0', 'delete', 'finish', 'bt 2', 'echo ==end\\n', 'kill',
     ]);
     const section = (name: string) => out.split(`==${name}\n`)[1]!.split('\n==')[0]!;
     const bt = frames(section('bt'));
@@ -81,6 +82,8 @@ describe.each(['go1.24-aix', 'go1.19-aix'] as const)('unwinding across stack swi
     expect(section('up'), out).toMatch(/^#3 +0x[0-9a-f]+ in runtime\.syscall_syscall6 /m);
     expect(section('up'), out).toMatch(/Stack level 3, frame at 0xa0[0-9a-f]{13}:/);
     expect(section('frame'), out).toMatch(/^#4 +0x[0-9a-f]+ in syscall\.write /m);
+    // gdb's Python frame API walks the same chain.
+    expect(section('python').trim().split('|'), out).toEqual(bt.map((f) => f.name));
     // finish out of the import returns into asmsyscall6, right after its call (a batch gdb does not
     // print "Run till exit from"; it prints where it stopped).
     expect(section('finish'), out).toMatch(/^asmsyscall6 \(\) at runtime\/sys_aix_ppc64\.s:\d+$/m);
