@@ -92,6 +92,19 @@ describe.each(['go1.24-aix', 'go1.19-aix'] as const)('unwinding across stack swi
     await s.stop();
   });
 
+  it('through systemstack: a heap span allocated on g0 unwinds back to the goroutine that asked for it', async () => {
+    const s = await startServe(fixture(tc, 'goroutines'));
+    const out = await gdbBatch(s.port, ['break main.worker', 'continue', 'delete', 'break runtime.(*mheap).allocSpan', 'continue', 'echo ==bt\\n', 'bt', 'info frame', 'echo ==end\\n', 'kill'], { timeoutMs: 240_000 });
+    const listing = out.split('==bt\n')[1]!.split('\n==end')[0]!;
+    const names = frames(listing).map((f) => f.name);
+    expectInOrder(names, ['runtime.(*mheap).allocSpan', 'runtime.systemstack', 'runtime.(*mheap).alloc'], out);
+    expect(['runtime.goexit', 'runtime.mstart', 'runtime.mcall'], out).toContain(names[names.length - 1]);
+    expect(out).not.toMatch(/Backtrace stopped|\?\?/);
+    // allocSpan runs on the M's g0 stack (below the mmap area), its callers on the goroutine's.
+    expect(listing, out).toMatch(/Stack level 0, frame at 0x8f[0-9a-f]+:/);
+    await s.stop();
+  });
+
   it('MI -stack-list-frames at the write import lists the same chain', async () => {
     const s = await startServe(fixture(tc, 'hello'));
     const mi = new GdbMi();
