@@ -58,10 +58,10 @@ describe.each(['go1.24-aix', 'go1.19-aix'] as const)('stack-switch CFI on %s hel
   const functions = stackSwitchFunctions(image, offsets);
   const byKind = (k: string) => functions.filter((f) => f.kind === k);
 
-  it('finds asmcgocall, systemstack, mcall and morestack (not the ABI wrappers)', () => {
+  it('finds asmcgocall, systemstack, mcall, morestack and tstart (not the ABI wrappers)', () => {
     const names = functions.map((f) => f.name).sort();
     const cgo = tc === 'go1.24-aix' ? 'runtime.asmcgocall' : 'runtime.asmcgocall.abi0';
-    expect(names).toEqual([cgo, 'runtime.mcall', 'runtime.morestack.abi0', 'runtime.systemstack.abi0'].sort());
+    expect(names).toEqual([cgo, 'runtime.mcall', 'runtime.morestack.abi0', 'runtime.systemstack.abi0', 'tstart'].sort());
   });
 
   it('asmcgocall: the call on g0 unwinds through the saved old g and depth (1.24 also through the nosave path\'s saved SP)', () => {
