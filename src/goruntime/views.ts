@@ -425,12 +425,7 @@ export class RuntimeViews {
     if (typeof table === 'string') return table;
     const start = this.goroutineStart(g, threads);
     if (typeof start === 'string') return start;
-    const frames: GoStack['frames'] = [];
-    try {
-      return unwindGoStack(table, this.readMemory, start, { lo: g.stackLo, hi: g.stackHi }, maxFrames);
-    } catch (e) {
-      return { frames, end: e instanceof Error ? e.message : String(e) };
-    }
+    return unwindGoStack(table, this.readMemory, start, { lo: g.stackLo, hi: g.stackHi }, maxFrames);
   }
 
   /**
