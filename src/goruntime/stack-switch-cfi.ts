@@ -342,9 +342,11 @@ const OWN_CIE_KEY = -2;
 export function stackSwitchFunctions(code: CodeSource, offsets: RuntimeOffsets): StackSwitchFunction[] {
   const out: StackSwitchFunction[] = [];
   const seen = new Set<bigint>();
+  const wanted = new Set(STACK_SWITCH_FUNCTIONS.flatMap((g) => g.names));
+  const byName = new Map(code.symbols.filter((s) => s.kind === 'function' && wanted.has(s.name)).map((s) => [s.name, s]));
   for (const group of STACK_SWITCH_FUNCTIONS) {
     for (const name of group.names) {
-      const sym = code.symbols.find((s) => s.name === name && s.kind === 'function');
+      const sym = byName.get(name);
       if (sym === undefined || sym.size === 0n || seen.has(sym.address)) continue;
       const words = readWords(code, sym.address, sym.size);
       if (words === undefined) continue;
