@@ -67,7 +67,8 @@ describe.each(['go1.24-aix', 'go1.19-aix'] as const)('unwinding across stack swi
     const out = await gdbBatch(s.port, [
       'catch syscall write', 'continue', 'echo ==bt\\n', 'bt', 'echo ==past-main\\n', 'set backtrace past-main on', 'bt', 'set backtrace past-main off',
       'echo ==up\\n', 'up 3', 'info frame', 'echo ==frame\\n', 'frame 4', 'echo ==python\\n', "python print('|'.join((lambda walk: walk(walk, gdb.newest_frame()))(lambda walk, f: [f.name()] + walk(walk, f.older()) if f else [])))",
-      'echo ==finish\\n', 'frame 0', 'delete', 'finish', 'bt 2', 'echo ==end\\n', 'kill',
+      'echo ==finish\\n', 'frame 0', 'delete', 'finish', 'bt 2',
+      'echo ==finish2\\n', 'up', 'finish', 'bt 1', 'echo ==end\\n', 'kill',
     ]);
     const section = (name: string) => out.split(`==${name}\n`)[1]!.split('\n==')[0]!;
     const bt = frames(section('bt'));
@@ -89,6 +90,8 @@ describe.each(['go1.24-aix', 'go1.19-aix'] as const)('unwinding across stack swi
     expect(section('finish'), out).toMatch(/^asmsyscall6 \(\) at runtime\/sys_aix_ppc64\.s:\d+$/m);
     expect(section('finish'), out).toMatch(/^#0 +asmsyscall6 \(\)/m);
     expect(section('finish'), out).toMatch(/^#1 +0x[0-9a-f]+ in runtime\.asmcgocall \(\)/m);
+    // finish out of asmcgocall crosses back from g0 onto the goroutine's stack.
+    expect(section('finish2'), out).toMatch(/^#0 +runtime\.syscall_syscall6 \(/m);
     await s.stop();
   });
 
