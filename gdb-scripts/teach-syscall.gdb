@@ -20,7 +20,9 @@ eval "tbreak syscall.write thread %d", $_thread
 continue
 bt 6
 
-echo \n(The runtime's own prints take runtime.write1 -> runtime.syscall3, the same libcall path.)\n\necho \n=== Step 3: runtime.syscall_syscall6 builds a libcall {fn, n, args} on the goroutine stack ===\n
+echo \n(The runtime's own prints take runtime.write1 -> runtime.syscall3, the same libcall path.)\n
+
+echo \n=== Step 3: runtime.syscall_syscall6 builds a libcall {fn, n, args} on the goroutine stack ===\n
 echo It marks the goroutine _Gsyscall (entersyscall), then asmcgocall switches to the M's g0 stack.\n
 eval "tbreak runtime.syscall_syscall6 thread %d", $_thread
 continue
@@ -29,7 +31,6 @@ info registers r1 r30
 echo fn is the address of the import slot libc_write (not of the function):\ 
 p/x fn
 set $write_slot = fn
-
 
 echo \n=== Step 4: asmsyscall6 on g0: R3 = &libcall; it loads fn and the six args, calls callCfunction ===\n
 echo (entersyscall may first wake another P through sem_post: skip asmsyscall6 calls for other slots)\n

@@ -256,6 +256,7 @@ export function parseCie(e: FrameEntry): CieInfo {
 export function cfiRowAt(cie: CieInfo, fde: FrameEntry, pc: bigint): CfiRow | undefined {
   if (pc < fde.initialLocation || pc >= fde.initialLocation + fde.addressRange) return undefined;
   const row: CfiRow = { cfa: { reg: 1, offset: 0 }, returnAddress: { kind: 'same' } };
+  // Factored offsets are multiplied by the data alignment; `+ 0` below turns a -0 into 0.
   const run = (bytes: Uint8Array, start: bigint, stopAt: bigint | undefined): void => {
     const c = new Cursor(bytes, '.debug_frame', false);
     let loc = start;
@@ -273,7 +274,7 @@ export function cfiRowAt(cie: CieInfo, fde: FrameEntry, pc: bigint): CfiRow | un
         continue;
       }
       if (high === 0x80) {
-        const off = c.ulebNumber() * cie.dataAlign;
+        const off = c.ulebNumber() * cie.dataAlign + 0;
         if (low === ra) row.returnAddress = { kind: 'offset', offset: off };
         continue;
       }
@@ -297,13 +298,13 @@ export function cfiRowAt(cie: CieInfo, fde: FrameEntry, pc: bigint): CfiRow | un
           row.cfa = { reg: c.ulebNumber(), offset: c.ulebNumber() };
           break;
         case 0x12: // def_cfa_sf
-          row.cfa = { reg: c.ulebNumber(), offset: c.slebNumber() * cie.dataAlign };
+          row.cfa = { reg: c.ulebNumber(), offset: c.slebNumber() * cie.dataAlign + 0 };
           break;
         case 0x0e: // def_cfa_offset
           row.cfa = { reg: row.cfa?.reg ?? 1, offset: c.ulebNumber() };
           break;
         case 0x13: // def_cfa_offset_sf
-          row.cfa = { reg: row.cfa?.reg ?? 1, offset: c.slebNumber() * cie.dataAlign };
+          row.cfa = { reg: row.cfa?.reg ?? 1, offset: c.slebNumber() * cie.dataAlign + 0 };
           break;
         case DW_CFA.def_cfa_expression:
           c.skip(c.ulebNumber());
@@ -311,13 +312,13 @@ export function cfiRowAt(cie: CieInfo, fde: FrameEntry, pc: bigint): CfiRow | un
           break;
         case 0x05: { // offset_extended
           const reg = c.ulebNumber();
-          const off = c.ulebNumber() * cie.dataAlign;
+          const off = c.ulebNumber() * cie.dataAlign + 0;
           if (reg === ra) row.returnAddress = { kind: 'offset', offset: off };
           break;
         }
         case DW_CFA.offset_extended_sf: {
           const reg = c.ulebNumber();
-          const off = c.slebNumber() * cie.dataAlign;
+          const off = c.slebNumber() * cie.dataAlign + 0;
           if (reg === ra) row.returnAddress = { kind: 'offset', offset: off };
           break;
         }

@@ -57,7 +57,12 @@ export function unwindGoStack(table: FrameTable, read: ReadMemory, start: Unwind
     if (pc === 0n) return { frames, end: 'return address 0' };
     if (sp < bounds.lo || sp >= bounds.hi) return { frames, end: `stack pointer 0x${sp.toString(16)} outside the goroutine's stack` };
     frames.push({ pc, sp });
-    const row = table.rowAt(i === 0 ? pc : pc - 1n);
+    let row: ReturnType<FrameTable['rowAt']>;
+    try {
+      row = table.rowAt(i === 0 ? pc : pc - 1n);
+    } catch (e) {
+      return { frames, end: e instanceof Error ? e.message : String(e) };
+    }
     if (row === undefined) return { frames, end: `no frame information for 0x${pc.toString(16)}` };
     if (row.cfa === undefined || row.cfa.reg !== 1) return { frames, end: `frame at 0x${pc.toString(16)} is not described by SP + offset` };
     const ra = row.returnAddress;
@@ -68,7 +73,14 @@ export function unwindGoStack(table: FrameTable, read: ReadMemory, start: Unwind
       if (lr === undefined) return { frames, end: `return address of 0x${pc.toString(16)} is in LR, which is not saved` };
       next = lr;
     } else if (ra.kind === 'offset') {
-      const bytes = read(cfa + BigInt(ra.offset), 8);
+      const at = cfa + BigInt(ra.offset);
+      let bytes: Uint8Array;
+      try {
+        bytes = read(at, 8);
+      } catch {
+        bytes = new Uint8Array(0);
+      }
+      if (bytes.length < 8) return { frames, end: `cannot read the return address at 0x${at.toString(16)}` };
       next = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0);
     } else {
       return { frames, end: `return address of 0x${pc.toString(16)} is not at an offset from the CFA` };

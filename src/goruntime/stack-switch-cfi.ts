@@ -17,6 +17,7 @@
 // - mcall and morestack: once on g0 the goroutine that called them may already run on another M,
 //   so the chain ends there (return address undefined), as Go's own traceback ends it.
 // - everything between a stack switch and the save that makes it traceable: chain ends.
+// - tstart, where a new M's thread starts: chain ends (its LR is no Go caller).
 //
 // Offsets of g and m fields come from the binary's DWARF (RuntimeLayout). For the unwind to work,
 // every g0 stack must lie below every goroutine stack: gdb stops a backtrace whose caller frame's
@@ -48,13 +49,16 @@ export interface FrameRow {
   rule: FrameRule;
 }
 
-export type SwitchKind = 'cgocall' | 'systemstack' | 'stop';
+export type SwitchKind = 'cgocall' | 'systemstack' | 'stop' | 'thread-entry';
 
 /** The functions whose CFI is replaced, by the symbol names Go 1.19-1.24 give them. */
 export const STACK_SWITCH_FUNCTIONS: ReadonlyArray<{ names: readonly string[]; kind: SwitchKind }> = [
   { names: ['runtime.asmcgocall', 'runtime.asmcgocall.abi0', 'runtime.asmcgocall_no_g', 'runtime.asmcgocall_no_g.abi0'], kind: 'cgocall' },
   { names: ['runtime.systemstack', 'runtime.systemstack.abi0'], kind: 'systemstack' },
   { names: ['runtime.mcall', 'runtime.mcall.abi0', 'runtime.morestack', 'runtime.morestack.abi0'], kind: 'stop' },
+  // A new M's first function (pthread_create's start routine): nothing of Go's is above it, and its
+  // LR is only the emulator's "start routine returned" address.
+  { names: ['tstart'], kind: 'thread-entry' },
 ];
 
 // ---- the few instruction shapes these functions use ----
@@ -338,13 +342,15 @@ const OWN_CIE_KEY = -2;
 export function stackSwitchFunctions(code: CodeSource, offsets: RuntimeOffsets): StackSwitchFunction[] {
   const out: StackSwitchFunction[] = [];
   const seen = new Set<bigint>();
+  const wanted = new Set(STACK_SWITCH_FUNCTIONS.flatMap((g) => g.names));
+  const byName = new Map(code.symbols.filter((s) => s.kind === 'function' && wanted.has(s.name)).map((s) => [s.name, s]));
   for (const group of STACK_SWITCH_FUNCTIONS) {
     for (const name of group.names) {
-      const sym = code.symbols.find((s) => s.name === name && s.kind === 'function');
+      const sym = byName.get(name);
       if (sym === undefined || sym.size === 0n || seen.has(sym.address)) continue;
       const words = readWords(code, sym.address, sym.size);
       if (words === undefined) continue;
-      const rows = analyzeStackSwitch(group.kind, sym.address, words, offsets.gSchedSp);
+      const rows = group.kind === 'thread-entry' ? [{ pc: sym.address, rule: { kind: 'stop' } as const }] : analyzeStackSwitch(group.kind, sym.address, words, offsets.gSchedSp);
       // ABI wrappers (Go 1.19's runtime.asmcgocall calls asmcgocall.abi0) never switch: keep Go's rows.
       if (!rows.some((r) => r.rule.kind !== 'entry' && r.rule.kind !== 'framed')) continue;
       seen.add(sym.address);

@@ -425,12 +425,7 @@ export class RuntimeViews {
     if (typeof table === 'string') return table;
     const start = this.goroutineStart(g, threads);
     if (typeof start === 'string') return start;
-    const frames: GoStack['frames'] = [];
-    try {
-      return unwindGoStack(table, this.readMemory, start, { lo: g.stackLo, hi: g.stackHi }, maxFrames);
-    } catch (e) {
-      return { frames, end: e instanceof Error ? e.message : String(e) };
-    }
+    return unwindGoStack(table, this.readMemory, start, { lo: g.stackLo, hi: g.stackHi }, maxFrames);
   }
 
   /**
@@ -438,8 +433,21 @@ export class RuntimeViews {
    * function the code belongs to, each with its file:line (a caller's pc is looked up inside its call).
    */
   private frameFunctions(pc: bigint, caller: boolean): Array<{ func: string; at: string; inlined: boolean }> {
+    // Code does not change: one DWARF walk per distinct pc (monitor goroutines unwinds every goroutine).
+    const key = caller ? pc - 1n : pc;
+    let known = this.functionsAt.get(key);
+    if (known === undefined) {
+      known = this.readFrameFunctions(pc, caller);
+      this.functionsAt.set(key, known);
+    }
+    return known;
+  }
+
+  private readonly functionsAt = new Map<bigint, Array<{ func: string; at: string; inlined: boolean }>>();
+
+  private readFrameFunctions(pc: bigint, caller: boolean): Array<{ func: string; at: string; inlined: boolean }> {
     const lookup = caller ? pc - 1n : pc;
-    const s = this.source.image.symbolize(pc);
+    const s = this.source.image.symbolize(lookup);
     // Assembly functions carry their ABI in the symbol name; gdb and Go's tracebacks show the Go name.
     const symbolName = s === undefined ? hex(pc) : s.name.replace(/\.abi0$/, '');
     const dwarf = this.layout?.dwarf;

@@ -57,7 +57,7 @@ function expectInOrder(names: readonly string[], wanted: readonly string[], cont
 }
 
 /** Where a Go stack chain ends by itself: the goroutine's entry, an M's start, a switch gdb cannot follow. */
-const CHAIN_ENDS = ['runtime.goexit', 'runtime.mstart', 'runtime.rt0_go', 'runtime.mcall', 'runtime.morestack', 'main.main'];
+const CHAIN_ENDS = ['runtime.goexit', 'runtime.mstart', 'runtime.rt0_go', 'runtime.mcall', 'runtime.morestack', 'tstart', 'main.main'];
 
 describe.each(['go1.24-aix', 'go1.19-aix'] as const)('unwinding across stack switches on %s', (tc) => {
   const writeChain = ['write', 'asmsyscall6', 'runtime.asmcgocall', 'runtime.syscall_syscall6', 'syscall.write', 'os.(*File).Write', 'fmt.Fprintln', 'fmt.Println', 'main.main'];
@@ -66,7 +66,9 @@ describe.each(['go1.24-aix', 'go1.19-aix'] as const)('unwinding across stack swi
     const s = await startServe(fixture(tc, 'hello'));
     const out = await gdbBatch(s.port, [
       'catch syscall write', 'continue', 'echo ==bt\\n', 'bt', 'echo ==past-main\\n', 'set backtrace past-main on', 'bt', 'set backtrace past-main off',
-      'echo ==up\\n', 'up 3', 'info frame', 'echo ==frame\\n', 'frame 4', 'echo ==finish\\n', 'frame 0', 'delete', 'finish', 'bt 2', 'echo ==end\\n', 'kill',
+      'echo ==up\\n', 'up 3', 'info frame', 'echo ==frame\\n', 'frame 4', 'echo ==python\\n', "python print('|'.join((lambda walk: walk(walk, gdb.newest_frame()))(lambda walk, f: [f.name()] + walk(walk, f.older()) if f else [])))",
+      'echo ==finish\\n', 'frame 0', 'delete', 'finish', 'bt 2',
+      'echo ==finish2\\n', 'up', 'finish', 'bt 1', 'echo ==end\\n', 'kill',
     ]);
     const section = (name: string) => out.split(`==${name}\n`)[1]!.split('\n==')[0]!;
     const bt = frames(section('bt'));
@@ -81,11 +83,28 @@ describe.each(['go1.24-aix', 'go1.19-aix'] as const)('unwinding across stack swi
     expect(section('up'), out).toMatch(/^#3 +0x[0-9a-f]+ in runtime\.syscall_syscall6 /m);
     expect(section('up'), out).toMatch(/Stack level 3, frame at 0xa0[0-9a-f]{13}:/);
     expect(section('frame'), out).toMatch(/^#4 +0x[0-9a-f]+ in syscall\.write /m);
+    // gdb's Python frame API walks the same chain.
+    expect(section('python').trim().split('|'), out).toEqual(bt.map((f) => f.name));
     // finish out of the import returns into asmsyscall6, right after its call (a batch gdb does not
     // print "Run till exit from"; it prints where it stopped).
     expect(section('finish'), out).toMatch(/^asmsyscall6 \(\) at runtime\/sys_aix_ppc64\.s:\d+$/m);
     expect(section('finish'), out).toMatch(/^#0 +asmsyscall6 \(\)/m);
     expect(section('finish'), out).toMatch(/^#1 +0x[0-9a-f]+ in runtime\.asmcgocall \(\)/m);
+    // finish out of asmcgocall crosses back from g0 onto the goroutine's stack.
+    expect(section('finish2'), out).toMatch(/^#0 +runtime\.syscall_syscall6 \(/m);
+    await s.stop();
+  });
+
+  it('through systemstack: a heap span allocated on g0 unwinds back to the goroutine that asked for it', async () => {
+    const s = await startServe(fixture(tc, 'goroutines'));
+    const out = await gdbBatch(s.port, ['break main.worker', 'continue', 'delete', 'break runtime.(*mheap).allocSpan', 'continue', 'echo ==bt\\n', 'bt', 'info frame', 'echo ==end\\n', 'kill'], { timeoutMs: 240_000 });
+    const listing = out.split('==bt\n')[1]!.split('\n==end')[0]!;
+    const names = frames(listing).map((f) => f.name);
+    expectInOrder(names, ['runtime.(*mheap).allocSpan', 'runtime.systemstack', 'runtime.(*mheap).alloc'], out);
+    expect(['runtime.goexit', 'runtime.mstart', 'runtime.mcall'], out).toContain(names[names.length - 1]);
+    expect(out).not.toMatch(/Backtrace stopped|\?\?/);
+    // allocSpan runs on the M's g0 stack (below the mmap area), its callers on the goroutine's.
+    expect(listing, out).toMatch(/Stack level 0, frame at 0x8f[0-9a-f]+:/);
     await s.stop();
   });
 

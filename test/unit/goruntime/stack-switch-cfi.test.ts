@@ -2,7 +2,8 @@
 // morestack) in the hello fixture of each Go version, read back from the rewritten .debug_frame.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseDebugFrame, writeDebugFrame } from '../../../src/dwarf/frame.js';
+import { FrameTable, parseDebugFrame, writeDebugFrame } from '../../../src/dwarf/frame.js';
+import { isUserFunction } from '../../../src/goruntime/go-unwind.js';
 import { runtimeLayoutFromImage } from '../../../src/goruntime/layout.js';
 import {
   analyzeStackSwitch, rewriteDebugFrame, runtimeOffsets, stackSwitchFunctions, writesR1, type FrameRow, type StackSwitchFunction,
@@ -57,10 +58,10 @@ describe.each(['go1.24-aix', 'go1.19-aix'] as const)('stack-switch CFI on %s hel
   const functions = stackSwitchFunctions(image, offsets);
   const byKind = (k: string) => functions.filter((f) => f.kind === k);
 
-  it('finds asmcgocall, systemstack, mcall and morestack (not the ABI wrappers)', () => {
+  it('finds asmcgocall, systemstack, mcall, morestack and tstart (not the ABI wrappers)', () => {
     const names = functions.map((f) => f.name).sort();
     const cgo = tc === 'go1.24-aix' ? 'runtime.asmcgocall' : 'runtime.asmcgocall.abi0';
-    expect(names).toEqual([cgo, 'runtime.mcall', 'runtime.morestack.abi0', 'runtime.systemstack.abi0'].sort());
+    expect(names).toEqual([cgo, 'runtime.mcall', 'runtime.morestack.abi0', 'runtime.systemstack.abi0', 'tstart'].sort());
   });
 
   it('asmcgocall: the call on g0 unwinds through the saved old g and depth (1.24 also through the nosave path\'s saved SP)', () => {
@@ -96,5 +97,21 @@ describe.each(['go1.24-aix', 'go1.19-aix'] as const)('stack-switch CFI on %s hel
     const bodies = new Set(after.map((e) => Buffer.from(e.bytes.subarray(e.offsetSize === 8 ? 20 : 8)).toString('hex')));
     for (const e of keptFdes) expect(bodies.has(Buffer.from(e.bytes.subarray(e.offsetSize === 8 ? 20 : 8)).toString('hex'))).toBe(true);
     for (const f of functions) expect(after.filter((e) => e.kind === 'fde' && e.initialLocation === f.start)).toHaveLength(1);
+  });
+
+  it('Go\'s own rows, read back: asmsyscall6 keeps its return address 288 bytes up, goexit ends the chain', () => {
+    const table = new FrameTable(parseDebugFrame(image.dwarfSections().get('.debug_frame')!));
+    const asmsyscall6 = image.findSymbol('asmsyscall6')!.address;
+    expect(table.rowAt(asmsyscall6)).toEqual({ cfa: { reg: 1, offset: 0 }, returnAddress: { kind: 'same' } });
+    expect(table.rowAt(asmsyscall6 + 0x30n)).toEqual({ cfa: { reg: 1, offset: 288 }, returnAddress: { kind: 'offset', offset: -288 } });
+    expect(table.rowAt(image.findSymbol('runtime.goexit')!.address + 4n)?.returnAddress).toEqual({ kind: 'undefined' });
+    expect(table.rowAt(0x10n)).toBeUndefined();
+  });
+});
+
+describe('isUserFunction (Delve\'s "User" frames)', () => {
+  it('skips unexported runtime functions, runtime-internal packages and assembly glue', () => {
+    for (const n of ['main.worker', 'fmt.Println', 'runtime.GC', 'sync.(*Mutex).Lock', 'main.main.gowrap1']) expect(isUserFunction(n), n).toBe(true);
+    for (const n of ['runtime.gopark', 'runtime.chanrecv2', 'internal/runtime/atomic.(*Uint32).Load', 'asmsyscall6', 'write']) expect(isUserFunction(n), n).toBe(false);
   });
 });
