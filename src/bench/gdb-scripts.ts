@@ -20,7 +20,8 @@ export interface MetricSizes {
 
 export const DEFAULT_SIZES: MetricSizes = { stepi: 2000, hits: 500, heapMiB: 4, heapRepeat: 4, textRepeat: 8 };
 
-const PRELUDE = `set pagination off
+/** Settings, the report/timed/run helpers and the connection every bench script starts with. */
+export const GDB_PRELUDE = `set pagination off
 set confirm off
 set width 0
 set height 0
@@ -106,5 +107,5 @@ end
 }
 
 export function gdbScript(metric: GdbMetric, sizes: MetricSizes): string {
-  return PRELUDE + body(metric, sizes) + EPILOGUE;
+  return GDB_PRELUDE + body(metric, sizes) + EPILOGUE;
 }

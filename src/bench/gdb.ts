@@ -28,7 +28,7 @@ function pinned(command: string, args: string[]): [string, string[]] {
 }
 
 /** How a reader reproduces a row by hand: the same taskset prefix. */
-const PIN_PREFIX = PIN_CPU === undefined ? '' : `taskset -c ${PIN_CPU} `;
+export const PIN_PREFIX = PIN_CPU === undefined ? '' : `taskset -c ${PIN_CPU} `;
 
 export interface GdbBenchOptions {
   /** Repository root (fixtures, dist/cli.js, build/bench-gdb). */
@@ -42,7 +42,7 @@ export interface GdbBenchOptions {
 /** ours: serve as a user starts it; ours-none: serve --osabi none (no Linux trampoline probes). */
 type SideName = 'ours' | 'ours-none' | 'qemu';
 
-interface Side {
+export interface Side {
   name: SideName;
   /** The metrics this side runs (default: all). */
   metrics?: readonly GdbMetric[];
@@ -60,7 +60,7 @@ interface Stub {
 }
 
 /** What one gdb session reported: `BENCH key value` lines, plus the spawn-to-connected time. */
-interface SessionResult {
+export interface SessionResult {
   values: Map<string, number>;
   texts: Map<string, string>;
   connectFromSpawn: number;
@@ -94,18 +94,24 @@ function freePort(): Promise<number> {
   });
 }
 
-function oursSide(root: string, program: string, osabi: 'linux' | 'none' = 'linux'): Side {
+export function oursSide(
+  root: string,
+  program: string,
+  osabi: 'linux' | 'none' = 'linux',
+  more: { serveOptions?: string[]; programArgs?: string[] } = {},
+): Side {
   const cli = join(root, 'dist', 'cli.js');
-  const extra = osabi === 'none' ? ['--osabi', 'none'] : [];
+  const extra = [...(osabi === 'none' ? ['--osabi', 'none'] : []), ...(more.serveOptions ?? [])];
+  const args = more.programArgs ?? [];
   return {
     name: osabi === 'none' ? 'ours-none' : 'ours',
     metrics: osabi === 'none' ? ['stepi', 'hits'] : undefined,
     program,
-    stubCommand: `${PIN_PREFIX}node dist/cli.js serve --port $BENCH_PORT --once ${extra.map((a) => a + ' ').join('')}${program}`,
+    stubCommand: `${PIN_PREFIX}node dist/cli.js serve --port $BENCH_PORT --once ${extra.map((a) => a + ' ').join('')}${[program, ...args].join(' ')}`,
     gdbArgs: [],
     launch: () =>
       new Promise((resolveStub, reject) => {
-        const child = spawn(...pinned(process.execPath, [cli, 'serve', '--port', '0', '--once', ...extra, program]), {
+        const child = spawn(...pinned(process.execPath, [cli, 'serve', '--port', '0', '--once', ...extra, program, ...args]), {
           cwd: root,
           stdio: ['ignore', 'ignore', 'pipe'],
         });
@@ -186,7 +192,7 @@ function runGdb(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Prom
   });
 }
 
-async function runSession(side: Side, scriptPath: string, timeoutMs: number): Promise<SessionResult> {
+export async function runSession(side: Side, scriptPath: string, timeoutMs: number): Promise<SessionResult> {
   const stub = await side.launch();
   try {
     const env = { ...process.env, BENCH_PORT: String(stub.port) };

@@ -1,17 +1,18 @@
-// `make bench`: guest instructions per second of our interpreter next to qemu-ppc64 -cpu POWER8
-// running the same code, measured in the same run.
+// `make bench`: our emulator next to qemu-ppc64 -cpu POWER8 running the same code, measured in
+// the same run.
 //  (a) a tight integer loop (hand-assembled, identical bytes for both);
-//  (b) the cpuheavy fixture: ours runs the aix/ppc64 build through the AIX process layer, qemu the
-//      linux/ppc64 build of the same source (instruction counts of the two builds are close, so
-//      the qemu rate is estimated from our count).
+//  (b) Go programs end to end (programs.ts): cpubench phases, a goroutine channel chain, hello
+//      with its start-up broken down, and a watchpoint's cost under serve + gdb;
+//  (c) gdb-multiarch against our serve and qemu's gdbstub (gdb.ts).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Cpu, StopReason } from '../cpu/cpu.js';
+import { Cpu, StopReason, jitStats } from '../cpu/cpu.js';
 import { GuestMemory, PROT_EXEC, PROT_READ, PROT_WRITE } from '../cpu/memory.js';
 import { ELF_BASE, ELF_CODE_OFF, elfFromCode } from './elf.js';
 import { benchGdbPart } from './gdb.js';
+import { benchPrograms } from './programs.js';
 
 const SC = 0x44000002;
 const enc = {
@@ -102,63 +103,6 @@ function benchTightLoop(): void {
   console.log(`    ratio: ours / qemu = ${(ours.insns / ours.wall / (insns / q)).toFixed(3)}`);
 }
 
-async function benchCpuheavy(): Promise<void> {
-  const pick = (tc: string): string | undefined =>
-    [`build/fixtures/${tc}/cpuheavy`].find((p) => existsSync(p));
-  const aix = pick('go1.24-aix') ?? pick('go1.19-aix');
-  const linux = pick('go1.24-linux') ?? pick('go1.19-linux');
-  console.log('(b) cpuheavy fixture');
-  if (!aix || !linux) {
-    console.log(`    skipped: needs build/fixtures/{go1.24-aix,go1.24-linux}/cpuheavy (make fixtures); found aix=${aix ?? '-'} linux=${linux ?? '-'}`);
-    process.exitCode = 1;
-    return;
-  }
-  let startProgram: typeof import('../aix/run-program.js').startProgram;
-  try {
-    ({ startProgram } = await import('../aix/run-program.js'));
-  } catch (e) {
-    console.log(`    ours : unavailable (AIX process layer did not load: ${(e as Error).message})`);
-    process.exitCode = 1;
-    return;
-  }
-  const devnull = openSync('/dev/null', 'w');
-  const runOnce = async (jit: boolean): Promise<{ insns: number; wall: number; cpuS: number; kind: string; tier: string }> => {
-    const saved = process.env.AIX_GDBSTUB_JIT;
-    if (!jit) process.env.AIX_GDBSTUB_JIT = '0'; // read when the process layer builds its Cpu
-    const started = startProgram({ program: aix, args: [], env: [], stdio: [0, devnull, 2] });
-    if (saved === undefined) delete process.env.AIX_GDBSTUB_JIT;
-    else process.env.AIX_GDBSTUB_JIT = saved;
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    const outcome = await started.scheduler.runUntilStop();
-    const wall = (performance.now() - t0) / 1000;
-    const cpuS = process.cpuUsage(c0).user / 1e6;
-    const cpu = started.cpu.cpu;
-    return { insns: cpu.totalExecuted, wall, cpuS, kind: outcome.kind, tier: tierShare(cpu) };
-  };
-  // The first run also warms up the whole stack (process layer, handlers): report it as before,
-  // then both tiers again, warm, so the comparison is not skewed by run order.
-  const { insns, wall, cpuS, kind, tier } = await runOnce(true);
-  await runOnce(false);
-  const off = await runOnce(false);
-  const warm = await runOnce(true);
-  const q = qemuSeconds(linux);
-  console.log(
-    `    ours : ${fmtRate(insns, wall)} wall (${fmtRate(insns, cpuS)} per CPU second; ` +
-      `${insns.toLocaleString()} instructions, ${wall.toFixed(2)} s, ${cpuS.toFixed(2)} CPU s, outcome: ${kind}; ${tier})`,
-  );
-  console.log(
-    `    ours, warm run: ${fmtRate(warm.insns, warm.wall)} wall (${fmtRate(warm.insns, warm.cpuS)} per CPU second; ` +
-      `${warm.wall.toFixed(2)} s, ${warm.cpuS.toFixed(2)} CPU s; ${warm.tier})`,
-  );
-  console.log(
-    `    ours, AIX_GDBSTUB_JIT=0, warm run: ${fmtRate(off.insns, off.wall)} wall (${fmtRate(off.insns, off.cpuS)} per CPU second; ` +
-      `${off.wall.toFixed(2)} s, ${off.cpuS.toFixed(2)} CPU s, outcome: ${off.kind})`,
-  );
-  console.log(`    qemu : ${q.toFixed(2)} s for the linux/ppc64 build (~${fmtRate(insns, q)} assuming the same count)`);
-  console.log(`    ratio: ours / qemu = ${(q / wall).toFixed(3)} (by time)`);
-}
-
 async function main(): Promise<void> {
   try {
     execFileSync('qemu-ppc64', ['-version']);
@@ -175,7 +119,12 @@ async function main(): Promise<void> {
   }
   if (only !== 'gdb') {
     benchTightLoop();
-    await benchCpuheavy();
+    await benchPrograms();
+    const st = jitStats();
+    console.log(
+      `    compiled tier in this process: ${st.blocks} blocks (${st.regions} with loops inside), ${st.instructions} instructions, ` +
+        `${((100 * st.emitted) / Math.max(1, st.instructions)).toFixed(1)}% emitted inline, the rest called through their rows`,
+    );
   }
   if (only !== 'cpu') await benchGdbPart();
 }

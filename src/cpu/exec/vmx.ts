@@ -96,7 +96,7 @@ const POPCNT = 14;
 const ADDC = 15;
 const SUBC = 16;
 
-function popcnt32(x: number): number {
+export function popcnt32(x: number): number {
   x = x - ((x >>> 1) & 0x55555555);
   x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
   x = (x + (x >>> 4)) & 0x0f0f0f0f;

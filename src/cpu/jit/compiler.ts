@@ -20,7 +20,8 @@ import { R, divd, divdu, mul64, mulhd, mulhdu } from '../int64.js';
 import { CODE_PAGE_WORDS, FIRST_ROW_ID, ID_BLOCK, type CodePage } from '../run.js';
 import { CompiledBlock, type BlockFn } from './block.js';
 import { branchAlways, emitters, staticTarget, type EmitSite } from './emit.js';
-import { VECTOR_MEMORY_ROWS, VECTOR_STORE_ROWS, popcnt32, vpermW } from './emit-vector.js';
+import { VECTOR_MEMORY_ROWS, VECTOR_STORE_ROWS, vpermW } from './emit-vector.js';
+import { popcnt32 } from '../exec/vmx.js';
 import { arith, fcfid, fcmp, fcti } from '../exec/fp.js';
 import { doubleWordsToSingle, singleToDoubleWords } from '../exec/fpu-core.js';
 

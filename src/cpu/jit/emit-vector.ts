@@ -9,12 +9,12 @@
 //
 // Names in scope (besides emit.ts's): v = s.vsr, VS (Int32Array(4) scratch), vpermW, popcnt32,
 // singleToDoubleWords, doubleWordsToSingle, fpArith, fpCompare, fpConvert, fpFromInteger.
-import { ra, rb, rt, rc5 } from '../fields.js';
+import { ra, rb, rt, rc5, si } from '../fields.js';
+import { popcnt32 } from '../exec/vmx.js';
+import { eaDisp, eaIndexed, hiOf, loOf } from './emit-common.js';
 import { CR } from '../state.js';
 import type { Emitter } from './emit.js';
 
-const hiOf = (r: number): number => r << 1;
-const loOf = (r: number): number => (r << 1) + 1;
 
 /** Word index of VR n in s.vsr. */
 const vrW = (n: number): number => (32 + n) << 2;
@@ -166,19 +166,8 @@ function lanes64(op: 'add' | 'sub' | 'eq' | 'gtu' | 'gts', rcForm: boolean): Emi
   };
 }
 
-/** (RA|0) + RB into eh, el. */
-function eaX(w: number): string {
-  const [a, b] = [ra(w), rb(w)];
-  if (a === 0) return `const eh=g[${hiOf(b)}];const el=g[${loOf(b)}];`;
-  return `const ax=g[${loOf(a)}];const el=(ax+g[${loOf(b)}])|0;const eh=(g[${hiOf(a)}]+g[${hiOf(b)}]+((el>>>0)<(ax>>>0)?1:0))|0;`;
-}
-/** (RA|0) + sext(D) into eh, el. */
-function eaD(w: number): string {
-  const a = ra(w);
-  const d = (w << 16) >> 16;
-  if (a === 0) return `const eh=${d >> 31};const el=${d};`;
-  return `const ax=g[${loOf(a)}];const el=(ax+${d})|0;const eh=(g[${hiOf(a)}]+${d >> 31}+((el>>>0)<(ax>>>0)?1:0))|0;`;
-}
+const eaX = (w: number): string => eaIndexed(ra(w), rb(w));
+const eaD = (w: number): string => eaDisp(ra(w), si(w));
 /** EA + 8 into h8, l8. */
 const plus8 = 'const l8=(el+8)|0;const h8=(l8>>>0)<(el>>>0)?(eh+1)|0:eh;';
 
@@ -404,11 +393,4 @@ function permWord(cw: number): number {
     (permByte((cw >>> 8) & 31) << 8) |
     permByte(cw & 31)
   );
-}
-
-export function popcnt32(x: number): number {
-  x = x - ((x >>> 1) & 0x55555555);
-  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-  x = (x + (x >>> 4)) & 0x0f0f0f0f;
-  return Math.imul(x, 0x01010101) >>> 24;
 }

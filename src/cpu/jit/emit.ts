@@ -11,6 +11,7 @@ import { ra, rb, rt, si, ui, ds, bd, li, bf, cmpL, rc5, mbM, meM, shMD, mbMD, sp
 import { MASK64 } from '../int64.js';
 import { CR, XER } from '../state.js';
 import { vectorEmitters } from './emit-vector.js';
+import { eaDisp, eaIndexed, hiOf, loOf } from './emit-common.js';
 
 /** Where the instruction sits and how to leave the block; filled by the compiler. */
 export interface EmitSite {
@@ -24,8 +25,6 @@ export interface EmitSite {
 
 export type Emitter = (w: number, site: EmitSite) => string | null;
 
-const hiOf = (r: number): number => r << 1;
-const loOf = (r: number): number => (r << 1) + 1;
 
 /** CR0 from a 64-bit result held in h, l (SO copied from XER), as setCr0. */
 const cr0 = (h: string, l: string): string =>
@@ -34,18 +33,6 @@ const cr0 = (h: string, l: string): string =>
 /** RA = (h, l) with optional CR0 (logical/rotate forms write RA). */
 const putRa = (w: number, h: string, l: string): string =>
   `{const rH=${h};const rL=${l};g[${hiOf(ra(w))}]=rH;g[${loOf(ra(w))}]=rL;${w & 1 ? cr0('rH', 'rL') : ''}}`;
-
-/** (RA) + constant into eh, el (64-bit EA as the interpreter computes it). */
-function eaDisp(a: number, disp: number): string {
-  if (a === 0) return `const eh=${disp >> 31};const el=${disp | 0};`;
-  return `const ax=g[${loOf(a)}];const el=(ax+${disp | 0})|0;const eh=(g[${hiOf(a)}]+${disp >> 31}+((el>>>0)<(ax>>>0)?1:0))|0;`;
-}
-
-/** (RA|0) + RB into eh, el. */
-function eaIndexed(a: number, b: number): string {
-  if (a === 0) return `const eh=g[${hiOf(b)}];const el=g[${loOf(b)}];`;
-  return `const ax=g[${loOf(a)}];const el=(ax+g[${loOf(b)}])|0;const eh=(g[${hiOf(a)}]+g[${hiOf(b)}]+((el>>>0)<(ax>>>0)?1:0))|0;`;
-}
 
 const updateRa = (w: number): string => `g[${hiOf(ra(w))}]=eh;g[${loOf(ra(w))}]=el;`;
 

@@ -1,0 +1,179 @@
+// `make bench`, Go programs part: whole programs end to end, ours (`node dist/cli.js run`, the
+// aix/ppc64 build) next to `qemu-ppc64 -cpu POWER8` (the linux/ppc64 build of the same source),
+// interleaved in the same run, best of BENCH_REPEAT (default 2) per side because the machine is
+// shared. Both sides include their process start. Rows:
+//  - cpubench phases one at a time (integer/sort, map, SHA-256, float) and whole;
+//  - chansieve: 1,000 goroutines chained by unbuffered channels (scheduler and channel code);
+//  - hello end to end, plus our time to main.main and to exit with Node's own start beside it;
+//  - watchsink under `serve` and gdb-multiarch with GOMAXPROCS=4: from a breakpoint stop to the
+//    end of the program, with and without `watch main.sink` set at that stop.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { GDB_PRELUDE } from './gdb-scripts.js';
+import { oursSide, runSession } from './gdb.js';
+
+interface Row {
+  what: string;
+  ours: number;
+  qemu: number;
+  /** ours / qemu must stay at or below this. */
+  target: number;
+  /** CPU seconds (user + system) of the same runs: steadier than wall time on a loaded machine. */
+  oursCpu?: number;
+  qemuCpu?: number;
+  note?: string;
+}
+
+const REPEAT = Math.max(1, Number(process.env.BENCH_REPEAT ?? 2));
+
+/** Wall seconds of one run, and its CPU seconds (user + system, all threads) from /usr/bin/time. */
+function timed(command: string, args: string[]): { wall: number; cpu: number } {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-time-'));
+  const out = join(dir, 'time');
+  const t0 = performance.now();
+  const r = spawnSync('/usr/bin/time', ['-f', '%U %S', '-o', out, command, ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const wall = (performance.now() - t0) / 1000;
+  if (r.error) throw r.error;
+  if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${r.status}`);
+  const [user, sys] = readFileSync(out, 'utf8').trim().split(/\s+/).slice(-2).map(Number);
+  rmSync(dir, { recursive: true, force: true });
+  return { wall, cpu: user! + sys! };
+}
+
+function wall(command: string, args: string[]): number {
+  return timed(command, args).wall;
+}
+
+/** Best of REPEAT interleaved runs of ours and qemu (wall and CPU seconds, each at its minimum). */
+function endToEnd(root: string, name: string, args: string[]): { ours: number; qemu: number; oursCpu: number; qemuCpu: number } {
+  const aix = join(root, 'build/fixtures/go1.24-aix', name);
+  const linux = join(root, 'build/fixtures/go1.24-linux', name);
+  const best = { ours: Infinity, qemu: Infinity, oursCpu: Infinity, qemuCpu: Infinity };
+  for (let k = 0; k < REPEAT; k++) {
+    const o = timed(process.execPath, [join(root, 'dist/cli.js'), 'run', aix, ...args]);
+    const q = timed('qemu-ppc64', ['-cpu', 'POWER8', linux, ...args]);
+    best.ours = Math.min(best.ours, o.wall);
+    best.oursCpu = Math.min(best.oursCpu, o.cpu);
+    best.qemu = Math.min(best.qemu, q.wall);
+    best.qemuCpu = Math.min(best.qemuCpu, q.cpu);
+  }
+  return best;
+}
+
+interface Startup {
+  scriptStart: number;
+  imported: number;
+  loaded: number;
+  mainMain: number;
+  exited: number;
+  instructions: number;
+}
+
+function startup(root: string): Startup {
+  let best: Startup | undefined;
+  for (let k = 0; k < REPEAT; k++) {
+    const r = spawnSync(process.execPath, [join(root, 'dist/bench/startup.js'), join(root, 'build/fixtures/go1.24-aix/hello')], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const s = JSON.parse(r.stdout) as Startup;
+    if (best === undefined || s.exited < best.exited) best = s;
+  }
+  return best!;
+}
+
+function watchScript(watch: boolean): string {
+  return `${GDB_PRELUDE}python
+run("break main.churn")
+run("continue")
+run("delete")
+${watch ? `run("watch 'main.sink'")` : ''}
+t = time.time()
+first = run("continue")
+${watch ? 'report("check_watch_fired", len(gdb.selected_inferior().threads()) > 0 and int(gdb.parse_and_eval("\'main.sink\'")) != 0)\nrun("continue")' : ''}
+report("to_end", "%.6f" % (time.time() - t))
+report("done", 1)
+end
+`;
+}
+
+/** From the breakpoint stop in main.churn to the program's end, with and without the watchpoint. */
+async function watchRow(root: string): Promise<Row> {
+  const rounds = process.env.BENCH_WATCH_ROUNDS ?? '100000';
+  const program = 'build/fixtures/go1.24-aix/watchsink';
+  const side = oursSide(root, program, 'linux', { serveOptions: ['--env', 'GOMAXPROCS=4'], programArgs: [rounds] });
+  const dir = join(root, 'build', 'bench-gdb');
+  mkdirSync(dir, { recursive: true });
+  const paths = [false, true].map((w) => {
+    const p = join(dir, `watch-${w ? 'on' : 'off'}.gdb`);
+    writeFileSync(p, watchScript(w));
+    return p;
+  });
+  let off = Infinity;
+  let on = Infinity;
+  for (let k = 0; k < REPEAT; k++) {
+    for (const [i, p] of paths.entries()) {
+      const r = await runSession(side, p, 600_000);
+      const t = r.values.get('to_end')!;
+      if (i === 0) off = Math.min(off, t);
+      else {
+        if (r.texts.get('check_watch_fired') !== 'True') throw new Error(`the watchpoint did not fire:\n${r.output}`);
+        on = Math.min(on, t);
+      }
+    }
+  }
+  return {
+    what: `watchsink ${rounds} (GOMAXPROCS=4, serve + gdb): breakpoint stop to exit, with / without watch main.sink`,
+    ours: on,
+    qemu: off,
+    target: 1.5,
+    note: `with the watchpoint ${on.toFixed(2)} s, without ${off.toFixed(2)} s; scripts: ${paths.join(', ')}; stub: ${side.stubCommand}`,
+  };
+}
+
+export async function benchPrograms(root = resolve('.')): Promise<void> {
+  const need = ['cpubench', 'chansieve', 'hello', 'watchsink'].flatMap((n) => [`build/fixtures/go1.24-aix/${n}`, `build/fixtures/go1.24-linux/${n}`]);
+  const missing = need.filter((p) => !existsSync(join(root, p)));
+  console.log(`(b) Go programs end to end: node dist/cli.js run (aix build) vs qemu-ppc64 -cpu POWER8 (linux build), best of ${REPEAT} (BENCH_REPEAT)`);
+  if (missing.length > 0) {
+    console.log(`    skipped: missing ${missing.join(', ')} (make fixtures)`);
+    process.exitCode = 1;
+    return;
+  }
+  const rows: Row[] = [];
+  for (const phase of ['sort', 'map', 'sha', 'float', 'all']) {
+    const r = endToEnd(root, 'cpubench', [phase]);
+    rows.push({ what: `cpubench ${phase}`, ...r, target: 3 });
+  }
+  const sieve = endToEnd(root, 'chansieve', ['1000']);
+  rows.push({ what: 'chansieve 1000 (1,000 goroutines chained by channels)', ...sieve, target: 5 });
+  const hello = endToEnd(root, 'hello', []);
+  const nodeAlone = Math.min(...Array.from({ length: REPEAT }, () => wall(process.execPath, ['-e', '0'])));
+  const st = startup(root);
+  rows.push({
+    what: 'hello end to end',
+    ...hello,
+    target: 2,
+    note:
+      `node -e 0 alone: ${nodeAlone.toFixed(3)} s; inside our process (dist/bench/startup.js): Node start ${(st.scriptStart / 1000).toFixed(3)} s, ` +
+      `modules imported ${(st.imported / 1000).toFixed(3)} s, program loaded ${(st.loaded / 1000).toFixed(3)} s, main.main ${(st.mainMain / 1000).toFixed(3)} s, ` +
+      `exit ${(st.exited / 1000).toFixed(3)} s (${st.instructions.toLocaleString()} guest instructions)`,
+  });
+  rows.push(await watchRow(root));
+  const w = Math.max(...rows.map((r) => r.what.length));
+  console.log(`    ${'program'.padEnd(w)}  ${'ours'.padStart(8)}  ${'qemu'.padStart(8)}  ${'ours/qemu'.padStart(9)}  target        ${'CPU s: ours'.padStart(11)}  ${'qemu'.padStart(6)}  ${'ratio'.padStart(7)}`);
+  for (const r of rows) {
+    const ratio = r.ours / r.qemu;
+    const met = ratio <= r.target ? `<=${r.target}x met    ` : `<=${r.target}x NOT met`;
+    const cpu =
+      r.oursCpu === undefined || r.qemuCpu === undefined
+        ? ''
+        : `  ${r.oursCpu.toFixed(2).padStart(9)} s  ${r.qemuCpu.toFixed(2).padStart(4)} s  ${(r.oursCpu / r.qemuCpu).toFixed(2).padStart(6)}x`;
+    console.log(`    ${r.what.padEnd(w)}  ${r.ours.toFixed(2).padStart(6)} s  ${r.qemu.toFixed(2).padStart(6)} s  ${ratio.toFixed(2).padStart(8)}x  ${met}${cpu}`);
+    if (r.note) console.log(`    ${''.padEnd(w)}  (${r.note})`);
+  }
+  console.log('    (the watchsink row compares ours with ours: its "qemu" column is the same run without the watchpoint;');
+  console.log('    CPU s counts every thread of the process, so ours includes V8 compiling the generated code)');
+}
