@@ -40,6 +40,7 @@ export const FIXTURE_NAMES = [
   'chansieve',
   'cpubench',
   'execself',
+  'revsink',
 ] as const;
 export type FixtureName = (typeof FIXTURE_NAMES)[number];
 
