@@ -202,7 +202,7 @@ export class Recorder implements CpuPort {
       }
     };
     sched.onTick = () => this.tick();
-    this.opaque = new Set<object>([proc.mem, proc.opts, proc.program, proc.sentinels, proc.callObservers, opts.debugPort, opts.plainPort, this]);
+    this.opaque = new Set<object>([proc.mem, proc.opts, proc.program, proc.sentinels, proc.callObservers, proc.table, opts.debugPort, opts.plainPort, this]);
     this.roots = [proc, sched, proc.clock, this.cursor, ...(opts.extraRoots ?? [])];
   }
 
@@ -394,6 +394,10 @@ export class Recorder implements CpuPort {
 
   /** Sockets and other processes talk to the host in ways the log does not capture yet. */
   private checkRecordable(): void {
+    if (this.opts.process.table.hasPeers(this.opts.process)) {
+      this.disable('the program started another process (fork/exec is not recorded)');
+      return;
+    }
     for (const e of this.opts.process.files.fds.values()) {
       if (e.file.kind === 'socket') {
         this.disable('the program opened a socket (socket I/O is not recorded)');
