@@ -62,17 +62,17 @@ describe.each<FixtureToolchain>(['go1.24-aix', 'go1.19-aix'])('serve --record, %
   it('watch main.sink + reverse-continue stops at the goroutine\'s write with old and new values; reverse-next over fmt.Println prints nothing again', async () => {
     const s = await startServe(fixture(tc, 'revsink'), [], ['--once', '--record', '--env', 'GOMAXPROCS=2']);
     const out = await gdbBatch(s.port, [
-      'break main.go:40', 'continue', 'delete',
+      'break main.go:42', 'continue', 'delete',
       'watch main.sink', 'reverse-continue', 'bt 1', 'p/x $pc', 'x/i $pc',
       'reverse-continue', // nothing earlier: the start of history
       'continue', // forward through the replay: the write again
-      'delete', 'break main.go:40', 'continue',
+      'delete', 'break main.go:42', 'continue',
       'reverse-next', 'reverse-next', 'next', 'next', 'monitor when',
       'continue',
     ], { timeoutMs: 300_000 });
     // Backwards: old value = after the write, new value = before it (rr shows the same).
     expect(out, out).toMatch(new RegExp(`Hardware watchpoint 2: main.sink\\s+Old value = ${SINK}\\s+New value = 0`));
-    expect(out, out).toMatch(/#0 [^\n]*main\.main\.func1 \(\) at [^\n]*revsink\/main\.go:34/);
+    expect(out, out).toMatch(/#0 [^\n]*main\.main\.func1 \(\) at [^\n]*revsink\/main\.go:36/);
     expect(out, out).toMatch(/=> 0x[0-9a-f]+ <main\.main\.func1\+\d+>:\s+std\s/); // stopped on the store itself
     expect(out, out).toMatch(/No more reverse-execution history/);
     expect(out, out).toMatch(new RegExp(`Old value = 0\\s+New value = ${SINK}`));
@@ -85,7 +85,7 @@ describe.each<FixtureToolchain>(['go1.24-aix', 'go1.19-aix'])('serve --record, %
     const s = await startServe(fixture(tc, 'revsink'), [], ['--once', '--record']);
     const out = await gdbBatch(s.port, ['break main.mix', 'continue', 'continue', 'delete', 'reverse-finish', 'bt 1', 'x/i $pc', 'kill'], { timeoutMs: 300_000 });
     expect(out, out).toMatch(/=> 0x[0-9a-f]+ <main\.produce\+\d+>:\s+bl\s+0x[0-9a-f]+ <main\.mix>/); // on the call
-    expect(out, out).toMatch(/#0 [^\n]*main\.produce \([^\n]*\) at [^\n]*revsink\/main\.go:24/);
+    expect(out, out).toMatch(/#0 [^\n]*main\.produce \([^\n]*\) at [^\n]*revsink\/main\.go:26/);
   }, 600_000);
 });
 
