@@ -36,6 +36,16 @@ export class Scheduler {
   private stopRequested = false;
   /** The thread that ran last (the debugger's "current thread" after a stop). */
   current: GuestThread | undefined;
+  /**
+   * A slice a debugger stop interrupted: the next step() continues it with the budget it had
+   * left, so where a debugger stops never changes which thread runs when (src/record replays
+   * the run from that schedule).
+   */
+  paused: { thread: GuestThread; budget: number } | undefined;
+  /** Steps that started a new slice or idled (resumed slices do not count). */
+  ticks = 0;
+  /** Called at the start of each counted step (src/record: snapshots, host events). */
+  onTick: (() => void) | undefined;
 
   constructor(readonly proc: AixProcess, readonly cpu: CpuPort, opts: SchedulerOptions = {}) {
     this.sliceBudget = opts.sliceBudget ?? 20_000;
@@ -133,6 +143,13 @@ export class Scheduler {
       this.stopRequested = false;
       return { kind: 'interrupted' };
     }
+    const paused = this.paused;
+    if (paused !== undefined) {
+      this.paused = undefined;
+      if (paused.thread.status === 'runnable') return this.runSlice(paused.thread, paused.budget);
+    }
+    this.onTick?.();
+    this.ticks++;
     const threads = proc.threads;
     this.wakeBlocked();
     // Pick the next runnable thread after the last one.
@@ -206,7 +223,7 @@ export class Scheduler {
     return { kind: 'wait', untilNs: earliest };
   }
 
-  private runSlice(t: GuestThread): BatchResult | undefined {
+  private runSlice(t: GuestThread, budgetLeft = this.sliceBudget): BatchResult | undefined {
     const proc = this.proc;
     if (this.lastRun !== t) {
       // Another thread may have stored into this thread's reservation granule meanwhile.
@@ -214,7 +231,7 @@ export class Scheduler {
       this.lastRun = t;
     }
     this.current = t;
-    let budget = this.sliceBudget;
+    let budget = budgetLeft;
     while (budget > 0 && t.status === 'runnable' && !proc.end) {
       deliverPending(proc, t);
       if (proc.end || t.status !== 'runnable') break;
@@ -222,6 +239,10 @@ export class Scheduler {
       budget -= executed;
       t.instructions += executed;
       proc.clock.addInstructions(executed);
+      if (stop.kind === 'debug') {
+        this.paused = { thread: t, budget };
+        return { kind: 'debug', thread: t, detail: stop.detail };
+      }
       this.checkProfTimer(t);
       const r = this.handleStop(t, stop);
       if (r) return r;

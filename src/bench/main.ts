@@ -13,6 +13,7 @@ import { GuestMemory, PROT_EXEC, PROT_READ, PROT_WRITE } from '../cpu/memory.js'
 import { ELF_BASE, ELF_CODE_OFF, elfFromCode } from './elf.js';
 import { benchGdbPart } from './gdb.js';
 import { benchPrograms } from './programs.js';
+import { benchReversePart } from './reverse.js';
 
 const SC = 0x44000002;
 const enc = {
@@ -113,11 +114,11 @@ async function main(): Promise<void> {
   // `--only cpu` / `--only gdb` runs one part (the gdb part is src/bench/gdb*.ts).
   const onlyAt = process.argv.indexOf('--only');
   const only = onlyAt >= 0 ? process.argv[onlyAt + 1] : undefined;
-  if (only !== undefined && only !== 'cpu' && only !== 'gdb') {
-    console.error(`--only: expected cpu or gdb, got '${only}'`);
+  if (only !== undefined && only !== 'cpu' && only !== 'gdb' && only !== 'reverse') {
+    console.error(`--only: expected cpu, gdb or reverse, got '${only}'`);
     process.exit(2);
   }
-  if (only !== 'gdb') {
+  if (only === undefined || only === 'cpu') {
     benchTightLoop();
     await benchPrograms();
     const st = jitStats();
@@ -126,7 +127,8 @@ async function main(): Promise<void> {
         `${((100 * st.emitted) / Math.max(1, st.instructions)).toFixed(1)}% emitted inline, the rest called through their rows`,
     );
   }
-  if (only !== 'cpu') await benchGdbPart();
+  if (only === undefined || only === 'gdb') await benchGdbPart();
+  if (only === undefined || only === 'reverse') await benchReversePart();
 }
 
 void main();

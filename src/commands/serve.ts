@@ -10,7 +10,7 @@ import { installRuntimeViews, runtimeMonitorFor } from '../goruntime/monitor-com
 import { goDebugFrame, type LeafRange } from '../goruntime/stack-switch-cfi.js';
 import { AixTarget } from '../machine/aix-target.js';
 import { ProgramFileError } from '../xcoff/file.js';
-import { optionValues, reportGuestSignal, splitRunArgv, startOptionsFromArgv, withRunOptions } from './run.js';
+import { optionValues, parseSize, reportGuestSignal, splitRunArgv, startOptionsFromArgv, withRunOptions } from './run.js';
 
 interface ServeArgs {
   program: string;
@@ -22,8 +22,8 @@ interface ServeArgs {
   osabi: string;
 }
 
-const SERVE_VALUE_OPTIONS = ['--host', '--port', '--on-detach', '--osabi'];
-const SERVE_FLAG_OPTIONS = ['--once', '--no-once'];
+const SERVE_VALUE_OPTIONS = ['--host', '--port', '--on-detach', '--osabi', '--record-memory', '--record-interval'];
+const SERVE_FLAG_OPTIONS = ['--once', '--no-once', '--record', '--no-record'];
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
 /** "M2, g17" per pthread from the Go runtime (allm walked in guest memory). */
@@ -49,6 +49,9 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       .option('port', { type: 'number', default: 1234, describe: 'TCP port (0: pick a free one)' })
       .option('once', { type: 'boolean', default: false, describe: 'exit after the first gdb client leaves' })
       .option('on-detach', { type: 'string', default: 'continue', choices: ['continue', 'kill'], describe: 'what the guest does when gdb detaches' })
+      .option('record', { type: 'boolean', default: false, describe: 'record the run for reverse execution (reverse-step, reverse-continue, monitor when/goto/checkpoint)' })
+      .option('record-memory', { type: 'string', default: '1G', describe: 'memory the recording may hold (older snapshots are thinned, then history starts later)' })
+      .option('record-interval', { type: 'number', default: 1_000_000, describe: 'instructions between periodic snapshots' })
       .option('osabi', {
         type: 'string',
         default: 'linux',
@@ -70,13 +73,23 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     const osabi = optionValues(split.options, '--osabi').pop() ?? 'linux';
     if (osabi !== 'linux' && osabi !== 'none') fail(`--osabi: expected linux or none, got '${osabi}'`);
     const once = split.options.includes('--once');
+    let record: { interval: number; memoryLimit: number } | undefined;
+    if (split.options.includes('--record')) {
+      const memText = optionValues(split.options, '--record-memory').pop() ?? '1G';
+      const mem = parseSize(memText);
+      if (mem === undefined || mem < 16n << 20n) fail(`--record-memory: expected a size of at least 16M, got '${memText}'`);
+      const intervalText = optionValues(split.options, '--record-interval').pop() ?? '1000000';
+      const interval = Number(intervalText);
+      if (!/^\d+$/.test(intervalText) || interval < 1000) fail(`--record-interval: expected at least 1000 instructions, got '${intervalText}'`);
+      record = { interval, memoryLimit: Number(mem) };
+    }
 
     const log = (line: string) => process.stderr.write(line + '\n');
     let target: AixTarget;
     try {
       // gdb's unwinder follows Go's stack switches through CFI made from the runtime layout.
       const debugFrame = (image: AixProcess['image'], leaves: readonly LeafRange[]) => goDebugFrame(image, runtimeMonitorFor(target.process).runtimeViews().layout, leaves);
-      target = new AixTarget({ start, log, debugFrame });
+      target = new AixTarget({ start, log, debugFrame, record });
       installRuntimeViews(target); // monitor libcall/threads/goroutines/..., catch syscall numbering
       target.setThreadDetails(() => goThreadDetails(target));
     } catch (e) {

@@ -66,6 +66,8 @@ interface Page {
   hasCode: boolean;
   /** Watched ranges overlapping this page (page offsets), or null: such a page stays out of the TLB. */
   watched: WatchRange[] | null;
+  /** Written since the last snapshot (capture/restore); only kept while tracking is on. */
+  dirty: boolean;
 }
 
 /** A watchpoint clipped to one page: [from, to) as page offsets. */
@@ -74,6 +76,16 @@ interface WatchRange {
   to: number;
   onRead: boolean;
   onWrite: boolean;
+}
+
+/**
+ * The whole memory at one moment (src/record's snapshots): mappings and the bytes of every page
+ * with storage. Page buffers are shared between images wherever a page did not change, and are
+ * never written once in an image.
+ */
+export interface MemoryImage {
+  readonly regions: ReadonlyArray<Readonly<Region>>;
+  readonly pages: ReadonlyMap<number, { readonly bytes: Uint8Array; readonly prot: number }>;
 }
 
 /** A mapped range whose pages need not have storage yet (lazily zero). */
@@ -111,6 +123,12 @@ export class GuestMemory {
   private readonly wTagHi = new Int32Array(TLB_SIZE);
   private readonly wTagPg = new Int32Array(TLB_SIZE).fill(-1);
   private readonly wView: DataView[] = new Array<DataView>(TLB_SIZE);
+
+  /** Dirty tracking for snapshots: the first store to a clean page takes the slow path and marks it. */
+  private tracking = false;
+  private readonly dirtyKeys: number[] = [];
+  /** The image the clean pages are equal to (the last capture or restore). */
+  private lastImage: MemoryImage | undefined;
 
   /** Pages with storage; materialising beyond maxPages fails with reason 'limit'. */
   pageCount = 0;
@@ -224,7 +242,7 @@ export class GuestMemory {
     m.regions = this.regions.map((r) => ({ ...r }));
     for (const [key, p] of this.pages) {
       const buf = p.bytes.buffer.slice(0);
-      m.pages.set(key, { bytes: new Uint8Array(buf), view: new DataView(buf), prot: p.prot, hasCode: false, watched: null });
+      m.pages.set(key, { bytes: new Uint8Array(buf), view: new DataView(buf), prot: p.prot, hasCode: false, watched: null, dirty: false });
     }
     m.pageCount = this.pageCount;
     m.maxPages = this.maxPages;
@@ -409,6 +427,7 @@ export class GuestMemory {
       }
       const off = Number(a & BigInt(PAGE_MASK));
       const n = Math.min(data.length - done, PAGE_SIZE - off);
+      if (!page.dirty && this.tracking) this.markDirty(key, page);
       page.bytes.set(data.subarray(done, done + n), off);
       if (page.hasCode && this.codeWriteHook) this.codeWriteHook(a, n);
       done += n;
@@ -464,6 +483,73 @@ export class GuestMemory {
     return Buffer.from(bytes).toString('utf8');
   }
 
+  // ---------------------------------------------------------------- snapshots (src/record)
+
+  /**
+   * The current memory as an image. Pages unchanged since the previous capture or restore share
+   * that image's buffers; changed ones are copied. Starts dirty tracking on first use.
+   */
+  capture(): MemoryImage {
+    const prev = this.lastImage;
+    const pages = new Map<number, { bytes: Uint8Array; prot: number }>();
+    for (const [key, page] of this.pages) {
+      const old = this.tracking && !page.dirty ? prev?.pages.get(key) : undefined;
+      if (old !== undefined) pages.set(key, old.prot === page.prot ? old : { bytes: old.bytes, prot: page.prot });
+      else pages.set(key, { bytes: page.bytes.slice(), prot: page.prot });
+    }
+    const image: MemoryImage = { regions: this.regions.map((r) => ({ ...r })), pages };
+    this.startClean(image);
+    return image;
+  }
+
+  /** Make the memory equal to `image` again, copying only the pages that differ. */
+  restore(image: MemoryImage): void {
+    const prev = this.lastImage;
+    for (const [key, page] of [...this.pages]) {
+      if (image.pages.has(key)) continue;
+      this.pages.delete(key);
+      this.pageCount--;
+      if (page.hasCode) this.codeWriteHook?.(BigInt(key) << BigInt(PAGE_SHIFT), PAGE_SIZE);
+    }
+    for (const [key, want] of image.pages) {
+      let page = this.pages.get(key);
+      if (page === undefined) {
+        const buf = new ArrayBuffer(PAGE_SIZE);
+        page = { bytes: new Uint8Array(buf), view: new DataView(buf), prot: want.prot, hasCode: false, watched: null, dirty: false };
+        this.pages.set(key, page);
+        this.pageCount++;
+      } else if (this.tracking && !page.dirty && prev?.pages.get(key)?.bytes === want.bytes) {
+        page.prot = want.prot;
+        continue; // same bytes already
+      }
+      page.prot = want.prot;
+      page.bytes.set(want.bytes);
+      if (page.hasCode) this.codeWriteHook?.(BigInt(key) << BigInt(PAGE_SHIFT), PAGE_SIZE);
+    }
+    this.regions = image.regions.map((r) => ({ ...r }));
+    this.startClean(image);
+    this.refreshWatchedFlags();
+  }
+
+  private startClean(image: MemoryImage): void {
+    for (const key of this.dirtyKeys) {
+      const p = this.pages.get(key);
+      if (p) p.dirty = false;
+    }
+    this.dirtyKeys.length = 0;
+    if (!this.tracking) {
+      this.tracking = true;
+      for (const p of this.pages.values()) p.dirty = false;
+    }
+    this.lastImage = image;
+    this.wTagPg.fill(-1); // the next store to each page goes through storeSlow and marks it
+  }
+
+  private markDirty(key: number, page: Page): void {
+    page.dirty = true;
+    this.dirtyKeys.push(key);
+  }
+
   // ---------------------------------------------------------------- slow paths
 
   private loadSlow(hi: number, lo: number, len: number): number {
@@ -492,6 +578,7 @@ export class GuestMemory {
     if ((page.prot & PROT_WRITE) === 0) this.fault(hi, lo, 'write', 'protection');
     const off = lo & PAGE_MASK;
     if (off <= PAGE_SIZE - len) {
+      if (!page.dirty && this.tracking) this.markDirty(pageKey(hi, lo), page);
       if (page.watched !== null) this.checkWatch(page, hi, lo, len, true);
       if (len === 1) page.bytes[off] = v;
       else if (len === 2) page.view.setUint16(off, v);
@@ -533,7 +620,8 @@ export class GuestMemory {
   private materialise(key: number, prot: number): Page | null {
     if (this.pageCount >= this.maxPages) return null;
     const buf = new ArrayBuffer(PAGE_SIZE);
-    const page: Page = { bytes: new Uint8Array(buf), view: new DataView(buf), prot, hasCode: false, watched: null };
+    const page: Page = { bytes: new Uint8Array(buf), view: new DataView(buf), prot, hasCode: false, watched: null, dirty: false };
+    if (this.tracking) this.markDirty(key, page);
     page.watched = this.watchRangesOf(key);
     this.pages.set(key, page);
     this.pageCount++;
@@ -571,7 +659,7 @@ export class GuestMemory {
     const pg = lo >>> PAGE_SHIFT;
     const i = (pg ^ hi) & TLB_MASK;
     if (forWrite) {
-      if ((page.prot & PROT_WRITE) === 0 || page.hasCode || page.watched !== null) return;
+      if ((page.prot & PROT_WRITE) === 0 || page.hasCode || page.watched !== null || (this.tracking && !page.dirty)) return;
       this.wTagHi[i] = hi;
       this.wTagPg[i] = pg;
       this.wView[i] = page.view;

@@ -14,6 +14,7 @@ import { hostIoPackets } from './handlers/host-io.js';
 import { monitorPackets } from './handlers/monitor.js';
 import { queryPackets } from './handlers/queries.js';
 import { resumePackets } from './handlers/resume.js';
+import { reversePackets } from './handlers/reverse.js';
 import { threadPackets } from './handlers/threads.js';
 import { PacketTable } from './packet-table.js';
 import { ErrorReply, type Reply } from './replies.js';
@@ -35,6 +36,7 @@ const PACKETS = new PacketTable([
   threadPackets,
   breakpointPackets,
   resumePackets,
+  reversePackets,
   queryPackets,
   hostIoPackets,
   monitorPackets,

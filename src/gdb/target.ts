@@ -95,8 +95,11 @@ export type StopReason =
   | { kind: 'syscall-return'; number: number };
 
 export type StopEvent =
-  /** A thread stopped with a signal: TRAP for breakpoints/steps, INT for interrupts, SEGV… */
-  | { kind: 'signal'; thread: ThreadId; signal: number; reason?: StopReason }
+  /**
+   * A thread stopped with a signal: TRAP for breakpoints/steps, INT for interrupts, SEGV…
+   * `replayLog`: a reverse execution reached the beginning of the recorded history ('begin').
+   */
+  | { kind: 'signal'; thread: ThreadId; signal: number; reason?: StopReason; replayLog?: 'begin' | 'end' }
   /** The process exited normally with `code`. */
   | { kind: 'exited'; code: number }
   /** The process was ended by `signal`. */
@@ -174,6 +177,15 @@ export interface Target {
   kill?(): void;
   /** gdb is leaving: let the guest run on freely (D). */
   detach?(): void;
+  /**
+   * Reverse execution (bs/bc, advertised as ReverseStep+/ReverseContinue+ when canReverse says
+   * so): the whole process goes back until thread `tid` is before its previous instruction, or
+   * until the last breakpoint/watchpoint hit before now; at the start of history the stop carries
+   * replayLog 'begin'.
+   */
+  canReverse?(): boolean;
+  reverseStep?(tid: ThreadId): Promise<StopEvent>;
+  reverseContinue?(tid: ThreadId): Promise<StopEvent>;
   /** Replace the built-in ppc64 target description. */
   targetXml?: string;
 }

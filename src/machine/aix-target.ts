@@ -16,8 +16,10 @@ import {
   GdbSignal, type Address, type BreakpointKind, type ExecFile, type ResumeAction, type ResumeRequest, type StopEvent,
   type SyscallCatch, type Target, type TargetError, type ThreadId,
 } from '../gdb/target.js';
+import { Recorder, ReplayDiverged, before, type Position } from '../record/recorder.js';
 import { DebugCpuPort, type DebugStop, type ThreadMode } from './debug-port.js';
 import { runMonitorCommand } from './monitor.js';
+import { attachRecordCommands, describePosition } from './record-commands.js';
 import { registerBytesFromState, registersFromState, registersIntoState } from './registers.js';
 import { aixToGdbSignal, gdbToAixSignal } from './signals.js';
 
@@ -27,6 +29,14 @@ export interface Machine {
   scheduler: Scheduler;
   port: DebugCpuPort;
   cpu: CpuAdapter;
+  /** Set when the run is recorded (serve --record): reverse execution. */
+  recorder?: Recorder;
+}
+
+/** serve --record: snapshot spacing and the memory the recording may hold. */
+export interface RecordSettings {
+  interval?: number;
+  memoryLimit?: number;
 }
 
 export interface AixTargetOptions {
@@ -39,16 +49,41 @@ export interface AixTargetOptions {
    * its stack switches); `leaves` are the emulator's libc entries, which return through LR.
    */
   debugFrame?: (image: AixProcess['image'], leaves: ReadonlyArray<{ start: bigint; size: bigint }>) => Uint8Array | undefined;
+  /** Record the run for reverse execution. */
+  record?: RecordSettings;
 }
 
 /** Maps an import's C name to a catch-syscall number (the runtime-views layer supplies the table). */
 export type SyscallNumbering = (importName: string) => number | undefined;
 
-export function createMachine(start: StartOptions, sliceBudget?: number): Machine {
+export function createMachine(
+  start: StartOptions,
+  sliceBudget?: number,
+  record?: RecordSettings & { stopPoints: { suspend(): void; resume(): void } },
+): Machine {
   const started = startProgram(start);
   const port = new DebugCpuPort(started.process, started.cpu);
-  const scheduler = new Scheduler(started.process, port, sliceBudget !== undefined ? { sliceBudget } : {});
-  return { process: started.process, scheduler, port, cpu: started.cpu };
+  const opts = sliceBudget !== undefined ? { sliceBudget } : {};
+  if (record === undefined) {
+    const scheduler = new Scheduler(started.process, port, opts);
+    return { process: started.process, scheduler, port, cpu: started.cpu };
+  }
+  // The scheduler runs the recorder, which runs the debug port (live) or follows the recording.
+  let recorder: Recorder | undefined;
+  const scheduler = new Scheduler(started.process, { run: (s, b) => recorder!.run(s, b), invalidateCode: (a, l) => port.invalidateCode(a, l) }, opts);
+  recorder = new Recorder({
+    process: started.process,
+    scheduler,
+    debugPort: port,
+    plainPort: started.cpu,
+    extraRoots: [port.threadControls],
+    stopPoints: record.stopPoints,
+    allRunning: () => port.runAll(),
+    lastReport: () => port.lastStop,
+    interval: record.interval,
+    memoryLimit: record.memoryLimit,
+  });
+  return { process: started.process, scheduler, port, cpu: started.cpu, recorder };
 }
 
 const E_NO_THREAD: TargetError = { error: 'no such thread', errno: 3 };
@@ -146,8 +181,10 @@ export class AixTarget implements Target {
   writeRegisters(tid: ThreadId, regs: Ppc64Registers): TargetError | undefined {
     const t = this.thread(tid);
     if (!t) return E_NO_THREAD;
+    const refused = this.refuseWriteInPast();
+    if (refused) return refused;
     const pcBefore = t.state.pc;
-    registersIntoState(regs, t.state);
+    this.intervene(() => registersIntoState(regs, t.state));
     if (t.state.pc !== pcBefore) {
       // gdb moved the PC (jump, call, return): whatever call or step was under way is abandoned.
       const c = this.machine.port.control(t);
@@ -168,9 +205,30 @@ export class AixTarget implements Target {
 
   writeMemory(addr: Address, data: Uint8Array): TargetError | undefined {
     // writeBytes drops decoded instructions of code pages it touches (GuestMemory.codeWriteHook).
-    const n = this.machine.process.mem.writeBytes(addr, data);
+    const refused = this.refuseWriteInPast();
+    if (refused) return refused;
+    const mem = this.machine.process.mem;
+    let n = 0;
+    const bytes = data.slice();
+    this.intervene(() => {
+      n = mem.writeBytes(addr, bytes);
+    });
     if (n < data.length) return { error: `cannot write memory at 0x${(addr + BigInt(n)).toString(16)}`, errno: 14 };
     return undefined;
+  }
+
+  /** A change gdb makes to the guest: logged by the recorder so a replay makes it again. */
+  private intervene(apply: () => void): void {
+    const r = this.machine.recorder;
+    if (r === undefined) apply();
+    else r.intervene(apply);
+  }
+
+  /** In the recorded past the guest's history is fixed: writes would make the replay diverge. */
+  private refuseWriteInPast(): TargetError | undefined {
+    const r = this.machine.recorder;
+    if (r === undefined || r.live || r.disabled !== undefined) return undefined;
+    return { error: 'the guest is replaying its recorded past: writes would change history (`monitor goto end` first)', errno: 1 };
   }
 
   // ---------------------------------------------------------------- stop points
@@ -258,16 +316,25 @@ export class AixTarget implements Target {
         c.rangeStart = action.start;
         c.rangeEnd = action.end;
       }
-      this.applyResumeSignal(t, action && 'signal' in action ? (action.signal ?? 0) : 0);
+      const signal = action && 'signal' in action ? (action.signal ?? 0) : 0;
+      if (signal !== 0) this.intervene(() => this.applyResumeSignal(t, signal));
+      else this.applyResumeSignal(t, 0);
       c.lastStop = undefined;
     }
     port.newThreadMode = request.others !== undefined ? 'continue' : 'stop';
+    const rec = m.recorder;
+    if (rec !== undefined && !rec.live) {
+      // In the past the recorded schedule decides who runs: threads gdb holds run as recorded.
+      for (const t of m.process.liveThreads()) if (port.control(t).mode === 'stop') port.control(t).mode = 'continue';
+      port.newThreadMode = 'continue';
+      rec.beginUserReplay();
+    }
     if (this.interruptRequested) {
       this.interruptRequested = false;
       return Promise.resolve(this.interruptStop());
     }
     port.lastStop = undefined;
-    const running = m.scheduler.runUntilStop();
+    const running = this.runUntilStop(m);
     this.running = running;
     return running.then(
       (outcome) => this.afterRun(m, outcome),
@@ -276,6 +343,23 @@ export class AixTarget implements Target {
         throw e;
       },
     );
+  }
+
+  /** The scheduler's run, going on past the stops a replay reproduces from the recording. */
+  private async runUntilStop(m: Machine): Promise<RunOutcome> {
+    for (;;) {
+      let outcome: RunOutcome;
+      try {
+        outcome = await m.scheduler.runUntilStop();
+      } catch (e) {
+        if (!(e instanceof ReplayDiverged)) throw e;
+        this.log(`serve: ${e.message}`);
+        return { kind: 'interrupted' };
+      }
+      if (outcome.kind === 'debug' && m.recorder?.takeRecordedPause() === true) continue;
+      m.recorder?.atStop();
+      return outcome;
+    }
   }
 
   interrupt(): void {
@@ -361,7 +445,7 @@ export class AixTarget implements Target {
       c.passFault = c.lastStop?.kind === 'fault';
     }
     this.clearStopPoints();
-    const run = m.scheduler.runUntilStop().then((outcome) => {
+    const run = this.runUntilStop(m).then((outcome) => {
       if (this.freeRun === run) this.freeRun = undefined;
       if (outcome.kind === 'ended') this.log(`serve: program ${m.process.describeEnd()}`);
       else if (outcome.kind === 'interrupted') this.attachStop = this.interruptStop();
@@ -384,6 +468,84 @@ export class AixTarget implements Target {
     this.machine = this.newMachine(start);
     this.log(`serve: program restarted (${[start.program, ...start.args].join(' ')})`);
     return this.initialStop();
+  }
+
+  // ---------------------------------------------------------------- reverse execution
+
+  canReverse(): boolean {
+    return this.machine.recorder !== undefined && this.machine.recorder.disabled === undefined;
+  }
+
+  async reverseStep(tid: ThreadId): Promise<StopEvent> {
+    this.stopGeneration++;
+    const rec = this.requireRecorder();
+    let target = rec.previousStepOf(tid);
+    for (;;) {
+      if (target === undefined || before(target, rec.startPosition)) return this.atHistoryStart(tid);
+      const to = target;
+      this.navigate(() => rec.goto(to));
+      // gdb steps forward over a larx..stcx. sequence in one go (ppc_deal_with_atomic_sequence):
+      // stepping back stops at the same places, never inside one.
+      const t = this.machine.process.threadById(tid);
+      if (t === undefined || !insideAtomicSequence((a) => this.machine.process.mem.readBytes(a, 4), t.state.pc)) break;
+      target = rec.previousStepOf(tid, target);
+    }
+    return { kind: 'signal', thread: tid, signal: GdbSignal.TRAP };
+  }
+
+  async reverseContinue(tid: ThreadId): Promise<StopEvent> {
+    this.stopGeneration++;
+    const rec = this.requireRecorder();
+    let hit: ReturnType<Recorder['findPreviousHit']>;
+    this.navigate(() => {
+      hit = rec.findPreviousHit();
+    });
+    const report = hit?.stop as { thread: GuestThread; stop: DebugStop } | undefined;
+    if (hit === undefined || report === undefined) return this.atHistoryStart(tid);
+    if (report.stop.kind === 'watch') {
+      // Power watchpoints are reported before the access and gdb steps over it, here backwards:
+      // report the state just after the write so that gdb's step back lands on the writing
+      // instruction (old value = after, new value = before, as rr shows it).
+      const after = { rec: hit.pos.rec, off: hit.pos.off + 1 };
+      this.navigate(() => rec.goto(after));
+    }
+    return stopEvent(hit.tid, report.stop);
+  }
+
+  /** Go to a position of the recorded history (monitor goto / bookmarks). False: outside history. */
+  gotoPosition(pos: Position): boolean {
+    this.stopGeneration++;
+    const rec = this.requireRecorder();
+    let ok = false;
+    this.navigate(() => {
+      ok = rec.goto(pos);
+    });
+    return ok;
+  }
+
+  private requireRecorder(): Recorder {
+    const rec = this.machine.recorder;
+    if (rec === undefined || rec.disabled !== undefined) throw new Error(rec?.disabled ?? 'the run is not recorded (serve --record)');
+    return rec;
+  }
+
+  private navigate(fn: () => void): void {
+    const m = this.machine;
+    try {
+      fn();
+    } finally {
+      for (const t of m.process.threads) m.port.control(t).mode = 'stop';
+      m.port.newThreadMode = 'stop';
+    }
+  }
+
+  /** Nothing earlier to go to: the start of history, reported as gdb's replaylog:begin. */
+  private atHistoryStart(tid: ThreadId): StopEvent {
+    const rec = this.requireRecorder();
+    this.navigate(() => rec.goto(rec.startPosition));
+    const live = this.machine.process.liveThreads();
+    const thread = live.some((t) => t.tid === tid) ? tid : (live[0]?.tid ?? tid);
+    return { kind: 'signal', thread, signal: GdbSignal.TRAP, replayLog: 'begin' };
   }
 
   // ---------------------------------------------------------------- capabilities
@@ -420,19 +582,26 @@ export class AixTarget implements Target {
     this.applyCatch(this.machine.port);
   }
 
-  monitor(command: string): Promise<string> {
+  async monitor(command: string): Promise<string> {
     const m = this.machine;
-    return runMonitorCommand(command, {
+    const text = await runMonitorCommand(command, {
       process: m.process,
       scheduler: m.scheduler,
       readMemory: (addr, length) => m.process.mem.readBytes(addr, length),
     });
+    // The position belongs in the thread list of a recorded run.
+    const r = m.recorder;
+    if (r !== undefined && r.disabled === undefined && /^\s*threads\b/i.test(command)) return `position: ${describePosition(r)}\n${text}`;
+    return text;
   }
 
   // ---------------------------------------------------------------- helpers
 
   private newMachine(start: StartOptions): Machine {
-    const m = createMachine(start, this.options.sliceBudget);
+    const record = this.options.record === undefined ? undefined : { ...this.options.record, stopPoints: { suspend: () => this.suspendStopPoints(), resume: () => this.resumeStopPoints() } };
+    const m = createMachine(start, this.options.sliceBudget, record);
+    const recorder = m.recorder;
+    if (recorder !== undefined) attachRecordCommands(m.process, { recorder, goto: (pos) => this.gotoPosition(pos) });
     this.stopGeneration++;
     m.port.passSignals = this.passSet;
     // Hooks other layers installed on the previous incarnation's port carry over.
@@ -444,6 +613,19 @@ export class AixTarget implements Target {
     for (const [addr, e] of this.breakpoints) m.port.setBreakpoint(addr, e.sw === 0, true);
     for (const w of this.watchpoints) m.port.addWatch(w.kind, w.addr, w.length);
     return m;
+  }
+
+  /** Breakpoints and watchpoints out of the CPU while a replay moves to a position. */
+  private suspendStopPoints(): void {
+    const port = this.machine.port;
+    for (const addr of this.breakpoints.keys()) port.setBreakpoint(addr, false, false);
+    for (const w of this.watchpoints) port.removeWatch(w.kind, w.addr, w.length);
+  }
+
+  private resumeStopPoints(): void {
+    const port = this.machine.port;
+    for (const [addr, e] of this.breakpoints) port.setBreakpoint(addr, e.sw === 0, true);
+    for (const w of this.watchpoints) port.addWatch(w.kind, w.addr, w.length);
   }
 
   private applyCatch(port: DebugCpuPort): void {
@@ -459,6 +641,37 @@ export class AixTarget implements Target {
     this.catchSelection = { kind: 'off' };
     this.applyCatch(this.machine.port);
   }
+}
+
+/** lwarx/ldarx/lbarx/lharx (X-form, primary 31) and their stwcx./stdcx./stbcx./sthcx. */
+const LARX_XO = new Set([20, 84, 52, 116]);
+const STCX_XO = new Set([150, 214, 694, 726]);
+const ATOMIC_SEQUENCE_MAX = 16;
+
+function xo(word: number): number {
+  return word >>> 26 === 31 ? (word >>> 1) & 0x3ff : -1;
+}
+
+/** pc is after a load-reserve and at or before its store-conditional (where gdb's forward stepi never stops). */
+export function insideAtomicSequence(read: (addr: bigint) => Uint8Array, pc: bigint): boolean {
+  const word = (a: bigint): number => {
+    const b = read(a);
+    return b.length < 4 ? -1 : ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
+  };
+  if (LARX_XO.has(xo(word(pc)))) return false;
+  let larx = false;
+  for (let k = 1; k <= ATOMIC_SEQUENCE_MAX; k++) {
+    const w = xo(word(pc - BigInt(4 * k)));
+    if (STCX_XO.has(w)) return false;
+    if (LARX_XO.has(w)) {
+      larx = true;
+      break;
+    }
+  }
+  if (!larx) return false;
+  // gdb only treats it as a sequence when the store-conditional follows within reach.
+  for (let k = 0; k < ATOMIC_SEQUENCE_MAX; k++) if (STCX_XO.has(xo(word(pc + BigInt(4 * k))))) return true;
+  return false;
 }
 
 function watchKind(kind: BreakpointKind): 'read' | 'write' | 'access' {

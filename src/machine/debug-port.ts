@@ -94,6 +94,22 @@ export class DebugCpuPort implements CpuPort {
     proc.signalGate = (t, signal) => this.gate(t, signal);
   }
 
+  /** Per-thread books (reverse execution snapshots them with the process). */
+  get threadControls(): object {
+    return this.controls;
+  }
+
+  /** Every thread runs freely (a replay follows the recorded schedule whatever gdb held). */
+  runAll(): void {
+    for (const t of this.proc.threads) {
+      const c = this.control(t);
+      c.mode = 'continue';
+      c.startPc = t.state.pc;
+      c.progressed = false;
+    }
+    this.newThreadMode = 'continue';
+  }
+
   control(t: GuestThread): ThreadControl {
     let c = this.controls.get(t.tid);
     if (c === undefined) {

@@ -42,6 +42,7 @@ export const FIXTURE_NAMES = [
   'execself',
   'paths',
   'netifaces',
+  'revsink',
 ] as const;
 export type FixtureName = (typeof FIXTURE_NAMES)[number];
 

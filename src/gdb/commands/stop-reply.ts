@@ -21,6 +21,7 @@ export function formatStopReply(event: StopEvent, options: StopReplyOptions): st
       let s = 'T' + byteToHex(event.signal);
       for (const [regno, bytes] of options.expedited ?? []) s += `${regno.toString(16)}:${bytesToHex(bytes)};`;
       s += `thread:${formatThreadId(event.thread)};`;
+      if (event.replayLog !== undefined) s += `replaylog:${event.replayLog};`;
       const r = event.reason;
       if (r !== undefined) {
         switch (r.kind) {

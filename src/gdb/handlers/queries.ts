@@ -24,6 +24,7 @@ function qSupported(s: SessionState, features: Map<string, string>): Reply {
   if (target.execFile !== undefined) ours.push('qXfer:exec-file:read+');
   if (target.passSignals !== undefined) ours.push('QPassSignals+');
   if (target.catchSyscalls !== undefined) ours.push('QCatchSyscalls+');
+  if (target.canReverse?.() === true) ours.push('ReverseStep+', 'ReverseContinue+');
   return ours.join(';');
 }
 

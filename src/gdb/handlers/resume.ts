@@ -88,7 +88,7 @@ async function skipFalseConditions(s: SessionState, request: ResumeRequest, firs
 }
 
 /** A condition is true, or cannot be evaluated here (then gdb decides). */
-function conditionHolds(s: SessionState, tid: ThreadId, code: Uint8Array): boolean {
+export function conditionHolds(s: SessionState, tid: ThreadId, code: Uint8Array): boolean {
   const r = evaluateAgentExpression(code, {
     register: (regno) => s.registerValue(tid, regno),
     memory: (addr, length) => {
