@@ -16,9 +16,9 @@ import { TLS_BLOCK_SIZE, TLS_R13_OFFSET, loadProgram, type LoadedProgram } from 
 import { libcFunctions, type HleContext } from './libc/index.js';
 import { SentinelTable, THREAD_EXIT_INDEX, type HostCall } from './sentinels.js';
 import { GuestThread, type ActiveCall, type CallResult } from './threads.js';
-import { formatStraceCall, formatStraceResult } from './strace.js';
-import { SignalState, queueSignal, sigreturn } from './signals.js';
+import { SignalState, queueSignal, sigreturn, type PendingSignal } from './signals.js';
 import { ProcessTable, ROOT_PID, waitStatusOf } from './process-table.js';
+import { straceObserver, type StraceFormat } from './strace-writer.js';
 
 export interface ProcessOptions {
   image: XcoffImage;
@@ -32,6 +32,8 @@ export interface ProcessOptions {
   memoryLimit?: bigint;
   /** Receives one strace line per libc call when set. */
   strace?: (line: string) => void;
+  /** How --strace lines look (-tt, -T, JSON lines, strace -o's file prefix). */
+  straceFormat?: StraceFormat;
   /** Host fds the guest's 0, 1, 2 are (default 0, 1, 2). */
   stdio?: [number, number, number];
   /** sysconf(_SC_NPROCESSORS_ONLN): GOMAXPROCS's default. */
@@ -59,10 +61,18 @@ export type ProcessEnd =
   /** The emulator cannot continue: unknown instruction, unimplemented import, jump into the void. */
   | { kind: 'crashed'; message: string };
 
-/** Sees import calls as they happen (AixProcess.callObservers). */
+/** Sees import calls as they happen (AixProcess.callObservers), and what strace -f also shows. */
 export interface CallObserver {
   enter?(t: GuestThread, call: ActiveCall): void;
   exit?(t: GuestThread, call: ActiveCall, r3: bigint, errno: number): void;
+  /** A blocked call gave way to a signal handler and is made again after it (SA_RESTART). */
+  restarted?(t: GuestThread, call: ActiveCall): void;
+  /** A signal is being delivered to t (its handler runs next, or its default action). */
+  signal?(t: GuestThread, s: PendingSignal): void;
+  /** t ends while other threads go on (pthread_exit, return from its start function). */
+  threadExit?(t: GuestThread): void;
+  /** The process ends; its threads are still listed as they were. */
+  processEnd?(end: ProcessEnd): void;
 }
 
 export const DEFAULT_MEMORY_LIMIT = 4n << 30n;
@@ -94,7 +104,6 @@ export class AixProcess {
   /** Bumped whenever something a blocked thread might wait for changes. */
   eventCount = 0;
   private nextTid = 1;
-  readonly strace: ((line: string) => void) | undefined;
   /** pthread_attr handles: guest address -> stack size. */
   readonly threadAttrs = new Map<bigint, { stackSize: bigint; detached: boolean }>();
   /**
@@ -128,7 +137,7 @@ export class AixProcess {
     }
     this.files.hostEvent = () => this.notifyHostEvent();
     this.fileMappings = new FileMappings(this.mem, this.files);
-    this.strace = opts.strace;
+    if (opts.strace) this.callObservers.add(straceObserver(this, opts.strace, opts.straceFormat));
     this.cpus = opts.cpus ?? 1;
     this.uid = typeof process.getuid === 'function' ? process.getuid() : 0;
     this.gid = typeof process.getgid === 'function' ? process.getgid() : 0;
@@ -218,6 +227,7 @@ export class AixProcess {
     // More than requested: tstart puts g0.stack.lo at R1 - 32 - 1 MiB (§5.2, §8.12).
     const stack = this.space.allocateStack(stackSize + 0x20000n);
     const t = new GuestThread(this.nextTid++, tls, stack.low, stack.high);
+    t.kernelTid = this.table.allocatePid(); // thread ids share the pid space, as on Linux
     initRegisters(t.state, {
       pc: this.mem.readU64(desc),
       toc: this.mem.readU64(desc + 8n),
@@ -240,6 +250,7 @@ export class AixProcess {
   terminate(end: ProcessEnd): void {
     if (this.end) return;
     this.end = end;
+    for (const o of this.callObservers) o.processEnd?.(end);
     for (const t of this.threads) {
       t.status = 'exited';
       t.waiter = undefined;
@@ -252,6 +263,7 @@ export class AixProcess {
   }
 
   exitThread(t: GuestThread, value: bigint): void {
+    for (const o of this.callObservers) o.threadExit?.(t);
     t.status = 'exited';
     t.exitValue = value;
     t.waiter = undefined;
@@ -317,11 +329,8 @@ export class AixProcess {
       t.waiter = result.block;
       return;
     }
-    if (typeof result === 'object' && 'noReturn' in result) {
-      const c = t.current;
-      if (this.strace && c) this.strace(`[pid ${this.pid}:${t.tid}] ${formatStraceCall(this, c.call.name, c.args)} = ?`);
-      return;
-    }
+    // exit/_exit: the process has ended; the observers saw the call end with it (processEnd).
+    if (typeof result === 'object' && 'noReturn' in result) return;
     const s = t.state;
     let r3: bigint;
     let errno = 0;
@@ -345,12 +354,16 @@ export class AixProcess {
     s.spr[CR] = s.spr[CR]! & 0x00fff000;
     s.spr[XER] = s.spr[XER]! & ~0x20000000;
     const call = t.current;
-    if (this.strace && call) this.strace(`[pid ${this.pid}:${t.tid}] ${formatStraceResult(this, call.call.name, call.args, r3, errno)}`);
     if (call) for (const o of this.callObservers) o.exit?.(t, call, r3, errno);
     s.pc = call ? call.returnTo : s.lr;
     t.current = undefined;
     t.status = t.status === 'exited' ? 'exited' : 'runnable';
     t.waiter = undefined;
+  }
+
+  /** Tell the observers (strace, timeline) that a signal reaches t now. */
+  noteSignal(t: GuestThread, s: PendingSignal): void {
+    for (const o of this.callObservers) o.signal?.(t, s);
   }
 
   describeEnd(): string {

@@ -5,6 +5,7 @@ import { RealClock, VirtualClock } from './clock.js';
 import { CpuAdapter } from './cpu-adapter.js';
 import { AixProcess, type ProcessOptions } from './process.js';
 import { Scheduler } from './scheduler.js';
+import type { StraceFormat } from './strace-writer.js';
 
 export interface StartOptions {
   program: string;
@@ -19,6 +20,7 @@ export interface StartOptions {
   allowHostExec?: boolean;
   memoryLimit?: bigint;
   strace?: (line: string) => void;
+  straceFormat?: StraceFormat;
   stdio?: [number, number, number];
 }
 
@@ -46,6 +48,7 @@ export function startProgram(o: StartOptions): StartedProcess {
     allowHostExec: o.allowHostExec,
     memoryLimit: o.memoryLimit,
     strace: o.strace,
+    straceFormat: o.straceFormat,
     stdio: o.stdio,
     cpu: {
       run: (s, b) => cpu!.run(s, b),

@@ -3,8 +3,7 @@
 // descriptor with LR at the sigreturn sentinel, and a sigreturn that restores the context from
 // guest memory (Go edits it: preparePanic, pushCall).
 import { CR, CTR_HI, FPSCR, XER } from '../cpu/state.js';
-import { ERRNO, signalName, NSIG, SA_NODEFER, SA_ONSTACK, SA_RESETHAND, SA_RESTART, SIG, SIG_DFL, SIG_IGN, SS_DISABLE, SS_ONSTACK } from './constants.js';
-import { formatStraceCall } from './strace.js';
+import { ERRNO, NSIG, SA_NODEFER, SA_ONSTACK, SA_RESETHAND, SA_RESTART, SIG, SIG_DFL, SIG_IGN, SS_DISABLE, SS_ONSTACK } from './constants.js';
 import type { AixProcess } from './process.js';
 import { SIGRETURN_INDEX } from './sentinels.js';
 import type { GuestThread } from './threads.js';
@@ -96,7 +95,7 @@ export function interruptBlockedCall(proc: AixProcess, t: GuestThread, sig: numb
       call.args.forEach((a, i) => st.setGpr(3 + i, a));
       st.pc = call.call.entry;
       st.lr = call.returnTo;
-      if (proc.strace) proc.strace(`[pid ${proc.pid}:${t.tid}] ${formatStraceCall(proc, name, call.args)} = ? ERESTART (${signalName(sig)}, restarted)`);
+      for (const o of proc.callObservers) o.restarted?.(t, call);
       t.current = undefined;
       t.waiter = undefined;
       t.status = 'runnable';
@@ -136,6 +135,7 @@ export function deliverFault(proc: AixProcess, t: GuestThread, s: PendingSignal)
   const action = proc.signals.actions[s.signal]!;
   if (t.isBlocked(s.signal) || action.handler === SIG_IGN) {
     // A blocked or ignored synchronous fault cannot be resumed: the kernel kills the process.
+    proc.noteSignal(t, s);
     proc.terminate({ kind: 'signaled', signal: s.signal });
     return;
   }
@@ -145,6 +145,7 @@ export function deliverFault(proc: AixProcess, t: GuestThread, s: PendingSignal)
 function deliver(proc: AixProcess, t: GuestThread, s: PendingSignal): void {
   const action = proc.signals.actions[s.signal]!;
   if (action.handler === SIG_IGN) return;
+  proc.noteSignal(t, s);
   if (action.handler === SIG_DFL) {
     if (DEFAULT_IGNORED.has(s.signal)) return;
     proc.terminate({ kind: 'signaled', signal: s.signal });

@@ -7,7 +7,7 @@ type ArgKind =
   | 'int' | 'uint' | 'hex' | 'ptr' | 'str' | 'oflags' | 'prot' | 'mflags' | 'sig' | 'fcntl' | 'clock' | 'size'
   // Structs: *_in are decoded when the call is made, *_out once it succeeded (strace's style).
   | 'stat_out' | 'timespec_in' | 'timespec_out' | 'sigaction_in' | 'sigaction_out'
-  | 'sockaddr_in' | 'sockaddr_out' | 'pollfds'
+  | 'sockaddr_in' | 'sockaddr_out' | 'pollfds' | 'fds_out'
   // fork/exec: a NULL-terminated string array; a wait status once wait4 returned a pid.
   | 'argv' | 'wstatus_out';
 
@@ -23,7 +23,7 @@ const SPECS: Record<string, ArgKind[]> = {
   mkdirat: ['int', 'str', 'hex'], rmdir: ['str'], unlink: ['str'], unlinkat: ['int', 'str', 'hex'],
   rename: ['str', 'str'], renameat: ['int', 'str', 'int', 'str'], readlink: ['str', 'ptr', 'size'],
   readlinkat: ['int', 'str', 'ptr', 'size'], faccessat: ['int', 'str', 'hex', 'hex'], chmod: ['str', 'hex'],
-  fcntl: ['int', 'fcntl', 'hex'], pipe: ['ptr'], poll: ['pollfds', 'uint', 'int'], dup: ['int'], dup2: ['int', 'int'],
+  fcntl: ['int', 'fcntl', 'hex'], pipe: ['fds_out'], poll: ['pollfds', 'uint', 'int'], dup: ['int'], dup2: ['int', 'int'],
   ioctl: ['int', 'hex', 'ptr'],
   mmap: ['ptr', 'hex', 'prot', 'mflags', 'int', 'int'], munmap: ['ptr', 'hex'], mprotect: ['ptr', 'hex', 'prot'],
   madvise: ['ptr', 'hex', 'int'], malloc: ['size'],
@@ -63,9 +63,26 @@ function flags(v: number, table: Array<[number, string]>, zero: string): string 
   return out.length ? out.join('|') : zero;
 }
 
-function quote(s: string): string {
-  return JSON.stringify(s.length > 64 ? s.slice(0, 64) + '...' : s);
+/** A C string as strace prints it: escapes, octal for other bytes, `...` after the quote when cut. */
+function quote(s: string, max = 64): string {
+  let out = '"';
+  const n = Math.min(s.length, max);
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    const esc = C_ESCAPES[c];
+    if (esc !== undefined) out += esc;
+    else if (c >= 0x20 && c < 0x7f) out += s[i];
+    else {
+      // The shortest octal, unless a digit follows (strace's rule).
+      const next = i + 1 < n ? s.charCodeAt(i + 1) : 0;
+      const oct = (c & 0xff).toString(8);
+      out += '\\' + (next >= 0x30 && next <= 0x37 ? oct.padStart(3, '0') : oct);
+    }
+  }
+  return out + '"' + (s.length > max ? '...' : '');
 }
+
+const C_ESCAPES: Record<number, string> = { 0x22: '\\"', 0x5c: '\\\\', 0x09: '\\t', 0x0a: '\\n', 0x0b: '\\v', 0x0c: '\\f', 0x0d: '\\r' };
 
 /** What argument decoding reads: the process's memory, or a debugger's view of it. */
 export interface StraceMemory {
@@ -88,6 +105,7 @@ function formatArg(mem: StraceMemory, kind: ArgKind, v: bigint, phase: Phase, ne
     case 'timespec_out':
     case 'sigaction_out':
     case 'sockaddr_out':
+    case 'fds_out':
       if (v === 0n || !phase.exit || !phase.ok) return hex;
       return decodeStruct(mem, kind, v, next) ?? hex;
     case 'timespec_in':
@@ -108,7 +126,7 @@ function formatArg(mem: StraceMemory, kind: ArgKind, v: bigint, phase: Phase, ne
       return v === 0n && kind === 'ptr' ? 'NULL' : '0x' + v.toString(16);
     case 'str':
       try {
-        return quote(mem.readCString(v, 256));
+        return quote(mem.readCString(v, 4096), 4096);
       } catch {
         return '0x' + v.toString(16);
       }
@@ -125,29 +143,56 @@ function formatArg(mem: StraceMemory, kind: ArgKind, v: bigint, phase: Phase, ne
       return signalName(i32);
     case 'fcntl':
       return FCNTL[i32] ?? String(i32);
+    case 'clock':
+      return CLOCKS[i32] ?? String(i32);
     case 'argv':
       return v === 0n ? 'NULL' : (stringArrayText(mem, v) ?? hex);
     case 'wstatus_out':
       if (v === 0n || !phase.exit || !phase.ok || phase.r3 <= 0n) return hex;
       return waitStatusText(view(mem, v, 4).getUint32(0));
-    case 'clock':
-      return CLOCKS[i32] ?? String(i32);
   }
 }
 
-function argsOf(mem: StraceMemory, name: string, args: readonly bigint[], phase: Phase = { exit: false }): string {
+/** Each argument as --strace shows it (write's buffer as its data, like strace). */
+function argList(mem: StraceMemory, name: string, args: readonly bigint[], phase: Phase = { exit: false }): string[] {
   const spec = SPECS[name] ?? ['hex', 'hex', 'hex'];
-  let s = spec.map((k, i) => formatArg(mem, k, args[i] ?? 0n, phase, args[i + 1] ?? 0n)).join(', ');
-  // write: show the data like strace does.
-  if ((name === 'write' || name === 'pwrite') && args[2]! < 4096n) {
+  const list = spec.map((k, i) => formatArg(mem, k, args[i] ?? 0n, phase, args[i + 1] ?? 0n));
+  // The data written, and the data read once the call returned it (strace's style).
+  const data = name === 'write' || name === 'pwrite' ? args[2]! : (name === 'read' || name === 'pread') && phase.exit && phase.ok ? phase.r3 : -1n;
+  if (data >= 0n && data < 4096n) {
     try {
-      const data = mem.readBytes(args[1]!, Number(args[2]!));
-      s = [formatArg(mem, 'int', args[0]!, phase, 0n), quote(Buffer.from(data).toString('latin1')), args[2]!.toString()].join(', ');
+      list[1] = quote(Buffer.from(mem.readBytes(args[1]!, Number(data))).toString('latin1'));
     } catch {
       // keep the pointer form
     }
   }
-  return s;
+  return list;
+}
+
+function argsOf(mem: StraceMemory, name: string, args: readonly bigint[], phase: Phase = { exit: false }): string {
+  return argList(mem, name, args, phase).join(', ');
+}
+
+/** Buffers the call fills (read's data, getcwd's path): shown only once it returned. */
+const OUTPUT_BUFFER_AT: Record<string, number> = {
+  read: 1, pread: 1, recvfrom: 1, nrecvmsg: 1, getdirent: 1, readlink: 1, readlinkat: 2, getcwd: 0,
+};
+
+/**
+ * How many leading arguments strace prints when the call is made (the rest, outputs, follow
+ * `<... name resumed>` once it returns): `read(3, ` + `"data", 4096) = 4`.
+ */
+export function straceEntryArgCount(name: string): number {
+  const spec = SPECS[name] ?? ['hex', 'hex', 'hex'];
+  const out = spec.findIndex((k) => k.endsWith('_out'));
+  const buf = OUTPUT_BUFFER_AT[name] ?? -1;
+  const first = [out, buf].filter((i) => i >= 0);
+  return first.length ? Math.min(...first) : spec.length;
+}
+
+/** A call's arguments as the list strace shows: before (entry) or after it returned (exit). */
+export function straceArgs(mem: StraceMemory, name: string, args: readonly bigint[], exit?: { r3: bigint; errno: number }): string[] {
+  return argList(mem, name, args, exit ? { exit: true, ok: exit.errno === 0, r3: exit.r3 } : { exit: false });
 }
 
 export function formatStraceCall(proc: AixProcess, name: string, args: bigint[]): string {
@@ -164,13 +209,50 @@ export function straceArgCount(name: string): number | undefined {
   return SPECS[name]?.length;
 }
 
-export function formatStraceResult(proc: AixProcess, name: string, args: bigint[], r3: bigint, errno: number): string {
-  const res = errno !== 0 ? `-1 ${errnoName(errno)}` : name === 'mmap' || name === 'malloc' || name === 'getcwd' || name === '_Errno' ? '0x' + BigInt.asUintN(64, r3).toString(16) : String(BigInt.asIntN(64, r3));
-  const phase: Phase = { exit: true, ok: errno === 0, r3 };
-  let tail = '';
+/** What follows `= `: the value, or `-1 ENOENT (No such file or directory)`, plus poll's revents. */
+export function straceReturnText(mem: StraceMemory, name: string, args: readonly bigint[], r3: bigint, errno: number): string {
+  if (errno !== 0) return `-1 ${errnoName(errno)} (${errnoText(errno)})`;
+  const res = name === 'mmap' || name === 'malloc' || name === 'getcwd' || name === '_Errno' ? '0x' + BigInt.asUintN(64, r3).toString(16) : String(BigInt.asIntN(64, r3));
   // poll: strace shows the revents of the ready descriptors after the result.
-  if (name === 'poll' && errno === 0 && r3 > 0n) tail = ` (${pollRevents(proc.mem, args[0]!, Number(args[1]! & 0xffffn)) ?? '?'})`;
-  return `${name}(${argsOf(proc.mem, name, args, phase)}) = ${res}${tail}`;
+  if (name === 'poll' && r3 > 0n) return `${res} (${pollRevents(mem, args[0]!, Number(args[1]! & 0xffffn)) ?? '?'})`;
+  return res;
+}
+
+export function formatStraceResult(proc: AixProcess, name: string, args: bigint[], r3: bigint, errno: number): string {
+  return `${name}(${straceArgs(proc.mem, name, args, { r3, errno }).join(', ')}) = ${straceReturnText(proc.mem, name, args, r3, errno)}`;
+}
+
+/** strerror's text as strace prints it after the errno name (glibc's wording). */
+const ERRNO_TEXT: Record<string, string> = {
+  EPERM: 'Operation not permitted', ENOENT: 'No such file or directory', ESRCH: 'No such process',
+  EINTR: 'Interrupted system call', EIO: 'Input/output error', ENXIO: 'No such device or address',
+  E2BIG: 'Argument list too long', ENOEXEC: 'Exec format error', EBADF: 'Bad file descriptor',
+  ECHILD: 'No child processes', EAGAIN: 'Resource temporarily unavailable', ENOMEM: 'Cannot allocate memory',
+  EACCES: 'Permission denied', EFAULT: 'Bad address', EBUSY: 'Device or resource busy', EEXIST: 'File exists',
+  EXDEV: 'Invalid cross-device link', ENODEV: 'No such device', ENOTDIR: 'Not a directory',
+  EISDIR: 'Is a directory', EINVAL: 'Invalid argument', ENFILE: 'Too many open files in system',
+  EMFILE: 'Too many open files', ENOTTY: 'Inappropriate ioctl for device', ETXTBSY: 'Text file busy',
+  EFBIG: 'File too large', ENOSPC: 'No space left on device', ESPIPE: 'Illegal seek',
+  EROFS: 'Read-only file system', EMLINK: 'Too many links', EPIPE: 'Broken pipe',
+  EDOM: 'Numerical argument out of domain', ERANGE: 'Numerical result out of range',
+  EDEADLK: 'Resource deadlock avoided', ENOLCK: 'No locks available', EINPROGRESS: 'Operation now in progress',
+  EALREADY: 'Operation already in progress', ENOTSOCK: 'Socket operation on non-socket',
+  EDESTADDRREQ: 'Destination address required', EMSGSIZE: 'Message too long',
+  EPROTOTYPE: 'Protocol wrong type for socket', ENOPROTOOPT: 'Protocol not available',
+  EPROTONOSUPPORT: 'Protocol not supported', EOPNOTSUPP: 'Operation not supported',
+  EAFNOSUPPORT: 'Address family not supported by protocol', EADDRINUSE: 'Address already in use',
+  EADDRNOTAVAIL: 'Cannot assign requested address', ENETDOWN: 'Network is down',
+  ENETUNREACH: 'Network is unreachable', ECONNABORTED: 'Software caused connection abort',
+  ECONNRESET: 'Connection reset by peer', ENOBUFS: 'No buffer space available',
+  EISCONN: 'Transport endpoint is already connected', ENOTCONN: 'Transport endpoint is not connected',
+  ETIMEDOUT: 'Connection timed out', ECONNREFUSED: 'Connection refused', EHOSTUNREACH: 'No route to host',
+  ELOOP: 'Too many levels of symbolic links', ENAMETOOLONG: 'File name too long', EDQUOT: 'Disk quota exceeded',
+  ENOSYS: 'Function not implemented', ENOTSUP: 'Operation not supported',
+  EOVERFLOW: 'Value too large for defined data type',
+};
+
+export function errnoText(errno: number): string {
+  return ERRNO_TEXT[errnoName(errno)] ?? `Unknown error ${errno}`;
 }
 
 /** `["sh", "-c", "exit 4"]`, at most 8 strings shown (strace's style). */
@@ -291,6 +373,10 @@ function decodeStruct(mem: StraceMemory, kind: ArgKind, addr: bigint, next: bigi
         const len = next === 0n ? 16 : Number(view(mem, next, 4).getUint32(0));
         if (len < 2) return undefined; // no address (recvfrom on a stream socket)
         return sockaddrText(mem.readBytes(addr, Math.max(2, Math.min(len, 1025))));
+      }
+      case 'fds_out': {
+        const v = view(mem, addr, 8);
+        return `[${v.getInt32(0)}, ${v.getInt32(4)}]`;
       }
       case 'pollfds':
         return pollfdList(mem, addr, 16, (v, i) => `{fd=${v.getInt32(i)}, events=${flags(v.getUint16(i + 4), POLLS, '0')}}`, Number(next & 0xffffn));

@@ -53,6 +53,8 @@ export class GuestThread {
   exitValue = 0n;
   /** Instructions executed by this thread. */
   instructions = 0;
+  /** The id strace shows for it (from the pid space); 0 for a process's first thread, whose id is the pid. */
+  kernelTid = 0;
 
   constructor(
     /** pthread id: small, unique, never 0 or -1. */

@@ -18,8 +18,8 @@ interface RunArgs {
   'memory-limit'?: string;
 }
 
-const VALUE_OPTIONS = new Set(['--root', '--env', '--memory-limit']);
-const FLAG_OPTIONS = new Set(['--strace', '--deterministic', '--no-strace', '--no-deterministic', '--allow-host-exec']);
+const VALUE_OPTIONS = new Set(['--root', '--env', '--memory-limit', '--strace-out']);
+const FLAG_OPTIONS = new Set(['--strace', '--deterministic', '--no-strace', '--no-deterministic', '--allow-host-exec', '--strace-tt', '--strace-T', '--strace-json']);
 
 /**
  * Our options end at PROGRAM: everything after it belongs to the guest, even if it looks like one
@@ -150,6 +150,8 @@ export function startOptionsFromArgv(
     if (i >= 0) env.splice(i, 1);
     env.push(kv.includes('=') ? kv : `${kv}=`);
   }
+  const strace = straceSink(split.options);
+  if (typeof strace === 'string') return { error: strace };
   return {
     program: argv.program,
     args: argv.args.map(String),
@@ -158,8 +160,27 @@ export function startOptionsFromArgv(
     deterministic: argv.deterministic,
     allowHostExec: split.options.includes('--allow-host-exec'),
     memoryLimit: limit,
-    strace: argv.strace ? (line) => process.stderr.write(line + '\n') : undefined,
+    ...strace,
   };
+}
+
+/**
+ * --strace and its strace-style companions: --strace-out FILE (strace -o, lines prefixed by the
+ * thread id as strace writes files), --strace-tt, --strace-T, --strace-json. Any of them turns
+ * tracing on. Lines go out synchronously, so none is lost when the guest exits.
+ */
+function straceSink(options: string[]): Pick<StartOptions, 'strace' | 'straceFormat'> | string {
+  const out = optionValues(options, '--strace-out').pop();
+  const format = { timestamps: options.includes('--strace-tt'), durations: options.includes('--strace-T'), json: options.includes('--strace-json'), file: out !== undefined };
+  if (!options.includes('--strace') && out === undefined && !format.timestamps && !format.durations && !format.json) return {};
+  if (out === undefined) return { strace: (line) => process.stderr.write(line + '\n'), straceFormat: format };
+  let fd: number;
+  try {
+    fd = fs.openSync(out, 'w');
+  } catch (e) {
+    return `--strace-out: ${out}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such directory' : (e as Error).message}`;
+  }
+  return { strace: (line) => fs.writeSync(fd, line + '\n'), straceFormat: format };
 }
 
 /** run's options on a yargs builder (serve adds them too). */
@@ -170,7 +191,11 @@ export function withRunOptions<T>(y: Argv<T>): Argv<T> {
     .positional('args', { type: 'string', array: true, default: [], describe: "the program's arguments" })
     .option('root', { type: 'string', describe: 'directory the guest sees as / (default: the host /)' })
     .option('env', { type: 'string', array: true, nargs: 1, default: [], describe: 'add K=V to the guest environment (repeatable)' })
-    .option('strace', { type: 'boolean', default: false, describe: 'print each libc call to stderr' })
+    .option('strace', { type: 'boolean', default: false, describe: 'print each libc call to stderr, as strace -f does' })
+    .option('strace-out', { type: 'string', describe: 'write the --strace lines to FILE (strace -o FILE)' })
+    .option('strace-tt', { type: 'boolean', default: false, describe: 'strace -tt: time of day with microseconds on each line (guest time)' })
+    .option('strace-T', { type: 'boolean', default: false, describe: 'strace -T: time spent in each call' })
+    .option('strace-json', { type: 'boolean', default: false, describe: 'one JSON object per call, signal and exit instead of text' })
     .option('deterministic', { type: 'boolean', default: false, describe: 'virtual time from the instruction count' })
     .option('memory-limit', { type: 'string', describe: 'guest memory limit (e.g. 512M; default 4G)' })
     .option('allow-host-exec', { type: 'boolean', default: false, describe: 'with --root: let the guest exec non-AIX programs on the host (unconfined)' }) as unknown as Argv<T>;

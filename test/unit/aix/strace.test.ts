@@ -22,7 +22,7 @@ describe('--strace struct decoding', () => {
     const ok = formatStraceResult(proc, 'stat', [buf, buf + 0x100n], 0n, 0);
     expect(ok).toMatch(/^stat\("\/etc", \{st_dev=\d+, st_ino=\d+, st_mode=S_IFDIR\|0755, st_nlink=\d+, st_uid=\d+, st_gid=\d+, st_size=\d+, st_mtime=\{tv_sec=\d+, tv_nsec=\d+\}\}\) = 0$/);
     const bad = formatStraceResult(proc, 'stat', [buf, buf + 0x100n], -1n, ERRNO.ENOENT);
-    expect(bad).toBe(`stat("/etc", 0x${(buf + 0x100n).toString(16)}) = -1 ENOENT`);
+    expect(bad).toBe(`stat("/etc", 0x${(buf + 0x100n).toString(16)}) = -1 ENOENT (No such file or directory)`);
   });
 
   it('timespec out of clock_gettime and into nanosleep', () => {
