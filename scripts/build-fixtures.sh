@@ -87,7 +87,7 @@ build_aix_tool() {
     return
   fi
   step "go1.24-aix-tools: building $pkg ($version, aix/ppc64)"
-  GOROOT="$GO124_ROOT" GOCACHE="$CACHE_DIR/go-build/go1.24" GOOS=aix GOARCH=ppc64 \
+  GOROOT="$GO124_ROOT" GOCACHE="$CACHE_DIR/go-build/$(echo "$version" | awk '{print $3}')" GOOS=aix GOARCH=ppc64 \
     "$GO124" build "${BUILD_FLAGS[@]}" -o "$out/$name" "$pkg"
   echo "$stamp" > "$out/.$name.stamp"
 }

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCli, cli, runCaptured } from '../helpers/cli.js';
-import { fixturesBuildDir, go124, go124Root, goEnv, requireTool } from '../helpers/toolchains.js';
+import { fixturesBuildDir, go124, go124Root, goEnv, repoRoot, requireTool } from '../helpers/toolchains.js';
 
 const compiler = join(fixturesBuildDir, 'go1.24-aix-tools', 'compile');
 
@@ -38,9 +38,12 @@ beforeAll(() => {
   if (!existsSync(compiler)) throw new Error(`missing ${compiler}\n  build it with: make fixtures`);
   dir = mkdtempSync(join(tmpdir(), 'aix-compile-'));
   writeFileSync(join(dir, 'x.go'), source);
-  // The aix/ppc64 export data of fmt, strings and what they import (go list builds it if needed).
-  const env = { ...goEnv(go124Root), GOOS: 'aix', GOARCH: 'ppc64' };
-  const list = spawnSync(go124, ['list', '-export', '-deps', '-f', '{{if .Export}}packagefile {{.ImportPath}}={{.Export}}{{end}}', 'fmt', 'strings'], {
+  // The aix/ppc64 export data of fmt, strings and what they import. With -trimpath and the build
+  // cache scripts/build-fixtures.sh fills (one per Go version), the fixture builds already made it.
+  const version = spawnSync(go124, ['env', 'GOVERSION'], { encoding: 'utf8', env: goEnv(go124Root) }).stdout.trim();
+  expect(version).toMatch(/^go1\.24/);
+  const env = { ...goEnv(go124Root), GOOS: 'aix', GOARCH: 'ppc64', GOCACHE: join(repoRoot, '.cache', 'go-build', version) };
+  const list = spawnSync(go124, ['list', '-trimpath', '-export', '-deps', '-f', '{{if .Export}}packagefile {{.ImportPath}}={{.Export}}{{end}}', 'fmt', 'strings'], {
     encoding: 'utf8',
     env,
     timeout: 120_000,
