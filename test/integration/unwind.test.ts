@@ -150,21 +150,23 @@ describe.each(['go1.24-aix', 'go1.19-aix'] as const)('unwinding across stack swi
     const mi = new GdbMi();
     try {
       await mi.send(`-target-select remote 127.0.0.1:${s.port}`, /\^connected/);
-      await mi.send('-break-insert runtime.GC', /\^done/);
-      await mi.send('-exec-continue', /\*stopped,reason="breakpoint-hit"/, 240_000);
-      const info = await mi.send('-thread-info', /\^(done|error)/);
-      // A thread parked in a libc sleep is named "pthread N, M<id> (sem_wait)" or "... (usleep)"; one
-      // that just came back from it (not scheduled since) stands in asmsyscall6.
-      const asleep = /id="(\d+)",target-id="[^"]*",name="pthread \d+, M\d+[^"]*\((sem_wait|usleep)\)"/.exec(info);
-      const back = /id="(\d+)",target-id="[^"]*",name="pthread \d+, M\d+",frame=\{level="0",addr="0x[0-9a-f]+",func="asmsyscall6"/.exec(info);
-      const m = asleep ?? back;
+      // Stop wherever goroutines park until some M sleeps in libc: gdb names its thread
+      // "pthread N, M<id> (sem_wait)" or "... (usleep)".
+      await mi.send('-break-insert runtime.gopark', /\^done/);
+      let m: RegExpExecArray | null = null;
+      let info = '';
+      for (let stop = 0; stop < 20 && m === null; stop++) {
+        await mi.send('-exec-continue', /\*stopped,reason="breakpoint-hit"/, 240_000);
+        info = await mi.send('-thread-info', /\^(done|error)/);
+        m = /id="(\d+)",target-id="[^"]*",name="pthread \d+, M\d+[^"]*\((sem_wait|usleep)\)"/.exec(info);
+      }
       expect(m, info).not.toBeNull();
       const [, gdbThread, call] = m!;
       await mi.send(`-thread-select ${gdbThread}`, /\^done/);
       await mi.send('-interpreter-exec console "bt"', /\^(done|error)/);
       const listed = await mi.send('-stack-list-frames', /\^(done|error)/);
       const names = [...listed.matchAll(/frame=\{level="\d+",addr="0x[0-9a-f]+",func="([^"]+)"/g)].map((x) => x[1]!);
-      expectInOrder(names, [...(call === undefined ? [] : [call]), 'asmsyscall6', 'runtime.asmcgocall', 'runtime.syscall1'], listed);
+      expectInOrder(names, [call!, 'asmsyscall6', 'runtime.asmcgocall', 'runtime.syscall1'], listed);
       expect(names.some((n) => n === 'runtime.usleep' || n === 'runtime.semasleep'), listed).toBe(true);
       expect(['runtime.mstart', 'runtime.mcall'], listed).toContain(names[names.length - 1]);
       expect(mi.output).not.toMatch(/Backtrace stopped|\?\?/);
