@@ -403,14 +403,16 @@ function utimensat(c: HleContext): CallResult {
 function readdirInto(c: HleContext, fd: number, buf: bigint, len: number): CallResult {
   const f = fileOf(c, fd);
   if (f.kind !== 'host' || !f.isDir) return fail(ERRNO.ENOTDIR);
-  if (!f.dirEntries) f.dirEntries = ['.', '..', ...fs.readdirSync(f.path)];
+  // The directory itself, through its fd when Linux offers that: renamed or deeper than PATH_MAX, it is still this one.
+  const dir = fs.existsSync(`/proc/self/fd/${f.hostFd}`) ? `/proc/self/fd/${f.hostFd}` : f.path;
+  if (!f.dirEntries) f.dirEntries = ['.', '..', ...fs.readdirSync(dir)];
   const out: Uint8Array[] = [];
   let used = 0;
   while (f.dirPos < f.dirEntries.length) {
     const name = f.dirEntries[f.dirPos]!;
     let ino = 0n;
     try {
-      const st = fs.lstatSync(path.join(f.path, name), { bigint: true });
+      const st = fs.lstatSync(`${dir}/${name}`, { bigint: true });
       ino = c.proc.files.virtualInodes?.override(st)?.ino ?? st.ino;
     } catch {
       ino = BigInt(f.dirPos + 1);

@@ -2,7 +2,7 @@
 // EAGAIN or wait (pread/pwrite on pipes, shared offsets, O_APPEND, poll after the writer closes,
 // directory offsets, a host stdout that refuses data for a while).
 import { spawnSync } from 'node:child_process';
-import { closeSync, constants, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, mkdtempSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -194,6 +194,10 @@ describe('file layer: directories', () => {
     expect(g.result('lseek', [fd, 0, 0])).toBe(0);
     expect(readBatch(200)).toEqual(first);
     expect(g.result('read', [fd, buf, 10])).toBe(-ERRNO.EISDIR);
+    // Renamed while open: still the same directory, listed from its fd.
+    renameSync(d, `${d}-moved`);
+    expect(g.result('lseek', [fd, 0, 0])).toBe(0);
+    expect(readBatch(200)).toEqual(first);
   });
 });
 

@@ -209,6 +209,12 @@ describe('paths, unconfined: deeper than the host PATH_MAX', () => {
     expect(fd).toBeGreaterThan(2);
     expect(g.result('close', [fd])).toBe(0);
     expect(g.result('stat', [g.str(`../${name}/leaf`), g.scratch])).toBe(0);
+    // Its entries can be listed (getdirent reads through the open directory, not its long name).
+    const dfd = g.result('open', [g.str('.'), O_RDONLY, 0]);
+    const n = g.result('getdirent', [dfd, g.scratch + 0x1000n, 4096]);
+    expect(n).toBeGreaterThan(0);
+    expect(Buffer.from(g.proc.mem.readBytes(g.scratch + 0x1000n, n)).includes(Buffer.from('leaf'))).toBe(true);
+    g.result('close', [dfd]);
     // A forked child has the same working directory, held open on its own.
     const child = g.proc.files.forkCopy();
     expect(statSync(child.hostPath('leaf')).isFile()).toBe(true);
