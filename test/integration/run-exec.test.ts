@@ -6,15 +6,15 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildCli, cli, runCaptured } from '../helpers/cli.js';
+import { buildCliAsync, cli, runCaptured } from '../helpers/cli.js';
 import { checkStraceLines } from '../helpers/strace-format.js';
 import { expectedStdout, fixture } from '../helpers/toolchains.js';
 import { gdbBatch, requireGdb, startServe, stopAllServes } from './serve-helpers.js';
 
 let scratch: string;
 
-beforeAll(() => {
-  buildCli();
+beforeAll(async () => {
+  await buildCliAsync();
   scratch = mkdtempSync(join(tmpdir(), 'run-exec-'));
 });
 
