@@ -101,7 +101,7 @@ export class ProcessTable {
 
   /** Another emulated process has a thread ready to run. */
   someoneRunnable(self: AixProcess): boolean {
-    for (const p of this.liveEmulated()) if (p !== self && p.threads.some((t) => t.status === 'runnable')) return true;
+    for (const p of this.liveEmulated()) if (p !== self && !p.stopped && p.threads.some((t) => t.status === 'runnable')) return true;
     return false;
   }
 

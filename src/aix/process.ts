@@ -92,6 +92,8 @@ export class AixProcess {
   readonly pid: number;
   readonly ppid: number;
   readonly table: ProcessTable;
+  /** Stopped by SIGSTOP (or a default-action SIGTSTP/SIGTTIN/SIGTTOU) until SIGCONT: no thread runs. */
+  stopped = false;
   /** Set when execve replaced this process image by another one (same pid): its end is not a death. */
   replaced = false;
   readonly uid: number;
@@ -201,6 +203,16 @@ export class AixProcess {
 
   /** A signal from outside the process (kill from another process, SIGCHLD): one thread that does not block it gets it. */
   postSignal(sig: number, fromPid: number): void {
+    // SIGSTOP cannot be caught or blocked: the process stops as the signal is sent. SIGCONT
+    // resumes it as it is sent, whatever its disposition; a handler, if any, then runs too.
+    if (sig === SIG.SIGSTOP) {
+      this.stopped = true;
+      return;
+    }
+    if (sig === SIG.SIGCONT) {
+      this.stopped = false;
+      this.wake();
+    }
     const live = this.liveThreads();
     const target = live.find((t) => !t.isBlocked(sig)) ?? live[0];
     if (!target) return;

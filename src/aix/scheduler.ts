@@ -143,6 +143,8 @@ export class Scheduler {
       this.stopRequested = false;
       return { kind: 'interrupted' };
     }
+    // A stopped process runs nothing until SIGCONT wakes it.
+    if (proc.stopped) return { kind: 'wait', untilNs: undefined };
     const paused = this.paused;
     if (paused !== undefined) {
       this.paused = undefined;

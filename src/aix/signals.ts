@@ -37,6 +37,9 @@ const LINKAGE = 112n;
 /** Signals whose default action is to do nothing. */
 const DEFAULT_IGNORED = new Set<number>([SIG.SIGURG, SIG.SIGCHLD, SIG.SIGWINCH, SIG.SIGCONT, SIG.SIGWAITING, SIG.SIGPWR, SIG.SIGIO]);
 
+/** Signals whose default action is to stop the process (until SIGCONT). */
+const DEFAULT_STOP = new Set<number>([SIG.SIGSTOP, SIG.SIGTSTP, SIG.SIGTTIN, SIG.SIGTTOU]);
+
 function sigBit(sig: number): [number, bigint] {
   const n = sig - 1;
   return [Math.floor(n / 64), 1n << BigInt(n % 64)];
@@ -148,6 +151,10 @@ function deliver(proc: AixProcess, t: GuestThread, s: PendingSignal): void {
   proc.noteSignal(t, s);
   if (action.handler === SIG_DFL) {
     if (DEFAULT_IGNORED.has(s.signal)) return;
+    if (DEFAULT_STOP.has(s.signal)) {
+      proc.stopped = true;
+      return;
+    }
     proc.terminate({ kind: 'signaled', signal: s.signal });
     return;
   }

@@ -2,23 +2,24 @@
 // stdout and stderr, environment, working directory, exit codes, a child that kills itself and one
 // its parent kills, a pipeline from an emulated child into a host one) and must print exactly
 // what its host build prints, on Go 1.24 and Go 1.19. Then what --root means for exec.
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildCli, cli, runCaptured } from '../helpers/cli.js';
+import { buildCliAsync, cli, runCaptured } from '../helpers/cli.js';
 import { checkStraceLines } from '../helpers/strace-format.js';
 import { expectedStdout, fixture } from '../helpers/toolchains.js';
+import { gdbBatch, requireGdb, startServe, stopAllServes } from './serve-helpers.js';
 
 let scratch: string;
 
-beforeAll(() => {
-  buildCli();
+beforeAll(async () => {
+  await buildCliAsync();
   scratch = mkdtempSync(join(tmpdir(), 'run-exec-'));
 });
 
-afterAll(() => {
+afterAll(async () => {
+  await stopAllServes();
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 
@@ -28,7 +29,7 @@ function runCli(args: string[]) {
 
 describe.each(['go1.24-aix', 'go1.19-aix'] as const)('execself %s', (tc) => {
   it('matches the host build: stdout, stderr and exit status', async () => {
-    const want = spawnSync(fixture('go1.24-host', 'execself'), [], { encoding: 'utf8', cwd: scratch, timeout: 60_000 });
+    const want = await runCaptured(fixture('go1.24-host', 'execself'), [], { cwd: scratch, timeoutMs: 60_000 });
     expect(want.stdout).toBe(expectedStdout('execself'));
     const got = await runCli(['run', fixture(tc, 'execself')]);
     expect({ stdout: got.stdout, stderr: got.stderr, status: got.status }).toEqual({ stdout: want.stdout, stderr: want.stderr, status: want.status });
@@ -87,4 +88,16 @@ describe('--strace follows children', () => {
     const status = `\\[\\{WIFSIGNALED\\(s\\) && WTERMSIG\\(s\\) == SIGKILL\\}\\], 0x0, 0x[0-9a-f]+\\) = ${child}$`;
     expect(lines.some((l) => new RegExp(`^\\[pid +\\d+\\] (wait4\\(${child}, |<\\.\\.\\. wait4 resumed>)${status}`).test(l))).toBe(true);
   }, 120_000);
+});
+
+describe('serve: a debugged program with children', () => {
+  it('stops at a breakpoint in the parent while its children run freely, and prints what the host build prints', async () => {
+    requireGdb();
+    const serve = await startServe(fixture('go1.24-aix', 'execself'), [], ['--once']);
+    const out = await gdbBatch(serve.port, ['break main.describe', 'continue', 'delete', 'continue'], { timeoutMs: 170_000 });
+    expect(out).toMatch(/Breakpoint 1, main\.describe/);
+    expect(out).toMatch(/exited normally/);
+    await serve.exited;
+    expect(serve.stdout()).toBe(expectedStdout('execself'));
+  }, 180_000);
 });

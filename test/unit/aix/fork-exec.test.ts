@@ -79,6 +79,11 @@ describe('wait4 and kill', () => {
     expect(callImport(proc, t, 'kill', [pid, SIG.SIGTERM]).r3).toBe(0n);
     expect(child.threads[0]!.pendingSignals.map((s) => s.signal)).toEqual([SIG.SIGTERM]);
     expect(callImport(proc, t, 'kill', [pid, 0]).r3).toBe(0n);
+    // SIGSTOP stops it as it is sent (nothing queued); SIGCONT resumes it.
+    expect(callImport(proc, t, 'kill', [pid, SIG.SIGSTOP]).r3).toBe(0n);
+    expect([child.stopped, child.threads[0]!.pendingSignals.length]).toEqual([true, 1]);
+    expect(callImport(proc, t, 'kill', [pid, SIG.SIGCONT]).r3).toBe(0n);
+    expect(child.stopped).toBe(false);
     expect(callImport(proc, t, 'kill', [pid, SIG.SIGKILL]).r3).toBe(0n);
     expect(child.end).toEqual({ kind: 'signaled', signal: SIG.SIGKILL });
     expect(asInt(callImport(proc, t, 'wait4', [pid, scratch, 0, 0]).r3)).toBe(pid);
