@@ -1,11 +1,13 @@
 import type { Argv, CommandModule } from 'yargs';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import { SIG, signalDescription } from '../aix/constants.js';
 import { DEFAULT_MEMORY_LIMIT, type AixProcess } from '../aix/process.js';
 import { startProgram, type StartOptions } from '../aix/run-program.js';
 import { ProgramFileError } from '../xcoff/file.js';
 import { reportProgramFileError } from './program-file.js';
+import { startTimeline } from '../goruntime/timeline.js';
 import { shellStatusOf } from '../aix/process-table.js';
 
 interface RunArgs {
@@ -18,7 +20,7 @@ interface RunArgs {
   'memory-limit'?: string;
 }
 
-const VALUE_OPTIONS = new Set(['--root', '--env', '--memory-limit', '--strace-out']);
+const VALUE_OPTIONS = new Set(['--root', '--env', '--memory-limit', '--strace-out', '--timeline']);
 const FLAG_OPTIONS = new Set(['--strace', '--deterministic', '--no-strace', '--no-deterministic', '--allow-host-exec', '--strace-tt', '--strace-T', '--strace-json']);
 
 /**
@@ -196,6 +198,7 @@ export function withRunOptions<T>(y: Argv<T>): Argv<T> {
     .option('strace-tt', { type: 'boolean', default: false, describe: 'strace -tt: time of day with microseconds on each line (guest time)' })
     .option('strace-T', { type: 'boolean', default: false, describe: 'strace -T: time spent in each call' })
     .option('strace-json', { type: 'boolean', default: false, describe: 'one JSON object per call, signal and exit instead of text' })
+    .option('timeline', { type: 'string', describe: 'write a Chrome/Perfetto trace of the run to FILE (pthreads, goroutines, libc calls, GC, signals)' })
     .option('deterministic', { type: 'boolean', default: false, describe: 'virtual time from the instruction count' })
     .option('memory-limit', { type: 'string', describe: 'guest memory limit (e.g. 512M; default 4G)' })
     .option('allow-host-exec', { type: 'boolean', default: false, describe: 'with --root: let the guest exec non-AIX programs on the host (unconfined)' }) as unknown as Argv<T>;
@@ -225,10 +228,17 @@ export const runCommand: CommandModule<object, RunArgs> = {
       throw e;
     }
     const { process: proc, scheduler } = started;
+    const timelineFile = optionValues(split.options, '--timeline').pop();
+    const timeline = timelineFile === undefined ? undefined : startTimeline(proc, timelineFile, path.basename(start.program));
+    if (timeline && 'error' in timeline) {
+      process.stderr.write(`aix-gdbstub: ${timeline.error}\n`);
+      process.exit(2);
+    }
     const onSigint = () => scheduler.requestStop();
     process.on('SIGINT', onSigint);
     const outcome = await scheduler.runUntilStop();
     process.off('SIGINT', onSigint);
+    timeline?.finish();
     if (outcome.kind === 'interrupted') {
       process.stderr.write('aix-gdbstub: interrupted\n');
       process.exit(130);

@@ -2,6 +2,8 @@
 // a TCP port (loopback unless --host names another address). Options before PROGRAM are serve's
 // and run's (shared parsing with `run`); everything after PROGRAM goes to the guest.
 import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
+import { startTimeline } from '../goruntime/timeline.js';
 import type { CommandModule } from 'yargs';
 import { GDB_SCRIPTS_LOADER } from '../elf/index.js';
 import { GdbServer } from '../gdb/server.js';
@@ -96,6 +98,10 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       if (e instanceof ProgramFileError) fail(e.message, 1);
       throw e;
     }
+    // --timeline: the program as serve started it (a restart by gdb's `run` is not recorded).
+    const timelineFile = optionValues(split.options, '--timeline').pop();
+    const timeline = timelineFile === undefined ? undefined : startTimeline(target.process, timelineFile, basename(start.program));
+    if (timeline && 'error' in timeline) fail(timeline.error);
     const server = new GdbServer(target, { host, port, once, onDetach: onDetach === 'kill' ? 'kill' : 'run', osabi: osabi === 'none' ? 'none' : 'GNU/Linux', log });
     try {
       await server.listen();
@@ -121,6 +127,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     });
     await server.whenClosed();
     await target.whenRunningFreeEnds();
+    timeline?.finish();
     const proc = target.process;
     reportGuestSignal(proc);
     process.exit(proc.end !== undefined ? proc.exitStatus() : 0);
