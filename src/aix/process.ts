@@ -118,6 +118,8 @@ export class AixProcess {
    * the HLE function runs, `exit` once its result is in R3 (after a block, when it completes).
    */
   readonly callObservers = new Set<CallObserver>();
+  /** Called after each run of guest code on t (the --timeline recorder looks at its g then). */
+  afterRun: ((t: GuestThread) => void) | undefined;
   /** Called once by notifyHostEvent (the scheduler's wake-up while every thread waits). */
   hostEventListener: (() => void) | undefined;
   /** ITIMER_PROF interval in ns (0 = off) and next expiry on the CPU clock. */

@@ -241,6 +241,7 @@ export class Scheduler {
       budget -= executed;
       t.instructions += executed;
       proc.clock.addInstructions(executed);
+      proc.afterRun?.(t);
       if (stop.kind === 'debug') {
         this.paused = { thread: t, budget };
         return { kind: 'debug', thread: t, detail: stop.detail };

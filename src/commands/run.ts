@@ -1,11 +1,13 @@
 import type { Argv, CommandModule } from 'yargs';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import { SIG, signalDescription } from '../aix/constants.js';
 import { DEFAULT_MEMORY_LIMIT, type AixProcess } from '../aix/process.js';
 import { startProgram, type StartOptions } from '../aix/run-program.js';
 import { ProgramFileError } from '../xcoff/file.js';
 import { reportProgramFileError } from './program-file.js';
+import { startTimeline } from '../goruntime/timeline.js';
 import { shellStatusOf } from '../aix/process-table.js';
 
 interface RunArgs {
@@ -18,7 +20,8 @@ interface RunArgs {
   'memory-limit'?: string;
 }
 
-const VALUE_OPTIONS = new Set(['--root', '--env', '--memory-limit', '--strace-out']);
+// qemu-user's spellings too: -L ROOT, -E VAR=VAL, -U VAR, -0 ARGV0, -g PORT.
+const VALUE_OPTIONS = new Set(['--root', '--env', '--memory-limit', '--strace-out', '--timeline', '-L', '-E', '-U', '-0', '-g']);
 const FLAG_OPTIONS = new Set(['--strace', '--deterministic', '--no-strace', '--no-deterministic', '--allow-host-exec', '--strace-tt', '--strace-T', '--strace-json']);
 
 /**
@@ -123,8 +126,8 @@ export function startOptionsFromArgv(
   const argv = {
     program: split.program ?? parsed.program,
     args: split.program !== undefined ? split.args : (parsed.args ?? []),
-    root: own('--root').pop(),
-    env: own('--env'),
+    root: [...own('--root'), ...own('-L')].pop(),
+    env: [...own('--env'), ...own('-E')],
     'memory-limit': own('--memory-limit').pop(),
     strace: split.options.includes('--strace'),
     deterministic: split.options.includes('--deterministic'),
@@ -152,8 +155,14 @@ export function startOptionsFromArgv(
   }
   const strace = straceSink(split.options);
   if (typeof strace === 'string') return { error: strace };
+  for (const k of own('-U')) {
+    const i = env.findIndex((e) => e.startsWith(k + '='));
+    if (i >= 0) env.splice(i, 1);
+  }
+  const argv0 = own('-0').pop();
   return {
     program: argv.program,
+    ...(argv0 !== undefined ? { argv0 } : {}),
     args: argv.args.map(String),
     env,
     root: argv.root,
@@ -191,11 +200,17 @@ export function withRunOptions<T>(y: Argv<T>): Argv<T> {
     .positional('args', { type: 'string', array: true, default: [], describe: "the program's arguments" })
     .option('root', { type: 'string', describe: 'directory the guest sees as / (default: the host /)' })
     .option('env', { type: 'string', array: true, nargs: 1, default: [], describe: 'add K=V to the guest environment (repeatable)' })
+    .option('E', { type: 'string', describe: 'qemu-user: VAR=VAL into the guest environment (repeatable)' })
+    .option('U', { type: 'string', describe: 'qemu-user: remove VAR from the guest environment (repeatable)' })
+    .option('0', { type: 'string', describe: "qemu-user: the guest's argv[0]" })
+    .option('L', { type: 'string', describe: 'qemu-user: same as --root' })
     .option('strace', { type: 'boolean', default: false, describe: 'print each libc call to stderr, as strace -f does' })
     .option('strace-out', { type: 'string', describe: 'write the --strace lines to FILE (strace -o FILE)' })
     .option('strace-tt', { type: 'boolean', default: false, describe: 'strace -tt: time of day with microseconds on each line (guest time)' })
     .option('strace-T', { type: 'boolean', default: false, describe: 'strace -T: time spent in each call' })
     .option('strace-json', { type: 'boolean', default: false, describe: 'one JSON object per call, signal and exit instead of text' })
+    .option('g', { type: 'string', describe: 'qemu-user: wait for gdb on PORT (= serve --port PORT)' })
+    .option('timeline', { type: 'string', describe: 'write a Chrome/Perfetto trace of the run to FILE (pthreads, goroutines, libc calls, GC, signals)' })
     .option('deterministic', { type: 'boolean', default: false, describe: 'virtual time from the instruction count' })
     .option('memory-limit', { type: 'string', describe: 'guest memory limit (e.g. 512M; default 4G)' })
     .option('allow-host-exec', { type: 'boolean', default: false, describe: 'with --root: let the guest exec non-AIX programs on the host (unconfined)' }) as unknown as Argv<T>;
@@ -209,6 +224,14 @@ export const runCommand: CommandModule<object, RunArgs> = {
     // Re-read our options from the raw command line: only those before PROGRAM are ours.
     const raw = process.argv.slice(2);
     const split = splitRunArgv(raw.slice(raw.indexOf('run') + 1));
+    // qemu-user's -g PORT: wait for gdb on PORT before the first instruction, i.e. `serve :PORT`.
+    const gdbPort = optionValues(split.options, '-g').pop();
+    if (gdbPort !== undefined) {
+      const options = split.options.filter((o, i, all) => !(o === '-g' || all[i - 1] === '-g' || o.startsWith('-g=')));
+      process.argv = [...process.argv.slice(0, 2), 'serve', '--port', gdbPort, ...options, '--', split.program ?? '', ...split.args];
+      const { serveCommand } = await import('./serve.js');
+      return serveCommand.handler(parsed as never);
+    }
     const start = startOptionsFromArgv(split, parsed);
     if ('error' in start) {
       process.stderr.write(`aix-gdbstub: ${start.error}\n`);
@@ -225,10 +248,17 @@ export const runCommand: CommandModule<object, RunArgs> = {
       throw e;
     }
     const { process: proc, scheduler } = started;
+    const timelineFile = optionValues(split.options, '--timeline').pop();
+    const timeline = timelineFile === undefined ? undefined : startTimeline(proc, timelineFile, path.basename(start.program));
+    if (timeline && 'error' in timeline) {
+      process.stderr.write(`aix-gdbstub: ${timeline.error}\n`);
+      process.exit(2);
+    }
     const onSigint = () => scheduler.requestStop();
     process.on('SIGINT', onSigint);
     const outcome = await scheduler.runUntilStop();
     process.off('SIGINT', onSigint);
+    timeline?.finish();
     if (outcome.kind === 'interrupted') {
       process.stderr.write('aix-gdbstub: interrupted\n');
       process.exit(130);

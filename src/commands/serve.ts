@@ -1,7 +1,9 @@
 // `serve PROGRAM [ARGS…]`: load the program, stop it at its first instruction and wait for gdb on
 // a TCP port (loopback unless --host names another address). Options before PROGRAM are serve's
 // and run's (shared parsing with `run`); everything after PROGRAM goes to the guest.
-import { existsSync } from 'node:fs';
+import { existsSync, openSync } from 'node:fs';
+import { basename } from 'node:path';
+import { startTimeline } from '../goruntime/timeline.js';
 import type { CommandModule } from 'yargs';
 import { GDB_SCRIPTS_LOADER } from '../elf/index.js';
 import { GdbServer } from '../gdb/server.js';
@@ -35,6 +37,23 @@ function goThreadDetails(target: AixTarget): Map<number, string> {
   return out;
 }
 
+type Comm = { kind: 'tcp'; host: string | undefined; port: string } | { kind: 'stdio' };
+
+/** gdbserver's COMM argument: `-` or `stdio`, `:PORT`, `HOST:PORT`, `[V6]:PORT`; undefined for anything else (a program). */
+export function parseComm(text: string): Comm | undefined {
+  if (text === '-' || text === 'stdio') return { kind: 'stdio' };
+  const m = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]*):(\d+)$/.exec(text);
+  if (!m) return undefined;
+  const host = m[1]!.replace(/^\[(.*)\]$/, '$1');
+  return { kind: 'tcp', host: host === '' ? undefined : host, port: m[2]! };
+}
+
+/** This command line, quoted for a shell (the banner's `target remote | ...`). */
+function commandLine(): string {
+  const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+  return [process.execPath, ...process.argv.slice(1)].map(quote).join(' ');
+}
+
 function fail(message: string, status = 2): never {
   process.stderr.write(`aix-gdbstub: ${message}\n`);
   process.exit(status);
@@ -62,10 +81,18 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     // Only the options before PROGRAM are ours; the rest belongs to the guest (as with `run`).
     const raw = process.argv.slice(2);
     const split = splitRunArgv(raw.slice(raw.indexOf('serve') + 1), { values: SERVE_VALUE_OPTIONS, flags: SERVE_FLAG_OPTIONS });
+    // gdbserver's forms: `serve :1234 PROG`, `serve host:1234 PROG`, `serve - PROG` (stdio).
+    const comm = split.program !== undefined && split.args.length > 0 ? parseComm(split.program) : undefined;
+    if (comm) {
+      split.program = split.args[0];
+      split.args = split.args.slice(1);
+    }
     const start = startOptionsFromArgv(split, parsed);
     if ('error' in start) fail(start.error);
-    const host = optionValues(split.options, '--host').pop() ?? '127.0.0.1';
-    const portText = optionValues(split.options, '--port').pop() ?? '1234';
+    // RSP owns stdout in the stdio form: the guest's output goes to stderr, its stdin is empty (as gdbserver does).
+    if (comm?.kind === 'stdio') start.stdio = [openSync('/dev/null', 'r'), 2, 2];
+    const host = (comm?.kind === 'tcp' ? comm.host : undefined) ?? optionValues(split.options, '--host').pop() ?? '127.0.0.1';
+    const portText = (comm?.kind === 'tcp' ? comm.port : undefined) ?? optionValues(split.options, '--port').pop() ?? '1234';
     const port = Number(portText);
     if (!/^\d+$/.test(portText) || port > 65535) fail(`--port: not a TCP port: '${portText}'`);
     const onDetach = optionValues(split.options, '--on-detach').pop() ?? 'continue';
@@ -96,11 +123,23 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       if (e instanceof ProgramFileError) fail(e.message, 1);
       throw e;
     }
+    // --timeline: the program as serve started it (a restart by gdb's `run` is not recorded).
+    const timelineFile = optionValues(split.options, '--timeline').pop();
+    const timeline = timelineFile === undefined ? undefined : startTimeline(target.process, timelineFile, basename(start.program));
+    if (timeline && 'error' in timeline) fail(timeline.error);
     const server = new GdbServer(target, { host, port, once, onDetach: onDetach === 'kill' ? 'kill' : 'run', osabi: osabi === 'none' ? 'none' : 'GNU/Linux', log });
-    try {
-      await server.listen();
-    } catch (e) {
-      fail(`cannot listen on ${host}:${port}: ${(e as Error).message}`, 1);
+    let gdbCommand: string;
+    if (comm?.kind === 'stdio') {
+      server.serveStreams(process.stdin, process.stdout);
+      gdbCommand = `target remote | ${commandLine()}`;
+    } else {
+      let bound: { host: string; port: number };
+      try {
+        bound = await server.listen();
+      } catch (e) {
+        fail(`cannot listen on ${host}:${port}: ${(e as Error).message}`, 1);
+      }
+      gdbCommand = `target remote ${LOOPBACK.has(host) ? '' : bound.host.includes(':') ? `[${bound.host}]` : bound.host}:${bound.port}`;
     }
     if (!LOOPBACK.has(host)) log(`serve: warning: listening on ${host}: anyone who can reach it controls the guest`);
     // Prepare what gdb's first packets need while nobody waits: the ELF view it fetches (about 50 ms
@@ -115,12 +154,14 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     if (existsSync(GDB_SCRIPTS_LOADER)) log(`serve: Go values in gdb (pretty printers): source ${GDB_SCRIPTS_LOADER}`);
     const entry = target.process.liveThreads()[0]?.state.pc ?? 0n;
     log(`serve: ${start.program} stopped at its first instruction 0x${entry.toString(16)}; waiting for gdb`);
+    log(`serve: in gdb-multiarch type: ${gdbCommand}`);
     process.on('SIGINT', () => {
       log('serve: interrupted, shutting down');
       void server.close().finally(() => process.exit(130));
     });
     await server.whenClosed();
     await target.whenRunningFreeEnds();
+    timeline?.finish();
     const proc = target.process;
     reportGuestSignal(proc);
     process.exit(proc.end !== undefined ? proc.exitStatus() : 0);

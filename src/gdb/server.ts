@@ -12,9 +12,22 @@ export interface GdbServerOptions extends SessionOptions {
   once?: boolean;
 }
 
+/** What a session reads from and writes to: a TCP socket, or stdin/stdout. */
+interface SessionStream {
+  readonly destroyed: boolean;
+  write(bytes: Uint8Array): boolean;
+  end(): void;
+  pause(): void;
+  resume(): void;
+  destroy(): void;
+  on(event: 'data', cb: (chunk: Buffer) => void): void;
+  on(event: 'drain' | 'close', cb: () => void): void;
+  on(event: 'error', cb: (e: Error) => void): void;
+}
+
 export class GdbServer {
   private server: net.Server | undefined;
-  private client: { socket: net.Socket; session: GdbSession } | undefined;
+  private client: { socket: { destroy(): void }; session: GdbSession } | undefined;
   private readonly log: (line: string) => void;
   private closedPromise: Promise<void> | undefined;
   private resolveClosed: (() => void) | undefined;
@@ -67,6 +80,30 @@ export class GdbServer {
     });
   }
 
+  /**
+   * gdbserver's `-` / `stdio`: one session on a pair of streams (`target remote | aix-gdbstub serve - PROG`).
+   * whenClosed() resolves when gdb closes the pipe.
+   */
+  serveStreams(input: NodeJS.ReadableStream & { destroy?(): void }, output: NodeJS.WritableStream): void {
+    this.closedPromise = new Promise((resolve) => (this.resolveClosed = resolve));
+    const stream = {
+      destroyed: false,
+      write: (b: Uint8Array) => output.write(b),
+      end: () => output.end(),
+      pause: () => input.pause(),
+      resume: () => input.resume(),
+      destroy: () => input.destroy?.(),
+      on: (event: string, cb: (...a: any[]) => void) => { // eslint-disable-line @typescript-eslint/no-explicit-any
+        if (event === 'drain') output.on('drain', cb);
+        else if (event === 'error') output.on('error', cb);
+        else if (event === 'close') input.on('end', cb);
+        else input.on(event, cb);
+        if (event === 'error') input.on('error', cb);
+      },
+    };
+    this.startSession('stdio', stream, () => this.resolveClosed?.());
+  }
+
   private accept(socket: net.Socket): void {
     const peer = `${socket.remoteAddress}:${socket.remotePort}`;
     if (this.client !== undefined) {
@@ -74,8 +111,17 @@ export class GdbServer {
       socket.destroy();
       return;
     }
-    this.log(`gdb: client connected from ${peer}`);
     socket.setNoDelay(true);
+    this.startSession(peer, socket, () => {
+      if (this.options.once) {
+        this.log('gdb: --once: no longer accepting connections');
+        this.server?.close();
+      }
+    });
+  }
+
+  private startSession(peer: string, socket: SessionStream, onEnd: () => void): void {
+    this.log(`gdb: client connected from ${peer}`);
     this.sessionsServed++;
     const session = new GdbSession(
       this.target,
@@ -98,10 +144,7 @@ export class GdbServer {
       this.log(`gdb: client ${peer} ${why}`);
       void session.disconnected().finally(() => {
         if (this.client === client) this.client = undefined;
-        if (this.options.once) {
-          this.log('gdb: --once: no longer accepting connections');
-          this.server?.close();
-        }
+        onEnd();
       });
     };
     socket.on('data', (chunk: Buffer) => session.receive(chunk));
