@@ -10,7 +10,7 @@ import { SENTINEL_CODE_BASE, N_PTHREADS_CELL } from '../../../src/aix/address-sp
 import { startProgram } from '../../../src/aix/run-program.js';
 import { LOADER_CALLBACK_INDEX } from '../../../src/aix/sentinels.js';
 import { memoryFault } from '../../../src/cpu/memory.js';
-import { parseXcoff } from '../../../src/xcoff/index.js';
+import { XcoffError, parseXcoff } from '../../../src/xcoff/index.js';
 import { TINY_EXIT_STATUS, TINY_IMPORTS, buildTinyXcoff } from '../../helpers/tiny-xcoff.js';
 import { makeProcess, tinyImage, writeTinyProgram } from './helpers.js';
 
@@ -42,6 +42,35 @@ describe('the tiny XCOFF program', () => {
     const withDwarf = parseXcoff(buildTinyXcoff({ dwarf: new Map([['.debug_info', info], ['.debug_line', line]]) }).bytes);
     expect(withDwarf.section('.dwinfo')?.dwarfName).toBe('.debug_info');
     expect([...withDwarf.dwarfSections()]).toEqual([['.debug_info', info], ['.debug_line', line]]);
+  });
+
+  it('is rejected with an XcoffError at every truncation, and never crashes the parser when bytes change', () => {
+    // Small enough to cut at every offset (test/integration/xcoff/robustness.test.ts names each field on hello).
+    const rejection = (bytes: Uint8Array): unknown => {
+      try {
+        const parsed = parseXcoff(bytes);
+        parsed.symbolize(parsed.entry);
+        parsed.dwarfSections();
+        return undefined;
+      } catch (e) {
+        return e;
+      }
+    };
+    for (let cut = 0; cut < built.bytes.length; cut++) {
+      const e = rejection(built.bytes.subarray(0, cut));
+      expect(e, `cut at ${cut}`).toBeInstanceOf(XcoffError);
+      expect((e as Error).message).not.toContain('\n');
+    }
+    const copy = built.bytes.slice();
+    for (let at = 0; at < copy.length; at++) {
+      for (const value of [0x00, 0xff, copy[at]! ^ 0x80]) {
+        const was = copy[at]!;
+        copy[at] = value;
+        const e = rejection(copy);
+        if (e !== undefined) expect(e, `byte ${at} = ${value}`).toBeInstanceOf(XcoffError);
+        copy[at] = was;
+      }
+    }
   });
 
   describe('loaded as a process', () => {
