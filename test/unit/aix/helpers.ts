@@ -64,6 +64,16 @@ export function processWithScratch(scratchBytes = 0x10000n): { proc: AixProcess;
   return { proc, t, scratch };
 }
 
+/** What f throws (undefined if it returns): for faults, which are a shared object rather than an Error. */
+export function thrownBy(f: () => void): unknown {
+  try {
+    f();
+  } catch (e) {
+    return e;
+  }
+  return undefined;
+}
+
 export function asInt(v: bigint): number {
   return Number(BigInt.asIntN(64, v));
 }

@@ -12,7 +12,7 @@ import { LOADER_CALLBACK_INDEX } from '../../../src/aix/sentinels.js';
 import { memoryFault } from '../../../src/cpu/memory.js';
 import { XcoffError, parseXcoff } from '../../../src/xcoff/index.js';
 import { TINY_EXIT_STATUS, TINY_IMPORTS, buildTinyXcoff } from '../../helpers/tiny-xcoff.js';
-import { makeProcess, tinyImage, writeTinyProgram } from './helpers.js';
+import { makeProcess, thrownBy, tinyImage, writeTinyProgram } from './helpers.js';
 
 describe('the tiny XCOFF program', () => {
   const built = buildTinyXcoff();
@@ -111,13 +111,7 @@ describe('the tiny XCOFF program', () => {
 
     it('makes page 0 read as zero and fault on stores', () => {
       expect(mem.readU64(0n)).toBe(0n);
-      let fault: unknown;
-      try {
-        mem.writeU32(0n, 1);
-      } catch (e) {
-        fault = e;
-      }
-      expect(fault).toBe(memoryFault);
+      expect(thrownBy(() => mem.writeU32(0n, 1))).toBe(memoryFault);
     });
   });
 
