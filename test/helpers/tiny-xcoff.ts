@@ -40,8 +40,65 @@ export const TINY_IMPORTS: readonly TinyImport[] = [
 
 export interface TinyXcoffOptions {
   imports?: readonly TinyImport[];
-  /** DWARF sections by ELF name ('.debug_info', '.debug_abbrev', '.debug_line', '.debug_frame'). */
-  dwarf?: ReadonlyMap<string, Uint8Array>;
+  /** DWARF sections by ELF name ('.debug_info', '.debug_abbrev', '.debug_line', '.debug_frame'),
+   * or 'go' for the small Go-shaped sample tinyGoDwarf writes for this program's addresses. */
+  dwarf?: ReadonlyMap<string, Uint8Array> | 'go';
+}
+
+/** Where main.go's lines are in the tiny program (tinyGoDwarf's line table). */
+export const TINY_LINES = { startLine: 3, startCallLine: 4, mainLine: 9 } as const;
+
+/**
+ * A DWARF 4 sample shaped like Go's (big-endian, 8-byte addresses, one compile unit "main" in
+ * DW_LANG_Go): subprograms __start and main.main, the variable main.counter (an int at its
+ * address), and a version 2 line program for main.go. Addresses come from the built program.
+ */
+export function tinyGoDwarf(start: bigint, main: bigint, counter: bigint): Map<string, Uint8Array> {
+  const bytes = () => {
+    const b: number[] = [];
+    const w = {
+      b,
+      u8: (...v: number[]) => { b.push(...v.map((x) => x & 0xff)); return w; },
+      u16: (v: number) => w.u8(v >> 8, v),
+      u32: (v: number) => w.u8(v >>> 24, v >> 16, v >> 8, v),
+      u64: (v: bigint) => { for (let i = 7n; i >= 0n; i--) w.u8(Number((v >> (8n * i)) & 0xffn)); return w; },
+      uleb: (v: number) => { do { let x = v & 0x7f; v >>>= 7; if (v !== 0) x |= 0x80; w.u8(x); } while (v !== 0); return w; },
+      sleb: (v: number) => { for (;;) { const x = v & 0x7f; v >>= 7; const done = (v === 0 && !(x & 0x40)) || (v === -1 && (x & 0x40) !== 0); w.u8(done ? x : x | 0x80); if (done) return w; } },
+      str: (s: string) => w.u8(...new TextEncoder().encode(s), 0),
+      patch32: (at: number, v: number) => { b[at] = (v >>> 24) & 0xff; b[at + 1] = (v >> 16) & 0xff; b[at + 2] = (v >> 8) & 0xff; b[at + 3] = v & 0xff; },
+      done: () => new Uint8Array(b),
+    };
+    return w;
+  };
+  // Abbreviations: 1 compile_unit, 2 subprogram, 3 variable, 4 base_type.
+  const abbrev = bytes()
+    .uleb(1).uleb(0x11).u8(1).uleb(0x03).uleb(0x08).uleb(0x13).uleb(0x0b).uleb(0x10).uleb(0x17).u8(0, 0)
+    .uleb(2).uleb(0x2e).u8(0).uleb(0x03).uleb(0x08).uleb(0x11).uleb(0x01).uleb(0x12).uleb(0x01).u8(0, 0)
+    .uleb(3).uleb(0x34).u8(0).uleb(0x03).uleb(0x08).uleb(0x02).uleb(0x18).uleb(0x49).uleb(0x13).u8(0, 0)
+    .uleb(4).uleb(0x24).u8(0).uleb(0x03).uleb(0x08).uleb(0x0b).uleb(0x0b).uleb(0x3e).uleb(0x0b).u8(0, 0)
+    .u8(0);
+  const info = bytes().u32(0).u16(4).u32(0).u8(8);
+  info.uleb(1).str('main').u8(0x16).u32(0); // DW_LANG_Go, stmt_list 0
+  info.uleb(2).str('__start').u64(start).u64(start + 24n);
+  info.uleb(2).str('main.main').u64(main).u64(main + 4n);
+  const intAt = info.b.length + 1 + 'main.counter'.length + 1 + 1 + 9 + 4;
+  info.uleb(3).str('main.counter').uleb(9).u8(0x03).u64(counter).u32(intAt); // DW_OP_addr counter
+  info.uleb(4).str('int').u8(8).u8(0x05); // DW_ATE_signed
+  info.u8(0);
+  info.patch32(0, info.b.length - 4);
+
+  const line = bytes().u32(0).u16(2).u32(0);
+  const headerStart = line.b.length;
+  line.u8(4, 1, -4 & 0xff, 10, 10).u8(0, 1, 1, 1, 1, 0, 0, 0, 1); // min_inst 4, is_stmt, line_base -4, range 10, opcode_base 10
+  line.u8(0).str('main.go').uleb(0).uleb(0).uleb(0).u8(0);
+  line.patch32(6, line.b.length - headerStart);
+  line.u8(0).uleb(9).u8(2).u64(start); // DW_LNE_set_address
+  line.u8(3).sleb(TINY_LINES.startLine - 1).u8(1); // line 3, copy
+  line.u8(2).uleb(3).u8(3).sleb(TINY_LINES.startCallLine - TINY_LINES.startLine).u8(1); // +12: line 4
+  line.u8(2).uleb(3).u8(3).sleb(TINY_LINES.mainLine - TINY_LINES.startCallLine).u8(1); // +12 (main.main): line 9
+  line.u8(2).uleb(1).u8(0).uleb(1).u8(1); // +4, DW_LNE_end_sequence
+  line.patch32(0, line.b.length - 4);
+  return new Map([['.debug_abbrev', abbrev.done()], ['.debug_info', info.done()], ['.debug_line', line.done()]]);
 }
 
 /** XCOFF section names and s_flags subtypes of the DWARF sections (STYP_DWARF | subtype). */
@@ -105,15 +162,11 @@ export interface TinyXcoffLayout {
 
 export function buildTinyXcoff(opts: TinyXcoffOptions = {}): TinyXcoffLayout {
   const imports = opts.imports ?? TINY_IMPORTS;
-  const dwarf = [...(opts.dwarf ?? new Map<string, Uint8Array>())].map(([name, bytes]) => {
-    const d = DWARF_SECTIONS.get(name);
-    if (d === undefined) throw new Error(`tiny XCOFF: no XCOFF section for ${name}`);
-    return { ...d, bytes };
-  });
   const exitIndex = imports.findIndex((i) => i.name === '_exit');
   if (exitIndex < 0) throw new Error('tiny XCOFF: __start calls _exit, so the imports must include it');
 
-  const sectionCount = 4 + dwarf.length;
+  const dwarfCount = opts.dwarf === 'go' ? 3 : (opts.dwarf?.size ?? 0);
+  const sectionCount = 4 + dwarfCount;
   const out = new Out();
   const headersEnd = 24 + 120 + 72 * sectionCount;
 
@@ -199,6 +252,13 @@ export function buildTinyXcoff(opts: TinyXcoffOptions = {}): TinyXcoffLayout {
   out.u64(h + 48, BigInt(relOff));
   const loader: Section = { name: '.loader', vaddr: 0n, size: strOff + strLen, fileOffset: loaderOffset, flags: STYP_LOADER };
 
+  const counterAddr = data.vaddr + 24n + BigInt(8 * imports.length);
+  const dwarfBytes = opts.dwarf === 'go' ? tinyGoDwarf(startAddr, mainAddr, counterAddr) : (opts.dwarf ?? new Map<string, Uint8Array>());
+  const dwarf = [...dwarfBytes].map(([name, bytes]) => {
+    const d = DWARF_SECTIONS.get(name);
+    if (d === undefined) throw new Error(`tiny XCOFF: no XCOFF section for ${name}`);
+    return { ...d, bytes };
+  });
   const dwarfSections: Section[] = dwarf.map((d) => {
     const at = out.align(8);
     out.bytes(at, d.bytes);
@@ -209,7 +269,7 @@ export function buildTinyXcoff(opts: TinyXcoffOptions = {}): TinyXcoffLayout {
   const symbols: Array<{ name: string; value: bigint; section: number; fn: boolean; size: number; smclas: number }> = [
     { name: '__start', value: startAddr, section: 1, fn: true, size: 24, smclas: 0 },
     { name: 'main.main', value: mainAddr, section: 1, fn: true, size: 4, smclas: 0 },
-    { name: 'main.counter', value: data.vaddr + 24n + BigInt(8 * imports.length), section: 2, fn: false, size: 8, smclas: 5 },
+    { name: 'main.counter', value: counterAddr, section: 2, fn: false, size: 8, smclas: 5 },
     { name: 'main.zeroed', value: bss.vaddr, section: 3, fn: false, size: 0x100, smclas: 5 },
   ];
   const symtab = out.align(8);

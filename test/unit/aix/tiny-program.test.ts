@@ -11,7 +11,8 @@ import { startProgram } from '../../../src/aix/run-program.js';
 import { LOADER_CALLBACK_INDEX } from '../../../src/aix/sentinels.js';
 import { memoryFault } from '../../../src/cpu/memory.js';
 import { XcoffError, parseXcoff } from '../../../src/xcoff/index.js';
-import { TINY_EXIT_STATUS, TINY_IMPORTS, buildTinyXcoff } from '../../helpers/tiny-xcoff.js';
+import { parseDwarf } from '../../../src/dwarf/index.js';
+import { TINY_EXIT_STATUS, TINY_IMPORTS, TINY_LINES, buildTinyXcoff } from '../../helpers/tiny-xcoff.js';
 import { makeProcess, thrownBy, tinyImage, writeTinyProgram } from './helpers.js';
 
 describe('the tiny XCOFF program', () => {
@@ -42,6 +43,24 @@ describe('the tiny XCOFF program', () => {
     const withDwarf = parseXcoff(buildTinyXcoff({ dwarf: new Map([['.debug_info', info], ['.debug_line', line]]) }).bytes);
     expect(withDwarf.section('.dwinfo')?.dwarfName).toBe('.debug_info');
     expect([...withDwarf.dwarfSections()]).toEqual([['.debug_info', info], ['.debug_line', line]]);
+  });
+
+  it('carries a Go-shaped DWARF sample that src/dwarf reads through the XCOFF container', () => {
+    const withGo = buildTinyXcoff({ dwarf: 'go' });
+    const image = parseXcoff(withGo.bytes);
+    expect([...image.dwarfSections().keys()].sort()).toEqual(['.debug_abbrev', '.debug_info', '.debug_line']);
+    const dwarf = parseDwarf(image.dwarfSections());
+    const start = withGo.symbols.get('__start')!;
+    const main = withGo.symbols.get('main.main')!;
+    expect(dwarf.findFunction('main.main')).toMatchObject({ lowPc: main, highPc: main + 4n });
+    expect(dwarf.functionAt(start + 8n)?.name).toBe('__start');
+    const counter = dwarf.findVariable('main.counter')!;
+    expect(counter.address).toBe(withGo.symbols.get('main.counter'));
+    expect(counter.type).toMatchObject({ name: 'int', size: 8 });
+    expect(dwarf.lineForAddress(start)).toEqual({ file: 'main.go', line: TINY_LINES.startLine, address: start, isStmt: true });
+    expect(dwarf.lineForAddress(start + 16n)).toMatchObject({ line: TINY_LINES.startCallLine, address: start + 12n });
+    expect(dwarf.lineForAddress(main)).toMatchObject({ line: TINY_LINES.mainLine });
+    expect(dwarf.addressesForLine('main.go', TINY_LINES.mainLine)).toEqual([main]);
   });
 
   it('is rejected with an XcoffError at every truncation, and never crashes the parser when bytes change', () => {
