@@ -17,7 +17,7 @@ const FORBIDDEN: ReadonlyArray<[RegExp, string]> = [
   [/helpers\/(gdb|cli)(\.js)?['"]/, 'imports a helper that drives gdb or the built CLI'],
   [/\bfixture\(|\brequireTool\(|\bexpectedStdout\(/, 'calls a fixture/tool helper'],
   [/build\/fixtures|fixturesBuildDir/, 'reads the Go-built fixtures'],
-  [/\.cache\/toolchains|\/usr\/lib\/go-|\bgo124Root\b|\bgo119Root\b/, 'reads a Go toolchain'],
+  [/\.cache\/toolchains|\/usr\/lib\/go-|\bgo1(19|2\d)(Root)?\b|\bgoEnv\(/, 'needs a Go toolchain'],
   [/gdb-multiarch|gdbMultiarch|\/usr\/bin\/gdb/, 'names gdb-multiarch'],
   [/qemu-ppc64|qemuPpc64/, 'names qemu-ppc64'],
 ];
