@@ -27,7 +27,7 @@ fixtures: toolchains
 test: toolchains build fixtures
 	npx vitest run
 
-# Unit tests only (some read the Go fixtures: run `make fixtures` once); handy while developing.
+# Unit tests only: no Go, fixtures, gdb or qemu needed (test/unit/self-contained.test.ts keeps it so).
 unit: build
 	npx vitest run test/unit
 

@@ -4,7 +4,7 @@
 // does what a Linux syscall does gets that syscall's number (write → 4, `catch syscall write`
 // resolves to it); every other import gets a fixed number from 1000 up, above the Linux range.
 // The mapping is one-to-one: a number always names a single import. README "catch syscall
-// numbering" documents the table; test/unit/goruntime/syscall-numbers.test.ts checks it against
+// numbering" documents the table; test/integration/goruntime/syscall-numbers.test.ts checks it against
 // gdb's own XML file.
 
 export interface SyscallNumbering {

@@ -7,8 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ERRNO, SIG } from '../../../src/aix/constants.js';
 import type { AixProcess } from '../../../src/aix/process.js';
-import { fixture } from '../../helpers/toolchains.js';
-import { asInt, callImport, makeProcess, processWithScratch } from './helpers.js';
+import { asInt, callImport, makeProcess, processWithScratch, writeTinyProgram } from './helpers.js';
 
 const WNOHANG = 1;
 
@@ -108,7 +107,7 @@ describe('execve', () => {
     const ct = child.threads[0]!;
     const path = scratch + 0x100n;
     const argv = scratch + 0x800n;
-    child.mem.writeBytes(scratch + 0x100n, Buffer.from(fixture('go1.24-aix', 'hello') + '\0'));
+    child.mem.writeBytes(scratch + 0x100n, Buffer.from(writeTinyProgram(dir, 'hello') + '\0'));
     child.mem.writeBytes(scratch + 0x900n, Buffer.from('hello\0'));
     child.mem.writeU64(argv, scratch + 0x900n);
     child.mem.writeU64(argv + 8n, 0n);

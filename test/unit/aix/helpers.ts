@@ -1,6 +1,8 @@
-// Shared set-up for aix unit tests: a process built from a real fixture, with a scripted CPU.
-import { readFileSync } from 'node:fs';
-import { fixture, type FixtureToolchain } from '../../helpers/toolchains.js';
+// Shared set-up for aix unit tests: a process built from the tiny XCOFF program (test/helpers/tiny-xcoff.ts),
+// with a scripted CPU. No Go binary needed: the tests call imports directly.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildTinyXcoff } from '../../helpers/tiny-xcoff.js';
 import { parseXcoff, type XcoffImage } from '../../../src/xcoff/index.js';
 import { VirtualClock } from '../../../src/aix/clock.js';
 import { AixProcess, type ProcessOptions } from '../../../src/aix/process.js';
@@ -8,14 +10,18 @@ import type { CpuPort, CpuStop } from '../../../src/aix/cpu-port.js';
 import type { CpuState } from '../../../src/cpu/state.js';
 import type { GuestThread, CallResult } from '../../../src/aix/threads.js';
 
-const images = new Map<string, XcoffImage>();
-export function helloImage(tc: FixtureToolchain = 'go1.24-aix'): XcoffImage {
-  let img = images.get(tc);
-  if (!img) {
-    img = parseXcoff(readFileSync(fixture(tc, 'hello')));
-    images.set(tc, img);
-  }
-  return img;
+let tiny: XcoffImage | undefined;
+/** The tiny XCOFF program, parsed once (processes copy it into their own memory). */
+export function tinyImage(): XcoffImage {
+  tiny ??= parseXcoff(buildTinyXcoff().bytes);
+  return tiny;
+}
+
+/** Writes the tiny XCOFF program to dir/name (for exec) and returns its path. */
+export function writeTinyProgram(dir: string, name = 'tiny'): string {
+  const path = join(dir, name);
+  writeFileSync(path, buildTinyXcoff().bytes, { mode: 0o755 });
+  return path;
 }
 
 /** A CPU that never runs guest code: each run() reports one executed instruction and the budget stop. */
@@ -25,9 +31,9 @@ export class IdleCpu implements CpuPort {
   }
 }
 
-export function makeProcess(over: Partial<ProcessOptions> = {}, tc: FixtureToolchain = 'go1.24-aix'): AixProcess {
+export function makeProcess(over: Partial<ProcessOptions> = {}, image: XcoffImage = tinyImage()): AixProcess {
   return new AixProcess({
-    image: helloImage(tc),
+    image,
     argv: ['hello', 'one'],
     envp: ['A=1', 'B=two'],
     cpu: new IdleCpu(),
@@ -49,13 +55,23 @@ export function callImport(proc: AixProcess, t: GuestThread, name: string, args:
   return { r3: t.state.getGpr(3), errno, blocked };
 }
 
-/** A process from the hello fixture whose main thread has its errno cell, plus scratch guest memory. */
+/** A process from the tiny program whose main thread has its errno cell, plus scratch guest memory. */
 export function processWithScratch(scratchBytes = 0x10000n): { proc: AixProcess; t: GuestThread; scratch: bigint } {
   const proc = makeProcess();
   const t = proc.threads[0]!;
   callImport(proc, t, '_Errno', []);
   const scratch = proc.space.allocate(scratchBytes)!;
   return { proc, t, scratch };
+}
+
+/** What f throws (undefined if it returns): for faults, which are a shared object rather than an Error. */
+export function thrownBy(f: () => void): unknown {
+  try {
+    f();
+  } catch (e) {
+    return e;
+  }
+  return undefined;
 }
 
 export function asInt(v: bigint): number {

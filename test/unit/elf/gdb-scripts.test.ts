@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PYTHON_SCRIPTS_DIR, bundledGdbScripts, buildElfView, gdbScriptsSection, readElf } from '../../../src/elf/index.js';
 import { parseXcoff } from '../../../src/xcoff/index.js';
-import { fixture } from '../../helpers/toolchains.js';
+import { buildTinyXcoff } from '../../helpers/tiny-xcoff.js';
 
 describe('.debug_gdb_scripts', () => {
   it('encodes each script as kind byte 4, "name\\n", the text and a NUL', () => {
@@ -34,8 +34,8 @@ describe('.debug_gdb_scripts', () => {
     expect(bundledGdbScripts(join(dir, 'missing'))).toEqual([]);
   });
 
-  it('is in the ELF view of hello, uncompressed, holding the scripts given; [] leaves it out', () => {
-    const image = parseXcoff(readFileSync(fixture('go1.24-aix', 'hello')));
+  it('is in the ELF view of a program, uncompressed, holding the scripts given; [] leaves it out', () => {
+    const image = parseXcoff(buildTinyXcoff().bytes);
     const scripts = [{ name: 'aix-gdbstub/t.py', text: 'print("loaded")\n'.repeat(50) }];
     const section = readElf(buildElfView(image, undefined, { gdbScripts: scripts })).section('.debug_gdb_scripts')!;
     expect(section.flags).toBe(0n);

@@ -1,35 +1,11 @@
-// The unwind rows written for Go's stack-switching assembly (asmcgocall, systemstack, mcall,
-// morestack) in the hello fixture of each Go version, read back from the rewritten .debug_frame.
-import { readFileSync } from 'node:fs';
+// Stack-switch CFI pieces that need no Go binary: which instructions move R1, the row analysis on
+// a made-up function, and Delve's "User" frame filter. The rows for Go's real stack-switching
+// assembly are checked on the hello fixtures in test/integration/goruntime/stack-switch-cfi.test.ts.
 import { describe, expect, it } from 'vitest';
-import { FrameTable, parseDebugFrame, writeDebugFrame } from '../../../src/dwarf/frame.js';
 import { isUserFunction } from '../../../src/goruntime/go-unwind.js';
-import { runtimeLayoutFromImage } from '../../../src/goruntime/layout.js';
-import {
-  analyzeStackSwitch, rewriteDebugFrame, runtimeOffsets, stackSwitchFunctions, writesR1, type FrameRow, type StackSwitchFunction,
-} from '../../../src/goruntime/stack-switch-cfi.js';
-import { parseXcoff } from '../../../src/xcoff/index.js';
-import { fixture } from '../../helpers/toolchains.js';
+import { analyzeStackSwitch, writesR1 } from '../../../src/goruntime/stack-switch-cfi.js';
 
 const BCTRL = 0x4e800421;
-
-/** The rule in force at pc. */
-function ruleAt(rows: readonly FrameRow[], pc: bigint): string {
-  let rule = 'none';
-  for (const r of rows) if (r.pc <= pc) rule = r.rule.kind;
-  return rule;
-}
-
-/** Rules at each bctrl (the call that leaves the function while its frame is live). */
-function callRules(image: ReturnType<typeof parseXcoff>, f: StackSwitchFunction): string[] {
-  const text = image.loadSegments.find((s) => s.executable)!;
-  const out: string[] = [];
-  for (let pc = f.start; pc < f.start + f.size; pc += 4n) {
-    const off = Number(pc - text.vaddr);
-    if (new DataView(text.fileBytes.buffer, text.fileBytes.byteOffset).getUint32(off) === BCTRL) out.push(ruleAt(f.rows, pc));
-  }
-  return out;
-}
 
 describe('writesR1', () => {
   it('knows the forms Go uses to move R1 and ignores stores through it', () => {
@@ -49,63 +25,6 @@ describe('analyzeStackSwitch on a made-up function', () => {
     // mflr r31; stdu r31,-32(r1); ld r1,56(r30); bctrl: a switch with no save, so the call row stops.
     const rows = analyzeStackSwitch('cgocall', 0x1000n, [0x7fe802a6, 0xfbe1ffe1, 0xe83e0038, BCTRL], 56);
     expect(rows.map((r) => [Number(r.pc), r.rule.kind])).toEqual([[0x1000, 'entry'], [0x1008, 'framed'], [0x100c, 'stop']]);
-  });
-});
-
-describe.each(['go1.24-aix', 'go1.19-aix'] as const)('stack-switch CFI on %s hello', (tc) => {
-  const image = parseXcoff(readFileSync(fixture(tc, 'hello')));
-  const offsets = runtimeOffsets(runtimeLayoutFromImage(image));
-  const functions = stackSwitchFunctions(image, offsets);
-  const byKind = (k: string) => functions.filter((f) => f.kind === k);
-
-  it('finds asmcgocall, systemstack, mcall, morestack and tstart (not the ABI wrappers)', () => {
-    const names = functions.map((f) => f.name).sort();
-    const cgo = tc === 'go1.24-aix' ? 'runtime.asmcgocall' : 'runtime.asmcgocall.abi0';
-    expect(names).toEqual([cgo, 'runtime.mcall', 'runtime.morestack.abi0', 'runtime.systemstack.abi0', 'tstart'].sort());
-  });
-
-  it('asmcgocall: the call on g0 unwinds through the saved old g and depth (1.24 also through the nosave path\'s saved SP)', () => {
-    const [cgo] = byKind('cgocall');
-    expect(callRules(image, cgo!)).toEqual(tc === 'go1.24-aix' ? ['cgo-depth', 'cgo-sp'] : ['cgo-depth']);
-    // The frame is Go's 32-byte one before the switch and after the return.
-    expect(cgo!.rows.filter((r) => r.rule.kind === 'framed').every((r) => 'size' in r.rule && r.rule.size === 32)).toBe(true);
-  });
-
-  it('systemstack: badsystemstack and the noswitch call are plain frames, the switched call unwinds through curg.sched', () => {
-    const [ss] = byKind('systemstack');
-    expect(callRules(image, ss!)).toEqual(['framed', 'systemstack', 'framed']);
-  });
-
-  it('mcall and morestack: the chain ends once they are on g0', () => {
-    for (const f of byKind('stop')) {
-      expect(f.rows[0]!.rule.kind, f.name).toBe('entry');
-      expect(f.rows[f.rows.length - 1]!.rule.kind, f.name).toBe('stop');
-    }
-    const mcall = functions.find((f) => f.name === 'runtime.mcall')!;
-    expect(callRules(image, mcall)).toEqual(['stop']);
-  });
-
-  it('the rewritten .debug_frame keeps every other FDE byte for byte and adds one per function and leaf', () => {
-    const original = image.dwarfSections().get('.debug_frame')!;
-    const before = parseDebugFrame(original);
-    expect(Buffer.compare(writeDebugFrame(before), original)).toBe(0);
-    const leaves = [{ start: 0x0900_0000_0000_0000n, size: 16n }];
-    const after = parseDebugFrame(rewriteDebugFrame(original, image, offsets, leaves));
-    const replaced = new Set(functions.map((f) => f.start));
-    const keptFdes = before.filter((e) => e.kind === 'fde' && !replaced.has(e.initialLocation));
-    expect(after.filter((e) => e.kind === 'fde')).toHaveLength(keptFdes.length + functions.length + 1);
-    const bodies = new Set(after.map((e) => Buffer.from(e.bytes.subarray(e.offsetSize === 8 ? 20 : 8)).toString('hex')));
-    for (const e of keptFdes) expect(bodies.has(Buffer.from(e.bytes.subarray(e.offsetSize === 8 ? 20 : 8)).toString('hex'))).toBe(true);
-    for (const f of functions) expect(after.filter((e) => e.kind === 'fde' && e.initialLocation === f.start)).toHaveLength(1);
-  });
-
-  it('Go\'s own rows, read back: asmsyscall6 keeps its return address 288 bytes up, goexit ends the chain', () => {
-    const table = new FrameTable(parseDebugFrame(image.dwarfSections().get('.debug_frame')!));
-    const asmsyscall6 = image.findSymbol('asmsyscall6')!.address;
-    expect(table.rowAt(asmsyscall6)).toEqual({ cfa: { reg: 1, offset: 0 }, returnAddress: { kind: 'same' } });
-    expect(table.rowAt(asmsyscall6 + 0x30n)).toEqual({ cfa: { reg: 1, offset: 288 }, returnAddress: { kind: 'offset', offset: -288 } });
-    expect(table.rowAt(image.findSymbol('runtime.goexit')!.address + 4n)?.returnAddress).toEqual({ kind: 'undefined' });
-    expect(table.rowAt(0x10n)).toBeUndefined();
   });
 });
 

@@ -3,11 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { memoryFault } from '../../../src/cpu/memory.js';
 import { SENTINEL_CODE_BASE, N_PTHREADS_CELL } from '../../../src/aix/address-space.js';
 import { LOADER_CALLBACK_INDEX } from '../../../src/aix/sentinels.js';
-import { helloImage, makeProcess } from './helpers.js';
+import { readFileSync } from 'node:fs';
+import { parseXcoff } from '../../../src/xcoff/index.js';
+import { fixture, type FixtureToolchain } from '../../helpers/toolchains.js';
+import { makeProcess, thrownBy } from '../../unit/aix/helpers.js';
+
+const helloImage = (tc: FixtureToolchain) => parseXcoff(readFileSync(fixture(tc, 'hello')));
 
 describe.each(['go1.24-aix', 'go1.19-aix'] as const)('loader (%s hello)', (tc) => {
-  const proc = makeProcess({}, tc);
   const img = helloImage(tc);
+  const proc = makeProcess({}, img);
   const main = proc.threads[0]!;
   const s = main.state;
   const mem = proc.mem;
@@ -69,13 +74,7 @@ describe.each(['go1.24-aix', 'go1.19-aix'] as const)('loader (%s hello)', (tc) =
   it('makes page 0 read as zero and fault on stores', () => {
     expect(mem.readU64(0n)).toBe(0n);
     expect(mem.readU64(0xff8n)).toBe(0n);
-    let fault: unknown;
-    try {
-      mem.writeU32(0n, 1);
-    } catch (e) {
-      fault = e;
-    }
-    expect(fault).toBe(memoryFault);
+    expect(thrownBy(() => mem.writeU32(0n, 1))).toBe(memoryFault);
     expect(memoryFault.access).toBe('write');
   });
 

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ERRNO } from '../../../src/aix/constants.js';
 import { libcFunctions } from '../../../src/aix/libc/index.js';
 import { go119Root, go124Root, repoRoot } from '../../helpers/toolchains.js';
-import { asInt, callImport, processWithScratch } from './helpers.js';
+import { asInt, callImport, processWithScratch } from '../../unit/aix/helpers.js';
 
 const PACKAGES = ['runtime', 'syscall', 'internal/syscall/unix', 'os', 'net', 'vendor/golang.org/x/sys/cpu'];
 
