@@ -1,6 +1,5 @@
 // strace-style lines for libc calls: AIX names, decoded arguments, result or errno name.
 import { errnoName, signalName } from './constants.js';
-import type { AixProcess } from './process.js';
 
 type ArgKind =
   | 'family' | 'socktype'
@@ -195,7 +194,7 @@ export function straceArgs(mem: StraceMemory, name: string, args: readonly bigin
   return argList(mem, name, args, exit ? { exit: true, ok: exit.errno === 0, r3: exit.r3 } : { exit: false });
 }
 
-export function formatStraceCall(proc: AixProcess, name: string, args: bigint[]): string {
+export function formatStraceCall(proc: { mem: StraceMemory }, name: string, args: readonly bigint[]): string {
   return `${name}(${argsOf(proc.mem, name, args)})`;
 }
 
@@ -218,7 +217,7 @@ export function straceReturnText(mem: StraceMemory, name: string, args: readonly
   return res;
 }
 
-export function formatStraceResult(proc: AixProcess, name: string, args: bigint[], r3: bigint, errno: number): string {
+export function formatStraceResult(proc: { mem: StraceMemory }, name: string, args: readonly bigint[], r3: bigint, errno: number): string {
   return `${name}(${straceArgs(proc.mem, name, args, { r3, errno }).join(', ')}) = ${straceReturnText(proc.mem, name, args, r3, errno)}`;
 }
 

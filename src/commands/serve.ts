@@ -6,7 +6,7 @@ import type { CommandModule } from 'yargs';
 import { GDB_SCRIPTS_LOADER } from '../elf/index.js';
 import { GdbServer } from '../gdb/server.js';
 import type { AixProcess } from '../aix/process.js';
-import { installRuntimeViews, runtimeMonitorFor } from '../goruntime/monitor-commands.js';
+import { installRuntimeViews, type GoRuntimeSupport } from '../goruntime/monitor-commands.js';
 import { goDebugFrame, type LeafRange } from '../goruntime/stack-switch-cfi.js';
 import { AixTarget } from '../machine/aix-target.js';
 import { ProgramFileError } from '../xcoff/file.js';
@@ -27,9 +27,9 @@ const SERVE_FLAG_OPTIONS = ['--once', '--no-once', '--record', '--no-record'];
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
 /** "M2, g17" per pthread from the Go runtime (allm walked in guest memory). */
-function goThreadDetails(target: AixTarget): Map<number, string> {
+function goThreadDetails(runtime: GoRuntimeSupport): Map<number, string> {
   const out = new Map<number, string>();
-  for (const t of runtimeMonitorFor(target.process).runtimeViews().threadSummaries()) {
+  for (const t of runtime.views().threadSummaries()) {
     out.set(t.gdbThreadId, `M${t.mId}${t.goid !== undefined ? `, g${t.goid}` : ''}`);
   }
   return out;
@@ -86,12 +86,13 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
 
     const log = (line: string) => process.stderr.write(line + '\n');
     let target: AixTarget;
+    let runtime: GoRuntimeSupport;
     try {
       // gdb's unwinder follows Go's stack switches through CFI made from the runtime layout.
-      const debugFrame = (image: AixProcess['image'], leaves: readonly LeafRange[]) => goDebugFrame(image, runtimeMonitorFor(target.process).runtimeViews().layout, leaves);
+      const debugFrame = (image: AixProcess['image'], leaves: readonly LeafRange[]) => goDebugFrame(image, runtime.views().layout, leaves);
       target = new AixTarget({ start, log, debugFrame, record });
-      installRuntimeViews(target); // monitor libcall/threads/goroutines/..., catch syscall numbering
-      target.setThreadDetails(() => goThreadDetails(target));
+      runtime = installRuntimeViews(target); // monitor libcall/threads/goroutines/..., catch syscall numbering
+      target.setThreadDetails(() => goThreadDetails(runtime));
     } catch (e) {
       if (e instanceof ProgramFileError) fail(e.message, 1);
       throw e;
@@ -107,7 +108,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     // for cpuheavy) and the runtime layout read from DWARF for the thread names (about 110 ms).
     target.execFile();
     try {
-      runtimeMonitorFor(target.process).runtimeViews(); // parses the layout once per image
+      runtime.views(); // parses the layout once per image
     } catch {
       // A binary the views cannot read: gdb's thread list then shows plain pthreads.
     }

@@ -18,8 +18,10 @@ import {
 } from '../gdb/target.js';
 import { Recorder, ReplayDiverged, before, type Position } from '../record/recorder.js';
 import { DebugCpuPort, type DebugStop, type ThreadMode } from './debug-port.js';
-import { runMonitorCommand } from './monitor.js';
-import { attachRecordCommands, describePosition } from './record-commands.js';
+import type { GoProcess } from '../goruntime/process-source.js';
+import { goProcessOf } from './go-process.js';
+import { MonitorRegistry } from './monitor.js';
+import { describePosition, registerRecordCommands } from './record-commands.js';
 import { registerBytesFromState, registersFromState, registersIntoState } from './registers.js';
 import { aixToGdbSignal, gdbToAixSignal } from './signals.js';
 
@@ -100,14 +102,52 @@ export class AixTarget implements Target {
   private interruptRequested = false;
   private freeRun: Promise<void> | undefined;
   private execFileCache: ExecFile | undefined;
+  /** `monitor` commands of this target; other layers (the Go runtime views) add theirs here. */
+  readonly monitors = new MonitorRegistry();
+  private consoleSink: ((text: string) => void) | undefined;
+  private importBreak: ((tid: ThreadId, importName: string) => boolean) | undefined;
+  private goProcessCache: { process: AixProcess; view: GoProcess } | undefined;
 
   constructor(private readonly options: AixTargetOptions) {
     this.log = options.log ?? (() => {});
     this.machine = this.newMachine(options.start);
+    registerRecordCommands(this.monitors, () => {
+      const recorder = this.machine.recorder;
+      return { scheduler: this.machine.scheduler, navigator: recorder && { recorder, goto: (pos: Position) => this.gotoPosition(pos) } };
+    });
+    this.monitors.register('threads', 'guest threads: state, instructions run, the libc call a blocked one waits in', () => {
+      const proc = this.machine.process;
+      const lines = proc.threads.map((t) => {
+        const what = t.status === 'blocked' && t.waiter ? ` in ${t.waiter.description}` : '';
+        return `  pthread ${t.tid}: ${t.status}${what}, pc 0x${t.state.pc.toString(16)}, ${t.instructions} instructions`;
+      });
+      return [`process ${proc.pid}: ${proc.describeEnd()}`, ...lines].join('\n');
+    });
   }
 
   get process(): AixProcess {
     return this.machine.process;
+  }
+
+  /** The current process as the Go runtime views read it (a new one after `run`). */
+  goProcess(): GoProcess {
+    const process = this.machine.process;
+    if (this.goProcessCache?.process !== process) this.goProcessCache = { process, view: goProcessOf(process) };
+    return this.goProcessCache.view;
+  }
+
+  /** The session's console (O packets while the guest runs). */
+  setConsoleSink(sink: (text: string) => void): void {
+    this.consoleSink = sink;
+  }
+
+  printToConsole(text: string): void {
+    this.consoleSink?.(text);
+  }
+
+  /** Stop a thread entering an import when `stopsAt` says so (monitor break-libcall). */
+  setImportBreak(stopsAt: (tid: ThreadId, importName: string) => boolean): void {
+    this.importBreak = stopsAt;
   }
 
   /** Let another layer number import calls for catch syscall (QCatchSyscalls). */
@@ -583,14 +623,9 @@ export class AixTarget implements Target {
   }
 
   async monitor(command: string): Promise<string> {
-    const m = this.machine;
-    const text = await runMonitorCommand(command, {
-      process: m.process,
-      scheduler: m.scheduler,
-      readMemory: (addr, length) => m.process.mem.readBytes(addr, length),
-    });
+    const text = await this.monitors.run(command);
     // The position belongs in the thread list of a recorded run.
-    const r = m.recorder;
+    const r = this.machine.recorder;
     if (r !== undefined && r.disabled === undefined && /^\s*threads\b/i.test(command)) return `position: ${describePosition(r)}\n${text}`;
     return text;
   }
@@ -600,13 +635,9 @@ export class AixTarget implements Target {
   private newMachine(start: StartOptions): Machine {
     const record = this.options.record === undefined ? undefined : { ...this.options.record, stopPoints: { suspend: () => this.suspendStopPoints(), resume: () => this.resumeStopPoints() } };
     const m = createMachine(start, this.options.sliceBudget, record);
-    const recorder = m.recorder;
-    if (recorder !== undefined) attachRecordCommands(m.process, { recorder, goto: (pos) => this.gotoPosition(pos) });
     this.stopGeneration++;
     m.port.passSignals = this.passSet;
-    // Hooks other layers installed on the previous incarnation's port carry over.
-    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
-    if (this.machine !== undefined) m.port.importBreak = this.machine.port.importBreak;
+    m.port.importBreak = (t, name) => this.importBreak?.(t.tid, name) ?? false;
     m.port.syscallNumber = this.syscallNumbering;
     this.applyCatch(m.port);
     // gdb re-inserts its stop points after `run`, but keep ours in case it does not.
