@@ -6,6 +6,7 @@ import type { CommandModule } from 'yargs';
 import { GDB_SCRIPTS_LOADER } from '../elf/index.js';
 import { GdbServer } from '../gdb/server.js';
 import type { AixProcess } from '../aix/process.js';
+import { goroutineThreadSource } from '../goruntime/goroutine-threads.js';
 import { installRuntimeViews, type GoRuntimeSupport } from '../goruntime/monitor-commands.js';
 import { goDebugFrame, type LeafRange } from '../goruntime/stack-switch-cfi.js';
 import { AixTarget } from '../machine/aix-target.js';
@@ -20,9 +21,10 @@ interface ServeArgs {
   once: boolean;
   'on-detach': string;
   osabi: string;
+  threads: string;
 }
 
-const SERVE_VALUE_OPTIONS = ['--host', '--port', '--on-detach', '--osabi', '--record-memory', '--record-interval'];
+const SERVE_VALUE_OPTIONS = ['--host', '--port', '--on-detach', '--osabi', '--record-memory', '--record-interval', '--threads'];
 const SERVE_FLAG_OPTIONS = ['--once', '--no-once', '--record', '--no-record'];
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
@@ -57,6 +59,12 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
         default: 'linux',
         choices: ['linux', 'none'],
         describe: 'OS ABI gdb assumes: linux (catch syscall works) or none (no catch syscall; gdb skips its Linux signal-trampoline probes, stepping about 1.5x faster)',
+      })
+      .option('threads', {
+        type: 'string',
+        default: 'goroutines',
+        choices: ['goroutines', 'pthreads'],
+        describe: "what gdb's threads are: every live goroutine (next/step follow a goroutine across Ms) plus the pthreads, or the pthreads only",
       }) as never,
   handler: async (parsed) => {
     // Only the options before PROGRAM are ours; the rest belongs to the guest (as with `run`).
@@ -72,6 +80,8 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     if (onDetach !== 'continue' && onDetach !== 'kill') fail(`--on-detach: expected continue or kill, got '${onDetach}'`);
     const osabi = optionValues(split.options, '--osabi').pop() ?? 'linux';
     if (osabi !== 'linux' && osabi !== 'none') fail(`--osabi: expected linux or none, got '${osabi}'`);
+    const threads = optionValues(split.options, '--threads').pop() ?? 'goroutines';
+    if (threads !== 'goroutines' && threads !== 'pthreads') fail(`--threads: expected goroutines or pthreads, got '${threads}'`);
     const once = split.options.includes('--once');
     let record: { interval: number; memoryLimit: number } | undefined;
     if (split.options.includes('--record')) {
@@ -92,7 +102,8 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       const debugFrame = (image: AixProcess['image'], leaves: readonly LeafRange[]) => goDebugFrame(image, runtime.views().layout, leaves);
       target = new AixTarget({ start, log, debugFrame, record });
       runtime = installRuntimeViews(target); // monitor libcall/threads/goroutines/..., catch syscall numbering
-      target.setThreadDetails(() => goThreadDetails(runtime));
+      if (threads === 'goroutines') target.setGoroutineThreads(goroutineThreadSource(() => runtime.views()));
+      else target.setThreadDetails(() => goThreadDetails(runtime));
     } catch (e) {
       if (e instanceof ProgramFileError) fail(e.message, 1);
       throw e;

@@ -10,7 +10,8 @@ import { RuntimeViews } from './views.js';
 
 /** Where commands are registered (the target's monitor registry). */
 export interface MonitorRegistrar {
-  register(name: string, help: string, run: (request: { args: string[]; argText: string }) => string | Promise<string>): void;
+  /** `thread`: the pthread behind the thread selected in gdb, when it is on one. */
+  register(name: string, help: string, run: (request: { args: string[]; argText: string; thread?: number }) => string | Promise<string>): void;
 }
 
 /** What the runtime views need from the debugger they serve. */
@@ -101,9 +102,13 @@ export class GoRuntimeSupport {
 
 /** Adds the runtime commands to a registry (replacing the machine's plainer `threads` there). */
 function registerRuntimeMonitorCommands(monitors: MonitorRegistrar, current: () => RuntimeMonitor): void {
-  monitors.register('libcall', "[PTHREAD|M<id>|all] each M's libc call: import, args (decoded), r1/r2/err, libcallsp/pc/g", ({ args }) =>
-    current().runtimeViews().formatLibcalls(args[0] ?? 'all'),
-  );
+  monitors.register('libcall', "[PTHREAD|M<id>|selected|all] each M's libc call: import, args (decoded), r1/r2/err, libcallsp/pc/g (selected: gdb's thread)", ({ args, thread }) => {
+    if (args[0] === 'selected') {
+      if (thread === undefined) return "the thread selected in gdb is a goroutine that is not on a thread: it is in no libc call";
+      return current().runtimeViews().formatLibcalls(String(thread));
+    }
+    return current().runtimeViews().formatLibcalls(args[0] ?? 'all');
+  });
   monitors.register('threads', 'pthread <-> M <-> G: gdb thread, M id, procid, curg and status, g0/gsignal, lockedg, spinning/blocked, pc', () =>
     current().runtimeViews().formatThreads(),
   );

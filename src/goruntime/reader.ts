@@ -323,6 +323,37 @@ export class RuntimeReader {
     return this.int(this.bytes(g + BigInt(f.offset), f.size, 'g.goid'), { ...f, offset: 0 });
   }
 
+  /**
+   * goid and status (scan bit cleared) of the gs in runtime.allgs, reading only those two fields,
+   * until `wanted(status)` has been true `limit` times: the thread list a debugger fetches after
+   * every stop, with thousands of goroutines.
+   */
+  goroutineIds(limit = Infinity, wanted: (status: number) => boolean = () => true): RuntimeRead<Array<{ address: bigint; goid: bigint; status: number }>> {
+    const p = this.plan.g;
+    // One read covering both fields (they are neighbours in every Go version).
+    const start = Math.min(p.goid.offset, p.atomicstatus.offset);
+    const end = Math.max(p.goid.offset + p.goid.size, p.atomicstatus.offset + p.atomicstatus.size);
+    const goid = { ...p.goid, offset: p.goid.offset - start };
+    const status = { ...p.atomicstatus, offset: p.atomicstatus.offset - start };
+    const notScan = ~this.layout.gStatus.scan;
+    const addrs = this.allGAddresses();
+    if (!addrs.ok) return { ok: false, error: addrs.error, partial: [] };
+    const out: Array<{ address: bigint; goid: bigint; status: number }> = [];
+    let found = 0;
+    try {
+      for (const g of addrs.value) {
+        if (found >= limit) break;
+        const v = this.bytes(g + BigInt(start), end - start, 'g.goid and g.atomicstatus');
+        const rec = { address: g, goid: this.int(v, goid), status: Number(this.int(v, status)) & notScan };
+        out.push(rec);
+        if (wanted(rec.status)) found++;
+      }
+      return { ok: true, value: out };
+    } catch (e) {
+      return { ok: false, error: errorText(e), partial: out };
+    }
+  }
+
   readG(addr: bigint): GRecord {
     const p = this.plan.g;
     const v = this.bytes(addr, p.size, 'runtime.g');

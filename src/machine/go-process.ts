@@ -6,12 +6,12 @@ import type { GuestThread } from '../aix/threads.js';
 import type { GoProcess } from '../goruntime/process-source.js';
 import type { ThreadView } from '../goruntime/views.js';
 
-function threadView(proc: AixProcess, t: GuestThread): ThreadView {
+function threadView(proc: AixProcess, t: GuestThread, gdbThreadId: number): ThreadView {
   const s = t.state;
   const c = t.current;
   const v: ThreadView = {
     tid: t.tid,
-    gdbThreadId: t.tid,
+    gdbThreadId,
     status: t.status,
     waiting: t.waiter?.description,
     pc: s.pc,
@@ -32,13 +32,16 @@ function threadView(proc: AixProcess, t: GuestThread): ThreadView {
   return v;
 }
 
-/** The GoProcess of an emulated process (callers keep one per process: per-process state keys on it). */
-export function goProcessOf(proc: AixProcess): GoProcess {
+/**
+ * The GoProcess of an emulated process (callers keep one per process: per-process state keys on
+ * it). `gdbThreadId` numbers a pthread as gdb sees it (default: its pthread id).
+ */
+export function goProcessOf(proc: AixProcess, gdbThreadId: (tid: number) => number = (tid) => tid): GoProcess {
   return {
     pid: proc.pid,
     image: proc.image,
     memory: proc.mem,
-    threads: () => proc.liveThreads().map((t) => threadView(proc, t)),
+    threads: () => proc.liveThreads().map((t) => threadView(proc, t, gdbThreadId(t.tid))),
     monotonicNs: () => proc.clock.monotonicNs(),
     observeImportCalls: (o) => {
       proc.callObservers.add({

@@ -6,6 +6,8 @@
 export interface MonitorRequest {
   args: string[];
   argText: string;
+  /** The pthread behind the thread selected in gdb, when it is on one. */
+  thread?: number;
 }
 
 /** Returns the text shown to the user (a trailing newline is added when missing). */
@@ -40,14 +42,14 @@ export class MonitorRegistry {
   }
 
   /** Run one `monitor` line. Never throws: failures become the text shown. */
-  async run(line: string): Promise<string> {
+  async run(line: string, context: { thread?: number } = {}): Promise<string> {
     const m = /^(\S*)\s*([\s\S]*)$/.exec(line.trim())!;
     const name = (m[1] ?? '').toLowerCase() || 'help';
     const argText = m[2] ?? '';
     const cmd = this.commands.get(name);
     if (cmd === undefined) return `unknown monitor command '${name}'; 'monitor help' lists them\n`;
     try {
-      const text = await cmd.run({ args: argText.split(/\s+/).filter((w) => w !== ''), argText });
+      const text = await cmd.run({ args: argText.split(/\s+/).filter((w) => w !== ''), argText, ...context });
       return text.endsWith('\n') ? text : text + '\n';
     } catch (e) {
       return `monitor ${name}: ${e instanceof Error ? e.message : String(e)}\n`;

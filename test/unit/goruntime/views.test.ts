@@ -86,9 +86,9 @@ describe.each(TOOLCHAINS)('runtime views on %s', (tc) => {
     expect(backtrace).not.toContain('(stopped:');
 
     // The lean per-stop summary (gdb's thread names) says what the full snapshot says.
-    const expected = snapshotRows.filter((r) => r.m !== undefined).map((r) => ({ gdbThreadId: r.thread.gdbThreadId, mId: r.m!.id, goid: r.curg?.goid }));
+    const expected = snapshotRows.filter((r) => r.m !== undefined).map((r) => ({ tid: r.thread.tid, gdbThreadId: r.thread.gdbThreadId, mId: r.m!.id, goid: r.curg?.goid }));
     expect(summaries).toEqual(expected);
-    expect(summaries.find((s) => s.gdbThreadId === thread)).toEqual({ gdbThreadId: thread, mId: 0n, goid: 1n });
+    expect(summaries.find((s) => s.gdbThreadId === thread)).toEqual({ tid: thread, gdbThreadId: thread, mId: 0n, goid: 1n });
     expect(goroutines).toMatch(/^goid +status +wait reason +M +pc +user +start$/m);
     expect(goroutines).toMatch(/ runtime\.main$/m);
     expect(goroutines).toMatch(/waiting +force gc \(idle\) .* runtime\.forcegchelper$/m);
