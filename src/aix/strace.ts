@@ -280,7 +280,7 @@ function waitStatusText(w: number): string {
   return `[{WIFSIGNALED(s) && WTERMSIG(s) == ${signalName((w >> 16) & 0xff)}}]`;
 }
 
-// ---- struct decoders (layouts: aix-contract.md §4.7, syscall/ztypes_aix_ppc64.go) ----
+// ---- struct decoders (layouts: notes/aix-go-contract.md §4.7, syscall/ztypes_aix_ppc64.go) ----
 
 const FAMILIES: Record<number, string> = { 0: 'AF_UNSPEC', 1: 'AF_UNIX', 2: 'AF_INET', 24: 'AF_INET6' };
 const SOCKTYPES: Record<number, string> = { 1: 'SOCK_STREAM', 2: 'SOCK_DGRAM', 3: 'SOCK_RAW', 5: 'SOCK_SEQPACKET' };

@@ -1,5 +1,5 @@
 // 64-bit values travel as two int32 halves (hi, lo): V8 keeps int32 unboxed, BigInt shifts and
-// compares are 5-15x slower (see perf-notes.md). BigInt is for APIs off the hot path only.
+// compares are 5-15x slower (see notes/performance.md). BigInt is for APIs off the hot path only.
 
 /** Combine int32 halves into an unsigned 64-bit bigint. */
 export function toBig(hi: number, lo: number): bigint {

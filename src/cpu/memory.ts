@@ -2,7 +2,7 @@
 //
 // Pages are 64 KiB ArrayBuffers materialised on first touch (a 512 MiB PROT_NONE reservation
 // costs a list entry, not memory). Hot accesses go through two direct-mapped software TLBs (read
-// and write) holding one DataView per page (perf-notes.md §3: 190-350 M accesses/s). Everything
+// and write) holding one DataView per page (notes/performance.md §3: 190-350 M accesses/s). Everything
 // unusual (page crossing, first touch, protection, watched or code pages) takes the slow path.
 //
 // Watchpoints are page granular in the TLB: a page holding a watched range never enters it, so

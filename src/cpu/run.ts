@@ -1,7 +1,7 @@
 // The interpreter's hot loop, generated once from the instruction rows.
 //
 // Why generated: a table of handler functions makes every call site megamorphic (48-64 M
-// instructions/s in perf-notes.md), a switch is 2-3x faster. The switch below has one case per
+// instructions/s in notes/performance.md), a switch is 2-3x faster. The switch below has one case per
 // row, each calling that row's own handler through its own call site, so every call is
 // monomorphic and TurboFan can inline the small ones. The rows stay the single source of truth.
 //

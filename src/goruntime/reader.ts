@@ -8,7 +8,7 @@ import { RuntimeLayoutError, type FieldLayout, type RuntimeLayout } from './layo
 export type ReadMemory = (addr: bigint, len: number) => Uint8Array;
 
 export interface LibcallFrame {
-  /** Address of the import slot (aix-contract.md §7.3), not of the function. */
+  /** Address of the import slot (notes/aix-go-contract.md §7.3), not of the function. */
   fn: bigint;
   n: bigint;
   /** Address of an array of n uintptr arguments. */
@@ -473,7 +473,7 @@ export class RuntimeReader {
   }
 
   /**
-   * The g a thread is running, from its registers (aix-contract.md §7.2): R30 in Go code, else
+   * The g a thread is running, from its registers (notes/aix-go-contract.md §7.2): R30 in Go code, else
    * the TLS slot at R13 - 0x7800 that save_g keeps current. A candidate counts only when its
    * g.m points at an M whose g0, curg or gsignal is that g.
    */

@@ -5,7 +5,7 @@
 // the block ends before it), the page end or MAX_BLOCK. Conditional branches inside are side
 // exits. A branch back to any instruction of the block (its entry or a loop head inside it)
 // stays inside: the body is a `switch` over those labels in a JS loop that checks the budget
-// once per jump (perf-notes.md §2: regions with back edges reach ~1 G insn/s, single blocks
+// once per jump (notes/performance.md §2: regions with back edges reach ~1 G insn/s, single blocks
 // ~250 M). Blocks then chain to each other without the interpreter (chain.ts).
 //
 // Exactness: registers and memory are the interpreter's own (CpuState typed arrays, GuestMemory
