@@ -42,18 +42,18 @@ echo R3 = &libcall =\
 p/x $r3
 echo g (R30) is now the M's g0:\ 
 p/x $r30
-eval "monitor libcall %d", $_thread
+monitor libcall selected
 
 echo \n=== Step 5: the libc import itself: catch syscall write stops at its entry ===\n
 echo callCfunction loaded the function descriptor from the slot and branched to libc write.\n
 catch syscall write
 continue
 info registers pc lr r3 r4 r5
-eval "monitor libcall %d", $_thread
+monitor libcall selected
 
 echo \n=== Step 6: back from libc: R3 holds the result (21 bytes) ===\n
 continue
-eval "monitor libcall %d", $_thread
+monitor libcall selected
 delete
 echo \n=== The rest of the program runs to its end ===\n
 continue

@@ -6,7 +6,7 @@ set confirm off
 catch syscall
 commands
   silent
-  eval "monitor libcall %d", $_thread
+  monitor libcall selected
   continue
 end
 continue

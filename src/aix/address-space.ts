@@ -1,4 +1,4 @@
-// The emulated process's address-space policy (aix-contract.md §9): where the emulator puts the
+// The emulated process's address-space policy (notes/aix-go-contract.md §9): where the emulator puts the
 // things it owns (sentinels, TLS, errno cells, malloc, thread stacks) and how mmap places guest
 // mappings. GuestMemory does the mapping; this class decides addresses and keeps the books.
 import { GuestMemory, PAGE_SIZE, PROT_READ, PROT_WRITE } from '../cpu/memory.js';

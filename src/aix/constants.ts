@@ -1,4 +1,4 @@
-// AIX numbers the Go runtime and syscall package observe (aix-contract.md §4.5). Keep these
+// AIX numbers the Go runtime and syscall package observe (notes/aix-go-contract.md §4.5). Keep these
 // AIX values: they differ from Linux (EAGAIN 11, ETIMEDOUT 78, SIGURG 16, O_CLOEXEC 0x800000...).
 
 export const ERRNO = {

@@ -1,6 +1,6 @@
 // What the process needs from a CPU: run one thread's registers for up to `budget` instructions
 // and say why it stopped. Keeping this narrow lets the aix layer be tested with a fake CPU and
-// keeps cpu/ free of any AIX knowledge (architecture.md).
+// keeps cpu/ free of any AIX knowledge (notes/architecture.md).
 import type { CpuState } from '../cpu/state.js';
 
 export type CpuStop =

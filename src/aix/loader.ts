@@ -1,5 +1,5 @@
 // Loads a Go XCOFF64 executable into guest memory the way the AIX loader would for these
-// binaries (aix-contract.md §1.5, §1.7, §2): segments at their link addresses, page 0 readable
+// binaries (notes/aix-go-contract.md §1.5, §1.7, §2): segments at their link addresses, page 0 readable
 // zeros, import slots pointing at sentinel descriptors, a main stack with argv/envp, a TLS block.
 import type { XcoffImage } from '../xcoff/index.js';
 import { GuestMemory, PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE } from '../cpu/memory.js';

@@ -1,6 +1,6 @@
 // An emulated AIX process: guest memory with the loaded image, its threads, the process-wide
 // state libc keeps (file descriptors, signal actions, semaphores, ids) and the dispatcher that
-// turns a thread reaching a sentinel into an HLE call (aix-contract.md §3).
+// turns a thread reaching a sentinel into an HLE call (notes/aix-go-contract.md §3).
 import { GuestMemory, MemoryFault } from '../cpu/memory.js';
 import type { CpuState } from '../cpu/state.js';
 import { CR, XER } from '../cpu/state.js';

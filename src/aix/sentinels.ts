@@ -1,7 +1,7 @@
 // Host calls: every import descriptor, the loader callback and the emulator's own return points
 // lead to a sentinel code address in an emulator-owned, non-executable page. Reaching one means
 // "the guest called into the host": the CPU stops before fetching there and the process services
-// the call (architecture.md: "import calls are events").
+// the call (notes/architecture.md: "import calls are events").
 import { SENTINEL_CODE_BASE, SENTINEL_DESC_BASE } from './address-space.js';
 
 export type HostCallKind = 'import' | 'loader-callback' | 'start-return' | 'thread-exit' | 'sigreturn';

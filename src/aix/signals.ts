@@ -1,4 +1,4 @@
-// Signal delivery the AIX way (aix-contract.md §6): the sigaction table, alternate stacks, a
+// Signal delivery the AIX way (notes/aix-go-contract.md §6): the sigaction table, alternate stacks, a
 // ucontext/context64 frame and siginfo built on the chosen stack, the handler entered through its
 // descriptor with LR at the sigreturn sentinel, and a sigreturn that restores the context from
 // guest memory (Go edits it: preparePanic, pushCall).

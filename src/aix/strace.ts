@@ -1,6 +1,5 @@
 // strace-style lines for libc calls: AIX names, decoded arguments, result or errno name.
 import { errnoName, signalName } from './constants.js';
-import type { AixProcess } from './process.js';
 
 type ArgKind =
   | 'family' | 'socktype'
@@ -195,7 +194,7 @@ export function straceArgs(mem: StraceMemory, name: string, args: readonly bigin
   return argList(mem, name, args, exit ? { exit: true, ok: exit.errno === 0, r3: exit.r3 } : { exit: false });
 }
 
-export function formatStraceCall(proc: AixProcess, name: string, args: bigint[]): string {
+export function formatStraceCall(proc: { mem: StraceMemory }, name: string, args: readonly bigint[]): string {
   return `${name}(${argsOf(proc.mem, name, args)})`;
 }
 
@@ -218,7 +217,7 @@ export function straceReturnText(mem: StraceMemory, name: string, args: readonly
   return res;
 }
 
-export function formatStraceResult(proc: AixProcess, name: string, args: bigint[], r3: bigint, errno: number): string {
+export function formatStraceResult(proc: { mem: StraceMemory }, name: string, args: readonly bigint[], r3: bigint, errno: number): string {
   return `${name}(${straceArgs(proc.mem, name, args, { r3, errno }).join(', ')}) = ${straceReturnText(proc.mem, name, args, r3, errno)}`;
 }
 
@@ -281,7 +280,7 @@ function waitStatusText(w: number): string {
   return `[{WIFSIGNALED(s) && WTERMSIG(s) == ${signalName((w >> 16) & 0xff)}}]`;
 }
 
-// ---- struct decoders (layouts: aix-contract.md §4.7, syscall/ztypes_aix_ppc64.go) ----
+// ---- struct decoders (layouts: notes/aix-go-contract.md §4.7, syscall/ztypes_aix_ppc64.go) ----
 
 const FAMILIES: Record<number, string> = { 0: 'AF_UNSPEC', 1: 'AF_UNIX', 2: 'AF_INET', 24: 'AF_INET6' };
 const SOCKTYPES: Record<number, string> = { 1: 'SOCK_STREAM', 2: 'SOCK_DGRAM', 3: 'SOCK_RAW', 5: 'SOCK_SEQPACKET' };

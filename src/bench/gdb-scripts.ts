@@ -4,7 +4,7 @@
 // value of i at the conditional stop). The port comes from $BENCH_PORT so a script can be rerun
 // by hand against any stub.
 
-export type GdbMetric = 'stepi' | 'hits' | 'cond' | 'dump';
+export type GdbMetric = 'stepi' | 'hits' | 'cond' | 'dump' | 'gstepi';
 
 export interface MetricSizes {
   /** Single steps from the entry point. */
@@ -16,9 +16,11 @@ export interface MetricSizes {
   heapRepeat: number;
   /** How many times the whole text segment is dumped. */
   textRepeat: number;
+  /** Single steps, each its own command (gdb re-reads the thread list after each), in migrate. */
+  gstepi: number;
 }
 
-export const DEFAULT_SIZES: MetricSizes = { stepi: 2000, hits: 500, heapMiB: 4, heapRepeat: 4, textRepeat: 8 };
+export const DEFAULT_SIZES: MetricSizes = { stepi: 2000, hits: 500, heapMiB: 4, heapRepeat: 4, textRepeat: 8, gstepi: 200 };
 
 /** Settings, the report/timed/run helpers and the connection every bench script starts with. */
 export const GDB_PRELUDE = `set pagination off
@@ -56,6 +58,14 @@ function body(metric: GdbMetric, s: MetricSizes): string {
       return `python
 timed("stepi", lambda: [run("stepi") for _ in range(${s.stepi})])
 report("check_stopped_in", gdb.selected_frame().name())
+end
+`;
+    case 'gstepi':
+      return `python
+run("break %s" % os.environ["BENCH_BREAK"])
+run("continue")
+timed("gstepi", lambda: [run("stepi") for _ in range(${s.gstepi})])
+report("check_threads", len(gdb.selected_inferior().threads()))
 end
 `;
     case 'hits':

@@ -6,7 +6,7 @@
 // Each metric gets a fresh stub and a fresh gdb. The gdb scripts are written to build/bench-gdb/
 // and read the port from $BENCH_PORT, so every row can be reproduced by hand (the table says how).
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join, resolve } from 'node:path';
 import { DEFAULT_SIZES, gdbScript, type GdbMetric, type MetricSizes } from './gdb-scripts.js';
@@ -192,10 +192,10 @@ function runGdb(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Prom
   });
 }
 
-export async function runSession(side: Side, scriptPath: string, timeoutMs: number): Promise<SessionResult> {
+export async function runSession(side: Side, scriptPath: string, timeoutMs: number, extraEnv: Record<string, string> = {}): Promise<SessionResult> {
   const stub = await side.launch();
   try {
-    const env = { ...process.env, BENCH_PORT: String(stub.port) };
+    const env = { ...process.env, ...extraEnv, BENCH_PORT: String(stub.port) };
     const { output, spawnedAt } = await runGdb(['-batch', '-nx', ...side.gdbArgs, '-x', scriptPath], env, timeoutMs);
     const values = new Map<string, number>();
     const texts = new Map<string, string>();
@@ -372,6 +372,34 @@ export function printGdbTable(rows: GdbBenchRow[], log: (line: string) => void =
   return allMet;
 }
 
+/**
+ * Goroutines as gdb threads: stepi in the migrate fixture with 10 and with 10,000 parked goroutines
+ * (gdb re-reads the thread list after every stop). Returns ms per stepi for each, best of `repeat`.
+ */
+export async function benchGoroutineThreads(root: string, sizes: MetricSizes, repeat: number, log: (line: string) => void): Promise<{ few: number; many: number; threads: string[] }> {
+  const program = 'build/fixtures/go1.24-aix/migrate';
+  if (!existsSync(join(root, program))) throw new Error(`goroutine bench needs ${program} (make fixtures)`);
+  const source = readFileSync(join(root, 'test/fixtures/migrate/main.go'), 'utf8').split('\n');
+  const line = source.findIndex((l) => l.includes('// NEXT-PRINT')) + 1;
+  const dir = join(root, 'build', 'bench-gdb');
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, 'gstepi.gdb');
+  writeFileSync(path, gdbScript('gstepi', sizes));
+  const best = { few: Infinity, many: Infinity };
+  const threads: string[] = [];
+  for (let round = 0; round < repeat; round++) {
+    for (const [key, parked] of [['few', '10'], ['many', '10000']] as const) {
+      const side = oursSide(root, program, 'linux', { serveOptions: ['--env', 'GOMAXPROCS=4'], programArgs: [parked] });
+      log(`    gstepi ${parked} parked: ${side.stubCommand}  &&  BENCH_PORT=… BENCH_BREAK=main.go:${line} ${PIN_PREFIX}${GDB} -batch -nx -x ${path}`);
+      const r = await runSession(side, path, 600_000, { BENCH_BREAK: `main.go:${line}` });
+      writeFileSync(join(dir, `gstepi-${parked}.log`), r.output);
+      threads.push(`${parked} parked: ${r.texts.get('check_threads') ?? '?'} gdb threads`);
+      best[key] = Math.min(best[key], (1000 * need(r, 'gstepi', 'ours')) / sizes.gstepi);
+    }
+  }
+  return { ...best, threads };
+}
+
 /** The gdb part of `make bench`: sizes from BENCH_STEPI / BENCH_HITS, table on stdout. */
 export async function benchGdbPart(root = resolve('.')): Promise<void> {
   const sizes = { ...DEFAULT_SIZES };
@@ -391,4 +419,15 @@ export async function benchGdbPart(root = resolve('.')): Promise<void> {
   printGdbTable(rows);
   console.log(`    best of ${repeat} interleaved runs per side (BENCH_GDB_REPEAT); ratio: how many times better ours is`);
   console.log('    (rate ours/qemu, or time qemu/ours); the gdb scripts and each run\'s log are in build/bench-gdb/');
+  console.log(`(d) goroutines as gdb threads: ${sizes.gstepi} stepi commands in the migrate fixture (GOMAXPROCS=4), 10 vs 10,000 parked goroutines`);
+  try {
+    const g = await benchGoroutineThreads(root, sizes, repeat, (l) => console.log(l));
+    const ratio = g.many / g.few;
+    console.log(`    stepi with 10 parked goroutines      ${g.few.toFixed(2).padStart(8)} ms`);
+    console.log(`    stepi with 10,000 parked goroutines  ${g.many.toFixed(2).padStart(8)} ms  ${ratio.toFixed(2)}x  target <=2x ${ratio <= 2 ? 'met' : 'NOT met'}`);
+    console.log(`    (${[...new Set(g.threads)].join('; ')}; best of ${repeat})`);
+  } catch (e) {
+    console.log(`    failed: ${(e as Error).message}`);
+    process.exitCode = 1;
+  }
 }

@@ -8,7 +8,8 @@ import type { CommandModule } from 'yargs';
 import { GDB_SCRIPTS_LOADER } from '../elf/index.js';
 import { GdbServer } from '../gdb/server.js';
 import type { AixProcess } from '../aix/process.js';
-import { installRuntimeViews, runtimeMonitorFor } from '../goruntime/monitor-commands.js';
+import { goroutineThreadSource } from '../goruntime/goroutine-threads.js';
+import { installRuntimeViews, type GoRuntimeSupport } from '../goruntime/monitor-commands.js';
 import { goDebugFrame, type LeafRange } from '../goruntime/stack-switch-cfi.js';
 import { AixTarget } from '../machine/aix-target.js';
 import { ProgramFileError } from '../xcoff/file.js';
@@ -22,16 +23,17 @@ interface ServeArgs {
   once: boolean;
   'on-detach': string;
   osabi: string;
+  threads: string;
 }
 
-const SERVE_VALUE_OPTIONS = ['--host', '--port', '--on-detach', '--osabi', '--record-memory', '--record-interval'];
+const SERVE_VALUE_OPTIONS = ['--host', '--port', '--on-detach', '--osabi', '--record-memory', '--record-interval', '--threads'];
 const SERVE_FLAG_OPTIONS = ['--once', '--no-once', '--record', '--no-record'];
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
 /** "M2, g17" per pthread from the Go runtime (allm walked in guest memory). */
-function goThreadDetails(target: AixTarget): Map<number, string> {
+function goThreadDetails(runtime: GoRuntimeSupport): Map<number, string> {
   const out = new Map<number, string>();
-  for (const t of runtimeMonitorFor(target.process).runtimeViews().threadSummaries()) {
+  for (const t of runtime.views().threadSummaries()) {
     out.set(t.gdbThreadId, `M${t.mId}${t.goid !== undefined ? `, g${t.goid}` : ''}`);
   }
   return out;
@@ -76,6 +78,12 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
         default: 'linux',
         choices: ['linux', 'none'],
         describe: 'OS ABI gdb assumes: linux (catch syscall works) or none (no catch syscall; gdb skips its Linux signal-trampoline probes, stepping about 1.5x faster)',
+      })
+      .option('threads', {
+        type: 'string',
+        default: 'goroutines',
+        choices: ['goroutines', 'pthreads'],
+        describe: "what gdb's threads are: every live goroutine (next/step follow a goroutine across Ms) plus the pthreads, or the pthreads only",
       }) as never,
   handler: async (parsed) => {
     // Only the options before PROGRAM are ours; the rest belongs to the guest (as with `run`).
@@ -99,6 +107,8 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     if (onDetach !== 'continue' && onDetach !== 'kill') fail(`--on-detach: expected continue or kill, got '${onDetach}'`);
     const osabi = optionValues(split.options, '--osabi').pop() ?? 'linux';
     if (osabi !== 'linux' && osabi !== 'none') fail(`--osabi: expected linux or none, got '${osabi}'`);
+    const threads = optionValues(split.options, '--threads').pop() ?? 'goroutines';
+    if (threads !== 'goroutines' && threads !== 'pthreads') fail(`--threads: expected goroutines or pthreads, got '${threads}'`);
     const once = split.options.includes('--once');
     let record: { interval: number; memoryLimit: number } | undefined;
     if (split.options.includes('--record')) {
@@ -113,12 +123,14 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
 
     const log = (line: string) => process.stderr.write(line + '\n');
     let target: AixTarget;
+    let runtime: GoRuntimeSupport;
     try {
       // gdb's unwinder follows Go's stack switches through CFI made from the runtime layout.
-      const debugFrame = (image: AixProcess['image'], leaves: readonly LeafRange[]) => goDebugFrame(image, runtimeMonitorFor(target.process).runtimeViews().layout, leaves);
+      const debugFrame = (image: AixProcess['image'], leaves: readonly LeafRange[]) => goDebugFrame(image, runtime.views().layout, leaves);
       target = new AixTarget({ start, log, debugFrame, record });
-      installRuntimeViews(target); // monitor libcall/threads/goroutines/..., catch syscall numbering
-      target.setThreadDetails(() => goThreadDetails(target));
+      runtime = installRuntimeViews(target); // monitor libcall/threads/goroutines/..., catch syscall numbering
+      if (threads === 'goroutines') target.setGoroutineThreads(goroutineThreadSource(() => runtime.views()));
+      else target.setThreadDetails(() => goThreadDetails(runtime));
     } catch (e) {
       if (e instanceof ProgramFileError) fail(e.message, 1);
       throw e;
@@ -146,7 +158,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     // for cpuheavy) and the runtime layout read from DWARF for the thread names (about 110 ms).
     target.execFile();
     try {
-      runtimeMonitorFor(target.process).runtimeViews(); // parses the layout once per image
+      runtime.views(); // parses the layout once per image
     } catch {
       // A binary the views cannot read: gdb's thread list then shows plain pthreads.
     }

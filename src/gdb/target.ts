@@ -120,6 +120,12 @@ export interface Target {
   threads(): ThreadId[];
   /** A human-readable name for qXfer:threads:read (e.g. "pthread 2, M1, g17"). */
   threadName?(tid: ThreadId): string | undefined;
+  /**
+   * The list can hold thousands of threads (goroutines): send it as bare ids in one packet
+   * (qfThreadInfo) instead of a named XML document that gdb reads 4 KiB per round trip at every
+   * stop; names then go out one thread at a time (qThreadExtraInfo), when gdb shows them.
+   */
+  readonly manyThreads?: boolean;
 
   // ---- registers (all-stop: only called while stopped) ----
   readRegisters(tid: ThreadId): Ppc64Registers | TargetError;
@@ -159,8 +165,11 @@ export interface Target {
   interrupt(): void;
 
   // ---- optional capabilities ----
-  /** `monitor CMD` (qRcmd). The returned text is shown to the user. */
-  monitor?(command: string): Promise<string> | string;
+  /**
+   * `monitor CMD` (qRcmd). The returned text is shown to the user. `selected` is the thread gdb
+   * has selected (its last Hg, else the thread that stopped), for commands about "this thread".
+   */
+  monitor?(command: string, selected?: ThreadId): Promise<string> | string;
   /**
    * Called once per connection with a function that shows text on gdb's console while the guest
    * runs (`O` packets; dropped while stopped). Used by `monitor strace on` and break-libcall.

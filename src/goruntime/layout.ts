@@ -1,7 +1,7 @@
 // The Go runtime's data layout as this particular binary has it: struct sizes and field offsets
 // from DWARF (runtime.m, runtime.g, runtime.libcall, ...), global addresses from DWARF variables or
 // the symbol table, the Go version, g status values and wait-reason strings. Nothing here is a
-// hard-coded offset: Go 1.19 and 1.24 (and whatever comes next) differ, see aix-contract.md §7.1.
+// hard-coded offset: Go 1.19 and 1.24 (and whatever comes next) differ, see notes/aix-go-contract.md §7.1.
 import { DW_AT, attr, parseDwarf, underlying, type Dwarf, type DwarfType, type StructType } from '../dwarf/index.js';
 import { DEFAULT_G_STATUS, G_STATUS_CONSTANT_NAMES, fallbackWaitReasons, type GStatusConstants } from './constants.js';
 

@@ -1,4 +1,4 @@
-// "Which libc function is this M in, with which arguments?" (aix-contract.md §7.3). On AIX the
+// "Which libc function is this M in, with which arguments?" (notes/aix-go-contract.md §7.3). On AIX the
 // runtime does not write m.libcall for ordinary calls: syscallN builds a local libcall struct on
 // its caller's stack and hands its address to asmsyscall6 in R3, which keeps it at 112(R1) of its
 // 288-byte frame until the call returns. So the live frame is found from a thread's registers:

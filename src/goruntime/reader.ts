@@ -8,7 +8,7 @@ import { RuntimeLayoutError, type FieldLayout, type RuntimeLayout } from './layo
 export type ReadMemory = (addr: bigint, len: number) => Uint8Array;
 
 export interface LibcallFrame {
-  /** Address of the import slot (aix-contract.md §7.3), not of the function. */
+  /** Address of the import slot (notes/aix-go-contract.md §7.3), not of the function. */
   fn: bigint;
   n: bigint;
   /** Address of an array of n uintptr arguments. */
@@ -323,6 +323,37 @@ export class RuntimeReader {
     return this.int(this.bytes(g + BigInt(f.offset), f.size, 'g.goid'), { ...f, offset: 0 });
   }
 
+  /**
+   * goid and status (scan bit cleared) of the gs in runtime.allgs, reading only those two fields,
+   * until `wanted(status)` has been true `limit` times: the thread list a debugger fetches after
+   * every stop, with thousands of goroutines.
+   */
+  goroutineIds(limit = Infinity, wanted: (status: number) => boolean = () => true): RuntimeRead<Array<{ address: bigint; goid: bigint; status: number }>> {
+    const p = this.plan.g;
+    // One read covering both fields (they are neighbours in every Go version).
+    const start = Math.min(p.goid.offset, p.atomicstatus.offset);
+    const end = Math.max(p.goid.offset + p.goid.size, p.atomicstatus.offset + p.atomicstatus.size);
+    const goid = { ...p.goid, offset: p.goid.offset - start };
+    const status = { ...p.atomicstatus, offset: p.atomicstatus.offset - start };
+    const notScan = ~this.layout.gStatus.scan;
+    const addrs = this.allGAddresses();
+    if (!addrs.ok) return { ok: false, error: addrs.error, partial: [] };
+    const out: Array<{ address: bigint; goid: bigint; status: number }> = [];
+    let found = 0;
+    try {
+      for (const g of addrs.value) {
+        if (found >= limit) break;
+        const v = this.bytes(g + BigInt(start), end - start, 'g.goid and g.atomicstatus');
+        const rec = { address: g, goid: this.int(v, goid), status: Number(this.int(v, status)) & notScan };
+        out.push(rec);
+        if (wanted(rec.status)) found++;
+      }
+      return { ok: true, value: out };
+    } catch (e) {
+      return { ok: false, error: errorText(e), partial: out };
+    }
+  }
+
   readG(addr: bigint): GRecord {
     const p = this.plan.g;
     const v = this.bytes(addr, p.size, 'runtime.g');
@@ -442,7 +473,7 @@ export class RuntimeReader {
   }
 
   /**
-   * The g a thread is running, from its registers (aix-contract.md §7.2): R30 in Go code, else
+   * The g a thread is running, from its registers (notes/aix-go-contract.md §7.2): R30 in Go code, else
    * the TLS slot at R13 - 0x7800 that save_g keeps current. A candidate counts only when its
    * g.m points at an M whose g0, curg or gsignal is that g.
    */

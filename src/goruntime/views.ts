@@ -163,7 +163,7 @@ export class RuntimeViews {
   // ---------------------------------------------------------------- state
 
   /** Every M (oldest first), every G, and which thread each M runs on. */
-  snapshot(): { ms: MRecord[]; gs: GRecord[]; errors: string[]; threads: ThreadRow[] } {
+  snapshot(withGoroutines = true): { ms: MRecord[]; gs: GRecord[]; errors: string[]; threads: ThreadRow[] } {
     const errors: string[] = [];
     const reader = this.reader();
     const threads = this.source.threads();
@@ -173,7 +173,7 @@ export class RuntimeViews {
     const msRead = reader.allMs();
     if (!msRead.ok) errors.push(`runtime.allm: ${msRead.error}`);
     const ms = (msRead.ok ? msRead.value : msRead.partial).slice().reverse();
-    const gsRead = reader.allGs();
+    const gsRead = withGoroutines ? reader.allGs() : { ok: true as const, value: [] };
     if (!gsRead.ok) errors.push(`runtime.allgs: ${gsRead.error}`);
     const gs = gsRead.ok ? gsRead.value : gsRead.partial;
     const gByAddr = new Map(gs.map((g) => [g.address, g]));
@@ -201,13 +201,13 @@ export class RuntimeViews {
    * Per live thread, its M's id and the goid of the M's current goroutine: what gdb's thread list
    * shows after every stop, read with one walk of runtime.allm and one word per goroutine.
    */
-  threadSummaries(): Array<{ gdbThreadId: number; mId: bigint; goid: bigint | undefined }> {
+  threadSummaries(): Array<{ tid: number; gdbThreadId: number; mId: bigint; goid: bigint | undefined }> {
     const reader = this.reader();
     if (typeof reader === 'string') return [];
     const msRead = reader.allMs();
     const ms = msRead.ok ? msRead.value : msRead.partial;
     const mByAddr = new Map(ms.map((m) => [m.address, m]));
-    const out: Array<{ gdbThreadId: number; mId: bigint; goid: bigint | undefined }> = [];
+    const out: Array<{ tid: number; gdbThreadId: number; mId: bigint; goid: bigint | undefined }> = [];
     for (const thread of this.source.threads()) {
       const { m } = mOfThread(reader, thread, ms, mByAddr);
       if (m === undefined) continue;
@@ -219,9 +219,42 @@ export class RuntimeViews {
           goid = undefined;
         }
       }
-      out.push({ gdbThreadId: thread.gdbThreadId, mId: m.id, goid });
+      out.push({ tid: thread.tid, gdbThreadId: thread.gdbThreadId, mId: m.id, goid });
     }
     return out;
+  }
+
+  /**
+   * The goroutines a debugger lists as threads: the first `limit` that are not dead (allgs order,
+   * two fields read per goroutine scanned) plus any running on an M beyond them, read in full.
+   * `omitted`: goroutines past the limit were left out.
+   */
+  listedGoroutines(limit: number): { gs: GRecord[]; omitted: boolean } {
+    const reader = this.reader();
+    const layout = this.layout;
+    if (typeof reader === 'string' || layout === undefined) return { gs: [], omitted: false };
+    const alive = (status: number) => status !== layout.gStatus.dead;
+    const read = reader.goroutineIds(limit, alive);
+    const scanned = read.ok ? read.value : read.partial;
+    const chosen = scanned.filter((g) => alive(g.status) && g.goid > 0n).map((g) => g.address);
+    const listed = new Set(chosen);
+    const msRead = reader.allMs();
+    for (const m of msRead.ok ? msRead.value : msRead.partial) {
+      if (m.curg !== 0n && !listed.has(m.curg)) {
+        listed.add(m.curg);
+        chosen.push(m.curg);
+      }
+    }
+    const gs: GRecord[] = [];
+    for (const addr of chosen) {
+      try {
+        gs.push(reader.readG(addr));
+      } catch {
+        // a g being torn down: left out of this stop's list
+      }
+    }
+    const allgs = reader.allGAddresses();
+    return { gs, omitted: allgs.ok && scanned.length < allgs.value.length };
   }
 
   /** The libc call of one M (and the thread running it). */

@@ -11,16 +11,19 @@ import { SENTINEL_STRIDE } from '../aix/sentinels.js';
 import { queueSignal } from '../aix/signals.js';
 import type { GuestThread } from '../aix/threads.js';
 import { buildElfView } from '../elf/index.js';
-import { readPpc64Register, type Ppc64Registers } from '../gdb/arch/ppc64.js';
+import { createPpc64Registers, readPpc64Register, type Ppc64Registers } from '../gdb/arch/ppc64.js';
 import {
   GdbSignal, type Address, type BreakpointKind, type ExecFile, type ResumeAction, type ResumeRequest, type StopEvent,
   type SyscallCatch, type Target, type TargetError, type ThreadId,
 } from '../gdb/target.js';
 import { Recorder, ReplayDiverged, before, type Position } from '../record/recorder.js';
 import { DebugCpuPort, type DebugStop, type ThreadMode } from './debug-port.js';
-import { runMonitorCommand } from './monitor.js';
-import { attachRecordCommands, describePosition } from './record-commands.js';
-import { registerBytesFromState, registersFromState, registersIntoState } from './registers.js';
+import { G_REGISTER, type GoroutineThread, type GoroutineThreadSource, type SavedGoroutineRegisters } from '../goruntime/goroutine-threads.js';
+import type { GoProcess } from '../goruntime/process-source.js';
+import { goProcessOf } from './go-process.js';
+import { MonitorRegistry } from './monitor.js';
+import { describePosition, registerRecordCommands } from './record-commands.js';
+import { USER_MSR, registerBytesFromState, registersFromState, registersIntoState } from './registers.js';
 import { aixToGdbSignal, gdbToAixSignal } from './signals.js';
 
 /** One incarnation of the program: a new one on extended-remote `run` or after the old one ended. */
@@ -87,6 +90,16 @@ export function createMachine(
 }
 
 const E_NO_THREAD: TargetError = { error: 'no such thread', errno: 3 };
+const E_PARKED: TargetError = { error: 'the goroutine is not running on a thread: its saved registers are read-only', errno: 1 };
+
+/**
+ * In goroutine mode gdb thread N is goroutine N, and pthread N is PTHREAD_THREAD_BASE + N (shown by
+ * gdb as "Thread 1000000001"): far above any goroutine id a program reaches.
+ */
+export const PTHREAD_THREAD_BASE = 1_000_000_000;
+
+/** What a gdb thread id stands for now: a live guest thread, or a goroutine's saved registers. */
+type Resolved = { thread: GuestThread } | { saved: SavedGoroutineRegisters };
 
 export class AixTarget implements Target {
   machine: Machine;
@@ -100,14 +113,55 @@ export class AixTarget implements Target {
   private interruptRequested = false;
   private freeRun: Promise<void> | undefined;
   private execFileCache: ExecFile | undefined;
+  /** `monitor` commands of this target; other layers (the Go runtime views) add theirs here. */
+  readonly monitors = new MonitorRegistry();
+  private consoleSink: ((text: string) => void) | undefined;
+  private importBreak: ((tid: ThreadId, importName: string) => boolean) | undefined;
+  private goProcessCache: { process: AixProcess; view: GoProcess } | undefined;
 
   constructor(private readonly options: AixTargetOptions) {
     this.log = options.log ?? (() => {});
     this.machine = this.newMachine(options.start);
+    registerRecordCommands(this.monitors, () => {
+      const recorder = this.machine.recorder;
+      return { scheduler: this.machine.scheduler, navigator: recorder && { recorder, goto: (pos: Position) => this.gotoPosition(pos) } };
+    });
+    this.monitors.register('threads', 'guest threads: state, instructions run, the libc call a blocked one waits in', () => {
+      const proc = this.machine.process;
+      const lines = proc.threads.map((t) => {
+        const what = t.status === 'blocked' && t.waiter ? ` in ${t.waiter.description}` : '';
+        return `  pthread ${t.tid}: ${t.status}${what}, pc 0x${t.state.pc.toString(16)}, ${t.instructions} instructions`;
+      });
+      return [`process ${proc.pid}: ${proc.describeEnd()}`, ...lines].join('\n');
+    });
   }
 
   get process(): AixProcess {
     return this.machine.process;
+  }
+
+  /** The current process as the Go runtime views read it (a new one after `run`). */
+  goProcess(): GoProcess {
+    const process = this.machine.process;
+    if (this.goProcessCache?.process !== process) {
+      const gdbId = (tid: number) => (this.goroutineSource === undefined ? tid : PTHREAD_THREAD_BASE + tid);
+      this.goProcessCache = { process, view: goProcessOf(process, gdbId) };
+    }
+    return this.goProcessCache.view;
+  }
+
+  /** The session's console (O packets while the guest runs). */
+  setConsoleSink(sink: (text: string) => void): void {
+    this.consoleSink = sink;
+  }
+
+  printToConsole(text: string): void {
+    this.consoleSink?.(text);
+  }
+
+  /** Stop a thread entering an import when `stopsAt` says so (monitor break-libcall). */
+  setImportBreak(stopsAt: (tid: ThreadId, importName: string) => boolean): void {
+    this.importBreak = stopsAt;
   }
 
   /** Let another layer number import calls for catch syscall (QCatchSyscalls). */
@@ -118,11 +172,113 @@ export class AixTarget implements Target {
 
   // ---------------------------------------------------------------- threads
 
+  /**
+   * Show goroutines as gdb threads (undefined: pthreads, gdb thread N = pthread N). The source is
+   * asked at most once per stop: `carried` (cheap) for every stop, `list` when gdb wants the list.
+   */
+  setGoroutineThreads(source: GoroutineThreadSource | undefined): void {
+    this.goroutineSource = source;
+    this.perStop = undefined;
+  }
+
+  private goroutineSource: GoroutineThreadSource | undefined;
+  private perStop:
+    | {
+        stop: number;
+        carried?: Map<number, number>;
+        goroutineTid?: Map<number, number>;
+        ids?: number[];
+        list?: { byGoid: Map<number, GoroutineThread>; pthreadNames: Map<number, string> };
+      }
+    | undefined;
+  /** The gdb id each stepping pthread was resumed as: a finished step is reported on it. */
+  private readonly steppedAs = new Map<number, ThreadId>();
+
+  private stopCache(): NonNullable<AixTarget['perStop']> {
+    if (this.perStop?.stop !== this.stopGeneration) this.perStop = { stop: this.stopGeneration };
+    return this.perStop;
+  }
+
+  /** pthread id -> goid of the goroutine its M runs (empty before the runtime exists). */
+  private carried(): Map<number, number> {
+    const c = this.stopCache();
+    if (c.carried === undefined) {
+      try {
+        c.carried = this.goroutineSource?.carried() ?? new Map();
+      } catch {
+        c.carried = new Map(); // the runtime may be half set up (early start-up)
+      }
+      c.goroutineTid = new Map([...c.carried].map(([tid, goid]) => [goid, tid]));
+    }
+    return c.carried;
+  }
+
+  private goroutineList(): NonNullable<NonNullable<AixTarget['perStop']>['list']> {
+    const c = this.stopCache();
+    if (c.list === undefined) {
+      let listed: ReturnType<GoroutineThreadSource['list']> = { goroutines: [], pthreadNames: new Map(), omitted: false };
+      try {
+        listed = this.goroutineSource?.list() ?? listed;
+      } catch {
+        // plain pthreads until the runtime can be read
+      }
+      c.list = { byGoid: new Map(listed.goroutines.map((g) => [g.goid, g])), pthreadNames: listed.pthreadNames };
+    }
+    return c.list;
+  }
+
+  /** The listed goroutines, then every pthread: what gdb's thread list holds. */
+  private goroutineModeIds(): ThreadId[] {
+    const c = this.stopCache();
+    c.ids ??= [...this.goroutineList().byGoid.keys(), ...this.machine.process.liveThreads().map((t) => PTHREAD_THREAD_BASE + t.tid)];
+    return c.ids;
+  }
+
+  /** The gdb id a stop of pthread `tid` is reported on: the goroutine it runs, else the pthread. */
+  gdbThreadIdOf(tid: number): ThreadId {
+    if (this.goroutineSource === undefined) return tid;
+    return this.carried().get(tid) ?? PTHREAD_THREAD_BASE + tid;
+  }
+
+  private resolve(id: ThreadId): Resolved | undefined {
+    if (this.goroutineSource === undefined) {
+      const t = this.thread(id);
+      return t && { thread: t };
+    }
+    if (id >= PTHREAD_THREAD_BASE) {
+      const t = this.thread(id - PTHREAD_THREAD_BASE);
+      return t && { thread: t };
+    }
+    this.carried();
+    const tid = this.stopCache().goroutineTid?.get(id);
+    if (tid !== undefined) {
+      const t = this.thread(tid);
+      return t && { thread: t };
+    }
+    const g = this.goroutineList().byGoid.get(id);
+    if (g === undefined) return undefined;
+    if (g.saved !== undefined) return { saved: g.saved };
+    const t = g.pthread === undefined ? undefined : this.thread(g.pthread);
+    return t && { thread: t };
+  }
+
+  /** Goroutines can be thousands: gdb gets their ids in one packet and their names on demand. */
+  get manyThreads(): boolean {
+    return this.goroutineSource !== undefined;
+  }
+
   threads(): ThreadId[] {
+    if (this.goroutineSource !== undefined) return this.goroutineModeIds();
     return this.machine.process.liveThreads().map((t) => t.tid);
   }
 
-  threadName(tid: ThreadId): string | undefined {
+  threadName(id: ThreadId): string | undefined {
+    if (this.goroutineSource !== undefined) {
+      if (id < PTHREAD_THREAD_BASE) return this.goroutineList().byGoid.get(id)?.name;
+      const tid = id - PTHREAD_THREAD_BASE;
+      return this.machine.process.threadById(tid) && (this.goroutineList().pthreadNames.get(tid) ?? `pthread ${tid}`);
+    }
+    const tid = id;
     const t = this.machine.process.threadById(tid);
     if (t === undefined) return undefined;
     const details = this.threadDetailsNow();
@@ -166,23 +322,31 @@ export class AixTarget implements Target {
 
   // ---------------------------------------------------------------- registers
 
-  readRegisters(tid: ThreadId): Ppc64Registers | TargetError {
-    const t = this.thread(tid);
-    return t ? registersFromState(t.state) : E_NO_THREAD;
+  readRegisters(id: ThreadId): Ppc64Registers | TargetError {
+    const r = this.resolve(id);
+    if (r === undefined) return E_NO_THREAD;
+    return 'thread' in r ? registersFromState(r.thread.state) : savedRegisterSet(r.saved);
   }
 
   /** The stub's per-register fast path (stop replies, `p`): no full register-set conversion. */
-  readRegister(tid: ThreadId, regno: number): Uint8Array | TargetError {
-    const t = this.thread(tid);
-    if (!t) return E_NO_THREAD;
-    return registerBytesFromState(t.state, regno) ?? readPpc64Register(registersFromState(t.state), regno) ?? { error: `no register ${regno}`, errno: 22 };
+  readRegister(id: ThreadId, regno: number): Uint8Array | TargetError {
+    const r = this.resolve(id);
+    if (r === undefined) return E_NO_THREAD;
+    const bytes = 'thread' in r
+      ? registerBytesFromState(r.thread.state, regno) ?? readPpc64Register(registersFromState(r.thread.state), regno)
+      : readPpc64Register(savedRegisterSet(r.saved), regno);
+    return bytes ?? { error: `no register ${regno}`, errno: 22 };
   }
 
-  writeRegisters(tid: ThreadId, regs: Ppc64Registers): TargetError | undefined {
-    const t = this.thread(tid);
-    if (!t) return E_NO_THREAD;
+  writeRegisters(id: ThreadId, regs: Ppc64Registers): TargetError | undefined {
+    const r = this.resolve(id);
+    if (r === undefined) return E_NO_THREAD;
+    // A parked goroutine's registers live in g.sched; changing them there would change where the
+    // scheduler resumes it, behind the runtime's back: refused.
+    if (!('thread' in r)) return E_PARKED;
     const refused = this.refuseWriteInPast();
     if (refused) return refused;
+    const t = r.thread;
     const pcBefore = t.state.pc;
     this.intervene(() => registersIntoState(regs, t.state));
     if (t.state.pc !== pcBefore) {
@@ -298,16 +462,41 @@ export class AixTarget implements Target {
   private initialStop(): StopEvent {
     const main = this.machine.process.liveThreads()[0];
     if (main === undefined) return this.endEvent();
-    return { kind: 'signal', thread: main.tid, signal: GdbSignal.TRAP };
+    return { kind: 'signal', thread: this.gdbThreadIdOf(main.tid), signal: GdbSignal.TRAP };
+  }
+
+  /**
+   * The request in pthreads. A goroutine that is not on a thread cannot be stepped by itself: a
+   * step or continue naming it resumes every thread (README, "Goroutines as threads").
+   */
+  private pthreadActions(request: ResumeRequest): { byTid: Map<number, ResumeAction>; others: ResumeAction | undefined } {
+    const byTid = new Map<number, ResumeAction>();
+    let others = request.others;
+    this.steppedAs.clear();
+    for (const [id, action] of request.threads) {
+      const r = this.resolve(id);
+      if (r === undefined) continue;
+      if (!('thread' in r)) {
+        others ??= { kind: 'continue' };
+        continue;
+      }
+      const tid = r.thread.tid;
+      if (byTid.has(tid)) continue; // a goroutine and its pthread both named: the first wins
+      byTid.set(tid, action);
+      if (action.kind !== 'continue') this.steppedAs.set(tid, id);
+    }
+    return { byTid, others };
   }
 
   resume(request: ResumeRequest): Promise<StopEvent> {
-    this.stopGeneration++;
     const m = this.machine;
     if (m.process.end !== undefined) return Promise.resolve(this.endEvent());
+    // Ids are resolved against the stopped state, before it goes stale.
+    const { byTid, others } = this.pthreadActions(request);
+    this.stopGeneration++;
     const port = m.port;
     for (const t of m.process.liveThreads()) {
-      const action = request.threads.get(t.tid) ?? request.others;
+      const action = byTid.get(t.tid) ?? others;
       const c = port.control(t);
       c.mode = modeOf(action);
       c.startPc = t.state.pc;
@@ -321,7 +510,7 @@ export class AixTarget implements Target {
       else this.applyResumeSignal(t, 0);
       c.lastStop = undefined;
     }
-    port.newThreadMode = request.others !== undefined ? 'continue' : 'stop';
+    port.newThreadMode = others !== undefined ? 'continue' : 'stop';
     const rec = m.recorder;
     if (rec !== undefined && !rec.live) {
       // In the past the recorded schedule decides who runs: threads gdb holds run as recorded.
@@ -379,9 +568,11 @@ export class AixTarget implements Target {
     if (last === undefined || last.thread !== outcome.thread) {
       // A CPU stop the port did not classify (should not happen): show it as a plain trap.
       this.log(`serve: unexpected stop in pthread ${outcome.thread.tid}: ${outcome.detail}`);
-      return { kind: 'signal', thread: outcome.thread.tid, signal: GdbSignal.TRAP };
+      return { kind: 'signal', thread: this.gdbThreadIdOf(outcome.thread.tid), signal: GdbSignal.TRAP };
     }
-    return stopEvent(last.thread.tid, last.stop);
+    // A finished step is the thread gdb stepped, whatever goroutine the pthread runs now.
+    const stepped = last.stop.kind === 'step' ? this.steppedAs.get(last.thread.tid) : undefined;
+    return stopEvent(stepped ?? this.gdbThreadIdOf(last.thread.tid), last.stop);
   }
 
   private interruptStop(): StopEvent {
@@ -389,7 +580,7 @@ export class AixTarget implements Target {
     const cur = m.scheduler.current;
     const t = cur !== undefined && cur.status !== 'exited' ? cur : m.process.liveThreads()[0];
     if (t === undefined) return this.endEvent();
-    return { kind: 'signal', thread: t.tid, signal: GdbSignal.INT };
+    return { kind: 'signal', thread: this.gdbThreadIdOf(t.tid), signal: GdbSignal.INT };
   }
 
   private endEvent(): StopEvent {
@@ -582,16 +773,12 @@ export class AixTarget implements Target {
     this.applyCatch(this.machine.port);
   }
 
-  async monitor(command: string): Promise<string> {
-    const m = this.machine;
-    const text = await runMonitorCommand(command, {
-      process: m.process,
-      scheduler: m.scheduler,
-      readMemory: (addr, length) => m.process.mem.readBytes(addr, length),
-    });
+  async monitor(command: string, selected?: ThreadId): Promise<string> {
+    const r = selected === undefined ? undefined : this.resolve(selected);
+    const text = await this.monitors.run(command, { thread: r !== undefined && 'thread' in r ? r.thread.tid : undefined });
     // The position belongs in the thread list of a recorded run.
-    const r = m.recorder;
-    if (r !== undefined && r.disabled === undefined && /^\s*threads\b/i.test(command)) return `position: ${describePosition(r)}\n${text}`;
+    const rec = this.machine.recorder;
+    if (rec !== undefined && rec.disabled === undefined && /^\s*threads\b/i.test(command)) return `position: ${describePosition(rec)}\n${text}`;
     return text;
   }
 
@@ -600,13 +787,9 @@ export class AixTarget implements Target {
   private newMachine(start: StartOptions): Machine {
     const record = this.options.record === undefined ? undefined : { ...this.options.record, stopPoints: { suspend: () => this.suspendStopPoints(), resume: () => this.resumeStopPoints() } };
     const m = createMachine(start, this.options.sliceBudget, record);
-    const recorder = m.recorder;
-    if (recorder !== undefined) attachRecordCommands(m.process, { recorder, goto: (pos) => this.gotoPosition(pos) });
     this.stopGeneration++;
     m.port.passSignals = this.passSet;
-    // Hooks other layers installed on the previous incarnation's port carry over.
-    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
-    if (this.machine !== undefined) m.port.importBreak = this.machine.port.importBreak;
+    m.port.importBreak = (t, name) => this.importBreak?.(t.tid, name) ?? false;
     m.port.syscallNumber = this.syscallNumbering;
     this.applyCatch(m.port);
     // gdb re-inserts its stop points after `run`, but keep ours in case it does not.
@@ -700,4 +883,15 @@ function stopEvent(tid: ThreadId, stop: DebugStop): StopEvent {
     case 'syscall-return':
       return { kind: 'signal', thread: tid, signal: GdbSignal.TRAP, reason: { kind: stop.kind, number: stop.number } };
   }
+}
+
+/** A parked goroutine's registers as gdb sees them: g.sched's pc, sp, lr and g; everything else 0. */
+function savedRegisterSet(saved: SavedGoroutineRegisters): Ppc64Registers {
+  const r = createPpc64Registers();
+  r.pc = saved.pc;
+  r.lr = saved.lr;
+  r.gpr[1] = saved.sp;
+  r.gpr[G_REGISTER] = saved.g;
+  r.msr = USER_MSR;
+  return r;
 }

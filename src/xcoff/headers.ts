@@ -1,5 +1,5 @@
 // File header (24 bytes) and auxiliary header (120 bytes) of an XCOFF64 executable
-// (aix-contract.md §1.2, §1.3).
+// (notes/aix-go-contract.md §1.2, §1.3).
 import { XcoffError, hex } from './errors.js';
 import type { ByteReader } from './reader.js';
 

@@ -1,4 +1,4 @@
-// XCOFF64 reader for executables written by Go's internal linker (aix-contract.md §1).
+// XCOFF64 reader for executables written by Go's internal linker (notes/aix-go-contract.md §1).
 // parseXcoff validates everything it reads and throws XcoffError on any malformed input.
 import { XcoffError, hex } from './errors.js';
 import { parseAuxHeader, parseFileHeader, type AuxHeader, type FileHeader } from './headers.js';

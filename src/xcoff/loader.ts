@@ -1,4 +1,4 @@
-// The .loader section (aix-contract.md §1.7): import file IDs, loader symbols (entry + imports)
+// The .loader section (notes/aix-go-contract.md §1.7): import file IDs, loader symbols (entry + imports)
 // and the loader relocations, which name the data words ("slots") the loader must fill.
 import { XcoffError, hex } from './errors.js';
 import type { ByteReader } from './reader.js';

@@ -1,4 +1,4 @@
-// Section headers (72 bytes each in XCOFF64, aix-contract.md §1.4), including the DWARF subtypes
+// Section headers (72 bytes each in XCOFF64, notes/aix-go-contract.md §1.4), including the DWARF subtypes
 // that say which .debug_* section a .dw* section is.
 import { XcoffError, hex } from './errors.js';
 import { FILE_HEADER_SIZE, type FileHeader } from './headers.js';

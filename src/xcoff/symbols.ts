@@ -1,5 +1,5 @@
 // Symbol table (18-byte entries with 18-byte auxiliary entries) and its string table
-// (aix-contract.md §1.6). Only named, defined csect symbols (functions and data) are kept.
+// (notes/aix-go-contract.md §1.6). Only named, defined csect symbols (functions and data) are kept.
 import { XcoffError, hex } from './errors.js';
 import type { FileHeader } from './headers.js';
 import type { ByteReader } from './reader.js';

@@ -43,6 +43,7 @@ export const FIXTURE_NAMES = [
   'paths',
   'netifaces',
   'revsink',
+  'migrate',
 ] as const;
 export type FixtureName = (typeof FIXTURE_NAMES)[number];
 

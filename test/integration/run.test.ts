@@ -1,5 +1,5 @@
 // `aix-gdbstub run` on every fixture, built with Go 1.24 and Go 1.19: the same stdout, stderr and
-// exit status as the host build of the same source (aix-contract.md; issue 4's "done when").
+// exit status as the host build of the same source (notes/aix-go-contract.md; issue 4's "done when").
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -14,7 +14,7 @@ describe.each(['go1.24-aix', 'go1.19-aix'] as const)('runtime views over gdb on 
     const out = await gdbBatch(s.port, ['catch syscall write', 'continue', 'monitor libcall all', 'monitor threads', 'continue', 'monitor libcall 1', 'continue']);
     expect(out).toContain("Catchpoint 1 (syscall 'write' [4])");
     expect(out).toMatch(/hit Catchpoint 1 \(call to syscall write\)/);
-    expect(out).toMatch(/M0, pthread 1 \(gdb thread 1\): in libc\.a\(shr_64\.o\):write/);
+    expect(out).toMatch(/M0, pthread 1 \(gdb thread \d+\): in libc\.a\(shr_64\.o\):write/);
     expect(out).toContain('decoded    write(1, "hello from aix/ppc64\\n", 21)');
     expect(out).toMatch(/args {5}0x[0-9a-f]+ -> \[0x1, 0x[0-9a-f]+, 0x15\]/);
     expect(out).toMatch(/libcallsp  0x[0-9a-f]+/);

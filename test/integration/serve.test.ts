@@ -47,7 +47,7 @@ describe('serve: faults and monitor', () => {
     // With the source found, gdb prints the line on stdout: no stderr "No such file" inside x/i's output.
     const sources = `set substitute-path aixgdbstub/fixtures ${fixturesSourceDir}`;
     const out = await gdbBatch(s.port, [sources, 'continue', 'x/i $pc', 'continue', 'continue', 'continue']);
-    expect(out, out).toMatch(/received signal SIGSEGV, Segmentation fault\.\n0x[0-9a-f]+ in main\.load \(n=0x0/);
+    expect(out, out).toMatch(/received signal SIGSEGV, Segmentation fault\.\n(\[Switching to Thread \d+\]\n)?0x[0-9a-f]+ in main\.load \(n=0x0/);
     expect(out, out).toMatch(/=> 0x[0-9a-f]+ <main\.load\+\d+>:\s+st/);
     expect(out, out).toMatch(/exited normally/);
     expect(s.stdout()).toContain('nil load: recovered: runtime error: invalid memory address or nil pointer dereference');

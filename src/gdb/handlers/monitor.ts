@@ -6,7 +6,7 @@ import { OK, type Reply } from '../replies.js';
 import type { SessionState } from './context.js';
 
 async function monitor(s: SessionState, command: string): Promise<Reply> {
-  const text = await s.target.monitor!(command);
+  const text = await s.target.monitor!(command, s.resolveThread(s.generalThread));
   return [...s.core.outputPackets(text), OK];
 }
 

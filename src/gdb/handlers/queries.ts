@@ -14,13 +14,13 @@ function qSupported(s: SessionState, features: Map<string, string>): Reply {
     `PacketSize=${s.packetSize.toString(16)}`,
     'QStartNoAckMode+',
     'qXfer:features:read+',
-    'qXfer:threads:read+',
     'swbreak+',
     'hwbreak+',
     'ConditionalBreakpoints+',
     'vContSupported+',
     'multiprocess-',
   ];
+  if (target.manyThreads !== true) ours.push('qXfer:threads:read+');
   if (target.execFile !== undefined) ours.push('qXfer:exec-file:read+');
   if (target.passSignals !== undefined) ours.push('QPassSignals+');
   if (target.catchSyscalls !== undefined) ours.push('QCatchSyscalls+');

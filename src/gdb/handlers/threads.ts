@@ -37,7 +37,7 @@ export const threadPackets: PacketRoute[] = [
   }),
   plain('qsThreadInfo', () => 'l'),
   route('qThreadExtraInfo,', parseThreadExtraInfo, (s, tid) => textToHex(s.threadName(tid))),
-  route('qXfer:threads:read:', parseQXferRead, readThreadsXml),
+  route('qXfer:threads:read:', parseQXferRead, readThreadsXml, { available: (t) => t.manyThreads !== true }),
 ];
 
 function xmlEscape(s: string): string {

@@ -77,8 +77,3 @@ export function bytesToLatin1(bytes: Uint8Array): string {
 export function latin1ToBytes(s: string): Uint8Array {
   return new Uint8Array(Buffer.from(s, 'latin1'));
 }
-
-/** Big-endian hex of an unsigned value, minimal digits (at least one). */
-export function bigintToHex(v: bigint): string {
-  return v.toString(16);
-}

@@ -6,7 +6,7 @@ import type { AixProcess } from '../../../src/aix/process.js';
 import { startProgram } from '../../../src/aix/run-program.js';
 import type { HostCall } from '../../../src/aix/sentinels.js';
 import type { GuestThread } from '../../../src/aix/threads.js';
-import { processViewSource } from '../../../src/goruntime/process-source.js';
+import { goProcessOf } from '../../../src/machine/go-process.js';
 import { RuntimeViews, table } from '../../../src/goruntime/views.js';
 import { fixture, repoRoot, type FixtureName } from '../../helpers/toolchains.js';
 
@@ -41,7 +41,7 @@ describe.each(TOOLCHAINS)('runtime views on %s', (tc) => {
     let snapshotRows: ReturnType<RuntimeViews['snapshot']>['threads'] = [];
     runWithHook(tc, 'hello', (proc, t, call) => {
       if (call.name !== 'write' || libcall !== '') return;
-      const views = new RuntimeViews(processViewSource(proc));
+      const views = new RuntimeViews(goProcessOf(proc));
       thread = t.tid;
       summaries = views.threadSummaries();
       snapshotRows = views.snapshot().threads;
@@ -86,9 +86,9 @@ describe.each(TOOLCHAINS)('runtime views on %s', (tc) => {
     expect(backtrace).not.toContain('(stopped:');
 
     // The lean per-stop summary (gdb's thread names) says what the full snapshot says.
-    const expected = snapshotRows.filter((r) => r.m !== undefined).map((r) => ({ gdbThreadId: r.thread.gdbThreadId, mId: r.m!.id, goid: r.curg?.goid }));
+    const expected = snapshotRows.filter((r) => r.m !== undefined).map((r) => ({ tid: r.thread.tid, gdbThreadId: r.thread.gdbThreadId, mId: r.m!.id, goid: r.curg?.goid }));
     expect(summaries).toEqual(expected);
-    expect(summaries.find((s) => s.gdbThreadId === thread)).toEqual({ gdbThreadId: thread, mId: 0n, goid: 1n });
+    expect(summaries.find((s) => s.gdbThreadId === thread)).toEqual({ tid: thread, gdbThreadId: thread, mId: 0n, goid: 1n });
     expect(goroutines).toMatch(/^goid +status +wait reason +M +pc +user +start$/m);
     expect(goroutines).toMatch(/ runtime\.main$/m);
     expect(goroutines).toMatch(/waiting +force gc \(idle\) .* runtime\.forcegchelper$/m);
@@ -101,7 +101,7 @@ describe.each(TOOLCHAINS)('runtime views on %s', (tc) => {
       if (text !== '' || n++ < 40) return;
       const t = proc.liveThreads().find((x) => x.status === 'blocked' && x.current !== undefined);
       if (t === undefined) return;
-      text = new RuntimeViews(processViewSource(proc)).formatLibcalls(String(t.tid));
+      text = new RuntimeViews(goProcessOf(proc)).formatLibcalls(String(t.tid));
     });
     expect(text).toMatch(/pthread \d+ \(gdb thread \d+\): blocked in libc\.a\(shr_64\.o\):(sem_wait|usleep|sem_timedwait)/);
     expect(text).toMatch(/libcallpc  runtime\.(semasleep|usleep)\+0x[0-9a-f]+ \(0x[0-9a-f]+\)/);
@@ -113,7 +113,7 @@ describe.each(TOOLCHAINS)('runtime views on %s', (tc) => {
     const bts: string[] = [];
     runWithHook(tc, 'goroutines', (proc) => {
       if (text !== '') return;
-      const views = new RuntimeViews(processViewSource(proc));
+      const views = new RuntimeViews(goProcessOf(proc));
       const g = views.formatGoroutines();
       if ((g.match(/ → main\.worker$/gm) ?? []).length !== 4) return;
       text = g;

@@ -7,7 +7,7 @@ import { FIXTURE_NAMES, fixture, go124Root } from '../../helpers/toolchains.js';
 
 const load = (path: string) => new Uint8Array(readFileSync(path));
 
-// The 50 distinct C names Go 1.24's hello reaches (aix-contract.md Appendix B).
+// The 50 distinct C names Go 1.24's hello reaches (notes/aix-go-contract.md Appendix B).
 const HELLO_124_IMPORTS = [
   '_Errno', '__mod_init', '__n_pthreads', '_exit', 'clock_gettime', 'close', 'execve', 'fcntl', 'fstat', 'getcwd',
   'getdirent', 'getegid', 'geteuid', 'getgid', 'getpid', 'getrlimit', 'getsystemcfg', 'getuid', 'kill', 'lseek',

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { SIG } from '../../../src/aix/constants.js';
 import { CpuState } from '../../../src/cpu/state.js';
 import { GdbSignal } from '../../../src/gdb/target.js';
-import { monitorCommands, registerMonitorCommand, runMonitorCommand } from '../../../src/machine/monitor.js';
+import { MonitorRegistry } from '../../../src/machine/monitor.js';
 import { registersFromState, registersIntoState, USER_MSR } from '../../../src/machine/registers.js';
 import { aixToGdbSignal, gdbToAixSignal } from '../../../src/machine/signals.js';
 
@@ -60,25 +60,33 @@ describe('registers', () => {
 });
 
 describe('monitor registry', () => {
-  const ctx = { process: undefined as never, scheduler: undefined as never, readMemory: () => new Uint8Array(0) };
-
   it('dispatches registered commands with their arguments and lists them in help', async () => {
-    registerMonitorCommand('echo-test', 'repeat the arguments', ({ args, argText }) => `${args.length}: ${argText}`);
-    expect(await runMonitorCommand('echo-test  a b', ctx)).toBe('2: a b\n');
-    expect(await runMonitorCommand('ECHO-TEST', ctx)).toBe('0: \n');
-    const help = await runMonitorCommand('help', ctx);
+    const monitors = new MonitorRegistry();
+    monitors.register('echo-test', 'repeat the arguments', ({ args, argText }) => `${args.length}: ${argText}`);
+    expect(await monitors.run('echo-test  a b')).toBe('2: a b\n');
+    expect(await monitors.run('ECHO-TEST')).toBe('0: \n');
+    const help = await monitors.run('help');
     expect(help).toMatch(/echo-test +repeat the arguments/);
     expect(help).toMatch(/help +list the monitor commands/);
-    expect(await runMonitorCommand('', ctx)).toBe(help);
-    expect(monitorCommands().map((c) => c.name)).toContain('echo-test');
+    expect(await monitors.run('')).toBe(help);
+    expect(monitors.list().map((c) => c.name)).toContain('echo-test');
   });
 
   it('answers unknown commands and failing handlers with a message, never a throw', async () => {
-    expect(await runMonitorCommand('no-such', ctx)).toMatch(/unknown monitor command 'no-such'/);
-    registerMonitorCommand('boom-test', 'fails', () => {
+    const monitors = new MonitorRegistry();
+    expect(await monitors.run('no-such')).toMatch(/unknown monitor command 'no-such'/);
+    monitors.register('boom-test', 'fails', () => {
       throw new Error('exploded');
     });
-    expect(await runMonitorCommand('boom-test', ctx)).toBe('monitor boom-test: exploded\n');
-    expect(() => registerMonitorCommand('two words', 'x', () => '')).toThrow();
+    expect(await monitors.run('boom-test')).toBe('monitor boom-test: exploded\n');
+    expect(() => monitors.register('two words', 'x', () => '')).toThrow();
+  });
+
+  it('keeps each registry to itself: a command added to one target is not in another', async () => {
+    const a = new MonitorRegistry();
+    const b = new MonitorRegistry();
+    a.register('only-a', 'x', () => 'a');
+    expect(await a.run('only-a')).toBe('a\n');
+    expect(await b.run('only-a')).toMatch(/unknown monitor command/);
   });
 });
