@@ -493,12 +493,16 @@ export class AixTarget implements Target {
     return { kind: 'signal', thread: tid, signal: GdbSignal.TRAP };
   }
 
-  async reverseContinue(tid: ThreadId): Promise<StopEvent> {
+  async reverseContinue(tid: ThreadId, accept?: (stop: StopEvent) => boolean): Promise<StopEvent> {
     this.stopGeneration++;
     const rec = this.requireRecorder();
     let hit: ReturnType<Recorder['findPreviousHit']>;
+    const filter = accept === undefined ? undefined : (h: { tid: number; stop: unknown }) => {
+      const report = h.stop as { stop: DebugStop } | undefined;
+      return report === undefined || accept(stopEvent(h.tid, report.stop));
+    };
     this.navigate(() => {
-      hit = rec.findPreviousHit();
+      hit = rec.findPreviousHit(filter);
     });
     const report = hit?.stop as { thread: GuestThread; stop: DebugStop } | undefined;
     if (hit === undefined || report === undefined) return this.atHistoryStart(tid);

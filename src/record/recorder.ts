@@ -347,8 +347,13 @@ export class Recorder implements CpuPort {
   }
 
   private noteHit(t: GuestThread): void {
-    this.hits.push({ pos: this.position, tid: t.tid, stop: this.opts.lastReport() });
+    const hit = { pos: this.position, tid: t.tid, stop: this.opts.lastReport() };
+    // The state at the hit is live right now: the only moment a condition can be evaluated.
+    if (this.acceptHit === undefined || this.acceptHit(hit)) this.hits.push(hit);
   }
+
+  /** While scanning: keep only the hits this accepts (conditional breakpoints). */
+  private acceptHit: ((hit: Hit) => boolean) | undefined;
 
   private threadFor(state: object): GuestThread | undefined {
     let t = this.threadOfState.get(state);
@@ -558,7 +563,16 @@ export class Recorder implements CpuPort {
    * interval between snapshots (latest first) collecting hits. Leaves the process at the hit, or
    * at the start of history when there is none (returns undefined then).
    */
-  findPreviousHit(): Hit | undefined {
+  findPreviousHit(accept?: (hit: Hit) => boolean): Hit | undefined {
+    this.acceptHit = accept;
+    try {
+      return this.searchBack();
+    } finally {
+      this.acceptHit = undefined;
+    }
+  }
+
+  private searchBack(): Hit | undefined {
     const end = this.position;
     const stops: Position[] = this.snapshots.map((s) => s.pos);
     let upper = end;
