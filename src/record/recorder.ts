@@ -394,7 +394,16 @@ export class Recorder implements CpuPort {
     } else {
       this.applyDue();
     }
-    if (this.cursor.insns - this.lastSnapshotInsns >= this.interval) this.snapshot(false);
+    if (this.cursor.insns - this.lastSnapshotInsns >= this.interval) this.snapshotOrStop();
+  }
+
+  /** A snapshot that fails (state the walk cannot take) ends recording, never the run. */
+  private snapshotOrStop(): void {
+    try {
+      this.snapshot(false);
+    } catch (e) {
+      this.disable(`a snapshot failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
 
   /** Sockets and other processes talk to the host in ways the log does not capture yet. */
@@ -472,7 +481,11 @@ export class Recorder implements CpuPort {
     }
   }
 
-  /** Over the limit: thin the older half (every other snapshot), then drop the oldest (history starts later). */
+  /**
+   * Over the limit: thin the older half (every other snapshot), then drop the oldest (history
+   * starts later). The logs are not trimmed: when they alone take half the limit (a program
+   * reading gigabytes), recording stops rather than grow without bound.
+   */
   private enforceLimit(): void {
     while (this.memoryUsed > this.memoryLimit && this.snapshots.length > 2) {
       const older = this.snapshots.slice(1, Math.floor(this.snapshots.length / 2)).filter((s, k) => k % 2 === 0 && !s.pinned);
@@ -480,10 +493,11 @@ export class Recorder implements CpuPort {
         for (const s of older) this.drop(s);
         continue;
       }
-      const first = this.snapshots[0]!;
-      if (first.pinned && this.snapshots.every((s) => s.pinned)) return;
-      this.drop(this.snapshots.find((s) => !s.pinned)!);
+      const oldest = this.snapshots.find((s) => !s.pinned);
+      if (oldest === undefined) break;
+      this.drop(oldest);
     }
+    if (this.host.bytes + this.records.bytes > this.memoryLimit / 2) this.disable('the log of host input outgrew half of --record-memory');
   }
 
   private restore(s: Snapshot): void {
@@ -628,7 +642,7 @@ export class Recorder implements CpuPort {
   }
 
   private maybeSnapshotHere(): void {
-    if (this.cursor.insns - this.lastSnapshotInsnsBefore(this.position) >= Math.min(this.interval, 20_000)) this.snapshot(false);
+    if (this.cursor.insns - this.lastSnapshotInsnsBefore(this.position) >= Math.min(this.interval, 20_000)) this.snapshotOrStop();
   }
 
   private lastSnapshotInsnsBefore(pos: Position): number {
@@ -651,7 +665,7 @@ export class Recorder implements CpuPort {
   /** Snapshot at a debugger stop when the last one is far enough back. */
   atStop(): void {
     if (this.disabled) return;
-    if (this.cursor.insns - this.lastSnapshotInsnsBefore(this.position) >= Math.min(this.interval, 100_000)) this.snapshot(false);
+    if (this.cursor.insns - this.lastSnapshotInsnsBefore(this.position) >= Math.min(this.interval, 100_000)) this.snapshotOrStop();
   }
 
   /** Deferred completions (host reads finished while the guest was in the past) that wait for the end. */

@@ -6,11 +6,11 @@ import { GdbSignal } from '../../../src/gdb/target.js';
 import { AixTarget } from '../../../src/machine/aix-target.js';
 import { fixture } from '../../helpers/toolchains.js';
 
-function recorded(): AixTarget {
+function recorded(record: { interval?: number; memoryLimit?: number } = { interval: 5_000 }): AixTarget {
   const devNull = openSync('/dev/null', 'w');
   return new AixTarget({
     start: { program: fixture('go1.24-aix', 'hello'), args: [], env: [], deterministic: true, stdio: [0, devNull, devNull] },
-    record: { interval: 5_000 },
+    record,
   });
 }
 
@@ -66,5 +66,25 @@ describe('Recorder', () => {
     expect(stop).toMatchObject({ kind: 'signal', signal: GdbSignal.TRAP, replayLog: 'begin' });
     expect(state(t, 1)).toBe(states[0]);
     expect(await t.monitor('record')).toMatch(/snapshots: \d+/);
+  }, 120_000);
+
+  it('keeps within its memory limit: snapshots thinned, then history starts later', async () => {
+    const t = recorded({ interval: 20_000, memoryLimit: 5 << 20 });
+    await t.attach();
+    t.addBreakpoint('sw', t.process.image.findSymbol('main.main')!.address, 4);
+    const stop = await t.resume({ threads: new Map(), others: { kind: 'continue' } });
+    expect(stop.kind).toBe('signal');
+    const rec = t.machine.recorder!;
+    expect(rec.disabled).toBeUndefined();
+    expect(rec.memoryUsed).toBeLessThanOrEqual(5 << 20);
+    expect(rec.startInstructions).toBeGreaterThan(0); // the oldest snapshots went
+    const end = state(t, 1);
+    const at = rec.instructions;
+    // Back to where history now begins, and forward again to the same state.
+    const first = await t.reverseContinue(1);
+    expect(first).toMatchObject({ replayLog: 'begin' });
+    expect(rec.instructions).toBe(rec.startInstructions);
+    expect(await t.monitor(`goto ${at}`)).toMatch(/instruction \d+ of history/);
+    expect(state(t, 1)).toBe(end);
   }, 120_000);
 });
