@@ -9,6 +9,7 @@ import type { AixProcess } from '../aix/process.js';
 import { installRuntimeViews, runtimeMonitorFor } from '../goruntime/monitor-commands.js';
 import { goDebugFrame, type LeafRange } from '../goruntime/stack-switch-cfi.js';
 import { AixTarget } from '../machine/aix-target.js';
+import { DEFAULT_INTERVAL } from '../record/recorder.js';
 import { ProgramFileError } from '../xcoff/file.js';
 import { optionValues, parseSize, reportGuestSignal, splitRunArgv, startOptionsFromArgv, withRunOptions } from './run.js';
 
@@ -51,7 +52,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       .option('on-detach', { type: 'string', default: 'continue', choices: ['continue', 'kill'], describe: 'what the guest does when gdb detaches' })
       .option('record', { type: 'boolean', default: true, describe: 'record the run for reverse execution (reverse-step, reverse-continue, monitor when/goto/checkpoint); --no-record turns it off' })
       .option('record-memory', { type: 'string', default: '1G', describe: 'memory the recording may hold (older snapshots are thinned, then history starts later)' })
-      .option('record-interval', { type: 'number', default: 1_000_000, describe: 'instructions between periodic snapshots' })
+      .option('record-interval', { type: 'number', default: DEFAULT_INTERVAL, describe: 'instructions between periodic snapshots' })
       .option('osabi', {
         type: 'string',
         default: 'linux',
@@ -79,7 +80,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       const memText = optionValues(split.options, '--record-memory').pop() ?? '1G';
       const mem = parseSize(memText);
       if (mem === undefined || mem < 16n << 20n) fail(`--record-memory: expected a size of at least 16M, got '${memText}'`);
-      const intervalText = optionValues(split.options, '--record-interval').pop() ?? '1000000';
+      const intervalText = optionValues(split.options, '--record-interval').pop() ?? String(DEFAULT_INTERVAL);
       const interval = Number(intervalText);
       if (!/^\d+$/.test(intervalText) || interval < 1000) fail(`--record-interval: expected at least 1000 instructions, got '${intervalText}'`);
       record = { interval, memoryLimit: Number(mem) };

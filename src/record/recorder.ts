@@ -89,7 +89,7 @@ interface Snapshot {
   pinned: boolean;
 }
 
-export const DEFAULT_INTERVAL = 1_000_000;
+export const DEFAULT_INTERVAL = 250_000;
 export const DEFAULT_MEMORY_LIMIT = 1 << 30;
 
 class Records {
