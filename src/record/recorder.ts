@@ -577,16 +577,25 @@ export class Recorder implements CpuPort {
    * interval between snapshots (latest first) collecting hits. Leaves the process at the hit, or
    * at the start of history when there is none (returns undefined then).
    */
-  findPreviousHit(accept?: (hit: Hit) => boolean): Hit | undefined {
+  async findPreviousHit(accept?: (hit: Hit) => boolean): Promise<Hit | 'interrupted' | undefined> {
     this.acceptHit = accept;
+    this.interruptRequested = false;
     try {
-      return this.searchBack();
+      return await this.searchBack();
     } finally {
       this.acceptHit = undefined;
+      this.interruptRequested = false;
     }
   }
 
-  private searchBack(): Hit | undefined {
+  /** Ctrl-C during a search back: it stops where it is (a valid position of the history). */
+  requestInterrupt(): void {
+    this.interruptRequested = true;
+  }
+
+  private interruptRequested = false;
+
+  private async searchBack(): Promise<Hit | 'interrupted' | undefined> {
     const end = this.position;
     const stops: Position[] = this.snapshots.map((s) => s.pos);
     let upper = end;
@@ -595,7 +604,7 @@ export class Recorder implements CpuPort {
       if (!before(s.pos, upper) && !(samePos(s.pos, upper) && k === 0)) continue;
       this.hits.length = 0;
       this.restore(s);
-      this.replay('scan', upper);
+      if ((await this.scan(upper)) === 'interrupted') return 'interrupted';
       const found = this.hits.filter((h) => before(h.pos, end));
       if (found.length > 0) {
         const hit = found[found.length - 1]!;
@@ -613,8 +622,25 @@ export class Recorder implements CpuPort {
     return undefined;
   }
 
-  /** Run the scheduler synchronously in replay until `target` (or the end of the recording). */
-  private replay(mode: ReplayMode, target: Position): void {
+  /** A scan replay that lets the event loop in every 20 ms (Ctrl-C from gdb). */
+  private async scan(target: Position): Promise<'done' | 'interrupted'> {
+    for (;;) {
+      if (Date.now() - this.lastYield >= 20) {
+        await new Promise<void>((res) => setImmediate(res));
+        this.lastYield = Date.now();
+        if (this.interruptRequested) return 'interrupted';
+      }
+      if (this.replay('scan', target, 20) === 'done') return 'done';
+    }
+  }
+
+  private lastYield = 0;
+
+  /**
+   * Run the scheduler synchronously in replay until `target` (or the end of the recording);
+   * with `ms`, give up after that long ('yielded': call again to go on).
+   */
+  private replay(mode: ReplayMode, target: Position, ms?: number): 'done' | 'yielded' {
     const sched = this.opts.scheduler;
     const saved = this.mode;
     this.mode = mode;
@@ -622,6 +648,8 @@ export class Recorder implements CpuPort {
     this.reachedTarget = false;
     if (mode === 'fast') this.opts.stopPoints.suspend();
     else this.opts.allRunning();
+    const started = Date.now();
+    let outcome: 'done' | 'yielded' = 'done';
     try {
       let guard = 0;
       while (!this.reachedTarget) {
@@ -630,6 +658,10 @@ export class Recorder implements CpuPort {
         this.recordedPause = false;
         if (r?.kind === 'ended') break;
         if (++guard > 50_000_000) throw new ReplayDiverged('replay made no progress');
+        if (ms !== undefined && (guard & 63) === 0 && Date.now() - started >= ms) {
+          outcome = 'yielded';
+          break;
+        }
       }
     } finally {
       if (mode === 'fast') this.opts.stopPoints.resume();
@@ -638,7 +670,8 @@ export class Recorder implements CpuPort {
       this.reachedTarget = false;
     }
     // A snapshot where we arrived: the next step back starts close by.
-    if (!this.live && this.opts.scheduler.paused !== undefined) this.maybeSnapshotHere();
+    if (outcome === 'done' && !this.live && this.opts.scheduler.paused !== undefined) this.maybeSnapshotHere();
+    return outcome;
   }
 
   private maybeSnapshotHere(): void {

@@ -87,4 +87,26 @@ describe('Recorder', () => {
     expect(await t.monitor(`goto ${at}`)).toMatch(/instruction \d+ of history/);
     expect(state(t, 1)).toBe(end);
   }, 120_000);
+
+  it('Ctrl-C stops a reverse-continue search where it is', async () => {
+    const devNull = openSync('/dev/null', 'w');
+    const t = new AixTarget({
+      start: { program: fixture('go1.24-aix', 'cpuheavy'), args: [], env: [], deterministic: true, stdio: [0, devNull, devNull] },
+      record: {},
+    });
+    await t.attach();
+    t.passSignals(new Set([GdbSignal.URG, GdbSignal.PROF]));
+    t.addBreakpoint('sw', t.process.image.findSymbol('runtime.exit')!.address, 4);
+    await t.resume({ threads: new Map(), others: { kind: 'continue' } });
+    const rec = t.machine.recorder!;
+    const end = rec.instructions;
+    // A watchpoint on code nobody writes: the search would go through all of history.
+    t.addBreakpoint('watch-write', t.process.image.findSymbol('main.main')!.address, 8);
+    const pending = t.reverseContinue(1);
+    setTimeout(() => t.interrupt(), 50);
+    const stop = await pending;
+    expect(stop).toMatchObject({ kind: 'signal', signal: GdbSignal.INT });
+    expect(rec.instructions).toBeLessThan(end);
+    expect(rec.instructions).toBeGreaterThan(rec.startInstructions);
+  }, 120_000);
 });
