@@ -12,6 +12,7 @@ import { goroutineThreadSource } from '../goruntime/goroutine-threads.js';
 import { installRuntimeViews, type GoRuntimeSupport } from '../goruntime/monitor-commands.js';
 import { goDebugFrame, type LeafRange } from '../goruntime/stack-switch-cfi.js';
 import { AixTarget } from '../machine/aix-target.js';
+import { DEFAULT_INTERVAL } from '../record/recorder.js';
 import { ProgramFileError } from '../xcoff/file.js';
 import { optionValues, parseSize, reportGuestSignal, splitRunArgv, startOptionsFromArgv, withRunOptions } from './run.js';
 
@@ -70,9 +71,9 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       .option('port', { type: 'number', default: 1234, describe: 'TCP port (0: pick a free one)' })
       .option('once', { type: 'boolean', default: false, describe: 'exit after the first gdb client leaves' })
       .option('on-detach', { type: 'string', default: 'continue', choices: ['continue', 'kill'], describe: 'what the guest does when gdb detaches' })
-      .option('record', { type: 'boolean', default: false, describe: 'record the run for reverse execution (reverse-step, reverse-continue, monitor when/goto/checkpoint)' })
+      .option('record', { type: 'boolean', default: true, describe: 'record the run for reverse execution (reverse-step, reverse-continue, monitor when/goto/checkpoint); --no-record turns it off' })
       .option('record-memory', { type: 'string', default: '1G', describe: 'memory the recording may hold (older snapshots are thinned, then history starts later)' })
-      .option('record-interval', { type: 'number', default: 1_000_000, describe: 'instructions between periodic snapshots' })
+      .option('record-interval', { type: 'number', default: DEFAULT_INTERVAL, describe: 'instructions between periodic snapshots' })
       .option('osabi', {
         type: 'string',
         default: 'linux',
@@ -111,11 +112,12 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     if (threads !== 'goroutines' && threads !== 'pthreads') fail(`--threads: expected goroutines or pthreads, got '${threads}'`);
     const once = split.options.includes('--once');
     let record: { interval: number; memoryLimit: number } | undefined;
-    if (split.options.includes('--record')) {
+    // On by default: it costs about nothing in time (make bench) and ~0.3-0.5 MiB per M instructions, capped.
+    if (split.options.lastIndexOf('--no-record') <= split.options.lastIndexOf('--record')) {
       const memText = optionValues(split.options, '--record-memory').pop() ?? '1G';
       const mem = parseSize(memText);
       if (mem === undefined || mem < 16n << 20n) fail(`--record-memory: expected a size of at least 16M, got '${memText}'`);
-      const intervalText = optionValues(split.options, '--record-interval').pop() ?? '1000000';
+      const intervalText = optionValues(split.options, '--record-interval').pop() ?? String(DEFAULT_INTERVAL);
       const interval = Number(intervalText);
       if (!/^\d+$/.test(intervalText) || interval < 1000) fail(`--record-interval: expected at least 1000 instructions, got '${intervalText}'`);
       record = { interval, memoryLimit: Number(mem) };

@@ -194,7 +194,11 @@ export interface Target {
    */
   canReverse?(): boolean;
   reverseStep?(tid: ThreadId): Promise<StopEvent>;
-  reverseContinue?(tid: ThreadId): Promise<StopEvent>;
+  /**
+   * `accept` is asked at each hit while the guest stands there (registers and memory readable):
+   * false passes over it (a conditional breakpoint whose condition is false).
+   */
+  reverseContinue?(tid: ThreadId, accept?: (stop: StopEvent) => boolean): Promise<StopEvent>;
   /** Replace the built-in ppc64 target description. */
   targetXml?: string;
 }

@@ -551,7 +551,14 @@ export class AixTarget implements Target {
     }
   }
 
+  /** A reverse search is under way (it yields to the event loop so that Ctrl-C reaches it). */
+  private reversing = false;
+
   interrupt(): void {
+    if (this.reversing) {
+      this.machine.recorder?.requestInterrupt();
+      return;
+    }
     if (this.running === undefined) return;
     this.interruptRequested = true;
     this.machine.scheduler.requestStop();
@@ -684,13 +691,22 @@ export class AixTarget implements Target {
     return { kind: 'signal', thread: tid, signal: GdbSignal.TRAP };
   }
 
-  async reverseContinue(tid: ThreadId): Promise<StopEvent> {
+  async reverseContinue(tid: ThreadId, accept?: (stop: StopEvent) => boolean): Promise<StopEvent> {
     this.stopGeneration++;
     const rec = this.requireRecorder();
-    let hit: ReturnType<Recorder['findPreviousHit']>;
-    this.navigate(() => {
-      hit = rec.findPreviousHit();
-    });
+    let hit: Awaited<ReturnType<Recorder['findPreviousHit']>>;
+    const filter = accept === undefined ? undefined : (h: { tid: number; stop: unknown }) => {
+      const report = h.stop as { stop: DebugStop } | undefined;
+      return report === undefined || accept(stopEvent(h.tid, report.stop));
+    };
+    this.reversing = true;
+    try {
+      hit = await rec.findPreviousHit(filter);
+    } finally {
+      this.reversing = false;
+      this.navigate(() => {});
+    }
+    if (hit === 'interrupted') return this.interruptStop();
     const report = hit?.stop as { thread: GuestThread; stop: DebugStop } | undefined;
     if (hit === undefined || report === undefined) return this.atHistoryStart(tid);
     if (report.stop.kind === 'watch') {

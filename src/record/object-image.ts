@@ -12,7 +12,7 @@
 import { EventEmitter } from 'node:events';
 
 type Saved =
-  | { kind: 'object'; props: Array<[string | symbol, unknown]> }
+  | { kind: 'object'; keys: string[]; values: unknown[] }
   | { kind: 'array'; items: unknown[] }
   | { kind: 'map'; entries: Array<[unknown, unknown]> }
   | { kind: 'set'; items: unknown[] }
@@ -62,14 +62,17 @@ export function captureObjects(roots: readonly object[], opaque: ReadonlySet<obj
       saved.set(o, { kind: 'set', items });
       for (const x of items) visit(x);
     } else {
-      const props: Array<[string | symbol, unknown]> = [];
-      for (const key of Reflect.ownKeys(o)) {
-        const d = Object.getOwnPropertyDescriptor(o, key);
-        if (d === undefined || !('value' in d)) continue; // accessors are computed, not state
-        props.push([key, d.value]);
-        visit(d.value);
+      // Own enumerable fields: what classes and object literals keep their state in (accessors
+      // live on prototypes). Two flat arrays per object keep a snapshot cheap for the GC.
+      const keys = Object.keys(o);
+      const values = new Array<unknown>(keys.length);
+      const rec = o as Record<string, unknown>;
+      for (let i = 0; i < keys.length; i++) {
+        const v = rec[keys[i]!];
+        values[i] = v;
+        visit(v);
       }
-      saved.set(o, { kind: 'object', props });
+      saved.set(o, { kind: 'object', keys, values });
     }
   }
   return { saved, bytes };
@@ -102,18 +105,15 @@ export function restoreObjects(image: ObjectImage): void {
         break;
       }
       case 'object': {
-        const rec = o as Record<string | symbol, unknown>;
-        const keep = new Set(s.props.map(([k]) => k));
-        for (const key of Reflect.ownKeys(o)) {
-          if (keep.has(key)) continue;
-          const d = Object.getOwnPropertyDescriptor(o, key);
-          if (d !== undefined && 'value' in d && d.configurable) delete rec[key];
+        const rec = o as Record<string, unknown>;
+        const now = Object.keys(o);
+        if (now.length !== s.keys.length || now.some((k, i) => k !== s.keys[i])) {
+          const keep = new Set(s.keys);
+          for (const key of now) if (!keep.has(key)) delete rec[key];
         }
-        for (const [k, v] of s.props) {
-          if (rec[k] !== v) {
-            const d = Object.getOwnPropertyDescriptor(o, k);
-            if (d === undefined || d.writable === true) rec[k] = v;
-          }
+        for (let i = 0; i < s.keys.length; i++) {
+          const k = s.keys[i]!;
+          if (rec[k] !== s.values[i]) rec[k] = s.values[i];
         }
         break;
       }

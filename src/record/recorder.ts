@@ -89,7 +89,7 @@ interface Snapshot {
   pinned: boolean;
 }
 
-export const DEFAULT_INTERVAL = 1_000_000;
+export const DEFAULT_INTERVAL = 250_000;
 export const DEFAULT_MEMORY_LIMIT = 1 << 30;
 
 class Records {
@@ -347,8 +347,13 @@ export class Recorder implements CpuPort {
   }
 
   private noteHit(t: GuestThread): void {
-    this.hits.push({ pos: this.position, tid: t.tid, stop: this.opts.lastReport() });
+    const hit = { pos: this.position, tid: t.tid, stop: this.opts.lastReport() };
+    // The state at the hit is live right now: the only moment a condition can be evaluated.
+    if (this.acceptHit === undefined || this.acceptHit(hit)) this.hits.push(hit);
   }
+
+  /** While scanning: keep only the hits this accepts (conditional breakpoints). */
+  private acceptHit: ((hit: Hit) => boolean) | undefined;
 
   private threadFor(state: object): GuestThread | undefined {
     let t = this.threadOfState.get(state);
@@ -389,7 +394,16 @@ export class Recorder implements CpuPort {
     } else {
       this.applyDue();
     }
-    if (this.cursor.insns - this.lastSnapshotInsns >= this.interval) this.snapshot(false);
+    if (this.cursor.insns - this.lastSnapshotInsns >= this.interval) this.snapshotOrStop();
+  }
+
+  /** A snapshot that fails (state the walk cannot take) ends recording, never the run. */
+  private snapshotOrStop(): void {
+    try {
+      this.snapshot(false);
+    } catch (e) {
+      this.disable(`a snapshot failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
 
   /** Sockets and other processes talk to the host in ways the log does not capture yet. */
@@ -467,7 +481,11 @@ export class Recorder implements CpuPort {
     }
   }
 
-  /** Over the limit: thin the older half (every other snapshot), then drop the oldest (history starts later). */
+  /**
+   * Over the limit: thin the older half (every other snapshot), then drop the oldest (history
+   * starts later). The logs are not trimmed: when they alone take half the limit (a program
+   * reading gigabytes), recording stops rather than grow without bound.
+   */
   private enforceLimit(): void {
     while (this.memoryUsed > this.memoryLimit && this.snapshots.length > 2) {
       const older = this.snapshots.slice(1, Math.floor(this.snapshots.length / 2)).filter((s, k) => k % 2 === 0 && !s.pinned);
@@ -475,10 +493,11 @@ export class Recorder implements CpuPort {
         for (const s of older) this.drop(s);
         continue;
       }
-      const first = this.snapshots[0]!;
-      if (first.pinned && this.snapshots.every((s) => s.pinned)) return;
-      this.drop(this.snapshots.find((s) => !s.pinned)!);
+      const oldest = this.snapshots.find((s) => !s.pinned);
+      if (oldest === undefined) break;
+      this.drop(oldest);
     }
+    if (this.host.bytes + this.records.bytes > this.memoryLimit / 2) this.disable('the log of host input outgrew half of --record-memory');
   }
 
   private restore(s: Snapshot): void {
@@ -558,7 +577,25 @@ export class Recorder implements CpuPort {
    * interval between snapshots (latest first) collecting hits. Leaves the process at the hit, or
    * at the start of history when there is none (returns undefined then).
    */
-  findPreviousHit(): Hit | undefined {
+  async findPreviousHit(accept?: (hit: Hit) => boolean): Promise<Hit | 'interrupted' | undefined> {
+    this.acceptHit = accept;
+    this.interruptRequested = false;
+    try {
+      return await this.searchBack();
+    } finally {
+      this.acceptHit = undefined;
+      this.interruptRequested = false;
+    }
+  }
+
+  /** Ctrl-C during a search back: it stops where it is (a valid position of the history). */
+  requestInterrupt(): void {
+    this.interruptRequested = true;
+  }
+
+  private interruptRequested = false;
+
+  private async searchBack(): Promise<Hit | 'interrupted' | undefined> {
     const end = this.position;
     const stops: Position[] = this.snapshots.map((s) => s.pos);
     let upper = end;
@@ -567,7 +604,7 @@ export class Recorder implements CpuPort {
       if (!before(s.pos, upper) && !(samePos(s.pos, upper) && k === 0)) continue;
       this.hits.length = 0;
       this.restore(s);
-      this.replay('scan', upper);
+      if ((await this.scan(upper)) === 'interrupted') return 'interrupted';
       const found = this.hits.filter((h) => before(h.pos, end));
       if (found.length > 0) {
         const hit = found[found.length - 1]!;
@@ -585,8 +622,25 @@ export class Recorder implements CpuPort {
     return undefined;
   }
 
-  /** Run the scheduler synchronously in replay until `target` (or the end of the recording). */
-  private replay(mode: ReplayMode, target: Position): void {
+  /** A scan replay that lets the event loop in every 20 ms (Ctrl-C from gdb). */
+  private async scan(target: Position): Promise<'done' | 'interrupted'> {
+    for (;;) {
+      if (Date.now() - this.lastYield >= 20) {
+        await new Promise<void>((res) => setImmediate(res));
+        this.lastYield = Date.now();
+        if (this.interruptRequested) return 'interrupted';
+      }
+      if (this.replay('scan', target, 20) === 'done') return 'done';
+    }
+  }
+
+  private lastYield = 0;
+
+  /**
+   * Run the scheduler synchronously in replay until `target` (or the end of the recording);
+   * with `ms`, give up after that long ('yielded': call again to go on).
+   */
+  private replay(mode: ReplayMode, target: Position, ms?: number): 'done' | 'yielded' {
     const sched = this.opts.scheduler;
     const saved = this.mode;
     this.mode = mode;
@@ -594,6 +648,8 @@ export class Recorder implements CpuPort {
     this.reachedTarget = false;
     if (mode === 'fast') this.opts.stopPoints.suspend();
     else this.opts.allRunning();
+    const started = Date.now();
+    let outcome: 'done' | 'yielded' = 'done';
     try {
       let guard = 0;
       while (!this.reachedTarget) {
@@ -602,6 +658,10 @@ export class Recorder implements CpuPort {
         this.recordedPause = false;
         if (r?.kind === 'ended') break;
         if (++guard > 50_000_000) throw new ReplayDiverged('replay made no progress');
+        if (ms !== undefined && (guard & 63) === 0 && Date.now() - started >= ms) {
+          outcome = 'yielded';
+          break;
+        }
       }
     } finally {
       if (mode === 'fast') this.opts.stopPoints.resume();
@@ -610,11 +670,12 @@ export class Recorder implements CpuPort {
       this.reachedTarget = false;
     }
     // A snapshot where we arrived: the next step back starts close by.
-    if (!this.live && this.opts.scheduler.paused !== undefined) this.maybeSnapshotHere();
+    if (outcome === 'done' && !this.live && this.opts.scheduler.paused !== undefined) this.maybeSnapshotHere();
+    return outcome;
   }
 
   private maybeSnapshotHere(): void {
-    if (this.cursor.insns - this.lastSnapshotInsnsBefore(this.position) >= Math.min(this.interval, 20_000)) this.snapshot(false);
+    if (this.cursor.insns - this.lastSnapshotInsnsBefore(this.position) >= Math.min(this.interval, 20_000)) this.snapshotOrStop();
   }
 
   private lastSnapshotInsnsBefore(pos: Position): number {
@@ -637,7 +698,7 @@ export class Recorder implements CpuPort {
   /** Snapshot at a debugger stop when the last one is far enough back. */
   atStop(): void {
     if (this.disabled) return;
-    if (this.cursor.insns - this.lastSnapshotInsnsBefore(this.position) >= Math.min(this.interval, 100_000)) this.snapshot(false);
+    if (this.cursor.insns - this.lastSnapshotInsnsBefore(this.position) >= Math.min(this.interval, 100_000)) this.snapshotOrStop();
   }
 
   /** Deferred completions (host reads finished while the guest was in the past) that wait for the end. */

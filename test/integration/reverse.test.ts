@@ -81,6 +81,14 @@ describe.each<FixtureToolchain>(['go1.24-aix', 'go1.19-aix'])('serve --record, %
     expect(s.stdout()).toBe(`sink ${SINK}\nv 3113568628931895340\n`);
   }, 600_000);
 
+  it('reverse-continue passes over a conditional breakpoint until its condition holds', async () => {
+    const s = await startServe(fixture(tc, 'revsink'), [], ['--once', '--record']);
+    const out = await gdbBatch(s.port, ['break main.go:42', 'continue', 'delete', 'break main.mix if b == 500', 'reverse-continue', 'p b', 'monitor threads', 'kill'], { timeoutMs: 300_000 });
+    expect(out, out).toMatch(/hit Breakpoint 2, [^\n]*main\.mix \(a=\d+, b=500/);
+    expect(out, out).toMatch(/^\$1 = 500$/m);
+    expect(out, out).toMatch(/^position: instruction \d+ of history 0\.\.\d+, replaying/m);
+  }, 600_000);
+
   it('reverse-finish goes back to the call site', async () => {
     const s = await startServe(fixture(tc, 'revsink'), [], ['--once', '--record']);
     const out = await gdbBatch(s.port, ['break main.mix', 'continue', 'continue', 'delete', 'reverse-finish', 'bt 1', 'x/i $pc', 'kill'], { timeoutMs: 300_000 });

@@ -1,6 +1,7 @@
 // Reverse execution (ReverseStep+/ReverseContinue+, when the target records): `bs` steps the
 // continue thread one instruction back, `bc` goes back to the last breakpoint or watchpoint hit.
-// A conditional breakpoint whose conditions are all false is passed over backwards too.
+// A conditional breakpoint whose conditions are all false is passed over backwards too: the
+// conditions are evaluated during the target's search, while the guest stands at each hit.
 import { PPC64_REGNUM } from '../arch/ppc64.js';
 import { plain, type PacketRoute } from '../packet-table.js';
 import { ErrorReply, type Reply } from '../replies.js';
@@ -17,9 +18,7 @@ function reverse(s: SessionState, continuing: boolean): Reply | Promise<Reply> {
   s.core.setRunning(true);
   const run = async (): Promise<StopEvent> => {
     if (!continuing) return target.reverseStep!(tid);
-    let stop = await target.reverseContinue!(tid);
-    while (stop.kind === 'signal' && stop.replayLog === undefined && allConditionsFalse(s, stop)) stop = await target.reverseContinue!(stop.thread);
-    return stop;
+    return target.reverseContinue!(tid, (stop) => !allConditionsFalse(s, stop));
   };
   return run().then(
     (stop) => {
