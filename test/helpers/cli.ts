@@ -9,6 +9,7 @@ export const cli = join(repoRoot, 'dist', 'cli.js');
 
 /** Build dist/ so the CLI under test is the current source (tsc emits even if an unrelated file has errors). */
 export function buildCli(): void {
+  if (process.env.AIX_GDBSTUB_DIST_BUILT === '1') return void readFileSync(cli); // test/global-setup.ts built it
   const tsc = spawnSync(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', repoRoot], {
     encoding: 'utf8',
     cwd: repoRoot,
@@ -23,6 +24,7 @@ export function buildCli(): void {
  * keeps the worker from answering vitest ("Timeout calling onTaskUpdate").
  */
 export async function buildCliAsync(): Promise<void> {
+  if (process.env.AIX_GDBSTUB_DIST_BUILT === '1') return void readFileSync(cli);
   const tsc = await runCaptured(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', repoRoot], { cwd: repoRoot, timeoutMs: 240_000 });
   if (tsc.status === null) throw new Error(`tsc did not finish:\n${tsc.stdout}${tsc.stderr}`);
   readFileSync(cli); // fails loudly if the build produced nothing
