@@ -7,7 +7,7 @@ import { isatty } from 'node:tty';
 import type { GuestDatagramSocket } from './datagram.js';
 import type { GuestSocket } from './socket.js';
 import type { VirtualInodes } from './virtual-inodes.js';
-import { ERRNO, O_ACCMODE, O_APPEND, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_RDWR, O_TRUNC, O_WRONLY, hostErrnoToAix } from './constants.js';
+import { ERRNO, O_ACCMODE, O_APPEND, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_NONBLOCK, O_RDWR, O_TRUNC, O_WRONLY, hostErrnoToAix } from './constants.js';
 
 /** Removes the first `count` bytes from a queue of byte chunks (count must not exceed what is queued). */
 function takeChunks(chunks: Uint8Array[], count: number): Uint8Array {
@@ -80,7 +80,12 @@ export class HostStreamReader {
       if (err) {
         // EAGAIN: the host fd is non-blocking (a shared terminal); try again shortly.
         if ((err as NodeJS.ErrnoException).code === 'EAGAIN') {
-          setTimeout(() => this.request(), 10);
+          // Still pending while it waits, so the scheduler keeps waiting for it (not a deadlock).
+          this.pending = true;
+          setTimeout(() => {
+            this.pending = false;
+            this.request();
+          }, 10);
           return;
         }
         this.errno = errnoOf(err);
@@ -91,6 +96,12 @@ export class HostStreamReader {
       }
       this.notify();
     });
+  }
+
+  /** Bytes read from the host by someone else (the FIFO open's probe) come first. */
+  put(data: Uint8Array): void {
+    this.chunks.push(data);
+    this.buffered += data.length;
   }
 
   take(max: number): Uint8Array {
@@ -197,8 +208,8 @@ export class FileTable {
   virtualInodes: VirtualInodes | undefined;
   /** Unconfined: the working directory held open after a chdir (see changeDirectory). */
   private cwdFd: number | undefined;
-  /** A host stream refused a write (EAGAIN): a timer wakes the writer to try again. */
-  private writeRetryTimer: NodeJS.Timeout | undefined;
+  /** A host stream refused a write (EAGAIN) or a FIFO has no peer yet: a timer wakes the thread to try again. */
+  private retryTimer: NodeJS.Timeout | undefined;
 
   constructor(readonly root: string, stdio: [number, number, number]) {
     this.root = path.resolve(root);
@@ -361,6 +372,8 @@ export class FileTable {
     if (flags & O_APPEND) nodeFlags |= fs.constants.O_APPEND;
     if (flags & O_DIRECTORY) nodeFlags |= fs.constants.O_DIRECTORY;
     if (flags & O_NOFOLLOW) nodeFlags |= fs.constants.O_NOFOLLOW;
+    // The host open must never wait (a FIFO without its other end): see openFile in libc/files.ts.
+    if (flags & O_NONBLOCK) nodeFlags |= fs.constants.O_NONBLOCK;
     const vi = this.virtualInodes;
     const mayCreate = vi !== undefined && (flags & O_CREAT) !== 0 && !fs.existsSync(host);
     const hostFd = fs.openSync(host, nodeFlags, mode & ~this.umask);
@@ -436,20 +449,21 @@ export class FileTable {
   }
 
   /**
-   * A guest thread waits until a host stream (stdout on a full pipe) takes data again. Node cannot
-   * wait for writability of a raw fd, so the thread is retried shortly, like a reader's EAGAIN.
+   * A guest thread waits until a host stream (stdout on a full pipe) takes data again, or a FIFO it
+   * opens gets its other end. Node cannot wait for either on a raw fd, so the thread is retried
+   * shortly, like a reader's EAGAIN.
    */
-  retryHostWriteSoon(): void {
-    if (this.writeRetryTimer) return;
-    this.writeRetryTimer = setTimeout(() => {
-      this.writeRetryTimer = undefined;
+  retryHostSoon(): void {
+    if (this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
       this.hostEvent();
     }, 5);
   }
 
   /** Some descriptor holds a host resource (socket, host stream reader) whose events can wake a thread. */
   hasHostEvents(): boolean {
-    if (this.writeRetryTimer) return true;
+    if (this.retryTimer) return true;
     for (const e of this.fds.values()) {
       if (e.file.kind === 'socket' && e.file.sock.live) return true;
       if (e.file.kind === 'host' && e.file.reader?.pending) return true;
@@ -461,8 +475,8 @@ export class FileTable {
     for (const fd of [...this.fds.keys()]) this.close(fd);
     if (this.cwdFd !== undefined) fs.closeSync(this.cwdFd);
     this.cwdFd = undefined;
-    clearTimeout(this.writeRetryTimer);
-    this.writeRetryTimer = undefined;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
   }
 
   /** fork(): the child's table names the same open files (shared offsets and pipe ends), cwd and umask. */

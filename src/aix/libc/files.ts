@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { isatty } from 'node:tty';
 import {
   AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_NOFOLLOW, ERRNO, FD_CLOEXEC, F_DUPFD, F_GETFD, F_GETFL, F_GETLK, F_SETFD, F_SETFL,
-  F_SETLK, F_SETLKW, O_ACCMODE, O_APPEND, O_NONBLOCK, O_RDONLY, O_WRONLY, POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, S_IFCHR, S_IFIFO, S_IFSOCK,
+  F_SETLK, F_SETLKW, O_ACCMODE, O_APPEND, O_NONBLOCK, O_RDONLY, O_RDWR, O_WRONLY, POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, S_IFCHR, S_IFIFO, S_IFSOCK,
 } from '../constants.js';
 import { FsError, HostStreamReader, Pipe, errnoOf, mayBlockOnRead, type DirBase, type OpenFile } from '../files.js';
 import type { CallResult } from '../threads.js';
@@ -172,12 +172,73 @@ function streamWrite(c: HleContext, fd: number, f: Extract<OpenFile, { kind: 'ho
         if (done > 0 && (code !== 'EAGAIN' || (f.flags & O_NONBLOCK))) return done;
         if (code !== 'EAGAIN') return fail(errnoOf(e));
         if (f.flags & O_NONBLOCK) return fail(ERRNO.EAGAIN);
-        c.proc.files.retryHostWriteSoon();
+        c.proc.files.retryHostSoon();
         return undefined;
       }
     }
     return done;
   });
+}
+
+/**
+ * open(). A blocking open of a FIFO waits for the other end (POSIX), but a host open that waits
+ * would stop every guest thread, the one that would open the other end included. So the host
+ * opens it non-blocking and the calling thread waits: for writing, until the open stops failing
+ * with ENXIO (no reader); for reading, until a read shows a writer (data, or EAGAIN instead of 0).
+ */
+function openFile(c: HleContext, guest: string, flags: number, mode: number, base?: DirBase): CallResult {
+  const files = c.proc.files;
+  const acc = flags & O_ACCMODE;
+  if (flags & O_NONBLOCK || acc === O_RDWR || !isFifo(files.hostPath(guest, base))) return files.open(guest, flags, mode, base);
+  return blockingIo(c, `open(${guest})`, () => {
+    try {
+      return openFifoNow(c, guest, flags, mode, base);
+    } catch (e) {
+      return fail(e instanceof FsError ? e.errno : errnoOf(e)); // retried from the scheduler: no guard around it
+    }
+  });
+}
+
+/** One try at a blocking FIFO open: the descriptor, or undefined while the other end is missing. */
+function openFifoNow(c: HleContext, guest: string, flags: number, mode: number, base?: DirBase): CallResult | undefined {
+  const files = c.proc.files;
+  const acc = flags & O_ACCMODE;
+  let fd: number;
+  try {
+    fd = files.open(guest, flags | O_NONBLOCK, mode, base);
+  } catch (e) {
+    if (e instanceof FsError || errnoOf(e) !== ERRNO.ENXIO) throw e;
+    files.retryHostSoon(); // no reader yet
+    return undefined;
+  }
+  const f = files.get(fd)!.file as Extract<OpenFile, { kind: 'host' }>;
+  f.flags &= ~O_NONBLOCK; // the guest's descriptor blocks; the host's never does
+  if (acc !== O_RDONLY) return fd;
+  const probe = Buffer.alloc(HostStreamReader.CHUNK);
+  let n: number;
+  try {
+    n = fs.readSync(f.hostFd, probe, 0, probe.length, null);
+  } catch (e) {
+    if (errnoOf(e) === ERRNO.EAGAIN) return fd; // a writer, no data yet
+    files.close(fd);
+    throw e;
+  }
+  if (n === 0) {
+    files.close(fd); // no writer yet
+    files.retryHostSoon();
+    return undefined;
+  }
+  f.reader = new HostStreamReader(f.hostFd, files.hostEvent);
+  f.reader.put(probe.subarray(0, n));
+  return fd;
+}
+
+function isFifo(host: string): boolean {
+  try {
+    return fs.statSync(host).isFIFO();
+  } catch {
+    return false; // the open reports it
+  }
 }
 
 /** struct stat (176 bytes, §4.7) from a host Stats; `virtual` replaces the inode number and times (--deterministic). */
@@ -435,10 +496,10 @@ function readdirInto(c: HleContext, fd: number, buf: bigint, len: number): CallR
 }
 
 export const fileFunctions: Record<string, HleFunction> = {
-  open: guarded((c) => c.proc.files.open(pathArg(c, 0), int(c, 1), int(c, 2))),
+  open: guarded((c) => openFile(c, pathArg(c, 0), int(c, 1), int(c, 2))),
   openat: guarded((c) => {
     const guest = pathArg(c, 1);
-    return c.proc.files.open(guest, int(c, 2), int(c, 3), dirBase(c, int(c, 0), guest));
+    return openFile(c, guest, int(c, 2), int(c, 3), dirBase(c, int(c, 0), guest));
   }),
   creat: guarded((c) => c.proc.files.open(pathArg(c, 0), 0x100 | 0x200 | O_WRONLY, int(c, 1))),
   close: guarded((c) => (c.proc.files.close(int(c, 0)) ? 0 : fail(ERRNO.EBADF))),

@@ -2,7 +2,7 @@
 // EAGAIN or wait (pread/pwrite on pipes, shared offsets, O_APPEND, poll after the writer closes,
 // directory offsets, a host stdout that refuses data for a while).
 import { spawnSync } from 'node:child_process';
-import { closeSync, constants, mkdtempSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, mkdtempSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -198,6 +198,55 @@ describe('file layer: directories', () => {
     renameSync(d, `${d}-moved`);
     expect(g.result('lseek', [fd, 0, 0])).toBe(0);
     expect(readBatch(200)).toEqual(first);
+  });
+});
+
+describe('file layer: FIFOs', () => {
+  /** Retry the blocked call as the scheduler would, until it completes (each try may wait on a timer). */
+  async function finish(g: GuestCalls): Promise<number> {
+    for (let i = 0; i < 100; i++) {
+      expect(g.proc.files.hasHostEvents()).toBe(true); // waiting on the host, not a deadlock
+      const r = g.t.waiter!.retry(false);
+      if (r !== undefined) {
+        g.proc.completeCall(g.t, r);
+        return Number(BigInt.asIntN(64, g.t.state.getGpr(3)));
+      }
+      await new Promise((res) => setTimeout(res, 10));
+    }
+    throw new Error('the open never completed');
+  }
+
+  it('a blocking open for reading waits (the thread, not the emulator) until a writer comes; its data is read once', async () => {
+    const fifo = join(dir, 'fifo-r');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const g = new GuestCalls();
+    expect(g.call('open', [g.str(fifo), O_RDONLY, 0]).blocked).toBe(true);
+    const writer = openSync(fifo, constants.O_RDWR); // a writer (O_RDWR opens at once on Linux)
+    writeSync(writer, 'early data');
+    const fd = await finish(g);
+    expect(fd).toBeGreaterThan(2);
+    expect(g.result('fcntl', [fd, 3, 0]) & O_NONBLOCK).toBe(0); // the guest's descriptor blocks
+    expect(g.result('read', [fd, g.scratch, 100])).toBe(10);
+    expect(g.bytes(g.scratch, 10)).toBe('early data');
+    closeSync(writer);
+    g.proc.files.closeAll();
+  });
+
+  it('a blocking open for writing waits until a reader comes', async () => {
+    const fifo = join(dir, 'fifo-w');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const g = new GuestCalls();
+    expect(g.call('open', [g.str(fifo), O_WRONLY, 0]).blocked).toBe(true);
+    const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+    const fd = await finish(g);
+    expect(fd).toBeGreaterThan(2);
+    g.proc.mem.writeBytes(g.scratch, Buffer.from('to the reader'));
+    expect(g.result('write', [fd, g.scratch, 13])).toBe(13);
+    const got = Buffer.alloc(100);
+    expect(readSync(reader, got, 0, 100, null)).toBe(13);
+    expect(got.subarray(0, 13).toString()).toBe('to the reader');
+    g.proc.files.closeAll();
+    closeSync(reader);
   });
 });
 
