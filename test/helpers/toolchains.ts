@@ -44,6 +44,7 @@ export const FIXTURE_NAMES = [
   'netifaces',
   'revsink',
   'migrate',
+  'fifo',
 ] as const;
 export type FixtureName = (typeof FIXTURE_NAMES)[number];
 

@@ -34,6 +34,8 @@ const CASES: Case[] = [
   { name: 'pipecapture', args: [] },
   // The path rules Go's tools rely on (a GOROOT whose src is a symlink, empty names, trailing slashes...).
   { name: 'paths', args: [] },
+  // Blocking opens of both ends of a FIFO from two goroutines: each waits in its own thread.
+  { name: 'fifo', args: [] },
 ];
 
 function runHost(c: Case) {

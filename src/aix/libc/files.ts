@@ -184,53 +184,52 @@ function streamWrite(c: HleContext, fd: number, f: Extract<OpenFile, { kind: 'ho
  * open(). A blocking open of a FIFO waits for the other end (POSIX), but a host open that waits
  * would stop every guest thread, the one that would open the other end included. So the host
  * opens it non-blocking and the calling thread waits: for writing, until the open stops failing
- * with ENXIO (no reader); for reading, until a read shows a writer (data, or EAGAIN instead of 0).
+ * with ENXIO (no reader); for reading, the descriptor is open from the start (a writer's open
+ * needs a reader to exist) and the call returns once a read shows a writer (data, or EAGAIN
+ * instead of 0).
  */
 function openFile(c: HleContext, guest: string, flags: number, mode: number, base?: DirBase): CallResult {
   const files = c.proc.files;
   const acc = flags & O_ACCMODE;
   if (flags & O_NONBLOCK || acc === O_RDWR || !isFifo(files.hostPath(guest, base))) return files.open(guest, flags, mode, base);
+  let fd: number | undefined;
   return blockingIo(c, `open(${guest})`, () => {
     try {
-      return openFifoNow(c, guest, flags, mode, base);
+      if (fd === undefined) {
+        try {
+          fd = files.open(guest, flags | O_NONBLOCK, mode, base);
+        } catch (e) {
+          if (e instanceof FsError || errnoOf(e) !== ERRNO.ENXIO) throw e;
+          files.retryHostSoon(); // no reader yet
+          return undefined;
+        }
+        const f = files.get(fd)!.file;
+        f.flags &= ~O_NONBLOCK; // the guest's descriptor blocks; the host's never does
+        if (acc !== O_RDONLY) return fd;
+      }
+      return writerArrived(c, fd) ? fd : (files.retryHostSoon(), undefined);
     } catch (e) {
+      if (fd !== undefined) files.close(fd);
       return fail(e instanceof FsError ? e.errno : errnoOf(e)); // retried from the scheduler: no guard around it
     }
   });
 }
 
-/** One try at a blocking FIFO open: the descriptor, or undefined while the other end is missing. */
-function openFifoNow(c: HleContext, guest: string, flags: number, mode: number, base?: DirBase): CallResult | undefined {
-  const files = c.proc.files;
-  const acc = flags & O_ACCMODE;
-  let fd: number;
-  try {
-    fd = files.open(guest, flags | O_NONBLOCK, mode, base);
-  } catch (e) {
-    if (e instanceof FsError || errnoOf(e) !== ERRNO.ENXIO) throw e;
-    files.retryHostSoon(); // no reader yet
-    return undefined;
-  }
-  const f = files.get(fd)!.file as Extract<OpenFile, { kind: 'host' }>;
-  f.flags &= ~O_NONBLOCK; // the guest's descriptor blocks; the host's never does
-  if (acc !== O_RDONLY) return fd;
+/** Whether the FIFO open for reading as `fd` has a writer; bytes read to find out are kept for the guest. */
+function writerArrived(c: HleContext, fd: number): boolean {
+  const f = c.proc.files.get(fd)!.file as Extract<OpenFile, { kind: 'host' }>;
   const probe = Buffer.alloc(HostStreamReader.CHUNK);
   let n: number;
   try {
     n = fs.readSync(f.hostFd, probe, 0, probe.length, null);
   } catch (e) {
-    if (errnoOf(e) === ERRNO.EAGAIN) return fd; // a writer, no data yet
-    files.close(fd);
+    if (errnoOf(e) === ERRNO.EAGAIN) return true; // a writer, no data yet
     throw e;
   }
-  if (n === 0) {
-    files.close(fd); // no writer yet
-    files.retryHostSoon();
-    return undefined;
-  }
-  f.reader = new HostStreamReader(f.hostFd, files.hostEvent);
+  if (n === 0) return false; // no writer yet
+  f.reader = new HostStreamReader(f.hostFd, c.proc.files.hostEvent);
   f.reader.put(probe.subarray(0, n));
-  return fd;
+  return true;
 }
 
 function isFifo(host: string): boolean {
