@@ -216,11 +216,17 @@ describe('file layer: FIFOs', () => {
     throw new Error('the open never completed');
   }
 
-  it('a blocking open for reading waits (the thread, not the emulator) until a writer comes; its data is read once', async () => {
-    const fifo = join(dir, 'fifo-r');
+  /** A new FIFO and a guest whose blocking open of it (for `flags`) is waiting. */
+  function waitingOpen(name: string, flags: number): { fifo: string; g: GuestCalls } {
+    const fifo = join(dir, name);
     expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
     const g = new GuestCalls();
-    expect(g.call('open', [g.str(fifo), O_RDONLY, 0]).blocked).toBe(true);
+    expect(g.call('open', [g.str(fifo), flags, 0]).blocked).toBe(true);
+    return { fifo, g };
+  }
+
+  it('a blocking open for reading waits (the thread, not the emulator) until a writer comes; its data is read once', async () => {
+    const { fifo, g } = waitingOpen('fifo-r', O_RDONLY);
     // The waiting reader is a reader already: a non-blocking open for writing finds it (no ENXIO).
     const writer = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
     writeSync(writer, 'early data');
@@ -234,10 +240,7 @@ describe('file layer: FIFOs', () => {
   });
 
   it('a blocking open for writing waits until a reader comes', async () => {
-    const fifo = join(dir, 'fifo-w');
-    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
-    const g = new GuestCalls();
-    expect(g.call('open', [g.str(fifo), O_WRONLY, 0]).blocked).toBe(true);
+    const { fifo, g } = waitingOpen('fifo-w', O_WRONLY);
     const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
     const fd = await finish(g);
     expect(fd).toBeGreaterThan(2);
