@@ -249,7 +249,13 @@ export class AixTarget implements Target {
   private goroutineModeIds(): ThreadId[] {
     const c = this.stopCache();
     if (c.ids === undefined) {
-      const ids = [...this.goroutineList().byGoid.keys(), ...this.machine.process.liveThreads().map((t) => PTHREAD_THREAD_BASE + t.tid)];
+      let goids: number[] = [];
+      try {
+        goids = this.goroutineSource?.ids() ?? [];
+      } catch {
+        // plain pthreads until the runtime can be read
+      }
+      const ids = [...goids, ...this.machine.process.liveThreads().map((t) => PTHREAD_THREAD_BASE + t.tid)];
       // The thread a stop was reported on stays listed while it stands for its pthread.
       const stopped = this.stoppedAs;
       if (stopped !== undefined && stopped.stop === this.stopGeneration && !ids.includes(stopped.id)) ids.unshift(stopped.id);
