@@ -36,6 +36,8 @@ export const DEFAULT_GOROUTINE_THREAD_LIMIT = 256;
 export interface GoroutineThreadSource {
   /** The goid each live pthread's M is running now (m.curg), by pthread id: cheap (walks allm only). */
   carried(): Map<number, number>;
+  /** The ids of the goroutines `list` would give, cheaply (two fields read per goroutine). */
+  ids(): number[];
   /**
    * The goroutines to list (every one an M runs, and the first `limit` that are not dead), with
    * names and registers, the pthreads' names, and whether goroutines past the limit were left out.
@@ -53,6 +55,7 @@ export function goroutineThreadSource(views: () => RuntimeViews, limit = DEFAULT
       for (const s of views().threadSummaries()) if (s.goid !== undefined) out.set(s.tid, Number(s.goid));
       return out;
     },
+    ids: () => views().listedGoroutineAddresses(limit).gs.map((g) => Number(g.goid)),
     list: () => list(views(), limit),
   };
 }

@@ -231,26 +231,38 @@ export class RuntimeViews {
    */
   listedGoroutines(limit: number): { gs: GRecord[]; omitted: boolean } {
     const reader = this.reader();
+    if (typeof reader === 'string') return { gs: [], omitted: false };
+    const listed = this.listedGoroutineAddresses(limit);
+    const gs: GRecord[] = [];
+    for (const { address } of listed.gs) {
+      try {
+        gs.push(reader.readG(address));
+      } catch {
+        // a g being torn down: left out of this stop's list
+      }
+    }
+    return { gs, omitted: listed.omitted };
+  }
+
+  /** The same goroutines as listedGoroutines, as addresses and goids only (two fields read per g). */
+  listedGoroutineAddresses(limit: number): { gs: Array<{ address: bigint; goid: bigint }>; omitted: boolean } {
+    const reader = this.reader();
     const layout = this.layout;
     if (typeof reader === 'string' || layout === undefined) return { gs: [], omitted: false };
     const alive = (status: number) => status !== layout.gStatus.dead;
     const read = reader.goroutineIds(limit, alive);
     const scanned = read.ok ? read.value : read.partial;
-    const chosen = scanned.filter((g) => alive(g.status) && g.goid > 0n).map((g) => g.address);
-    const listed = new Set(chosen);
+    const gs = scanned.filter((g) => alive(g.status) && g.goid > 0n).map((g) => ({ address: g.address, goid: g.goid }));
+    const listed = new Set(gs.map((g) => g.address));
     const msRead = reader.allMs();
     for (const m of msRead.ok ? msRead.value : msRead.partial) {
       if (m.curg !== 0n && !listed.has(m.curg)) {
         listed.add(m.curg);
-        chosen.push(m.curg);
-      }
-    }
-    const gs: GRecord[] = [];
-    for (const addr of chosen) {
-      try {
-        gs.push(reader.readG(addr));
-      } catch {
-        // a g being torn down: left out of this stop's list
+        try {
+          gs.push({ address: m.curg, goid: reader.goidOf(m.curg) });
+        } catch {
+          // a g being torn down: left out of this stop's list
+        }
       }
     }
     const allgs = reader.allGAddresses();

@@ -193,6 +193,24 @@ export class AixTarget implements Target {
     | undefined;
   /** The gdb id each stepping pthread was resumed as: a finished step is reported on it. */
   private readonly steppedAs = new Map<number, ThreadId>();
+  /**
+   * The id the current stop was reported on, and the pthread that stopped: until the next resume
+   * that id means that pthread, whatever goroutine it runs now (a stepi through mcall into the
+   * scheduler goes on stepping the same thread, and gdb reads the registers that moved).
+   */
+  private stoppedAs: { stop: number; id: ThreadId; tid: number } | undefined;
+
+  /** A stop event on pthread `tid`, reported as gdb id `id` (remembered for this stop). */
+  private reportOn(tid: number, id: ThreadId = this.gdbThreadIdOf(tid)): ThreadId {
+    this.stoppedAs = { stop: this.stopGeneration, id, tid };
+    return id;
+  }
+
+  /** The pthread a gdb id stands for now (undefined: a goroutine that is not on a thread). */
+  private pthreadOf(id: ThreadId): number | undefined {
+    const r = this.resolve(id);
+    return r !== undefined && 'thread' in r ? r.thread.tid : undefined;
+  }
 
   private stopCache(): NonNullable<AixTarget['perStop']> {
     if (this.perStop?.stop !== this.stopGeneration) this.perStop = { stop: this.stopGeneration };
@@ -230,7 +248,19 @@ export class AixTarget implements Target {
   /** The listed goroutines, then every pthread: what gdb's thread list holds. */
   private goroutineModeIds(): ThreadId[] {
     const c = this.stopCache();
-    c.ids ??= [...this.goroutineList().byGoid.keys(), ...this.machine.process.liveThreads().map((t) => PTHREAD_THREAD_BASE + t.tid)];
+    if (c.ids === undefined) {
+      let goids: number[] = [];
+      try {
+        goids = this.goroutineSource?.ids() ?? [];
+      } catch {
+        // plain pthreads until the runtime can be read
+      }
+      const ids = [...goids, ...this.machine.process.liveThreads().map((t) => PTHREAD_THREAD_BASE + t.tid)];
+      // The thread a stop was reported on stays listed while it stands for its pthread.
+      const stopped = this.stoppedAs;
+      if (stopped !== undefined && stopped.stop === this.stopGeneration && !ids.includes(stopped.id)) ids.unshift(stopped.id);
+      c.ids = ids;
+    }
     return c.ids;
   }
 
@@ -248,6 +278,11 @@ export class AixTarget implements Target {
     if (id >= PTHREAD_THREAD_BASE) {
       const t = this.thread(id - PTHREAD_THREAD_BASE);
       return t && { thread: t };
+    }
+    const stopped = this.stoppedAs;
+    if (stopped !== undefined && stopped.stop === this.stopGeneration && stopped.id === id) {
+      const t = this.thread(stopped.tid);
+      if (t !== undefined) return { thread: t };
     }
     this.carried();
     const tid = this.stopCache().goroutineTid?.get(id);
@@ -462,7 +497,7 @@ export class AixTarget implements Target {
   private initialStop(): StopEvent {
     const main = this.machine.process.liveThreads()[0];
     if (main === undefined) return this.endEvent();
-    return { kind: 'signal', thread: this.gdbThreadIdOf(main.tid), signal: GdbSignal.TRAP };
+    return { kind: 'signal', thread: this.reportOn(main.tid), signal: GdbSignal.TRAP };
   }
 
   /**
@@ -575,11 +610,11 @@ export class AixTarget implements Target {
     if (last === undefined || last.thread !== outcome.thread) {
       // A CPU stop the port did not classify (should not happen): show it as a plain trap.
       this.log(`serve: unexpected stop in pthread ${outcome.thread.tid}: ${outcome.detail}`);
-      return { kind: 'signal', thread: this.gdbThreadIdOf(outcome.thread.tid), signal: GdbSignal.TRAP };
+      return { kind: 'signal', thread: this.reportOn(outcome.thread.tid), signal: GdbSignal.TRAP };
     }
     // A finished step is the thread gdb stepped, whatever goroutine the pthread runs now.
     const stepped = last.stop.kind === 'step' ? this.steppedAs.get(last.thread.tid) : undefined;
-    return stopEvent(stepped ?? this.gdbThreadIdOf(last.thread.tid), last.stop);
+    return stopEvent(this.reportOn(last.thread.tid, stepped), last.stop);
   }
 
   private interruptStop(): StopEvent {
@@ -587,7 +622,7 @@ export class AixTarget implements Target {
     const cur = m.scheduler.current;
     const t = cur !== undefined && cur.status !== 'exited' ? cur : m.process.liveThreads()[0];
     if (t === undefined) return this.endEvent();
-    return { kind: 'signal', thread: this.gdbThreadIdOf(t.tid), signal: GdbSignal.INT };
+    return { kind: 'signal', thread: this.reportOn(t.tid), signal: GdbSignal.INT };
   }
 
   private endEvent(): StopEvent {
@@ -674,12 +709,13 @@ export class AixTarget implements Target {
     return this.machine.recorder !== undefined && this.machine.recorder.disabled === undefined;
   }
 
-  async reverseStep(tid: ThreadId): Promise<StopEvent> {
+  async reverseStep(id: ThreadId): Promise<StopEvent> {
+    const tid = this.pthreadOf(id) ?? id;
     this.stopGeneration++;
     const rec = this.requireRecorder();
     let target = rec.previousStepOf(tid);
     for (;;) {
-      if (target === undefined || before(target, rec.startPosition)) return this.atHistoryStart(tid);
+      if (target === undefined || before(target, rec.startPosition)) return this.atHistoryStart(id);
       const to = target;
       this.navigate(() => rec.goto(to));
       // gdb steps forward over a larx..stcx. sequence in one go (ppc_deal_with_atomic_sequence):
@@ -688,16 +724,17 @@ export class AixTarget implements Target {
       if (t === undefined || !insideAtomicSequence((a) => this.machine.process.mem.readBytes(a, 4), t.state.pc)) break;
       target = rec.previousStepOf(tid, target);
     }
-    return { kind: 'signal', thread: tid, signal: GdbSignal.TRAP };
+    return { kind: 'signal', thread: this.reportOn(tid, id), signal: GdbSignal.TRAP };
   }
 
-  async reverseContinue(tid: ThreadId, accept?: (stop: StopEvent) => boolean): Promise<StopEvent> {
+  async reverseContinue(id: ThreadId, accept?: (stop: StopEvent) => boolean): Promise<StopEvent> {
     this.stopGeneration++;
     const rec = this.requireRecorder();
     let hit: Awaited<ReturnType<Recorder['findPreviousHit']>>;
     const filter = accept === undefined ? undefined : (h: { tid: number; stop: unknown }) => {
       const report = h.stop as { stop: DebugStop } | undefined;
-      return report === undefined || accept(stopEvent(h.tid, report.stop));
+      // The state moves while searching: name the pthread itself, which needs no per-stop cache.
+      return report === undefined || accept(stopEvent(this.goroutineSource === undefined ? h.tid : PTHREAD_THREAD_BASE + h.tid, report.stop));
     };
     this.reversing = true;
     try {
@@ -708,7 +745,7 @@ export class AixTarget implements Target {
     }
     if (hit === 'interrupted') return this.interruptStop();
     const report = hit?.stop as { thread: GuestThread; stop: DebugStop } | undefined;
-    if (hit === undefined || report === undefined) return this.atHistoryStart(tid);
+    if (hit === undefined || report === undefined) return this.atHistoryStart(id);
     if (report.stop.kind === 'watch') {
       // Power watchpoints are reported before the access and gdb steps over it, here backwards:
       // report the state just after the write so that gdb's step back lands on the writing
@@ -716,7 +753,7 @@ export class AixTarget implements Target {
       const after = { rec: hit.pos.rec, off: hit.pos.off + 1 };
       this.navigate(() => rec.goto(after));
     }
-    return stopEvent(hit.tid, report.stop);
+    return stopEvent(this.reportOn(hit.tid), report.stop);
   }
 
   /** Go to a position of the recorded history (monitor goto / bookmarks). False: outside history. */
@@ -747,11 +784,14 @@ export class AixTarget implements Target {
   }
 
   /** Nothing earlier to go to: the start of history, reported as gdb's replaylog:begin. */
-  private atHistoryStart(tid: ThreadId): StopEvent {
+  private atHistoryStart(id: ThreadId): StopEvent {
+    const tid = this.pthreadOf(id) ?? id;
     const rec = this.requireRecorder();
     this.navigate(() => rec.goto(rec.startPosition));
+    this.stopGeneration++;
     const live = this.machine.process.liveThreads();
-    const thread = live.some((t) => t.tid === tid) ? tid : (live[0]?.tid ?? tid);
+    const t = live.find((x) => x.tid === tid) ?? live[0];
+    const thread = t === undefined ? id : this.reportOn(t.tid);
     return { kind: 'signal', thread, signal: GdbSignal.TRAP, replayLog: 'begin' };
   }
 

@@ -23,6 +23,7 @@ function scripted(): GoroutineThreadSource & { calls: { carried: number; list: n
       calls.carried++;
       return new Map([[1, 7]]);
     },
+    ids: () => [7, 9],
     list: () => {
       calls.list++;
       return {
