@@ -674,7 +674,15 @@ export class AixTarget implements Target {
     return this.machine.recorder !== undefined && this.machine.recorder.disabled === undefined;
   }
 
-  async reverseStep(tid: ThreadId): Promise<StopEvent> {
+  /** The pthread behind a gdb thread id (a goroutine on a thread, or a pthread). */
+  private pthreadOf(id: ThreadId): number {
+    const r = this.resolve(id);
+    if (r === undefined || !('thread' in r)) throw new Error(`gdb thread ${id} is not running on a guest thread: select the thread that runs it`);
+    return r.thread.tid;
+  }
+
+  async reverseStep(id: ThreadId): Promise<StopEvent> {
+    const tid = this.pthreadOf(id);
     this.stopGeneration++;
     const rec = this.requireRecorder();
     let target = rec.previousStepOf(tid);
@@ -688,16 +696,18 @@ export class AixTarget implements Target {
       if (t === undefined || !insideAtomicSequence((a) => this.machine.process.mem.readBytes(a, 4), t.state.pc)) break;
       target = rec.previousStepOf(tid, target);
     }
-    return { kind: 'signal', thread: tid, signal: GdbSignal.TRAP };
+    return { kind: 'signal', thread: this.gdbThreadIdOf(tid), signal: GdbSignal.TRAP };
   }
 
-  async reverseContinue(tid: ThreadId, accept?: (stop: StopEvent) => boolean): Promise<StopEvent> {
+  async reverseContinue(id: ThreadId, accept?: (stop: StopEvent) => boolean): Promise<StopEvent> {
+    const tid = this.pthreadOf(id);
     this.stopGeneration++;
     const rec = this.requireRecorder();
     let hit: Awaited<ReturnType<Recorder['findPreviousHit']>>;
     const filter = accept === undefined ? undefined : (h: { tid: number; stop: unknown }) => {
       const report = h.stop as { stop: DebugStop } | undefined;
-      return report === undefined || accept(stopEvent(h.tid, report.stop));
+      this.stopGeneration++; // the guest stands at the hit: thread views are read afresh
+      return report === undefined || accept(stopEvent(this.gdbThreadIdOf(h.tid), report.stop));
     };
     this.reversing = true;
     try {
@@ -716,7 +726,7 @@ export class AixTarget implements Target {
       const after = { rec: hit.pos.rec, off: hit.pos.off + 1 };
       this.navigate(() => rec.goto(after));
     }
-    return stopEvent(hit.tid, report.stop);
+    return stopEvent(this.gdbThreadIdOf(hit.tid), report.stop);
   }
 
   /** Go to a position of the recorded history (monitor goto / bookmarks). False: outside history. */
@@ -743,6 +753,7 @@ export class AixTarget implements Target {
     } finally {
       for (const t of m.process.threads) m.port.control(t).mode = 'stop';
       m.port.newThreadMode = 'stop';
+      this.stopGeneration++; // another moment of the guest: thread views are read afresh
     }
   }
 
@@ -752,7 +763,7 @@ export class AixTarget implements Target {
     this.navigate(() => rec.goto(rec.startPosition));
     const live = this.machine.process.liveThreads();
     const thread = live.some((t) => t.tid === tid) ? tid : (live[0]?.tid ?? tid);
-    return { kind: 'signal', thread, signal: GdbSignal.TRAP, replayLog: 'begin' };
+    return { kind: 'signal', thread: this.gdbThreadIdOf(thread), signal: GdbSignal.TRAP, replayLog: 'begin' };
   }
 
   // ---------------------------------------------------------------- capabilities
