@@ -780,6 +780,7 @@ export class AixTarget implements Target {
     } finally {
       for (const t of m.process.threads) m.port.control(t).mode = 'stop';
       m.port.newThreadMode = 'stop';
+      this.stopGeneration++; // another moment of the guest: thread views are read afresh
     }
   }
 
