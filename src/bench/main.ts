@@ -14,6 +14,7 @@ import { ELF_BASE, ELF_CODE_OFF, elfFromCode } from './elf.js';
 import { benchGdbPart } from './gdb.js';
 import { benchPrograms } from './programs.js';
 import { benchReversePart } from './reverse.js';
+import { captureBenchOutput } from './results.js';
 
 const SC = 0x44000002;
 const enc = {
@@ -118,6 +119,7 @@ async function main(): Promise<void> {
     console.error(`--only: expected cpu, gdb or reverse, got '${only}'`);
     process.exit(2);
   }
+  const results = captureBenchOutput();
   if (only === undefined || only === 'cpu') {
     benchTightLoop();
     await benchPrograms();
@@ -129,6 +131,7 @@ async function main(): Promise<void> {
   }
   if (only === undefined || only === 'gdb') await benchGdbPart();
   if (only === undefined || only === 'reverse') await benchReversePart();
+  results.write(join('build', 'bench', 'results.json'), process.argv.slice(2));
 }
 
 void main();

@@ -219,7 +219,12 @@ export function withRunOptions<T>(y: Argv<T>): Argv<T> {
 export const runCommand: CommandModule<object, RunArgs> = {
   command: 'run <program> [args..]',
   describe: 'Run an AIX ppc64 Go program in the emulator',
-  builder: (y) => withRunOptions(y) as never,
+  builder: (y) =>
+    withRunOptions(y)
+      .example('$0 run ./hello', 'run an aix/ppc64 Go program (its exit status is ours)')
+      .example('$0 run --strace -T ./hello', 'one strace -f line per libc call, with the time spent in each')
+      .example('$0 run --deterministic --timeline t.json ./prog', 'a Perfetto trace of pthreads, goroutines and libc calls (ui.perfetto.dev)')
+      .example('$0 run -g 1234 -E GOMAXPROCS=2 ./prog', "qemu-user's form: wait for gdb on port 1234") as never,
   handler: async (parsed) => {
     // Re-read our options from the raw command line: only those before PROGRAM are ours.
     const raw = process.argv.slice(2);

@@ -84,7 +84,10 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
         type: 'string',
         choices: ['goroutines', 'pthreads'],
         describe: "what gdb's threads are: every live goroutine (next/step follow a goroutine across Ms) plus the pthreads (default), or the pthreads only (default with --record)",
-      }) as never,
+      })
+      .example('$0 serve :1234 ./prog arg', "gdbserver's form; then in gdb-multiarch: target remote :1234")
+      .example("gdb-multiarch -ex 'target remote | $0 serve - ./prog'", 'no port: RSP on stdin/stdout')
+      .example('$0 serve --once --record ./prog', 'record for reverse-step / reverse-continue; exit when gdb leaves') as never,
   handler: async (parsed) => {
     // Only the options before PROGRAM are ours; the rest belongs to the guest (as with `run`).
     const raw = process.argv.slice(2);

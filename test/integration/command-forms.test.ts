@@ -65,7 +65,7 @@ describe("gdbserver's COMM forms", () => {
   it('serve - PROG speaks RSP on stdin/stdout: `target remote | aix-gdbstub serve - PROG`, guest output on stderr', async () => {
     const out = await runGdb(['-nx', '-batch', '-ex', 'set confirm off', '-ex', `target remote | ${process.execPath} ${cli} serve - ${fixture('go1.24-aix', 'hello')}`, '-ex', 'break main.main', '-ex', 'continue', '-ex', 'info threads', '-ex', 'continue'], 120_000);
     expect(out, out).toMatch(/hit Breakpoint 1, main\.main \(\)/);
-    expect(out, out).toMatch(/Thread 1 "pthread 1, M0, g1"/);
+    expect(out, out).toMatch(/pthread 1, M0\b.*main\.main \(\)/); // info threads: the stub's names came over the pipe
     expect(out, out).toContain('hello from aix/ppc64');
     expect(out, out).toMatch(/exited normally/);
   });
@@ -83,6 +83,13 @@ describe("qemu-user's options", () => {
     expect(out, out).toMatch(/exited normally/);
   });
 
+  it('--help shows the forms with examples', async () => {
+    const run = await runCaptured(process.execPath, [cli, 'run', '--help'], { timeoutMs: 30_000 });
+    expect(run.stdout).toMatch(/Examples:[\s\S]*run -g 1234/);
+    const serve = await runCaptured(process.execPath, [cli, 'serve', '--help'], { timeoutMs: 30_000 });
+    expect(serve.stdout).toMatch(/Examples:[\s\S]*serve :1234[\s\S]*target remote \|/);
+  });
+
   it('-E adds and -U removes a variable; -L is --root', async () => {
     const withVar = await runCaptured(process.execPath, [cli, 'run', '-E', 'FIXTURE_VAR=x', fixture('go1.24-aix', 'args')], { timeoutMs: 60_000 });
     expect(withVar.stdout).toContain('FIXTURE_VAR="x" set=true');
@@ -91,5 +98,22 @@ describe("qemu-user's options", () => {
     const badRoot = await runCaptured(process.execPath, [cli, 'run', '-L', '/no/such/root', fixture('go1.24-aix', 'args')], { timeoutMs: 60_000 });
     expect(badRoot.status).toBe(2);
     expect(badRoot.stderr).toBe('aix-gdbstub: --root: /no/such/root: no such directory\n');
+  });
+});
+
+describe('extended-remote run naming a program', () => {
+  it('another program is refused with an error reply; the served one (by any path) runs', async () => {
+    const port = await freePort();
+    const hello = fixture('go1.24-aix', 'hello');
+    const s = await startCli(['serve', '--once', `:${port}`, hello]);
+    const out = await gdbBatch(
+      port,
+      [`set remote exec-file ${fixture('go1.24-aix', 'args')}`, 'run', `set remote exec-file ${hello.replace(/\/([^/]+)$/, '/./$1')}`, 'run', 'kill'],
+      { mode: 'extended-remote' },
+    );
+    expect(out, out).toMatch(/Running ".*\/args" on the remote target failed/);
+    // The served program, named by another path, runs to its end.
+    expect(out.slice(out.indexOf('on the remote target failed')), out).toMatch(/\[Inferior 1 \(Remote target\) exited normally\]/);
+    expect(s.stderr()).toMatch(/refusing to run .*\/args: this stub serves .*\/hello/);
   });
 });
