@@ -7,7 +7,7 @@ import { DEFAULT_MEMORY_LIMIT, type AixProcess } from '../aix/process.js';
 import { startProgram, type StartOptions } from '../aix/run-program.js';
 import { ProgramFileError } from '../xcoff/file.js';
 import { reportProgramFileError } from './program-file.js';
-import { startTimeline } from '../goruntime/timeline.js';
+import { startTimeline } from '../machine/timeline.js';
 import { shellStatusOf } from '../aix/process-table.js';
 
 interface RunArgs {

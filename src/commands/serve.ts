@@ -3,7 +3,7 @@
 // and run's (shared parsing with `run`); everything after PROGRAM goes to the guest.
 import { existsSync, openSync } from 'node:fs';
 import { basename } from 'node:path';
-import { startTimeline } from '../goruntime/timeline.js';
+import { startTimeline } from '../machine/timeline.js';
 import type { CommandModule } from 'yargs';
 import { GDB_SCRIPTS_LOADER } from '../elf/index.js';
 import { GdbServer } from '../gdb/server.js';

@@ -1,3 +1,5 @@
+// Lives in the machine layer: it observes the AIX process (calls, signals, slices) and reads the
+// Go runtime through the goruntime views, which only the machine layer may join.
 // `--timeline FILE`: the run as Chrome/Perfetto trace-event JSON. One track per pthread (named
 // with its M), a slice per goroutine while it runs there, a slice per libc call, GC phases on a
 // track of their own, an instant per signal delivery, and a flow arrow from each goroutine's last
@@ -12,8 +14,8 @@ import type { PendingSignal } from '../aix/signals.js';
 import { formatCallArguments, straceReturnText } from '../aix/strace.js';
 import type { ActiveCall, GuestThread } from '../aix/threads.js';
 import { signalName } from '../aix/constants.js';
-import { RuntimeReader } from './reader.js';
-import { RuntimeViews } from './views.js';
+import { RuntimeReader } from '../goruntime/reader.js';
+import { RuntimeViews } from '../goruntime/views.js';
 
 /** One Trace Event Format event (the fields this recorder writes). */
 export interface TraceEvent {
