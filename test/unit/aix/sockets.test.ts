@@ -38,6 +38,18 @@ async function waitFor(cond: () => boolean): Promise<void> {
   expect(ok).toBe(true);
 }
 
+/** A TCP listener on 127.0.0.1 at a free port; its sockaddr (port included) is left at `sa`. */
+async function listenOnLoopback(proc: AixProcess, t: GuestThread, sa: bigint, lenp: bigint): Promise<number> {
+  const lfd = asInt(callImport(proc, t, 'socket', [AF_INET, 1, 0]).r3);
+  proc.mem.writeBytes(sa, encodeSockaddr({ family: AF_INET, host: '127.0.0.1', port: 0 }));
+  callImport(proc, t, 'bind', [lfd, sa, 16]);
+  callImport(proc, t, 'listen', [lfd, 1]);
+  await settle(proc, t);
+  proc.mem.writeU32(lenp, 16);
+  callImport(proc, t, 'getsockname', [lfd, sa, lenp]);
+  return lfd;
+}
+
 describe('sockaddr layouts (AIX: len, family, ...)', () => {
   it('sockaddr_in is 16 bytes with sin_len = 16, family 2, big-endian port', () => {
     const b = encodeSockaddr({ family: AF_INET, host: '127.0.0.1', port: 0x1234 });
@@ -140,13 +152,7 @@ describe('TCP over loopback', () => {
     const sa = scratch + 0x100n;
     const lenp = scratch + 0x200n;
     const buf = scratch + 0x1000n;
-    const lfd = asInt(callImport(proc, t, 'socket', [AF_INET, 1, 0]).r3);
-    proc.mem.writeBytes(sa, encodeSockaddr({ family: AF_INET, host: '127.0.0.1', port: 0 }));
-    callImport(proc, t, 'bind', [lfd, sa, 16]);
-    callImport(proc, t, 'listen', [lfd, 1]);
-    await settle(proc, t);
-    proc.mem.writeU32(lenp, 16);
-    callImport(proc, t, 'getsockname', [lfd, sa, lenp]);
+    const lfd = await listenOnLoopback(proc, t, sa, lenp);
     const cfd = asInt(callImport(proc, t, 'socket', [AF_INET, 1, 0]).r3);
     expect(callImport(proc, t, 'connect', [cfd, sa, 16]).blocked).toBe(true);
     expect((await settle(proc, t)).r3).toBe(0);
@@ -168,13 +174,7 @@ describe('TCP over loopback', () => {
     const sa = scratch + 0x100n;
     const lenp = scratch + 0x200n;
     // A port that was just free: listen, learn it, close.
-    const lfd = asInt(callImport(proc, t, 'socket', [AF_INET, 1, 0]).r3);
-    proc.mem.writeBytes(sa, encodeSockaddr({ family: AF_INET, host: '127.0.0.1', port: 0 }));
-    callImport(proc, t, 'bind', [lfd, sa, 16]);
-    callImport(proc, t, 'listen', [lfd, 1]);
-    await settle(proc, t);
-    proc.mem.writeU32(lenp, 16);
-    callImport(proc, t, 'getsockname', [lfd, sa, lenp]);
+    const lfd = await listenOnLoopback(proc, t, sa, lenp);
     callImport(proc, t, 'close', [lfd]);
     await new Promise((r) => setTimeout(r, 20));
     const cfd = asInt(callImport(proc, t, 'socket', [AF_INET, 1, 0]).r3);
