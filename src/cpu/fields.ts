@@ -12,8 +12,6 @@ export const ra = (i: number): number => (i >>> 16) & 31;
 export const rb = (i: number): number => (i >>> 11) & 31;
 /** FRC / M-form MB / isel BC, bits 21-25. */
 export const rc5 = (i: number): number => (i >>> 6) & 31;
-/** Rc / LK, bit 31. */
-export const rcBit = (i: number): number => i & 1;
 /** OE, bit 21 (XO-form). */
 export const oe = (i: number): number => (i >>> 10) & 1;
 /** AA, bit 30 (I/B-form). */
@@ -25,8 +23,6 @@ export const si = (i: number): number => (i << 16) >> 16;
 export const ui = (i: number): number => i & 0xffff;
 /** DS-form displacement: DS (bits 16-29) || 0b00, sign-extended. */
 export const ds = (i: number): number => ((i << 16) >> 16) & ~3;
-/** DS-form XO, bits 30-31. */
-export const dsXo = (i: number): number => i & 3;
 /** B-form BD || 0b00 (bits 16-29), sign-extended. */
 export const bd = (i: number): number => ((i << 16) >> 16) & ~3;
 /** I-form LI || 0b00 (bits 6-29), sign-extended. */
@@ -57,6 +53,3 @@ export const fxm = (i: number): number => (i >>> 12) & 0xff;
 export const sprNum = (i: number): number => ((i >>> 16) & 31) | (((i >>> 11) & 31) << 5);
 /** NB (lswi/stswi), bits 16-20. */
 export const nb = rb;
-
-/** CR bit k (0 = CR0 LT) as a mask on the 32-bit CR. */
-export const crBit = (k: number): number => 1 << (31 - k);
