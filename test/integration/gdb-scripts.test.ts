@@ -27,14 +27,13 @@ function normalizeTranscript(out: string): string {
 }
 
 /**
- * monitor syscalls' table: guest times and some call counts depend on when sysmon and the clock
- * run relative to gdb's stops, so its rows keep only the import names (sorted) and the header.
+ * monitor syscalls' table: guest times, call counts and even which imports were called depend on
+ * when sysmon and the clock run relative to gdb's stops, so only its header is compared.
  */
 function withoutCallFigures(text: string): string {
-  return text.replace(/^libc calls over .*\n(import .*\n)((?:\S+  \d+  \d+  .*\n)+)/m, (_all, header: string, rows: string) => {
-    const names = rows.trimEnd().split('\n').map((r) => r.split('  ')[0]!).sort();
-    return `libc calls over … of guest time:\n${header}${names.map((n) => `${n}  …`).join('\n')}\n`;
-  });
+  // Which imports appear at all depends on timing too (sysmon's sched_yield, for one): the rows
+  // become one line here, and the test asserts the calls every run makes separately.
+  return text.replace(/^libc calls over .*\n(import .*\n)((?:\S+  \d+  \d+  .*\n)+)/m, (_all, header: string) => `libc calls over … of guest time:\n${header}…\n`);
 }
 
 /**
@@ -74,6 +73,7 @@ describe.each(['go1.24-aix', 'go1.19-aix'] as const)('gdb-scripts on %s hello', 
     expect(out).toMatch(/^pthread +gdb +M +procid/m);
     expect(out).toMatch(/^goid +status/m);
     expect(out).toMatch(/^sigaction +\d+ +0 /m);
+    expect(out).toMatch(/^open +[1-9]\d* +0 /m);
     expect(out).toContain('Show the libc call of each Go M');
     expect(out).toContain('Usage: break-libc NAME');
     expect(out).toContain('exited normally');
