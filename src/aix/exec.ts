@@ -175,20 +175,31 @@ function stdioFor(f: OpenFile | undefined): 'pipe' | 'ignore' | number {
   return 'ignore'; // sockets and the deterministic random source stay in the emulator
 }
 
+/**
+ * The once-only end of a pump between a guest pipe and a host stream: stop being woken, let go of
+ * the pipe end, and wake the threads that wait on it. `waker` names the pump (defined after this).
+ */
+function pumpEnd(table: ProcessTable, files: FileTable, f: OpenFile, waker: () => () => void): { finish: () => void; done: () => boolean } {
+  let ended = false;
+  return {
+    finish: () => {
+      if (ended) return;
+      ended = true;
+      table.wakers.delete(waker());
+      files.release(f);
+      table.wakeAll();
+    },
+    done: () => ended,
+  };
+}
+
 /** Guest pipe (read end) -> the host program's descriptor. */
 function pumpToHost(table: ProcessTable, files: FileTable, f: Extract<OpenFile, { kind: 'pipe' }>, out: Writable): void {
   const pipe = f.pipe;
-  let done = false;
-  const finish = () => {
-    if (done) return;
-    done = true;
-    table.wakers.delete(pump);
-    files.release(f);
-    table.wakeAll();
-  };
+  const { finish, done } = pumpEnd(table, files, f, () => pump);
   let pumping = false;
   const pump = () => {
-    if (done || pumping) return;
+    if (done() || pumping) return;
     pumping = true;
     let moved = false;
     while (pipe.buffered > 0 && !out.writableNeedDrain) {
@@ -215,17 +226,10 @@ function pumpFromHost(table: ProcessTable, files: FileTable, f: Extract<OpenFile
   const pipe = f.pipe;
   const queue: Buffer[] = [];
   let ended = false;
-  let done = false;
+  const { finish, done } = pumpEnd(table, files, f, () => flush);
   let flushing = false;
-  const finish = () => {
-    if (done) return;
-    done = true;
-    table.wakers.delete(flush);
-    files.release(f);
-    table.wakeAll();
-  };
   const flush = () => {
-    if (done || flushing) return;
+    if (done() || flushing) return;
     flushing = true;
     let moved = false;
     while (queue.length > 0) {
