@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { judgeRun, passRate, type Verdict } from './compare.js';
 import { CLI, GO124_ROOT, REPO, TARGET, goEnv } from './go-env.js';
+import { exitWithUsage, numberOption } from './options.js';
 import { pool, runCaptured, type Captured } from './process.js';
 import type { TagContext } from './recipe.js';
 import { discover, sample, type Candidate } from './select.js';
@@ -58,20 +59,12 @@ function parseOptions(argv: string[]): Options {
     },
     strict: true,
   });
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    process.exit(0);
-  }
-  const positive = (name: string, text: string): number => {
-    const n = Number(text);
-    if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} needs a non-negative number, got ${text}`);
-    return n;
-  };
+  if (values.help) exitWithUsage(USAGE);
   return {
     ...(values.filter !== undefined ? { filter: new RegExp(values.filter, 'u') } : {}),
-    jobs: Math.max(1, Math.floor(positive('jobs', values.jobs))),
-    timeoutSeconds: positive('timeout', values.timeout),
-    sample: Math.floor(positive('sample', values.sample)),
+    jobs: Math.max(1, Math.floor(numberOption('jobs', values.jobs, true))),
+    timeoutSeconds: numberOption('timeout', values.timeout, true),
+    sample: Math.floor(numberOption('sample', values.sample, true)),
     variants: values.variants,
     list: values.list,
     buildOnly: values['build-only'],

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { passRate } from './compare.js';
 import { CLI, GO124_ROOT, REPO, goEnv } from './go-env.js';
+import { exitWithUsage, numberOption } from './options.js';
 import { packagePassed, parseGoTestV, type GoTestOutcome } from './gotest.js';
 import { pool, runCaptured } from './process.js';
 
@@ -49,19 +50,11 @@ function parseOptions(argv: string[]): Options {
     },
     strict: true,
   });
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    process.exit(0);
-  }
-  const num = (name: string, text: string): number => {
-    const n = Number(text);
-    if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} needs a positive number, got ${text}`);
-    return n;
-  };
+  if (values.help) exitWithUsage(USAGE);
   return {
     packages: positionals.length > 0 ? positionals : DEFAULT_PACKAGES,
-    jobs: Math.floor(num('jobs', values.jobs)),
-    timeoutSeconds: num('timeout', values.timeout),
+    jobs: Math.floor(numberOption('jobs', values.jobs)),
+    timeoutSeconds: numberOption('timeout', values.timeout),
     ...(values.run !== undefined ? { run: values.run } : {}),
     deterministic: values.deterministic,
     verbose: values.verbose,
