@@ -23,12 +23,13 @@ build: deps
 fixtures: toolchains
 	bash scripts/build-fixtures.sh
 
-# The one test command: installs what is missing, builds, builds fixtures, runs every test.
-test: toolchains build fixtures
+# The one test command: installs what is missing, builds fixtures, runs every test (vitest's
+# globalSetup, test/global-setup.ts, builds dist/ once before the tests).
+test: toolchains deps fixtures
 	npx vitest run
 
 # Unit tests only: no Go, fixtures, gdb or qemu needed (test/unit/self-contained.test.ts keeps it so).
-unit: build
+unit: deps
 	npx vitest run test/unit
 
 demo: toolchains build fixtures
