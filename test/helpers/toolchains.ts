@@ -45,6 +45,7 @@ export const FIXTURE_NAMES = [
   'revsink',
   'migrate',
   'fifo',
+  'preempt',
 ] as const;
 export type FixtureName = (typeof FIXTURE_NAMES)[number];
 

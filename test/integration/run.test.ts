@@ -36,6 +36,8 @@ const CASES: Case[] = [
   { name: 'paths', args: [] },
   // Blocking opens of both ends of a FIFO from two goroutines: each waits in its own thread.
   { name: 'fifo', args: [] },
+  // A goroutine spinning without calls: the program ends only through asynchronous preemption (SIGURG).
+  { name: 'preempt', args: [] },
 ];
 
 function runHost(c: Case) {
