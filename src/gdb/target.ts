@@ -180,8 +180,12 @@ export interface Target {
   catchSyscalls?(selection: SyscallCatch): void;
   /** Signals (gdb numbers) delivered to the guest without stopping (QPassSignals). */
   passSignals?(signals: ReadonlySet<number>): void;
-  /** extended-remote `run`: start the program again, stopped at its first instruction. */
-  restart?(args: string[]): Promise<StopEvent>;
+  /**
+   * extended-remote `run`: start the program again, stopped at its first instruction. `program` is
+   * the file gdb names (`set remote exec-file`; undefined: the one served). A target that serves one
+   * program refuses another with an error (the stub replies E), and the current process is kept.
+   */
+  restart?(args: string[], program?: string): Promise<StopEvent | TargetError>;
   /** End the process (k/vKill). */
   kill?(): void;
   /** gdb is leaving: let the guest run on freely (D). */

@@ -2,6 +2,7 @@
 // from each thread's CpuState, memory is the process's GuestMemory, execution goes through the
 // scheduler with a DebugCpuPort in front of the CPU (all-stop: the scheduler runs no thread once
 // any stops), and the exec file is the ELF view of the program so gdb loads symbols by itself.
+import { realpathSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { CpuAdapter } from '../aix/cpu-adapter.js';
 import type { AixProcess } from '../aix/process.js';
@@ -43,7 +44,10 @@ export interface RecordSettings {
 }
 
 export interface AixTargetOptions {
+  /** The program and how to start it; with `multi`, program '' means none until gdb's `run` names one. */
   start: StartOptions;
+  /** serve --multi: gdb's `run` may name any program (`set remote exec-file`), not only the served one. */
+  multi?: boolean;
   log?: (line: string) => void;
   /** Instructions per scheduler slice (tests lower it to interleave threads more). */
   sliceBudget?: number;
@@ -101,8 +105,26 @@ export const PTHREAD_THREAD_BASE = 1_000_000_000;
 /** What a gdb thread id stands for now: a live guest thread, or a goroutine's saved registers. */
 type Resolved = { thread: GuestThread } | { saved: SavedGoroutineRegisters };
 
+/** No program yet (serve --multi before gdb's first `run`). */
+const E_NO_PROGRAM: TargetError = { error: 'no program is running: in gdb, `set remote exec-file PROG` then `run`', errno: 1 };
+
+/** Do two paths name the same file (any relative path, symlink or `./` detour)? */
+function sameFile(a: string, b: string): boolean {
+  const real = (p: string) => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return resolvePath(p);
+    }
+  };
+  return real(a) === real(b);
+}
+
 export class AixTarget implements Target {
-  machine: Machine;
+  /** The current incarnation; undefined until the first `run` under --multi with no program. */
+  private current: Machine | undefined;
+  /** The program `run` starts when gdb names none (serve's, or the last one gdb named under --multi). */
+  private start: StartOptions;
   private readonly log: (line: string) => void;
   private readonly breakpoints = new Map<bigint, { sw: number; hw: number }>();
   private readonly watchpoints: Array<{ kind: 'read' | 'write' | 'access'; addr: bigint; length: number }> = [];
@@ -121,7 +143,8 @@ export class AixTarget implements Target {
 
   constructor(private readonly options: AixTargetOptions) {
     this.log = options.log ?? (() => {});
-    this.machine = this.newMachine(options.start);
+    this.start = options.start;
+    if (options.start.program !== '' || !options.multi) this.current = this.newMachine(options.start);
     registerRecordCommands(this.monitors, () => {
       const recorder = this.machine.recorder;
       return { scheduler: this.machine.scheduler, navigator: recorder && { recorder, goto: (pos: Position) => this.gotoPosition(pos) } };
@@ -134,6 +157,16 @@ export class AixTarget implements Target {
       });
       return [`process ${proc.pid}: ${proc.describeEnd()}`, ...lines].join('\n');
     });
+  }
+
+  get machine(): Machine {
+    if (this.current === undefined) throw new Error(E_NO_PROGRAM.error);
+    return this.current;
+  }
+
+  /** False before the first `run` under --multi with no program. */
+  get hasProgram(): boolean {
+    return this.current !== undefined;
   }
 
   get process(): AixProcess {
@@ -167,7 +200,7 @@ export class AixTarget implements Target {
   /** Let another layer number import calls for catch syscall (QCatchSyscalls). */
   setSyscallNumbering(numbering: SyscallNumbering): void {
     this.syscallNumbering = numbering;
-    this.machine.port.syscallNumber = numbering;
+    if (this.current !== undefined) this.current.port.syscallNumber = numbering;
   }
 
   // ---------------------------------------------------------------- threads
@@ -271,6 +304,7 @@ export class AixTarget implements Target {
   }
 
   private resolve(id: ThreadId): Resolved | undefined {
+    if (this.current === undefined) return undefined;
     if (this.goroutineSource === undefined) {
       const t = this.thread(id);
       return t && { thread: t };
@@ -303,11 +337,13 @@ export class AixTarget implements Target {
   }
 
   threads(): ThreadId[] {
+    if (this.current === undefined) return [];
     if (this.goroutineSource !== undefined) return this.goroutineModeIds();
     return this.machine.process.liveThreads().map((t) => t.tid);
   }
 
   threadName(id: ThreadId): string | undefined {
+    if (this.current === undefined) return undefined;
     if (this.goroutineSource !== undefined) {
       if (id < PTHREAD_THREAD_BASE) return this.goroutineList().byGoid.get(id)?.name;
       const tid = id - PTHREAD_THREAD_BASE;
@@ -397,6 +433,7 @@ export class AixTarget implements Target {
 
   readMemory(addr: Address, length: number): Uint8Array | TargetError {
     if (length === 0) return new Uint8Array(0);
+    if (this.current === undefined) return E_NO_PROGRAM;
     const bytes = this.machine.process.mem.readBytes(addr, length);
     if (bytes.length === 0) return { error: `cannot read memory at 0x${addr.toString(16)}`, errno: 14 };
     return bytes;
@@ -404,6 +441,7 @@ export class AixTarget implements Target {
 
   writeMemory(addr: Address, data: Uint8Array): TargetError | undefined {
     // writeBytes drops decoded instructions of code pages it touches (GuestMemory.codeWriteHook).
+    if (this.current === undefined) return E_NO_PROGRAM;
     const refused = this.refuseWriteInPast();
     if (refused) return refused;
     const mem = this.machine.process.mem;
@@ -425,7 +463,7 @@ export class AixTarget implements Target {
 
   /** In the recorded past the guest's history is fixed: writes would make the replay diverge. */
   private refuseWriteInPast(): TargetError | undefined {
-    const r = this.machine.recorder;
+    const r = this.current?.recorder;
     if (r === undefined || r.live || r.disabled !== undefined) return undefined;
     return { error: 'the guest is replaying its recorded past: writes would change history (`monitor goto end` first)', errno: 1 };
   }
@@ -437,13 +475,13 @@ export class AixTarget implements Target {
       const e = this.breakpoints.get(addr) ?? { sw: 0, hw: 0 };
       e[kind]++;
       this.breakpoints.set(addr, e);
-      this.machine.port.setBreakpoint(addr, e.sw === 0, true);
+      this.current?.port.setBreakpoint(addr, e.sw === 0, true);
       return undefined;
     }
     if (length <= 0) return { error: 'empty watch range', errno: 22 };
     const k = watchKind(kind);
     this.watchpoints.push({ kind: k, addr, length });
-    this.machine.port.addWatch(k, addr, length);
+    this.current?.port.addWatch(k, addr, length);
     return undefined;
   }
 
@@ -454,22 +492,23 @@ export class AixTarget implements Target {
       e[kind]--;
       if (e.sw + e.hw === 0) {
         this.breakpoints.delete(addr);
-        this.machine.port.setBreakpoint(addr, false, false);
+        this.current?.port.setBreakpoint(addr, false, false);
       } else {
-        this.machine.port.setBreakpoint(addr, e.sw === 0, true);
+        this.current?.port.setBreakpoint(addr, e.sw === 0, true);
       }
       return undefined;
     }
     const k = watchKind(kind);
     const i = this.watchpoints.findIndex((w) => w.kind === k && w.addr === addr && w.length === length);
     if (i >= 0) this.watchpoints.splice(i, 1);
-    this.machine.port.removeWatch(k, addr, length);
+    this.current?.port.removeWatch(k, addr, length);
     return undefined;
   }
 
   // ---------------------------------------------------------------- execution
 
   async attach(): Promise<StopEvent> {
+    if (this.current === undefined) return { kind: 'exited', code: 0 }; // --multi: no process until `run`
     if (this.freeRun !== undefined) {
       // The guest ran on after a detach: stop it for the new client.
       this.machine.scheduler.requestStop();
@@ -479,8 +518,10 @@ export class AixTarget implements Target {
     const m = this.machine;
     m.port.detached = false;
     if (m.process.end !== undefined) {
+      // --multi leaves the choice to gdb's `run` (gdbserver --multi reports no process).
+      if (this.options.multi) return this.endEvent();
       this.log(`serve: the previous run ${m.process.describeEnd()}; starting the program again`);
-      this.machine = this.newMachine(this.options.start);
+      this.current = this.newMachine(this.start);
       return this.initialStop();
     }
     if (this.attachStop !== undefined) {
@@ -524,7 +565,8 @@ export class AixTarget implements Target {
   }
 
   resume(request: ResumeRequest): Promise<StopEvent> {
-    const m = this.machine;
+    if (this.current === undefined) return Promise.resolve({ kind: 'exited', code: 0 });
+    const m = this.current;
     if (m.process.end !== undefined) return Promise.resolve(this.endEvent());
     // Ids are resolved against the stopped state, before it goes stale.
     const { byTid, others } = this.pthreadActions(request);
@@ -626,7 +668,7 @@ export class AixTarget implements Target {
   }
 
   private endEvent(): StopEvent {
-    const end = this.machine.process.end;
+    const end = this.current?.process.end;
     if (end === undefined || end.kind === 'exited') return { kind: 'exited', code: end?.code ?? 0 };
     if (end.kind === 'signaled') return { kind: 'terminated', signal: aixToGdbSignal(end.signal) };
     this.log(`serve: guest crashed: ${end.message}`);
@@ -659,15 +701,16 @@ export class AixTarget implements Target {
   // ---------------------------------------------------------------- process control
 
   kill(): void {
-    const m = this.machine;
+    const m = this.current;
+    if (m === undefined) return;
     if (this.running !== undefined) m.scheduler.requestStop();
     m.process.terminate({ kind: 'signaled', signal: 9 });
     this.log(`serve: process ${m.process.pid} killed`);
   }
 
   detach(): void {
-    const m = this.machine;
-    if (m.process.end !== undefined) return;
+    const m = this.current;
+    if (m === undefined || m.process.end !== undefined) return;
     m.port.detached = true;
     for (const t of m.process.threads) {
       const c = m.port.control(t);
@@ -691,22 +734,51 @@ export class AixTarget implements Target {
     while (this.freeRun !== undefined) await this.freeRun;
   }
 
-  async restart(args: string[]): Promise<StopEvent> {
+  async restart(args: string[], program?: string): Promise<StopEvent | TargetError> {
+    const start = this.startOptionsFor(args, program);
+    if ('error' in start) return start;
     if (this.freeRun !== undefined) {
       this.machine.scheduler.requestStop();
       await this.freeRun;
     }
-    this.machine.process.terminate({ kind: 'signaled', signal: 9 });
-    const start = { ...this.options.start, args: args.length > 0 ? args : this.options.start.args };
-    this.machine = this.newMachine(start);
-    this.log(`serve: program restarted (${[start.program, ...start.args].join(' ')})`);
+    const old = this.current;
+    let m: Machine;
+    // Stop points belong to the process: gdb inserts them again into the new one (and one it
+    // deleted while no process ran must not come back, e.g. after --multi switched programs).
+    this.breakpoints.clear();
+    this.watchpoints.length = 0;
+    try {
+      m = this.newMachine(start); // a file that does not load leaves the current process as it was
+    } catch (e) {
+      return { error: e instanceof Error ? e.message : String(e), errno: 2 };
+    }
+    old?.process.terminate({ kind: 'signaled', signal: 9 });
+    const switched = start.program !== this.start.program;
+    if (switched) this.start = { ...start, args: [] };
+    this.current = m;
+    this.log(`serve: program ${switched || old === undefined ? 'started' : 'restarted'} (${[start.program, ...start.args].join(' ')})`);
     return this.initialStop();
+  }
+
+  /** How `run` starts: the program gdb names (another one only under --multi), else the current one. */
+  private startOptionsFor(args: string[], program: string | undefined): StartOptions | TargetError {
+    const served = this.start.program;
+    if (program === undefined || (served !== '' && sameFile(program, served))) {
+      if (served === '') return { error: 'no program named: in gdb, `set remote exec-file PROG` before `run`', errno: 2 };
+      return { ...this.start, args: args.length > 0 ? args : this.start.args };
+    }
+    if (!this.options.multi) return { error: `this stub serves ${served} (serve --multi runs whichever program gdb names)`, errno: 1 };
+    // Another program: serve's argv0 (-0) and arguments were for the first one.
+    const { argv0: _argv0, ...rest } = this.start;
+    return { ...rest, program: resolvePath(program), args };
   }
 
   // ---------------------------------------------------------------- reverse execution
 
   canReverse(): boolean {
-    return this.machine.recorder !== undefined && this.machine.recorder.disabled === undefined;
+    // Before the first --multi `run`: whether the runs will be recorded (qSupported comes first).
+    if (this.current === undefined) return this.options.record !== undefined;
+    return this.current.recorder !== undefined && this.current.recorder.disabled === undefined;
   }
 
   async reverseStep(id: ThreadId): Promise<StopEvent> {
@@ -799,8 +871,10 @@ export class AixTarget implements Target {
   // ---------------------------------------------------------------- capabilities
 
   execFile(): ExecFile | undefined {
-    if (this.execFileCache === undefined) {
-      const { image, sentinels } = this.machine.process;
+    if (this.current === undefined) return undefined;
+    const path = resolvePath(this.start.program);
+    if (this.execFileCache?.path !== path) {
+      const { image, sentinels } = this.current.process;
       // The emulator's libc entry points get names and code (blr) so gdb can show and unwind them.
       const hostCode = {
         name: '.aix.libc',
@@ -810,7 +884,7 @@ export class AixTarget implements Target {
       };
       const leaves = hostCode.functions.map((f) => ({ start: f.address, size: f.size }));
       const debugFrame = this.options.debugFrame?.(image, leaves);
-      this.execFileCache = { path: resolvePath(this.options.start.program), contents: buildElfView(image, hostCode, { debugFrame }) };
+      this.execFileCache = { path, contents: buildElfView(image, hostCode, { debugFrame }) };
     }
     return this.execFileCache;
   }
@@ -822,19 +896,19 @@ export class AixTarget implements Target {
       if (a !== undefined && a !== 0) aix.add(a);
     }
     this.passSet = aix;
-    this.machine.port.passSignals = aix;
+    if (this.current !== undefined) this.current.port.passSignals = aix;
   }
 
   catchSyscalls(selection: SyscallCatch): void {
     this.catchSelection = selection;
-    this.applyCatch(this.machine.port);
+    if (this.current !== undefined) this.applyCatch(this.current.port);
   }
 
   async monitor(command: string, selected?: ThreadId): Promise<string> {
     const r = selected === undefined ? undefined : this.resolve(selected);
     const text = await this.monitors.run(command, { thread: r !== undefined && 'thread' in r ? r.thread.tid : undefined });
     // The position belongs in the thread list of a recorded run.
-    const rec = this.machine.recorder;
+    const rec = this.current?.recorder;
     if (rec !== undefined && rec.disabled === undefined && /^\s*threads\b/i.test(command)) return `position: ${describePosition(rec)}\n${text}`;
     return text;
   }
@@ -849,7 +923,7 @@ export class AixTarget implements Target {
     m.port.importBreak = (t, name) => this.importBreak?.(t.tid, name) ?? false;
     m.port.syscallNumber = this.syscallNumbering;
     this.applyCatch(m.port);
-    // gdb re-inserts its stop points after `run`, but keep ours in case it does not.
+    // Stop points gdb inserted before the process existed (--multi) or kept over an ended run.
     for (const [addr, e] of this.breakpoints) m.port.setBreakpoint(addr, e.sw === 0, true);
     for (const w of this.watchpoints) m.port.addWatch(w.kind, w.addr, w.length);
     return m;

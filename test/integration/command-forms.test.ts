@@ -2,7 +2,10 @@
 // `serve :PORT PROG`, `serve HOST:PORT PROG`, `serve - PROG` (`target remote | …`), and
 // `run -g PORT` with qemu's -E/-U/-0.
 import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildCli, cli, runCaptured } from '../helpers/cli.js';
 import { fixture } from '../helpers/toolchains.js';
@@ -29,15 +32,17 @@ function freePort(): Promise<number> {
 }
 
 /** Start the CLI and wait until its stderr shows the banner's gdb command. */
-function startCli(args: string[]): Promise<{ stderr: () => string; exited: Promise<number | null> }> {
+function startCli(args: string[]): Promise<{ stdout: () => string; stderr: () => string; exited: Promise<number | null> }> {
   const child = spawn(process.execPath, [cli, ...args]);
   children.push(child);
   let err = '';
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
   const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
   return new Promise((resolve, reject) => {
     child.stderr.setEncoding('utf8').on('data', (d: string) => {
       err += d;
-      if (/in gdb-multiarch type: /.test(err)) resolve({ stderr: () => err, exited });
+      if (/in gdb-multiarch type: /.test(err)) resolve({ stdout: () => out, stderr: () => err, exited });
     });
     void exited.then((c) => reject(new Error(`exited ${c} before its banner:\n${err}`)));
   });
@@ -114,6 +119,51 @@ describe('extended-remote run naming a program', () => {
     expect(out, out).toMatch(/Running ".*\/args" on the remote target failed/);
     // The served program, named by another path, runs to its end.
     expect(out.slice(out.indexOf('on the remote target failed')), out).toMatch(/\[Inferior 1 \(Remote target\) exited normally\]/);
-    expect(s.stderr()).toMatch(/refusing to run .*\/args: this stub serves .*\/hello/);
+    expect(s.stderr()).toMatch(/cannot run .*\/args: this stub serves .*\/hello/);
+  });
+});
+
+describe('serve --multi (gdbserver --multi)', () => {
+  it('starts with no program; run starts whichever program gdb names, again and again, and serve keeps listening', async () => {
+    const port = await freePort();
+    const hello = fixture('go1.24-aix', 'hello');
+    const args = fixture('go1.24-aix', 'args');
+    const s = await startCli(['serve', '--multi', `:${port}`]);
+    expect(s.stderr()).toContain(`serve: in gdb-multiarch type: target extended-remote :${port}\n`);
+    // Symbols of a program gdb did not load itself come from its ELF view, as gdbserver users `file` a local copy.
+    const argsElf = join(mkdtempSync(join(tmpdir(), 'aix-gdbstub-multi-')), 'args.elf');
+    expect((await runCaptured(process.execPath, [cli, 'elf', args, '-o', argsElf], { timeoutMs: 60_000 })).status).toBe(0);
+    const first = await gdbBatch(port, [
+      'info threads',
+      'run', // nothing named yet: refused, gdb says how to name one
+      `set remote exec-file ${hello}`,
+      'run',
+      `set remote exec-file ${args}`, `file ${argsElf}`, 'break main.main',
+      'run one two',
+      'bt 1', 'next', 'continue', 'delete',
+      'set remote exec-file /no/such/program', 'run',
+      `set remote exec-file ${hello}`, 'run', // the same program again, after a refusal
+    ], { mode: 'extended-remote' });
+    expect(first, first).toMatch(/No threads\./);
+    expect(first, first).toMatch(/Running the default executable on the remote target failed; try "set remote exec-file"\?/);
+    expect(first, first).toMatch(/hit Breakpoint 1, main\.main \(\)/);
+    expect(first, first).toMatch(/#0 +main\.main \(\) at .*args\/main\.go/);
+    expect(first, first).toMatch(/Running "\/no\/such\/program" on the remote target failed/);
+    expect(first.match(/\[Inferior 1 \(Remote target\) exited normally\]/g)?.length, first).toBe(3);
+    expect(s.stderr()).toMatch(/cannot run \/no\/such\/program: \/no\/such\/program: no such file/);
+    expect(s.stdout().match(/hello from aix\/ppc64/g)?.length, s.stdout()).toBe(2);
+    expect(s.stdout()).toContain('argc=2\narg[1]="one"\narg[2]="two"\n');
+    // The stub outlives the client and the programs: a second gdb runs another one.
+    const second = await gdbBatch(port, ['info threads', `set remote exec-file ${args}`, 'run again'], { mode: 'extended-remote' });
+    expect(second, second).toMatch(/No threads\./);
+    expect(second, second).toMatch(/exited normally/);
+    expect(s.stdout()).toContain('argc=1\narg[1]="again"\n');
+    expect(s.stderr().match(/client connected from/g)?.length).toBe(2);
+  });
+
+  it('without a program and without --multi: a clear usage error', async () => {
+    const r = await runCaptured(process.execPath, [cli, 'serve', ':1234'], { timeoutMs: 30_000 });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe("aix-gdbstub: serve: name the PROGRAM to serve (or --multi: gdb's run chooses it)\n");
   });
 });

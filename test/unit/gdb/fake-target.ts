@@ -270,7 +270,16 @@ export class FakeTarget implements Target {
     this.passed = new Set(signals);
   }
 
-  async restart(args: string[]): Promise<StopEvent> {
+  /** The program each vRun named (undefined: none). */
+  programsRun: Array<string | undefined> = [];
+  /** Set: vRun naming another program is refused (a stub serving one program, serve without --multi). */
+  onlyProgram: string | undefined;
+
+  async restart(args: string[], program?: string): Promise<StopEvent | TargetError> {
+    if (program !== undefined && this.onlyProgram !== undefined && program !== this.onlyProgram) {
+      return { error: `this stub serves ${this.onlyProgram}`, errno: 1 };
+    }
+    this.programsRun.push(program);
     this.restarts.push(args);
     this.reset();
     return this.state;

@@ -432,6 +432,27 @@ describe('GdbSession: process control', () => {
     expect(await client.ask('vRun;zz')).toBe('E01');
   });
 
+  it('vRun hands the program gdb names to the target (serve --multi runs it)', async () => {
+    await client.ask('!');
+    const r = await client.ask(`vRun;${textToHex('/bin/other')};${textToHex('x')}`);
+    expect(r).toMatch(/^T05/);
+    expect(target.programsRun).toEqual(['/bin/other']);
+    expect(target.restarts).toEqual([['x']]);
+    expect(await client.ask('vRun;')).toMatch(/^T05/);
+    expect(target.programsRun).toEqual(['/bin/other', undefined]);
+  });
+
+  it('vRun of a program the target refuses: an E reply, the process as it was', async () => {
+    target.onlyProgram = '/srv/prog';
+    await client.ask('!');
+    expect(await client.ask('?')).toMatch(/^T05/);
+    expect(await client.ask(`vRun;${textToHex('/bin/other')}`)).toBe('E01');
+    expect(target.restarts).toEqual([]);
+    expect(await client.ask('?')).toMatch(/^T05/);
+    expect(await client.ask(`vRun;${textToHex('/srv/prog')}`)).toMatch(/^T05/);
+    expect(target.programsRun).toEqual(['/srv/prog']);
+  });
+
   it('leaves a running guest stopped when the client vanishes', async () => {
     const spinner = new FakeTarget({ spin: true, realSlices: true });
     const c = new ByteClient(spinner);
