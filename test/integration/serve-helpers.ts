@@ -79,8 +79,9 @@ export class GdbMi {
   private readonly child: ChildProcessWithoutNullStreams;
   readonly closed: Promise<void>;
 
-  constructor() {
-    this.child = spawn(GDB, ['-nx', '--interpreter=mi3', '-q']);
+  /** `args`: gdb's command line (an editor extension's own, e.g. `--interpreter=mi2 PROGRAM`). */
+  constructor(args: string[] = ['-nx', '--interpreter=mi3', '-q']) {
+    this.child = spawn(GDB, args);
     this.child.stdout.setEncoding('utf8').on('data', (d: string) => (this.out += d));
     this.child.stderr.setEncoding('utf8').on('data', (d: string) => (this.out += d));
     this.closed = new Promise((resolve) => this.child.on('close', () => resolve()));
