@@ -46,9 +46,18 @@ export class Scheduler {
   ticks = 0;
   /** Called at the start of each counted step (src/record: snapshots, host events). */
   onTick: (() => void) | undefined;
+  /**
+   * Instructions until the next clock tick. The tick preempts whichever thread runs, like a
+   * kernel's clock interrupt: a thread that blocks early does not hand the next one a fresh
+   * quantum, so a thread that wakes another and then makes a call (Go on AIX hands its P to a
+   * new M at every syscall) is sometimes preempted in between, as on a real machine, and the
+   * woken M gets to run while the call is in progress (e.g. it polls the network).
+   */
+  private tickLeft: number;
 
   constructor(readonly proc: AixProcess, readonly cpu: CpuPort, opts: SchedulerOptions = {}) {
     this.sliceBudget = opts.sliceBudget ?? 20_000;
+    this.tickLeft = this.sliceBudget;
     this.batchMs = opts.batchMs ?? 20;
   }
 
@@ -225,7 +234,7 @@ export class Scheduler {
     return { kind: 'wait', untilNs: earliest };
   }
 
-  private runSlice(t: GuestThread, budgetLeft = this.sliceBudget): BatchResult | undefined {
+  private runSlice(t: GuestThread, budgetLeft = this.tickLeft): BatchResult | undefined {
     const proc = this.proc;
     if (this.lastRun !== t) {
       // Another thread may have stored into this thread's reservation granule meanwhile.
@@ -244,14 +253,19 @@ export class Scheduler {
       proc.afterRun?.(t);
       if (stop.kind === 'debug') {
         this.paused = { thread: t, budget };
+        this.tickLeft = Math.max(budget, 1);
         return { kind: 'debug', thread: t, detail: stop.detail };
       }
       this.checkProfTimer(t);
       const r = this.handleStop(t, stop);
-      if (r) return r;
+      if (r) {
+        this.tickLeft = budget > 0 ? budget : this.sliceBudget;
+        return r;
+      }
       if (stop.kind === 'budget') break;
       budget -= 1; // every host call costs at least one unit, so the slice always ends
     }
+    this.tickLeft = budget > 0 ? budget : this.sliceBudget;
     if (proc.end) return { kind: 'ended', end: proc.end };
     return undefined;
   }

@@ -46,6 +46,7 @@ export const FIXTURE_NAMES = [
   'migrate',
   'fifo',
   'preempt',
+  'netpingpong',
 ] as const;
 export type FixtureName = (typeof FIXTURE_NAMES)[number];
 

@@ -1,5 +1,6 @@
 // `run` on programs that use host I/O beyond files, with Go 1.24 and Go 1.19: the netecho fixture
-// (TCP echo over loopback, a refused dial, an HTTP round trip with net/http), the udpecho fixture
+// (TCP echo over loopback, a refused dial, an HTTP round trip with net/http), the netpingpong
+// fixture (Go's TestReadWriteProlongedTimeout with one P), the udpecho fixture
 // (UDP echo, datagram boundaries and truncation, the pure-Go DNS resolver over UDP), the netifaces
 // fixture (net.Interfaces, compared with the host build's output of the same run) and the stdinticker
 // fixture (a ticker goroutine keeps running while main blocks reading a stdin pipe) give the host
@@ -41,6 +42,11 @@ describe.each(['go1.24-aix', 'go1.19-aix'] as const)('run %s: sockets', (tc) => 
     expect(host.stdout).toBe(expectedStdout('netecho'));
     const got = await runCli(['run', fixture(tc, 'netecho')]);
     expect({ stdout: got.stdout, stderr: got.stderr, status: got.status }).toEqual({ stdout: host.stdout, stderr: '', status: 0 });
+  });
+
+  it('netpingpong (one P, a server writing one byte at a time without pause, 1000 round trips) finishes as the host build does', async () => {
+    const got = await runCli(['run', fixture(tc, 'netpingpong')]);
+    expect({ stdout: got.stdout, stderr: got.stderr, status: got.status }).toEqual({ stdout: expectedStdout('netpingpong'), stderr: '', status: 0 });
   });
 });
 

@@ -67,6 +67,19 @@ describe('Scheduler', () => {
     expect(proc.liveThreads()).toHaveLength(0);
   });
 
+  it('preempts at a clock tick shared by all threads: a thread that blocks early leaves the rest of the quantum, not a fresh one', () => {
+    const scripts = new Map<number, Step[]>();
+    const { cpu, proc, sched } = setup(scripts);
+    const sem = proc.space.allocate(8n)!;
+    const t2 = spawn(proc);
+    // A burn step ends its slice; the next thread gets only what is left until the tick (40), and
+    // after t1's two calls (1 + 1 each) and its block, t2 gets the 96 left of the next quantum.
+    scripts.set(1, [{ burn: 60 }, { call: 'sem_init', args: [sem, 0, 0] }, { call: 'sem_wait', args: [sem] }, { call: '_exit', args: [0] }]);
+    scripts.set(t2, [{ burn: 138 }, { call: 'sem_post', args: [sem] }, { burn: 1000 }]);
+    expect(sched.runToEnd(1000)).toEqual({ kind: 'ended', end: { kind: 'exited', code: 0 } });
+    expect(cpu.log.slice(0, 5)).toEqual(['t1:60', `t${t2}:40`, 't1:sem_init', 't1:sem_wait', `t${t2}:96`]);
+  });
+
   it('skips virtual time while every thread sleeps, then wakes the sleeper', () => {
     const scripts = new Map<number, Step[]>([[1, [{ call: 'usleep', args: [5000] }, { call: '_exit', args: [7] }]]]);
     const { proc, sched } = setup(scripts);
