@@ -10,6 +10,7 @@ export const AF_INET = 2;
 export const AF_INET6 = 24;
 export const SOCK_STREAM = 1;
 export const SOCK_DGRAM = 2;
+export const SOCK_RAW = 3;
 export const SOL_SOCKET = 0xffff;
 export const IPPROTO_IP = 0;
 export const IPPROTO_TCP = 6;

@@ -9,7 +9,7 @@ import { ERRNO, O_NONBLOCK, hostErrnoToAix } from '../constants.js';
 import { FsError, type OpenFile } from '../files.js';
 import {
   AF_INET, AF_INET6, AF_UNIX, AF_UNSPEC, IPPROTO_IP, IPPROTO_IPV6, IPPROTO_TCP, IPV6_V6ONLY, MSG_PEEK, MSG_TRUNC, SHUT_RD, SHUT_RDWR, SHUT_WR,
-  SOCK_DGRAM, SOCK_STREAM, SOL_SOCKET, SO_ACCEPTCONN, SO_BROADCAST, SO_ERROR, SO_KEEPALIVE, SO_LINGER, SO_RCVBUF, SO_SNDBUF, SO_TYPE, TCP_NODELAY,
+  SOCK_DGRAM, SOCK_RAW, SOCK_STREAM, SOL_SOCKET, SO_ACCEPTCONN, SO_BROADCAST, SO_ERROR, SO_KEEPALIVE, SO_LINGER, SO_RCVBUF, SO_SNDBUF, SO_TYPE, TCP_NODELAY,
   decodeSockaddr, encodeSockaddr, hostAddr, isBindableAddress, type SockAddr,
 } from '../sockaddr.js';
 import { GuestDatagramSocket } from '../datagram.js';
@@ -378,10 +378,14 @@ export const socketFunctions: Record<string, (c: HleContext) => CallResult> = {
     const family = int(c, 0);
     const type = int(c, 1);
     if (family !== AF_INET && family !== AF_INET6 && family !== AF_UNIX) return fail(ERRNO.EAFNOSUPPORT);
+    // Raw IP needs a privilege Node cannot give us, even when the guest is root: refused as a
+    // BSD-derived stack (AIX's) refuses a process without it, so programs and Go's tests treat
+    // it as "not permitted here" (a container without CAP_NET_RAW), not as a broken kernel.
+    if (type === SOCK_RAW && family !== AF_UNIX) return fail(ERRNO.EACCES);
     const notify = () => c.proc.notifyHostEvent();
     let sock: GuestSocket | GuestDatagramSocket;
     if (type === SOCK_STREAM) sock = new GuestSocket(family, type, notify);
-    // Node's dgram has no AF_UNIX datagrams; raw sockets are not emulated.
+    // Node's dgram has no AF_UNIX datagrams.
     else if (type === SOCK_DGRAM && family !== AF_UNIX) sock = new GuestDatagramSocket(family, type, notify);
     else return fail(ERRNO.EPROTONOSUPPORT);
     return c.proc.files.allocate({ kind: 'socket', sock, flags: 2, refs: 1 }, false);

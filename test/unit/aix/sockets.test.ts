@@ -192,10 +192,11 @@ describe('TCP over loopback', () => {
     expect(proc.mem.readU32(v)).toBe(0);
   });
 
-  it('refuses AF_UNIX datagrams, raw sockets, unknown families, and socket calls on files', () => {
+  it('refuses AF_UNIX datagrams, raw sockets (EACCES: the privilege is not ours to give, even as root), unknown families, and socket calls on files', () => {
     const { proc, t } = processWithScratch();
     expect(callImport(proc, t, 'socket', [AF_UNIX, SOCK_DGRAM, 0]).errno).toBe(ERRNO.EPROTONOSUPPORT);
-    expect(callImport(proc, t, 'socket', [AF_INET, 3, 0]).errno).toBe(ERRNO.EPROTONOSUPPORT);
+    expect(callImport(proc, t, 'socket', [AF_INET, 3, 1]).errno).toBe(ERRNO.EACCES);
+    expect(callImport(proc, t, 'socket', [AF_INET6, 3, 58]).errno).toBe(ERRNO.EACCES);
     expect(callImport(proc, t, 'socket', [99, 1, 0]).errno).toBe(ERRNO.EAFNOSUPPORT);
     expect(callImport(proc, t, 'listen', [1, 1]).errno).toBe(ERRNO.ENOTSOCK);
     expect(callImport(proc, t, 'listen', [77, 1]).errno).toBe(ERRNO.EBADF);
