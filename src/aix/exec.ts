@@ -133,10 +133,12 @@ function execOnHost(proc: AixProcess, host: string, req: ExecRequest): CallResul
   if (child.pid === undefined) {
     // Node reports ENOENT/EACCES/EAGAIN of the host's spawn on the next tick: wait for it.
     let failed = 0;
-    child.once('error', (e) => {
-      failed = errnoOf(e) || ERRNO.ENOEXEC;
-      proc.wake();
-    });
+    child.once('error', (e) =>
+      proc.table.fromHost(() => {
+        failed = errnoOf(e) || ERRNO.ENOEXEC;
+        proc.wake();
+      }),
+    );
     files.closeAll();
     return { block: { description: `execve(${req.path})`, retry: () => (failed ? { errno: failed } : undefined) } };
   }
@@ -161,7 +163,7 @@ function execOnHost(proc: AixProcess, host: string, req: ExecRequest): CallResul
   };
   child.on('exit', (code, signal) => {
     const end = signal ? { kind: 'signaled' as const, signal: aixSignalOf(signal) } : { kind: 'exited' as const, code: code ?? 0 };
-    table.ended(proc.pid, waitStatusOf(end), 0n);
+    table.fromHost(() => table.ended(proc.pid, waitStatusOf(end), 0n));
   });
   replace(proc);
   entry.proc = undefined;
@@ -214,9 +216,9 @@ function pumpToHost(table: ProcessTable, files: FileTable, f: Extract<OpenFile, 
     }
     if (moved) table.wakeAll(); // a writer blocked on a full pipe may go on
   };
-  out.on('drain', pump);
-  out.on('error', finish); // EPIPE: the program exited without reading everything
-  out.on('close', finish);
+  out.on('drain', () => table.fromHost(pump));
+  out.on('error', () => table.fromHost(finish)); // EPIPE: the program exited without reading everything
+  out.on('close', () => table.fromHost(finish));
   table.wakers.add(pump);
   pump();
 }
@@ -250,22 +252,20 @@ function pumpFromHost(table: ProcessTable, files: FileTable, f: Extract<OpenFile
     if (moved) table.wakeAll();
     if (queue.length === 0 && ended) finish();
   };
-  input.on('data', (b: Buffer) => {
-    queue.push(b);
-    flush();
-    if (queue.length > 0) input.pause();
-  });
-  input.on('end', () => {
-    ended = true;
-    flush();
-  });
-  input.on('error', () => {
-    ended = true;
-    flush();
-  });
-  input.on('close', () => {
-    ended = true;
-    flush();
-  });
+  input.on('data', (b: Buffer) =>
+    table.fromHost(() => {
+      queue.push(b);
+      flush();
+      if (queue.length > 0) input.pause();
+    }),
+  );
+  const end = () =>
+    table.fromHost(() => {
+      ended = true;
+      flush();
+    });
+  input.on('end', end);
+  input.on('error', end);
+  input.on('close', end);
   table.wakers.add(flush);
 }

@@ -3,6 +3,7 @@
 // the XCOFF programs they exec) runs in this Node process with its own scheduler; a program that
 // is not an XCOFF64 executable runs on the host and is represented here by a handle.
 import { ERRNO, SIG } from './constants.js';
+import type { Lockstep } from './lockstep.js';
 import type { AixProcess, ProcessEnd } from './process.js';
 
 /** The pid of the process `run`/`serve` starts (kept stable: strace lines and tests show it). */
@@ -48,6 +49,14 @@ export class ProcessTable {
   /** Host-side helpers (pipe pumps) that move data when any process did something. */
   readonly wakers = new Set<() => void>();
   private readonly endWatchers = new Map<number, Array<(status: number) => void>>();
+  /** --deterministic: the loop that runs every process (src/aix/lockstep.ts). */
+  lockstep: Lockstep | undefined;
+
+  /** Something a host program did (output, exit): at once, or at the lockstep's next deterministic point. */
+  fromHost(event: () => void): void {
+    if (this.lockstep) this.lockstep.hold(event);
+    else event();
+  }
 
   /** The wait status of `pid` once it ends, whatever image it runs then (execve keeps the pid). */
   whenEnded(pid: number): Promise<number> {

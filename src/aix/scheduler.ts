@@ -7,6 +7,7 @@ import { MemoryFault } from '../cpu/memory.js';
 import { ERRNO, SEGV_ACCERR, SEGV_MAPERR, SIG } from './constants.js';
 import type { CpuPort, CpuStop } from './cpu-port.js';
 import type { AixProcess, ProcessEnd } from './process.js';
+import { Lockstep } from './lockstep.js';
 import { deliverFault, deliverPending, queueSignal } from './signals.js';
 import type { CallResult, GuestThread } from './threads.js';
 
@@ -19,7 +20,7 @@ export type RunOutcome =
 
 /** What one synchronous batch achieved. */
 /** wait: nothing can run before untilNs (or a host event); realTime: virtual time follows the host's meanwhile. */
-type BatchResult = RunOutcome | { kind: 'yield' } | { kind: 'wait'; untilNs: bigint | undefined; realTime?: boolean };
+export type BatchResult = RunOutcome | { kind: 'yield' } | { kind: 'wait'; untilNs: bigint | undefined; realTime?: boolean };
 
 export interface SchedulerOptions {
   /** Instructions per thread slice. */
@@ -69,6 +70,8 @@ export class Scheduler {
   /** Run until the process ends, a debug stop point is hit, or requestStop(). */
   async runUntilStop(): Promise<RunOutcome> {
     this.stopRequested = false;
+    // Deterministic: every process of the machine runs in one loop, in a fixed order.
+    if (this.proc.clock.deterministic) return (this.proc.table.lockstep ??= new Lockstep(this.proc.table)).run(this);
     for (;;) {
       const r = this.runBatch();
       if (r.kind === 'yield') {
@@ -225,6 +228,8 @@ export class Scheduler {
     if (proc.clock.deterministic) {
       // The processes share one virtual clock: while another one runs, its instructions move time.
       if (peers && proc.table.someoneRunnable(proc)) return { kind: 'wait', untilNs: undefined };
+      // Under the lockstep loop the earliest deadline of the whole machine is reached, not ours.
+      if (proc.table.lockstep) return { kind: 'wait', untilNs: earliest, realTime: proc.table.hasHostProcesses() };
       // A host program runs in real time: meanwhile virtual time passes at the host's pace instead
       // of jumping (a one-minute timeout around `go run` must not fire at once).
       if (proc.table.hasHostProcesses()) return { kind: 'wait', untilNs: earliest, realTime: true };

@@ -2,7 +2,7 @@
 // stdout and stderr, environment, working directory, exit codes, a child that kills itself and one
 // its parent kills, a pipeline from an emulated child into a host one) and must print exactly
 // what its host build prints, on Go 1.24 and Go 1.19. Then what --root means for exec.
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,6 +34,28 @@ describe.each(['go1.24-aix', 'go1.19-aix'] as const)('execself %s', (tc) => {
     const got = await runCli(['run', fixture(tc, 'execself')]);
     expect({ stdout: got.stdout, stderr: got.stderr, status: got.status }).toEqual({ stdout: want.stdout, stderr: want.stderr, status: want.status });
   }, 180_000);
+});
+
+describe('--deterministic with children', () => {
+  it('two runs of execself (emulated children, sh -c, a host pipeline) are identical call by call', async () => {
+    const runs = [];
+    // The traces go elsewhere: the program stats its working directory, whose times they would change.
+    const traces = mkdtempSync(join(tmpdir(), 'run-exec-det-'));
+    for (let i = 0; i < 2; i++) {
+      const out = join(traces, `det-${i}.strace`);
+      const got = await runCli(['run', '--deterministic', '--strace-out', out, '--strace-tt', fixture('go1.24-aix', 'execself')]);
+      expect({ stdout: got.stdout, status: got.status }).toEqual({ stdout: expectedStdout('execself'), status: 0 });
+      runs.push(readFileSync(out, 'utf8'));
+    }
+    const [a, b] = runs.map((r) => r!.split('\n'));
+    // Children ran (fork, execve of the emulated program and of sh) with virtual pids and times.
+    expect(a!.some((l) => /^42\d\d +00:00:00\.\d{6} execve\("[^"]*execself", /.test(l))).toBe(true);
+    expect(a!.some((l) => /execve\("[^"]*\/sh", \["sh", "-c", "wc -l"\]/.test(l))).toBe(true);
+    const firstDiff = a!.findIndex((l, i) => l !== b![i]);
+    expect({ firstDiff, line: a![firstDiff], other: b![firstDiff] }).toEqual({ firstDiff: -1, line: undefined, other: undefined });
+    expect(a!.length).toBe(b!.length);
+    rmSync(traces, { recursive: true, force: true });
+  }, 360_000);
 });
 
 describe('syscall.Exec in the program run started', () => {
