@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { judgeRun, passRate, type Verdict } from './compare.js';
 import { CLI, GO124_ROOT, REPO, TARGET, goEnv } from './go-env.js';
-import { exitWithUsage, numberOption } from './options.js';
+import { exitWithUsage, numberOption, timeoutScale } from './options.js';
 import { pool, runCaptured, type Captured } from './process.js';
 import type { TagContext } from './recipe.js';
 import { discover, sample, type Candidate } from './select.js';
@@ -192,7 +192,7 @@ async function runOne(tc: Toolchain, c: Candidate, opts: Options): Promise<Progr
   };
   if (readFileSync(c.path, 'utf8').includes('STDLIB_IMPORTCFG')) runEnv['STDLIB_IMPORTCFG'] = stdlibImportcfg(tc);
   if (c.recipe.godebug.length > 0) runEnv['GODEBUG'] = c.recipe.godebug.join(',');
-  const timeoutSeconds = Math.max(opts.timeoutSeconds, c.recipe.timeoutSeconds);
+  const timeoutSeconds = Math.max(opts.timeoutSeconds, c.recipe.timeoutSeconds) * timeoutScale();
   const attempt = async (): Promise<{ r: Captured; verdict: Verdict }> => {
     const r = await runCaptured(process.execPath, emulatorArgs, { cwd: tc.testDir, env: runEnv, timeoutMs: timeoutSeconds * 1000 });
     const obs = { output: r.output, exitCode: r.exitCode, timedOut: r.timedOut, ...(r.spawnError !== undefined ? { spawnError: r.spawnError } : {}) };
@@ -240,7 +240,7 @@ async function main(): Promise<number> {
   }
 
   mkdirSync(OUT_DIR, { recursive: true });
-  process.stdout.write(`conformance: ${selected.length} programs from ${tc.testDir} (${tc.version}, ${TARGET.goos}/${TARGET.goarch}), jobs ${opts.jobs}, timeout ${opts.timeoutSeconds}s\n`);
+  process.stdout.write(`conformance: ${selected.length} programs from ${tc.testDir} (${tc.version}, ${TARGET.goos}/${TARGET.goarch}), jobs ${opts.jobs}, timeout ${opts.timeoutSeconds}s × ${timeoutScale().toFixed(1)} (load; GO_TEST_TIMEOUT_SCALE sets it)\n`);
   const started = Date.now();
   // Programs that run the go command on the host want std's export data for the host: build it
   // once before they start, or the first ones spend their time limit building std.
