@@ -32,7 +32,7 @@ export class GuestDatagramSocket {
   writeShut = false;
   readonly options = new Map<string, number>();
 
-  constructor(readonly family: number, readonly type: number, private readonly notify: () => void) {}
+  constructor(readonly family: number, readonly type: number, protected readonly notify: () => void) {}
 
   option(level: number, name: number): number | undefined {
     return this.options.get(`${level}:${name}`);
@@ -55,10 +55,7 @@ export class GuestDatagramSocket {
     this.host = s;
     this.state = 'binding';
     s.on('message', (msg: Buffer, rinfo: dgram.RemoteInfo) => {
-      if (this.readShut || this.queuedBytes + msg.length > RECV_QUEUE_LIMIT) return;
-      this.queue.push({ data: new Uint8Array(msg), from: hostAddr(this.family, rinfo.address, rinfo.port) });
-      this.queuedBytes += msg.length;
-      this.notify();
+      this.deliver(msg, hostAddr(this.family, rinfo.address, rinfo.port));
     });
     s.on('error', (e: NodeJS.ErrnoException) => {
       this.pendingError = hostErrnoToAix(e.code);
@@ -133,8 +130,28 @@ export class GuestDatagramSocket {
     return d;
   }
 
-  /** Hand one datagram to the host (to the connected peer when `to` is undefined). */
-  send(data: Uint8Array, to: SockAddr | undefined): void {
+  /** Forget the default destination (connect with AF_UNSPEC, or before another connect). */
+  disconnect(): void {
+    if (this.peer) this.host?.disconnect();
+    this.peer = undefined;
+  }
+
+  /** A datagram for this socket from `from`; false when its queue is full (dropped). */
+  deliver(data: Uint8Array, from: SockAddr): boolean {
+    if (this.readShut || this.queuedBytes + data.length > RECV_QUEUE_LIMIT) return false;
+    this.queue.push({ data: data.slice(), from });
+    this.queuedBytes += data.length;
+    this.notify();
+    return true;
+  }
+
+  /** Wake whoever waits on this socket (its state changed without a host event). */
+  wake(): void {
+    this.notify();
+  }
+
+  /** Hand one datagram to the host (to the connected peer when `to` is undefined); 0 or an errno. */
+  send(data: Uint8Array, to: SockAddr | undefined): number {
     const s = this.host!;
     const onSent = (err: Error | null) => {
       // The kernel reports no asynchronous send failure on an unconnected socket; a connected one
@@ -146,6 +163,7 @@ export class GuestDatagramSocket {
     };
     if (to) s.send(data, to.port ?? 0, to.host, onSent);
     else s.send(data, onSent);
+    return 0;
   }
 
   /** poll(2) revents for the requested events. */

@@ -4,6 +4,7 @@
 // is not an XCOFF64 executable runs on the host and is represented here by a handle.
 import { ERRNO, SIG } from './constants.js';
 import type { Lockstep } from './lockstep.js';
+import type { UnixDatagramNames } from './unix-datagram.js';
 import type { AixProcess, ProcessEnd } from './process.js';
 
 /** The pid of the process `run`/`serve` starts (kept stable: strace lines and tests show it). */
@@ -49,6 +50,8 @@ export class ProcessTable {
   /** Host-side helpers (pipe pumps) that move data when any process did something. */
   readonly wakers = new Set<() => void>();
   private readonly endWatchers = new Map<number, Array<(status: number) => void>>();
+  /** Bound AF_UNIX datagram sockets of this machine, by host path (src/aix/unix-datagram.ts). */
+  readonly unixDatagramNames: UnixDatagramNames = new Map();
   /** --deterministic: the loop that runs every process (src/aix/lockstep.ts). */
   lockstep: Lockstep | undefined;
 

@@ -1,6 +1,7 @@
 // A guest socket backed by Node's `net` module. Node's asynchronous events fill per-socket
 // buffers; the guest calls (libc/sockets.ts) only look at those buffers, so they never block the
 // event loop.
+import * as fs from 'node:fs';
 import type * as net from 'node:net';
 import { POLLERR, POLLHUP, POLLIN, POLLOUT, hostErrnoToAix } from './constants.js';
 import { IPPROTO_TCP, SOL_SOCKET, SO_KEEPALIVE, SO_LINGER, TCP_NODELAY, type SockAddr } from './sockaddr.js';
@@ -28,6 +29,9 @@ export class GuestSocket {
   pendingError = 0;
   readonly options = new Map<string, number>();
   private pairSendBytes = 0;
+  /** AF_UNIX: the name connect() used (getpeername), and the host file a listener made. */
+  remotePath: string | undefined;
+  unixFile: string | undefined;
 
   constructor(readonly family: number, readonly type: number, private readonly notify: () => void) {}
 
@@ -144,7 +148,7 @@ export class GuestSocket {
     const was = this.state;
     this.state = 'closed';
     if (this.server) {
-      this.server.close();
+      closeKeepingFile(this.server, this.unixFile);
       for (const s of this.acceptQueue) s.close();
       this.acceptQueue.length = 0;
     }
@@ -165,5 +169,31 @@ export class GuestSocket {
   /** Holds host resources whose events may wake a guest thread. */
   get live(): boolean {
     return this.state === 'binding' || this.state === 'listening' || this.state === 'connecting' || (this.state === 'connected' && !this.peer && !this.eof);
+  }
+}
+
+/**
+ * Close a listener; an AF_UNIX one keeps its socket file, as the kernel does (libuv unlinks it
+ * on close; Go's UnixListener unlinks it itself unless SetUnlinkOnClose(false)). A hard link taken
+ * before the close is renamed back after it: whatever file has that name now stays.
+ */
+function closeKeepingFile(server: net.Server, file: string | undefined): void {
+  const keep = file === undefined ? undefined : `${file}.${process.pid}.keep`;
+  let linked = false;
+  if (file !== undefined && keep !== undefined) {
+    try {
+      fs.linkSync(file, keep);
+      linked = true;
+    } catch {
+      // already unlinked by the guest: nothing to keep
+    }
+  }
+  server.close();
+  if (linked) {
+    try {
+      fs.renameSync(keep!, file!);
+    } catch {
+      fs.rmSync(keep!, { force: true });
+    }
   }
 }

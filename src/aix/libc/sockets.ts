@@ -15,6 +15,7 @@ import {
 import { GuestDatagramSocket } from '../datagram.js';
 import { SIOCGIFMTU, hostInterfaces } from '../interfaces.js';
 import { GuestSocket, SEND_HIGH_WATER } from '../socket.js';
+import { UnixDatagramSocket } from '../unix-datagram.js';
 import type { CallResult } from '../threads.js';
 import { fail, guarded, int, ptr, size, type HleContext, type HleFunction } from './types.js';
 
@@ -62,6 +63,20 @@ function unixHostPath(c: HleContext, a: SockAddr): string {
   return c.proc.files.hostPath(a.path, undefined, false);
 }
 
+/** A new AF_UNIX datagram socket: names are the machine's (shared with forked children). */
+function unixDatagram(c: HleContext): UnixDatagramSocket {
+  const files = c.proc.files;
+  return new UnixDatagramSocket(
+    c.proc.table.unixDatagramNames,
+    (path) => {
+      if (!path) throw new FsError(ERRNO.ENOENT);
+      return files.hostPath(path, undefined, false);
+    },
+    () => c.proc.notifyHostEvent(),
+    () => files.umask,
+  );
+}
+
 function checkFamily(sock: { family: number }, a: SockAddr): void {
   const ok = a.family === sock.family || (a.family === AF_UNSPEC && sock.family !== AF_UNIX);
   if (!ok) throw new FsError(ERRNO.EAFNOSUPPORT);
@@ -100,7 +115,10 @@ function listen(c: HleContext): CallResult {
     if (addr !== null && typeof addr === 'object') sock.bound = hostAddr(sock.family, addr.address, addr.port);
     c.proc.notifyHostEvent();
   });
-  if (sock.family === AF_UNIX) server.listen({ path: unixHostPath(c, b), backlog });
+  if (sock.family === AF_UNIX) {
+    sock.unixFile = unixHostPath(c, b);
+    server.listen({ path: sock.unixFile, backlog });
+  }
   else server.listen({ host: b.host, port: b.port, backlog, ipv6Only: sock.family === AF_INET6 && sock.option(IPPROTO_IPV6, IPV6_V6ONLY) === 1, exclusive: true });
   sock.server = server;
   sock.state = 'binding';
@@ -145,6 +163,7 @@ function connect(c: HleContext): CallResult {
   if (sock.state === 'connecting') return fail(ERRNO.EALREADY);
   if (sock.state !== 'new') return fail(ERRNO.EINVAL);
   checkFamily(sock, a);
+  if (sock.family === AF_UNIX) sock.remotePath = a.path;
   const s =
     sock.family === AF_UNIX
       ? net.connect({ path: unixHostPath(c, a), allowHalfOpen: true })
@@ -233,8 +252,8 @@ export function socketWrite(c: HleContext, file: SocketFile, data: Uint8Array, w
 
 /** Wait until a datagram socket's host socket is bound (binding it to the wildcard if nobody did), then act. */
 function afterBound(sock: GuestDatagramSocket, what: string, act: () => CallResult): CallResult {
-  if (sock.state === 'bound') return act();
   if (sock.state === 'new') sock.startBind(hostAddr(sock.family, undefined, 0));
+  if (sock.state === 'bound') return act(); // already, or at once (AF_UNIX)
   return {
     block: {
       description: what,
@@ -257,7 +276,8 @@ function datagramWrite(c: HleContext, sock: GuestDatagramSocket, data: Uint8Arra
   const failed = takePendingError(sock);
   if (failed) return failed;
   return afterBound(sock, what, () => {
-    sock.send(data, to);
+    const e = sock.send(data, to);
+    if (e) return fail(e);
     c.proc.eventCount++;
     return data.length;
   });
@@ -267,24 +287,22 @@ function datagramBind(sock: GuestDatagramSocket, a: SockAddr, fd: number): CallR
   if (sock.state !== 'new') return fail(ERRNO.EINVAL);
   if (a.host !== undefined && !isBindableAddress(a.host)) return fail(ERRNO.EADDRNOTAVAIL);
   sock.startBind({ ...a, family: sock.family });
+  if (sock.state === 'new') return takePendingError(sock) ?? fail(ERRNO.EINVAL); // refused at once (AF_UNIX)
   return afterBound(sock, `bind(${fd})`, () => 0);
 }
 
 /** connect on a datagram socket: sets (or, with AF_UNSPEC, clears) the default peer; never EINPROGRESS. */
 function datagramConnect(c: HleContext, sock: GuestDatagramSocket, a: SockAddr, fd: number): CallResult {
   if (a.family === AF_UNSPEC) {
-    if (sock.peer) sock.host?.disconnect();
-    sock.peer = undefined;
+    sock.disconnect();
     return 0;
   }
   checkFamily(sock, a);
   const what = `connect(${fd})`;
   return afterBound(sock, what, () => {
-    if (sock.peer) {
-      sock.host!.disconnect();
-      sock.peer = undefined;
-    }
+    sock.disconnect();
     sock.startConnect(a);
+    if (sock.state !== 'connecting') return takePendingError(sock) ?? 0; // decided at once (AF_UNIX)
     return {
       block: {
         description: what,
@@ -351,7 +369,7 @@ function peerAddress(sock: GuestSocket | GuestDatagramSocket): SockAddr | undefi
   if (sock.state !== 'connected') return undefined;
   if (sock.peer) return { family: AF_UNIX, path: '' };
   const s = sock.conn!;
-  if (sock.family === AF_UNIX) return { family: AF_UNIX, path: sock.options.has('peerpath') ? '' : '' };
+  if (sock.family === AF_UNIX) return { family: AF_UNIX, path: sock.remotePath ?? '' };
   return hostAddr(sock.family, s.remoteAddress, s.remotePort);
 }
 
@@ -385,21 +403,33 @@ export const socketFunctions: Record<string, (c: HleContext) => CallResult> = {
     const notify = () => c.proc.notifyHostEvent();
     let sock: GuestSocket | GuestDatagramSocket;
     if (type === SOCK_STREAM) sock = new GuestSocket(family, type, notify);
-    // Node's dgram has no AF_UNIX datagrams.
-    else if (type === SOCK_DGRAM && family !== AF_UNIX) sock = new GuestDatagramSocket(family, type, notify);
+    else if (type === SOCK_DGRAM && family === AF_UNIX) sock = unixDatagram(c);
+    else if (type === SOCK_DGRAM) sock = new GuestDatagramSocket(family, type, notify);
     else return fail(ERRNO.EPROTONOSUPPORT);
     return c.proc.files.allocate({ kind: 'socket', sock, flags: 2, refs: 1 }, false);
   },
 
   socketpair(c) {
     if (int(c, 0) !== AF_UNIX) return fail(ERRNO.EOPNOTSUPP);
-    if (int(c, 1) !== SOCK_STREAM) return fail(ERRNO.EPROTONOSUPPORT);
+    const type = int(c, 1);
+    if (type !== SOCK_STREAM && type !== SOCK_DGRAM) return fail(ERRNO.EPROTONOSUPPORT);
     const notify = () => c.proc.notifyHostEvent();
-    const a = new GuestSocket(AF_UNIX, SOCK_STREAM, notify);
-    const b = new GuestSocket(AF_UNIX, SOCK_STREAM, notify);
-    a.peer = b;
-    b.peer = a;
-    a.state = b.state = 'connected';
+    let a: GuestSocket | UnixDatagramSocket;
+    let b: GuestSocket | UnixDatagramSocket;
+    if (type === SOCK_DGRAM) {
+      const [x, y] = [unixDatagram(c), unixDatagram(c)];
+      x.pair = y;
+      y.pair = x;
+      x.state = y.state = 'bound';
+      x.peer = y.peer = { family: AF_UNIX, path: '' };
+      [a, b] = [x, y];
+    } else {
+      const [x, y] = [new GuestSocket(AF_UNIX, SOCK_STREAM, notify), new GuestSocket(AF_UNIX, SOCK_STREAM, notify)];
+      x.peer = y;
+      y.peer = x;
+      x.state = y.state = 'connected';
+      [a, b] = [x, y];
+    }
     const fa = c.proc.files.allocate({ kind: 'socket', sock: a, flags: 2, refs: 1 }, false);
     const fb = c.proc.files.allocate({ kind: 'socket', sock: b, flags: 2, refs: 1 }, false);
     c.mem.writeU32(ptr(c, 3), fa);

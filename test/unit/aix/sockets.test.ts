@@ -1,7 +1,7 @@
 // Sockets over Node's net and dgram modules, called the way the sentinel dispatcher calls them: AIX
 // sockaddr layouts (sin_len first), non-blocking EAGAIN/EINPROGRESS, poll readiness, SO_ERROR,
 // socketpair, and datagrams (boundaries, truncation, connected peers).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -192,9 +192,9 @@ describe('TCP over loopback', () => {
     expect(proc.mem.readU32(v)).toBe(0);
   });
 
-  it('refuses AF_UNIX datagrams, raw sockets (EACCES: the privilege is not ours to give, even as root), unknown families, and socket calls on files', () => {
+  it('refuses raw sockets (EACCES: the privilege is not ours to give, even as root), seqpacket, unknown families, and socket calls on files', () => {
     const { proc, t } = processWithScratch();
-    expect(callImport(proc, t, 'socket', [AF_UNIX, SOCK_DGRAM, 0]).errno).toBe(ERRNO.EPROTONOSUPPORT);
+    expect(callImport(proc, t, 'socket', [AF_UNIX, 5, 0]).errno).toBe(ERRNO.EPROTONOSUPPORT);
     expect(callImport(proc, t, 'socket', [AF_INET, 3, 1]).errno).toBe(ERRNO.EACCES);
     expect(callImport(proc, t, 'socket', [AF_INET6, 3, 58]).errno).toBe(ERRNO.EACCES);
     expect(callImport(proc, t, 'socket', [99, 1, 0]).errno).toBe(ERRNO.EAFNOSUPPORT);
@@ -265,6 +265,96 @@ describe('AF_UNIX', () => {
     const first = callImport(proc, t, 'accept', [lfd, 0, 0]);
     const got = first.blocked ? (await settle(proc, t)).r3 : asInt(first.r3);
     expect(got).toBeGreaterThan(cfd);
+    // The connecting side knows the name it connected to.
+    const lenp = scratch + 0x400n;
+    proc.mem.writeU32(lenp, 1025);
+    expect(callImport(proc, t, 'getpeername', [cfd, scratch + 0x200n, lenp]).r3).toBe(0n);
+    expect(decodeSockaddr(proc.mem.readBytes(scratch + 0x200n, proc.mem.readU32(lenp)))).toEqual({ family: AF_UNIX, path });
+    // Closing the listener leaves its socket file, as the kernel does (unlinking is the program's business).
+    callImport(proc, t, 'close', [lfd]);
+    expect(statSync(path).isSocket()).toBe(true);
+  });
+});
+
+describe('AF_UNIX datagrams (emulated inside the machine)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'aix-unixgram-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** A socket bound to `path` (its sockaddr left at `sa`); returns the fd and the sockaddr length. */
+  function boundUnixgram(proc: AixProcess, t: GuestThread, sa: bigint, path: string): { fd: number; len: number } {
+    const fd = asInt(callImport(proc, t, 'socket', [AF_UNIX, SOCK_DGRAM, 0]).r3);
+    const addr = encodeSockaddr({ family: AF_UNIX, path });
+    proc.mem.writeBytes(sa, addr);
+    expect(callImport(proc, t, 'bind', [fd, sa, addr.length])).toMatchObject({ r3: 0n, errno: 0 });
+    return { fd, len: addr.length };
+  }
+
+  it('bound paths: boundaries, the sender\'s name, truncation, EADDRINUSE, ENOENT/ECONNREFUSED, the file outlives the socket', () => {
+    const { proc, t, scratch } = processWithScratch();
+    const sa = scratch + 0x100n;
+    const from = scratch + 0x300n;
+    const lenp = scratch + 0x400n;
+    const buf = scratch + 0x1000n;
+    const rpath = join(dir, 'r.sock');
+    const spath = join(dir, 's.sock');
+    const r = boundUnixgram(proc, t, sa, rpath);
+    // A second bind to the same name: the file is there.
+    const dup = asInt(callImport(proc, t, 'socket', [AF_UNIX, SOCK_DGRAM, 0]).r3);
+    expect(callImport(proc, t, 'bind', [dup, sa, r.len]).errno).toBe(ERRNO.EADDRINUSE);
+    const s = boundUnixgram(proc, t, scratch + 0x200n, spath);
+    callImport(proc, t, 'fcntl', [r.fd, F_SETFL, O_NONBLOCK]);
+    expect(callImport(proc, t, 'recvfrom', [r.fd, buf, 64, 0, 0, 0]).errno).toBe(ERRNO.EAGAIN);
+    for (const m of ['one', 'two datagrams']) {
+      proc.mem.writeBytes(buf, Buffer.from(m));
+      expect(callImport(proc, t, 'sendto', [s.fd, buf, m.length, 0, sa, r.len]).r3).toBe(BigInt(m.length));
+    }
+    proc.mem.writeU32(lenp, 1025);
+    expect(callImport(proc, t, 'recvfrom', [r.fd, buf, 64, 0, from, lenp]).r3).toBe(3n);
+    expect(Buffer.from(proc.mem.readBytes(buf, 3)).toString()).toBe('one');
+    expect(decodeSockaddr(proc.mem.readBytes(from, proc.mem.readU32(lenp)))).toEqual({ family: AF_UNIX, path: spath });
+    expect(callImport(proc, t, 'recvfrom', [r.fd, buf, 3, 0, 0, 0]).r3).toBe(3n); // 'two', the rest is gone
+    expect(callImport(proc, t, 'recvfrom', [r.fd, buf, 64, 0, 0, 0]).errno).toBe(ERRNO.EAGAIN);
+    // An unnamed sender: recvfrom reports an empty name.
+    const anon = asInt(callImport(proc, t, 'socket', [AF_UNIX, SOCK_DGRAM, 0]).r3);
+    expect(callImport(proc, t, 'sendto', [anon, buf, 2, 0, sa, r.len]).r3).toBe(2n);
+    proc.mem.writeU32(lenp, 1025);
+    expect(callImport(proc, t, 'recvfrom', [r.fd, buf, 64, 0, from, lenp]).r3).toBe(2n);
+    expect(decodeSockaddr(proc.mem.readBytes(from, proc.mem.readU32(lenp)))).toEqual({ family: AF_UNIX, path: '' });
+    // Closed: its file stays (ECONNREFUSED); a name nobody made is ENOENT.
+    callImport(proc, t, 'close', [r.fd]);
+    expect(existsSync(rpath)).toBe(true);
+    expect(callImport(proc, t, 'sendto', [anon, buf, 2, 0, sa, r.len]).errno).toBe(ERRNO.ECONNREFUSED);
+    proc.mem.writeBytes(sa, encodeSockaddr({ family: AF_UNIX, path: join(dir, 'nobody') }));
+    expect(callImport(proc, t, 'sendto', [anon, buf, 2, 0, sa, r.len]).errno).toBe(ERRNO.ENOENT);
+  });
+
+  it('connect sets the peer (write, getpeername, EISCONN), and socketpair pairs two datagram sockets', () => {
+    const { proc, t, scratch } = processWithScratch();
+    const sa = scratch + 0x100n;
+    const lenp = scratch + 0x400n;
+    const buf = scratch + 0x1000n;
+    const r = boundUnixgram(proc, t, sa, join(dir, 'peer.sock'));
+    const c = asInt(callImport(proc, t, 'socket', [AF_UNIX, SOCK_DGRAM, 0]).r3);
+    expect(callImport(proc, t, 'connect', [c, sa, r.len]).r3).toBe(0n);
+    proc.mem.writeU32(lenp, 1025);
+    expect(callImport(proc, t, 'getpeername', [c, scratch + 0x200n, lenp]).r3).toBe(0n);
+    expect(decodeSockaddr(proc.mem.readBytes(scratch + 0x200n, proc.mem.readU32(lenp)))).toEqual({ family: AF_UNIX, path: join(dir, 'peer.sock') });
+    proc.mem.writeBytes(buf, Buffer.from('hello'));
+    expect(callImport(proc, t, 'write', [c, buf, 5]).r3).toBe(5n);
+    expect(callImport(proc, t, 'sendto', [c, buf, 5, 0, sa, r.len]).errno).toBe(ERRNO.EISCONN);
+    expect(callImport(proc, t, 'read', [r.fd, scratch + 0x800n, 64]).r3).toBe(5n);
+
+    expect(callImport(proc, t, 'socketpair', [AF_UNIX, SOCK_DGRAM, 0, scratch]).r3).toBe(0n);
+    const a = proc.mem.readU32(scratch);
+    const b = proc.mem.readU32(scratch + 4n);
+    expect(callImport(proc, t, 'write', [a, buf, 2]).r3).toBe(2n);
+    expect(callImport(proc, t, 'write', [a, buf, 5]).r3).toBe(5n);
+    expect(callImport(proc, t, 'read', [b, scratch + 0x800n, 64]).r3).toBe(2n);
+    expect(callImport(proc, t, 'read', [b, scratch + 0x800n, 64]).r3).toBe(5n);
+    expect(callImport(proc, t, 'write', [b, buf, 1]).r3).toBe(1n);
+    expect(callImport(proc, t, 'read', [a, scratch + 0x800n, 64]).r3).toBe(1n);
+    callImport(proc, t, 'close', [b]);
+    expect(callImport(proc, t, 'write', [a, buf, 1]).errno).toBe(ERRNO.ECONNREFUSED);
   });
 });
 
