@@ -2,6 +2,7 @@
 // buffers; the guest calls (libc/sockets.ts) only look at those buffers, so they never block the
 // event loop.
 import * as fs from 'node:fs';
+import type { OpenFile } from './files.js';
 import type * as net from 'node:net';
 import { POLLERR, POLLHUP, POLLIN, POLLOUT, hostErrnoToAix } from './constants.js';
 import { IPPROTO_TCP, SOL_SOCKET, SO_KEEPALIVE, SO_LINGER, TCP_NODELAY, type SockAddr } from './sockaddr.js';
@@ -29,6 +30,10 @@ export class GuestSocket {
   pendingError = 0;
   readonly options = new Map<string, number>();
   private pairSendBytes = 0;
+  /** SCM_RIGHTS sent to this socket: open files in flight, with the byte position they came at. */
+  private readonly rights: Array<{ at: number; files: OpenFile[]; release: (f: OpenFile) => void }> = [];
+  private pushedTotal = 0;
+  private takenTotal = 0;
   /** AF_UNIX: the name connect() used (getpeername), and the host file a listener made. */
   remotePath: string | undefined;
   unixFile: string | undefined;
@@ -66,6 +71,7 @@ export class GuestSocket {
   }
 
   push(d: Uint8Array): void {
+    this.pushedTotal += d.length;
     this.recv.push(d);
     this.recvBytes += d.length;
     this.notify();
@@ -86,6 +92,7 @@ export class GuestSocket {
       else this.recv[0] = c.subarray(n);
     }
     if (!peek) {
+      this.takenTotal += done;
       this.recvBytes -= done;
       if (this.peer) {
         this.peer.pairSendBytes -= done;
@@ -107,6 +114,30 @@ export class GuestSocket {
       this.pairSendBytes += data.length;
       this.peer.push(data.slice());
     } else this.conn!.write(Buffer.from(data));
+  }
+
+  /** Attach open files (SCM_RIGHTS, their references already taken) to what is sent next (socketpair only). */
+  sendRights(files: OpenFile[], release: (f: OpenFile) => void): void {
+    const p = this.peer!;
+    p.rights.push({ at: p.pushedTotal, files, release });
+  }
+
+  /**
+   * The files that came with the `readLen` bytes just taken (or with the position a zero-length
+   * read stood at). Files attached to bytes a plain read consumed earlier are closed, as the
+   * kernel discards their rights.
+   */
+  takeRights(readLen: number): OpenFile[] {
+    const start = this.takenTotal - readLen;
+    const out: OpenFile[] = [];
+    while (this.rights.length > 0) {
+      const r = this.rights[0]!;
+      if (r.at >= this.takenTotal && !(r.at === start && readLen === 0)) break;
+      this.rights.shift();
+      if (r.at < start) r.files.forEach((f) => r.release(f));
+      else out.push(...r.files);
+    }
+    return out;
   }
 
   shutdownWrite(): void {
@@ -147,6 +178,7 @@ export class GuestSocket {
   close(): void {
     const was = this.state;
     this.state = 'closed';
+    for (const r of this.rights.splice(0)) r.files.forEach((f) => r.release(f));
     if (this.server) {
       closeKeepingFile(this.server, this.unixFile);
       for (const s of this.acceptQueue) s.close();

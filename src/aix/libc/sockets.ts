@@ -391,6 +391,52 @@ function iovecs(c: HleContext, msg: bigint): Array<{ base: bigint; len: number }
   return out;
 }
 
+const SCM_RIGHTS = 1;
+const MSG_CTRUNC = 0x20;
+/** AIX's struct cmsghdr: cmsg_len, cmsg_level, cmsg_type (u32 each), then the data, unaligned. */
+const CMSG_HEADER = 12;
+
+/** The open files a msghdr's control data passes (SCM_RIGHTS); other control messages are EOPNOTSUPP. */
+function readRights(c: HleContext, msg: bigint): OpenFile[] {
+  const len = c.mem.readU32(msg + 40n);
+  if (len === 0) return [];
+  const ctl = c.mem.readChecked(c.mem.readU64(msg + 32n), len);
+  const v = new DataView(ctl.buffer, ctl.byteOffset, ctl.byteLength);
+  const out: OpenFile[] = [];
+  for (let o = 0; o + CMSG_HEADER <= len; ) {
+    const n = v.getUint32(o);
+    if (n < CMSG_HEADER || o + n > len) throw new FsError(ERRNO.EINVAL);
+    if (v.getUint32(o + 4) !== SOL_SOCKET || v.getUint32(o + 8) !== SCM_RIGHTS) throw new FsError(ERRNO.EOPNOTSUPP);
+    for (let i = o + CMSG_HEADER; i + 4 <= o + n; i += 4) {
+      const e = c.proc.files.fds.get(v.getInt32(i));
+      if (!e) throw new FsError(ERRNO.EBADF);
+      out.push(e.file);
+    }
+    o += n;
+  }
+  return out;
+}
+
+/** Install passed files as new descriptors and describe them in the control buffer; true if cut short (MSG_CTRUNC). */
+function writeRights(c: HleContext, msg: bigint, passed: OpenFile[]): boolean {
+  const room = c.mem.readU32(msg + 40n);
+  const fit = room < CMSG_HEADER ? 0 : Math.min(passed.length, Math.floor((room - CMSG_HEADER) / 4));
+  for (const f of passed.slice(fit)) c.proc.files.release(f); // no room: the kernel closes them
+  if (fit === 0) {
+    c.mem.writeU32(msg + 40n, 0);
+    return passed.length > 0;
+  }
+  const out = new Uint8Array(CMSG_HEADER + 4 * fit);
+  const v = new DataView(out.buffer);
+  v.setUint32(0, out.length);
+  v.setUint32(4, SOL_SOCKET);
+  v.setUint32(8, SCM_RIGHTS);
+  passed.slice(0, fit).forEach((f, i) => v.setInt32(CMSG_HEADER + 4 * i, c.proc.files.allocate(f, false)));
+  c.mem.writeChecked(c.mem.readU64(msg + 32n), out);
+  c.mem.writeU32(msg + 40n, out.length);
+  return fit < passed.length;
+}
+
 export const socketFunctions: Record<string, (c: HleContext) => CallResult> = {
   socket(c) {
     const family = int(c, 0);
@@ -505,7 +551,8 @@ export const socketFunctions: Record<string, (c: HleContext) => CallResult> = {
     const msg = ptr(c, 1);
     const vecs = iovecs(c, msg);
     const total = vecs.reduce((n, v) => n + v.len, 0);
-    return socketRead(c, file, total, (int(c, 2) & MSG_PEEK) !== 0, (d, source, truncated) => {
+    const peek = (int(c, 2) & MSG_PEEK) !== 0;
+    return socketRead(c, file, total, peek, (d, source, truncated) => {
       let at = 0;
       for (const v of vecs) {
         if (at >= d.length) break;
@@ -516,8 +563,9 @@ export const socketFunctions: Record<string, (c: HleContext) => CallResult> = {
       const name = c.mem.readU64(msg);
       if (source && name !== 0n) writeSockaddr(c, name, msg + 8n, source);
       else c.mem.writeU32(msg + 8n, 0); // msg_namelen: no address on a stream socket
-      c.mem.writeU32(msg + 40n, 0); // msg_controllen: no ancillary data
-      c.mem.writeU32(msg + 44n, truncated ? MSG_TRUNC : 0); // msg_flags
+      const passed = !peek && file.sock instanceof GuestSocket ? file.sock.takeRights(d.length) : [];
+      const ctrunc = writeRights(c, msg, passed);
+      c.mem.writeU32(msg + 44n, (truncated ? MSG_TRUNC : 0) | (ctrunc ? MSG_CTRUNC : 0)); // msg_flags
       return d.length;
     }, `nrecvmsg(${fd})`);
   },
@@ -526,7 +574,15 @@ export const socketFunctions: Record<string, (c: HleContext) => CallResult> = {
     const fd = int(c, 0);
     const { file } = socketOf(c, fd);
     const msg = ptr(c, 1);
-    if (c.mem.readU32(msg + 40n) !== 0) return fail(ERRNO.EOPNOTSUPP); // SCM_RIGHTS etc. not emulated
+    const passed = readRights(c, msg);
+    if (passed.length > 0) {
+      // Descriptors travel only between the machine's own sockets: a socketpair.
+      const sock = file.sock;
+      if (!(sock instanceof GuestSocket) || !sock.peer || sock.state !== 'connected') return fail(ERRNO.EOPNOTSUPP);
+      for (const f of passed) f.refs++;
+      const files = c.proc.files;
+      sock.sendRights(passed, (f) => files.release(f));
+    }
     const parts = iovecs(c, msg).map((v) => c.mem.readChecked(v.base, v.len));
     const name = c.mem.readU64(msg);
     const nameLen = c.mem.readU32(msg + 8n);

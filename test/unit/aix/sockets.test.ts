@@ -248,6 +248,57 @@ describe('AF_UNIX', () => {
     expect(callImport(proc, t, 'read', [b, dst, 4])).toMatchObject({ r3: 0n, errno: 0 });
   });
 
+  it('socketpair passes descriptors (SCM_RIGHTS): the receiver gets a new fd on the same open file; no room is MSG_CTRUNC', () => {
+    const { proc, t, scratch } = processWithScratch();
+    expect(callImport(proc, t, 'socketpair', [AF_UNIX, 1, 0, scratch]).r3).toBe(0n);
+    const a = proc.mem.readU32(scratch);
+    const b = proc.mem.readU32(scratch + 4n);
+    expect(callImport(proc, t, 'pipe', [scratch + 0x10n]).r3).toBe(0n);
+    const [rfd, wfd] = [proc.mem.readU32(scratch + 0x10n), proc.mem.readU32(scratch + 0x14n)];
+    const msg = scratch + 0x100n;
+    const iov = scratch + 0x200n;
+    const ctl = scratch + 0x300n;
+    const buf = scratch + 0x400n;
+    /** struct msghdr: name, namelen, iov, iovlen, control, controllen, flags. */
+    const msghdr = (iovLen: number, controlLen: number) => {
+      proc.mem.writeBytes(msg, new Uint8Array(48));
+      proc.mem.writeU64(msg + 16n, iov);
+      proc.mem.writeU32(msg + 24n, 1);
+      proc.mem.writeU64(msg + 32n, ctl);
+      proc.mem.writeU32(msg + 40n, controlLen);
+      proc.mem.writeU64(iov, buf);
+      proc.mem.writeU64(iov + 8n, BigInt(iovLen));
+    };
+    const sendFd = (fd: number) => {
+      msghdr(1, 16);
+      for (const [i, v] of [16, 0xffff, 1, fd].entries()) proc.mem.writeU32(ctl + BigInt(4 * i), v);
+      proc.mem.writeBytes(buf, Buffer.from('x'));
+      expect(callImport(proc, t, 'nsendmsg', [a, msg, 0]).r3).toBe(1n);
+    };
+    sendFd(wfd);
+    callImport(proc, t, 'close', [wfd]); // the write end lives on in flight
+    msghdr(16, 64);
+    expect(callImport(proc, t, 'nrecvmsg', [b, msg, 0]).r3).toBe(1n);
+    expect(proc.mem.readU32(msg + 40n)).toBe(16);
+    expect([proc.mem.readU32(ctl), proc.mem.readU32(ctl + 4n), proc.mem.readU32(ctl + 8n)]).toEqual([16, 0xffff, 1]);
+    const got = proc.mem.readU32(ctl + 12n);
+    proc.mem.writeBytes(buf, Buffer.from('via passed fd'));
+    expect(callImport(proc, t, 'write', [got, buf, 13]).r3).toBe(13n);
+    expect(callImport(proc, t, 'read', [rfd, scratch + 0x800n, 64]).r3).toBe(13n);
+    // No room for the control data: the descriptor is closed and MSG_CTRUNC says so.
+    sendFd(got);
+    callImport(proc, t, 'close', [got]);
+    msghdr(16, 0);
+    expect(callImport(proc, t, 'nrecvmsg', [b, msg, 0]).r3).toBe(1n);
+    expect(proc.mem.readU32(msg + 44n) & 0x20).toBe(0x20);
+    expect(callImport(proc, t, 'read', [rfd, scratch + 0x800n, 64]).r3).toBe(0n); // every write end is gone: EOF
+    // Descriptors only travel between the machine's own sockets: a UDP socket refuses them.
+    const udp = asInt(callImport(proc, t, 'socket', [AF_INET, SOCK_DGRAM, 0]).r3);
+    msghdr(1, 16);
+    for (const [i, v] of [16, 0xffff, 1, rfd].entries()) proc.mem.writeU32(ctl + BigInt(4 * i), v);
+    expect(callImport(proc, t, 'nsendmsg', [udp, msg, 0]).errno).toBe(ERRNO.EOPNOTSUPP);
+  });
+
   it('listen/connect on a path under the file system', async () => {
     const { proc, t, scratch } = processWithScratch();
     const sa = scratch + 0x100n;
