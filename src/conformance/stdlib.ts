@@ -81,7 +81,7 @@ async function testPackage(go: string, pkg: string, opts: Options): Promise<Pack
   const dir = join(GO124_ROOT, 'src', pkg);
   const args = [CLI, 'run', ...(opts.deterministic ? ['--deterministic'] : []), exe, '-test.short', '-test.v', `-test.timeout=${Math.floor(opts.timeoutSeconds)}s`];
   if (opts.run !== undefined) args.push(`-test.run=${opts.run}`);
-  const env: NodeJS.ProcessEnv = { ...process.env, GOROOT: GO124_ROOT, GOENV: 'off', GOFLAGS: '', PWD: dir };
+  const env: NodeJS.ProcessEnv = { ...process.env, GOROOT: GO124_ROOT, GOENV: 'off', GOFLAGS: '', PWD: dir, PATH: `${aixCommands()}:${process.env['PATH'] ?? ''}` };
   // The emulator gets a minute more than the binary's own -test.timeout, which then reports the stuck test.
   const r = await runCaptured(process.execPath, args, { cwd: dir, env, timeoutMs: (opts.timeoutSeconds + 60) * 1000 });
   writeFileSync(`${exe}.log`, r.output); // the whole -test.v output, for reading a failure
@@ -98,6 +98,18 @@ async function testPackage(go: string, pkg: string, opts: Options): Promise<Pack
         ? `ended inside ${tests.unfinished.join(', ')} (exit ${r.exitCode})`
         : `exit ${r.exitCode}: ${r.output.trim().split('\n').slice(-1)[0] ?? ''}`;
   return { ...base, status: 'fail', reason: why };
+}
+
+/**
+ * Commands an AIX machine has that the tests run: `oslevel -s` (net's tests test AF_UNIX only on
+ * AIX 7.2 TL2 or later and ask oslevel, which the host lacks). It answers the level the emulator's
+ * uname reports (AIX 7.3). A directory first in the guest's PATH.
+ */
+function aixCommands(): string {
+  const dir = join(OUT_DIR, 'aix-bin');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'oslevel'), '#!/bin/sh\n# AIX oslevel -s as the emulator\'s uname (AIX 7.3) would give it\necho 7300-00-00-0000\n', { mode: 0o755 });
+  return dir;
 }
 
 async function main(): Promise<number> {
