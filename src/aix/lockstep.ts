@@ -49,7 +49,8 @@ export class Lockstep {
       this.poke();
       if (!this.looping) {
         this.looping = true;
-        void this.loop();
+        // From a microtask: processes started together all join before the first round.
+        queueMicrotask(() => void this.loop());
       }
     });
   }
