@@ -161,7 +161,9 @@ function execOnHost(proc: AixProcess, host: string, req: ExecRequest): CallResul
       return child.kill(name as NodeJS.Signals);
     },
   };
+  table.hostBusy++;
   child.on('exit', (code, signal) => {
+    table.hostBusy--;
     const end = signal ? { kind: 'signaled' as const, signal: aixSignalOf(signal) } : { kind: 'exited' as const, code: code ?? 0 };
     table.fromHost(() => table.ended(proc.pid, waitStatusOf(end), 0n));
   });
@@ -259,11 +261,16 @@ function pumpFromHost(table: ProcessTable, files: FileTable, f: Extract<OpenFile
       if (queue.length > 0) input.pause();
     }),
   );
-  const end = () =>
+  table.hostBusy++;
+  let arrived = false;
+  const end = () => {
+    if (!arrived) table.hostBusy--;
+    arrived = true;
     table.fromHost(() => {
       ended = true;
       flush();
     });
+  };
   input.on('end', end);
   input.on('error', end);
   input.on('close', end);

@@ -7,19 +7,19 @@
 // the machine waits for a host program, virtual time stands still for SILENT_MS of real time (the
 // host's answer comes at the same guest instant in every run), then follows real time up to the
 // guest's earliest deadline, so a hung host program still times out. Two runs are then identical
-// call by call as long as each host program answers within SILENT_MS, in bursts that Node reads
-// the same way (a quiet gap of QUIET_MS ends a burst).
+// call by call as long as each host program ends within SILENT_MS (one that keeps running must
+// answer in bursts separated by QUIET_MS of quiet).
 import type { ProcessTable } from './process-table.js';
 import type { RunOutcome, Scheduler } from './scheduler.js';
 
 /** Wall-clock milliseconds of guest execution between event-loop turns. */
 const BATCH_MS = 20;
-/** A host that sent nothing for this long has finished its burst: apply what it sent. */
-const QUIET_MS = 20;
+/** A host program still running that sent nothing for this long has finished its burst: apply what it sent. */
+const QUIET_MS = 250;
 /** Held host events are applied anyway after this long while some guest thread keeps running. */
-const BUSY_LIMIT_MS = 200;
+const BUSY_LIMIT_MS = 500;
 /** Real time a host program may take to answer before the guest's clock starts to follow real time. */
-const SILENT_MS = 500;
+const SILENT_MS = 2000;
 
 interface Member {
   sched: Scheduler;
@@ -92,7 +92,8 @@ export class Lockstep {
           }
           if (this.held.length > 0) {
             const quiet = Date.now() - this.lastHeldMs;
-            if (quiet >= QUIET_MS) {
+            // Every host program has exited and its output ended: all it did is here, at once.
+            if (this.table.hostBusy === 0 || quiet >= QUIET_MS) {
               this.applyHeld();
               this.silentSinceMs = undefined;
               continue;

@@ -52,6 +52,8 @@ export class ProcessTable {
   private readonly endWatchers = new Map<number, Array<(status: number) => void>>();
   /** Bound AF_UNIX datagram sockets of this machine, by host path (src/aix/unix-datagram.ts). */
   readonly unixDatagramNames: UnixDatagramNames = new Map();
+  /** Host programs still running and their output streams still open, as the host reports them (not yet applied). */
+  hostBusy = 0;
   /** --deterministic: the loop that runs every process (src/aix/lockstep.ts). */
   lockstep: Lockstep | undefined;
 
