@@ -7,7 +7,6 @@ import { DEFAULT_MEMORY_LIMIT, type AixProcess } from '../aix/process.js';
 import { startProgram, type StartOptions } from '../aix/run-program.js';
 import { ProgramFileError } from '../xcoff/file.js';
 import { reportProgramFileError } from './program-file.js';
-import { startTimeline } from '../machine/timeline.js';
 import { shellStatusOf } from '../aix/process-table.js';
 
 interface RunArgs {
@@ -254,7 +253,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
     }
     const { process: proc, scheduler } = started;
     const timelineFile = optionValues(split.options, '--timeline').pop();
-    const timeline = timelineFile === undefined ? undefined : startTimeline(proc, timelineFile, path.basename(start.program));
+    // Loaded only when asked for: a plain run starts without the timeline and runtime-view layers.
+    const timeline = timelineFile === undefined ? undefined : (await import('../machine/timeline.js')).startTimeline(proc, timelineFile, path.basename(start.program));
     if (timeline && 'error' in timeline) {
       process.stderr.write(`aix-gdbstub: ${timeline.error}\n`);
       process.exit(2);
