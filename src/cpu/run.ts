@@ -103,6 +103,41 @@ export interface BuiltLoop {
   idOfRow: Int32Array;
 }
 
+interface RowLayout {
+  /** Rows dispatched inside the loop, hottest first. */
+  hot: number[];
+  /** The other rows, by COLD_GROUPS group. */
+  groups: number[][];
+  /** hot then groups: position p holds decoded id FIRST_ROW_ID + p. */
+  order: number[];
+  idOfRow: Int32Array;
+}
+
+const layouts = new WeakMap<readonly InsnRow[], RowLayout>();
+
+/** Which rows the loop dispatches itself and the decoded id of every row (the same for both loops). */
+function rowLayout(rows: readonly InsnRow[]): RowLayout {
+  const known = layouts.get(rows);
+  if (known !== undefined) return known;
+  const isHot = (r: InsnRow): boolean => HOT[r.name] !== undefined || r.family === 'branch';
+  const hot = rows.map((_r, k) => k).filter((k) => isHot(rows[k])).sort((x, y) => (HOT[rows[y].name] ?? 10) - (HOT[rows[x].name] ?? 10));
+  const groups = COLD_GROUPS.map((families) => rows.map((_r, k) => k).filter((k) => !isHot(rows[k]) && families.includes(rows[k].family)));
+  const grouped = new Set([...hot, ...groups.flat()]);
+  const ungrouped = rows.map((_r, k) => k).filter((k) => !grouped.has(k));
+  if (ungrouped.length > 0) groups.push(ungrouped);
+  const order = [...hot, ...groups.flat()];
+  const idOfRow = new Int32Array(rows.length);
+  order.forEach((k, pos) => (idOfRow[k] = FIRST_ROW_ID + pos));
+  const layout = { hot, groups, order, idOfRow };
+  layouts.set(rows, layout);
+  return layout;
+}
+
+/** Decoded id of each row, without building a loop (the CPU and the block compiler need only these). */
+export function rowIds(rows: readonly InsnRow[]): Int32Array {
+  return rowLayout(rows).idOfRow;
+}
+
 /** Build the run loop for a row set. The loop returns 0 when the budget is exhausted, else a stop code. */
 export function buildRunLoop(rows: readonly InsnRow[], opts: { jit?: boolean } = {}): BuiltLoop {
   const jit = opts.jit === true;
@@ -115,18 +150,10 @@ export function buildRunLoop(rows: readonly InsnRow[], opts: { jit?: boolean } =
   // a function the first time a row in it runs (no type feedback yet), and recompiling the whole
   // loop took 40-270 ms each time, 8-11 times in a goroutine-heavy run; a cold row's first run now
   // recompiles only its small group.
-  const isHot = (r: InsnRow): boolean => HOT[r.name] !== undefined || r.family === 'branch';
-  const hot = rows.map((_r, k) => k).filter((k) => isHot(rows[k])).sort((x, y) => (HOT[rows[y].name] ?? 10) - (HOT[rows[x].name] ?? 10));
-  const groups = COLD_GROUPS.map((families) => rows.map((_r, k) => k).filter((k) => !isHot(rows[k]) && families.includes(rows[k].family)));
-  const grouped = new Set([...hot, ...groups.flat()]);
-  const ungrouped = rows.map((_r, k) => k).filter((k) => !grouped.has(k));
-  if (ungrouped.length > 0) groups.push(ungrouped);
-  const order = [...hot, ...groups.flat()];
-  const idOfRow = new Int32Array(rows.length);
-  order.forEach((k, pos) => (idOfRow[k] = FIRST_ROW_ID + pos));
+  const { hot, groups, order, idOfRow } = rowLayout(rows);
   const weight = hot.map((k) => HOT[rows[k].name] ?? 10);
   // Branch targets (and exits of compiled blocks) feed the heat counters in the jit loop. There is
-  // one copy of the check, after the \`taken\` block that branches and block exits break out of: its
+  // one copy of the check, after the `taken` block that branches and block exits break out of: its
   // compile path first runs long after TurboFan optimised the loop, and every copy of it cost one
   // deoptimisation of the whole loop.
   const heatCheck = jit
