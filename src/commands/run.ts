@@ -51,6 +51,28 @@ export function splitRunArgv(
   return { options, args: [] };
 }
 
+/**
+ * `run PROGRAM ARGS…` whose every token is one yargs would only hand to run's handler: our own
+ * options (flags bare, values not starting with '-'), then a program and arguments none of which
+ * starts with '-'. The CLI then skips yargs (importing and running it is 40-50 ms of every start);
+ * anything else (help, version, -g, guest flags, odd spellings) still goes through yargs.
+ */
+export function isPlainRun(argv: readonly string[]): boolean {
+  if (argv[0] !== 'run') return false;
+  const tokens = argv.slice(1);
+  const split = splitRunArgv(tokens);
+  if (split.program === undefined || split.program.startsWith('-') || tokens.includes('--')) return false;
+  if (split.args.some((a) => a.startsWith('-'))) return false;
+  for (let i = 0; i < split.options.length; i++) {
+    const o = split.options[i]!;
+    if (FLAG_OPTIONS.has(o)) continue;
+    if (!VALUE_OPTIONS.has(o) || o === '-g') return false;
+    const value = split.options[++i];
+    if (value === undefined || value.startsWith('-')) return false;
+  }
+  return true;
+}
+
 /** "4G", "512M", "100000" -> bytes. */
 export function parseSize(s: string): bigint | undefined {
   const m = /^(\d+)\s*([kKmMgGtT]?)(i?[bB])?$/.exec(s.trim());
