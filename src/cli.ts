@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // Command-line entry: one yargs command per job. Each command lives in src/commands/.
-import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
-import { commands } from './commands/index.js';
+import { isPlainRun, runCommand } from './commands/run.js';
 
 async function main(): Promise<void> {
+  // The common `run PROGRAM ARGS` needs no parsing beyond run's own: skip loading yargs.
+  if (isPlainRun(process.argv.slice(2))) return runCommand.handler({} as never);
+  const [{ default: yargs }, { hideBin }, { commands }] = await Promise.all([import('yargs'), import('yargs/helpers'), import('./commands/index.js')]);
   let parser = yargs(hideBin(process.argv))
     .scriptName('aix-gdbstub')
     .usage('$0 <command> [options]')

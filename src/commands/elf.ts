@@ -1,9 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
-import { buildElfView } from '../elf/index.js';
 import { ProgramFileError, hostProblem, readXcoffFile } from '../xcoff/file.js';
 import { reportProgramFileError } from './program-file.js';
-import { goDebugFrameOf } from '../goruntime/stack-switch-cfi.js';
 
 interface ElfArgs {
   program: string;
@@ -20,7 +18,9 @@ export const elfCommand: CommandModule<object, ElfArgs> = {
       .option('output', { alias: 'o', type: 'string', demandOption: true, requiresArg: true, describe: 'ELF file to write' })
       // yargs reads --no-compress-debug as compress-debug=false.
       .option('compress-debug', { type: 'boolean', default: true, describe: 'zlib-compress the .debug_* sections (SHF_COMPRESSED); --no-compress-debug writes them as is' }) as never,
-  handler: (argv) => {
+  handler: async (argv) => {
+    // Loaded here, not with the CLI: `run` starts without the ELF and DWARF layers.
+    const [{ buildElfView }, { goDebugFrameOf }] = await Promise.all([import('../elf/index.js'), import('../goruntime/stack-switch-cfi.js')]);
     let elf: Uint8Array;
     try {
       const image = readXcoffFile(argv.program);

@@ -7,7 +7,6 @@ import { DEFAULT_MEMORY_LIMIT, type AixProcess } from '../aix/process.js';
 import { startProgram, type StartOptions } from '../aix/run-program.js';
 import { ProgramFileError } from '../xcoff/file.js';
 import { reportProgramFileError } from './program-file.js';
-import { startTimeline } from '../machine/timeline.js';
 import { shellStatusOf } from '../aix/process-table.js';
 
 interface RunArgs {
@@ -50,6 +49,28 @@ export function splitRunArgv(
     return { options, program: tok, args: tokens.slice(i + 1) };
   }
   return { options, args: [] };
+}
+
+/**
+ * `run PROGRAM ARGS…` whose every token is one yargs would only hand to run's handler: our own
+ * options (flags bare, values not starting with '-'), then a program and arguments none of which
+ * starts with '-'. The CLI then skips yargs (importing and running it is 40-50 ms of every start);
+ * anything else (help, version, -g, guest flags, odd spellings) still goes through yargs.
+ */
+export function isPlainRun(argv: readonly string[]): boolean {
+  if (argv[0] !== 'run') return false;
+  const tokens = argv.slice(1);
+  const split = splitRunArgv(tokens);
+  if (split.program === undefined || split.program.startsWith('-') || tokens.includes('--')) return false;
+  if (split.args.some((a) => a.startsWith('-'))) return false;
+  for (let i = 0; i < split.options.length; i++) {
+    const o = split.options[i]!;
+    if (FLAG_OPTIONS.has(o)) continue;
+    if (!VALUE_OPTIONS.has(o) || o === '-g') return false;
+    const value = split.options[++i];
+    if (value === undefined || value.startsWith('-')) return false;
+  }
+  return true;
 }
 
 /** "4G", "512M", "100000" -> bytes. */
@@ -254,7 +275,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
     }
     const { process: proc, scheduler } = started;
     const timelineFile = optionValues(split.options, '--timeline').pop();
-    const timeline = timelineFile === undefined ? undefined : startTimeline(proc, timelineFile, path.basename(start.program));
+    // Loaded only when asked for: a plain run starts without the timeline and runtime-view layers.
+    const timeline = timelineFile === undefined ? undefined : (await import('../machine/timeline.js')).startTimeline(proc, timelineFile, path.basename(start.program));
     if (timeline && 'error' in timeline) {
       process.stderr.write(`aix-gdbstub: ${timeline.error}\n`);
       process.exit(2);

@@ -4,15 +4,11 @@
 // (gdbserver's) the program is optional: gdb's `run` chooses it (`set remote exec-file`).
 import { existsSync, openSync } from 'node:fs';
 import { basename } from 'node:path';
-import { startTimeline } from '../machine/timeline.js';
 import type { CommandModule } from 'yargs';
-import { GDB_SCRIPTS_LOADER } from '../elf/index.js';
-import { GdbServer } from '../gdb/server.js';
 import type { AixProcess } from '../aix/process.js';
-import { goroutineThreadSource } from '../goruntime/goroutine-threads.js';
-import { installRuntimeViews, type GoRuntimeSupport } from '../goruntime/monitor-commands.js';
-import { goDebugFrame, type LeafRange } from '../goruntime/stack-switch-cfi.js';
-import { AixTarget } from '../machine/aix-target.js';
+import type { GoRuntimeSupport } from '../goruntime/monitor-commands.js';
+import type { LeafRange } from '../goruntime/stack-switch-cfi.js';
+import type { AixTarget } from '../machine/aix-target.js';
 import { DEFAULT_INTERVAL } from '../record/recorder.js';
 import { ProgramFileError } from '../xcoff/file.js';
 import { optionValues, parseSize, reportGuestSignal, splitRunArgv, startOptionsFromArgv, withRunOptions } from './run.js';
@@ -97,6 +93,17 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       .example('$0 serve --once --record ./prog', 'record for reverse-step / reverse-continue; exit when gdb leaves')
       .example('$0 serve --multi :1234', 'no program yet; in gdb: target extended-remote :1234, set remote exec-file ./prog, run') as never,
   handler: async (parsed) => {
+    // The debugger's layers load here, not with the CLI: `run` starts without them (make bench, hello).
+    const [{ startTimeline }, { GDB_SCRIPTS_LOADER }, { GdbServer }, { goroutineThreadSource }, { installRuntimeViews }, { goDebugFrame }, { AixTarget }] =
+      await Promise.all([
+        import('../machine/timeline.js'),
+        import('../elf/index.js'),
+        import('../gdb/server.js'),
+        import('../goruntime/goroutine-threads.js'),
+        import('../goruntime/monitor-commands.js'),
+        import('../goruntime/stack-switch-cfi.js'),
+        import('../machine/aix-target.js'),
+      ]);
     // Only the options before PROGRAM are ours; the rest belongs to the guest (as with `run`).
     const raw = process.argv.slice(2);
     const split = splitRunArgv(raw.slice(raw.indexOf('serve') + 1), { values: SERVE_VALUE_OPTIONS, flags: SERVE_FLAG_OPTIONS });

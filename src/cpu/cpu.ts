@@ -10,7 +10,7 @@ import { GuestMemory, MemoryFault, memoryFault, watchTrap, type AccessKind, type
 import { ProgramException, programException } from './isa-types.js';
 import { allRows, decodeRow } from './decode.js';
 import {
-  buildRunLoop, CodePage, CODE_PAGE_WORDS, FIRST_ROW_ID, HEAT_SIZE, ID_BLOCK, ID_BREAKPOINT, ID_ILLEGAL, ID_SENTINEL,
+  buildRunLoop, rowIds, CodePage, CODE_PAGE_WORDS, FIRST_ROW_ID, HEAT_SIZE, ID_BLOCK, ID_BREAKPOINT, ID_ILLEGAL, ID_SENTINEL,
   type BuiltLoop, type LoopHost, type RunLoop,
 } from './run.js';
 import { BlockCompiler, type CompileStats } from './jit/compiler.js';
@@ -107,7 +107,7 @@ export function jitStats(): CompileStats {
 }
 function blockCompiler(): BlockCompiler {
   if (sharedCompiler === null) {
-    const idOfRow = builtLoop().idOfRow;
+    const idOfRow = rowIds(allRows);
     const rowOfId = new Int32Array(FIRST_ROW_ID + idOfRow.length).fill(-1);
     idOfRow.forEach((id, row) => (rowOfId[id] = row));
     sharedCompiler = new BlockCompiler(allRows, rowOfId);
@@ -151,7 +151,8 @@ export class Cpu implements LoopHost {
   totalExecuted = 0;
 
   private readonly loop: RunLoop;
-  private readonly idOfRow: Int32Array = builtLoop().idOfRow;
+  // Ids only: building the interpreter-only loop as well cost ~15 ms of every start-up.
+  private readonly idOfRow: Int32Array = rowIds(allRows);
   /** Tier 1 is on for this CPU (fixed at construction). */
   readonly jit: boolean;
   readonly jitThreshold: number;

@@ -41,6 +41,15 @@ const HOT: Record<string, number> = {
   lbzx: 173, subfic: 173, lhz: 169, extsw: 154, sld: 125, xor: 90, neg: 89, mulhdu: 87,
 };
 
+/** Families of the rows dispatched out of line, one function per group (rows of other families get one more). */
+const COLD_GROUPS: readonly (readonly string[])[] = [
+  ['integer', 'logical', 'compare', 'rotate', 'cr', 'spr', 'system', 'trap'],
+  ['load', 'store', 'atomic'],
+  ['fp'],
+  ['vmx'],
+  ['vsx', 'crypto'],
+];
+
 export const CODE_PAGE_SHIFT = 16;
 export const CODE_PAGE_WORDS = 1 << (CODE_PAGE_SHIFT - 2);
 
@@ -94,24 +103,66 @@ export interface BuiltLoop {
   idOfRow: Int32Array;
 }
 
+interface RowLayout {
+  /** Rows dispatched inside the loop, hottest first. */
+  hot: number[];
+  /** The other rows, by COLD_GROUPS group. */
+  groups: number[][];
+  /** hot then groups: position p holds decoded id FIRST_ROW_ID + p. */
+  order: number[];
+  idOfRow: Int32Array;
+}
+
+const layouts = new WeakMap<readonly InsnRow[], RowLayout>();
+
+/** Which rows the loop dispatches itself and the decoded id of every row (the same for both loops). */
+function rowLayout(rows: readonly InsnRow[]): RowLayout {
+  const known = layouts.get(rows);
+  if (known !== undefined) return known;
+  const isHot = (r: InsnRow): boolean => HOT[r.name] !== undefined || r.family === 'branch';
+  const hot = rows.map((_r, k) => k).filter((k) => isHot(rows[k])).sort((x, y) => (HOT[rows[y].name] ?? 10) - (HOT[rows[x].name] ?? 10));
+  const groups = COLD_GROUPS.map((families) => rows.map((_r, k) => k).filter((k) => !isHot(rows[k]) && families.includes(rows[k].family)));
+  const grouped = new Set([...hot, ...groups.flat()]);
+  const ungrouped = rows.map((_r, k) => k).filter((k) => !grouped.has(k));
+  if (ungrouped.length > 0) groups.push(ungrouped);
+  const order = [...hot, ...groups.flat()];
+  const idOfRow = new Int32Array(rows.length);
+  order.forEach((k, pos) => (idOfRow[k] = FIRST_ROW_ID + pos));
+  const layout = { hot, groups, order, idOfRow };
+  layouts.set(rows, layout);
+  return layout;
+}
+
+/** Decoded id of each row, without building a loop (the CPU and the block compiler need only these). */
+export function rowIds(rows: readonly InsnRow[]): Int32Array {
+  return rowLayout(rows).idOfRow;
+}
+
 /** Build the run loop for a row set. The loop returns 0 when the budget is exhausted, else a stop code. */
 export function buildRunLoop(rows: readonly InsnRow[], opts: { jit?: boolean } = {}): BuiltLoop {
   const jit = opts.jit === true;
   // Ignition compiles a switch into a chain of compares (no jump table in Node 20's V8), which
   // costs ~id/2 compares per instruction. Instead: a weight-balanced if-tree over the ids, with
   // ids handed out hottest first, so ld/addi/bc sit a few compares from the root.
-  const order = rows.map((_r, k) => k).sort((x, y) => (HOT[rows[y].name] ?? 10) - (HOT[rows[x].name] ?? 10));
-  const weight = order.map((k) => HOT[rows[k].name] ?? 10);
-  const idOfRow = new Int32Array(rows.length);
-  order.forEach((k, pos) => (idOfRow[k] = FIRST_ROW_ID + pos));
-  // Branch targets (and exits of compiled blocks) feed the heat counters in the jit loop.
+  //
+  // Only the hot rows (and every branch, which moves the PC) are dispatched inside the loop. The
+  // others go through one of a few small out-of-line functions (COLD_GROUPS): TurboFan deoptimises
+  // a function the first time a row in it runs (no type feedback yet), and recompiling the whole
+  // loop took 40-270 ms each time, 8-11 times in a goroutine-heavy run; a cold row's first run now
+  // recompiles only its small group.
+  const { hot, groups, order, idOfRow } = rowLayout(rows);
+  const weight = hot.map((k) => HOT[rows[k].name] ?? 10);
+  // Branch targets (and exits of compiled blocks) feed the heat counters in the jit loop. There is
+  // one copy of the check, after the `taken` block that branches and block exits break out of: its
+  // compile path first runs long after TurboFan optimised the loop, and every copy of it cost one
+  // deoptimisation of the whole loop.
   const heatCheck = jit
     ? `{ const hx = (pcLo >>> 2) & ${HEAT_MASK}; if ((heat[hx] += n - mark) >= threshold) { heat[hx] = 0; spr[0] = pcHi; spr[1] = pcLo; host.compileAt(pcHi, pcLo); } mark = n; }`
     : '';
   const caseBody = (pos: number): string => {
     const k = order[pos];
     return rows[k].family === 'branch'
-      ? `spr[0] = pcHi; spr[1] = pcLo; if (f${k}(s, mem, w)) { pcHi = spr[0]; pcLo = spr[1]; n++; ${heatCheck} continue; }`
+      ? `spr[0] = pcHi; spr[1] = pcLo; if (f${k}(s, mem, w)) { pcHi = spr[0]; pcLo = spr[1]; n++; ${jit ? 'break taken;' : 'continue;'} }`
       : `f${k}(s, mem, w);`;
   };
   const special = `spr[0] = pcHi;
@@ -134,24 +185,47 @@ export function buildRunLoop(rows: readonly InsnRow[], opts: { jit?: boolean } =
             host.jitExecuted += c;
             pcHi = spr[0];
             pcLo = spr[1];
-            ${heatCheck}
-            continue;
+            break taken;
           }
           id = blk.firstId;
         } else {
           ${special}
         }`
     : special;
-  const tree = (lo: number, hi: number): string => {
-    if (hi - lo === 1) return caseBody(lo);
-    if (hi - lo === 2) return `if (id === ${FIRST_ROW_ID + lo}) { ${caseBody(lo)} } else { ${caseBody(lo + 1)} }`;
+  // Weight-balanced if-tree over positions [lo, hi) of `order`; leaf(p) is the code for position p.
+  const balanced = (lo: number, hi: number, w: (p: number) => number, leaf: (p: number) => string): string => {
+    if (hi - lo === 1) return leaf(lo);
+    if (hi - lo === 2) return `if (id === ${FIRST_ROW_ID + lo}) { ${leaf(lo)} } else { ${leaf(lo + 1)} }`;
     let total = 0;
-    for (let p = lo; p < hi; p++) total += weight[p];
+    for (let p = lo; p < hi; p++) total += w(p);
     let mid = lo + 1;
-    let acc = weight[lo];
-    while (mid < hi - 1 && acc + weight[mid] <= total / 2) acc += weight[mid++];
-    return `if (id < ${FIRST_ROW_ID + mid}) { ${tree(lo, mid)} } else { ${tree(mid, hi)} }`;
+    let acc = w(lo);
+    while (mid < hi - 1 && acc + w(mid) <= total / 2) acc += w(mid++);
+    return `if (id < ${FIRST_ROW_ID + mid}) { ${balanced(lo, mid, w, leaf)} } else { ${balanced(mid, hi, w, leaf)} }`;
   };
+  // The cold groups sit after the hot rows, each a contiguous id range with its own function.
+  const coldStart: number[] = [];
+  let pos = hot.length;
+  for (const g of groups) {
+    coldStart.push(pos);
+    pos += g.length;
+  }
+  const coldFns = groups.map((g, gi) => {
+    const lo = coldStart[gi]!;
+    const src = `return function coldRows${gi}(id, s, mem, w) { ${balanced(lo, lo + g.length, () => 10, (p) => `f${order[p]}(s, mem, w);`)} };`;
+    const names = order.slice(lo, lo + g.length).map((k) => `f${k}`);
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    return (new Function(...names, src) as (...args: unknown[]) => unknown)(...order.slice(lo, lo + g.length).map((k) => rows[k].exec));
+  });
+  const coldDispatch = groups
+    .map((_g, gi) => (gi === groups.length - 1 ? `cold${gi}(id, s, mem, w);` : `if (id < ${FIRST_ROW_ID + coldStart[gi + 1]!}) cold${gi}(id, s, mem, w); else `))
+    .join('');
+  // The cold range is one more leaf of the hot tree, weighted as the rows it holds.
+  const coldWeight = 10 * (rows.length - hot.length);
+  const tree = (): string =>
+    hot.length === rows.length
+      ? balanced(0, hot.length, (p) => weight[p]!, caseBody)
+      : balanced(0, hot.length + 1, (p) => (p < hot.length ? weight[p]! : coldWeight), (p) => (p < hot.length ? caseBody(p) : `{ ${coldDispatch} }`));
   const body = `
 return function runLoop(host, s, mem, budget) {
   const spr = s.spr;
@@ -167,24 +241,28 @@ return function runLoop(host, s, mem, budget) {
   let w = 0;
   try {
     while (n < budget) {
-      if ((pcLo >>> 16) !== curPg || pcHi !== curHi) {
-        page = host.codePageFor(pcHi, pcLo);
-        ids = page.ids;
-        words = page.words;
-        curHi = pcHi;
-        curPg = pcLo >>> 16;
+      taken: {
+        if ((pcLo >>> 16) !== curPg || pcHi !== curHi) {
+          page = host.codePageFor(pcHi, pcLo);
+          ids = page.ids;
+          words = page.words;
+          curHi = pcHi;
+          curPg = pcLo >>> 16;
+        }
+        const idx = (pcLo & 0xffff) >>> 2;
+        let id = ids[idx];
+        if (id === 0) id = host.decodeSlot(page, idx, pcHi, pcLo);
+        w = words[idx];
+        if (id < ${FIRST_ROW_ID}) {
+          ${specialOrBlock}
+        }
+        ${tree()}
+        pcLo = (pcLo + 4) | 0;
+        if (pcLo === 0) pcHi = (pcHi + 1) | 0;
+        n++;
+        continue;
       }
-      const idx = (pcLo & 0xffff) >>> 2;
-      let id = ids[idx];
-      if (id === 0) id = host.decodeSlot(page, idx, pcHi, pcLo);
-      w = words[idx];
-      if (id < ${FIRST_ROW_ID}) {
-        ${specialOrBlock}
-      }
-      ${tree(0, rows.length)}
-      pcLo = (pcLo + 4) | 0;
-      if (pcLo === 0) pcHi = (pcHi + 1) | 0;
-      n++;
+      ${heatCheck}
     }
   } catch (e) {
     spr[0] = pcHi;
@@ -197,8 +275,8 @@ return function runLoop(host, s, mem, budget) {
   host.executed = n;
   return 0;
 };`;
-  const names = ['EMPTY', 'runBlocks', ...rows.map((_r, k) => `f${k}`)];
+  const names = ['EMPTY', 'runBlocks', ...hot.map((k) => `f${k}`), ...coldFns.map((_f, gi) => `cold${gi}`)];
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   const factory = new Function(...names, body) as (...args: unknown[]) => RunLoop;
-  return { run: factory(new Int32Array(CODE_PAGE_WORDS), runBlocks, ...rows.map((r) => r.exec)), idOfRow };
+  return { run: factory(new Int32Array(CODE_PAGE_WORDS), runBlocks, ...hot.map((k) => rows[k].exec), ...coldFns), idOfRow };
 }

@@ -157,8 +157,9 @@ export function parseXcoff(bytes: Uint8Array): XcoffImage {
   const byName = new Map<string, XcoffSymbol>();
   for (const s of symbols) if (!byName.has(s.name)) byName.set(s.name, s);
   const byAddress = (a: XcoffSymbol, b: XcoffSymbol) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0);
-  const functions = symbols.filter((s) => s.kind === 'function').sort(byAddress);
-  const addressIndex = new AddressIndex(symbols);
+  // Built on first use: `run` needs neither (sorting thousands of BigInt addresses is a few ms of start-up).
+  let functions: XcoffSymbol[] | undefined;
+  let addressIndex: AddressIndex | undefined;
 
   const sectionByName = new Map<string, XcoffSection>();
   for (const s of sections) {
@@ -184,7 +185,9 @@ export function parseXcoff(bytes: Uint8Array): XcoffImage {
     relocations: ldr.relocations,
     symbols,
     symbolEntryCount: symtab.entryCount,
-    functions,
+    get functions() {
+      return (functions ??= symbols.filter((s) => s.kind === 'function').sort(byAddress));
+    },
     section: (name) => sectionByName.get(name),
     sectionBytes(name) {
       const s = sectionByName.get(name);
@@ -200,7 +203,7 @@ export function parseXcoff(bytes: Uint8Array): XcoffImage {
     },
     // Assembly functions carry an ABI suffix (runtime.syscall6.abi0); accept the bare Go name too.
     findSymbol: (name) => byName.get(name) ?? byName.get(`${name}.abi0`) ?? byName.get(`${name}.abiinternal`),
-    symbolize: (addr) => addressIndex.lookup(addr),
+    symbolize: (addr) => (addressIndex ??= new AddressIndex(symbols)).lookup(addr),
   };
 }
 

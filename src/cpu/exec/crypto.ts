@@ -32,10 +32,16 @@ function gmul(a: number, b: number): number {
   return p;
 }
 (function buildTables() {
+  // Multiplicative inverses from powers of the generator 3: inv(3^i) = 3^(255-i). (A search over
+  // all 256x256 products took several ms of every start-up, in V8's cold interpreter.)
+  const pow = new Uint8Array(255);
+  const log = new Uint8Array(256);
+  for (let i = 0, v = 1; i < 255; i++, v = gmul(v, 3)) {
+    pow[i] = v;
+    log[v] = i;
+  }
   for (let x = 0; x < 256; x++) {
-    // multiplicative inverse by exhaustive search (256*256 once at load time)
-    let inv = 0;
-    if (x !== 0) for (inv = 1; gmul(x, inv) !== 1; inv++);
+    const inv = x === 0 ? 0 : pow[(255 - log[x]!) % 255]!;
     let s = inv;
     let r = inv;
     for (let i = 0; i < 4; i++) {
