@@ -14,6 +14,7 @@ import { ELF_BASE, ELF_CODE_OFF, elfFromCode } from './elf.js';
 import { benchGdbPart } from './gdb.js';
 import { benchPrograms } from './programs.js';
 import { benchReversePart } from './reverse.js';
+import { benchWasmPrototype } from './wasm-tier.js';
 import { captureBenchOutput } from './results.js';
 
 const SC = 0x44000002;
@@ -115,8 +116,8 @@ async function main(): Promise<void> {
   // `--only cpu` / `--only gdb` runs one part (the gdb part is src/bench/gdb*.ts).
   const onlyAt = process.argv.indexOf('--only');
   const only = onlyAt >= 0 ? process.argv[onlyAt + 1] : undefined;
-  if (only !== undefined && only !== 'cpu' && only !== 'gdb' && only !== 'reverse') {
-    console.error(`--only: expected cpu, gdb or reverse, got '${only}'`);
+  if (only !== undefined && only !== 'cpu' && only !== 'gdb' && only !== 'reverse' && only !== 'wasm') {
+    console.error(`--only: expected cpu, gdb, reverse or wasm, got '${only}'`);
     process.exit(2);
   }
   const results = captureBenchOutput();
@@ -131,6 +132,8 @@ async function main(): Promise<void> {
   }
   if (only === undefined || only === 'gdb') await benchGdbPart();
   if (only === undefined || only === 'reverse') await benchReversePart();
+  // The Wasm-tier measurement (issue 12, route 2) runs only when asked for.
+  if (only === 'wasm') benchWasmPrototype();
   results.write(join('build', 'bench', 'results.json'), process.argv.slice(2));
 }
 

@@ -1,0 +1,172 @@
+// A minimal WebAssembly binary writer for the Wasm-tier measurement (wasm-tier.ts): one module
+// holding one function `f(i32) -> i32` over an imported memory `e.m`. Only the instructions the
+// prototype emits are named here.
+
+export const Op = {
+  i32_eqz: 0x45,
+  i32_eq: 0x46,
+  i32_ne: 0x47,
+  i32_lt_s: 0x48,
+  i32_lt_u: 0x49,
+  i32_gt_s: 0x4a,
+  i32_gt_u: 0x4b,
+  i64_eqz: 0x50,
+  i64_eq: 0x51,
+  i64_ne: 0x52,
+  i64_lt_s: 0x53,
+  i64_lt_u: 0x54,
+  i64_gt_s: 0x55,
+  i64_gt_u: 0x56,
+  i32_add: 0x6a,
+  i32_sub: 0x6b,
+  i32_and: 0x71,
+  i32_or: 0x72,
+  i32_xor: 0x73,
+  i32_shl: 0x74,
+  i32_shr_s: 0x75,
+  i32_shr_u: 0x76,
+  i32_rotl: 0x77,
+  i64_add: 0x7c,
+  i64_sub: 0x7d,
+  i64_mul: 0x7e,
+  i64_and: 0x83,
+  i64_or: 0x84,
+  i64_xor: 0x85,
+  i64_shl: 0x86,
+  i64_shr_s: 0x87,
+  i64_shr_u: 0x88,
+  i64_rotl: 0x89,
+  i32_wrap_i64: 0xa7,
+  i64_extend_i32_s: 0xac,
+  i64_extend_i32_u: 0xad,
+} as const;
+
+function uleb(out: number[], v: number): void {
+  do {
+    let b = v & 0x7f;
+    v = Math.floor(v / 128);
+    if (v !== 0) b |= 0x80;
+    out.push(b);
+  } while (v !== 0);
+}
+
+function sleb(out: number[], v: bigint): void {
+  for (;;) {
+    const b = Number(v & 0x7fn);
+    v >>= 7n;
+    if ((v === 0n && (b & 0x40) === 0) || (v === -1n && (b & 0x40) !== 0)) {
+      out.push(b);
+      return;
+    }
+    out.push(b | 0x80);
+  }
+}
+
+/** Instruction bytes of one function body, written in stack-machine order. */
+export class WasmFn {
+  readonly bytes: number[] = [];
+  op(code: number): this {
+    this.bytes.push(code);
+    return this;
+  }
+  local_get(i: number): this {
+    this.bytes.push(0x20);
+    uleb(this.bytes, i);
+    return this;
+  }
+  local_set(i: number): this {
+    this.bytes.push(0x21);
+    uleb(this.bytes, i);
+    return this;
+  }
+  i32_const(v: number): this {
+    this.bytes.push(0x41);
+    sleb(this.bytes, BigInt(v | 0));
+    return this;
+  }
+  i64_const(v: number | bigint): this {
+    this.bytes.push(0x42);
+    sleb(this.bytes, BigInt.asIntN(64, BigInt(v)));
+    return this;
+  }
+  private mem(code: number, align: number, offset: number): this {
+    this.bytes.push(code, align);
+    uleb(this.bytes, offset);
+    return this;
+  }
+  i32_load(offset: number): this {
+    return this.mem(0x28, 2, offset);
+  }
+  i64_load(offset: number): this {
+    return this.mem(0x29, 3, offset);
+  }
+  i32_store(offset: number): this {
+    return this.mem(0x36, 2, offset);
+  }
+  i64_store(offset: number): this {
+    return this.mem(0x37, 3, offset);
+  }
+  block(): this {
+    this.bytes.push(0x02, 0x40);
+    return this;
+  }
+  loop(): this {
+    this.bytes.push(0x03, 0x40);
+    return this;
+  }
+  /** `if` with an empty result, or with a value type (0x7f = i32). */
+  if_(type = 0x40): this {
+    this.bytes.push(0x04, type);
+    return this;
+  }
+  else_(): this {
+    this.bytes.push(0x05);
+    return this;
+  }
+  end(): this {
+    this.bytes.push(0x0b);
+    return this;
+  }
+  br(depth: number): this {
+    this.bytes.push(0x0c);
+    uleb(this.bytes, depth);
+    return this;
+  }
+  select(): this {
+    this.bytes.push(0x1b);
+    return this;
+  }
+}
+
+/** A module exporting `f: (i32) -> i32` with the given extra locals (value types) and body. */
+export function wasmModule(localTypes: number[], body: number[]): Uint8Array<ArrayBuffer> {
+  const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+  const section = (id: number, content: number[]): void => {
+    out.push(id);
+    uleb(out, content.length);
+    out.push(...content);
+  };
+  section(1, [1, 0x60, 1, 0x7f, 1, 0x7f]);
+  section(2, [1, 1, 0x65, 1, 0x6d, 0x02, 0x00, 1]); // import "e"."m": memory, min 1 page
+  section(3, [1, 0]);
+  section(7, [1, 1, 0x66, 0x00, 0]);
+  const fn: number[] = [];
+  // Run-length encode the local declarations.
+  const groups: [number, number][] = [];
+  for (const t of localTypes) {
+    const g = groups[groups.length - 1];
+    if (g !== undefined && g[1] === t) g[0]++;
+    else groups.push([1, t]);
+  }
+  uleb(fn, groups.length);
+  for (const [n, t] of groups) {
+    uleb(fn, n);
+    fn.push(t);
+  }
+  fn.push(...body, 0x0b);
+  const code: number[] = [1];
+  uleb(code, fn.length);
+  code.push(...fn);
+  section(10, code);
+  return new Uint8Array(out);
+}
