@@ -16,7 +16,7 @@ import { GuestMemory, PROT_EXEC, PROT_READ, PROT_WRITE } from '../cpu/memory.js'
 import { bd, ds, li, mbMD, ra, rb, rt, shMD, si, ui, cmpL, bf } from '../cpu/fields.js';
 import { MASK64 } from '../cpu/int64.js';
 import { ELF_BASE, ELF_CODE_OFF } from './elf.js';
-import { Op, WasmFn, wasmModule } from './wasm-encode.js';
+import { Op, WasmFn, wasmModule } from '../cpu/wasm/encode.js';
 
 // ------------------------------------------------------------------ linear memory layout
 
@@ -252,10 +252,7 @@ function compileWasm(words: number[], at: number, baseLo: number, memory: WebAss
   f.loop();
   for (let k = nl - 1; k >= 0; k--) f.block();
   f.local_get(L_P);
-  f.bytes.push(0x0e);
-  f.bytes.push(nl);
-  for (let k = 0; k < nl; k++) f.bytes.push(k);
-  f.bytes.push(0);
+  f.br_table([...labels.map((_t, k) => k), 0]);
   for (let j = 0; j < len; j++) {
     const k = labels.indexOf(j);
     if (k >= 0) {
@@ -406,7 +403,7 @@ function compileWasm(words: number[], at: number, baseLo: number, memory: WebAss
 
   const localTypes: number[] = [];
   for (let i = 1; i < GPR_LOCAL + 32; i++) localTypes.push(i === L_EA || i >= GPR_LOCAL ? 0x7e : 0x7f);
-  const bytes = wasmModule(localTypes, [...pro.bytes, ...f.bytes]);
+  const bytes = wasmModule(1, localTypes, [...pro.bytes, ...f.bytes]);
   const mod = new WebAssembly.Module(bytes);
   const inst = new WebAssembly.Instance(mod, { e: { m: memory } });
   return { entryLo, len, fn: inst.exports.f as (left: number) => number, link: null };

@@ -24,6 +24,7 @@ import { VECTOR_MEMORY_ROWS, VECTOR_STORE_ROWS, vpermW } from './emit-vector.js'
 import { popcnt32 } from '../exec/vmx.js';
 import { arith, fcfid, fcmp, fcti } from '../exec/fp.js';
 import { doubleWordsToSingle, singleToDoubleWords } from '../exec/fpu-core.js';
+import { compileWasmBlock, wasmBlockFn } from '../wasm/compiler.js';
 
 /** Functions and scratch the generated code calls by these names (one copy per block factory). */
 const BLOCK_HELPERS: Record<string, unknown> = {
@@ -49,6 +50,8 @@ export interface CompileStats {
   blocks: number;
   /** Blocks with jumps inside them (compiled as a loop over a switch). */
   regions: number;
+  /** Blocks compiled to WebAssembly (wasm/compiler.ts) rather than JavaScript. */
+  wasm: number;
   instructions: number;
   emitted: number;
   called: number;
@@ -56,7 +59,7 @@ export interface CompileStats {
 }
 
 export class BlockCompiler {
-  readonly stats: CompileStats = { blocks: 0, regions: 0, instructions: 0, emitted: 0, called: 0, micros: 0 };
+  readonly stats: CompileStats = { blocks: 0, regions: 0, wasm: 0, instructions: 0, emitted: 0, called: 0, micros: 0 };
 
   constructor(
     private readonly rows: readonly InsnRow[],
@@ -181,6 +184,15 @@ return function ${fnName}(s, mem, left, host) {
     // eslint-disable-next-line @typescript-eslint/no-implied-eval
     const factory = new Function('B', 'W', ...HELPER_NAMES, ...execNames, src) as (...a: unknown[]) => BlockFn;
     block.fn = factory(block, Int32Array.from(words), ...HELPER_VALUES, ...execFns);
+    // The Wasm tier takes the block when it emits every row of it (same labels, same exits).
+    const blockRows = rowIdx.map((r) => this.rows[r]);
+    const wasm = compileWasmBlock(blockRows, words, targets, hi, lo);
+    const wrapped = wasm === null ? null : wasmBlockFn(wasm, block.fn, blockRows, words, lo);
+    if (wrapped !== null) {
+      block.fn = wrapped.fn;
+      block.wasmSlot = wrapped.slot;
+      this.stats.wasm++;
+    }
 
     const st = this.stats;
     st.regions += targets.size > 1 ? 1 : 0;

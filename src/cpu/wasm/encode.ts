@@ -1,6 +1,5 @@
-// A minimal WebAssembly binary writer for the Wasm-tier measurement (wasm-tier.ts): one module
-// holding one function `f(i32) -> i32` over an imported memory `e.m`. Only the instructions the
-// prototype emits are named here.
+// A minimal WebAssembly binary writer: one module holding one function over an imported memory
+// `e.m` (the guest arena, arena.ts). Only the instructions the Wasm tier emits are named here.
 
 export const Op = {
   i32_eqz: 0x45,
@@ -36,7 +35,14 @@ export const Op = {
   i64_shr_s: 0x87,
   i64_shr_u: 0x88,
   i64_rotl: 0x89,
+  i32_clz: 0x67,
+  i64_clz: 0x79,
+  i32_popcnt: 0x69,
+  i64_popcnt: 0x7b,
   i32_wrap_i64: 0xa7,
+  i64_extend8_s: 0xc2,
+  i64_extend16_s: 0xc3,
+  i64_extend32_s: 0xc4,
   i64_extend_i32_s: 0xac,
   i64_extend_i32_u: 0xad,
 } as const;
@@ -100,6 +106,18 @@ export class WasmFn {
   i64_load(offset: number): this {
     return this.mem(0x29, 3, offset);
   }
+  i32_load8_u(offset: number): this {
+    return this.mem(0x2d, 0, offset);
+  }
+  i32_load16_u(offset: number): this {
+    return this.mem(0x2f, 1, offset);
+  }
+  i32_store8(offset: number): this {
+    return this.mem(0x3a, 0, offset);
+  }
+  i32_store16(offset: number): this {
+    return this.mem(0x3b, 1, offset);
+  }
   i32_store(offset: number): this {
     return this.mem(0x36, 2, offset);
   }
@@ -132,21 +150,44 @@ export class WasmFn {
     uleb(this.bytes, depth);
     return this;
   }
+  /** br_table over depths[0..n-1], default depths[n-1]. */
+  br_table(depths: number[]): this {
+    this.bytes.push(0x0e);
+    uleb(this.bytes, depths.length - 1);
+    for (const d of depths) uleb(this.bytes, d);
+    return this;
+  }
+  /** call_indirect of type `type` through table 0. */
+  call_indirect(type: number): this {
+    this.bytes.push(0x11);
+    uleb(this.bytes, type);
+    this.bytes.push(0);
+    return this;
+  }
+  local_tee(i: number): this {
+    this.bytes.push(0x22);
+    uleb(this.bytes, i);
+    return this;
+  }
+  return_(): this {
+    this.bytes.push(0x0f);
+    return this;
+  }
   select(): this {
     this.bytes.push(0x1b);
     return this;
   }
 }
 
-/** A module exporting `f: (i32) -> i32` with the given extra locals (value types) and body. */
-export function wasmModule(localTypes: number[], body: number[]): Uint8Array<ArrayBuffer> {
+/** A module exporting `f: (i32 x params) -> i32` with the given extra locals (value types) and body. */
+export function wasmModule(params: number, localTypes: number[], body: number[]): Uint8Array<ArrayBuffer> {
   const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
   const section = (id: number, content: number[]): void => {
     out.push(id);
     uleb(out, content.length);
     out.push(...content);
   };
-  section(1, [1, 0x60, 1, 0x7f, 1, 0x7f]);
+  section(1, [1, 0x60, params, ...new Array<number>(params).fill(0x7f), 1, 0x7f]);
   section(2, [1, 1, 0x65, 1, 0x6d, 0x02, 0x00, 1]); // import "e"."m": memory, min 1 page
   section(3, [1, 0]);
   section(7, [1, 1, 0x66, 0x00, 0]);
@@ -163,6 +204,32 @@ export function wasmModule(localTypes: number[], body: number[]): Uint8Array<Arr
     uleb(fn, n);
     fn.push(t);
   }
+  fn.push(...body, 0x0b);
+  const code: number[] = [1];
+  uleb(code, fn.length);
+  code.push(...fn);
+  section(10, code);
+  return new Uint8Array(out);
+}
+
+/**
+ * The chain module: `f: (i32 x 5) -> i32` over the imported memory `e.m` and function table `e.t`,
+ * whose body calls blocks of type `(i32, i32, i32) -> i32` (type 0) through call_indirect.
+ */
+export function chainModule(localTypes: number[], body: number[]): Uint8Array<ArrayBuffer> {
+  const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+  const section = (id: number, content: number[]): void => {
+    out.push(id);
+    uleb(out, content.length);
+    out.push(...content);
+  };
+  section(1, [2, 0x60, 3, 0x7f, 0x7f, 0x7f, 1, 0x7f, 0x60, 5, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 1, 0x7f]);
+  section(2, [2, 1, 0x65, 1, 0x6d, 0x02, 0x00, 1, 1, 0x65, 1, 0x74, 0x01, 0x70, 0x00, 0]);
+  section(3, [1, 1]);
+  section(7, [1, 1, 0x66, 0x00, 0]);
+  const fn: number[] = [];
+  uleb(fn, localTypes.length);
+  for (const t of localTypes) fn.push(1, t);
   fn.push(...body, 0x0b);
   const code: number[] = [1];
   uleb(code, fn.length);
