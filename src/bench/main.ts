@@ -48,14 +48,14 @@ function fmtRate(insns: number, seconds: number): string {
   return `${(insns / seconds / 1e6).toFixed(1)} M insn/s`;
 }
 
-function runOurs(words: number[], jit = true): { insns: number; wall: number; cpu: number; tier: string } {
+function runOurs(words: number[], jit = true, wasm = true): { insns: number; wall: number; cpu: number; tier: string } {
   const mem = new GuestMemory();
   mem.map(ELF_BASE, 0x100000n, PROT_READ | PROT_WRITE | PROT_EXEC);
   const bytes = new Uint8Array(words.length * 4);
   const dv = new DataView(bytes.buffer);
   words.forEach((w, k) => dv.setUint32(4 * k, w >>> 0));
   mem.writeBytes(ELF_BASE + BigInt(ELF_CODE_OFF), bytes);
-  const cpu = new Cpu(mem, undefined, { jit });
+  const cpu = new Cpu(mem, undefined, { jit, wasm });
   cpu.pc = ELF_BASE + BigInt(ELF_CODE_OFF);
   cpu.state.setGpr(5, 0x9e3779b97f4a7c15n); // full-range values from the start
   const c0 = process.cpuUsage();
@@ -87,6 +87,8 @@ function benchTightLoop(): void {
   const n = Number(process.env.BENCH_LOOP_ITERS ?? 20_000_000);
   runOurs(tightLoop(200_000)); // warm-up
   const ours = runOurs(tightLoop(n));
+  runOurs(tightLoop(200_000), true, false); // warm-up
+  const jsTier = runOurs(tightLoop(n), true, false);
   runOurs(tightLoop(200_000), false); // warm-up
   const interp = runOurs(tightLoop(n), false);
   const insns = 3 + n * LOOP_BODY;
@@ -101,6 +103,7 @@ function benchTightLoop(): void {
   const q = Math.max(qb - qs, 1e-6);
   console.log(`(a) tight integer loop, ${insns.toLocaleString()} guest instructions`);
   console.log(`    ours : ${fmtRate(ours.insns, ours.wall)} wall (${fmtRate(ours.insns, ours.cpu)} per CPU second; ${ours.tier})`);
+  console.log(`    ours, JS tier only (AIX_GDBSTUB_WASM=0): ${fmtRate(jsTier.insns, jsTier.wall)} wall (${fmtRate(jsTier.insns, jsTier.cpu)} per CPU second)`);
   console.log(`    ours, AIX_GDBSTUB_JIT=0: ${fmtRate(interp.insns, interp.wall)} wall (${fmtRate(interp.insns, interp.cpu)} per CPU second)`);
   console.log(`    qemu : ${fmtRate(insns, q)} wall (qemu-ppc64 -cpu POWER8, start-up subtracted)`);
   console.log(`    ratio: ours / qemu = ${(ours.insns / ours.wall / (insns / q)).toFixed(3)}`);
@@ -126,7 +129,7 @@ async function main(): Promise<void> {
     await benchPrograms();
     const st = jitStats();
     console.log(
-      `    compiled tier in this process: ${st.blocks} blocks (${st.regions} with loops inside), ${st.instructions} instructions, ` +
+      `    compiled tier in this process: ${st.blocks} blocks (${st.regions} with loops inside, ${st.wasm} WebAssembly), ${st.instructions} instructions, ` +
         `${((100 * st.emitted) / Math.max(1, st.instructions)).toFixed(1)}% emitted inline, the rest called through their rows`,
     );
   }

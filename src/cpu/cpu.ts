@@ -124,6 +124,11 @@ export interface CpuOptions {
   jit?: boolean;
   /** Heat (instructions run before taken branches to a target) at which the target is compiled. */
   jitThreshold?: number;
+  /**
+   * Run blocks the Wasm tier compiled as WebAssembly (default: on unless AIX_GDBSTUB_WASM=0, which
+   * also keeps guest memory out of the arena). False runs this CPU's blocks as JS only.
+   */
+  wasm?: boolean;
 }
 
 export const DEFAULT_JIT_THRESHOLD = 50_000;
@@ -182,7 +187,7 @@ export class Cpu implements LoopHost {
     this.jit = opts.jit ?? envJit();
     this.jitThreshold = opts.jitThreshold ?? envThreshold();
     this.loop = this.jit ? builtJitLoop().run : builtLoop().run;
-    this.wasmChainMap = this.jit ? newChainMap() : -1;
+    this.wasmChainMap = this.jit && opts.wasm !== false ? newChainMap() : -1;
     if (this.wasmChainMap >= 0) arenaReclaim.register(this, { small: [[this.wasmChainMap, CHAIN_MAP_BYTES]] });
     mem.codeWriteHook = (addr, len) => this.invalidateCode(addr, len);
   }

@@ -975,7 +975,8 @@ const slotInfo: Array<{ rows: readonly InsnRow[]; words: readonly number[]; entr
  * The BlockFn for a Wasm block: runs it and the Wasm blocks it chains to (wasm/chain.ts); after
  * a slow-path exit, the one instruction that block stopped at, through its row's exec (PC is on
  * it; a throw is reported as a JS block reports it). `js` runs the block when the register file,
- * the memory or the CPU has no place in the arena. Null when the tier is off.
+ * the memory or the CPU has no place in the arena (or the CPU runs JS only: CpuOptions.wasm).
+ * Null when the tier is off.
  */
 export function wasmBlockFn(wasm: WasmBlock['fn'], js: BlockFn, rows: readonly InsnRow[], words: readonly number[], entryLo: number): { fn: BlockFn; slot: number } | null {
   const slot = tableSlotFor(wasm);
