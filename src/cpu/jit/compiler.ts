@@ -24,7 +24,7 @@ import { VECTOR_MEMORY_ROWS, VECTOR_STORE_ROWS, vpermW } from './emit-vector.js'
 import { popcnt32 } from '../exec/vmx.js';
 import { arith, fcfid, fcmp, fcti } from '../exec/fp.js';
 import { doubleWordsToSingle, singleToDoubleWords } from '../exec/fpu-core.js';
-import { compileWasmBlock, wasmBlockFn } from '../wasm/compiler.js';
+import { compileWasmBlock, wasmAccepts, wasmBlockFn, wasmTierEnabled } from '../wasm/compiler.js';
 
 /** Functions and scratch the generated code calls by these names (one copy per block factory). */
 const BLOCK_HELPERS: Record<string, unknown> = {
@@ -37,6 +37,8 @@ const HELPER_VALUES = Object.values(BLOCK_HELPERS);
 
 /** Longest block in instructions (bigger blocks cost compile time and rarely run to the end). */
 export const MAX_BLOCK = 128;
+/** Longest Wasm region in instructions. */
+const MAX_REGION = 256;
 
 /** Families whose rows never store to memory: no code-validity check after calling them. */
 const PURE_FAMILIES = new Set(['integer', 'logical', 'compare', 'rotate', 'cr', 'spr', 'system', 'trap', 'branch']);
@@ -110,7 +112,13 @@ export class BlockCompiler {
     if (len === 0) return null;
     for (const ti of targets) if (ti >= len) targets.delete(ti);
 
-    const block = new CompiledBlock(len, firstId, hi, lo, targets.size > 1 || this.jumpsToEntry(rowIdx, words, hi, lo));
+    // The Wasm tier compiles a region: this block and, while every row has a Wasm emitter, the
+    // code after it (past unconditional branches), with every branch target inside as a label.
+    // Code that has never run costs nothing there (no type feedback to invalidate).
+    const region = this.wasmRegion(host, page, idx, hi, lo, words, rowIdx);
+    const wasm = region === null ? null : compileWasmBlock(region.rows, region.words, region.labels, hi, lo);
+    const blockLen = wasm === null ? len : region!.words.length;
+    const block = new CompiledBlock(blockLen, firstId, hi, lo, targets.size > 1 || this.jumpsToEntry(rowIdx, words, hi, lo));
 
     const endLo = (lo + 4 * len) | 0;
     const endHi = endLo === 0 ? (hi + 1) | 0 : hi;
@@ -181,18 +189,19 @@ return function ${fnName}(s, mem, left, host) {
     return -1;
   }
 };`;
-    // eslint-disable-next-line @typescript-eslint/no-implied-eval
-    const factory = new Function('B', 'W', ...HELPER_NAMES, ...execNames, src) as (...a: unknown[]) => BlockFn;
-    block.fn = factory(block, Int32Array.from(words), ...HELPER_VALUES, ...execFns);
-    // The Wasm tier takes the block when it emits every row of it (same labels, same exits).
-    const blockRows = rowIdx.map((r) => this.rows[r]);
-    const wasm = compileWasmBlock(blockRows, words, targets, hi, lo);
-    const wrapped = wasm === null ? null : wasmBlockFn(wasm, block.fn, blockRows, words, lo);
+    // The JS function is parsed only when it runs: a Wasm block needs it only for a CPU or
+    // register file outside the arena.
+    const makeJs = (): BlockFn => {
+      // eslint-disable-next-line @typescript-eslint/no-implied-eval
+      const factory = new Function('B', 'W', ...HELPER_NAMES, ...execNames, src) as (...a: unknown[]) => BlockFn;
+      return factory(block, Int32Array.from(words), ...HELPER_VALUES, ...execFns);
+    };
+    const wrapped = wasm === null ? null : wasmBlockFn(wasm, makeJs, region!.rows, region!.words, lo);
     if (wrapped !== null) {
       block.fn = wrapped.fn;
       block.wasmSlot = wrapped.slot;
       this.stats.wasm++;
-    }
+    } else block.fn = makeJs();
 
     const st = this.stats;
     st.regions += targets.size > 1 ? 1 : 0;
@@ -202,6 +211,50 @@ return function ${fnName}(s, mem, left, host) {
     st.called += len - emitted;
     st.micros += (performance.now() - t0) * 1000;
     return block;
+  }
+
+  /**
+   * The words of a Wasm region starting with this block (whose rows must all have Wasm emitters),
+   * up to MAX_REGION words, a row without one, a special slot or the page end; null when the
+   * block itself has a row the Wasm tier does not emit.
+   */
+  private wasmRegion(
+    host: CompileHost,
+    page: CodePage,
+    idx: number,
+    hi: number,
+    lo: number,
+    blockWords: readonly number[],
+    blockRows: readonly number[],
+  ): { words: number[]; rows: InsnRow[]; labels: Set<number> } | null {
+    if (!wasmTierEnabled()) return null;
+    const rows = blockRows.map((r) => this.rows[r]);
+    if (rows.some((row, j) => !wasmAccepts(row.name, blockWords[j]))) return null;
+    const words = [...blockWords];
+    for (let j = idx + words.length; j < CODE_PAGE_WORDS && words.length < MAX_REGION; j++) {
+      let id = page.ids[j];
+      if (id === 0) {
+        try {
+          id = host.decodeSlot(page, j, hi, (lo + 4 * (j - idx)) | 0);
+        } catch {
+          break;
+        }
+      }
+      if (id === ID_BLOCK) id = page.blocks![j]!.firstId;
+      if (id < FIRST_ROW_ID) break;
+      const row = this.rows[this.rowOfId[id]];
+      if (!wasmAccepts(row.name, page.words[j])) break;
+      words.push(page.words[j]);
+      rows.push(row);
+    }
+    const labels = new Set<number>([0]);
+    words.forEach((w, j) => {
+      const t = staticTarget(rows[j].name, w, hi, (lo + 4 * j) | 0);
+      if (t === null || t[0] !== hi || (t[1] & 3) !== 0) return;
+      const ti = ((t[1] - lo) | 0) >> 2;
+      if (ti >= 0 && ti < words.length) labels.add(ti);
+    });
+    return { words, rows, labels };
   }
 
   private jumpsToEntry(rowIdx: number[], words: number[], hi: number, lo: number): boolean {

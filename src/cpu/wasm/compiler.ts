@@ -901,6 +901,12 @@ export const wasmRows: Record<string, RowEmitter> = {
 };
 for (const name of ['sync', 'eieio', 'isync', 'dcbt', 'dcbtst', 'dcbf', 'dcbst', 'icbi']) wasmRows[name] = nop;
 
+/** Does this tier emit this row in this form (the emitter does not refuse it)? */
+export function wasmAccepts(name: string, w: number): boolean {
+  const emit = wasmRows[name];
+  return emit !== undefined && emit(new Emit(0, 0, 1, [0]), w, 0);
+}
+
 /** AIX_GDBSTUB_WASM=0 turns the tier off (the JS tier then compiles every block). */
 export function wasmTierEnabled(): boolean {
   return guestArena() !== null;
@@ -963,7 +969,7 @@ export function compileWasmBlock(rows: readonly InsnRow[], words: readonly numbe
   epi.local_get(L_RET);
 
   const locals = [...new Array<number>(I32_LOCALS).fill(0x7f), ...new Array<number>(4 + 32 + 2).fill(0x7e)];
-  const bytes = wasmModule(3, locals, [...pro.bytes, ...f.bytes, ...epi.bytes]);
+  const bytes = wasmModule(3, locals, [pro.bytes, f.bytes, epi.bytes]);
   const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { e: { m: arena.memory } });
   return inst.exports.f as WasmBlock['fn'];
 }
@@ -974,19 +980,20 @@ const slotInfo: Array<{ rows: readonly InsnRow[]; words: readonly number[]; entr
 /**
  * The BlockFn for a Wasm block: runs it and the Wasm blocks it chains to (wasm/chain.ts); after
  * a slow-path exit, the one instruction that block stopped at, through its row's exec (PC is on
- * it; a throw is reported as a JS block reports it). `js` runs the block when the register file,
+ * it; a throw is reported as a JS block reports it). makeJs() builds the JS function, run when the register file,
  * the memory or the CPU has no place in the arena (or the CPU runs JS only: CpuOptions.wasm).
  * Null when the tier is off.
  */
-export function wasmBlockFn(wasm: WasmBlock['fn'], js: BlockFn, rows: readonly InsnRow[], words: readonly number[], entryLo: number): { fn: BlockFn; slot: number } | null {
+export function wasmBlockFn(wasm: WasmBlock['fn'], makeJs: () => BlockFn, rows: readonly InsnRow[], words: readonly number[], entryLo: number): { fn: BlockFn; slot: number } | null {
   const slot = tableSlotFor(wasm);
   if (slot < 0) return null;
   slotInfo[slot] = { rows, words, entryLo };
+  let js: BlockFn | null = null;
   const fn = (s: CpuState, mem: GuestMemory, left: number, host: LoopHost): number => {
     const regs = s.regBase;
     const tlb = mem.tlbBase;
     const map = host.wasmChainMap;
-    if ((regs | tlb | map) < 0) return js(s, mem, left, host);
+    if ((regs | tlb | map) < 0) return (js ??= makeJs())(s, mem, left, host);
     const n = runChain(slot, left, regs, tlb, map);
     const last = slowSlot(map);
     if (last < 0) return n;

@@ -68,6 +68,22 @@ function sleb(out: number[], v: bigint): void {
   }
 }
 
+/** Encodings of 64-bit constants seen before (masks, byte-swap constants, PC pairs). */
+const bigConsts = new Map<number | bigint, number[]>();
+
+/** Signed LEB128 of a safe integer without BigInt (compile time is on the hot path of tiering). */
+function slebSmall(out: number[], v: number): void {
+  for (;;) {
+    const b = ((v % 128) + 128) % 128;
+    v = Math.floor(v / 128);
+    if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) {
+      out.push(b);
+      return;
+    }
+    out.push(b | 0x80);
+  }
+}
+
 /** Instruction bytes of one function body, written in stack-machine order. */
 export class WasmFn {
   readonly bytes: number[] = [];
@@ -87,12 +103,21 @@ export class WasmFn {
   }
   i32_const(v: number): this {
     this.bytes.push(0x41);
-    sleb(this.bytes, BigInt(v | 0));
+    slebSmall(this.bytes, v | 0);
     return this;
   }
   i64_const(v: number | bigint): this {
     this.bytes.push(0x42);
-    sleb(this.bytes, BigInt.asIntN(64, BigInt(v)));
+    if (typeof v === 'number' && Number.isSafeInteger(v)) slebSmall(this.bytes, v);
+    else {
+      let enc = bigConsts.get(v);
+      if (enc === undefined) {
+        enc = [];
+        sleb(enc, BigInt.asIntN(64, BigInt(v)));
+        if (bigConsts.size < 4096) bigConsts.set(v, enc);
+      }
+      for (const b of enc) this.bytes.push(b);
+    }
     return this;
   }
   private mem(code: number, align: number, offset: number): this {
@@ -179,37 +204,54 @@ export class WasmFn {
   }
 }
 
-/** A module exporting `f: (i32 x params) -> i32` with the given extra locals (value types) and body. */
-export function wasmModule(params: number, localTypes: number[], body: number[]): Uint8Array<ArrayBuffer> {
-  const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+/**
+ * A module exporting `f: (i32 x params) -> i32` with the given extra locals (value types) and a
+ * body given in parts (copied once into the result).
+ */
+export function wasmModule(params: number, localTypes: number[], body: number[] | number[][]): Uint8Array<ArrayBuffer> {
+  const parts = typeof body[0] === 'number' || body.length === 0 ? [body as number[]] : (body as number[][]);
+  const head: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
   const section = (id: number, content: number[]): void => {
-    out.push(id);
-    uleb(out, content.length);
-    out.push(...content);
+    head.push(id);
+    uleb(head, content.length);
+    head.push(...content);
   };
   section(1, [1, 0x60, params, ...new Array<number>(params).fill(0x7f), 1, 0x7f]);
   section(2, [1, 1, 0x65, 1, 0x6d, 0x02, 0x00, 1]); // import "e"."m": memory, min 1 page
   section(3, [1, 0]);
   section(7, [1, 1, 0x66, 0x00, 0]);
-  const fn: number[] = [];
-  // Run-length encode the local declarations.
+  // Run-length encoded local declarations.
+  const decl: number[] = [];
   const groups: [number, number][] = [];
   for (const t of localTypes) {
     const g = groups[groups.length - 1];
     if (g !== undefined && g[1] === t) g[0]++;
     else groups.push([1, t]);
   }
-  uleb(fn, groups.length);
+  uleb(decl, groups.length);
   for (const [n, t] of groups) {
-    uleb(fn, n);
-    fn.push(t);
+    uleb(decl, n);
+    decl.push(t);
   }
-  fn.push(...body, 0x0b);
-  const code: number[] = [1];
-  uleb(code, fn.length);
-  code.push(...fn);
-  section(10, code);
-  return new Uint8Array(out);
+  let fnLen = decl.length + 1;
+  for (const p of parts) fnLen += p.length;
+  const fnLenBytes: number[] = [];
+  uleb(fnLenBytes, fnLen);
+  const codeLen = 1 + fnLenBytes.length + fnLen;
+  const codeLenBytes: number[] = [];
+  uleb(codeLenBytes, codeLen);
+  const out = new Uint8Array(head.length + 1 + codeLenBytes.length + codeLen);
+  let at = 0;
+  const put = (xs: ArrayLike<number>): void => {
+    out.set(xs, at);
+    at += xs.length;
+  };
+  put(head);
+  put([10, ...codeLenBytes, 1, ...fnLenBytes]);
+  put(decl);
+  for (const p of parts) put(p);
+  out[at] = 0x0b;
+  return out;
 }
 
 /**
