@@ -60,6 +60,23 @@ export interface CompileStats {
   micros: number;
 }
 
+/**
+ * Decoded row id of slot j of a block entered at slot idx (address hi:lo), decoding it if needed
+ * (a compiled slot gives its entry row); -1 for a special slot or a word that cannot be fetched.
+ */
+function rowIdAt(host: CompileHost, page: CodePage, idx: number, j: number, hi: number, lo: number): number {
+  let id = page.ids[j];
+  if (id === 0) {
+    try {
+      id = host.decodeSlot(page, j, hi, (lo + 4 * (j - idx)) | 0);
+    } catch {
+      return -1;
+    }
+  }
+  if (id === ID_BLOCK) id = page.blocks![j]!.firstId;
+  return id < FIRST_ROW_ID ? -1 : id;
+}
+
 export class BlockCompiler {
   readonly stats: CompileStats = { blocks: 0, regions: 0, wasm: 0, instructions: 0, emitted: 0, called: 0, micros: 0 };
 
@@ -75,23 +92,14 @@ export class BlockCompiler {
    */
   compile(host: CompileHost, page: CodePage, idx: number, hi: number, lo: number): CompiledBlock | null {
     const t0 = performance.now();
-    const ids = page.ids;
     const words: number[] = [];
     const rowIdx: number[] = [];
     // Internal branch targets (word index from the entry): each becomes a `case` of the region.
     const targets = new Set<number>([0]);
     let firstId = 0;
     for (let j = idx; j < CODE_PAGE_WORDS && words.length < MAX_BLOCK; j++) {
-      let id = ids[j];
-      if (id === 0) {
-        try {
-          id = host.decodeSlot(page, j, hi, (lo + 4 * (j - idx)) | 0);
-        } catch {
-          break;
-        }
-      }
-      if (id === ID_BLOCK) id = page.blocks![j]!.firstId;
-      if (id < FIRST_ROW_ID) break;
+      const id = rowIdAt(host, page, idx, j, hi, lo);
+      if (id < 0) break;
       const r = this.rowOfId[id];
       const row = this.rows[r];
       const w = page.words[j];
@@ -232,16 +240,8 @@ return function ${fnName}(s, mem, left, host) {
     if (rows.some((row, j) => !wasmAccepts(row.name, blockWords[j]))) return null;
     const words = [...blockWords];
     for (let j = idx + words.length; j < CODE_PAGE_WORDS && words.length < MAX_REGION; j++) {
-      let id = page.ids[j];
-      if (id === 0) {
-        try {
-          id = host.decodeSlot(page, j, hi, (lo + 4 * (j - idx)) | 0);
-        } catch {
-          break;
-        }
-      }
-      if (id === ID_BLOCK) id = page.blocks![j]!.firstId;
-      if (id < FIRST_ROW_ID) break;
+      const id = rowIdAt(host, page, idx, j, hi, lo);
+      if (id < 0) break;
       const row = this.rows[this.rowOfId[id]];
       if (!wasmAccepts(row.name, page.words[j])) break;
       words.push(page.words[j]);

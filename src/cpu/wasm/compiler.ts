@@ -20,7 +20,7 @@ import { CR, XER } from '../state.js';
 import type { GuestMemory } from '../memory.js';
 import type { LoopHost } from '../run.js';
 import { MASK64 } from '../int64.js';
-import { bd, bf, cmpL, ds, li, mbM, mbMD, meM, ra, rb, rc5, rt, shMD, si, sprNum, ui } from '../fields.js';
+import { bf, cmpL, ds, mbM, mbMD, meM, ra, rb, rc5, rt, shMD, si, sprNum, ui } from '../fields.js';
 import { staticTarget } from '../jit/emit.js';
 import type { BlockFn } from '../jit/block.js';
 import { Op, WasmFn, wasmModule } from './encode.js';
@@ -468,6 +468,24 @@ function link(e: Emit, j: number, w: number): void {
 
 const nop: RowEmitter = () => true;
 
+/** cmp, cmpl, cmpi, cmpli: RA against RB or the immediate, 64-bit (L=1) or low words. */
+const compareRow = (signed: boolean, immediate: boolean): RowEmitter => (e, w) => {
+  const l = cmpL(w) === 1;
+  const a = (): void => {
+    e.getG(ra(w));
+    if (!l) e.f.op(Op.i32_wrap_i64);
+  };
+  const imm = signed ? si(w) : ui(w);
+  const b = immediate
+    ? (): void => void (l ? e.f.i64_const(imm) : e.f.i32_const(imm))
+    : (): void => {
+        e.getG(rb(w));
+        if (!l) e.f.op(Op.i32_wrap_i64);
+      };
+  e.compare(bf(w), a, b, l ? (signed ? 'i64s' : 'i64u') : signed ? 'i32s' : 'i32u');
+  return true;
+};
+
 /**
  * L_Y = a + b + carry-in, XER.CA = the carry out (the pushers give a and b as i64; cin is a
  * constant 0/1 or 'ca' for XER.CA).
@@ -695,44 +713,10 @@ export const wasmRows: Record<string, RowEmitter> = {
     e.putRa(w);
     return true;
   },
-  cmp: (e, w) => {
-    const l = cmpL(w) === 1;
-    const push = (r: number) => () => {
-      e.getG(r);
-      if (!l) e.f.op(Op.i32_wrap_i64);
-    };
-    e.compare(bf(w), push(ra(w)), push(rb(w)), l ? 'i64s' : 'i32s');
-    return true;
-  },
-  cmpl: (e, w) => {
-    const l = cmpL(w) === 1;
-    const push = (r: number) => () => {
-      e.getG(r);
-      if (!l) e.f.op(Op.i32_wrap_i64);
-    };
-    e.compare(bf(w), push(ra(w)), push(rb(w)), l ? 'i64u' : 'i32u');
-    return true;
-  },
-  cmpi: (e, w) => {
-    const l = cmpL(w) === 1;
-    const a = (): void => {
-      e.getG(ra(w));
-      if (!l) e.f.op(Op.i32_wrap_i64);
-    };
-    const b = (): void => void (l ? e.f.i64_const(si(w)) : e.f.i32_const(si(w)));
-    e.compare(bf(w), a, b, l ? 'i64s' : 'i32s');
-    return true;
-  },
-  cmpli: (e, w) => {
-    const l = cmpL(w) === 1;
-    const a = (): void => {
-      e.getG(ra(w));
-      if (!l) e.f.op(Op.i32_wrap_i64);
-    };
-    const b = (): void => void (l ? e.f.i64_const(ui(w)) : e.f.i32_const(ui(w)));
-    e.compare(bf(w), a, b, l ? 'i64u' : 'i32u');
-    return true;
-  },
+  cmp: compareRow(true, false),
+  cmpl: compareRow(false, false),
+  cmpi: compareRow(true, true),
+  cmpli: compareRow(false, true),
   isel: (e, w) => {
     e.getRa0(ra(w));
     e.getG(rb(w));

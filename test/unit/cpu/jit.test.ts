@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { Cpu, StopReason } from '../../../src/cpu/cpu.js';
 import { CpuState, CR, RESV_LEN } from '../../../src/cpu/state.js';
 import { GuestMemory } from '../../../src/cpu/memory.js';
-import { B, CODE, D, DATA, DS, I, M, MD, MDS, SPR, TRAP, X, XL, XO, XS, rng } from './asm.js';
+import { A_, B, CODE, D, DATA, DS, I, M, MD, MDS, SPR, TRAP, X, XL, XO, XS, rng } from './asm.js';
 import { allRows } from '../../../src/cpu/decode.js';
 import { emitters } from '../../../src/cpu/jit/emit.js';
 import { VECTOR_MEMORY_ROWS, VECTOR_STORE_ROWS } from '../../../src/cpu/jit/emit-vector.js';
@@ -25,10 +25,6 @@ const VX_EMITTED = [
   1028, 1092, 1156, 1220, 1284, 1348, 1412, 1668, 140, 396, 1932, 1676, 1540,
 ];
 const VC_EMITTED = [6, 70, 134, 199, 518, 582, 646, 711, 774, 838, 902, 967];
-
-/** A-form (isel with BC in the FRC slot; FP arithmetic). */
-const A_ = (po: number, rt: number, ra: number, rb: number, c: number, xo: number): number =>
-  ((po << 26) | (rt << 21) | (ra << 16) | (rb << 11) | (c << 6) | (xo << 1)) | 0;
 
 // ---------------------------------------------------------------- random instruction mixes
 

@@ -8,12 +8,9 @@ import { CpuState } from '../../../src/cpu/state.js';
 import { GuestMemory, PROT_EXEC, PROT_READ, PROT_WRITE } from '../../../src/cpu/memory.js';
 import { wasmRows } from '../../../src/cpu/wasm/compiler.js';
 import { allRows } from '../../../src/cpu/decode.js';
-import { B, CODE, D, DATA, DS, I, M, MD, SPR, TRAP, X, XL, XO, XS, rng } from './asm.js';
+import { A_, B, CODE, D, DATA, DS, I, M, MD, SPR, TRAP, X, XL, XO, XS, rng } from './asm.js';
 import { IDX, PTR, int, makeCpu, pick, randomSetup, runBoth, snapshot } from './jit-harness.js';
 import { Cpu } from '../../../src/cpu/cpu.js';
-
-const A_ = (po: number, rt: number, ra: number, rb: number, c: number, xo: number): number =>
-  ((po << 26) | (rt << 21) | (ra << 16) | (rb << 11) | (c << 6) | (xo << 1)) | 0;
 
 /** One random instruction of a row the Wasm tier emits (a few forms it leaves to JS, e.g. OE=1). */
 function randomWasmInsn(r: () => bigint, opts: { branches: boolean; crFields: number }): number {
