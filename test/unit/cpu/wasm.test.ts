@@ -216,6 +216,40 @@ describe('wasm tier: slow paths and exact stops', () => {
     expect(snapshot(a, ra2)).toEqual(snapshot(b, rb2));
   });
 
+  it('breakpoints, host-call ranges and stepi inside a region (past its first unconditional branch)', () => {
+    // 4: loop: addi r3,r3,1; b 12 | 12: addi r4,r4,2; cmpdi cr7,r3,1000; bne cr7,4 | b 8 -> trap
+    const loop = [I(4), D(14, 3, 3, 1), I(4), D(14, 4, 4, 2), D(11, (7 << 2) | 1, 3, 1000), B(4, 30, -16), I(8), TRAP, TRAP];
+    const pair = (): [Cpu, Cpu] => {
+      const cpus: [Cpu, Cpu] = [makeCpu(loop, true), makeCpu(loop, false)];
+      for (const c of cpus) c.run(500);
+      return cpus;
+    };
+    const [jit, interp] = pair();
+    expect(jit.compiledBlocks).toBeGreaterThan(0);
+    const wasmBlocks = jitStats().wasm;
+    for (const c of [jit, interp]) c.addBreakpoint(CODE + 12n); // inside the region compiled at 4
+    for (let k = 0; k < 3; k++) {
+      const rj = jit.run(100_000);
+      const ri = interp.run(100_000);
+      expect(rj).toBe(StopReason.BREAKPOINT);
+      expect(jit.stop.pc).toBe(CODE + 12n);
+      expect(snapshot(jit, rj)).toEqual(snapshot(interp, ri));
+    }
+    for (const c of [jit, interp]) c.removeBreakpoint(CODE + 12n);
+    for (let k = 0; k < 50; k++) {
+      const rj = jit.step();
+      const ri = interp.step();
+      expect(snapshot(jit, rj)).toEqual(snapshot(interp, ri));
+    }
+    const [hj, hi] = pair();
+    for (const c of [hj, hi]) c.addHostCallRange(CODE + 16n, CODE + 20n);
+    const rj = hj.run(100_000);
+    const ri = hi.run(100_000);
+    expect(rj).toBe(StopReason.SENTINEL);
+    expect(snapshot(hj, rj)).toEqual(snapshot(hi, ri));
+    expect(jitStats().wasm).toBeGreaterThan(wasmBlocks); // recompiled as Wasm after the breakpoint went
+  });
+
   it('AIX_GDBSTUB_WASM=0 leaves every block to the JS tier (child process)', async () => {
     const { execFileSync } = await import('node:child_process');
     const script = `
