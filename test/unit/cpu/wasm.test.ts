@@ -253,8 +253,9 @@ describe('wasm tier: slow paths and exact stops', () => {
   it('AIX_GDBSTUB_WASM=0 leaves every block to the JS tier (child process)', async () => {
     const { execFileSync } = await import('node:child_process');
     const script = `
-      import { Cpu, StopReason, jitStats } from './dist/cpu/cpu.js';
-      import { GuestMemory } from './dist/cpu/memory.js';
+      const dist = process.cwd() + '/dist/cpu/';
+      const { Cpu, jitStats } = await import(dist + 'cpu.js');
+      const { GuestMemory } = await import(dist + 'memory.js');
       const mem = new GuestMemory();
       mem.map(0x10000000n, 0x10000n, 7);
       const w = [0x38600000, 0x38630001, 0x2c230064, 0x4082fff8, 0x48000008, 0x7fe00008, 0x7fe00008];
