@@ -342,14 +342,25 @@ export class Cpu implements LoopHost {
     page.blockList.push(block);
     page.ids[idx] = ID_BLOCK;
     this.blockPages.add(page);
-    if (block.wasmSlot >= 0 && this.wasmChainMap >= 0) chainMapInsert(this.wasmChainMap, hi, lo, block.wasmSlot, block.len);
+    if (block.wasmSlot >= 0 && this.wasmChainMap >= 0) {
+      chainMapInsert(this.wasmChainMap, hi, lo, block.wasmSlot, block.len);
+      // Return points inside the region, unless a block of their own is there already.
+      const e = block.wasmEntries;
+      for (let k = 0; k < e.length; k += 2) {
+        const at = (lo + 4 * e[k + 1]) | 0;
+        if (page.ids[(at & 0xffff) >>> 2] !== ID_BLOCK) chainMapInsert(this.wasmChainMap, hi, at, block.wasmSlot, block.len, e[k], e[k + 1]);
+      }
+    }
   }
 
   /** A block is being dropped: out of the Wasm chain map and the function table first. */
   private forgetBlock(b: CompiledBlock): void {
     b.dead = true;
     if (b.wasmSlot < 0) return;
-    if (this.wasmChainMap >= 0) chainMapRemove(this.wasmChainMap, b.entryHi, b.entryLo);
+    if (this.wasmChainMap >= 0) {
+      chainMapRemove(this.wasmChainMap, b.entryHi, b.entryLo);
+      for (let k = 0; k < b.wasmEntries.length; k += 2) chainMapRemove(this.wasmChainMap, b.entryHi, (b.entryLo + 4 * b.wasmEntries[k + 1]) | 0);
+    }
     releaseWasmBlock(b.wasmSlot);
     b.wasmSlot = -1;
   }

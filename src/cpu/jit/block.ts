@@ -21,6 +21,8 @@ export class CompiledBlock {
   link1: CompiledBlock | null = null;
   /** Slot in the Wasm tier's function table (wasm/chain.ts), or -1 for a JS block. */
   wasmSlot = -1;
+  /** Other ways into a Wasm block: (label index, word index) pairs of its return points. */
+  readonly wasmEntries: number[] = [];
   constructor(
     /** Instructions on the longest path through one pass (entering needs this much budget). */
     readonly len: number,

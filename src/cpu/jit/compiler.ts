@@ -208,6 +208,8 @@ return function ${fnName}(s, mem, left, host) {
     if (wrapped !== null) {
       block.fn = wrapped.fn;
       block.wasmSlot = wrapped.slot;
+      const sorted = [...region!.labels].sort((x, y) => x - y);
+      for (const t of region!.returnPoints) block.wasmEntries.push(sorted.indexOf(t), t);
       this.stats.wasm++;
     } else block.fn = makeJs();
 
@@ -234,7 +236,7 @@ return function ${fnName}(s, mem, left, host) {
     lo: number,
     blockWords: readonly number[],
     blockRows: readonly number[],
-  ): { words: number[]; rows: InsnRow[]; labels: Set<number> } | null {
+  ): { words: number[]; rows: InsnRow[]; labels: Set<number>; returnPoints: number[] } | null {
     if (!wasmTierEnabled()) return null;
     const rows = blockRows.map((r) => this.rows[r]);
     if (rows.some((row, j) => !wasmAccepts(row.name, blockWords[j]))) return null;
@@ -248,13 +250,19 @@ return function ${fnName}(s, mem, left, host) {
       rows.push(row);
     }
     const labels = new Set<number>([0]);
+    // The instruction after a call is a label too: the callee's return enters the region there.
+    const returnPoints: number[] = [];
     words.forEach((w, j) => {
+      if (rows[j].family === 'branch' && (w & 1) !== 0 && j + 1 < words.length) {
+        labels.add(j + 1);
+        returnPoints.push(j + 1);
+      }
       const t = staticTarget(rows[j].name, w, hi, (lo + 4 * j) | 0);
       if (t === null || t[0] !== hi || (t[1] & 3) !== 0) return;
       const ti = ((t[1] - lo) | 0) >> 2;
       if (ti >= 0 && ti < words.length) labels.add(ti);
     });
-    return { words, rows, labels };
+    return { words, rows, labels, returnPoints };
   }
 
   private jumpsToEntry(rowIdx: number[], words: number[], hi: number, lo: number): boolean {

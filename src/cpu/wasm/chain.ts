@@ -13,10 +13,16 @@
 import { Op, WasmFn, chainModule } from './encode.js';
 import { guestArena } from './arena.js';
 
-/** Entries in a CPU's chain map (16 bytes each: hi, lo, table index, len), then the status words. */
-const MAP_ENTRIES = 2048;
+/**
+ * Entries in a CPU's chain map (32 bytes each: hi, lo, table slot, len, label index, its word
+ * index), then the status words.
+ */
+const MAP_ENTRIES = 1024;
+const ENTRY_SHIFT = 5;
 export const CHAIN_MAP_BYTES = 65536;
-const STATUS_OFF = MAP_ENTRIES * 16;
+const STATUS_OFF = MAP_ENTRIES << ENTRY_SHIFT;
+/** Parameters of a block function: budget, register file, TLB, start label and its word index. */
+export const BLOCK_PARAMS = 5;
 /** An empty entry's lo: never a 4-aligned PC. */
 const EMPTY_LO = 1;
 
@@ -30,14 +36,16 @@ function setup(): boolean {
   const arena = guestArena();
   if (arena === null) return false;
   table = new WebAssembly.Table({ initial: 256, element: 'anyfunc' });
-  // params: 0 idx, 1 left, 2 regs, 3 tlb, 4 map; locals: 5 n, 6 c, 7 lo, 8 e
+  // params: 0 idx, 1 left, 2 regs, 3 tlb, 4 map; locals: 5 n, 6 c, 7 lo, 8 e, 9 k, 10 t
   const f = new WasmFn();
   const N = 5;
   const C = 6;
   const LO = 7;
   const E = 8;
+  const K = 9;
+  const T = 10;
   f.loop();
-  f.local_get(1).local_get(N).op(Op.i32_sub).local_get(2).local_get(3).local_get(0).call_indirect(0).local_tee(C);
+  f.local_get(1).local_get(N).op(Op.i32_sub).local_get(2).local_get(3).local_get(K).local_get(T).local_get(0).call_indirect(0).local_tee(C);
   f.i32_const(0).op(Op.i32_lt_s).if_();
   // slow-path exit: status 1 and the block's index; the count before its instruction
   f.local_get(4).i32_const(1).i32_store(STATUS_OFF);
@@ -46,7 +54,7 @@ function setup(): boolean {
   f.end();
   f.local_get(N).local_get(C).op(Op.i32_add).local_set(N);
   f.local_get(2).i32_load(256 + 4).local_set(LO);
-  f.local_get(LO).i32_const(2).op(Op.i32_shr_u).i32_const(MAP_ENTRIES - 1).op(Op.i32_and).i32_const(4).op(Op.i32_shl);
+  f.local_get(LO).i32_const(2).op(Op.i32_shr_u).i32_const(MAP_ENTRIES - 1).op(Op.i32_and).i32_const(ENTRY_SHIFT).op(Op.i32_shl);
   f.local_get(4).op(Op.i32_add).local_set(E);
   // leave (status 0) unless the entry matches the PC and its block fits in the budget
   f.local_get(E).i32_load(4).local_get(LO).op(Op.i32_ne);
@@ -57,17 +65,19 @@ function setup(): boolean {
   f.local_get(N).return_();
   f.end();
   f.local_get(E).i32_load(8).local_set(0);
+  f.local_get(E).i32_load(16).local_set(K);
+  f.local_get(E).i32_load(20).local_set(T);
   f.br(0);
   f.end();
   f.i32_const(0); // not reached (the loop only leaves by return)
-  const bytes = chainModule([0x7f, 0x7f, 0x7f, 0x7f], f.bytes);
+  const bytes = chainModule(BLOCK_PARAMS, [0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f], f.bytes);
   const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { e: { m: arena.memory, t: table } });
   chainFn = inst.exports.f as unknown as typeof chainFn;
   return true;
 }
 
 /** Put a block function in the table; its index (or -1 when the tier is off). */
-export function tableSlotFor(fn: (left: number, regs: number, tlb: number) => number): number {
+export function tableSlotFor(fn: (left: number, regs: number, tlb: number, k: number, t: number) => number): number {
   if (!setup()) return -1;
   const t = table!;
   const slot = freeSlots.pop() ?? nextSlot++;
@@ -88,22 +98,25 @@ export function newChainMap(): number {
   if (arena === null || !setup()) return -1;
   const at = arena.allocSmall(CHAIN_MAP_BYTES);
   if (at < 0) return -1;
-  const words = new Int32Array(arena.buffer, at, MAP_ENTRIES * 4);
-  for (let k = 0; k < MAP_ENTRIES; k++) words[4 * k + 1] = EMPTY_LO;
+  const words = new Int32Array(arena.buffer, at, MAP_ENTRIES * 8);
+  for (let k = 0; k < MAP_ENTRIES; k++) words[8 * k + 1] = EMPTY_LO;
   return at;
 }
 
 function entryOf(map: number, lo: number): Int32Array {
-  const at = map + (((lo >>> 2) & (MAP_ENTRIES - 1)) << 4);
-  return new Int32Array(guestArena()!.buffer, at, 4);
+  const at = map + (((lo >>> 2) & (MAP_ENTRIES - 1)) << ENTRY_SHIFT);
+  return new Int32Array(guestArena()!.buffer, at, 6);
 }
 
-export function chainMapInsert(map: number, hi: number, lo: number, slot: number, len: number): void {
+/** (hi, lo) enters the block in `slot` at label k (word index t); len bounds its pass. */
+export function chainMapInsert(map: number, hi: number, lo: number, slot: number, len: number, k = 0, t = 0): void {
   const e = entryOf(map, lo);
   e[0] = hi;
   e[1] = lo;
   e[2] = slot;
   e[3] = len;
+  e[4] = k;
+  e[5] = t;
 }
 
 export function chainMapRemove(map: number, hi: number, lo: number): void {

@@ -25,28 +25,32 @@ import { staticTarget } from '../jit/emit.js';
 import type { BlockFn } from '../jit/block.js';
 import { Op, WasmFn, wasmModule } from './encode.js';
 import { guestArena } from './arena.js';
-import { releaseTableSlot, runChain, slowSlot, tableSlotFor } from './chain.js';
+import { BLOCK_PARAMS, releaseTableSlot, runChain, slowSlot, tableSlotFor } from './chain.js';
 
-// Parameters and locals.
+// Parameters: budget, register file and TLB offsets, and where to start: label index k and its
+// word index t (0, 0 at the entry; a return point inside the region otherwise).
 const P_LEFT = 0;
 const P_REGS = 1;
 const P_TLB = 2;
-const L_M = 3;
-const L_P = 4;
-const L_CR = 5;
-const L_XER = 6;
-const L_RET = 7;
-const L_TI = 8; // TLB index * 4
-const L_TH = 9; // EA high word
-const L_TL = 10; // EA low word, then the linear address
-const I32_LOCALS = 8; // locals 3..10
-const L_EA = 11; // i64
-const L_X = 12; // i64
-const L_LR = 13; // i64
-const L_CTR = 14; // i64
-const L_GPR = 15; // 32 x i64
-const L_Y = 47; // i64 scratch
-const L_Z = 48; // i64 scratch
+const P_K = 3;
+const P_T = 4;
+// Locals.
+const L_M = 5;
+const L_P = 6;
+const L_CR = 7;
+const L_XER = 8;
+const L_RET = 9;
+const L_TI = 10; // TLB index * 4
+const L_TH = 11; // EA high word
+const L_TL = 12; // EA low word, then the linear address
+const I32_LOCALS = 8; // locals 5..12
+const L_EA = 13; // i64
+const L_X = 14; // i64
+const L_LR = 15; // i64
+const L_CTR = 16; // i64
+const L_GPR = 17; // 32 x i64
+const L_Y = 49; // i64 scratch
+const L_Z = 50; // i64 scratch
 
 // Register file layout (state.ts): GPR n at 8n as (hi, lo) int32 words, SPR k at 256 + 4k.
 const SPR_OFF = 256;
@@ -897,8 +901,8 @@ export function wasmTierEnabled(): boolean {
 }
 
 export interface WasmBlock {
-  /** (left, register file offset, TLB offset) -> count, or -2 - count for a slow-path exit. */
-  fn: (left: number, regs: number, tlb: number) => number;
+  /** (left, register file offset, TLB offset, label, its word) -> count, or -2 - count for a slow-path exit. */
+  fn: (left: number, regs: number, tlb: number, k: number, t: number) => number;
 }
 
 /**
@@ -953,7 +957,9 @@ export function compileWasmBlock(rows: readonly InsnRow[], words: readonly numbe
   epi.local_get(L_RET);
 
   const locals = [...new Array<number>(I32_LOCALS).fill(0x7f), ...new Array<number>(4 + 32 + 2).fill(0x7e)];
-  const bytes = wasmModule(3, locals, [pro.bytes, f.bytes, epi.bytes]);
+  // Start at label P_K, with m such that m + t counts from zero there.
+  pro.local_get(P_K).local_set(L_P).i32_const(0).local_get(P_T).op(Op.i32_sub).local_set(L_M);
+  const bytes = wasmModule(BLOCK_PARAMS, locals, [pro.bytes, f.bytes, epi.bytes]);
   const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { e: { m: arena.memory } });
   return inst.exports.f as WasmBlock['fn'];
 }

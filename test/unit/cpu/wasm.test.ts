@@ -216,6 +216,33 @@ describe('wasm tier: slow paths and exact stops', () => {
     expect(snapshot(a, ra2)).toEqual(snapshot(b, rb2));
   });
 
+  it('calls out of a region return into it at the instruction after the call, at many budgets', () => {
+    // 4: li r3,0 | 8: addi r3,r3,1; bl 40; add r4,r4,r5; cmpdi cr7,r3,300; bne cr7,8; b 48
+    // 40: addi r5,r5,3; blr | 48: trap
+    const prog = [
+      I(4),
+      D(14, 3, 0, 0),
+      D(14, 3, 3, 1),
+      I(20, 0, 1),
+      X(31, 4, 4, 5, 266),
+      D(11, (7 << 2) | 1, 3, 300),
+      B(4, 30, -16),
+      I(20),
+      TRAP,
+      TRAP,
+      D(14, 5, 5, 3),
+      XL(20, 0, 16),
+      TRAP,
+    ];
+    const before = jitStats().wasm;
+    for (const budgets of [[100_000], Array.from({ length: 400 }, (_v, k) => 1 + ((k * 7) % 13))]) {
+      const { jit } = runBoth(prog, {}, budgets, `calls ${budgets.length}`);
+      if (budgets.length === 1) expect(jit.stop.reason).toBe(StopReason.TRAP);
+      expect(jit.state.getGpr(4)).toBe(jit.state.getGpr(3) >= 300n ? 3n * (300n * 301n) / 2n : jit.state.getGpr(4));
+    }
+    expect(jitStats().wasm).toBeGreaterThan(before);
+  });
+
   it('breakpoints, host-call ranges and stepi inside a region (past its first unconditional branch)', () => {
     // 4: loop: addi r3,r3,1; b 12 | 12: addi r4,r4,2; cmpdi cr7,r3,1000; bne cr7,4 | b 8 -> trap
     const loop = [I(4), D(14, 3, 3, 1), I(4), D(14, 4, 4, 2), D(11, (7 << 2) | 1, 3, 1000), B(4, 30, -16), I(8), TRAP, TRAP];
