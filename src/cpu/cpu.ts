@@ -15,6 +15,9 @@ import {
 } from './run.js';
 import { BlockCompiler, type CompileStats } from './jit/compiler.js';
 import type { CompiledBlock } from './jit/block.js';
+import { CHAIN_MAP_BYTES, chainMapInsert, chainMapRemove, newChainMap } from './wasm/chain.js';
+import { releaseWasmBlock } from './wasm/compiler.js';
+import { arenaReclaim } from './wasm/arena.js';
 import { cpuEnv, defaultTimeBase } from './exec/system.js';
 import { hex64, hiOf, loOf, toBig } from './int64.js';
 
@@ -121,6 +124,11 @@ export interface CpuOptions {
   jit?: boolean;
   /** Heat (instructions run before taken branches to a target) at which the target is compiled. */
   jitThreshold?: number;
+  /**
+   * Run blocks the Wasm tier compiled as WebAssembly (default: on unless AIX_GDBSTUB_WASM=0, which
+   * also keeps guest memory out of the arena). False runs this CPU's blocks as JS only.
+   */
+  wasm?: boolean;
 }
 
 export const DEFAULT_JIT_THRESHOLD = 50_000;
@@ -162,6 +170,7 @@ export class Cpu implements LoopHost {
   jitExecuted = 0;
   jitWord = 0;
   jitError: unknown = null;
+  readonly wasmChainMap: number;
   /** Pages holding compiled blocks (to drop them all at once). */
   private readonly blockPages = new Set<CodePage>();
   private readonly codePages = new Map<number, CodePage>();
@@ -179,6 +188,8 @@ export class Cpu implements LoopHost {
     this.jit = opts.jit ?? envJit();
     this.jitThreshold = opts.jitThreshold ?? envThreshold();
     this.loop = this.jit ? builtJitLoop().run : builtLoop().run;
+    this.wasmChainMap = this.jit && opts.wasm !== false ? newChainMap() : -1;
+    if (this.wasmChainMap >= 0) arenaReclaim.register(this, { small: [[this.wasmChainMap, CHAIN_MAP_BYTES]] });
     mem.codeWriteHook = (addr, len) => this.invalidateCode(addr, len);
   }
 
@@ -332,6 +343,27 @@ export class Cpu implements LoopHost {
     page.blockList.push(block);
     page.ids[idx] = ID_BLOCK;
     this.blockPages.add(page);
+    if (block.wasmSlot >= 0 && this.wasmChainMap >= 0) {
+      chainMapInsert(this.wasmChainMap, hi, lo, block.wasmSlot, block.len);
+      // Return points inside the region, unless a block of their own is there already.
+      const e = block.wasmEntries;
+      for (let k = 0; k < e.length; k += 2) {
+        const at = (lo + 4 * e[k + 1]) | 0;
+        if (page.ids[(at & 0xffff) >>> 2] !== ID_BLOCK) chainMapInsert(this.wasmChainMap, hi, at, block.wasmSlot, block.len, e[k], e[k + 1]);
+      }
+    }
+  }
+
+  /** A block is being dropped: out of the Wasm chain map and the function table first. */
+  private forgetBlock(b: CompiledBlock): void {
+    b.dead = true;
+    if (b.wasmSlot < 0) return;
+    if (this.wasmChainMap >= 0) {
+      chainMapRemove(this.wasmChainMap, b.entryHi, b.entryLo);
+      for (let k = 0; k < b.wasmEntries.length; k += 2) chainMapRemove(this.wasmChainMap, b.entryHi, (b.entryLo + 4 * b.wasmEntries[k + 1]) | 0);
+    }
+    releaseWasmBlock(b.wasmSlot);
+    b.wasmSlot = -1;
   }
 
   /** Compiled blocks currently installed (for tests and the bench report). */
@@ -344,7 +376,7 @@ export class Cpu implements LoopHost {
   /** Drop every compiled block of a page (its slots decode afresh). */
   private dropBlocks(page: CodePage): void {
     for (const b of page.blockList) {
-      b.dead = true;
+      this.forgetBlock(b);
       page.ids[(b.entryLo & 0xffff) >>> 2] = 0;
     }
     page.blocks = null;
@@ -363,7 +395,7 @@ export class Cpu implements LoopHost {
     for (const b of list) {
       const entry = (b.entryLo & 0xffff) >>> 2;
       if (entry < to && entry + b.len > from) {
-        b.dead = true;
+        this.forgetBlock(b);
         page.ids[entry] = 0;
         page.blocks![entry] = undefined;
       } else {

@@ -14,6 +14,7 @@
 // with the address and access kind, which the CPU run loop catches and turns into a stop result.
 
 import { hiOf, loOf, toBig } from './int64.js';
+import { TLB_BYTES, arenaReclaim, guestArena } from './wasm/arena.js';
 
 export const PAGE_SHIFT = 16;
 export const PAGE_SIZE = 1 << PAGE_SHIFT;
@@ -59,6 +60,8 @@ const TLB_MASK = TLB_SIZE - 1;
 
 /** A page of guest memory that has backing storage. */
 interface Page {
+  /** Offset of the page in the guest arena (wasm/arena.ts), or -1 for a plain ArrayBuffer. */
+  readonly base: number;
   readonly bytes: Uint8Array;
   readonly view: DataView;
   prot: number;
@@ -116,13 +119,19 @@ export class GuestMemory {
   private regions: Region[] = [];
   private watchpoints: Watchpoint[] = [];
 
-  // Direct-mapped TLBs: tag = (hi, page-within-hi); page -1 marks an empty entry.
-  private readonly rTagHi = new Int32Array(TLB_SIZE);
-  private readonly rTagPg = new Int32Array(TLB_SIZE).fill(-1);
+  // Direct-mapped TLBs: tag = (hi, page-within-hi); page -1 marks an empty entry. With the guest
+  // arena the tag arrays and the pages' arena offsets (rBase, wBase) live in it, at tlbBase:
+  // rTagHi, rTagPg, rBase, wTagHi, wTagPg, wBase, 1 KiB each, probed by Wasm code as by load64.
+  private readonly rTagHi: Int32Array;
+  private readonly rTagPg: Int32Array;
+  private readonly rBase: Int32Array;
   private readonly rView: DataView[] = new Array<DataView>(TLB_SIZE);
-  private readonly wTagHi = new Int32Array(TLB_SIZE);
-  private readonly wTagPg = new Int32Array(TLB_SIZE).fill(-1);
+  private readonly wTagHi: Int32Array;
+  private readonly wTagPg: Int32Array;
+  private readonly wBase: Int32Array;
   private readonly wView: DataView[] = new Array<DataView>(TLB_SIZE);
+  /** Arena offset of the TLB block, or -1 when this memory is not in the arena (no Wasm tier). */
+  readonly tlbBase: number;
 
   /** Dirty tracking for snapshots: the first store to a clean page takes the slow path and marks it. */
   private tracking = false;
@@ -144,6 +153,19 @@ export class GuestMemory {
   trapWatched = false;
 
   constructor() {
+    const arena = guestArena();
+    const t = arena === null ? -1 : arena.allocSmall(TLB_BYTES);
+    const buf = t < 0 ? new ArrayBuffer(6 * 4 * TLB_SIZE) : arena!.buffer;
+    const at = t < 0 ? 0 : t;
+    const arr = (k: number): Int32Array => new Int32Array(buf, at + k * 4 * TLB_SIZE, TLB_SIZE);
+    this.rTagHi = arr(0);
+    this.rTagPg = arr(1).fill(-1);
+    this.rBase = arr(2);
+    this.wTagHi = arr(3);
+    this.wTagPg = arr(4).fill(-1);
+    this.wBase = arr(5);
+    this.tlbBase = t;
+    arenaReclaim.register(this, { pages: this.pages, small: t < 0 ? [] : [[t, TLB_BYTES]] });
     const dummy = new DataView(new ArrayBuffer(8));
     this.rView.fill(dummy);
     this.wView.fill(dummy);
@@ -174,10 +196,7 @@ export class GuestMemory {
       if (r.end > end) out.push({ start: end, end: r.end, prot: r.prot });
     }
     this.regions = out;
-    this.forEachStoredPage(start, end, (key) => {
-      this.pages.delete(key);
-      this.pageCount--;
-    });
+    this.forEachStoredPage(start, end, (key, page) => this.dropPage(key, page));
     this.flushTlb();
   }
 
@@ -209,10 +228,7 @@ export class GuestMemory {
     const start = alignUp(addr);
     const end = alignDown(addr + size);
     if (end <= start) return;
-    this.forEachStoredPage(start, end, (key) => {
-      this.pages.delete(key);
-      this.pageCount--;
-    });
+    this.forEachStoredPage(start, end, (key, page) => this.dropPage(key, page));
     this.flushTlb();
   }
 
@@ -241,8 +257,9 @@ export class GuestMemory {
     const m = new GuestMemory();
     m.regions = this.regions.map((r) => ({ ...r }));
     for (const [key, p] of this.pages) {
-      const buf = p.bytes.buffer.slice(0);
-      m.pages.set(key, { bytes: new Uint8Array(buf), view: new DataView(buf), prot: p.prot, hasCode: false, watched: null, dirty: false });
+      const page = m.newPage(p.prot);
+      page.bytes.set(p.bytes);
+      m.pages.set(key, page);
     }
     m.pageCount = this.pageCount;
     m.maxPages = this.maxPages;
@@ -507,15 +524,13 @@ export class GuestMemory {
     const prev = this.lastImage;
     for (const [key, page] of [...this.pages]) {
       if (image.pages.has(key)) continue;
-      this.pages.delete(key);
-      this.pageCount--;
+      this.dropPage(key, page);
       if (page.hasCode) this.codeWriteHook?.(BigInt(key) << BigInt(PAGE_SHIFT), PAGE_SIZE);
     }
     for (const [key, want] of image.pages) {
       let page = this.pages.get(key);
       if (page === undefined) {
-        const buf = new ArrayBuffer(PAGE_SIZE);
-        page = { bytes: new Uint8Array(buf), view: new DataView(buf), prot: want.prot, hasCode: false, watched: null, dirty: false };
+        page = this.newPage(want.prot);
         this.pages.set(key, page);
         this.pageCount++;
       } else if (this.tracking && !page.dirty && prev?.pages.get(key)?.bytes === want.bytes) {
@@ -617,10 +632,33 @@ export class GuestMemory {
     return this.regionAt(alignDown(a)) ? null : undefined;
   }
 
+  /** Zeroed storage for a page: in the guest arena when it has room, else a plain ArrayBuffer. */
+  private newPage(prot: number): Page {
+    const arena = this.tlbBase < 0 ? null : guestArena();
+    const base = arena === null ? -1 : arena.allocPage();
+    const buf = base < 0 ? new ArrayBuffer(PAGE_SIZE) : arena!.buffer;
+    const at = base < 0 ? 0 : base;
+    return {
+      base,
+      bytes: new Uint8Array(buf, at, PAGE_SIZE),
+      view: new DataView(buf, at, PAGE_SIZE),
+      prot,
+      hasCode: false,
+      watched: null,
+      dirty: false,
+    };
+  }
+
+  /** Forget a page's storage (unmap, discard, restore): its arena page is reused. */
+  private dropPage(key: number, page: Page): void {
+    this.pages.delete(key);
+    this.pageCount--;
+    if (page.base >= 0) guestArena()!.freePage(page.base);
+  }
+
   private materialise(key: number, prot: number): Page | null {
     if (this.pageCount >= this.maxPages) return null;
-    const buf = new ArrayBuffer(PAGE_SIZE);
-    const page: Page = { bytes: new Uint8Array(buf), view: new DataView(buf), prot, hasCode: false, watched: null, dirty: false };
+    const page = this.newPage(prot);
     if (this.tracking) this.markDirty(key, page);
     page.watched = this.watchRangesOf(key);
     this.pages.set(key, page);
@@ -656,17 +694,20 @@ export class GuestMemory {
   }
 
   private fillTlb(hi: number, lo: number, page: Page, forWrite: boolean): void {
+    if (page.base < 0 && this.tlbBase >= 0) return; // Wasm code could not reach it: slow path
     const pg = lo >>> PAGE_SHIFT;
     const i = (pg ^ hi) & TLB_MASK;
     if (forWrite) {
       if ((page.prot & PROT_WRITE) === 0 || page.hasCode || page.watched !== null || (this.tracking && !page.dirty)) return;
       this.wTagHi[i] = hi;
       this.wTagPg[i] = pg;
+      this.wBase[i] = page.base;
       this.wView[i] = page.view;
     } else {
       if ((page.prot & PROT_READ) === 0 || page.watched !== null) return;
       this.rTagHi[i] = hi;
       this.rTagPg[i] = pg;
+      this.rBase[i] = page.base;
       this.rView[i] = page.view;
     }
   }

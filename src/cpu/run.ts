@@ -84,6 +84,8 @@ export interface LoopHost {
   readonly jitThreshold: number;
   /** Try to compile a block at (hi, lo); installs ID_BLOCK on success (jit loop only). */
   compileAt(hi: number, lo: number): void;
+  /** Arena offset of this CPU's chain map of Wasm blocks (wasm/chain.ts), or -1. */
+  readonly wasmChainMap: number;
   /** A compiled block that threw leaves the count, word and error here (then returns -1). */
   jitCount: number;
   /** Instructions completed inside compiled blocks (statistics). */

@@ -6,6 +6,7 @@
 // VSR n is vsr[4n..4n+3]. FPR n is doubleword 0 of VSR n (vsr[4n], vsr[4n+1]); VR n is VSR 32+n.
 
 import { hiOf, loOf, toBig } from './int64.js';
+import { REGS_BYTES, arenaReclaim, guestArena } from './wasm/arena.js';
 
 /** Indices into CpuState.spr. */
 export const PC_HI = 0;
@@ -32,9 +33,28 @@ export const XER_OV = 0x40000000;
 export const XER_CA = 0x20000000;
 
 export class CpuState {
-  readonly gpr = new Int32Array(64);
+  readonly gpr: Int32Array;
   readonly vsr = new Int32Array(256);
-  readonly spr = new Int32Array(SPR_SLOTS);
+  readonly spr: Int32Array;
+  /**
+   * Arena offset of gpr (spr follows at +256), or -1: with the guest arena (wasm/arena.ts) the
+   * GPRs and SPRs live in it, where code of the Wasm tier loads them into i64 locals.
+   */
+  readonly regBase: number;
+
+  constructor() {
+    const arena = guestArena();
+    const at = arena === null ? -1 : arena.allocSmall(REGS_BYTES);
+    this.regBase = at;
+    if (at < 0) {
+      this.gpr = new Int32Array(64);
+      this.spr = new Int32Array(SPR_SLOTS);
+    } else {
+      this.gpr = new Int32Array(arena!.buffer, at, 64);
+      this.spr = new Int32Array(arena!.buffer, at + 256, SPR_SLOTS);
+      arenaReclaim.register(this, { small: [[at, REGS_BYTES]] });
+    }
+  }
 
   /** Copy every register from another state (thread switch, snapshot restore). */
   copyFrom(other: CpuState): void {

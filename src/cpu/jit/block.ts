@@ -19,6 +19,10 @@ export class CompiledBlock {
   /** The last two blocks this one exited to (chain.ts checks their entry address and `dead`). */
   link0: CompiledBlock | null = null;
   link1: CompiledBlock | null = null;
+  /** Slot in the Wasm tier's function table (wasm/chain.ts), or -1 for a JS block. */
+  wasmSlot = -1;
+  /** Other ways into a Wasm block: (label index, word index) pairs of its return points. */
+  readonly wasmEntries: number[] = [];
   constructor(
     /** Instructions on the longest path through one pass (entering needs this much budget). */
     readonly len: number,

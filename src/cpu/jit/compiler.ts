@@ -24,6 +24,7 @@ import { VECTOR_MEMORY_ROWS, VECTOR_STORE_ROWS, vpermW } from './emit-vector.js'
 import { popcnt32 } from '../exec/vmx.js';
 import { arith, fcfid, fcmp, fcti } from '../exec/fp.js';
 import { doubleWordsToSingle, singleToDoubleWords } from '../exec/fpu-core.js';
+import { compileWasmBlock, wasmAccepts, wasmBlockFn, wasmTierEnabled } from '../wasm/compiler.js';
 
 /** Functions and scratch the generated code calls by these names (one copy per block factory). */
 const BLOCK_HELPERS: Record<string, unknown> = {
@@ -36,6 +37,8 @@ const HELPER_VALUES = Object.values(BLOCK_HELPERS);
 
 /** Longest block in instructions (bigger blocks cost compile time and rarely run to the end). */
 export const MAX_BLOCK = 128;
+/** Longest Wasm region in instructions. */
+const MAX_REGION = 256;
 
 /** Families whose rows never store to memory: no code-validity check after calling them. */
 const PURE_FAMILIES = new Set(['integer', 'logical', 'compare', 'rotate', 'cr', 'spr', 'system', 'trap', 'branch']);
@@ -49,14 +52,33 @@ export interface CompileStats {
   blocks: number;
   /** Blocks with jumps inside them (compiled as a loop over a switch). */
   regions: number;
+  /** Blocks compiled to WebAssembly (wasm/compiler.ts) rather than JavaScript. */
+  wasm: number;
   instructions: number;
   emitted: number;
   called: number;
   micros: number;
 }
 
+/**
+ * Decoded row id of slot j of a block entered at slot idx (address hi:lo), decoding it if needed
+ * (a compiled slot gives its entry row); -1 for a special slot or a word that cannot be fetched.
+ */
+function rowIdAt(host: CompileHost, page: CodePage, idx: number, j: number, hi: number, lo: number): number {
+  let id = page.ids[j];
+  if (id === 0) {
+    try {
+      id = host.decodeSlot(page, j, hi, (lo + 4 * (j - idx)) | 0);
+    } catch {
+      return -1;
+    }
+  }
+  if (id === ID_BLOCK) id = page.blocks![j]!.firstId;
+  return id < FIRST_ROW_ID ? -1 : id;
+}
+
 export class BlockCompiler {
-  readonly stats: CompileStats = { blocks: 0, regions: 0, instructions: 0, emitted: 0, called: 0, micros: 0 };
+  readonly stats: CompileStats = { blocks: 0, regions: 0, wasm: 0, instructions: 0, emitted: 0, called: 0, micros: 0 };
 
   constructor(
     private readonly rows: readonly InsnRow[],
@@ -70,23 +92,14 @@ export class BlockCompiler {
    */
   compile(host: CompileHost, page: CodePage, idx: number, hi: number, lo: number): CompiledBlock | null {
     const t0 = performance.now();
-    const ids = page.ids;
     const words: number[] = [];
     const rowIdx: number[] = [];
     // Internal branch targets (word index from the entry): each becomes a `case` of the region.
     const targets = new Set<number>([0]);
     let firstId = 0;
     for (let j = idx; j < CODE_PAGE_WORDS && words.length < MAX_BLOCK; j++) {
-      let id = ids[j];
-      if (id === 0) {
-        try {
-          id = host.decodeSlot(page, j, hi, (lo + 4 * (j - idx)) | 0);
-        } catch {
-          break;
-        }
-      }
-      if (id === ID_BLOCK) id = page.blocks![j]!.firstId;
-      if (id < FIRST_ROW_ID) break;
+      const id = rowIdAt(host, page, idx, j, hi, lo);
+      if (id < 0) break;
       const r = this.rowOfId[id];
       const row = this.rows[r];
       const w = page.words[j];
@@ -107,7 +120,13 @@ export class BlockCompiler {
     if (len === 0) return null;
     for (const ti of targets) if (ti >= len) targets.delete(ti);
 
-    const block = new CompiledBlock(len, firstId, hi, lo, targets.size > 1 || this.jumpsToEntry(rowIdx, words, hi, lo));
+    // The Wasm tier compiles a region: this block and, while every row has a Wasm emitter, the
+    // code after it (past unconditional branches), with every branch target inside as a label.
+    // Code that has never run costs nothing there (no type feedback to invalidate).
+    const region = this.wasmRegion(host, page, idx, hi, lo, words, rowIdx);
+    const wasm = region === null ? null : compileWasmBlock(region.rows, region.words, region.labels, hi, lo);
+    const blockLen = wasm === null ? len : region!.words.length;
+    const block = new CompiledBlock(blockLen, firstId, hi, lo, targets.size > 1 || this.jumpsToEntry(rowIdx, words, hi, lo));
 
     const endLo = (lo + 4 * len) | 0;
     const endHi = endLo === 0 ? (hi + 1) | 0 : hi;
@@ -178,9 +197,21 @@ return function ${fnName}(s, mem, left, host) {
     return -1;
   }
 };`;
-    // eslint-disable-next-line @typescript-eslint/no-implied-eval
-    const factory = new Function('B', 'W', ...HELPER_NAMES, ...execNames, src) as (...a: unknown[]) => BlockFn;
-    block.fn = factory(block, Int32Array.from(words), ...HELPER_VALUES, ...execFns);
+    // The JS function is parsed only when it runs: a Wasm block needs it only for a CPU or
+    // register file outside the arena.
+    const makeJs = (): BlockFn => {
+      // eslint-disable-next-line @typescript-eslint/no-implied-eval
+      const factory = new Function('B', 'W', ...HELPER_NAMES, ...execNames, src) as (...a: unknown[]) => BlockFn;
+      return factory(block, Int32Array.from(words), ...HELPER_VALUES, ...execFns);
+    };
+    const wrapped = wasm === null ? null : wasmBlockFn(wasm, makeJs, region!.rows, region!.words, lo);
+    if (wrapped !== null) {
+      block.fn = wrapped.fn;
+      block.wasmSlot = wrapped.slot;
+      const sorted = [...region!.labels].sort((x, y) => x - y);
+      for (const t of region!.returnPoints) block.wasmEntries.push(sorted.indexOf(t), t);
+      this.stats.wasm++;
+    } else block.fn = makeJs();
 
     const st = this.stats;
     st.regions += targets.size > 1 ? 1 : 0;
@@ -190,6 +221,48 @@ return function ${fnName}(s, mem, left, host) {
     st.called += len - emitted;
     st.micros += (performance.now() - t0) * 1000;
     return block;
+  }
+
+  /**
+   * The words of a Wasm region starting with this block (whose rows must all have Wasm emitters),
+   * up to MAX_REGION words, a row without one, a special slot or the page end; null when the
+   * block itself has a row the Wasm tier does not emit.
+   */
+  private wasmRegion(
+    host: CompileHost,
+    page: CodePage,
+    idx: number,
+    hi: number,
+    lo: number,
+    blockWords: readonly number[],
+    blockRows: readonly number[],
+  ): { words: number[]; rows: InsnRow[]; labels: Set<number>; returnPoints: number[] } | null {
+    if (!wasmTierEnabled()) return null;
+    const rows = blockRows.map((r) => this.rows[r]);
+    if (rows.some((row, j) => !wasmAccepts(row.name, blockWords[j]))) return null;
+    const words = [...blockWords];
+    for (let j = idx + words.length; j < CODE_PAGE_WORDS && words.length < MAX_REGION; j++) {
+      const id = rowIdAt(host, page, idx, j, hi, lo);
+      if (id < 0) break;
+      const row = this.rows[this.rowOfId[id]];
+      if (!wasmAccepts(row.name, page.words[j])) break;
+      words.push(page.words[j]);
+      rows.push(row);
+    }
+    const labels = new Set<number>([0]);
+    // The instruction after a call is a label too: the callee's return enters the region there.
+    const returnPoints: number[] = [];
+    words.forEach((w, j) => {
+      if (rows[j].family === 'branch' && (w & 1) !== 0 && j + 1 < words.length) {
+        labels.add(j + 1);
+        returnPoints.push(j + 1);
+      }
+      const t = staticTarget(rows[j].name, w, hi, (lo + 4 * j) | 0);
+      if (t === null || t[0] !== hi || (t[1] & 3) !== 0) return;
+      const ti = ((t[1] - lo) | 0) >> 2;
+      if (ti >= 0 && ti < words.length) labels.add(ti);
+    });
+    return { words, rows, labels, returnPoints };
   }
 
   private jumpsToEntry(rowIdx: number[], words: number[], hi: number, lo: number): boolean {

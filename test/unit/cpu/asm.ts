@@ -26,6 +26,9 @@ export const MD = (rs: number, ra: number, sh: number, mb: number, xo: number, r
 /** MDS-form: rldcl(8) rldcr(9). */
 export const MDS = (rs: number, ra: number, rb: number, mb: number, xo: number, rc = 0): number =>
   w((30 << 26) | (rs << 21) | (ra << 16) | (rb << 11) | ((mb & 31) << 6) | (mb & 32) | (xo << 1) | rc);
+/** A-form (isel with BC in the FRC slot; FP arithmetic). */
+export const A_ = (po: number, rt: number, ra: number, rb: number, c: number, xo: number): number =>
+  w((po << 26) | (rt << 21) | (ra << 16) | (rb << 11) | (c << 6) | (xo << 1));
 export const XS = (rs: number, ra: number, sh: number, xo: number, rc = 0): number =>
   w((31 << 26) | (rs << 21) | (ra << 16) | ((sh & 31) << 11) | (xo << 2) | ((sh >> 5) << 1) | rc);
 export const B = (bo: number, bi: number, bd: number, aa = 0, lk = 0): number =>

@@ -5,11 +5,12 @@
 import { describe, expect, it } from 'vitest';
 import { Cpu, StopReason } from '../../../src/cpu/cpu.js';
 import { CpuState, CR, RESV_LEN } from '../../../src/cpu/state.js';
-import { GuestMemory, PROT_EXEC, PROT_READ, PROT_WRITE } from '../../../src/cpu/memory.js';
-import { B, CODE, D, DATA, DS, I, M, MD, MDS, SPR, TRAP, X, XL, XO, XS, rng } from './asm.js';
+import { GuestMemory } from '../../../src/cpu/memory.js';
+import { A_, B, CODE, D, DATA, DS, I, M, MD, MDS, SPR, TRAP, X, XL, XO, XS, rng } from './asm.js';
 import { allRows } from '../../../src/cpu/decode.js';
 import { emitters } from '../../../src/cpu/jit/emit.js';
 import { VECTOR_MEMORY_ROWS, VECTOR_STORE_ROWS } from '../../../src/cpu/jit/emit-vector.js';
+import { IDX, PTR, type Setup, int, makeCpu, pick, randomSetup, runBoth, snapshot } from './jit-harness.js';
 
 /** VX/VA/XX3 forms (vector rows). */
 const VX = (t: number, a: number, b: number, xo: number): number => ((4 << 26) | (t << 21) | (a << 16) | (b << 11) | xo) | 0;
@@ -25,82 +26,8 @@ const VX_EMITTED = [
 ];
 const VC_EMITTED = [6, 70, 134, 199, 518, 582, 646, 711, 774, 838, 902, 967];
 
-/** A-form (isel with BC in the FRC slot; FP arithmetic). */
-const A_ = (po: number, rt: number, ra: number, rb: number, c: number, xo: number): number =>
-  ((po << 26) | (rt << 21) | (ra << 16) | (rb << 11) | (c << 6) | (xo << 1)) | 0;
-
-const DATA_LEN = 0x10000;
-
-interface Setup {
-  gpr?: Record<number, bigint>;
-  fpr?: Record<number, number>;
-  /** Initial VSX register file (256 words), for the vector rows. */
-  vsr?: Int32Array;
-  cr?: number;
-  ctr?: bigint;
-  lr?: bigint;
-  writableCode?: boolean;
-}
-
-function makeCpu(words: number[], jit: boolean, setup: Setup = {}): Cpu {
-  const mem = new GuestMemory();
-  mem.map(CODE, 0x20000n, PROT_READ | PROT_EXEC | (setup.writableCode ? PROT_WRITE : 0));
-  mem.map(DATA, BigInt(DATA_LEN), PROT_READ | PROT_WRITE);
-  const bytes = new Uint8Array(words.length * 4);
-  const dv = new DataView(bytes.buffer);
-  words.forEach((x, k) => dv.setUint32(4 * k, x >>> 0));
-  mem.writeBytes(CODE, bytes);
-  const fill = new Uint8Array(DATA_LEN);
-  for (let k = 0; k < DATA_LEN; k++) fill[k] = (k * 131 + 7) & 0xff;
-  mem.writeBytes(DATA, fill);
-  const cpu = new Cpu(mem, new CpuState(), { jit, jitThreshold: 1 });
-  cpu.timeBase = () => 0x123456789n;
-  cpu.pc = CODE;
-  const s = cpu.state;
-  for (const [k, v] of Object.entries(setup.gpr ?? {})) s.setGpr(Number(k), BigInt.asUintN(64, v));
-  if (setup.vsr) s.vsr.set(setup.vsr);
-  for (const [k, v] of Object.entries(setup.fpr ?? {})) s.setFpr(Number(k), v);
-  s.spr[CR] = setup.cr ?? 0;
-  if (setup.ctr !== undefined) s.ctr = setup.ctr;
-  if (setup.lr !== undefined) s.lr = setup.lr;
-  return cpu;
-}
-
-function snapshot(cpu: Cpu, r: StopReason): Record<string, unknown> {
-  const st = cpu.stop;
-  return {
-    r,
-    stop: st.describe(),
-    word: st.word,
-    executed: cpu.executed,
-    total: cpu.totalExecuted,
-    gpr: Array.from(cpu.state.gpr),
-    spr: Array.from(cpu.state.spr),
-    vsr: Array.from(cpu.state.vsr),
-    data: Buffer.from(cpu.mem.readBytes(DATA, DATA_LEN)).toString('base64'),
-    code: Buffer.from(cpu.mem.readBytes(CODE, 0x400)).toString('base64'),
-  };
-}
-
-/** Run both CPUs with the same budget sequence and expect identical snapshots after each run. */
-function runBoth(words: number[], setup: Setup, budgets: number[], label: string): { jit: Cpu; interp: Cpu } {
-  const jit = makeCpu(words, true, setup);
-  const interp = makeCpu(words, false, setup);
-  for (const b of budgets) {
-    const rj = jit.run(b);
-    const ri = interp.run(b);
-    expect(snapshot(jit, rj), `${label} budget ${b}`).toEqual(snapshot(interp, ri));
-    if (ri !== StopReason.OK) break;
-  }
-  return { jit, interp };
-}
-
 // ---------------------------------------------------------------- random instruction mixes
 
-const PTR = [1, 2, 3]; // point into DATA
-const IDX = 13; // small index register
-const pick = <T>(r: () => bigint, xs: readonly T[]): T => xs[Number(r() % BigInt(xs.length))];
-const int = (r: () => bigint, n: number): number => Number(r() % BigInt(n));
 
 /** One random instruction; `dst` and `src` registers, never touching PTR/IDX as destinations. */
 function randomInsn(r: () => bigint, opts: { branches: boolean; crFields: number }): number {
@@ -187,19 +114,6 @@ function randomInsn(r: () => bigint, opts: { branches: boolean; crFields: number
   }
   const w = pick(r, kinds)();
   return w | 0;
-}
-
-function randomSetup(r: () => bigint): Setup {
-  const gpr: Record<number, bigint> = {};
-  const edge = [0n, 1n, -1n, 0x7fffffffn, 0x80000000n, 0xffffffffn, -0x8000000000000000n, 0x7fffffffffffffffn];
-  const power = (): bigint => (int(r, 2) === 0 ? 1n : -1n) << BigInt(int(r, 64)); // carries, sign and shift edges
-  for (let k = 0; k < 32; k++) gpr[k] = [() => pick(r, edge), power, r][int(r, 3)]();
-  for (const p of PTR) gpr[p] = DATA + 0x1000n + BigInt(int(r, 0xc000) & ~7);
-  gpr[IDX] = BigInt(int(r, 64) * 8);
-  const fpr: Record<number, number> = { 1: 1.5, 2: -3.25, 3: 1e300, 4: Number(r() % 1000n) / 7 };
-  const vsr = new Int32Array(256);
-  for (let k = 0; k < 256; k++) vsr[k] = [() => 0, () => -1, () => Number(BigInt.asIntN(32, r()))][int(r, 3)]();
-  return { gpr, fpr, vsr, cr: Number(BigInt.asIntN(32, r())), ctr: BigInt(int(r, 5)), lr: CODE + 0x100n };
 }
 
 describe('jit: compiled blocks match the interpreter', () => {

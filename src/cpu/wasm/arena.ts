@@ -1,0 +1,96 @@
+// The guest arena: one WebAssembly.Memory per process, created at its final size (the OS commits
+// its pages only when they are first touched), so it never grows and its buffer never detaches.
+// Guest memory pages (memory.ts), the software TLBs and the register files (state.ts) live inside
+// it, so code of the Wasm tier (wasm/compiler.ts) reaches them at linear offsets without calling
+// out to JavaScript, while the JS side keeps using ordinary typed-array and DataView views.
+//
+// Node 20 has no Memory64: the arena is at most 4 GiB for the whole process (every GuestMemory,
+// forks included). When it is full, or when AIX_GDBSTUB_WASM=0, pages and register files are plain
+// ArrayBuffers as before and the Wasm tier is not used for them (their pages never enter the TLB).
+
+const PAGE_SIZE = 65536;
+
+/** Bytes of one register file: GPRs (64 int32) then the SPR slots (16 int32). */
+export const REGS_BYTES = 512;
+/** Bytes of one GuestMemory's TLB block (six arrays of 256 int32, see memory.ts). */
+export const TLB_BYTES = 8192;
+
+class Arena {
+  readonly memory: WebAssembly.Memory;
+  readonly buffer: ArrayBuffer;
+  readonly bytes: Uint8Array;
+  private next = PAGE_SIZE; // the first page stays unused: a zero base is never valid
+  private readonly limit: number;
+  private readonly freePages: number[] = [];
+  private readonly freeSmall = new Map<number, number[]>();
+
+  constructor(pages: number) {
+    this.memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
+    this.buffer = this.memory.buffer;
+    this.bytes = new Uint8Array(this.buffer);
+    this.limit = pages * 65536;
+  }
+
+  /** A zeroed 64 KiB page, or -1 when the arena is full. */
+  allocPage(): number {
+    const reused = this.freePages.pop();
+    if (reused !== undefined) {
+      this.bytes.fill(0, reused, reused + PAGE_SIZE);
+      return reused;
+    }
+    if (this.next + PAGE_SIZE > this.limit) return -1;
+    const at = this.next;
+    this.next += PAGE_SIZE;
+    return at;
+  }
+
+  freePage(at: number): void {
+    this.freePages.push(at);
+  }
+
+  /** A zeroed block of `size` bytes (a divisor of 64 KiB), or -1 when the arena is full. */
+  allocSmall(size: number): number {
+    let list = this.freeSmall.get(size);
+    if (list === undefined) this.freeSmall.set(size, (list = []));
+    if (list.length === 0) {
+      const page = this.allocPage();
+      if (page < 0) return -1;
+      for (let at = page + PAGE_SIZE - size; at >= page; at -= size) list.push(at);
+    }
+    const at = list.pop()!;
+    this.bytes.fill(0, at, at + size);
+    return at;
+  }
+
+  freeSmall_(at: number, size: number): void {
+    this.freeSmall.get(size)!.push(at);
+  }
+}
+
+let arena: Arena | null | undefined;
+
+/** The process's arena, or null when the Wasm tier is off or the memory could not be reserved. */
+export function guestArena(): Arena | null {
+  if (arena !== undefined) return arena;
+  arena = null;
+  if (typeof process !== 'undefined' && process.env.AIX_GDBSTUB_WASM === '0') return null;
+  if (typeof WebAssembly === 'undefined') return null;
+  // 4 GiB when the host lets us reserve it, else smaller.
+  for (const pages of [65536, 16384, 4096]) {
+    try {
+      arena = new Arena(pages);
+      break;
+    } catch {
+      // try a smaller reservation
+    }
+  }
+  return arena;
+}
+
+/** Frees arena storage of objects the GC collected (register files, TLBs, pages of a dropped GuestMemory). */
+export const arenaReclaim = new FinalizationRegistry<{ pages?: Map<number, { base: number }>; small?: [number, number][] }>((held) => {
+  const a = guestArena();
+  if (a === null) return;
+  if (held.pages) for (const p of held.pages.values()) if (p.base >= 0) a.freePage(p.base);
+  if (held.small) for (const [at, size] of held.small) a.freeSmall_(at, size);
+});

@@ -1,0 +1,1016 @@
+// The Wasm tier: a block the JS tier would compile (jit/compiler.ts decides its words and loop
+// labels) becomes one WebAssembly function instead when every row in it is one this file emits:
+// integer ALU, rotates and shifts, compares, loads and stores, LR/CTR moves and branches. The
+// GPRs, CR, XER, LR and CTR the block uses are i64/i32 locals (loaded from the register file in
+// the guest arena at entry, stored back at the one exit), so 64-bit adds, rotates and compares are
+// single instructions; notes/cpu-performance.md has the measurements that chose this.
+//
+// Exactness, as the JS tier: the function has the same labels and the same budget checks (a jump
+// to a label continues only while the budget covers a whole pass), so counts, exits and
+// --deterministic runs are the JS block's. Loads and stores probe the memory's software TLB
+// (memory.ts keeps it in the arena); a miss (first touch, page crossing, protection, a code page,
+// a watched page, a clean page under snapshot tracking) leaves the function with PC on that
+// instruction and the count before it, and the wrapper runs that one instruction through its row's
+// exec function, which takes the slow path and may fault precisely or trap a watchpoint. Stores
+// never reach a page holding code (code pages stay out of the write TLB), so a block cannot
+// overwrite itself and self-modifying code goes through the slow path's invalidation.
+import type { InsnRow } from '../isa-types.js';
+import type { CpuState } from '../state.js';
+import { CR, XER } from '../state.js';
+import type { GuestMemory } from '../memory.js';
+import type { LoopHost } from '../run.js';
+import { MASK64 } from '../int64.js';
+import { bf, cmpL, ds, mbM, mbMD, meM, ra, rb, rc5, rt, shMD, si, sprNum, ui } from '../fields.js';
+import { staticTarget } from '../jit/emit.js';
+import type { BlockFn } from '../jit/block.js';
+import { Op, WasmFn, wasmModule } from './encode.js';
+import { guestArena } from './arena.js';
+import { BLOCK_PARAMS, releaseTableSlot, runChain, slowSlot, tableSlotFor } from './chain.js';
+
+// Parameters: budget, register file and TLB offsets, and where to start: label index k and its
+// word index t (0, 0 at the entry; a return point inside the region otherwise).
+const P_LEFT = 0;
+const P_REGS = 1;
+const P_TLB = 2;
+const P_K = 3;
+const P_T = 4;
+// Locals.
+const L_M = 5;
+const L_P = 6;
+const L_CR = 7;
+const L_XER = 8;
+const L_RET = 9;
+const L_TI = 10; // TLB index * 4
+const L_TH = 11; // EA high word
+const L_TL = 12; // EA low word, then the linear address
+const I32_LOCALS = 8; // locals 5..12
+const L_EA = 13; // i64
+const L_X = 14; // i64
+const L_LR = 15; // i64
+const L_CTR = 16; // i64
+const L_GPR = 17; // 32 x i64
+const L_Y = 49; // i64 scratch
+const L_Z = 50; // i64 scratch
+
+// Register file layout (state.ts): GPR n at 8n as (hi, lo) int32 words, SPR k at 256 + 4k.
+const SPR_OFF = 256;
+const PC_OFF = SPR_OFF;
+const LR_OFF = SPR_OFF + 8;
+const CTR_OFF = SPR_OFF + 16;
+const CR_OFF = SPR_OFF + 4 * CR;
+const XER_OFF = SPR_OFF + 4 * XER;
+// TLB block layout (memory.ts): rTagHi, rTagPg, rBase, wTagHi, wTagPg, wBase, 1 KiB each.
+const TLB_R = 0;
+const TLB_W = 3072;
+
+/** A row this tier emits: returns false when it does not handle this form (the block stays JS). */
+type RowEmitter = (e: Emit, w: number, j: number) => boolean;
+
+/** A (hi, lo) word pair as the i64 a little-endian load of it gives (what i64.store must write). */
+const pairBits = (hi: number, lo: number): bigint => BigInt.asIntN(64, (BigInt(lo >>> 0) << 32n) | BigInt(hi >>> 0));
+const mask64 = (mb: number, me: number): bigint => {
+  const k = (mb * 64 + me) << 1;
+  return BigInt.asIntN(64, (BigInt(MASK64[k] >>> 0) << 32n) | BigInt(MASK64[k + 1] >>> 0));
+};
+
+class Emit {
+  readonly f = new WasmFn();
+  readonly used = new Set<number>();
+  readonly written = new Set<number>();
+  cr = false;
+  crWritten = false;
+  xer = false;
+  xerWritten = false;
+  lr = false;
+  lrWritten = false;
+  ctr = false;
+  ctrWritten = false;
+  /** Open constructs between the code and $top (label blocks still open + ifs). */
+  depth = 0;
+
+  constructor(
+    readonly hi: number,
+    readonly lo: number,
+    readonly len: number,
+    readonly labels: number[],
+  ) {}
+
+  getG(r: number): void {
+    this.used.add(r);
+    this.f.local_get(L_GPR + r);
+  }
+  setG(r: number): void {
+    this.used.add(r);
+    this.written.add(r);
+    this.f.local_set(L_GPR + r);
+  }
+  /** RA|0 */
+  getRa0(a: number): void {
+    if (a === 0) this.f.i64_const(0);
+    else this.getG(a);
+  }
+  getCr(): void {
+    this.cr = true;
+    this.f.local_get(L_CR);
+  }
+  setCr(): void {
+    this.cr = this.crWritten = true;
+    this.f.local_set(L_CR);
+  }
+  getXer(): void {
+    this.xer = true;
+    this.f.local_get(L_XER);
+  }
+  setXer(): void {
+    this.xer = this.xerWritten = true;
+    this.f.local_set(L_XER);
+  }
+
+  pcLo(j: number): number {
+    return (this.lo + 4 * j) | 0;
+  }
+  pcHi(j: number): number {
+    const l = (this.lo + 4 * j) | 0;
+    return (l >>> 0) < (this.lo >>> 0) ? (this.hi + 1) | 0 : this.hi;
+  }
+
+  /** Leave with PC = (th, tl) constants and count m + n. */
+  exitConst(th: number, tl: number, n: number, ret = 0): void {
+    const f = this.f;
+    f.local_get(P_REGS).i64_const(pairBits(th, tl)).i64_store(PC_OFF);
+    this.exitCount(n, ret);
+  }
+  /** Leave with the count m + n (ret 0) or the slow-path code -2 - (m + n) (ret 1). */
+  exitCount(n: number, ret: number): void {
+    const f = this.f;
+    if (ret === 0) f.local_get(L_M).i32_const(n).op(Op.i32_add).local_set(L_RET);
+    else f.i32_const(-2 - n).local_get(L_M).op(Op.i32_sub).local_set(L_RET);
+    f.br(this.depth + 1);
+  }
+
+  /** A taken branch from instruction j to (th, tl): a label of the block, or an exit. */
+  jump(j: number, th: number, tl: number): void {
+    const ti = th === this.hi && (tl >>> 0) >= (this.lo >>> 0) && (tl & 3) === 0 ? (tl - this.lo) >>> 2 : -1;
+    const k = ti < 0 ? -1 : this.labels.indexOf(ti);
+    if (k < 0) {
+      this.exitConst(th, tl, j + 1);
+      return;
+    }
+    const f = this.f;
+    // m += j + 1 - ti; if (left - m - ti < len) leave at the label; else continue there.
+    f.local_get(L_M).i32_const(j + 1 - ti).op(Op.i32_add).local_set(L_M);
+    f.local_get(P_LEFT).local_get(L_M).op(Op.i32_sub).i32_const(ti + this.len).op(Op.i32_lt_s);
+    f.if_();
+    this.depth++;
+    this.exitConst(th, tl, ti);
+    this.depth--;
+    f.end();
+    f.i32_const(k).local_set(L_P);
+    f.br(this.depth);
+  }
+
+  /** Leave for the i64 target on the stack (bclr/bcctr). */
+  exitDynamic(j: number): void {
+    const f = this.f;
+    f.i64_const(32).op(Op.i64_rotl).local_set(L_X);
+    f.local_get(P_REGS).local_get(L_X).i64_store(PC_OFF);
+    this.exitCount(j + 1, 0);
+  }
+
+  /** CR field bf from the compare of the two values the pushers put (i64 or i32). */
+  compare(field: number, a: () => void, b: () => void, kind: 'i64s' | 'i64u' | 'i32s' | 'i32u'): void {
+    const f = this.f;
+    const [lt, gt] =
+      kind === 'i64s' ? [Op.i64_lt_s, Op.i64_gt_s] : kind === 'i64u' ? [Op.i64_lt_u, Op.i64_gt_u] : kind === 'i32s' ? [Op.i32_lt_s, Op.i32_gt_s] : [Op.i32_lt_u, Op.i32_gt_u];
+    f.i32_const(8).i32_const(4).i32_const(2);
+    a();
+    b();
+    f.op(gt).select();
+    a();
+    b();
+    f.op(lt).select();
+    this.setField(field);
+  }
+  /** CR field bf = (nibble on the stack) | SO. */
+  setField(field: number): void {
+    const f = this.f;
+    this.getXer();
+    f.i32_const(31).op(Op.i32_shr_u).op(Op.i32_or);
+    const sh = 28 - 4 * field;
+    f.i32_const(sh).op(Op.i32_shl);
+    this.getCr();
+    f.i32_const(~(15 << sh)).op(Op.i32_and).op(Op.i32_or);
+    this.setCr();
+  }
+  /** Write the i64 on the stack to RA, with CR0 when Rc. */
+  putRa(w: number): void {
+    this.setG(ra(w));
+    if (w & 1) this.cr0(ra(w));
+  }
+  cr0(r: number): void {
+    this.compare(0, () => this.getG(r), () => this.f.i64_const(0), 'i64s');
+  }
+
+  /** EA of (RA|0) + disp or (RA|0) + RB into L_EA. */
+  eaDisp(a: number, disp: number): void {
+    this.getRa0(a);
+    if (disp !== 0) this.f.i64_const(disp).op(Op.i64_add);
+    this.f.local_set(L_EA);
+  }
+  eaIndexed(a: number, b: number): void {
+    if (a === 0) this.getG(b);
+    else {
+      this.getG(a);
+      this.getG(b);
+      this.f.op(Op.i64_add);
+    }
+    this.f.local_set(L_EA);
+  }
+  /** L_TL = linear address of the EA's `size` bytes, or leave through the slow exit at j. */
+  probe(j: number, size: number, write: boolean): void {
+    const f = this.f;
+    const t = write ? TLB_W : TLB_R;
+    f.local_get(L_EA).i64_const(32).op(Op.i64_shr_u).op(Op.i32_wrap_i64).local_set(L_TH);
+    f.local_get(L_EA).op(Op.i32_wrap_i64).local_set(L_TL);
+    // i = ((lo >>> 16) ^ hi) & 255, as memory.ts
+    f.local_get(L_TL).i32_const(16).op(Op.i32_shr_u).local_get(L_TH).op(Op.i32_xor).i32_const(255).op(Op.i32_and);
+    f.i32_const(2).op(Op.i32_shl).local_get(P_TLB).op(Op.i32_add).local_set(L_TI);
+    f.local_get(L_TI).i32_load(t + 1024).local_get(L_TL).i32_const(16).op(Op.i32_shr_u).op(Op.i32_ne);
+    f.local_get(L_TI).i32_load(t).local_get(L_TH).op(Op.i32_ne).op(Op.i32_or);
+    if (size > 1) f.local_get(L_TL).i32_const(0xffff).op(Op.i32_and).i32_const(65536 - size).op(Op.i32_gt_u).op(Op.i32_or);
+    f.if_();
+    this.depth++;
+    f.local_get(P_REGS).i64_const(pairBits(this.pcHi(j), this.pcLo(j))).i64_store(PC_OFF);
+    this.exitCount(j, 1);
+    this.depth--;
+    f.end();
+    f.local_get(L_TI).i32_load(t + 2048).local_get(L_TL).i32_const(0xffff).op(Op.i32_and).op(Op.i32_add).local_set(L_TL);
+  }
+}
+
+/** Byte-swap the i32 on the stack. */
+function bswap32(f: WasmFn): void {
+  f.local_set(L_TH);
+  f.local_get(L_TH).i32_const(8).op(Op.i32_shr_u).i32_const(0x00ff00ff).op(Op.i32_and);
+  f.local_get(L_TH).i32_const(0x00ff00ff).op(Op.i32_and).i32_const(8).op(Op.i32_shl).op(Op.i32_or);
+  f.i32_const(16).op(Op.i32_rotl);
+}
+/** Byte-swap the i64 on the stack. */
+function bswap64(f: WasmFn): void {
+  f.local_set(L_X);
+  f.local_get(L_X).i64_const(8).op(Op.i64_shr_u).i64_const(0x00ff00ff00ff00ffn).op(Op.i64_and);
+  f.local_get(L_X).i64_const(0x00ff00ff00ff00ffn).op(Op.i64_and).i64_const(8).op(Op.i64_shl).op(Op.i64_or);
+  f.local_set(L_X);
+  f.local_get(L_X).i64_const(16).op(Op.i64_shr_u).i64_const(0x0000ffff0000ffffn).op(Op.i64_and);
+  f.local_get(L_X).i64_const(0x0000ffff0000ffffn).op(Op.i64_and).i64_const(16).op(Op.i64_shl).op(Op.i64_or);
+  f.i64_const(32).op(Op.i64_rotl);
+}
+
+type Kind = 'b' | 'h' | 'ha' | 'w' | 'wa' | 'd';
+const SIZE: Record<Kind, number> = { b: 1, h: 2, ha: 2, w: 4, wa: 4, d: 8 };
+
+/** The value at L_TL, big-endian, as the i64 the load kind produces. */
+function loadValue(f: WasmFn, kind: Kind): void {
+  f.local_get(L_TL);
+  switch (kind) {
+    case 'b':
+      f.i32_load8_u(0).op(Op.i64_extend_i32_u);
+      return;
+    case 'h':
+    case 'ha':
+      f.i32_load16_u(0);
+      f.local_set(L_TH);
+      f.local_get(L_TH).i32_const(8).op(Op.i32_shl).local_get(L_TH).i32_const(8).op(Op.i32_shr_u).op(Op.i32_or).i32_const(0xffff).op(Op.i32_and);
+      f.op(Op.i64_extend_i32_u);
+      if (kind === 'ha') f.op(Op.i64_extend16_s);
+      return;
+    case 'w':
+    case 'wa':
+      f.i32_load(0);
+      bswap32(f);
+      f.op(kind === 'w' ? Op.i64_extend_i32_u : Op.i64_extend_i32_s);
+      return;
+    case 'd':
+      f.i64_load(0);
+      bswap64(f);
+      return;
+  }
+}
+
+function storeValue(e: Emit, kind: 'b' | 'h' | 'w' | 'd', r: number): void {
+  const f = e.f;
+  f.local_get(L_TL);
+  e.getG(r);
+  switch (kind) {
+    case 'b':
+      f.op(Op.i32_wrap_i64).i32_store8(0);
+      return;
+    case 'h':
+      f.op(Op.i32_wrap_i64).local_set(L_TH);
+      f.local_get(L_TH).i32_const(8).op(Op.i32_shl).local_get(L_TH).i32_const(8).op(Op.i32_shr_u).i32_const(0xff).op(Op.i32_and).op(Op.i32_or);
+      f.i32_store16(0);
+      return;
+    case 'w':
+      f.op(Op.i32_wrap_i64);
+      bswap32(f);
+      f.i32_store(0);
+      return;
+    case 'd':
+      bswap64(f);
+      f.i64_store(0);
+      return;
+  }
+}
+
+const load = (kind: Kind, update: boolean, indexed: boolean, disp: (w: number) => number = si): RowEmitter => (e, w, j) => {
+  if (update && (ra(w) === 0 || ra(w) === rt(w))) return false;
+  if (indexed) e.eaIndexed(ra(w), rb(w));
+  else e.eaDisp(ra(w), disp(w));
+  e.probe(j, SIZE[kind], false);
+  loadValue(e.f, kind);
+  e.setG(rt(w));
+  if (update) {
+    e.f.local_get(L_EA);
+    e.setG(ra(w));
+  }
+  return true;
+};
+const store = (kind: 'b' | 'h' | 'w' | 'd', update: boolean, indexed: boolean, disp: (w: number) => number = si): RowEmitter => (e, w, j) => {
+  if (update && ra(w) === 0) return false;
+  if (indexed) e.eaIndexed(ra(w), rb(w));
+  else e.eaDisp(ra(w), disp(w));
+  e.probe(j, SIZE[kind], true);
+  storeValue(e, kind, rt(w));
+  if (update) {
+    e.f.local_get(L_EA);
+    e.setG(ra(w));
+  }
+  return true;
+};
+
+/** RT = RA op RB (XO-form without OE/Rc). */
+const arith = (op: number, swap = false): RowEmitter => (e, w) => {
+  if (w & 0x401) return false;
+  if (swap) {
+    e.getG(rb(w));
+    e.getG(ra(w));
+  } else {
+    e.getG(ra(w));
+    e.getG(rb(w));
+  }
+  e.f.op(op);
+  e.setG(rt(w));
+  return true;
+};
+/** RA = RS op RB, optional inversion of RB or of the result (X-form logical). */
+const logical = (op: number, notB: boolean, notResult: boolean): RowEmitter => (e, w) => {
+  e.getG(rt(w));
+  e.getG(rb(w));
+  if (notB) e.f.i64_const(-1).op(Op.i64_xor);
+  e.f.op(op);
+  if (notResult) e.f.i64_const(-1).op(Op.i64_xor);
+  e.putRa(w);
+  return true;
+};
+const immLogical = (op: number, shift: number): RowEmitter => (e, w) => {
+  e.getG(rt(w));
+  e.f.i64_const((ui(w) << shift) >>> 0).op(op);
+  e.setG(ra(w));
+  return true;
+};
+const andImm = (shift: number): RowEmitter => (e, w) => {
+  e.getG(rt(w));
+  e.f.i64_const((ui(w) << shift) >>> 0).op(Op.i64_and);
+  e.setG(ra(w));
+  e.cr0(ra(w));
+  return true;
+};
+const extend = (op: number): RowEmitter => (e, w) => {
+  e.getG(rt(w));
+  e.f.op(op);
+  e.putRa(w);
+  return true;
+};
+const rotMask = (sh: (w: number) => number, mb: (w: number) => number, me: (w: number) => number): RowEmitter => (e, w) => {
+  e.getG(rt(w));
+  const n = sh(w);
+  if (n !== 0) e.f.i64_const(n).op(Op.i64_rotl);
+  const m = mask64(mb(w), me(w));
+  if (m !== -1n) e.f.i64_const(m).op(Op.i64_and);
+  e.putRa(w);
+  return true;
+};
+/** sld/srd: shift by RB & 127, zero at 64 and above. */
+const shift64 = (op: number): RowEmitter => (e, w) => {
+  const f = e.f;
+  e.getG(rt(w));
+  e.getG(rb(w));
+  f.op(op);
+  f.i64_const(0);
+  e.getG(rb(w));
+  f.i64_const(64).op(Op.i64_and).op(Op.i64_eqz);
+  f.select();
+  e.putRa(w);
+  return true;
+};
+/** slw/srw: shift the low word by RB & 63, zero at 32 and above; the high word is zero. */
+const shift32 = (op: number): RowEmitter => (e, w) => {
+  const f = e.f;
+  e.getG(rt(w));
+  f.op(Op.i32_wrap_i64);
+  e.getG(rb(w));
+  f.op(Op.i32_wrap_i64).op(op).op(Op.i64_extend_i32_u);
+  f.i64_const(0);
+  e.getG(rb(w));
+  f.i64_const(32).op(Op.i64_and).op(Op.i64_eqz);
+  f.select();
+  e.putRa(w);
+  return true;
+};
+/** XER.CA = (value < 0 && lost bits != 0), the pushers give the i64 value and the lost-bits mask. */
+function setCarry(e: Emit, value: () => void, lostMask: bigint): void {
+  const f = e.f;
+  value();
+  f.i64_const(0).op(Op.i64_lt_s);
+  value();
+  f.i64_const(lostMask).op(Op.i64_and).i64_const(0).op(Op.i64_ne).op(Op.i32_and);
+  f.i32_const(29).op(Op.i32_shl);
+  e.getXer();
+  f.i32_const(~0x20000000).op(Op.i32_and).op(Op.i32_or);
+  e.setXer();
+}
+
+/** The BO test of a conditional branch, leaving ok (i32) on the stack. CTR is decremented first unless noCtr. */
+function boTest(e: Emit, w: number, noCtr: boolean): void {
+  const f = e.f;
+  const bo = rt(w);
+  let parts = 0;
+  if ((bo & 4) === 0 && !noCtr) {
+    e.ctr = e.ctrWritten = true;
+    f.local_get(L_CTR).i64_const(1).op(Op.i64_sub).local_set(L_CTR);
+    f.local_get(L_CTR).op(Op.i64_eqz);
+    if ((bo & 2) === 0) f.op(Op.i32_eqz);
+    parts++;
+  }
+  if ((bo & 16) === 0) {
+    e.getCr();
+    f.i32_const(1 << (31 - ra(w))).op(Op.i32_and);
+    if ((bo & 8) === 0) f.op(Op.i32_eqz);
+    else f.i32_const(0).op(Op.i32_ne);
+    parts++;
+  }
+  if (parts === 0) f.i32_const(1);
+  if (parts === 2) f.op(Op.i32_and);
+}
+function link(e: Emit, j: number, w: number): void {
+  if ((w & 1) === 0) return;
+  e.lr = e.lrWritten = true;
+  const lo = e.pcLo(j + 1);
+  const hi = e.pcHi(j + 1);
+  e.f.i64_const(BigInt.asIntN(64, (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0))).local_set(L_LR);
+}
+
+const nop: RowEmitter = () => true;
+
+/** cmp, cmpl, cmpi, cmpli: RA against RB or the immediate, 64-bit (L=1) or low words. */
+const compareRow = (signed: boolean, immediate: boolean): RowEmitter => (e, w) => {
+  const l = cmpL(w) === 1;
+  const a = (): void => {
+    e.getG(ra(w));
+    if (!l) e.f.op(Op.i32_wrap_i64);
+  };
+  const imm = signed ? si(w) : ui(w);
+  const b = immediate
+    ? (): void => void (l ? e.f.i64_const(imm) : e.f.i32_const(imm))
+    : (): void => {
+        e.getG(rb(w));
+        if (!l) e.f.op(Op.i32_wrap_i64);
+      };
+  e.compare(bf(w), a, b, l ? (signed ? 'i64s' : 'i64u') : signed ? 'i32s' : 'i32u');
+  return true;
+};
+
+/**
+ * L_Y = a + b + carry-in, XER.CA = the carry out (the pushers give a and b as i64; cin is a
+ * constant 0/1 or 'ca' for XER.CA).
+ */
+function addCarrying(e: Emit, a: () => void, b: () => void, cin: 0 | 1 | 'ca'): void {
+  const f = e.f;
+  a();
+  f.local_set(L_X);
+  b();
+  f.local_get(L_X).op(Op.i64_add).local_set(L_Z); // s = a + b
+  f.local_get(L_Z).local_get(L_X).op(Op.i64_lt_u); // c1 = s < a
+  f.local_get(L_Z);
+  if (cin === 'ca') {
+    e.getXer();
+    f.i32_const(29).op(Op.i32_shr_u).i32_const(1).op(Op.i32_and).op(Op.i64_extend_i32_u);
+  } else f.i64_const(cin);
+  f.op(Op.i64_add).local_set(L_Y); // r = s + cin
+  f.local_get(L_Y).local_get(L_Z).op(Op.i64_lt_u).op(Op.i32_or); // c2 = r < s
+  f.i32_const(29).op(Op.i32_shl);
+  e.getXer();
+  f.i32_const(~0x20000000).op(Op.i32_and).op(Op.i32_or);
+  e.setXer();
+}
+/** XO-form carrying rows (OE=0, Rc=0): RT = a + b + cin. */
+const carrying = (a: 'ra' | 'nra', b: 'rb' | 'zero' | 'ones', cin: 0 | 1 | 'ca'): RowEmitter => (e, w) => {
+  if (w & 0x401) return false;
+  const pa = (): void => {
+    e.getG(ra(w));
+    if (a === 'nra') e.f.i64_const(-1).op(Op.i64_xor);
+  };
+  const pb = (): void => {
+    if (b === 'rb') e.getG(rb(w));
+    else e.f.i64_const(b === 'zero' ? 0 : -1);
+  };
+  addCarrying(e, pa, pb, cin);
+  e.f.local_get(L_Y);
+  e.setG(rt(w));
+  return true;
+};
+/** crand..crxor: CR bit BT = op(bit BA, bit BB), op on 0/1 ints (results masked to one bit). */
+const crLogical = (op: (f: WasmFn) => void): RowEmitter => (e, w) => {
+  const f = e.f;
+  const bit = (n: number): void => {
+    e.getCr();
+    f.i32_const(31 - n).op(Op.i32_shr_u).i32_const(1).op(Op.i32_and);
+  };
+  bit(ra(w));
+  bit(rb(w));
+  op(f);
+  f.i32_const(1).op(Op.i32_and).i32_const(31 - rt(w)).op(Op.i32_shl);
+  e.getCr();
+  f.i32_const(~(1 << (31 - rt(w)))).op(Op.i32_and).op(Op.i32_or);
+  e.setCr();
+  return true;
+};
+const not32 = (f: WasmFn): void => void f.i32_const(-1).op(Op.i32_xor);
+
+/** High 64 bits of the unsigned 128-bit product of RA and RB into L_Y (mulhdu), signed if asked. */
+function mulHigh(e: Emit, w: number, signed: boolean): void {
+  const f = e.f;
+  const lo32 = (r: number): void => {
+    e.getG(r);
+    f.i64_const(0xffffffff).op(Op.i64_and);
+  };
+  const hi32 = (r: number): void => {
+    e.getG(r);
+    f.i64_const(32).op(Op.i64_shr_u);
+  };
+  const [a, b] = [ra(w), rb(w)];
+  // mid = (al*bl >>> 32) + (al*bh & M) + (ah*bl & M)
+  lo32(a);
+  lo32(b);
+  f.op(Op.i64_mul).i64_const(32).op(Op.i64_shr_u);
+  lo32(a);
+  hi32(b);
+  f.op(Op.i64_mul).local_tee(L_X).i64_const(0xffffffff).op(Op.i64_and).op(Op.i64_add);
+  hi32(a);
+  lo32(b);
+  f.op(Op.i64_mul).local_tee(L_Z).i64_const(0xffffffff).op(Op.i64_and).op(Op.i64_add);
+  // hi = ah*bh + (al*bh >>> 32) + (ah*bl >>> 32) + (mid >>> 32)
+  f.i64_const(32).op(Op.i64_shr_u);
+  hi32(a);
+  hi32(b);
+  f.op(Op.i64_mul).op(Op.i64_add);
+  f.local_get(L_X).i64_const(32).op(Op.i64_shr_u).op(Op.i64_add);
+  f.local_get(L_Z).i64_const(32).op(Op.i64_shr_u).op(Op.i64_add);
+  if (signed) {
+    // minus (a < 0 ? b : 0) and (b < 0 ? a : 0)
+    e.getG(b);
+    f.i64_const(0);
+    e.getG(a);
+    f.i64_const(0).op(Op.i64_lt_s).select().op(Op.i64_sub);
+    e.getG(a);
+    f.i64_const(0);
+    e.getG(b);
+    f.i64_const(0).op(Op.i64_lt_s).select().op(Op.i64_sub);
+  }
+  f.local_set(L_Y);
+}
+
+export const wasmRows: Record<string, RowEmitter> = {
+  addi: (e, w) => {
+    e.getRa0(ra(w));
+    e.f.i64_const(si(w)).op(Op.i64_add);
+    e.setG(rt(w));
+    return true;
+  },
+  addis: (e, w) => {
+    e.getRa0(ra(w));
+    e.f.i64_const(w << 16).op(Op.i64_add);
+    e.setG(rt(w));
+    return true;
+  },
+  add: arith(Op.i64_add),
+  subf: arith(Op.i64_sub, true),
+  mulld: arith(Op.i64_mul),
+  neg: (e, w) => {
+    if (w & 0x401) return false;
+    e.f.i64_const(0);
+    e.getG(ra(w));
+    e.f.op(Op.i64_sub);
+    e.setG(rt(w));
+    return true;
+  },
+  mulhdu: (e, w) => {
+    if (w & 1) return false;
+    mulHigh(e, w, false);
+    e.f.local_get(L_Y);
+    e.setG(rt(w));
+    return true;
+  },
+  mulhd: (e, w) => {
+    if (w & 1) return false;
+    mulHigh(e, w, true);
+    e.f.local_get(L_Y);
+    e.setG(rt(w));
+    return true;
+  },
+  addc: carrying('ra', 'rb', 0),
+  adde: carrying('ra', 'rb', 'ca'),
+  addze: carrying('ra', 'zero', 'ca'),
+  addme: carrying('ra', 'ones', 'ca'),
+  subfc: carrying('nra', 'rb', 1),
+  subfe: carrying('nra', 'rb', 'ca'),
+  subfze: carrying('nra', 'zero', 'ca'),
+  addic: (e, w) => {
+    addCarrying(e, () => e.getG(ra(w)), () => e.f.i64_const(si(w)), 0);
+    e.f.local_get(L_Y);
+    e.setG(rt(w));
+    return true;
+  },
+  'addic.': (e, w) => {
+    addCarrying(e, () => e.getG(ra(w)), () => e.f.i64_const(si(w)), 0);
+    e.f.local_get(L_Y);
+    e.setG(rt(w));
+    e.cr0(rt(w));
+    return true;
+  },
+  subfic: (e, w) => {
+    addCarrying(e, () => (e.getG(ra(w)), e.f.i64_const(-1).op(Op.i64_xor)), () => e.f.i64_const(si(w)), 1);
+    e.f.local_get(L_Y);
+    e.setG(rt(w));
+    return true;
+  },
+  popcntd: (e, w) => {
+    e.getG(rt(w));
+    e.f.op(Op.i64_popcnt);
+    e.setG(ra(w));
+    return true;
+  },
+  popcntw: (e, w) => {
+    const f = e.f;
+    e.getG(rt(w));
+    f.i64_const(32).op(Op.i64_shr_u).op(Op.i64_popcnt).i64_const(32).op(Op.i64_shl);
+    e.getG(rt(w));
+    f.i64_const(0xffffffff).op(Op.i64_and).op(Op.i64_popcnt).op(Op.i64_or);
+    e.setG(ra(w));
+    return true;
+  },
+  mcrf: (e, w) => {
+    const f = e.f;
+    const sh = 28 - 4 * bf(w);
+    e.getCr();
+    f.i32_const(28 - 4 * ((w >>> 18) & 7)).op(Op.i32_shr_u).i32_const(15).op(Op.i32_and).i32_const(sh).op(Op.i32_shl);
+    e.getCr();
+    f.i32_const(~(15 << sh)).op(Op.i32_and).op(Op.i32_or);
+    e.setCr();
+    return true;
+  },
+  crand: crLogical((f) => f.op(Op.i32_and)),
+  crandc: crLogical((f) => (not32(f), f.op(Op.i32_and))),
+  creqv: crLogical((f) => (f.op(Op.i32_xor), not32(f))),
+  crnand: crLogical((f) => (f.op(Op.i32_and), not32(f))),
+  crnor: crLogical((f) => (f.op(Op.i32_or), not32(f))),
+  cror: crLogical((f) => f.op(Op.i32_or)),
+  crorc: crLogical((f) => (not32(f), f.op(Op.i32_or))),
+  crxor: crLogical((f) => f.op(Op.i32_xor)),
+  mulli: (e, w) => {
+    e.getG(ra(w));
+    e.f.i64_const(si(w)).op(Op.i64_mul);
+    e.setG(rt(w));
+    return true;
+  },
+  or: logical(Op.i64_or, false, false),
+  and: logical(Op.i64_and, false, false),
+  xor: logical(Op.i64_xor, false, false),
+  andc: logical(Op.i64_and, true, false),
+  orc: logical(Op.i64_or, true, false),
+  nor: logical(Op.i64_or, false, true),
+  nand: logical(Op.i64_and, false, true),
+  eqv: logical(Op.i64_xor, false, true),
+  ori: immLogical(Op.i64_or, 0),
+  oris: immLogical(Op.i64_or, 16),
+  xori: immLogical(Op.i64_xor, 0),
+  xoris: immLogical(Op.i64_xor, 16),
+  'andi.': andImm(0),
+  'andis.': andImm(16),
+  extsb: extend(Op.i64_extend8_s),
+  extsh: extend(Op.i64_extend16_s),
+  extsw: extend(Op.i64_extend32_s),
+  cntlzd: extend(Op.i64_clz),
+  cntlzw: (e, w) => {
+    e.getG(rt(w));
+    e.f.op(Op.i32_wrap_i64).op(Op.i32_clz).op(Op.i64_extend_i32_u);
+    e.putRa(w);
+    return true;
+  },
+  cmp: compareRow(true, false),
+  cmpl: compareRow(false, false),
+  cmpi: compareRow(true, true),
+  cmpli: compareRow(false, true),
+  isel: (e, w) => {
+    e.getRa0(ra(w));
+    e.getG(rb(w));
+    e.getCr();
+    e.f.i32_const(1 << (31 - rc5(w))).op(Op.i32_and);
+    e.f.select();
+    e.setG(rt(w));
+    return true;
+  },
+  rlwinm: (e, w) => {
+    const f = e.f;
+    e.getG(rt(w));
+    f.op(Op.i32_wrap_i64);
+    if (rb(w) !== 0) f.i32_const(rb(w)).op(Op.i32_rotl);
+    f.op(Op.i64_extend_i32_u).local_set(L_X);
+    f.local_get(L_X).local_get(L_X).i64_const(32).op(Op.i64_shl).op(Op.i64_or);
+    f.i64_const(mask64(mbM(w) + 32, meM(w) + 32)).op(Op.i64_and);
+    e.putRa(w);
+    return true;
+  },
+  rldicl: rotMask(shMD, mbMD, () => 63),
+  rldicr: rotMask(shMD, () => 0, mbMD),
+  rldic: rotMask(shMD, mbMD, (w) => 63 - shMD(w)),
+  rldimi: (e, w) => {
+    const f = e.f;
+    const m = mask64(mbMD(w), 63 - shMD(w));
+    e.getG(rt(w));
+    if (shMD(w) !== 0) f.i64_const(shMD(w)).op(Op.i64_rotl);
+    f.i64_const(m).op(Op.i64_and);
+    e.getG(ra(w));
+    f.i64_const(~m).op(Op.i64_and).op(Op.i64_or);
+    e.putRa(w);
+    return true;
+  },
+  sld: shift64(Op.i64_shl),
+  srd: shift64(Op.i64_shr_u),
+  slw: shift32(Op.i32_shl),
+  srw: shift32(Op.i32_shr_u),
+  sradi: (e, w) => {
+    const n = shMD(w);
+    const s = rt(w);
+    setCarry(e, () => e.getG(s), n === 0 ? 0n : (1n << BigInt(n)) - 1n);
+    e.getG(s);
+    if (n !== 0) e.f.i64_const(n).op(Op.i64_shr_s);
+    e.putRa(w);
+    return true;
+  },
+  srawi: (e, w) => {
+    const n = rb(w);
+    const s = rt(w);
+    const low = (): void => {
+      e.getG(s);
+      e.f.op(Op.i32_wrap_i64).op(Op.i64_extend_i32_s);
+    };
+    setCarry(e, low, n === 0 ? 0n : (1n << BigInt(n)) - 1n);
+    low();
+    if (n !== 0) e.f.i64_const(n).op(Op.i64_shr_s);
+    e.putRa(w);
+    return true;
+  },
+
+  lbz: load('b', false, false),
+  lbzu: load('b', true, false),
+  lhz: load('h', false, false),
+  lhzu: load('h', true, false),
+  lha: load('ha', false, false),
+  lwz: load('w', false, false),
+  lwzu: load('w', true, false),
+  ld: load('d', false, false, ds),
+  ldu: load('d', true, false, ds),
+  lwa: load('wa', false, false, ds),
+  lbzx: load('b', false, true),
+  lhzx: load('h', false, true),
+  lhax: load('ha', false, true),
+  lwzx: load('w', false, true),
+  lwax: load('wa', false, true),
+  ldx: load('d', false, true),
+  stb: store('b', false, false),
+  stbu: store('b', true, false),
+  sth: store('h', false, false),
+  stw: store('w', false, false),
+  stwu: store('w', true, false),
+  std: store('d', false, false, ds),
+  stdu: store('d', true, false, ds),
+  stbx: store('b', false, true),
+  sthx: store('h', false, true),
+  stwx: store('w', false, true),
+  stdx: store('d', false, true),
+  stdux: store('d', true, true),
+
+  mfspr: (e, w) => {
+    const n = sprNum(w);
+    if (n === 8) {
+      e.lr = true;
+      e.f.local_get(L_LR);
+    } else if (n === 9) {
+      e.ctr = true;
+      e.f.local_get(L_CTR);
+    } else return false;
+    e.setG(rt(w));
+    return true;
+  },
+  mtspr: (e, w) => {
+    const n = sprNum(w);
+    if (n !== 8 && n !== 9) return false;
+    e.getG(rt(w));
+    if (n === 8) {
+      e.lr = e.lrWritten = true;
+      e.f.local_set(L_LR);
+    } else {
+      e.ctr = e.ctrWritten = true;
+      e.f.local_set(L_CTR);
+    }
+    return true;
+  },
+  mfcr: (e, w) => {
+    if (w & 0x00100000) return false;
+    e.getCr();
+    e.f.op(Op.i64_extend_i32_u);
+    e.setG(rt(w));
+    return true;
+  },
+
+  b: (e, w, j) => {
+    link(e, j, w);
+    const t = staticTarget('b', w, e.pcHi(j), e.pcLo(j))!;
+    e.jump(j, t[0], t[1]);
+    return true;
+  },
+  bc: (e, w, j) => {
+    boTest(e, w, false);
+    link(e, j, w);
+    e.f.if_();
+    e.depth++;
+    const t = staticTarget('bc', w, e.pcHi(j), e.pcLo(j))!;
+    e.jump(j, t[0], t[1]);
+    e.depth--;
+    e.f.end();
+    return true;
+  },
+  bclr: (e, w, j) => {
+    e.lr = true;
+    e.f.local_get(L_LR).i64_const(-4).op(Op.i64_and).local_set(L_EA);
+    boTest(e, w, false);
+    link(e, j, w);
+    e.f.if_();
+    e.depth++;
+    e.f.local_get(L_EA);
+    e.exitDynamic(j);
+    e.depth--;
+    e.f.end();
+    return true;
+  },
+  bcctr: (e, w, j) => {
+    boTest(e, w, true);
+    link(e, j, w);
+    e.f.if_();
+    e.depth++;
+    e.ctr = true;
+    e.f.local_get(L_CTR).i64_const(-4).op(Op.i64_and);
+    e.exitDynamic(j);
+    e.depth--;
+    e.f.end();
+    return true;
+  },
+};
+for (const name of ['sync', 'eieio', 'isync', 'dcbt', 'dcbtst', 'dcbf', 'dcbst', 'icbi']) wasmRows[name] = nop;
+
+/** Does this tier emit this row in this form (the emitter does not refuse it)? */
+export function wasmAccepts(name: string, w: number): boolean {
+  const emit = wasmRows[name];
+  return emit !== undefined && emit(new Emit(0, 0, 1, [0]), w, 0);
+}
+
+/** AIX_GDBSTUB_WASM=0 turns the tier off (the JS tier then compiles every block). */
+export function wasmTierEnabled(): boolean {
+  return guestArena() !== null;
+}
+
+export interface WasmBlock {
+  /** (left, register file offset, TLB offset, label, its word) -> count, or -2 - count for a slow-path exit. */
+  fn: (left: number, regs: number, tlb: number, k: number, t: number) => number;
+}
+
+/**
+ * The Wasm function for a block (words and rows from jit/compiler.ts, labels = its loop targets),
+ * or null when a row has no emitter here (the block is then compiled to JS).
+ */
+export function compileWasmBlock(rows: readonly InsnRow[], words: readonly number[], labelSet: ReadonlySet<number>, hi: number, lo: number): WasmBlock['fn'] | null {
+  const arena = guestArena();
+  if (arena === null) return null;
+  const len = words.length;
+  for (let j = 0; j < len; j++) if (wasmRows[rows[j].name] === undefined) return null;
+  const labels = [...labelSet].sort((x, y) => x - y);
+  const e = new Emit(hi, lo, len, labels);
+  const f = e.f;
+  const nl = labels.length;
+  f.block(); // $exit
+  f.loop(); // $top
+  for (let k = nl - 1; k >= 0; k--) f.block();
+  f.local_get(L_P).br_table([...labels.map((_t, k) => k), 0]);
+  for (let j = 0; j < len; j++) {
+    const k = labels.indexOf(j);
+    if (k >= 0) {
+      f.end();
+      e.depth = nl - 1 - k;
+    }
+    if (!wasmRows[rows[j].name](e, words[j], j)) return null;
+  }
+  // Fell off the end (the last row is not an unconditional branch, or its branch fell through).
+  e.exitConst(e.pcHi(len), e.pcLo(len), len);
+  f.end(); // $top
+  f.end(); // $exit
+
+  // Prologue: the registers the block uses; epilogue: the ones it writes, then the result.
+  const pro = new WasmFn();
+  const regPair = (fn: WasmFn, off: number, local: number): void => {
+    fn.local_get(P_REGS).i64_load(off).i64_const(32).op(Op.i64_rotl).local_set(local);
+  };
+  for (const r of e.used) regPair(pro, 8 * r, L_GPR + r);
+  if (e.lr) regPair(pro, LR_OFF, L_LR);
+  if (e.ctr) regPair(pro, CTR_OFF, L_CTR);
+  if (e.cr) pro.local_get(P_REGS).i32_load(CR_OFF).local_set(L_CR);
+  if (e.xer) pro.local_get(P_REGS).i32_load(XER_OFF).local_set(L_XER);
+  const epi = new WasmFn();
+  const storePair = (off: number, local: number): void => {
+    epi.local_get(P_REGS).local_get(local).i64_const(32).op(Op.i64_rotl).i64_store(off);
+  };
+  for (const r of e.written) storePair(8 * r, L_GPR + r);
+  if (e.lrWritten) storePair(LR_OFF, L_LR);
+  if (e.ctrWritten) storePair(CTR_OFF, L_CTR);
+  if (e.crWritten) epi.local_get(P_REGS).local_get(L_CR).i32_store(CR_OFF);
+  if (e.xerWritten) epi.local_get(P_REGS).local_get(L_XER).i32_store(XER_OFF);
+  epi.local_get(L_RET);
+
+  const locals = [...new Array<number>(I32_LOCALS).fill(0x7f), ...new Array<number>(4 + 32 + 2).fill(0x7e)];
+  // Start at label P_K, with m such that m + t counts from zero there.
+  pro.local_get(P_K).local_set(L_P).i32_const(0).local_get(P_T).op(Op.i32_sub).local_set(L_M);
+  const bytes = wasmModule(BLOCK_PARAMS, locals, [pro.bytes, f.bytes, epi.bytes]);
+  const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { e: { m: arena.memory } });
+  return inst.exports.f as WasmBlock['fn'];
+}
+
+/** What the wrapper needs to run the instruction a block's slow path stopped at, by table slot. */
+const slotInfo: Array<{ rows: readonly InsnRow[]; words: readonly number[]; entryLo: number } | undefined> = [];
+
+/**
+ * The BlockFn for a Wasm block: runs it and the Wasm blocks it chains to (wasm/chain.ts); after
+ * a slow-path exit, the one instruction that block stopped at, through its row's exec (PC is on
+ * it; a throw is reported as a JS block reports it). makeJs() builds the JS function, run when the register file,
+ * the memory or the CPU has no place in the arena (or the CPU runs JS only: CpuOptions.wasm).
+ * Null when the tier is off.
+ */
+export function wasmBlockFn(wasm: WasmBlock['fn'], makeJs: () => BlockFn, rows: readonly InsnRow[], words: readonly number[], entryLo: number): { fn: BlockFn; slot: number } | null {
+  const slot = tableSlotFor(wasm);
+  if (slot < 0) return null;
+  slotInfo[slot] = { rows, words, entryLo };
+  let js: BlockFn | null = null;
+  const fn = (s: CpuState, mem: GuestMemory, left: number, host: LoopHost): number => {
+    const regs = s.regBase;
+    const tlb = mem.tlbBase;
+    const map = host.wasmChainMap;
+    if ((regs | tlb | map) < 0) return (js ??= makeJs())(s, mem, left, host);
+    const n = runChain(slot, left, regs, tlb, map);
+    const last = slowSlot(map);
+    if (last < 0) return n;
+    const info = slotInfo[last]!;
+    const spr = s.spr;
+    const lo = spr[1];
+    const at = (lo - info.entryLo) >>> 2;
+    const w = info.words[at];
+    try {
+      info.rows[at].exec(s, mem, w);
+    } catch (err) {
+      host.jitCount = n;
+      host.jitWord = w;
+      host.jitError = err;
+      return -1;
+    }
+    const next = (lo + 4) | 0;
+    if (next === 0) spr[0] = (spr[0] + 1) | 0;
+    spr[1] = next;
+    return n + 1;
+  };
+  return { fn, slot };
+}
+
+/** The block in `slot` is dead (its code changed): free the slot. */
+export function releaseWasmBlock(slot: number): void {
+  slotInfo[slot] = undefined;
+  releaseTableSlot(slot);
+}
+

@@ -1,0 +1,281 @@
+// A minimal WebAssembly binary writer: one module holding one function over an imported memory
+// `e.m` (the guest arena, arena.ts). Only the instructions the Wasm tier emits are named here.
+
+export const Op = {
+  i32_eqz: 0x45,
+  i32_eq: 0x46,
+  i32_ne: 0x47,
+  i32_lt_s: 0x48,
+  i32_lt_u: 0x49,
+  i32_gt_s: 0x4a,
+  i32_gt_u: 0x4b,
+  i64_eqz: 0x50,
+  i64_eq: 0x51,
+  i64_ne: 0x52,
+  i64_lt_s: 0x53,
+  i64_lt_u: 0x54,
+  i64_gt_s: 0x55,
+  i64_gt_u: 0x56,
+  i32_add: 0x6a,
+  i32_sub: 0x6b,
+  i32_and: 0x71,
+  i32_or: 0x72,
+  i32_xor: 0x73,
+  i32_shl: 0x74,
+  i32_shr_s: 0x75,
+  i32_shr_u: 0x76,
+  i32_rotl: 0x77,
+  i64_add: 0x7c,
+  i64_sub: 0x7d,
+  i64_mul: 0x7e,
+  i64_and: 0x83,
+  i64_or: 0x84,
+  i64_xor: 0x85,
+  i64_shl: 0x86,
+  i64_shr_s: 0x87,
+  i64_shr_u: 0x88,
+  i64_rotl: 0x89,
+  i32_clz: 0x67,
+  i64_clz: 0x79,
+  i32_popcnt: 0x69,
+  i64_popcnt: 0x7b,
+  i32_wrap_i64: 0xa7,
+  i64_extend8_s: 0xc2,
+  i64_extend16_s: 0xc3,
+  i64_extend32_s: 0xc4,
+  i64_extend_i32_s: 0xac,
+  i64_extend_i32_u: 0xad,
+} as const;
+
+function uleb(out: number[], v: number): void {
+  do {
+    let b = v & 0x7f;
+    v = Math.floor(v / 128);
+    if (v !== 0) b |= 0x80;
+    out.push(b);
+  } while (v !== 0);
+}
+
+function sleb(out: number[], v: bigint): void {
+  for (;;) {
+    const b = Number(v & 0x7fn);
+    v >>= 7n;
+    if ((v === 0n && (b & 0x40) === 0) || (v === -1n && (b & 0x40) !== 0)) {
+      out.push(b);
+      return;
+    }
+    out.push(b | 0x80);
+  }
+}
+
+/** Encodings of 64-bit constants seen before (masks, byte-swap constants, PC pairs). */
+const bigConsts = new Map<number | bigint, number[]>();
+
+/** Signed LEB128 of a safe integer without BigInt (compile time is on the hot path of tiering). */
+function slebSmall(out: number[], v: number): void {
+  for (;;) {
+    const b = ((v % 128) + 128) % 128;
+    v = Math.floor(v / 128);
+    if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) {
+      out.push(b);
+      return;
+    }
+    out.push(b | 0x80);
+  }
+}
+
+/** Instruction bytes of one function body, written in stack-machine order. */
+export class WasmFn {
+  readonly bytes: number[] = [];
+  op(code: number): this {
+    this.bytes.push(code);
+    return this;
+  }
+  local_get(i: number): this {
+    this.bytes.push(0x20);
+    uleb(this.bytes, i);
+    return this;
+  }
+  local_set(i: number): this {
+    this.bytes.push(0x21);
+    uleb(this.bytes, i);
+    return this;
+  }
+  i32_const(v: number): this {
+    this.bytes.push(0x41);
+    slebSmall(this.bytes, v | 0);
+    return this;
+  }
+  i64_const(v: number | bigint): this {
+    this.bytes.push(0x42);
+    if (typeof v === 'number' && Number.isSafeInteger(v)) slebSmall(this.bytes, v);
+    else {
+      let enc = bigConsts.get(v);
+      if (enc === undefined) {
+        enc = [];
+        sleb(enc, BigInt.asIntN(64, BigInt(v)));
+        if (bigConsts.size < 4096) bigConsts.set(v, enc);
+      }
+      for (const b of enc) this.bytes.push(b);
+    }
+    return this;
+  }
+  private mem(code: number, align: number, offset: number): this {
+    this.bytes.push(code, align);
+    uleb(this.bytes, offset);
+    return this;
+  }
+  i32_load(offset: number): this {
+    return this.mem(0x28, 2, offset);
+  }
+  i64_load(offset: number): this {
+    return this.mem(0x29, 3, offset);
+  }
+  i32_load8_u(offset: number): this {
+    return this.mem(0x2d, 0, offset);
+  }
+  i32_load16_u(offset: number): this {
+    return this.mem(0x2f, 1, offset);
+  }
+  i32_store8(offset: number): this {
+    return this.mem(0x3a, 0, offset);
+  }
+  i32_store16(offset: number): this {
+    return this.mem(0x3b, 1, offset);
+  }
+  i32_store(offset: number): this {
+    return this.mem(0x36, 2, offset);
+  }
+  i64_store(offset: number): this {
+    return this.mem(0x37, 3, offset);
+  }
+  block(): this {
+    this.bytes.push(0x02, 0x40);
+    return this;
+  }
+  loop(): this {
+    this.bytes.push(0x03, 0x40);
+    return this;
+  }
+  /** `if` with an empty result, or with a value type (0x7f = i32). */
+  if_(type = 0x40): this {
+    this.bytes.push(0x04, type);
+    return this;
+  }
+  else_(): this {
+    this.bytes.push(0x05);
+    return this;
+  }
+  end(): this {
+    this.bytes.push(0x0b);
+    return this;
+  }
+  br(depth: number): this {
+    this.bytes.push(0x0c);
+    uleb(this.bytes, depth);
+    return this;
+  }
+  /** br_table over depths[0..n-1], default depths[n-1]. */
+  br_table(depths: number[]): this {
+    this.bytes.push(0x0e);
+    uleb(this.bytes, depths.length - 1);
+    for (const d of depths) uleb(this.bytes, d);
+    return this;
+  }
+  /** call_indirect of type `type` through table 0. */
+  call_indirect(type: number): this {
+    this.bytes.push(0x11);
+    uleb(this.bytes, type);
+    this.bytes.push(0);
+    return this;
+  }
+  local_tee(i: number): this {
+    this.bytes.push(0x22);
+    uleb(this.bytes, i);
+    return this;
+  }
+  return_(): this {
+    this.bytes.push(0x0f);
+    return this;
+  }
+  select(): this {
+    this.bytes.push(0x1b);
+    return this;
+  }
+}
+
+/**
+ * A module exporting `f: (i32 x params) -> i32` with the given extra locals (value types) and a
+ * body given in parts (copied once into the result).
+ */
+export function wasmModule(params: number, localTypes: number[], body: number[] | number[][]): Uint8Array<ArrayBuffer> {
+  const parts = typeof body[0] === 'number' || body.length === 0 ? [body as number[]] : (body as number[][]);
+  const head: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+  const section = (id: number, content: number[]): void => {
+    head.push(id);
+    uleb(head, content.length);
+    head.push(...content);
+  };
+  section(1, [1, 0x60, params, ...new Array<number>(params).fill(0x7f), 1, 0x7f]);
+  section(2, [1, 1, 0x65, 1, 0x6d, 0x02, 0x00, 1]); // import "e"."m": memory, min 1 page
+  section(3, [1, 0]);
+  section(7, [1, 1, 0x66, 0x00, 0]);
+  // Run-length encoded local declarations.
+  const decl: number[] = [];
+  const groups: [number, number][] = [];
+  for (const t of localTypes) {
+    const g = groups[groups.length - 1];
+    if (g !== undefined && g[1] === t) g[0]++;
+    else groups.push([1, t]);
+  }
+  uleb(decl, groups.length);
+  for (const [n, t] of groups) {
+    uleb(decl, n);
+    decl.push(t);
+  }
+  let fnLen = decl.length + 1;
+  for (const p of parts) fnLen += p.length;
+  const fnLenBytes: number[] = [];
+  uleb(fnLenBytes, fnLen);
+  const codeLen = 1 + fnLenBytes.length + fnLen;
+  const codeLenBytes: number[] = [];
+  uleb(codeLenBytes, codeLen);
+  const out = new Uint8Array(head.length + 1 + codeLenBytes.length + codeLen);
+  let at = 0;
+  const put = (xs: ArrayLike<number>): void => {
+    out.set(xs, at);
+    at += xs.length;
+  };
+  put(head);
+  put([10, ...codeLenBytes, 1, ...fnLenBytes]);
+  put(decl);
+  for (const p of parts) put(p);
+  out[at] = 0x0b;
+  return out;
+}
+
+/**
+ * The chain module: `f: (i32 x 5) -> i32` over the imported memory `e.m` and function table `e.t`,
+ * whose body calls blocks of type `(i32 x blockParams) -> i32` (type 0) through call_indirect.
+ */
+export function chainModule(blockParams: number, localTypes: number[], body: number[]): Uint8Array<ArrayBuffer> {
+  const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+  const section = (id: number, content: number[]): void => {
+    out.push(id);
+    uleb(out, content.length);
+    out.push(...content);
+  };
+  section(1, [2, 0x60, blockParams, ...new Array<number>(blockParams).fill(0x7f), 1, 0x7f, 0x60, 5, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 1, 0x7f]);
+  section(2, [2, 1, 0x65, 1, 0x6d, 0x02, 0x00, 1, 1, 0x65, 1, 0x74, 0x01, 0x70, 0x00, 0]);
+  section(3, [1, 1]);
+  section(7, [1, 1, 0x66, 0x00, 0]);
+  const fn: number[] = [];
+  uleb(fn, localTypes.length);
+  for (const t of localTypes) fn.push(1, t);
+  fn.push(...body, 0x0b);
+  const code: number[] = [1];
+  uleb(code, fn.length);
+  code.push(...fn);
+  section(10, code);
+  return new Uint8Array(out);
+}

@@ -1,0 +1,94 @@
+// Shared by the compiled-tier tests (jit.test.ts, wasm.test.ts): the same program on two CPUs, one
+// with the compiler at a threshold of 1 and one interpreter-only, compared register for register,
+// byte for byte, stop for stop.
+import { expect } from 'vitest';
+import { Cpu, StopReason } from '../../../src/cpu/cpu.js';
+import { CpuState, CR } from '../../../src/cpu/state.js';
+import { GuestMemory, PROT_EXEC, PROT_READ, PROT_WRITE } from '../../../src/cpu/memory.js';
+import { CODE, DATA } from './asm.js';
+
+export const DATA_LEN = 0x10000;
+
+export interface Setup {
+  gpr?: Record<number, bigint>;
+  fpr?: Record<number, number>;
+  /** Initial VSX register file (256 words), for the vector rows. */
+  vsr?: Int32Array;
+  cr?: number;
+  ctr?: bigint;
+  lr?: bigint;
+  writableCode?: boolean;
+}
+
+export function makeCpu(words: number[], jit: boolean, setup: Setup = {}): Cpu {
+  const mem = new GuestMemory();
+  mem.map(CODE, 0x20000n, PROT_READ | PROT_EXEC | (setup.writableCode ? PROT_WRITE : 0));
+  mem.map(DATA, BigInt(DATA_LEN), PROT_READ | PROT_WRITE);
+  const bytes = new Uint8Array(words.length * 4);
+  const dv = new DataView(bytes.buffer);
+  words.forEach((x, k) => dv.setUint32(4 * k, x >>> 0));
+  mem.writeBytes(CODE, bytes);
+  const fill = new Uint8Array(DATA_LEN);
+  for (let k = 0; k < DATA_LEN; k++) fill[k] = (k * 131 + 7) & 0xff;
+  mem.writeBytes(DATA, fill);
+  const cpu = new Cpu(mem, new CpuState(), { jit, jitThreshold: 1 });
+  cpu.timeBase = () => 0x123456789n;
+  cpu.pc = CODE;
+  const s = cpu.state;
+  for (const [k, v] of Object.entries(setup.gpr ?? {})) s.setGpr(Number(k), BigInt.asUintN(64, v));
+  if (setup.vsr) s.vsr.set(setup.vsr);
+  for (const [k, v] of Object.entries(setup.fpr ?? {})) s.setFpr(Number(k), v);
+  s.spr[CR] = setup.cr ?? 0;
+  if (setup.ctr !== undefined) s.ctr = setup.ctr;
+  if (setup.lr !== undefined) s.lr = setup.lr;
+  return cpu;
+}
+
+export function snapshot(cpu: Cpu, r: StopReason): Record<string, unknown> {
+  const st = cpu.stop;
+  return {
+    r,
+    stop: st.describe(),
+    word: st.word,
+    executed: cpu.executed,
+    total: cpu.totalExecuted,
+    gpr: Array.from(cpu.state.gpr),
+    spr: Array.from(cpu.state.spr),
+    vsr: Array.from(cpu.state.vsr),
+    data: Buffer.from(cpu.mem.readBytes(DATA, DATA_LEN)).toString('base64'),
+    code: Buffer.from(cpu.mem.readBytes(CODE, 0x400)).toString('base64'),
+  };
+}
+
+/** Run both CPUs with the same budget sequence and expect identical snapshots after each run. */
+export function runBoth(words: number[], setup: Setup, budgets: number[], label: string): { jit: Cpu; interp: Cpu } {
+  const jit = makeCpu(words, true, setup);
+  const interp = makeCpu(words, false, setup);
+  for (const b of budgets) {
+    const rj = jit.run(b);
+    const ri = interp.run(b);
+    expect(snapshot(jit, rj), `${label} budget ${b}`).toEqual(snapshot(interp, ri));
+    if (ri !== StopReason.OK) break;
+  }
+  return { jit, interp };
+}
+
+
+export const PTR = [1, 2, 3]; // point into DATA
+export const IDX = 13; // small index register
+export const pick = <T>(r: () => bigint, xs: readonly T[]): T => xs[Number(r() % BigInt(xs.length))];
+export const int = (r: () => bigint, n: number): number => Number(r() % BigInt(n));
+
+export function randomSetup(r: () => bigint): Setup {
+  const gpr: Record<number, bigint> = {};
+  const edge = [0n, 1n, -1n, 0x7fffffffn, 0x80000000n, 0xffffffffn, -0x8000000000000000n, 0x7fffffffffffffffn];
+  const power = (): bigint => (int(r, 2) === 0 ? 1n : -1n) << BigInt(int(r, 64)); // carries, sign and shift edges
+  for (let k = 0; k < 32; k++) gpr[k] = [() => pick(r, edge), power, r][int(r, 3)]();
+  for (const p of PTR) gpr[p] = DATA + 0x1000n + BigInt(int(r, 0xc000) & ~7);
+  gpr[IDX] = BigInt(int(r, 64) * 8);
+  const fpr: Record<number, number> = { 1: 1.5, 2: -3.25, 3: 1e300, 4: Number(r() % 1000n) / 7 };
+  const vsr = new Int32Array(256);
+  for (let k = 0; k < 256; k++) vsr[k] = [() => 0, () => -1, () => Number(BigInt.asIntN(32, r()))][int(r, 3)]();
+  return { gpr, fpr, vsr, cr: Number(BigInt.asIntN(32, r())), ctr: BigInt(int(r, 5)), lr: CODE + 0x100n };
+}
+

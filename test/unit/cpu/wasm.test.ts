@@ -1,0 +1,304 @@
+// The Wasm tier (src/cpu/wasm): blocks whose every row it emits run as WebAssembly, chained inside
+// Wasm. Same method as jit.test.ts: the program on a compiling CPU (threshold 1) and on an
+// interpreter-only CPU, every register, byte, stop and count compared after each budget slice.
+// The programs use only rows the Wasm tier emits, so nearly every block is a Wasm block.
+import { describe, expect, it } from 'vitest';
+import { StopReason, jitStats } from '../../../src/cpu/cpu.js';
+import { CpuState } from '../../../src/cpu/state.js';
+import { GuestMemory, PROT_EXEC, PROT_READ, PROT_WRITE } from '../../../src/cpu/memory.js';
+import { wasmRows } from '../../../src/cpu/wasm/compiler.js';
+import { allRows } from '../../../src/cpu/decode.js';
+import { A_, B, CODE, D, DATA, DS, I, M, MD, SPR, TRAP, X, XL, XO, XS, rng } from './asm.js';
+import { IDX, PTR, int, makeCpu, pick, randomSetup, runBoth, snapshot } from './jit-harness.js';
+import { Cpu } from '../../../src/cpu/cpu.js';
+
+/** One random instruction of a row the Wasm tier emits (a few forms it leaves to JS, e.g. OE=1). */
+function randomWasmInsn(r: () => bigint, opts: { branches: boolean; crFields: number }): number {
+  const dst = (): number => pick(r, [4, 5, 6, 7, 8, 9, 10, 11, 12]);
+  const src = (): number => pick(r, [0, 4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2]);
+  const rc = (): number => (int(r, 3) === 0 ? 1 : 0);
+  const imm = (): number => Number(BigInt.asIntN(16, r()));
+  const ptr = (): number => pick(r, PTR);
+  const disp = (): number => int(r, 512) - 256;
+  const bf = (): number => int(r, opts.crFields);
+  const kinds: Array<() => number> = [
+    () => D(14, dst(), pick(r, [0, ...PTR, 4, 5, 6]), imm()), // addi
+    () => D(15, dst(), pick(r, [0, 4, 5, 6]), imm()), // addis
+    ...[266, 40, 104, 233, 9, 73, 10, 138, 202, 234, 8, 136, 200].map((xo) => () => XO(dst(), src(), src(), xo, int(r, 10) === 0 ? 1 : 0, int(r, 10) === 0 ? 1 : 0)),
+    () => D(7, dst(), src(), imm()), // mulli
+    () => D(pick(r, [12, 13, 8]), dst(), src(), imm()), // addic, addic., subfic
+    () => X(31, src(), dst(), 0, pick(r, [506, 378])), // popcntd, popcntw
+    () => XL(bf() << 2, bf() << 2, 0), // mcrf
+    () => XL(int(r, 4 * opts.crFields), int(r, 32), pick(r, [257, 129, 289, 225, 33, 449, 417, 193])) | (int(r, 32) << 11),
+    () => X(31, src(), dst(), src(), pick(r, [444, 28, 316, 60, 412, 124, 476, 284]), rc()),
+    () => D(pick(r, [24, 25, 26, 27, 28, 29]), src(), dst(), imm()), // ori..andis.
+    () => X(31, src(), dst(), 0, pick(r, [954, 922, 986, 26, 58]), rc()), // exts*, cntlz*
+    () => X(31, bf() << 2, src(), src(), 0) | (int(r, 2) << 21), // cmp (L)
+    () => X(31, bf() << 2, src(), src(), 32) | (int(r, 2) << 21), // cmpl (L)
+    () => D(11, (bf() << 2) | int(r, 2), src(), imm()), // cmpi
+    () => D(10, (bf() << 2) | int(r, 2), src(), imm()), // cmpli
+    () => A_(31, dst(), src(), src(), int(r, 4 * opts.crFields), 15), // isel
+    () => M(21, src(), dst(), int(r, 32), int(r, 32), int(r, 32), rc()), // rlwinm
+    () => MD(src(), dst(), int(r, 64), int(r, 64), int(r, 4), rc()), // rldicl/rldicr/rldic/rldimi
+    () => X(31, src(), dst(), src(), pick(r, [27, 539, 24, 536]), rc()), // sld, srd, slw, srw
+    () => X(31, src(), dst(), pick(r, [0, 1, 31, 32, 63, 64, 65, 127, 4, 12]), pick(r, [27, 539, 24, 536]), rc()), // by edge amounts
+    () => XS(src(), dst(), int(r, 64), 413, rc()), // sradi
+    () => X(31, src(), dst(), int(r, 32), 824, rc()), // srawi
+    () => DS(58, dst(), ptr(), disp(), int(r, 3)), // ld, ldu, lwa
+    () => DS(62, src(), ptr(), disp(), int(r, 2)), // std, stdu
+    () => D(pick(r, [32, 33, 34, 35, 40, 41, 42]), dst(), ptr(), disp()), // lwz..lha
+    () => D(pick(r, [36, 37, 38, 39, 44]), src(), ptr(), disp()), // stw..sth
+    () => X(31, dst(), ptr(), IDX, pick(r, [21, 23, 87, 279, 343, 341])), // ldx..lwax
+    () => X(31, src(), ptr(), IDX, pick(r, [149, 151, 215, 407, 181])), // stdx..stdux
+    () => SPR(dst(), pick(r, [8, 9]), 339), // mflr, mfctr
+    () => SPR(src(), pick(r, [8, 9]), 467), // mtlr, mtctr
+    () => X(31, dst(), 0, 0, 19), // mfcr
+    () => X(31, 0, 0, 0, pick(r, [598, 278, 54])), // sync, dcbt, dcbst
+    () => XL(0, 0, 150), // isync
+  ];
+  if (opts.branches) {
+    // Forward conditional branches (side exits), sometimes with CTR decrement or link.
+    kinds.push(() => B(pick(r, [4, 12, 16, 18, 0, 8, 20]), int(r, 4 * opts.crFields), 4 * (1 + int(r, 4)), 0, int(r, 4) === 0 ? 1 : 0));
+  }
+  return pick(r, kinds)() | 0;
+}
+
+describe('wasm tier: blocks match the interpreter', () => {
+  it('random straight-line mixes with side exits, at many budgets (300 programs)', () => {
+    const r = rng(0x5eed_0101n);
+    const before = jitStats().wasm;
+    for (let p = 0; p < 300; p++) {
+      const body = Array.from({ length: 30 }, () => randomWasmInsn(r, { branches: true, crFields: 8 }));
+      const words = [I(4), ...body, I(8), TRAP, TRAP, TRAP, TRAP, TRAP, TRAP];
+      const budgets = p % 2 === 0 ? [10_000] : Array.from({ length: 40 }, () => 1 + int(r, 12));
+      runBoth(words, randomSetup(r), budgets, `wasm mix ${p}`);
+    }
+    expect(jitStats().wasm - before).toBeGreaterThan(150);
+  });
+
+  it('loops back to a label inside the block, at many budget boundaries (150 programs)', () => {
+    const r = rng(0x5eed_0102n);
+    const before = jitStats().wasm;
+    for (let p = 0; p < 150; p++) {
+      const body = Array.from({ length: 2 + int(r, 16) }, () => randomWasmInsn(r, { branches: p % 3 === 0, crFields: 7 }));
+      const words = [
+        I(4),
+        D(14, 14, 0, 3 + int(r, 30)), // li r14,n
+        ...body,
+        D(14, 14, 14, -1),
+        D(11, (7 << 2) | 1, 14, 0), // cmpdi cr7,r14,0
+        B(4, 30, -4 * (body.length + 2)), // bne cr7, body
+        I(8),
+        TRAP,
+        TRAP,
+      ];
+      const budgets = p % 2 === 0 ? [100_000] : Array.from({ length: 200 }, () => 1 + int(r, 2 * body.length + 9));
+      runBoth(words, randomSetup(r), budgets, `wasm loop ${p}`);
+    }
+    expect(jitStats().wasm - before).toBeGreaterThan(100);
+  });
+
+  it('every row form on its own with random operands (3000 cases)', () => {
+    const r = rng(0x5eed_0103n);
+    const before = jitStats().wasm;
+    for (let c = 0; c < 3000; c++) {
+      const insn = randomWasmInsn(r, { branches: true, crFields: 8 });
+      const setup = randomSetup(r);
+      for (const p of PTR) setup.gpr![p] = DATA + 0x200n + BigInt(int(r, 0x200));
+      runBoth([I(4), insn, I(8), TRAP, TRAP, TRAP, TRAP], setup, [100], `case ${c} word 0x${(insn >>> 0).toString(16)}`);
+    }
+    expect(jitStats().wasm - before).toBeGreaterThan(2000);
+  });
+
+  it('every row the Wasm tier emits is a real row', () => {
+    const names = new Set(allRows.map((row) => row.name));
+    for (const name of Object.keys(wasmRows)) expect(names.has(name), name).toBe(true);
+  });
+});
+
+describe('wasm tier: slow paths and exact stops', () => {
+  /** Memory with code, and data whose second page is mapped only when `twoPages`. */
+  function machine(words: number[], twoPages: boolean, jit: boolean): Cpu {
+    const mem = new GuestMemory();
+    mem.map(CODE, 0x10000n, PROT_READ | PROT_EXEC | PROT_WRITE);
+    mem.map(DATA, twoPages ? 0x20000n : 0x10000n, PROT_READ | PROT_WRITE);
+    const bytes = new Uint8Array(words.length * 4);
+    words.forEach((x, k) => new DataView(bytes.buffer).setUint32(4 * k, x >>> 0));
+    mem.writeBytes(CODE, bytes);
+    const cpu = new Cpu(mem, new CpuState(), { jit, jitThreshold: 1 });
+    cpu.pc = CODE;
+    return cpu;
+  }
+  const same = (words: number[], twoPages: boolean, setGprs: (cpu: Cpu) => void, budgets: number[]): Cpu => {
+    const a = machine(words, twoPages, true);
+    const b = machine(words, twoPages, false);
+    setGprs(a);
+    setGprs(b);
+    for (const n of budgets) {
+      const ra = a.run(n);
+      const rb = b.run(n);
+      const view = (cpu: Cpu, rr: StopReason): unknown => ({ ...snapshot(cpu, rr), data: Buffer.from(cpu.mem.readBytes(DATA + 0xff00n, 0x200)).toString('hex') });
+      expect(view(a, ra)).toEqual(view(b, rb));
+      if (ra !== StopReason.OK) break;
+    }
+    return a;
+  };
+
+  it('loads and stores across a page boundary take the slow path and stay exact', () => {
+    // loop: ld r5,0(r3); std r5,8(r3); addi r3,r3,1; addi r4,r4,-1; cmpdi r4,0; bne loop
+    const words = [I(4), DS(58, 5, 3, 0, 0), DS(62, 5, 3, 8, 0), D(14, 3, 3, 1), D(14, 4, 4, -1), D(11, 1, 4, 0), B(4, 2, -20), I(8), TRAP, TRAP];
+    const cpu = same(words, true, (c) => {
+      c.state.setGpr(3, DATA + 0xffe0n);
+      c.state.setGpr(4, 64n);
+    }, [7, 100, 1000]);
+    expect(cpu.stop.reason).toBe(StopReason.TRAP);
+    expect(cpu.jitExecuted).toBeGreaterThan(300);
+  });
+
+  it('a fault in the middle of a Wasm block: PC on the access, count before it, RA not updated', () => {
+    // the store walks off the end of the mapped data into the unmapped page
+    const words = [I(4), D(14, 6, 6, 1), DS(62, 6, 3, 8, 1), D(14, 4, 4, -1), D(11, 1, 4, 0), B(4, 2, -16), I(8), TRAP, TRAP];
+    const cpu = same(words, false, (c) => {
+      c.state.setGpr(3, DATA + 0xff00n);
+      c.state.setGpr(4, 1000n);
+    }, [10_000]);
+    expect(cpu.stop.reason).toBe(StopReason.FAULT);
+    expect(cpu.stop.pc).toBe(CODE + 8n);
+    expect(cpu.stop.faultAddress).toBe(DATA + 0x10000n);
+    expect(cpu.state.getGpr(3)).toBe(DATA + 0xfff8n);
+  });
+
+  it('a Wasm block storing into its own code: the store takes the slow path and the new code runs', () => {
+    const addi7 = D(14, 4, 4, 7);
+    const words = [
+      I(4),
+      D(14, 3, 3, 1), // 4: addi r3,r3,1
+      D(36, 5, 6, 0), // 8: stw r5,0(r6) -> rewrites 16
+      D(14, 9, 9, 1), // 12
+      D(14, 4, 4, 1), // 16: addi r4,r4,1 (becomes addi r4,r4,7)
+      D(36, 8, 6, 0), // 20: stw r8,0(r6) -> back
+      D(11, (7 << 2) | 1, 3, 20), // 24
+      B(4, 30, -24), // 28: bne cr7, 4
+      I(8),
+      TRAP,
+      TRAP,
+    ];
+    const cpu = same(words, false, (c) => {
+      c.state.setGpr(5, BigInt(addi7 >>> 0));
+      c.state.setGpr(6, CODE + 16n);
+      c.state.setGpr(8, BigInt(D(14, 4, 4, 1) >>> 0));
+    }, [100_000]);
+    expect(cpu.stop.reason).toBe(StopReason.TRAP);
+    expect(cpu.state.getGpr(4)).toBe(20n * 7n);
+  });
+
+  it('a watchpoint on a page Wasm blocks store to stops before the watched store, then resumes', () => {
+    const words = [I(4), D(14, 6, 6, 1), DS(62, 6, 3, 8, 1), D(14, 4, 4, -1), D(11, 1, 4, 0), B(4, 2, -16), I(8), TRAP, TRAP];
+    const run = (jit: boolean): Cpu => {
+      const cpu = machine(words, false, jit);
+      cpu.state.setGpr(3, DATA);
+      cpu.state.setGpr(4, 500n);
+      cpu.run(300); // compiled and warm before the watchpoint exists
+      cpu.addWatchpoint({ start: DATA + 0x800n, end: DATA + 0x808n, onRead: false, onWrite: true });
+      return cpu;
+    };
+    const a = run(true);
+    const b = run(false);
+    const ra = a.run(100_000);
+    const rb = b.run(100_000);
+    expect(ra).toBe(StopReason.WATCH);
+    expect(a.stop.pc).toBe(CODE + 8n);
+    expect(snapshot(a, ra)).toEqual(snapshot(b, rb));
+    for (const c of [a, b]) c.skipWatchOnce();
+    const ra2 = a.run(100_000);
+    const rb2 = b.run(100_000);
+    expect(ra2).toBe(StopReason.TRAP);
+    expect(snapshot(a, ra2)).toEqual(snapshot(b, rb2));
+  });
+
+  it('calls out of a region return into it at the instruction after the call, at many budgets', () => {
+    // 4: li r3,0 | 8: addi r3,r3,1; bl 40; add r4,r4,r5; cmpdi cr7,r3,300; bne cr7,8; b 48
+    // 40: addi r5,r5,3; blr | 48: trap
+    const prog = [
+      I(4),
+      D(14, 3, 0, 0),
+      D(14, 3, 3, 1),
+      I(20, 0, 1),
+      X(31, 4, 4, 5, 266),
+      D(11, (7 << 2) | 1, 3, 300),
+      B(4, 30, -16),
+      I(20),
+      TRAP,
+      TRAP,
+      D(14, 5, 5, 3),
+      XL(20, 0, 16),
+      TRAP,
+    ];
+    const before = jitStats().wasm;
+    for (const budgets of [[100_000], Array.from({ length: 400 }, (_v, k) => 1 + ((k * 7) % 13))]) {
+      const { jit } = runBoth(prog, {}, budgets, `calls ${budgets.length}`);
+      if (budgets.length === 1) expect(jit.stop.reason).toBe(StopReason.TRAP);
+      expect(jit.state.getGpr(4)).toBe(jit.state.getGpr(3) >= 300n ? 3n * (300n * 301n) / 2n : jit.state.getGpr(4));
+    }
+    expect(jitStats().wasm).toBeGreaterThan(before);
+  });
+
+  it('breakpoints, host-call ranges and stepi inside a region (past its first unconditional branch)', () => {
+    // 4: loop: addi r3,r3,1; b 12 | 12: addi r4,r4,2; cmpdi cr7,r3,1000; bne cr7,4 | b 8 -> trap
+    const loop = [I(4), D(14, 3, 3, 1), I(4), D(14, 4, 4, 2), D(11, (7 << 2) | 1, 3, 1000), B(4, 30, -16), I(8), TRAP, TRAP];
+    const pair = (): [Cpu, Cpu] => {
+      const cpus: [Cpu, Cpu] = [makeCpu(loop, true), makeCpu(loop, false)];
+      for (const c of cpus) c.run(500);
+      return cpus;
+    };
+    const [jit, interp] = pair();
+    expect(jit.compiledBlocks).toBeGreaterThan(0);
+    const wasmBlocks = jitStats().wasm;
+    for (const c of [jit, interp]) c.addBreakpoint(CODE + 12n); // inside the region compiled at 4
+    for (let k = 0; k < 3; k++) {
+      const rj = jit.run(100_000);
+      const ri = interp.run(100_000);
+      expect(rj).toBe(StopReason.BREAKPOINT);
+      expect(jit.stop.pc).toBe(CODE + 12n);
+      expect(snapshot(jit, rj)).toEqual(snapshot(interp, ri));
+    }
+    for (const c of [jit, interp]) c.removeBreakpoint(CODE + 12n);
+    for (let k = 0; k < 50; k++) {
+      const rj = jit.step();
+      const ri = interp.step();
+      expect(snapshot(jit, rj)).toEqual(snapshot(interp, ri));
+    }
+    const [hj, hi] = pair();
+    for (const c of [hj, hi]) c.addHostCallRange(CODE + 16n, CODE + 20n);
+    const rj = hj.run(100_000);
+    const ri = hi.run(100_000);
+    expect(rj).toBe(StopReason.SENTINEL);
+    expect(snapshot(hj, rj)).toEqual(snapshot(hi, ri));
+    expect(jitStats().wasm).toBeGreaterThan(wasmBlocks); // recompiled as Wasm after the breakpoint went
+  });
+
+  it('AIX_GDBSTUB_WASM=0 leaves every block to the JS tier (child process)', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const script = `
+      const dist = process.cwd() + '/dist/cpu/';
+      const { Cpu, jitStats } = await import(dist + 'cpu.js');
+      const { GuestMemory } = await import(dist + 'memory.js');
+      const mem = new GuestMemory();
+      mem.map(0x10000000n, 0x10000n, 7);
+      const w = [0x38600000, 0x38630001, 0x2c230064, 0x4082fff8, 0x48000008, 0x7fe00008, 0x7fe00008];
+      const b = new Uint8Array(28); w.forEach((x, k) => new DataView(b.buffer).setUint32(4 * k, x >>> 0));
+      mem.writeBytes(0x10000000n, b);
+      const cpu = new Cpu(mem, undefined, { jit: true, jitThreshold: 1 });
+      cpu.pc = 0x10000000n;
+      cpu.run(10000);
+      console.log(JSON.stringify({ wasm: jitStats().wasm, blocks: jitStats().blocks, r3: String(cpu.state.getGpr(3)) }));`;
+    const run = (v: string): { wasm: number; blocks: number; r3: string } =>
+      JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, AIX_GDBSTUB_WASM: v } }).toString());
+    const off = run('0');
+    const on = run('1');
+    expect(off.wasm).toBe(0);
+    expect(off.blocks).toBeGreaterThan(0);
+    expect(on.wasm).toBeGreaterThan(0);
+    expect(on.r3).toBe(off.r3);
+  });
+});
