@@ -95,6 +95,16 @@ class Emit {
     readonly labels: number[],
   ) {}
 
+  /** Forget everything emitted (the scratch emitter of wasmAccepts). */
+  reset(): void {
+    this.f.bytes.length = 0;
+    this.used.clear();
+    this.written.clear();
+    this.cr = this.crWritten = this.xer = this.xerWritten = false;
+    this.lr = this.lrWritten = this.ctr = this.ctrWritten = false;
+    this.depth = 0;
+  }
+
   getG(r: number): void {
     this.used.add(r);
     this.f.local_get(L_GPR + r);
@@ -247,6 +257,8 @@ class Emit {
     f.local_get(L_TI).i32_load(t + 2048).local_get(L_TL).i32_const(0xffff).op(Op.i32_and).op(Op.i32_add).local_set(L_TL);
   }
 }
+
+const scratch = new Emit(0, 0, 1, [0]);
 
 /** Byte-swap the i32 on the stack. */
 function bswap32(f: WasmFn): void {
@@ -892,7 +904,9 @@ for (const name of ['sync', 'eieio', 'isync', 'dcbt', 'dcbtst', 'dcbf', 'dcbst',
 /** Does this tier emit this row in this form (the emitter does not refuse it)? */
 export function wasmAccepts(name: string, w: number): boolean {
   const emit = wasmRows[name];
-  return emit !== undefined && emit(new Emit(0, 0, 1, [0]), w, 0);
+  if (emit === undefined) return false;
+  scratch.reset();
+  return emit(scratch, w, 0);
 }
 
 /** AIX_GDBSTUB_WASM=0 turns the tier off (the JS tier then compiles every block). */
