@@ -37,8 +37,12 @@ const HELPER_VALUES = Object.values(BLOCK_HELPERS);
 
 /** Longest block in instructions (bigger blocks cost compile time and rarely run to the end). */
 export const MAX_BLOCK = 128;
-/** Longest Wasm region in instructions. */
-const MAX_REGION = 256;
+/**
+ * Longest Wasm region in instructions. Longer regions (256) cost more to compile and to tier up
+ * than they saved on goroutine-heavy code (chansieve 300: 20% more CPU than the JS tier; with 64,
+ * even), and regions of 64 already keep loops and short call chains inside Wasm.
+ */
+const MAX_REGION = 64;
 
 /** Families whose rows never store to memory: no code-validity check after calling them. */
 const PURE_FAMILIES = new Set(['integer', 'logical', 'compare', 'rotate', 'cr', 'spr', 'system', 'trap', 'branch']);
