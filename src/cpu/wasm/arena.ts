@@ -8,18 +8,7 @@
 // forks included). When it is full, or when AIX_GDBSTUB_WASM=0, pages and register files are plain
 // ArrayBuffers as before and the Wasm tier is not used for them (their pages never enter the TLB).
 
-import { setFlagsFromString } from 'node:v8';
-
 const PAGE_SIZE = 65536;
-
-/**
- * V8 recompiles a Wasm function with TurboFan once it has used a tiering budget (calls and loop
- * iterations weighted by size). Regions are large and many run only briefly, so the default budget
- * spent more CPU on background recompiles than they saved (cpubench sort 1.48 -> 1.20-1.24 s
- * user CPU with this one, regions of 256 instructions), while hot loops still reach TurboFan's
- * speed (notes/cpu-performance.md). Set before the first module is compiled.
- */
-const WASM_TIERING_BUDGET = 8_000_000;
 
 /** Bytes of one register file: GPRs (64 int32) then the SPR slots (16 int32). */
 export const REGS_BYTES = 512;
@@ -86,7 +75,6 @@ export function guestArena(): Arena | null {
   arena = null;
   if (typeof process !== 'undefined' && process.env.AIX_GDBSTUB_WASM === '0') return null;
   if (typeof WebAssembly === 'undefined') return null;
-  setFlagsFromString(`--wasm-tiering-budget=${WASM_TIERING_BUDGET}`);
   // 4 GiB when the host lets us reserve it, else smaller.
   for (const pages of [65536, 16384, 4096]) {
     try {
