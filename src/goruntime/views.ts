@@ -458,10 +458,23 @@ export class RuntimeViews {
    */
   private goroutineStart(g: GRecord, threads: readonly ThreadRow[]): UnwindStart | string {
     const row = threads.find((r) => r.m !== undefined && r.m.curg === g.address && r.on === 'curg');
+    if (row !== undefined && this.inGogo(row.thread.pc)) {
+      // gogo is restoring g.sched: its pc is where the goroutine resumes. gogo loads sp and lr
+      // into the registers before it clears them in g.sched, so a cleared field is in the register.
+      const sp = g.schedSp !== 0n ? g.schedSp : row.thread.gpr(1);
+      const lr = g.schedSp !== 0n ? (g.schedLr === undefined || g.schedLr === 0n ? undefined : g.schedLr) : row.thread.lr;
+      return { pc: g.schedPc, sp, lr };
+    }
     if (row !== undefined) return { pc: row.thread.pc, sp: row.thread.gpr(1), lr: row.thread.lr };
     if (g.syscallsp !== 0n) return { pc: g.syscallpc, sp: g.syscallsp, lr: undefined };
     if (g.schedSp !== 0n) return { pc: g.schedPc, sp: g.schedSp, lr: g.schedLr === undefined || g.schedLr === 0n ? undefined : g.schedLr };
     return 'no saved registers (neither on a thread, in a syscall, nor parked)';
+  }
+
+  /** Inside runtime.gogo (its assembly body is the static symbol `gogo`): a goroutine half switched in. */
+  private inGogo(pc: bigint): boolean {
+    const name = this.source.image.symbolize(pc)?.name;
+    return name === 'gogo' || name === 'runtime.gogo' || name === 'runtime.gogo.abi0';
   }
 
   /** The goroutine's frames by the stub's own unwinder (Go's .debug_frame), or why there are none. */
