@@ -7,6 +7,7 @@ import { DEFAULT_MEMORY_LIMIT, type AixProcess } from '../aix/process.js';
 import { startProgram, type StartOptions } from '../aix/run-program.js';
 import { ProgramFileError } from '../xcoff/file.js';
 import { reportProgramFileError } from './program-file.js';
+import { writeAllSync } from './host-output.js';
 import { shellStatusOf } from '../aix/process-table.js';
 
 interface RunArgs {
@@ -121,7 +122,7 @@ function rootProblem(dir: string): string | undefined {
 export function reportGuestSignal(proc: AixProcess): void {
   const e = proc.end;
   if (e?.kind !== 'signaled' || e.signal === SIG.SIGPIPE) return;
-  process.stderr.write(`aix-gdbstub: uncaught target signal ${e.signal} (${signalDescription(e.signal)})\n`);
+  writeAllSync(2, `aix-gdbstub: uncaught target signal ${e.signal} (${signalDescription(e.signal)})\n`);
 }
 
 /** The values of option `name` among the options before PROGRAM (--x V and --x=V forms). */
@@ -197,13 +198,13 @@ export function startOptionsFromArgv(
 /**
  * --strace and its strace-style companions: --strace-out FILE (strace -o, lines prefixed by the
  * thread id as strace writes files), --strace-tt, --strace-T, --strace-json. Any of them turns
- * tracing on. Lines go out synchronously, so none is lost when the guest exits.
+ * tracing on. Lines go out synchronously (waiting for a slow reader), so none is lost when the guest exits.
  */
 function straceSink(options: string[]): Pick<StartOptions, 'strace' | 'straceFormat'> | string {
   const out = optionValues(options, '--strace-out').pop();
   const format = { timestamps: options.includes('--strace-tt'), durations: options.includes('--strace-T'), json: options.includes('--strace-json'), file: out !== undefined };
   if (!options.includes('--strace') && out === undefined && !format.timestamps && !format.durations && !format.json) return {};
-  if (out === undefined) return { strace: (line) => process.stderr.write(line + '\n'), straceFormat: format };
+  if (out === undefined) return { strace: (line) => writeAllSync(2, line + '\n'), straceFormat: format };
   let fd: number;
   try {
     fd = fs.openSync(out, 'w');
@@ -294,7 +295,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       process.stderr.write(`aix-gdbstub: stopped: ${outcome.detail}\n`);
       process.exit(70);
     }
-    if (proc.end?.kind === 'crashed') process.stderr.write(`aix-gdbstub: guest crashed: ${proc.end.message}\n`);
+    if (proc.end?.kind === 'crashed') writeAllSync(2, `aix-gdbstub: guest crashed: ${proc.end.message}\n`);
     // execve replaced the program by another one (same pid): its end is the run's end.
     if (proc.replaced) process.exit(shellStatusOf(await proc.table.whenEnded(proc.pid)));
     reportGuestSignal(proc);

@@ -45,6 +45,11 @@ export interface CaptureOptions {
   timeoutMs: number;
   /** Without one, stdin is closed at once. */
   input?: Feeder;
+  /**
+   * Read nothing of stderr until the program has exited or this long has passed: a reader slower
+   * than the program, so its stderr pipe fills (64 KB) and its writes there must wait.
+   */
+  holdStderrMs?: number;
 }
 
 /** Run a program asynchronously, so the test worker keeps answering vitest while it runs for seconds. */
@@ -56,6 +61,11 @@ export function runCaptured(cmd: string, args: string[], opts: CaptureOptions): 
     p.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     p.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const timer = setTimeout(() => p.kill('SIGKILL'), opts.timeoutMs);
+    if (opts.holdStderrMs !== undefined) {
+      p.stderr.pause();
+      const hold = setTimeout(() => p.stderr.resume(), opts.holdStderrMs);
+      p.on('exit', () => (clearTimeout(hold), p.stderr.resume()));
+    }
     p.on('error', reject);
     p.on('close', (status) => {
       clearTimeout(timer);

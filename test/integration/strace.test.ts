@@ -68,6 +68,16 @@ describe('run --strace in strace -f form', () => {
     expect(recs.at(-1)).toMatchObject({ type: 'exit', code: 0 });
   });
 
+  it('--strace-json to a reader slower than the program: the trace (over 64 KB) arrives whole, the exit last', async () => {
+    // Lines queued by process.stderr.write were dropped by process.exit: the write record was lost under load.
+    const r = await runCaptured(process.execPath, [cli, 'run', '--strace-json', fixture('go1.24-aix', 'hello')], { timeoutMs: 120_000, holdStderrMs: 2_000 });
+    expect(r.status).toBe(0);
+    expect(r.stderr.length).toBeGreaterThan(65_536);
+    const recs = lines(r.stderr).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(recs.find((x) => x.name === 'write'), r.stderr.slice(-2000)).toMatchObject({ type: 'call', pid: 4242, args: ['1', '"hello from aix/ppc64\\n"', '21'], result: '21' });
+    expect(recs.at(-1)).toMatchObject({ type: 'exit', code: 0 });
+  });
+
   it('--strace-out into a missing directory: one error line, status 2, nothing run', async () => {
     const r = await run(['--strace-out', join(scratch, 'no/such/dir/t'), fixture('go1.24-aix', 'hello')]);
     expect(r.status).toBe(2);
