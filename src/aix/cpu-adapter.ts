@@ -1,4 +1,4 @@
-// Binds the process to the real interpreter (cpu/Cpu): thread switches by assigning cpu.state,
+// Binds the process to the real interpreter (cpu/Cpu): thread switches (Cpu.switchTo),
 // the sentinel range registered as host-call addresses, the time base fed from the guest clock.
 import { Cpu, StopReason } from '../cpu/cpu.js';
 import type { CpuState } from '../cpu/state.js';
@@ -21,7 +21,10 @@ export class CpuAdapter implements CpuPort {
 
   run(state: CpuState, budget: number): { stop: CpuStop; executed: number } {
     const cpu = this.cpu;
-    if (cpu.state !== state) cpu.state = state;
+    // The scheduler drops a reservation when another thread ran in between (Scheduler.lastRun):
+    // which thread this CPU ran last is not part of a snapshot, so it must not decide that too
+    // (after a restore it is the thread of another moment, and a replayed stcx. would fail).
+    if (cpu.state !== state) cpu.switchTo(state);
     const r = cpu.run(budget);
     const st = cpu.stop;
     let stop: CpuStop;

@@ -134,7 +134,7 @@ export class Scheduler {
     this.wakeBlocked();
     if (t.status !== 'runnable') return 'blocked';
     this.current = t;
-    this.lastRun = t;
+    this.switchTo(t);
     deliverPending(proc, t);
     if (proc.end) return { kind: 'ended', end: proc.end };
     const { stop, executed } = this.cpu.run(t.state, 1);
@@ -239,13 +239,17 @@ export class Scheduler {
     return { kind: 'wait', untilNs: earliest };
   }
 
+  /** t runs next: the one place a thread switch drops a load reservation (the CPU port keeps them). */
+  private switchTo(t: GuestThread): void {
+    if (this.lastRun === t) return;
+    // Another thread may have stored into this thread's reservation granule meanwhile.
+    t.state.spr[RESV_LEN] = 0;
+    this.lastRun = t;
+  }
+
   private runSlice(t: GuestThread, budgetLeft = this.tickLeft): BatchResult | undefined {
     const proc = this.proc;
-    if (this.lastRun !== t) {
-      // Another thread may have stored into this thread's reservation granule meanwhile.
-      t.state.spr[RESV_LEN] = 0;
-      this.lastRun = t;
-    }
+    this.switchTo(t);
     this.current = t;
     let budget = budgetLeft;
     while (budget > 0 && t.status === 'runnable' && !proc.end) {

@@ -203,6 +203,14 @@ export class Cpu implements LoopHost {
     this.current = s;
   }
 
+  /**
+   * Run `s` next and keep every reservation: for a caller that decides itself when a switch
+   * loses one (the AIX scheduler, whose choice is part of a snapshot while this CPU's is not).
+   */
+  switchTo(s: CpuState): void {
+    this.current = s;
+  }
+
   /** Drop the current thread's load reservation (its next stXcx. fails). */
   clearReservation(): void {
     this.current.spr[RESV_LEN] = 0;
