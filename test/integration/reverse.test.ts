@@ -28,10 +28,11 @@ const roundTrip = [
   'python\ndef run(cmd):\n  try:\n    gdb.execute(cmd, to_string=True)\n  except gdb.error:\n    pass\nend',
   'python regs = lambda: gdb.execute("info registers", to_string=True) + gdb.execute("info registers float", to_string=True)',
   `python mem = lambda: gdb.execute("x/64gx $r1 - 256", to_string=True) + gdb.execute("x/32gx &'runtime.m0'", to_string=True) + gdb.execute("x/2gx &'main.sink'", to_string=True)`,
-  'python a = regs(); am = mem()',
+  'python a = regs(); am = mem(); pc0 = int(gdb.parse_and_eval("$pc")); print("WHEN-START", gdb.execute("monitor when", to_string=True))',
   `python\npcs = []\nfor i in range(${STEPS}):\n  run("stepi")\n  pcs.append(int(gdb.parse_and_eval("$pc")))`,
   'python far = int(gdb.parse_and_eval("$pc"))',
-  `python\nfor i in range(${STEPS}):\n  run("reverse-stepi")\nend`,
+  // Where the way back first leaves the way forward (diagnosis when it fails: it did, rarely, under load).
+  `python\nexp = list(reversed([pc0] + pcs[:-1]))\nseen = None\nfor i in range(${STEPS}):\n  run("reverse-stepi")\n  p = int(gdb.parse_and_eval("$pc"))\n  if seen is None and p != exp[i]:\n    seen = i\n    print("REVERSE-LEFT-PATH", i, hex(p), hex(exp[i]), gdb.execute("monitor when", to_string=True))\nend`,
   'python b = regs(); bm = mem()',
   'python print("REGS-SAME", a == b, "MEM-SAME", am == bm, "MOVED", far != int(gdb.parse_and_eval("$pc")))',
   'python print("FPR-LINES", a.count("raw 0x"))',
