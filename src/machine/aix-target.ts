@@ -786,6 +786,7 @@ export class AixTarget implements Target {
     this.stopGeneration++;
     const rec = this.requireRecorder();
     let target = rec.previousStepOf(tid);
+    let overSequence = false;
     for (;;) {
       if (target === undefined || before(target, rec.startPosition)) return this.atHistoryStart(id);
       const to = target;
@@ -793,10 +794,34 @@ export class AixTarget implements Target {
       // gdb steps forward over a larx..stcx. sequence in one go (ppc_deal_with_atomic_sequence):
       // stepping back stops at the same places, never inside one.
       const t = this.machine.process.threadById(tid);
-      if (t === undefined || !insideAtomicSequence((a) => this.machine.process.mem.readBytes(a, 4), t.state.pc)) break;
-      target = rec.previousStepOf(tid, target);
+      if (t === undefined) break;
+      if (insideAtomicSequence((a) => this.machine.process.mem.readBytes(a, 4), t.state.pc)) {
+        overSequence = true;
+        target = rec.previousStepOf(tid, target);
+        continue;
+      }
+      if (overSequence) this.backBeforeHandler(rec, tid, to, t);
+      break;
     }
     return { kind: 'signal', thread: this.reportOn(tid, id), signal: GdbSignal.TRAP };
+  }
+
+  /**
+   * gdb's step over an atomic sequence is a continue, and a thread that continues takes its pending
+   * signals: a handler may have run between the larx where gdb's step began and the larx the walk
+   * back reached. Where the thread stood just before that delivery at the same pc and stack
+   * pointer, that earlier place is where gdb's step began: go there (a step back never lands in a
+   * handler that forward steps never entered).
+   */
+  private backBeforeHandler(rec: Recorder, tid: number, at: Position, t: GuestThread): void {
+    const pc = t.state.pc;
+    const sp = t.state.getGpr(1);
+    const earlier = rec.beforeLastSignalTo(tid, at);
+    if (earlier === undefined || !before(earlier, at) || before(earlier, rec.startPosition)) return;
+    this.navigate(() => rec.goto(earlier));
+    const again = this.machine.process.threadById(tid);
+    if (again !== undefined && again.state.pc === pc && again.state.getGpr(1) === sp) return;
+    this.navigate(() => rec.goto(at));
   }
 
   async reverseContinue(id: ThreadId, accept?: (stop: StopEvent) => boolean): Promise<StopEvent> {

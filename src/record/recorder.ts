@@ -573,6 +573,28 @@ export class Recorder implements CpuPort {
   }
 
   /**
+   * The last signal delivered to thread `tid` at or before `pos` within the same resume (no
+   * debugger stop in between): where the thread stood just before it (the end of its previous
+   * record, the interrupted instruction next). Undefined when there is none.
+   */
+  beforeLastSignalTo(tid: number, pos: Position): Position | undefined {
+    const rs = this.records;
+    for (let k = this.gateLog.length - 1; k >= 0; k--) {
+      const e = this.gateLog[k]!;
+      if (e.tid !== tid || e.rec > pos.rec) continue;
+      for (let j = e.rec - 1; j >= 0; j--) if (rs.tid[j] === tid) return this.noDebugStopBetween(j, pos.rec) ? { rec: j, off: rs.executed[j]! } : undefined;
+      return undefined;
+    }
+    return undefined;
+  }
+
+  /** No record strictly between a and b ended in a debugger stop (one resume of gdb's covers them). */
+  private noDebugStopBetween(a: number, b: number): boolean {
+    for (let j = a + 1; j < b; j++) if (this.records.kind[j] === STOP_DEBUG) return false;
+    return true;
+  }
+
+  /**
    * Search backwards for the last stop-point hit before the current position: replay each
    * interval between snapshots (latest first) collecting hits. Leaves the process at the hit, or
    * at the start of history when there is none (returns undefined then).
