@@ -18,6 +18,7 @@
 //   so the chain ends there (return address undefined), as Go's own traceback ends it.
 // - everything between a stack switch and the save that makes it traceable: chain ends.
 // - tstart, where a new M's thread starts: chain ends (its LR is no Go caller).
+// - gogo<>, which loads another goroutine's registers one by one: chain ends at every pc.
 //
 // Offsets of g and m fields come from the binary's DWARF (RuntimeLayout). For the unwind to work,
 // every g0 stack must lie below every goroutine stack: gdb stops a backtrace whose caller frame's
@@ -49,7 +50,7 @@ export interface FrameRow {
   rule: FrameRule;
 }
 
-export type SwitchKind = 'cgocall' | 'systemstack' | 'stop' | 'thread-entry';
+export type SwitchKind = 'cgocall' | 'systemstack' | 'stop' | 'thread-entry' | 'switch-in';
 
 /** The functions whose CFI is replaced, by the symbol names Go 1.19-1.24 give them. */
 export const STACK_SWITCH_FUNCTIONS: ReadonlyArray<{ names: readonly string[]; kind: SwitchKind }> = [
@@ -59,6 +60,9 @@ export const STACK_SWITCH_FUNCTIONS: ReadonlyArray<{ names: readonly string[]; k
   // A new M's first function (pthread_create's start routine): nothing of Go's is above it, and its
   // LR is only the emulator's "start routine returned" address.
   { names: ['tstart'], kind: 'thread-entry' },
+  // gogo<> (a static symbol) installs another goroutine's g, sp, lr and pc one by one, after a BL
+  // to save_g that leaves LR pointing into itself: no instruction of it has a caller to show.
+  { names: ['gogo'], kind: 'switch-in' },
 ];
 
 // ---- the few instruction shapes these functions use ----
@@ -350,7 +354,8 @@ export function stackSwitchFunctions(code: CodeSource, offsets: RuntimeOffsets):
       if (sym === undefined || sym.size === 0n || seen.has(sym.address)) continue;
       const words = readWords(code, sym.address, sym.size);
       if (words === undefined) continue;
-      const rows = group.kind === 'thread-entry' ? [{ pc: sym.address, rule: { kind: 'stop' } as const }] : analyzeStackSwitch(group.kind, sym.address, words, offsets.gSchedSp);
+      const endsEverywhere = group.kind === 'thread-entry' || group.kind === 'switch-in';
+      const rows = endsEverywhere ? [{ pc: sym.address, rule: { kind: 'stop' } as const }] : analyzeStackSwitch(group.kind, sym.address, words, offsets.gSchedSp);
       // ABI wrappers (Go 1.19's runtime.asmcgocall calls asmcgocall.abi0) never switch: keep Go's rows.
       if (!rows.some((r) => r.rule.kind !== 'entry' && r.rule.kind !== 'framed')) continue;
       seen.add(sym.address);
