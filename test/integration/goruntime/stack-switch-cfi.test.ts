@@ -37,10 +37,12 @@ describe.each(['go1.24-aix', 'go1.19-aix'] as const)('stack-switch CFI on %s hel
   const functions = stackSwitchFunctions(image, offsets);
   const byKind = (k: string) => functions.filter((f) => f.kind === k);
 
-  it('finds asmcgocall, systemstack, mcall, morestack and tstart (not the ABI wrappers)', () => {
+  it('finds asmcgocall, systemstack, mcall, morestack, tstart and gogo (not the ABI wrappers)', () => {
     const names = functions.map((f) => f.name).sort();
     const cgo = tc === 'go1.24-aix' ? 'runtime.asmcgocall' : 'runtime.asmcgocall.abi0';
-    expect(names).toEqual([cgo, 'runtime.mcall', 'runtime.morestack.abi0', 'runtime.systemstack.abi0', 'tstart'].sort());
+    expect(names).toEqual([cgo, 'gogo', 'runtime.mcall', 'runtime.morestack.abi0', 'runtime.systemstack.abi0', 'tstart'].sort());
+    // gogo<> installs the next goroutine's registers one by one: no caller at any of its pcs.
+    expect(byKind('switch-in').map((f) => f.rows)).toEqual([[{ pc: byKind('switch-in')[0]!.start, rule: { kind: 'stop' } }]]);
   });
 
   it('asmcgocall: the call on g0 unwinds through the saved old g and depth (1.24 also through the nosave path\'s saved SP)', () => {
