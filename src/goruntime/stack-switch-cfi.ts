@@ -52,6 +52,12 @@ export interface FrameRow {
 
 export type SwitchKind = 'cgocall' | 'systemstack' | 'stop' | 'thread-entry' | 'switch-in';
 
+/**
+ * Where a thread, already running the next goroutine's g, loads the rest of its registers from
+ * g.sched: gogo's body, the static symbol `gogo` (runtime.gogo before it still runs on g0).
+ */
+export const SWITCH_IN_FUNCTIONS: readonly string[] = ['gogo'];
+
 /** The functions whose CFI is replaced, by the symbol names Go 1.19-1.24 give them. */
 export const STACK_SWITCH_FUNCTIONS: ReadonlyArray<{ names: readonly string[]; kind: SwitchKind }> = [
   { names: ['runtime.asmcgocall', 'runtime.asmcgocall.abi0', 'runtime.asmcgocall_no_g', 'runtime.asmcgocall_no_g.abi0'], kind: 'cgocall' },
@@ -60,9 +66,9 @@ export const STACK_SWITCH_FUNCTIONS: ReadonlyArray<{ names: readonly string[]; k
   // A new M's first function (pthread_create's start routine): nothing of Go's is above it, and its
   // LR is only the emulator's "start routine returned" address.
   { names: ['tstart'], kind: 'thread-entry' },
-  // gogo<> (a static symbol) installs another goroutine's g, sp, lr and pc one by one, after a BL
-  // to save_g that leaves LR pointing into itself: no instruction of it has a caller to show.
-  { names: ['gogo'], kind: 'switch-in' },
+  // gogo<> installs another goroutine's g, sp, lr and pc one by one, after a BL to save_g that
+  // leaves LR pointing into itself: no instruction of it has a caller to show.
+  { names: SWITCH_IN_FUNCTIONS, kind: 'switch-in' },
 ];
 
 // ---- the few instruction shapes these functions use ----

@@ -10,6 +10,7 @@ import { LibcallSites, mLibcall, qualifiedImportName, readLibcallStruct, type Li
 import { RuntimeReader, type GRecord, type MRecord, type ReadMemory } from './reader.js';
 import { inlinedCallsAt, type InlinedCall } from '../dwarf/inline.js';
 import { frameTableOf, isUserFunction, unwindGoStack, type GoStack, type UnwindStart } from './go-unwind.js';
+import { SWITCH_IN_FUNCTIONS } from './stack-switch-cfi.js';
 
 /** One guest thread as the views need it. */
 export interface ThreadView {
@@ -471,10 +472,10 @@ export class RuntimeViews {
     return 'no saved registers (neither on a thread, in a syscall, nor parked)';
   }
 
-  /** Inside runtime.gogo (its assembly body is the static symbol `gogo`): a goroutine half switched in. */
+  /** Inside gogo's body: a goroutine half switched in. */
   private inGogo(pc: bigint): boolean {
     const name = this.source.image.symbolize(pc)?.name;
-    return name === 'gogo' || name === 'runtime.gogo' || name === 'runtime.gogo.abi0';
+    return name !== undefined && SWITCH_IN_FUNCTIONS.includes(name);
   }
 
   /** The goroutine's frames by the stub's own unwinder (Go's .debug_frame), or why there are none. */
