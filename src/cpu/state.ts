@@ -6,7 +6,7 @@
 // VSR n is vsr[4n..4n+3]. FPR n is doubleword 0 of VSR n (vsr[4n], vsr[4n+1]); VR n is VSR 32+n.
 
 import { hiOf, loOf, toBig } from './int64.js';
-import { REGS_BYTES, arenaReclaim, guestArena } from './wasm/arena.js';
+import { REGS_BYTES, VSR_OFFSET, arenaReclaim, guestArena } from './wasm/arena.js';
 
 /** Indices into CpuState.spr. */
 export const PC_HI = 0;
@@ -34,11 +34,11 @@ export const XER_CA = 0x20000000;
 
 export class CpuState {
   readonly gpr: Int32Array;
-  readonly vsr = new Int32Array(256);
+  readonly vsr: Int32Array;
   readonly spr: Int32Array;
   /**
-   * Arena offset of gpr (spr follows at +256), or -1: with the guest arena (wasm/arena.ts) the
-   * GPRs and SPRs live in it, where code of the Wasm tier loads them into i64 locals.
+   * Arena offset of gpr (spr follows at +256, vsr at +VSR_OFFSET), or -1: with the guest arena
+   * (wasm/arena.ts) the registers live in it, where code of the Wasm tier loads them into locals.
    */
   readonly regBase: number;
 
@@ -49,9 +49,11 @@ export class CpuState {
     if (at < 0) {
       this.gpr = new Int32Array(64);
       this.spr = new Int32Array(SPR_SLOTS);
+      this.vsr = new Int32Array(256);
     } else {
       this.gpr = new Int32Array(arena!.buffer, at, 64);
       this.spr = new Int32Array(arena!.buffer, at + 256, SPR_SLOTS);
+      this.vsr = new Int32Array(arena!.buffer, at + VSR_OFFSET, 256);
       arenaReclaim.register(this, { small: [[at, REGS_BYTES]] });
     }
   }

@@ -10,8 +10,12 @@
 
 const PAGE_SIZE = 65536;
 
-/** Bytes of one register file: GPRs (64 int32) then the SPR slots (16 int32). */
-export const REGS_BYTES = 512;
+/**
+ * Bytes of one register file (a divisor of 64 KiB): GPRs (64 int32) at 0, the SPR slots (16 int32)
+ * at 256, the 64 VSX registers (256 int32) at VSR_OFFSET.
+ */
+export const REGS_BYTES = 2048;
+export const VSR_OFFSET = 512;
 /** Bytes of one GuestMemory's TLB block (six arrays of 256 int32, see memory.ts). */
 export const TLB_BYTES = 8192;
 
