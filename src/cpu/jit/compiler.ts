@@ -208,7 +208,7 @@ return function ${fnName}(s, mem, left, host) {
       const factory = new Function('B', 'W', ...HELPER_NAMES, ...execNames, src) as (...a: unknown[]) => BlockFn;
       return factory(block, Int32Array.from(words), ...HELPER_VALUES, ...execFns);
     };
-    const wrapped = wasm === null ? null : wasmBlockFn(wasm, makeJs, region!.rows, region!.words, lo);
+    const wrapped = wasm === null ? null : wasmBlockFn(wasm, makeJs, region!.rows, region!.words, hi, lo, blockLen);
     if (wrapped !== null) {
       block.fn = wrapped.fn;
       block.wasmSlot = wrapped.slot;

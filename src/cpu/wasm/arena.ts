@@ -52,11 +52,18 @@ class Arena {
     this.freePages.push(at);
   }
 
-  /** A zeroed block of `size` bytes (a divisor of 64 KiB), or -1 when the arena is full. */
+  /**
+   * A zeroed block of `size` bytes (a divisor of 64 KiB, or a multiple of it: contiguous pages),
+   * or -1 when the arena is full.
+   */
   allocSmall(size: number): number {
     let list = this.freeSmall.get(size);
     if (list === undefined) this.freeSmall.set(size, (list = []));
-    if (list.length === 0) {
+    if (list.length === 0 && size > PAGE_SIZE) {
+      if (this.next + size > this.limit) return -1;
+      list.push(this.next);
+      this.next += size;
+    } else if (list.length === 0) {
       const page = this.allocPage();
       if (page < 0) return -1;
       for (let at = page + PAGE_SIZE - size; at >= page; at -= size) list.push(at);

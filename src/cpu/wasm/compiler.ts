@@ -25,7 +25,7 @@ import { staticTarget } from '../jit/emit.js';
 import type { BlockFn } from '../jit/block.js';
 import { Op, WasmFn, wasmModule } from './encode.js';
 import { guestArena } from './arena.js';
-import { BLOCK_PARAMS, releaseTableSlot, runChain, slowSlot, tableSlotFor } from './chain.js';
+import { BLOCK_PARAMS, chainMapHas, chainMapInsert, chainSlowSlot, releaseTableSlot, runChain, tableSlotFor } from './chain.js';
 
 // Parameters: budget, register file and TLB offsets, and where to start: label index k and its
 // word index t (0, 0 at the entry; a return point inside the region otherwise).
@@ -984,11 +984,21 @@ const slotInfo: Array<{ rows: readonly InsnRow[]; words: readonly number[]; entr
 /**
  * The BlockFn for a Wasm block: runs it and the Wasm blocks it chains to (wasm/chain.ts); after
  * a slow-path exit, the one instruction that block stopped at, through its row's exec (PC is on
- * it; a throw is reported as a JS block reports it). makeJs() builds the JS function, run when the register file,
+ * it; a throw is reported as a JS block reports it). Entering from JavaScript puts the block back
+ * in the chain map when another block pushed it out, so the next chain finds it without leaving Wasm.
+ * makeJs() builds the JS function, run when the register file,
  * the memory or the CPU has no place in the arena (or the CPU runs JS only: CpuOptions.wasm).
  * Null when the tier is off.
  */
-export function wasmBlockFn(wasm: WasmBlock['fn'], makeJs: () => BlockFn, rows: readonly InsnRow[], words: readonly number[], entryLo: number): { fn: BlockFn; slot: number } | null {
+export function wasmBlockFn(
+  wasm: WasmBlock['fn'],
+  makeJs: () => BlockFn,
+  rows: readonly InsnRow[],
+  words: readonly number[],
+  entryHi: number,
+  entryLo: number,
+  len: number,
+): { fn: BlockFn; slot: number } | null {
   const slot = tableSlotFor(wasm);
   if (slot < 0) return null;
   slotInfo[slot] = { rows, words, entryLo };
@@ -998,10 +1008,11 @@ export function wasmBlockFn(wasm: WasmBlock['fn'], makeJs: () => BlockFn, rows: 
     const tlb = mem.tlbBase;
     const map = host.wasmChainMap;
     if ((regs | tlb | map) < 0) return (js ??= makeJs())(s, mem, left, host);
-    const n = runChain(slot, left, regs, tlb, map);
-    const last = slowSlot(map);
-    if (last < 0) return n;
-    const info = slotInfo[last]!;
+    if (!chainMapHas(map, entryHi, entryLo)) chainMapInsert(map, entryHi, entryLo, slot, len);
+    const r = runChain(slot, left, regs, tlb, map);
+    if (r >= 0) return r;
+    const n = ~r;
+    const info = slotInfo[chainSlowSlot(map)]!;
     const spr = s.spr;
     const lo = spr[1];
     const at = (lo - info.entryLo) >>> 2;
