@@ -16,7 +16,7 @@
 // overwrite itself and self-modifying code goes through the slow path's invalidation.
 import type { InsnRow } from '../isa-types.js';
 import type { CpuState } from '../state.js';
-import { CR, XER } from '../state.js';
+import { CR, RESV_HI, RESV_LEN, XER } from '../state.js';
 import type { GuestMemory } from '../memory.js';
 import type { LoopHost } from '../run.js';
 import { MASK64 } from '../int64.js';
@@ -59,6 +59,8 @@ const LR_OFF = SPR_OFF + 8;
 const CTR_OFF = SPR_OFF + 16;
 const CR_OFF = SPR_OFF + 4 * CR;
 const XER_OFF = SPR_OFF + 4 * XER;
+const RESV_OFF = SPR_OFF + 4 * RESV_HI; // RESV_HI, RESV_LO: one (hi, lo) pair
+const RESV_LEN_OFF = SPR_OFF + 4 * RESV_LEN;
 // TLB block layout (memory.ts): rTagHi, rTagPg, rBase, wTagHi, wTagPg, wBase, 1 KiB each.
 const TLB_R = 0;
 const TLB_W = 3072;
@@ -357,6 +359,47 @@ const store = (kind: 'b' | 'h' | 'w' | 'd', update: boolean, indexed: boolean, d
     e.f.local_get(L_EA);
     e.setG(ra(w));
   }
+  return true;
+};
+
+/**
+ * lbarx..ldarx (exec/loadstore.ts): the load, then the reservation (EA, length) in the register
+ * file's RESV slots, where the wrapper's slow path, stcx. in JS and the scheduler (which drops it
+ * on a thread switch) see it. A load that misses the TLB leaves before anything changed.
+ */
+const loadReserve = (kind: 'b' | 'h' | 'w' | 'd'): RowEmitter => (e, w, j) => {
+  const f = e.f;
+  e.eaIndexed(ra(w), rb(w));
+  e.probe(j, SIZE[kind], false);
+  loadValue(f, kind);
+  e.setG(rt(w));
+  f.local_get(P_REGS).local_get(L_EA).i64_const(32).op(Op.i64_rotl).i64_store(RESV_OFF);
+  f.local_get(P_REGS).i32_const(SIZE[kind]).i32_store(RESV_LEN_OFF);
+  return true;
+};
+/**
+ * stbcx...stdcx.: stores only while this thread holds a reservation of the same length at the
+ * same EA (a failing one touches no memory, so it cannot fault); either way the reservation is
+ * gone and CR0 = 0b00 || stored || SO. A store that misses the TLB leaves before anything changed
+ * and runs in JS.
+ */
+const storeConditional = (kind: 'b' | 'h' | 'w' | 'd'): RowEmitter => (e, w, j) => {
+  const f = e.f;
+  e.eaIndexed(ra(w), rb(w));
+  f.local_get(P_REGS).i32_load(RESV_LEN_OFF).i32_const(SIZE[kind]).op(Op.i32_eq);
+  f.local_get(P_REGS).i64_load(RESV_OFF).local_get(L_EA).i64_const(32).op(Op.i64_rotl).op(Op.i64_eq).op(Op.i32_and);
+  f.if_();
+  e.depth++;
+  e.probe(j, SIZE[kind], true);
+  storeValue(e, kind, rt(w));
+  f.i64_const(1).local_set(L_Y);
+  e.depth--;
+  f.else_();
+  f.i64_const(0).local_set(L_Y);
+  f.end();
+  f.local_get(P_REGS).i32_const(0).i32_store(RESV_LEN_OFF);
+  f.local_get(L_Y).op(Op.i32_wrap_i64).i32_const(1).op(Op.i32_shl);
+  e.setField(0);
   return true;
 };
 
@@ -822,6 +865,14 @@ export const wasmRows: Record<string, RowEmitter> = {
   stwx: store('w', false, true),
   stdx: store('d', false, true),
   stdux: store('d', true, true),
+  lbarx: loadReserve('b'),
+  lharx: loadReserve('h'),
+  lwarx: loadReserve('w'),
+  ldarx: loadReserve('d'),
+  'stbcx.': storeConditional('b'),
+  'sthcx.': storeConditional('h'),
+  'stwcx.': storeConditional('w'),
+  'stdcx.': storeConditional('d'),
 
   mfspr: (e, w) => {
     const n = sprNum(w);

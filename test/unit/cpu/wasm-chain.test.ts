@@ -2,10 +2,12 @@
 // Same method as wasm.test.ts: a compiling CPU (threshold 1) against an interpreter-only one,
 // every register, byte, stop and count compared after each budget slice.
 import { describe, expect, it } from 'vitest';
-import { StopReason, jitStats } from '../../../src/cpu/cpu.js';
+import { Cpu, StopReason, jitStats } from '../../../src/cpu/cpu.js';
+import { CR, CpuState } from '../../../src/cpu/state.js';
 import { chainMapHas } from '../../../src/cpu/wasm/chain.js';
-import { B, CODE, D, I, TRAP, XL } from './asm.js';
-import { runBoth } from './jit-harness.js';
+import { wasmRows } from '../../../src/cpu/wasm/compiler.js';
+import { B, CODE, D, DATA, I, TRAP, X, XL, rng } from './asm.js';
+import { IDX, PTR, int, makeCpu, pick, randomSetup, runBoth, snapshot } from './jit-harness.js';
 
 describe('wasm chain map', () => {
   it('four hot functions whose entries share one set of the map run exactly; the set keeps the last two', () => {
@@ -32,5 +34,102 @@ describe('wasm chain map', () => {
       }
     }
     expect(jitStats().wasm - before).toBeGreaterThanOrEqual(5);
+  });
+});
+
+describe('wasm tier: load-reserve and store-conditional', () => {
+  const LARX = { lbarx: 52, lharx: 116, lwarx: 20, ldarx: 84 };
+  const STCX = { 'stbcx.': 694, 'sthcx.': 726, 'stwcx.': 150, 'stdcx.': 214 };
+
+  it('are Wasm rows', () => {
+    for (const name of [...Object.keys(LARX), ...Object.keys(STCX)]) expect(wasmRows[name], name).toBeDefined();
+  });
+
+  it('random reserve/store-conditional mixes: same or other address, length, register, at many budgets (300 programs)', () => {
+    const r = rng(0x5eed_0201n);
+    const before = jitStats().wasm;
+    const ptr = (): number => pick(r, PTR);
+    const base = (): number => pick(r, [0, ...PTR]); // RA = 0: EA is RB alone
+    const kinds: Array<() => number> = [
+      () => X(31, pick(r, [4, 5, 6, 7, 13]), base(), pick(r, [IDX, ...PTR]), pick(r, Object.values(LARX)), int(r, 2)),
+      () => X(31, pick(r, [4, 5, 6, 7, 8]), base(), pick(r, [IDX, ...PTR]), pick(r, Object.values(STCX)), 1),
+      () => X(31, pick(r, [4, 5, 6, 7, 8]), ptr(), IDX, pick(r, Object.values(STCX)), 1), // often the reserved EA
+      () => D(14, IDX, IDX, pick(r, [0, 8, -8, 4, 1])), // move the index
+      () => X(31, pick(r, [4, 5, 6]), ptr(), IDX, pick(r, [21, 149, 151])), // ldx, stdx, stwx to the same area
+      () => D(14, pick(r, [4, 5, 6]), pick(r, [4, 5, 6]), int(r, 100)),
+      () => B(pick(r, [4, 12]), 2, 4 * (1 + int(r, 3))), // on CR0.EQ (the stcx. result)
+    ];
+    for (let p = 0; p < 300; p++) {
+      const body: number[] = [];
+      for (let k = 0; k < 24; k++) {
+        // mostly larx ... stcx. pairs on the same registers, as Go's atomics are
+        if (int(r, 3) === 0) {
+          const [rp, rv] = [ptr(), pick(r, [4, 5, 6])];
+          const [l, s] = pick(r, [[20, 150], [84, 214], [52, 694], [116, 726], [20, 214]] as const);
+          body.push(X(31, rv, rp, IDX, l), D(14, rv, rv, 1), X(31, rv, rp, IDX, s, 1));
+        } else body.push(pick(r, kinds)());
+      }
+      const setup = randomSetup(r);
+      setup.gpr![IDX] = BigInt(8 * int(r, 4));
+      const words = [I(4), ...body, I(8), TRAP, TRAP, TRAP, TRAP];
+      const budgets = p % 2 === 0 ? [10_000] : Array.from({ length: 40 }, () => 1 + int(r, 10));
+      runBoth(words, setup, budgets, `resv mix ${p}`);
+    }
+    expect(jitStats().wasm - before).toBeGreaterThan(150);
+  });
+
+  it('a failing stcx. touches no memory: no fault at an unmapped EA, and a held reservation faults precisely', () => {
+    // stwcx. r5,0,r9 with r9 unmapped and no reservation: fails quietly; then lwarx r6,0,r3; stwcx. r5,0,r3 succeeds
+    const words = [I(4), X(31, 5, 0, 9, 150, 1), X(31, 6, 0, 3, 20), X(31, 5, 0, 3, 150, 1), X(31, 7, 0, 9, 20), I(8), TRAP];
+    const { jit } = runBoth(words, { gpr: { 3: DATA + 0x100n, 5: 0x1234n, 9: 0x7000_0000n } }, [10_000], 'unmapped stcx.');
+    expect(jit.stop.reason).toBe(StopReason.FAULT);
+    expect(jit.stop.pc).toBe(CODE + 16n); // the lwarx at the unmapped address
+    expect((jit.state.spr[CR] >>> 28) & 2).toBe(2); // the second stcx. stored
+    expect(jit.mem.readU32(DATA + 0x100n)).toBe(0x1234);
+  });
+
+  it('a reservation is lost across a thread switch: the stcx. after it fails, as in the interpreter', () => {
+    // loop: lwarx r5,0,r3; addi r5,r5,1; stwcx. r5,0,r3; beq ok; addi r7,r7,1 (failed) | ok: addi r4,r4,-1; cmpdi r4,0; bne loop
+    const words = [
+      I(4),
+      X(31, 5, 0, 3, 20),
+      D(14, 5, 5, 1),
+      X(31, 5, 0, 3, 150, 1),
+      B(12, 2, 8),
+      D(14, 7, 7, 1),
+      D(14, 4, 4, -1),
+      D(11, 1, 4, 0),
+      B(4, 2, -28),
+      TRAP,
+    ];
+    const make = (jit: boolean): { cpu: Cpu; main: CpuState; other: CpuState } => {
+      const cpu = makeCpu(words, jit);
+      const main = cpu.state;
+      main.setGpr(3, DATA + 0x40n);
+      main.setGpr(4, 400n);
+      return { cpu, main, other: new CpuState() };
+    };
+    const a = make(true);
+    const b = make(false);
+    const initial = a.cpu.mem.readU32(DATA + 0x40n);
+    const r = rng(0x5eed_0203n);
+    for (let k = 0; k < 2000; k++) {
+      const budget = 1 + int(r, 24);
+      const switchAway = int(r, 3) === 0;
+      for (const m of [a, b]) {
+        m.cpu.run(budget);
+        if (switchAway) {
+          m.cpu.state = m.other; // drops both threads' reservations
+          m.cpu.state = m.main;
+        }
+      }
+      expect(snapshot(a.cpu, a.cpu.stop.reason), `slice ${k}`).toEqual(snapshot(b.cpu, b.cpu.stop.reason));
+      if (a.cpu.stop.reason !== StopReason.OK) break;
+    }
+    expect(a.cpu.stop.reason).toBe(StopReason.TRAP);
+    const failed = a.main.getGpr(7);
+    expect(failed).toBeGreaterThan(0n);
+    expect(a.cpu.mem.readU32(DATA + 0x40n)).toBe((initial + 400 - Number(failed)) >>> 0);
+    expect(a.cpu.jitExecuted).toBeGreaterThan(1000);
   });
 });
