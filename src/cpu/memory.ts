@@ -14,7 +14,7 @@
 // with the address and access kind, which the CPU run loop catches and turns into a stop result.
 
 import { hiOf, loOf, toBig } from './int64.js';
-import { TLB_BYTES, arenaReclaim, guestArena } from './wasm/arena.js';
+import { TLB_BYTES, TLB_ENTRIES, TLB_HASH, TLB_HASH_SHIFT, arenaReclaim, guestArena } from './wasm/arena.js';
 
 export const PAGE_SHIFT = 16;
 export const PAGE_SIZE = 1 << PAGE_SHIFT;
@@ -55,8 +55,10 @@ export class WatchTrap {
 }
 export const watchTrap = new WatchTrap();
 
-const TLB_SIZE = 256;
+const TLB_SIZE = TLB_ENTRIES;
 const TLB_MASK = TLB_SIZE - 1;
+/** TLB slot of page pg under high word hi (the hash in arena.ts, which Wasm code computes too). */
+const tlbIndex = (hi: number, pg: number): number => (pg ^ (Math.imul(hi, TLB_HASH) >>> TLB_HASH_SHIFT)) & TLB_MASK;
 
 /** A page of guest memory that has backing storage. */
 interface Page {
@@ -296,14 +298,14 @@ export class GuestMemory {
 
   load8(hi: number, lo: number): number {
     const pg = lo >>> PAGE_SHIFT;
-    const i = (pg ^ hi) & TLB_MASK;
+    const i = tlbIndex(hi, pg);
     if (this.rTagPg[i] === pg && this.rTagHi[i] === hi) return this.rView[i].getUint8(lo & PAGE_MASK);
     return this.loadSlow(hi, lo, 1);
   }
 
   load16(hi: number, lo: number): number {
     const pg = lo >>> PAGE_SHIFT;
-    const i = (pg ^ hi) & TLB_MASK;
+    const i = tlbIndex(hi, pg);
     const off = lo & PAGE_MASK;
     if (this.rTagPg[i] === pg && this.rTagHi[i] === hi && off <= PAGE_MASK - 1) return this.rView[i].getUint16(off);
     return this.loadSlow(hi, lo, 2);
@@ -312,7 +314,7 @@ export class GuestMemory {
   /** 32-bit load, returned as int32. */
   load32(hi: number, lo: number): number {
     const pg = lo >>> PAGE_SHIFT;
-    const i = (pg ^ hi) & TLB_MASK;
+    const i = tlbIndex(hi, pg);
     const off = lo & PAGE_MASK;
     if (this.rTagPg[i] === pg && this.rTagHi[i] === hi && off <= PAGE_MASK - 3) return this.rView[i].getInt32(off);
     return this.loadSlow(hi, lo, 4) | 0;
@@ -321,7 +323,7 @@ export class GuestMemory {
   /** 64-bit load into dst[at] (high word) and dst[at+1] (low word). */
   load64(hi: number, lo: number, dst: Int32Array, at: number): void {
     const pg = lo >>> PAGE_SHIFT;
-    const i = (pg ^ hi) & TLB_MASK;
+    const i = tlbIndex(hi, pg);
     const off = lo & PAGE_MASK;
     if (this.rTagPg[i] === pg && this.rTagHi[i] === hi && off <= PAGE_MASK - 7) {
       const v = this.rView[i];
@@ -340,7 +342,7 @@ export class GuestMemory {
 
   store8(hi: number, lo: number, v: number): void {
     const pg = lo >>> PAGE_SHIFT;
-    const i = (pg ^ hi) & TLB_MASK;
+    const i = tlbIndex(hi, pg);
     if (this.wTagPg[i] === pg && this.wTagHi[i] === hi) {
       this.wView[i].setUint8(lo & PAGE_MASK, v);
       return;
@@ -350,7 +352,7 @@ export class GuestMemory {
 
   store16(hi: number, lo: number, v: number): void {
     const pg = lo >>> PAGE_SHIFT;
-    const i = (pg ^ hi) & TLB_MASK;
+    const i = tlbIndex(hi, pg);
     const off = lo & PAGE_MASK;
     if (this.wTagPg[i] === pg && this.wTagHi[i] === hi && off <= PAGE_MASK - 1) {
       this.wView[i].setUint16(off, v);
@@ -361,7 +363,7 @@ export class GuestMemory {
 
   store32(hi: number, lo: number, v: number): void {
     const pg = lo >>> PAGE_SHIFT;
-    const i = (pg ^ hi) & TLB_MASK;
+    const i = tlbIndex(hi, pg);
     const off = lo & PAGE_MASK;
     if (this.wTagPg[i] === pg && this.wTagHi[i] === hi && off <= PAGE_MASK - 3) {
       this.wView[i].setInt32(off, v);
@@ -372,7 +374,7 @@ export class GuestMemory {
 
   store64(hi: number, lo: number, vhi: number, vlo: number): void {
     const pg = lo >>> PAGE_SHIFT;
-    const i = (pg ^ hi) & TLB_MASK;
+    const i = tlbIndex(hi, pg);
     const off = lo & PAGE_MASK;
     if (this.wTagPg[i] === pg && this.wTagHi[i] === hi && off <= PAGE_MASK - 7) {
       const w = this.wView[i];
@@ -696,7 +698,7 @@ export class GuestMemory {
   private fillTlb(hi: number, lo: number, page: Page, forWrite: boolean): void {
     if (page.base < 0 && this.tlbBase >= 0) return; // Wasm code could not reach it: slow path
     const pg = lo >>> PAGE_SHIFT;
-    const i = (pg ^ hi) & TLB_MASK;
+    const i = tlbIndex(hi, pg);
     if (forWrite) {
       if ((page.prot & PROT_WRITE) === 0 || page.hasCode || page.watched !== null || (this.tracking && !page.dirty)) return;
       this.wTagHi[i] = hi;
@@ -714,7 +716,7 @@ export class GuestMemory {
 
   private flushTlbEntry(hi: number, lo: number): void {
     const pg = lo >>> PAGE_SHIFT;
-    const i = (pg ^ hi) & TLB_MASK;
+    const i = tlbIndex(hi, pg);
     this.rTagPg[i] = -1;
     this.wTagPg[i] = -1;
   }

@@ -16,8 +16,18 @@ const PAGE_SIZE = 65536;
  */
 export const REGS_BYTES = 2048;
 export const VSR_OFFSET = 512;
-/** Bytes of one GuestMemory's TLB block (six arrays of 256 int32, see memory.ts). */
-export const TLB_BYTES = 8192;
+/** Entries of each software TLB (memory.ts): 64 KiB pages, so 64 MiB of guest data. */
+export const TLB_ENTRIES = 1024;
+/** Bytes of one GuestMemory's TLB block (six arrays of TLB_ENTRIES int32, see memory.ts). */
+export const TLB_BYTES = 32768;
+/**
+ * The TLB index of page pg (address bits 16-31) under high word hi is pg ^ (imul(hi, TLB_HASH)
+ * >>> TLB_HASH_SHIFT), masked: a plain pg ^ hi made Go's heap (high word 0x0a000100) and its data
+ * (high word 2) alias page for page, and the two stacks either side of 0x0900000000000000 too
+ * (chansieve: 3.7 M slow-path loads and stores, nearly all such conflicts).
+ */
+export const TLB_HASH = 0x9e3779b1 | 0;
+export const TLB_HASH_SHIFT = 22;
 
 class Arena {
   readonly memory: WebAssembly.Memory;

@@ -24,7 +24,7 @@ import { bf, cmpL, ds, mbM, mbMD, meM, ra, rb, rc5, rt, shMD, si, sprNum, ui } f
 import { staticTarget } from '../jit/emit.js';
 import type { BlockFn } from '../jit/block.js';
 import { Op, WasmFn, wasmModule } from './encode.js';
-import { guestArena } from './arena.js';
+import { TLB_ENTRIES, TLB_HASH, TLB_HASH_SHIFT, guestArena } from './arena.js';
 import { BLOCK_PARAMS, chainMapHas, chainMapInsert, chainSlowSlot, releaseTableSlot, runChain, tableSlotFor } from './chain.js';
 
 // Parameters: budget, register file and TLB offsets, and where to start: label index k and its
@@ -61,9 +61,10 @@ const CR_OFF = SPR_OFF + 4 * CR;
 const XER_OFF = SPR_OFF + 4 * XER;
 const RESV_OFF = SPR_OFF + 4 * RESV_HI; // RESV_HI, RESV_LO: one (hi, lo) pair
 const RESV_LEN_OFF = SPR_OFF + 4 * RESV_LEN;
-// TLB block layout (memory.ts): rTagHi, rTagPg, rBase, wTagHi, wTagPg, wBase, 1 KiB each.
+// TLB block layout (memory.ts): rTagHi, rTagPg, rBase, wTagHi, wTagPg, wBase, TLB_ENTRIES int32 each.
+const TLB_ARRAY = 4 * TLB_ENTRIES;
 const TLB_R = 0;
-const TLB_W = 3072;
+const TLB_W = 3 * TLB_ARRAY;
 
 /** A row this tier emits: returns false when it does not handle this form (the block stays JS). */
 type RowEmitter = (e: Emit, w: number, j: number) => boolean;
@@ -244,10 +245,11 @@ class Emit {
     const t = write ? TLB_W : TLB_R;
     f.local_get(L_EA).i64_const(32).op(Op.i64_shr_u).op(Op.i32_wrap_i64).local_set(L_TH);
     f.local_get(L_EA).op(Op.i32_wrap_i64).local_set(L_TL);
-    // i = ((lo >>> 16) ^ hi) & 255, as memory.ts
-    f.local_get(L_TL).i32_const(16).op(Op.i32_shr_u).local_get(L_TH).op(Op.i32_xor).i32_const(255).op(Op.i32_and);
+    // i = ((lo >>> 16) ^ (imul(hi, TLB_HASH) >>> TLB_HASH_SHIFT)) & mask, as memory.ts
+    f.local_get(L_TL).i32_const(16).op(Op.i32_shr_u);
+    f.local_get(L_TH).i32_const(TLB_HASH).op(Op.i32_mul).i32_const(TLB_HASH_SHIFT).op(Op.i32_shr_u).op(Op.i32_xor).i32_const(TLB_ENTRIES - 1).op(Op.i32_and);
     f.i32_const(2).op(Op.i32_shl).local_get(P_TLB).op(Op.i32_add).local_set(L_TI);
-    f.local_get(L_TI).i32_load(t + 1024).local_get(L_TL).i32_const(16).op(Op.i32_shr_u).op(Op.i32_ne);
+    f.local_get(L_TI).i32_load(t + TLB_ARRAY).local_get(L_TL).i32_const(16).op(Op.i32_shr_u).op(Op.i32_ne);
     f.local_get(L_TI).i32_load(t).local_get(L_TH).op(Op.i32_ne).op(Op.i32_or);
     if (size > 1) f.local_get(L_TL).i32_const(0xffff).op(Op.i32_and).i32_const(65536 - size).op(Op.i32_gt_u).op(Op.i32_or);
     f.if_();
@@ -256,7 +258,7 @@ class Emit {
     this.exitCount(j, 1);
     this.depth--;
     f.end();
-    f.local_get(L_TI).i32_load(t + 2048).local_get(L_TL).i32_const(0xffff).op(Op.i32_and).op(Op.i32_add).local_set(L_TL);
+    f.local_get(L_TI).i32_load(t + 2 * TLB_ARRAY).local_get(L_TL).i32_const(0xffff).op(Op.i32_and).op(Op.i32_add).local_set(L_TL);
   }
 }
 

@@ -18,6 +18,7 @@ export const Op = {
   i64_gt_u: 0x56,
   i32_add: 0x6a,
   i32_sub: 0x6b,
+  i32_mul: 0x6c,
   i32_and: 0x71,
   i32_or: 0x72,
   i32_xor: 0x73,
