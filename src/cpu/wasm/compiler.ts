@@ -405,9 +405,9 @@ const storeConditional = (kind: 'b' | 'h' | 'w' | 'd'): RowEmitter => (e, w, j) 
   return true;
 };
 
-/** RT = RA op RB (XO-form without OE/Rc). */
+/** RT = RA op RB (XO-form without OE; CR0 when Rc). */
 const arith = (op: number, swap = false): RowEmitter => (e, w) => {
-  if (w & 0x401) return false;
+  if (w & 0x400) return false;
   if (swap) {
     e.getG(rb(w));
     e.getG(ra(w));
@@ -417,6 +417,94 @@ const arith = (op: number, swap = false): RowEmitter => (e, w) => {
   }
   e.f.op(op);
   e.setG(rt(w));
+  if (w & 1) e.cr0(rt(w));
+  return true;
+};
+/**
+ * divd, divdu, divw, divwu (OE=0): the ISA leaves x/0 and MIN/-1 undefined, and exec/integer.ts
+ * gives the dividend there (qemu's choice): dividing by 1 instead gives exactly that, and keeps
+ * Wasm's division from trapping. Word forms zero-extend the quotient.
+ */
+const divide = (word: boolean, signed: boolean): RowEmitter => (e, w) => {
+  if (w & 0x400) return false;
+  const f = e.f;
+  const [a, b] = [ra(w), rb(w)];
+  const get = (r: number): void => {
+    e.getG(r);
+    if (word) f.op(Op.i32_wrap_i64);
+  };
+  const konst = (v: number | bigint): void => void (word ? f.i32_const(Number(v)) : f.i64_const(v));
+  const ne = word ? Op.i32_ne : Op.i64_ne;
+  get(a);
+  get(b);
+  konst(1);
+  // divisor ok: b != 0, and for signed not (a == MIN && b == -1)
+  get(b);
+  konst(0);
+  f.op(ne);
+  if (signed) {
+    get(a);
+    konst(word ? 0x80000000 | 0 : -0x8000000000000000n);
+    f.op(ne);
+    get(b);
+    konst(-1);
+    f.op(ne).op(Op.i32_or).op(Op.i32_and);
+  }
+  f.select();
+  f.op(word ? (signed ? Op.i32_div_s : Op.i32_div_u) : signed ? Op.i64_div_s : Op.i64_div_u);
+  if (word) f.op(Op.i64_extend_i32_u);
+  e.setG(rt(w));
+  if (w & 1) e.cr0(rt(w));
+  return true;
+};
+/** mullw (OE=0): the 64-bit product of the sign-extended low words. */
+const mullw: RowEmitter = (e, w) => {
+  if (w & 0x400) return false;
+  for (const r of [ra(w), rb(w)]) {
+    e.getG(r);
+    e.f.op(Op.i32_wrap_i64).op(Op.i64_extend_i32_s);
+  }
+  e.f.op(Op.i64_mul);
+  e.setG(rt(w));
+  if (w & 1) e.cr0(rt(w));
+  return true;
+};
+/** rldcl, rldcr: rotate left by RB & 63 (i64.rotl takes the count mod 64), then the mask. */
+const rotReg = (mb: (w: number) => number, me: (w: number) => number): RowEmitter => (e, w) => {
+  e.getG(rt(w));
+  e.getG(rb(w));
+  e.f.op(Op.i64_rotl);
+  const m = mask64(mb(w), me(w));
+  if (m !== -1n) e.f.i64_const(m).op(Op.i64_and);
+  e.putRa(w);
+  return true;
+};
+/**
+ * srad (64-bit) and sraw (the sign-extended low word): shift right algebraic by RB & 127 (srad)
+ * or RB & 63 (sraw); 64 and above fill with the sign. CA = negative and a one bit shifted out.
+ */
+const shiftRightAlgebraic = (word: boolean): RowEmitter => (e, w) => {
+  const f = e.f;
+  const value = (): void => {
+    e.getG(rt(w));
+    if (word) f.op(Op.i32_wrap_i64).op(Op.i64_extend_i32_s);
+  };
+  e.getG(rb(w));
+  f.i64_const(word ? 63 : 127).op(Op.i64_and).local_set(L_Y);
+  const big = (): void => void f.local_get(L_Y).i64_const(64).op(Op.i64_ge_u);
+  // lost bits: all of them from 64 up, else the low n
+  setCarry(e, value, () => {
+    f.i64_const(-1);
+    f.i64_const(1).local_get(L_Y).op(Op.i64_shl).i64_const(1).op(Op.i64_sub);
+    big();
+    f.select();
+  });
+  value();
+  f.i64_const(63).local_get(L_Y);
+  big();
+  f.select();
+  f.op(Op.i64_shr_s);
+  e.putRa(w);
   return true;
 };
 /** RA = RS op RB, optional inversion of RB or of the result (X-form logical). */
@@ -485,12 +573,14 @@ const shift32 = (op: number): RowEmitter => (e, w) => {
   return true;
 };
 /** XER.CA = (value < 0 && lost bits != 0), the pushers give the i64 value and the lost-bits mask. */
-function setCarry(e: Emit, value: () => void, lostMask: bigint): void {
+function setCarry(e: Emit, value: () => void, lostMask: bigint | (() => void)): void {
   const f = e.f;
   value();
   f.i64_const(0).op(Op.i64_lt_s);
   value();
-  f.i64_const(lostMask).op(Op.i64_and).i64_const(0).op(Op.i64_ne).op(Op.i32_and);
+  if (typeof lostMask === 'bigint') f.i64_const(lostMask);
+  else lostMask();
+  f.op(Op.i64_and).i64_const(0).op(Op.i64_ne).op(Op.i32_and);
   f.i32_const(29).op(Op.i32_shl);
   e.getXer();
   f.i32_const(~0x20000000).op(Op.i32_and).op(Op.i32_or);
@@ -664,27 +754,33 @@ export const wasmRows: Record<string, RowEmitter> = {
   subf: arith(Op.i64_sub, true),
   mulld: arith(Op.i64_mul),
   neg: (e, w) => {
-    if (w & 0x401) return false;
+    if (w & 0x400) return false;
     e.f.i64_const(0);
     e.getG(ra(w));
     e.f.op(Op.i64_sub);
     e.setG(rt(w));
+    if (w & 1) e.cr0(rt(w));
     return true;
   },
   mulhdu: (e, w) => {
-    if (w & 1) return false;
     mulHigh(e, w, false);
     e.f.local_get(L_Y);
     e.setG(rt(w));
+    if (w & 1) e.cr0(rt(w));
     return true;
   },
   mulhd: (e, w) => {
-    if (w & 1) return false;
     mulHigh(e, w, true);
     e.f.local_get(L_Y);
     e.setG(rt(w));
+    if (w & 1) e.cr0(rt(w));
     return true;
   },
+  mullw,
+  divd: divide(false, true),
+  divdu: divide(false, false),
+  divw: divide(true, true),
+  divwu: divide(true, false),
   addc: carrying('ra', 'rb', 0),
   adde: carrying('ra', 'rb', 'ca'),
   addze: carrying('ra', 'zero', 'ca'),
@@ -812,6 +908,10 @@ export const wasmRows: Record<string, RowEmitter> = {
     e.putRa(w);
     return true;
   },
+  rldcl: rotReg(mbMD, () => 63),
+  rldcr: rotReg(() => 0, mbMD),
+  srad: shiftRightAlgebraic(false),
+  sraw: shiftRightAlgebraic(true),
   sld: shift64(Op.i64_shl),
   srd: shift64(Op.i64_shr_u),
   slw: shift32(Op.i32_shl),

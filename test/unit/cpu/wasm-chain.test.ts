@@ -6,7 +6,7 @@ import { Cpu, StopReason, jitStats } from '../../../src/cpu/cpu.js';
 import { CR, CpuState } from '../../../src/cpu/state.js';
 import { chainMapHas } from '../../../src/cpu/wasm/chain.js';
 import { wasmRows } from '../../../src/cpu/wasm/compiler.js';
-import { B, CODE, D, DATA, I, TRAP, X, XL, rng } from './asm.js';
+import { B, CODE, D, DATA, I, MDS, TRAP, X, XL, XO, rng } from './asm.js';
 import { IDX, PTR, int, makeCpu, pick, randomSetup, runBoth, snapshot } from './jit-harness.js';
 
 describe('wasm chain map', () => {
@@ -131,5 +131,54 @@ describe('wasm tier: load-reserve and store-conditional', () => {
     expect(failed).toBeGreaterThan(0n);
     expect(a.cpu.mem.readU32(DATA + 0x40n)).toBe((initial + 400 - Number(failed)) >>> 0);
     expect(a.cpu.jitExecuted).toBeGreaterThan(1000);
+  });
+});
+
+describe('wasm tier: integer rows of Go\'s runtime (record forms, divisions, shifts by register)', () => {
+  /** One of the rows these tests cover, with random registers (edge values come from randomSetup). */
+  function randomRow(r: () => bigint): number {
+    const dst = (): number => pick(r, [4, 5, 6, 7, 8, 9]);
+    const src = (): number => pick(r, [0, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    const rc = (): number => int(r, 2);
+    const kinds: Array<() => number> = [
+      // add, subf, neg, mulld with Rc; mullw, mulhd(u), divd(u), divw(u) with and without Rc
+      () => XO(dst(), src(), src(), pick(r, [266, 40, 104, 233, 235, 73, 9, 489, 457, 491, 459]), 0, rc()),
+      // the divisions with a zero, one or minus-one divisor and a MIN dividend
+      () => XO(dst(), pick(r, [10, 11]), pick(r, [12, 13, 14]), pick(r, [489, 457, 491, 459]), 0, rc()),
+      () => MDS(src(), dst(), src(), int(r, 64), pick(r, [8, 9]), rc()), // rldcl, rldcr
+      () => X(31, src(), dst(), src(), pick(r, [794, 792]), rc()), // srad, sraw
+      () => X(31, src(), dst(), pick(r, [12, 13, 14, 15]), pick(r, [794, 792]), rc()), // by edge amounts
+    ];
+    return pick(r, kinds)();
+  }
+  const edges = (r: () => bigint): Record<number, bigint> => ({
+    10: -0x8000000000000000n,
+    11: pick(r, [-0x80000000n, 0xffffffff80000000n, 0x7fffffffn]),
+    12: 0n,
+    13: -1n,
+    14: pick(r, [1n, 0xffffffffn, 0x1_0000_0000n]),
+    15: pick(r, [32n, 63n, 64n, 127n, 128n + 5n]),
+  });
+
+  it('are Wasm rows', () => {
+    for (const name of ['mullw', 'divd', 'divdu', 'divw', 'divwu', 'rldcl', 'rldcr', 'srad', 'sraw']) expect(wasmRows[name], name).toBeDefined();
+  });
+
+  it('every form on its own and in mixes, against the interpreter (2000 cases, 200 mixes)', () => {
+    const r = rng(0x5eed_0301n);
+    const before = jitStats().wasm;
+    for (let c = 0; c < 2000; c++) {
+      const insn = randomRow(r);
+      const setup = randomSetup(r);
+      Object.assign(setup.gpr!, edges(r));
+      runBoth([I(4), insn, I(8), TRAP, TRAP, TRAP, TRAP], setup, [100], `case ${c} word 0x${(insn >>> 0).toString(16)}`);
+    }
+    for (let p = 0; p < 200; p++) {
+      const setup = randomSetup(r);
+      Object.assign(setup.gpr!, edges(r));
+      const body = Array.from({ length: 20 }, () => randomRow(r));
+      runBoth([I(4), ...body, I(8), TRAP, TRAP, TRAP], setup, p % 2 ? [10_000] : Array.from({ length: 30 }, () => 1 + int(r, 8)), `mix ${p}`);
+    }
+    expect(jitStats().wasm - before).toBeGreaterThan(1500);
   });
 });
