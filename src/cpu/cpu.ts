@@ -16,7 +16,7 @@ import {
 import { BlockCompiler, type CompileStats } from './jit/compiler.js';
 import type { CompiledBlock } from './jit/block.js';
 import { CHAIN_MAP_BYTES, chainMapInsert, chainMapRemove, newChainMap } from './wasm/chain.js';
-import { releaseWasmBlock } from './wasm/compiler.js';
+import { releaseWasmBlock, runWasmAt } from './wasm/compiler.js';
 import { arenaReclaim } from './wasm/arena.js';
 import { cpuEnv, defaultTimeBase } from './exec/system.js';
 import { hex64, hiOf, loOf, toBig } from './int64.js';
@@ -244,6 +244,17 @@ export class Cpu implements LoopHost {
       this.mem.trapWatched = this.watchCount > 0;
       if (r !== StopReason.OK) return this.finish(r, 0);
       done = 1;
+    }
+    if (done < budget && this.wasmChainMap >= 0) {
+      // Resuming inside a Wasm region (after a host call: the instruction after the call) runs
+      // there at once instead of interpreting up to the next block.
+      const c = runWasmAt(this.current, this.mem, this, budget - done);
+      if (c < 0) {
+        this.jitExecuted += this.jitCount;
+        return this.finish(this.exceptionStop(this.jitError, this.jitWord) as StopReason, done + this.jitCount);
+      }
+      done += c;
+      this.jitExecuted += c;
     }
     const r = done < budget ? (this.loop(this, this.current, this.mem, budget - done) as StopReason) : StopReason.OK;
     if (done < budget) done += this.executed;

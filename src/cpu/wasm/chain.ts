@@ -29,7 +29,7 @@ export const BLOCK_PARAMS = 5;
 const EMPTY_LO = 1;
 
 let table: WebAssembly.Table | null = null;
-let chainFn: ((idx: number, left: number, regs: number, tlb: number, map: number) => number) | null = null;
+let chainFn: ((idx: number, left: number, regs: number, tlb: number, map: number, k: number, t: number) => number) | null = null;
 const freeSlots: number[] = [];
 /** The whole arena as int32 (its buffer never detaches). */
 let words: Int32Array = new Int32Array(0);
@@ -40,14 +40,14 @@ function setup(): boolean {
   const arena = guestArena();
   if (arena === null) return false;
   table = new WebAssembly.Table({ initial: 256, element: 'anyfunc' });
-  // params: 0 idx, 1 left, 2 regs, 3 tlb, 4 map; locals: 5 n, 6 c, 7 lo, 8 e, 9 k, 10 t
+  // params: 0 idx, 1 left, 2 regs, 3 tlb, 4 map, 5 k, 6 t (where the first block starts); locals: 7 n, 8 c, 9 lo, 10 e
   const f = new WasmFn();
-  const N = 5;
-  const C = 6;
-  const LO = 7;
-  const E = 8;
-  const K = 9;
-  const T = 10;
+  const K = 5;
+  const T = 6;
+  const N = 7;
+  const C = 8;
+  const LO = 9;
+  const E = 10;
   /** i32 on the stack: the entry at E does not hold PC (hi at regs+256, lo in LO). */
   const misses = (): void => {
     f.local_get(E).i32_load(4).local_get(LO).op(Op.i32_ne);
@@ -84,7 +84,7 @@ function setup(): boolean {
   f.br(0);
   f.end();
   f.i32_const(0); // not reached (the loop only leaves by return)
-  const bytes = chainModule(BLOCK_PARAMS, [0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f], f.bytes);
+  const bytes = chainModule(BLOCK_PARAMS, [0x7f, 0x7f, 0x7f, 0x7f], f.bytes);
   const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { e: { m: arena.memory, t: table } });
   chainFn = inst.exports.f as unknown as typeof chainFn;
   words = new Int32Array(arena.buffer);
@@ -154,8 +154,25 @@ export function chainMapRemove(map: number, hi: number, lo: number): void {
  * Run from block `slot` (see the file comment). Returns the instructions completed, or ~count
  * when a block left through its slow path: chainSlowSlot then gives that block's table slot.
  */
-export function runChain(slot: number, left: number, regs: number, tlb: number, map: number): number {
-  return chainFn!(slot, left, regs, tlb, map);
+export function runChain(slot: number, left: number, regs: number, tlb: number, map: number, k = 0, t = 0): number {
+  return chainFn!(slot, left, regs, tlb, map, k, t);
+}
+
+/**
+ * The map entry for (hi, lo) as an int32 index into the arena (slot at +2, len +3, label +4,
+ * word +5), or -1.
+ */
+export function chainMapFind(map: number, hi: number, lo: number): number {
+  const w = words;
+  const e = setOf(map, lo);
+  if (w[e + 1] === lo && w[e] === hi) return e;
+  if (w[e + 9] === lo && w[e + 8] === hi) return e + 8;
+  return -1;
+}
+
+/** Field `at` (2 slot, 3 len, 4 label, 5 word) of the entry chainMapFind gave. */
+export function chainMapField(entry: number, at: number): number {
+  return words[entry + at];
 }
 
 /** After runChain returned ~count: the table slot of the block that left through its slow path. */

@@ -25,7 +25,7 @@ import { staticTarget } from '../jit/emit.js';
 import type { BlockFn } from '../jit/block.js';
 import { Op, WasmFn, wasmModule } from './encode.js';
 import { TLB_ENTRIES, TLB_HASH, TLB_HASH_SHIFT, guestArena } from './arena.js';
-import { BLOCK_PARAMS, chainMapHas, chainMapInsert, chainSlowSlot, releaseTableSlot, runChain, tableSlotFor } from './chain.js';
+import { BLOCK_PARAMS, chainMapField, chainMapFind, chainMapHas, chainMapInsert, chainSlowSlot, releaseTableSlot, runChain, tableSlotFor } from './chain.js';
 
 // Parameters: budget, register file and TLB offsets, and where to start: label index k and its
 // word index t (0, 0 at the entry; a return point inside the region otherwise).
@@ -1162,28 +1162,52 @@ export function wasmBlockFn(
     const map = host.wasmChainMap;
     if ((regs | tlb | map) < 0) return (js ??= makeJs())(s, mem, left, host);
     if (!chainMapHas(map, entryHi, entryLo)) chainMapInsert(map, entryHi, entryLo, slot, len);
-    const r = runChain(slot, left, regs, tlb, map);
-    if (r >= 0) return r;
-    const n = ~r;
-    const info = slotInfo[chainSlowSlot(map)]!;
-    const spr = s.spr;
-    const lo = spr[1];
-    const at = (lo - info.entryLo) >>> 2;
-    const w = info.words[at];
-    try {
-      info.rows[at].exec(s, mem, w);
-    } catch (err) {
-      host.jitCount = n;
-      host.jitWord = w;
-      host.jitError = err;
-      return -1;
-    }
-    const next = (lo + 4) | 0;
-    if (next === 0) spr[0] = (spr[0] + 1) | 0;
-    spr[1] = next;
-    return n + 1;
+    return finishChain(s, mem, host, runChain(slot, left, regs, tlb, map));
   };
   return { fn, slot };
+}
+
+/**
+ * After runChain: its count, or after a slow-path exit the count with the instruction it stopped
+ * at run through its row's exec (PC is on it); -1 when that threw (host.jitCount etc. as a JS
+ * block reports it).
+ */
+function finishChain(s: CpuState, mem: GuestMemory, host: LoopHost, r: number): number {
+  if (r >= 0) return r;
+  const n = ~r;
+  const info = slotInfo[chainSlowSlot(host.wasmChainMap)]!;
+  const spr = s.spr;
+  const lo = spr[1];
+  const at = (lo - info.entryLo) >>> 2;
+  const w = info.words[at];
+  try {
+    info.rows[at].exec(s, mem, w);
+  } catch (err) {
+    host.jitCount = n;
+    host.jitWord = w;
+    host.jitError = err;
+    return -1;
+  }
+  const next = (lo + 4) | 0;
+  if (next === 0) spr[0] = (spr[0] + 1) | 0;
+  spr[1] = next;
+  return n + 1;
+}
+
+/**
+ * Run from PC when the CPU's chain map knows it (a region's entry or the instruction after one of
+ * its calls) and its block fits in `left`: where a run resumes after a host call, that is the
+ * instruction after the call into libc, which would otherwise be interpreted up to the next
+ * taken branch. Returns the count as a BlockFn does (0: nothing ran).
+ */
+export function runWasmAt(s: CpuState, mem: GuestMemory, host: LoopHost, left: number): number {
+  const regs = s.regBase;
+  const tlb = mem.tlbBase;
+  const map = host.wasmChainMap;
+  if ((regs | tlb | map) < 0) return 0;
+  const e = chainMapFind(map, s.spr[0], s.spr[1]);
+  if (e < 0 || chainMapField(e, 3) > left) return 0;
+  return finishChain(s, mem, host, runChain(chainMapField(e, 2), left, regs, tlb, map, chainMapField(e, 4), chainMapField(e, 5)));
 }
 
 /** The block in `slot` is dead (its code changed): free the slot. */

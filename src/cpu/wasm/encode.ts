@@ -261,7 +261,7 @@ export function wasmModule(params: number, localTypes: number[], body: number[] 
 }
 
 /**
- * The chain module: `f: (i32 x 5) -> i32` over the imported memory `e.m` and function table `e.t`,
+ * The chain module: `f: (i32 x 7) -> i32` over the imported memory `e.m` and function table `e.t`,
  * whose body calls blocks of type `(i32 x blockParams) -> i32` (type 0) through call_indirect.
  */
 export function chainModule(blockParams: number, localTypes: number[], body: number[]): Uint8Array<ArrayBuffer> {
@@ -271,7 +271,7 @@ export function chainModule(blockParams: number, localTypes: number[], body: num
     uleb(out, content.length);
     out.push(...content);
   };
-  section(1, [2, 0x60, blockParams, ...new Array<number>(blockParams).fill(0x7f), 1, 0x7f, 0x60, 5, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 1, 0x7f]);
+  section(1, [2, 0x60, blockParams, ...new Array<number>(blockParams).fill(0x7f), 1, 0x7f, 0x60, 7, ...new Array<number>(7).fill(0x7f), 1, 0x7f]);
   section(2, [2, 1, 0x65, 1, 0x6d, 0x02, 0x00, 1, 1, 0x65, 1, 0x74, 0x01, 0x70, 0x00, 0]);
   section(3, [1, 1]);
   section(7, [1, 1, 0x66, 0x00, 0]);

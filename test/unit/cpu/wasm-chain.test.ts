@@ -182,3 +182,24 @@ describe('wasm tier: integer rows of Go\'s runtime (record forms, divisions, shi
     expect(jitStats().wasm - before).toBeGreaterThan(1500);
   });
 });
+
+describe('wasm tier: resuming inside a region', () => {
+  it('a run resuming after a host call starts at the return point in Wasm, exactly as the interpreter', () => {
+    // 4: li r3,0 | 8: addi r3,r3,1; bl 40 (host call); add r4,r4,r3; cmpdi cr7,r3,300; bne cr7,8; trap
+    const prog = [I(4), D(14, 3, 0, 0), D(14, 3, 3, 1), I(28, 0, 1), X(31, 4, 4, 3, 266), D(11, (7 << 2) | 1, 3, 300), B(4, 30, -16), TRAP, TRAP, TRAP, D(14, 5, 5, 3), XL(20, 0, 16)];
+    const cpus = [makeCpu(prog, true), makeCpu(prog, false)];
+    for (const c of cpus) c.addHostCallRange(CODE + 40n, CODE + 44n);
+    let resumedInWasm = 0;
+    for (let k = 0; k < 400; k++) {
+      const before = cpus[0].jitExecuted;
+      const stops = cpus.map((c) => c.run(100_000));
+      expect(snapshot(cpus[0], stops[0]), `call ${k}`).toEqual(snapshot(cpus[1], stops[1]));
+      // everything from the return point to the next call ran compiled
+      if (k > 0 && cpus[0].jitExecuted - before === cpus[0].executed) resumedInWasm++;
+      if (stops[0] !== StopReason.SENTINEL) break;
+      for (const c of cpus) c.pc = c.state.lr; // the host call returns
+    }
+    expect(cpus[0].stop.reason).toBe(StopReason.TRAP);
+    expect(resumedInWasm).toBeGreaterThan(250);
+  });
+});
