@@ -26,34 +26,37 @@ import type { BlockFn } from '../jit/block.js';
 import { Op, WasmFn, wasmModule } from './encode.js';
 import { guestArena } from './arena.js';
 import { BLOCK_PARAMS, releaseTableSlot, runChain, slowSlot, tableSlotFor } from './chain.js';
+import { vectorWasmRows } from './emit-vector.js';
 
 // Parameters: budget, register file and TLB offsets, and where to start: label index k and its
 // word index t (0, 0 at the entry; a return point inside the region otherwise).
 const P_LEFT = 0;
-const P_REGS = 1;
+export const P_REGS = 1;
 const P_TLB = 2;
 const P_K = 3;
 const P_T = 4;
 // Locals.
 const L_M = 5;
 const L_P = 6;
-const L_CR = 7;
+export const L_CR = 7;
 const L_XER = 8;
 const L_RET = 9;
 const L_TI = 10; // TLB index * 4
-const L_TH = 11; // EA high word
-const L_TL = 12; // EA low word, then the linear address
+export const L_TH = 11; // EA high word
+export const L_TL = 12; // EA low word, then the linear address
 const I32_LOCALS = 8; // locals 5..12
-const L_EA = 13; // i64
-const L_X = 14; // i64
+export const L_EA = 13; // i64
+export const L_X = 14; // i64
 const L_LR = 15; // i64
 const L_CTR = 16; // i64
 const L_GPR = 17; // 32 x i64
-const L_Y = 49; // i64 scratch
-const L_Z = 50; // i64 scratch
+export const L_Y = 49; // i64 scratch
+export const L_Z = 50; // i64 scratch
+/** Three v128 scratch locals, declared only in functions whose rows ask for them (Emit.v128). */
+export const L_V128 = 51;
 
 // Register file layout (state.ts): GPR n at 8n as (hi, lo) int32 words, SPR k at 256 + 4k.
-const SPR_OFF = 256;
+export const SPR_OFF = 256;
 const PC_OFF = SPR_OFF;
 const LR_OFF = SPR_OFF + 8;
 const CTR_OFF = SPR_OFF + 16;
@@ -64,7 +67,7 @@ const TLB_R = 0;
 const TLB_W = 3072;
 
 /** A row this tier emits: returns false when it does not handle this form (the block stays JS). */
-type RowEmitter = (e: Emit, w: number, j: number) => boolean;
+export type RowEmitter = (e: Emit, w: number, j: number) => boolean;
 
 /** A (hi, lo) word pair as the i64 a little-endian load of it gives (what i64.store must write). */
 const pairBits = (hi: number, lo: number): bigint => BigInt.asIntN(64, (BigInt(lo >>> 0) << 32n) | BigInt(hi >>> 0));
@@ -73,7 +76,7 @@ const mask64 = (mb: number, me: number): bigint => {
   return BigInt.asIntN(64, (BigInt(MASK64[k] >>> 0) << 32n) | BigInt(MASK64[k + 1] >>> 0));
 };
 
-class Emit {
+export class Emit {
   readonly f = new WasmFn();
   readonly used = new Set<number>();
   readonly written = new Set<number>();
@@ -85,6 +88,8 @@ class Emit {
   lrWritten = false;
   ctr = false;
   ctrWritten = false;
+  /** A vector row (emit-vector.ts) uses the v128 scratch locals. */
+  v128 = false;
   /** Open constructs between the code and $top (label blocks still open + ifs). */
   depth = 0;
 
@@ -102,6 +107,7 @@ class Emit {
     this.written.clear();
     this.cr = this.crWritten = this.xer = this.xerWritten = false;
     this.lr = this.lrWritten = this.ctr = this.ctrWritten = false;
+    this.v128 = false;
     this.depth = 0;
   }
 
@@ -900,6 +906,7 @@ export const wasmRows: Record<string, RowEmitter> = {
   },
 };
 for (const name of ['sync', 'eieio', 'isync', 'dcbt', 'dcbtst', 'dcbf', 'dcbst', 'icbi']) wasmRows[name] = nop;
+Object.assign(wasmRows, vectorWasmRows);
 
 /** Does this tier emit this row in this form (the emitter does not refuse it)? */
 export function wasmAccepts(name: string, w: number): boolean {
@@ -971,6 +978,7 @@ export function compileWasmBlock(rows: readonly InsnRow[], words: readonly numbe
   epi.local_get(L_RET);
 
   const locals = [...new Array<number>(I32_LOCALS).fill(0x7f), ...new Array<number>(4 + 32 + 2).fill(0x7e)];
+  if (e.v128) locals.push(0x7b, 0x7b, 0x7b);
   // Start at label P_K, with m such that m + t counts from zero there.
   pro.local_get(P_K).local_set(L_P).i32_const(0).local_get(P_T).op(Op.i32_sub).local_set(L_M);
   const bytes = wasmModule(BLOCK_PARAMS, locals, [pro.bytes, f.bytes, epi.bytes]);
