@@ -26,7 +26,7 @@ import type { BlockFn } from '../jit/block.js';
 import { Op, WasmFn, wasmModule } from './encode.js';
 import { guestArena } from './arena.js';
 import { BLOCK_PARAMS, releaseTableSlot, runChain, slowSlot, tableSlotFor } from './chain.js';
-import { vectorWasmRows } from './emit-vector.js';
+import { loadVsr, storeVsr, vectorWasmRows } from './emit-vector.js';
 
 // Parameters: budget, register file and TLB offsets, and where to start: label index k and its
 // word index t (0, 0 at the entry; a return point inside the region otherwise).
@@ -90,6 +90,9 @@ export class Emit {
   ctrWritten = false;
   /** A vector row (emit-vector.ts) uses the v128 scratch locals. */
   v128 = false;
+  /** VSRs held in v128 locals (VSR number -> local, after the scratch ones), and those written. */
+  readonly vsrLocal = new Map<number, number>();
+  readonly vsrWritten = new Set<number>();
   /** Open constructs between the code and $top (label blocks still open + ifs). */
   depth = 0;
 
@@ -108,6 +111,8 @@ export class Emit {
     this.cr = this.crWritten = this.xer = this.xerWritten = false;
     this.lr = this.lrWritten = this.ctr = this.ctrWritten = false;
     this.v128 = false;
+    this.vsrLocal.clear();
+    this.vsrWritten.clear();
     this.depth = 0;
   }
 
@@ -966,6 +971,7 @@ export function compileWasmBlock(rows: readonly InsnRow[], words: readonly numbe
   if (e.ctr) regPair(pro, CTR_OFF, L_CTR);
   if (e.cr) pro.local_get(P_REGS).i32_load(CR_OFF).local_set(L_CR);
   if (e.xer) pro.local_get(P_REGS).i32_load(XER_OFF).local_set(L_XER);
+  for (const [n, local] of e.vsrLocal) loadVsr(pro, n, local);
   const epi = new WasmFn();
   const storePair = (off: number, local: number): void => {
     epi.local_get(P_REGS).local_get(local).i64_const(32).op(Op.i64_rotl).i64_store(off);
@@ -975,10 +981,11 @@ export function compileWasmBlock(rows: readonly InsnRow[], words: readonly numbe
   if (e.ctrWritten) storePair(CTR_OFF, L_CTR);
   if (e.crWritten) epi.local_get(P_REGS).local_get(L_CR).i32_store(CR_OFF);
   if (e.xerWritten) epi.local_get(P_REGS).local_get(L_XER).i32_store(XER_OFF);
+  for (const n of e.vsrWritten) storeVsr(epi, n, e.vsrLocal.get(n)!);
   epi.local_get(L_RET);
 
   const locals = [...new Array<number>(I32_LOCALS).fill(0x7f), ...new Array<number>(4 + 32 + 2).fill(0x7e)];
-  if (e.v128) locals.push(0x7b, 0x7b, 0x7b);
+  if (e.v128) locals.push(...new Array<number>(3 + e.vsrLocal.size).fill(0x7b));
   // Start at label P_K, with m such that m + t counts from zero there.
   pro.local_get(P_K).local_set(L_P).i32_const(0).local_get(P_T).op(Op.i32_sub).local_set(L_M);
   const bytes = wasmModule(BLOCK_PARAMS, locals, [pro.bytes, f.bytes, epi.bytes]);

@@ -43,15 +43,51 @@ const DWORD_SWAP = Array.from({ length: 16 }, (_v, o) => o ^ 4);
 const splatBytes = (b: number): number[] => new Array<number>(16).fill(b & 0xff);
 const wordBytes = (words: readonly number[]): number[] => words.flatMap((x) => [x & 0xff, (x >>> 8) & 0xff, (x >>> 16) & 0xff, (x >>> 24) & 0xff]);
 
-function get(e: Emit, n: number): void {
-  e.f.local_get(P_REGS);
-  simdMem(e.f, Simd.v128_load, regOff(n));
+/** The v128 local holding VSR n in this block (loaded at entry by the prologue). */
+function vsrLocal(e: Emit, n: number): number {
+  let local = e.vsrLocal.get(n);
+  if (local === undefined) {
+    local = L_V128 + 3 + e.vsrLocal.size;
+    e.vsrLocal.set(n, local);
+    e.v128 = true;
+  }
+  return local;
 }
-/** VSR n = the v128 `value` pushes. */
+function get(e: Emit, n: number): void {
+  e.f.local_get(vsrLocal(e, n));
+}
+/** VSR n = the v128 `value` pushes (stored back by the epilogue). */
 function put(e: Emit, n: number, value: () => void): void {
-  e.f.local_get(P_REGS);
   value();
-  simdMem(e.f, Simd.v128_store, regOff(n));
+  e.f.local_set(vsrLocal(e, n));
+  e.vsrWritten.add(n);
+}
+/** Prologue and epilogue (compiler.ts): VSR n between the register file and its local. */
+export function loadVsr(f: WasmFn, n: number, local: number): void {
+  f.local_get(P_REGS);
+  simdMem(f, Simd.v128_load, regOff(n));
+  f.local_set(local);
+}
+export function storeVsr(f: WasmFn, n: number, local: number): void {
+  f.local_get(P_REGS).local_get(local);
+  simdMem(f, Simd.v128_store, regOff(n));
+}
+/** Doubleword d of VSR n as its i64 value. */
+function dword(e: Emit, n: number, d: number): void {
+  get(e, n);
+  simdLane(e.f, Simd.i64x2_extract_lane, d);
+  e.f.i64_const(32).op(Op.i64_rotl);
+}
+/** VSR t = the doublewords `hi` and `lo` push (i64 values). */
+function putDwords(e: Emit, t: number, hi: () => void, lo: () => void): void {
+  put(e, t, () => {
+    hi();
+    e.f.i64_const(32).op(Op.i64_rotl);
+    simd(e.f, Simd.i64x2_splat);
+    lo();
+    e.f.i64_const(32).op(Op.i64_rotl);
+    simdLane(e.f, Simd.i64x2_replace_lane, 1);
+  });
 }
 /** The v128 on the stack with a constant permutation of its own bytes. */
 function permuteOne(e: Emit, lanes: readonly number[]): void {
@@ -206,6 +242,8 @@ const laneOff = (k: number, bits: number): number => (bits === 8 ? k ^ 3 : bits 
 const scalarLanes = (op: Lane, bits: number): RowEmitter => (e, w) => {
   const f = e.f;
   const [t, a, b] = [vt(w), va(w), vb(w)];
+  // lanes through the register file: the inputs' locals stored first, the result reloaded after
+  for (const n of a === b ? [a] : [a, b]) storeVsr(f, n, vsrLocal(e, n));
   for (let k = 0; k < 128 / bits; k++) {
     const off = laneOff(k, bits);
     const lane = (n: number) => (): void => {
@@ -222,6 +260,10 @@ const scalarLanes = (op: Lane, bits: number): RowEmitter => (e, w) => {
     else if (bits === 32) f.i32_store(regOff(t) + off);
     else f.i64_const(32).op(Op.i64_rotl).i64_store(regOff(t) + off);
   }
+  put(e, t, () => {
+    f.local_get(P_REGS);
+    simdMem(f, Simd.v128_load, regOff(t));
+  });
   return true;
 };
 function laneValue(f: WasmFn, op: Lane, bits: number, x: () => void, y: () => void): void {
@@ -287,22 +329,26 @@ function laneValue(f: WasmFn, op: Lane, bits: number, x: () => void, y: () => vo
 /** vadduqm / vsubuqm: 128-bit modular add or subtract. */
 const quad = (sub: boolean): RowEmitter => (e, w) => {
   const f = e.f;
-  const half = (n: number, d: number): void => void f.local_get(P_REGS).i64_load(regOff(n) + 8 * d).i64_const(32).op(Op.i64_rotl);
-  half(va(w), 1);
+  const op = sub ? Op.i64_sub : Op.i64_add;
+  dword(e, va(w), 1);
   f.local_set(L_X);
-  half(vb(w), 1);
+  dword(e, vb(w), 1);
   f.local_set(L_Y);
-  f.local_get(L_X).local_get(L_Y).op(sub ? Op.i64_sub : Op.i64_add).local_set(L_Z);
+  f.local_get(L_X).local_get(L_Y).op(op).local_set(L_Z);
   // carry (add: low sum < a) or borrow (sub: a < b), as an i64
   if (sub) f.local_get(L_X).local_get(L_Y).op(Op.i64_lt_u);
   else f.local_get(L_Z).local_get(L_X).op(Op.i64_lt_u);
   f.op(Op.i64_extend_i32_u).local_set(L_Y);
-  f.local_get(P_REGS);
-  half(va(w), 0);
-  half(vb(w), 0);
-  f.op(sub ? Op.i64_sub : Op.i64_add).local_get(L_Y).op(sub ? Op.i64_sub : Op.i64_add);
-  f.i64_const(32).op(Op.i64_rotl).i64_store(regOff(vt(w)));
-  f.local_get(P_REGS).local_get(L_Z).i64_const(32).op(Op.i64_rotl).i64_store(regOff(vt(w)) + 8);
+  putDwords(
+    e,
+    vt(w),
+    () => {
+      dword(e, va(w), 0);
+      dword(e, vb(w), 0);
+      f.op(op).local_get(L_Y).op(op);
+    },
+    () => void f.local_get(L_Z),
+  );
   return true;
 };
 
@@ -414,7 +460,9 @@ const octetShift = (left: boolean): RowEmitter => (e, w) => {
   put(e, vt(w), () => {
     get(e, va(w));
     const amount = (): void => {
-      f.local_get(P_REGS).i32_load8_u(regOff(vb(w)) + 12).i32_const(3).op(Op.i32_shr_u).i32_const(15).op(Op.i32_and);
+      get(e, vb(w));
+      simdLane(f, Simd.i8x16_extract_lane_u, 12);
+      f.i32_const(3).op(Op.i32_shr_u).i32_const(15).op(Op.i32_and);
       simd(f, Simd.i8x16_splat);
     };
     // register byte o holds big-endian byte o ^ 3, which takes byte (o ^ 3) +- n (out of 0..15: 0)
@@ -434,27 +482,28 @@ const octetShift = (left: boolean): RowEmitter => (e, w) => {
 /** vsl / vsr: the 128 bits shifted left (right) by VB byte 15 & 7 bits. */
 const bitShift = (left: boolean): RowEmitter => (e, w) => {
   const f = e.f;
-  const half = (d: number): void => void f.local_get(P_REGS).i64_load(regOff(va(w)) + 8 * d).i64_const(32).op(Op.i64_rotl);
-  f.local_get(P_REGS).i32_load8_u(regOff(vb(w)) + 12).i32_const(7).op(Op.i32_and).op(Op.i64_extend_i32_u).local_set(L_Z);
-  half(0);
+  get(e, vb(w));
+  simdLane(f, Simd.i8x16_extract_lane_u, 12);
+  f.i32_const(7).op(Op.i32_and).op(Op.i64_extend_i32_u).local_set(L_Z);
+  dword(e, va(w), 0);
   f.local_set(L_X);
-  half(1);
+  dword(e, va(w), 1);
   f.local_set(L_Y);
-  const t = regOff(vt(w));
   // the bits crossing the middle: (lo >>> 1) >>> (63 - n) is 0 for n = 0, as is (hi << 1) << (63 - n)
-  f.local_get(P_REGS);
-  if (left) {
-    f.local_get(L_X).local_get(L_Z).op(Op.i64_shl);
-    f.local_get(L_Y).i64_const(1).op(Op.i64_shr_u).i64_const(63).local_get(L_Z).op(Op.i64_sub).op(Op.i64_shr_u).op(Op.i64_or);
-  } else f.local_get(L_X).local_get(L_Z).op(Op.i64_shr_u);
-  f.i64_const(32).op(Op.i64_rotl).i64_store(t);
-  f.local_get(P_REGS);
-  if (left) f.local_get(L_Y).local_get(L_Z).op(Op.i64_shl);
-  else {
-    f.local_get(L_Y).local_get(L_Z).op(Op.i64_shr_u);
-    f.local_get(L_X).i64_const(1).op(Op.i64_shl).i64_const(63).local_get(L_Z).op(Op.i64_sub).op(Op.i64_shl).op(Op.i64_or);
-  }
-  f.i64_const(32).op(Op.i64_rotl).i64_store(t + 8);
+  const hi = (): void => {
+    if (left) {
+      f.local_get(L_X).local_get(L_Z).op(Op.i64_shl);
+      f.local_get(L_Y).i64_const(1).op(Op.i64_shr_u).i64_const(63).local_get(L_Z).op(Op.i64_sub).op(Op.i64_shr_u).op(Op.i64_or);
+    } else f.local_get(L_X).local_get(L_Z).op(Op.i64_shr_u);
+  };
+  const lo = (): void => {
+    if (left) f.local_get(L_Y).local_get(L_Z).op(Op.i64_shl);
+    else {
+      f.local_get(L_Y).local_get(L_Z).op(Op.i64_shr_u);
+      f.local_get(L_X).i64_const(1).op(Op.i64_shl).i64_const(63).local_get(L_Z).op(Op.i64_sub).op(Op.i64_shl).op(Op.i64_or);
+    }
+  };
+  putDwords(e, vt(w), hi, lo);
   return true;
 };
 
@@ -500,12 +549,15 @@ const loadShift = (right: boolean): RowEmitter => (e, w) => {
   return true;
 };
 
-/** Doubleword 0 of VSR n as an i64 value / from the i64 value `value` pushes. */
-const dword0 = (e: Emit, n: number): void => void e.f.local_get(P_REGS).i64_load(regOff(n)).i64_const(32).op(Op.i64_rotl);
+/** Doubleword 0 of VSR n as an i64 value / from the i64 value `value` pushes (doubleword 1 kept). */
+const dword0 = (e: Emit, n: number): void => dword(e, n, 0);
 function setDword0(e: Emit, n: number, value: () => void): void {
-  e.f.local_get(P_REGS);
-  value();
-  e.f.i64_const(32).op(Op.i64_rotl).i64_store(regOff(n));
+  put(e, n, () => {
+    get(e, n);
+    value();
+    e.f.i64_const(32).op(Op.i64_rotl);
+    simdLane(e.f, Simd.i64x2_replace_lane, 0);
+  });
 }
 /** The i64 on the stack with its bytes reversed (guest order <-> value), through a v128 lane. */
 function bswap64(e: Emit): void {
@@ -559,7 +611,9 @@ const rows: Record<string, RowEmitter> = {
     return true;
   },
   mfvsrwz: (e, w) => {
-    e.f.local_get(P_REGS).i32_load(regOff(xt(w)) + 4).op(Op.i64_extend_i32_u);
+    get(e, xt(w));
+    simdLane(e.f, Simd.i32x4_extract_lane, 1);
+    e.f.op(Op.i64_extend_i32_u);
     e.setG(gra(w));
     return true;
   },
@@ -584,7 +638,10 @@ const rows: Record<string, RowEmitter> = {
     return true;
   },
   mtvscr: (e, w) => {
-    e.f.local_get(P_REGS).local_get(P_REGS).i32_load(regOff(vb(w)) + 12).i32_store(vscrOff());
+    e.f.local_get(P_REGS);
+    get(e, vb(w));
+    simdLane(e.f, Simd.i32x4_extract_lane, 3);
+    e.f.i32_store(vscrOff());
     return true;
   },
 
