@@ -1,9 +1,9 @@
 // Wasm emitters for the vector rows Go runs hot (VMX, VSX, SHA-2 crypto): the SHA-256 block loop
 // (lvx, lxvd2x, vadduwm, vshasigmaw, vsel, vperm, vsldoi, xxlor ...), memmove/memclr
-// (lxvd2x/stxvd2x), bytes and strings (vcmpequb., vor ...), GPR<->VSR moves. A block holding them
-// stays in the Wasm tier and chains inside Wasm. Semantics are exec/vmx.ts, vsx.ts and crypto.ts
-// (the wasm tests compare them row by row); rows left out here (AES rounds, carry-less multiply,
-// element loads, vgbbd, vbpermq) keep their block in the JS tier.
+// (lxvd2x/stxvd2x), bytes and strings (vcmpequb., vbpermq, cmpb ...), GPR<->VSR moves. A block
+// holding them stays in the Wasm tier and chains inside Wasm. Semantics are exec/vmx.ts, vsx.ts and
+// crypto.ts (the wasm tests compare them row by row); rows left out here (AES rounds, carry-less
+// multiply, element loads and stores, vgbbd) keep their block in the JS tier.
 //
 // The VSX registers stay in the guest arena (state.ts: VSR n at register file + VSR_OFFSET + 16n,
 // four int32 words most significant first, each little-endian on the host), read and written with
@@ -454,6 +454,42 @@ const vpermxor: RowEmitter = (e, w) => {
   });
   return true;
 };
+/**
+ * vbpermq: bit i (from the left) of a 16-bit result = bit (VB byte i) of VA, 0 for indices of 128
+ * and up; the result in word 1, zeros elsewhere. Each byte's bit selected by two swizzles and an
+ * AND, then i8x16.bitmask of the bytes in reverse big-endian order.
+ */
+const vbpermq: RowEmitter = (e, w) => {
+  const f = e.f;
+  e.v128 = true;
+  const idx = L_V128 + 1;
+  get(e, vb(w));
+  f.local_set(idx);
+  get(e, va(w));
+  f.local_get(idx).i32_const(3);
+  simd(f, Simd.i8x16_shr_u);
+  v128Const(f, splatBytes(3));
+  simd(f, Simd.v128_xor);
+  simd(f, Simd.i8x16_swizzle); // the byte holding the bit (0 for an index >= 128)
+  v128Const(f, [0x80, 0x40, 0x20, 0x10, 8, 4, 2, 1, 0, 0, 0, 0, 0, 0, 0, 0]);
+  f.local_get(idx);
+  v128Const(f, splatBytes(7));
+  simd(f, Simd.v128_and);
+  simd(f, Simd.i8x16_swizzle); // the bit's mask within it
+  simd(f, Simd.v128_and);
+  v128Const(f, splatBytes(0));
+  simd(f, Simd.i8x16_ne);
+  permuteOne(e, Array.from({ length: 16 }, (_v, p) => (15 - p) ^ 3));
+  simd(f, Simd.i8x16_bitmask);
+  f.local_set(L_TH);
+  put(e, vt(w), () => {
+    v128Const(f, splatBytes(0));
+    f.local_get(L_TH);
+    simdLane(f, Simd.i32x4_replace_lane, 1);
+  });
+  return true;
+};
+
 /** vslo / vsro: shift VA left (right) by (VB byte 15 >> 3) & 15 octets, zeros shifted in. */
 const octetShift = (left: boolean): RowEmitter => (e, w) => {
   const f = e.f;
@@ -780,6 +816,19 @@ const rows: Record<string, RowEmitter> = {
   xxlnand: binary(Simd.v128_and, XX3, Simd.v128_not),
   xxleqv: binary(Simd.v128_xor, XX3, Simd.v128_not),
 
+  vbpermq,
+  // cmpb (an integer row, done in SIMD): each byte of RA = 0xff where RS and RB bytes are equal
+  cmpb: (e, w) => {
+    const f = e.f;
+    e.getG((w >>> 21) & 31);
+    simd(f, Simd.i64x2_splat);
+    e.getG(grb(w));
+    simd(f, Simd.i64x2_splat);
+    simd(f, Simd.i8x16_eq);
+    simdLane(f, Simd.i64x2_extract_lane, 0);
+    e.setG(gra(w));
+    return true;
+  },
   vshasigmaw: shaSigma(32),
   vshasigmad: shaSigma(64),
 };
