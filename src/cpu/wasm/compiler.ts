@@ -52,8 +52,13 @@ const L_CTR = 16; // i64
 const L_GPR = 17; // 32 x i64
 export const L_Y = 49; // i64 scratch
 export const L_Z = 50; // i64 scratch
-/** Three v128 scratch locals, declared only in functions whose rows ask for them (Emit.v128). */
+/**
+ * Declared only in functions whose rows ask for them (Emit.v128), in this order so every kind of
+ * row has fixed indices: three v128 scratch (51..53), eight f64 scratch (54..61, kept for FP rows),
+ * then the VRs the block holds in v128 locals (62.., Emit.vsrLocal).
+ */
 export const L_V128 = 51;
+export const L_VR = 62;
 
 // Register file layout (state.ts): GPR n at 8n as (hi, lo) int32 words, SPR k at 256 + 4k.
 export const SPR_OFF = 256;
@@ -90,7 +95,7 @@ export class Emit {
   ctrWritten = false;
   /** A vector row (emit-vector.ts) uses the v128 scratch locals. */
   v128 = false;
-  /** VSRs held in v128 locals (VSR number -> local, after the scratch ones), and those written. */
+  /** VRs held in v128 locals (VSR number 32..63 -> local, from L_VR), and those written. */
   readonly vsrLocal = new Map<number, number>();
   readonly vsrWritten = new Set<number>();
   /** Open constructs between the code and $top (label blocks still open + ifs). */
@@ -985,7 +990,7 @@ export function compileWasmBlock(rows: readonly InsnRow[], words: readonly numbe
   epi.local_get(L_RET);
 
   const locals = [...new Array<number>(I32_LOCALS).fill(0x7f), ...new Array<number>(4 + 32 + 2).fill(0x7e)];
-  if (e.v128) locals.push(...new Array<number>(3 + e.vsrLocal.size).fill(0x7b));
+  if (e.v128) locals.push(0x7b, 0x7b, 0x7b, ...new Array<number>(8).fill(0x7c), ...new Array<number>(e.vsrLocal.size).fill(0x7b));
   // Start at label P_K, with m such that m + t counts from zero there.
   pro.local_get(P_K).local_set(L_P).i32_const(0).local_get(P_T).op(Op.i32_sub).local_set(L_M);
   const bytes = wasmModule(BLOCK_PARAMS, locals, [pro.bytes, f.bytes, epi.bytes]);

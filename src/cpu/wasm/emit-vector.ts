@@ -5,14 +5,16 @@
 // crypto.ts (the wasm tests compare them row by row); rows left out here (AES rounds, carry-less
 // multiply, element loads and stores, vgbbd) keep their block in the JS tier.
 //
-// The VSX registers stay in the guest arena (state.ts: VSR n at register file + VSR_OFFSET + 16n,
-// four int32 words most significant first, each little-endian on the host), read and written with
-// v128.load/store per use. In that layout i32x4 lane k is big-endian word k, so word, halfword and
+// The VSX registers live in the guest arena (state.ts: VSR n at register file + VSR_OFFSET + 16n,
+// four int32 words most significant first, each little-endian on the host). The VRs (VSRs 32..63)
+// a block uses are v128 locals, loaded at its entry and stored back at its exit, so dependent
+// vector ops do not wait on store-to-load forwarding; VSRs 0..31 (the FPRs) are read and written
+// in the arena per use, as the FP rows do. In that layout i32x4 lane k is big-endian word k, so word, halfword and
 // byte lane operations map directly onto Wasm SIMD; big-endian byte k is byte k ^ 3 of the 16, and
 // doubleword d is i64x2 lane d with its two words swapped. Guest memory is in guest byte order, so
 // 16-byte loads and stores reverse the bytes of each word.
 import type { Emit, RowEmitter } from './compiler.js';
-import { L_EA, L_TH, L_TL, L_V128, L_X, L_Y, L_Z, P_REGS, SPR_OFF } from './compiler.js';
+import { L_EA, L_TH, L_TL, L_V128, L_VR, L_X, L_Y, L_Z, P_REGS, SPR_OFF } from './compiler.js';
 import { Op, type WasmFn } from './encode.js';
 import { VSR_OFFSET } from './arena.js';
 import { VSCR } from '../state.js';
@@ -43,24 +45,37 @@ const DWORD_SWAP = Array.from({ length: 16 }, (_v, o) => o ^ 4);
 const splatBytes = (b: number): number[] => new Array<number>(16).fill(b & 0xff);
 const wordBytes = (words: readonly number[]): number[] => words.flatMap((x) => [x & 0xff, (x >>> 8) & 0xff, (x >>> 16) & 0xff, (x >>> 24) & 0xff]);
 
-/** The v128 local holding VSR n in this block (loaded at entry by the prologue). */
+/**
+ * The v128 local holding VR n (VSR n >= 32) in this block, loaded at entry by the prologue. VSRs
+ * 0..31 overlap the FPRs, which FP rows read and write in the register file: those stay there.
+ */
 function vsrLocal(e: Emit, n: number): number {
   let local = e.vsrLocal.get(n);
   if (local === undefined) {
-    local = L_V128 + 3 + e.vsrLocal.size;
+    local = L_VR + e.vsrLocal.size;
     e.vsrLocal.set(n, local);
     e.v128 = true;
   }
   return local;
 }
 function get(e: Emit, n: number): void {
-  e.f.local_get(vsrLocal(e, n));
+  if (n >= 32) e.f.local_get(vsrLocal(e, n));
+  else {
+    e.f.local_get(P_REGS);
+    simdMem(e.f, Simd.v128_load, regOff(n));
+  }
 }
-/** VSR n = the v128 `value` pushes (stored back by the epilogue). */
+/** VSR n = the v128 `value` pushes (a VR is stored back by the epilogue). */
 function put(e: Emit, n: number, value: () => void): void {
-  value();
-  e.f.local_set(vsrLocal(e, n));
-  e.vsrWritten.add(n);
+  if (n >= 32) {
+    value();
+    e.f.local_set(vsrLocal(e, n));
+    e.vsrWritten.add(n);
+  } else {
+    e.f.local_get(P_REGS);
+    value();
+    simdMem(e.f, Simd.v128_store, regOff(n));
+  }
 }
 /** Prologue and epilogue (compiler.ts): VSR n between the register file and its local. */
 export function loadVsr(f: WasmFn, n: number, local: number): void {

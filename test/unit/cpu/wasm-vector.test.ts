@@ -9,7 +9,7 @@ import { wasmAccepts, wasmRows } from '../../../src/cpu/wasm/compiler.js';
 import { vectorWasmRows } from '../../../src/cpu/wasm/emit-vector.js';
 import { allRows } from '../../../src/cpu/decode.js';
 import type { InsnRow } from '../../../src/cpu/isa-types.js';
-import { B, CODE, D, DATA, I, TRAP, X, rng } from './asm.js';
+import { A_, B, CODE, D, DATA, I, TRAP, X, rng } from './asm.js';
 import { IDX, PTR, type Setup, int, makeCpu, pick, randomSetup, runBoth, snapshot } from './jit-harness.js';
 
 const vectorRows: InsnRow[] = allRows.filter((row) => row.name in vectorWasmRows);
@@ -79,7 +79,7 @@ describe('wasm tier: vector rows match the interpreter', () => {
     expect(jitStats().wasm - before).toBeGreaterThanOrEqual(cases);
   });
 
-  it('straight-line mixes with integer rows and side exits, at many budgets (200 programs)', () => {
+  it('straight-line mixes with integer and FP rows and side exits, at many budgets (200 programs)', () => {
     const r = rng(0x5eed_0202n);
     const before = jitStats().wasm;
     for (let p = 0; p < 200; p++) {
@@ -87,6 +87,16 @@ describe('wasm tier: vector rows match the interpreter', () => {
         const k = int(r, 8);
         if (k === 0) return D(14, pick(r, [4, 5, 6, 7]), pick(r, [0, 4, 5]), int(r, 64) - 32); // addi
         if (k === 1) return B(pick(r, [4, 12]), 24 + int(r, 4), 4 * (1 + int(r, 3))); // bne/beq cr6: after vcmp*.
+        // FP rows on FPRs 0..7 = VSRs 0..7, which the VSX rows here also read and write
+        if (k === 2 && int(r, 3) === 0) {
+          const fr = (): number => int(r, 8);
+          return pick(r, [
+            D(50, fr(), pick(r, PTR), 8 * int(r, 32)), // lfd
+            D(54, fr(), pick(r, PTR), 8 * int(r, 32)), // stfd
+            A_(63, fr(), fr(), fr(), 0, 21), // fadd
+            X(63, fr(), 0, fr(), 72), // fmr
+          ]);
+        }
         return vectorInsn(r, pick(r, vectorRows));
       });
       const words = [I(4), ...body, I(8), TRAP, TRAP, TRAP, TRAP];
