@@ -2,8 +2,8 @@
 // (lvx, lxvd2x, vadduwm, vshasigmaw, vsel, vperm, vsldoi, xxlor ...), memmove/memclr
 // (lxvd2x/stxvd2x), bytes and strings (vcmpequb., vbpermq, cmpb ...), GPR<->VSR moves. A block
 // holding them stays in the Wasm tier and chains inside Wasm. Semantics are exec/vmx.ts, vsx.ts and
-// crypto.ts (the wasm tests compare them row by row); rows left out here (AES rounds, carry-less
-// multiply, element loads and stores, vgbbd) keep their block in the JS tier.
+// crypto.ts (the wasm tests compare them row by row); rows left out here (carry-less multiply,
+// element loads and stores, vgbbd) keep their block in the JS tier.
 //
 // The VSX registers live in the guest arena (state.ts: VSR n at register file + VSR_OFFSET + 16n,
 // four int32 words most significant first, each little-endian on the host). The VRs (VSRs 32..63)
@@ -16,7 +16,8 @@
 import type { Emit, RowEmitter } from './compiler.js';
 import { L_EA, L_TH, L_TL, L_V128, L_VR, L_X, L_Y, L_Z, P_REGS, SPR_OFF } from './compiler.js';
 import { Op, type WasmFn } from './encode.js';
-import { VSR_OFFSET } from './arena.js';
+import { VSR_OFFSET, guestArena } from './arena.js';
+import { INV_SBOX, MUL11, MUL13, MUL14, MUL2, MUL3, MUL9, SBOX } from '../exec/crypto.js';
 import { VSCR } from '../state.js';
 import { Simd, shuffle, simd, simdLane, simdMem, simdSupported, v128Const } from './simd.js';
 
@@ -416,6 +417,119 @@ const shaSigma = (bits: 32 | 64): RowEmitter => (e, w) => {
     }
     if (bits === 64) permuteOne(e, DWORD_SWAP);
   });
+  return true;
+};
+
+// ------------------------------------------------------------------ AES rounds
+
+/**
+ * Lookup tables for the AES rows, in the arena once (little-endian int32 words): the encryption
+ * round as four tables of 256 columns (S-box and MixColumns of a byte in row r), the same for
+ * InvMixColumns without the S-box, then the S-box and its inverse as bytes. -1 when the arena has
+ * no room (the rows then stay JS).
+ */
+const TE = 0;
+const TD = 4096;
+const SB = 8192;
+const ISB = 8448;
+let aesBase: number | undefined;
+function aesTables(): number {
+  if (aesBase !== undefined) return aesBase;
+  const arena = guestArena();
+  aesBase = arena === null ? -1 : arena.allocSmall(16384);
+  if (aesBase < 0) return aesBase;
+  const words = new DataView(arena!.buffer, aesBase, 16384);
+  const column = (b0: number, b1: number, b2: number, b3: number): number => (b0 << 24) | (b1 << 16) | (b2 << 8) | b3;
+  for (let x = 0; x < 256; x++) {
+    const s = SBOX[x];
+    const [s2, s3] = [MUL2[s], MUL3[s]];
+    const te = [column(s2, s, s, s3), column(s3, s2, s, s), column(s, s3, s2, s), column(s, s, s3, s2)];
+    const [x9, x11, x13, x14] = [MUL9[x], MUL11[x], MUL13[x], MUL14[x]];
+    const td = [column(x14, x9, x13, x11), column(x11, x14, x9, x13), column(x13, x11, x14, x9), column(x9, x13, x11, x14)];
+    for (let r = 0; r < 4; r++) {
+      words.setInt32(TE + 1024 * r + 4 * x, te[r], true);
+      words.setInt32(TD + 1024 * r + 4 * x, td[r], true);
+    }
+    words.setUint8(SB + x, s);
+    words.setUint8(ISB + x, INV_SBOX[x]);
+  }
+  return aesBase;
+}
+
+/** Push big-endian byte q of VR n (i32). */
+function byteOf(e: Emit, n: number, q: number): void {
+  get(e, n);
+  simdLane(e.f, Simd.i8x16_extract_lane_u, q ^ 3);
+}
+/** Word c (i32) of the byte table at `table` applied to the bytes src(r) of rows r = 0..3. */
+function sboxWord(e: Emit, table: number, src: (r: number) => [number, number]): void {
+  const f = e.f;
+  for (let r = 0; r < 4; r++) {
+    byteOf(e, ...src(r));
+    f.i32_load8_u(table);
+    if (r < 3) f.i32_const(24 - 8 * r).op(Op.i32_shl);
+    if (r > 0) f.op(Op.i32_or);
+  }
+}
+/** The mix-table column of the i32 word in L_TL: XOR of table r at its byte r (row 0 = top byte). */
+function mixWord(e: Emit, tables: number): void {
+  const f = e.f;
+  for (let r = 0; r < 4; r++) {
+    f.local_get(L_TL);
+    if (r < 3) f.i32_const(24 - 8 * r).op(Op.i32_shr_u);
+    if (r > 0) f.i32_const(255).op(Op.i32_and);
+    f.i32_const(2).op(Op.i32_shl).i32_load(tables + 1024 * r);
+    if (r > 0) f.op(Op.i32_xor);
+  }
+}
+/** VR t = the four i32 words word(c) pushes. */
+function putWords(e: Emit, t: number, word: (c: number) => void): void {
+  put(e, t, () => {
+    for (let c = 0; c < 4; c++) {
+      word(c);
+      if (c === 0) simd(e.f, Simd.i32x4_splat);
+      else simdLane(e.f, Simd.i32x4_replace_lane, c);
+    }
+  });
+}
+/** Word c of the key VR (i32). */
+function keyWord(e: Emit, n: number, c: number): void {
+  get(e, n);
+  simdLane(e.f, Simd.i32x4_extract_lane, c);
+}
+
+/**
+ * vcipher / vcipherlast: ShiftRows and SubBytes of VA (row r of column c from column c + r),
+ * MixColumns unless last, XOR VB; vncipher / vncipherlast: InvShiftRows (row r of column c from
+ * column c - r) and InvSubBytes, XOR VB, InvMixColumns unless last (exec/crypto.ts cipher).
+ */
+const aesRound = (inverse: boolean, last: boolean): RowEmitter => (e, w) => {
+  const base = aesTables();
+  if (base < 0) return false;
+  const f = e.f;
+  const [a, k] = [va(w), vb(w)];
+  const from = (c: number) => (r: number): [number, number] => [a, 4 * ((inverse ? c - r : c + r) & 3) + r];
+  putWords(e, vt(w), (c) => {
+    if (!inverse && !last) {
+      for (let r = 0; r < 4; r++) {
+        byteOf(e, ...from(c)(r));
+        f.i32_const(2).op(Op.i32_shl).i32_load(base + TE + 1024 * r);
+        if (r > 0) f.op(Op.i32_xor);
+      }
+    } else sboxWord(e, base + (inverse ? ISB : SB), from(c));
+    keyWord(e, k, c);
+    f.op(Op.i32_xor);
+    if (inverse && !last) {
+      f.local_set(L_TL);
+      mixWord(e, base + TD);
+    }
+  });
+  return true;
+};
+const vsbox: RowEmitter = (e, w) => {
+  const base = aesTables();
+  if (base < 0) return false;
+  putWords(e, vt(w), (c) => sboxWord(e, base + SB, (r) => [va(w), 4 * c + r]));
   return true;
 };
 
@@ -832,6 +946,11 @@ const rows: Record<string, RowEmitter> = {
   xxleqv: binary(Simd.v128_xor, XX3, Simd.v128_not),
 
   vbpermq,
+  vcipher: aesRound(false, false),
+  vcipherlast: aesRound(false, true),
+  vncipher: aesRound(true, false),
+  vncipherlast: aesRound(true, true),
+  vsbox,
   // cmpb (an integer row, done in SIMD): each byte of RA = 0xff where RS and RB bytes are equal
   cmpb: (e, w) => {
     const f = e.f;
