@@ -2,8 +2,8 @@
 // (lvx, lxvd2x, vadduwm, vshasigmaw, vsel, vperm, vsldoi, xxlor ...), memmove/memclr
 // (lxvd2x/stxvd2x), bytes and strings (vcmpequb., vbpermq, cmpb ...), GPR<->VSR moves. A block
 // holding them stays in the Wasm tier and chains inside Wasm. Semantics are exec/vmx.ts, vsx.ts and
-// crypto.ts (the wasm tests compare them row by row); rows left out here (carry-less multiply,
-// element loads and stores, vgbbd) keep their block in the JS tier.
+// crypto.ts (the wasm tests compare them row by row); rows left out here (vpmsumb/h, element loads
+// and stores, vgbbd: Go's assembly does not use them) keep their block in the JS tier.
 //
 // The VSX registers live in the guest arena (state.ts: VSR n at register file + VSR_OFFSET + 16n,
 // four int32 words most significant first, each little-endian on the host). The VRs (VSRs 32..63)
@@ -533,6 +533,70 @@ const vsbox: RowEmitter = (e, w) => {
   return true;
 };
 
+// ------------------------------------------------------------------ carry-less multiply
+
+/**
+ * L_Z (low) and, for 64-bit operands, L_EA (high) ^= the carry-less product of the i64 values x
+ * and y push (y below 2^bits): a Wasm loop over y's bits, each adding x << i under a mask.
+ */
+function clmulInto(e: Emit, x: () => void, y: () => void, bits: 32 | 64): void {
+  const f = e.f;
+  x();
+  f.local_set(L_X);
+  y();
+  f.local_set(L_Y);
+  f.i32_const(0).local_set(L_TH);
+  const i = (): void => void f.local_get(L_TH).op(Op.i64_extend_i32_u);
+  const masked = (): void => {
+    // & -((y >> i) & 1)
+    f.i64_const(0).local_get(L_Y);
+    i();
+    f.op(Op.i64_shr_u).i64_const(1).op(Op.i64_and).op(Op.i64_sub).op(Op.i64_and);
+  };
+  f.loop();
+  f.local_get(L_Z).local_get(L_X);
+  i();
+  f.op(Op.i64_shl);
+  masked();
+  f.op(Op.i64_xor).local_set(L_Z);
+  if (bits === 64) {
+    // the bits shifted out at the top: (x >> 1) >> (63 - i), 0 for i = 0
+    f.local_get(L_EA).local_get(L_X).i64_const(1).op(Op.i64_shr_u).i64_const(63);
+    i();
+    f.op(Op.i64_sub).op(Op.i64_shr_u);
+    masked();
+    f.op(Op.i64_xor).local_set(L_EA);
+  }
+  f.local_get(L_TH).i32_const(1).op(Op.i32_add).local_tee(L_TH).i32_const(bits).op(Op.i32_ne);
+  f.bytes.push(0x0d, 0); // br_if 0 (the loop)
+  f.end();
+}
+/** Word k of VR n as a zero-extended i64. */
+const wordU = (e: Emit, n: number, k: number) => (): void => {
+  get(e, n);
+  simdLane(e.f, Simd.i32x4_extract_lane, k);
+  e.f.op(Op.i64_extend_i32_u);
+};
+/** vpmsumd: the 128-bit XOR of the carry-less products of the doublewords. */
+const vpmsumd: RowEmitter = (e, w) => {
+  const f = e.f;
+  f.i64_const(0).local_set(L_Z).i64_const(0).local_set(L_EA);
+  for (const d of [0, 1]) clmulInto(e, () => dword(e, va(w), d), () => dword(e, vb(w), d), 64);
+  putDwords(e, vt(w), () => void f.local_get(L_EA), () => void f.local_get(L_Z));
+  return true;
+};
+/** vpmsumw: per doubleword, the XOR of the carry-less products of its two words. */
+const vpmsumw: RowEmitter = (e, w) => {
+  const f = e.f;
+  for (const d of [0, 1]) {
+    f.i64_const(0).local_set(L_Z);
+    for (const k of [2 * d, 2 * d + 1]) clmulInto(e, wordU(e, va(w), k), wordU(e, vb(w), k), 32);
+    if (d === 0) f.local_get(L_Z).local_set(L_EA);
+  }
+  putDwords(e, vt(w), () => void f.local_get(L_EA), () => void f.local_get(L_Z));
+  return true;
+};
+
 // ------------------------------------------------------------------ permutes
 
 /** vperm: byte q of VT = byte (VC byte q & 31) of VA || VB, two swizzles. */
@@ -951,6 +1015,8 @@ const rows: Record<string, RowEmitter> = {
   vncipher: aesRound(true, false),
   vncipherlast: aesRound(true, true),
   vsbox,
+  vpmsumd,
+  vpmsumw,
   // cmpb (an integer row, done in SIMD): each byte of RA = 0xff where RS and RB bytes are equal
   cmpb: (e, w) => {
     const f = e.f;
