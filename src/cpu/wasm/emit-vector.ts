@@ -1,7 +1,8 @@
 // Wasm emitters for the vector rows Go runs hot (VMX, VSX, SHA-2 crypto): the SHA-256 block loop
 // (lvx, lxvd2x, vadduwm, vshasigmaw, vsel, vperm, vsldoi, xxlor ...), memmove/memclr
-// (lxvd2x/stxvd2x), bytes and strings (vcmpequb., vbpermq, cmpb ...), GPR<->VSR moves. A block
-// holding them stays in the Wasm tier and chains inside Wasm. Semantics are exec/vmx.ts, vsx.ts and
+// (lxvd2x/stxvd2x), bytes and strings (vcmpequb., vbpermq ...), GPR<->VSR moves, AES and GHASH
+// (vcipher, vpmsumd); with two scalar neighbours of that code, cmpb (done in SIMD) and the
+// byte-reversed loads and stores. A block holding them stays in the Wasm tier and chains inside Wasm. Semantics are exec/vmx.ts, vsx.ts and
 // crypto.ts (the wasm tests compare them row by row); rows left out here (vpmsumb/h, element loads
 // and stores, vgbbd: Go's assembly does not use them) keep their block in the JS tier.
 //
@@ -795,6 +796,39 @@ function bswap64(e: Emit): void {
   simdLane(e.f, Simd.i64x2_extract_lane, 0);
 }
 
+/**
+ * lhbrx/lwbrx/ldbrx and the stores: little-endian data (crc32, encoding/binary, AES-GCM's
+ * counters), one Wasm little-endian access of the guest bytes.
+ */
+const reversedLoad = (size: 2 | 4 | 8): RowEmitter => (e, w, j) => {
+  const f = e.f;
+  e.eaIndexed(gra(w), grb(w));
+  e.probe(j, size, false);
+  f.local_get(L_TL);
+  if (size === 8) f.i64_load(0);
+  else {
+    if (size === 2) f.i32_load16_u(0);
+    else f.i32_load(0);
+    f.op(Op.i64_extend_i32_u);
+  }
+  e.setG((w >>> 21) & 31);
+  return true;
+};
+const reversedStore = (size: 2 | 4 | 8): RowEmitter => (e, w, j) => {
+  const f = e.f;
+  e.eaIndexed(gra(w), grb(w));
+  e.probe(j, size, true);
+  f.local_get(L_TL);
+  e.getG((w >>> 21) & 31);
+  if (size === 8) f.i64_store(0);
+  else {
+    f.op(Op.i32_wrap_i64);
+    if (size === 2) f.i32_store16(0);
+    else f.i32_store(0);
+  }
+  return true;
+};
+
 const rows: Record<string, RowEmitter> = {
   lvx: loadVector(true, vt),
   lvxl: loadVector(true, vt),
@@ -832,6 +866,12 @@ const rows: Record<string, RowEmitter> = {
     e.f.i64_store(0);
     return true;
   },
+  lhbrx: reversedLoad(2),
+  lwbrx: reversedLoad(4),
+  ldbrx: reversedLoad(8),
+  sthbrx: reversedStore(2),
+  stwbrx: reversedStore(4),
+  stdbrx: reversedStore(8),
   lvsl: loadShift(false),
   lvsr: loadShift(true),
   mfvsrd: (e, w) => {

@@ -39,14 +39,16 @@ function vectorSetup(r: () => bigint, nearPageEnd = false): Setup {
   return setup;
 }
 
-const MEMORY = new Set(['lvx', 'lvxl', 'stvx', 'stvxl', 'lxvd2x', 'lxvw4x', 'stxvd2x', 'stxvw4x', 'lxvdsx', 'lxsdx', 'stxsdx', 'lvsl', 'lvsr']);
+/** GPR loads among them (RT must not be a pointer or index register). */
+const GPR_LOADS = new Set(['lhbrx', 'lwbrx', 'ldbrx']);
+const MEMORY = new Set(['lhbrx', 'lwbrx', 'ldbrx', 'sthbrx', 'stwbrx', 'stdbrx', 'lvx', 'lvxl', 'stvx', 'stvxl', 'lxvd2x', 'lxvw4x', 'stxvd2x', 'stxvw4x', 'lxvdsx', 'lxsdx', 'stxsdx', 'lvsl', 'lvsr']);
 
 /** A random word of this row: register fields anywhere in 0..31 (VSRs 0..63), GPR fields sane. */
 function vectorInsn(r: () => bigint, row: InsnRow): number {
   const free = Number(BigInt.asUintN(32, r())) & ~row.mask;
   if (row.match >>> 26 !== 31) return (row.match | free) | 0;
   const tx = int(r, 2);
-  const t = int(r, 32);
+  const t = GPR_LOADS.has(row.name) ? pick(r, [4, 5, 6, 7, 8, 9]) : int(r, 32);
   if (MEMORY.has(row.name)) return (row.match | (t << 21) | (pick(r, [0, ...PTR, ...PTR]) << 16) | (IDX << 11) | tx) | 0;
   if (row.name === 'cmpb') return (row.match | (pick(r, [0, 4, 5, 6, 7]) << 21) | (pick(r, [4, 5, 6, 7]) << 16) | (pick(r, [0, 4, 5, 6, 7]) << 11)) | 0;
   // GPR <-> VSR moves: RA is the GPR (a destination for mfvsr*, never a pointer register)
