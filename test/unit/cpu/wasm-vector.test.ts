@@ -10,7 +10,7 @@ import { vectorWasmRows } from '../../../src/cpu/wasm/emit-vector.js';
 import { allRows } from '../../../src/cpu/decode.js';
 import type { InsnRow } from '../../../src/cpu/isa-types.js';
 import { A_, B, CODE, D, DATA, I, TRAP, X, rng } from './asm.js';
-import { IDX, PTR, type Setup, int, makeCpu, pick, randomSetup, runBoth, snapshot } from './jit-harness.js';
+import { IDX, PTR, type Setup, int, labelLoop, makeCpu, pick, randomSetup, runBoth, snapshot } from './jit-harness.js';
 
 const vectorRows: InsnRow[] = allRows.filter((row) => row.name in vectorWasmRows);
 
@@ -112,17 +112,7 @@ describe('wasm tier: vector rows match the interpreter', () => {
     const r = rng(0x5eed_0203n);
     for (let p = 0; p < 80; p++) {
       const body = Array.from({ length: 2 + int(r, 12) }, () => vectorInsn(r, pick(r, vectorRows)));
-      const words = [
-        I(4),
-        D(14, 14, 0, 3 + int(r, 20)), // li r14,n
-        ...body,
-        D(14, 14, 14, -1),
-        D(11, (7 << 2) | 1, 14, 0), // cmpdi cr7,r14,0
-        B(4, 30, -4 * (body.length + 2)), // bne cr7, body
-        I(8),
-        TRAP,
-        TRAP,
-      ];
+      const words = labelLoop(body, 3 + int(r, 20));
       const budgets = p % 2 === 0 ? [100_000] : Array.from({ length: 150 }, () => 1 + int(r, 2 * body.length + 9));
       runBoth(words, vectorSetup(r), budgets, `vector loop ${p}`);
     }
