@@ -129,6 +129,30 @@ describe('wasm tier: vector rows match the interpreter', () => {
     expect(jit.state.getGpr(3)).toBe(DATA + 0xfff8n);
   });
 
+  it('watchpoints on data a warm vector loop reads and writes stop before the access, then resume', () => {
+    // loop: lxvd2x vs32,r3,r13; vadduwm v0,v0,v1; stxvd2x vs32,r3,r13; addi r3,r3,16; bdnz loop
+    const words = [I(4), X(31, 0, 3, IDX, 844) | 1, (4 << 26) | (0 << 21) | (0 << 16) | (1 << 11) | 128, X(31, 0, 3, IDX, 972) | 1, D(14, 3, 3, 16), B(16, 0, -16), I(8), TRAP, TRAP];
+    for (const onRead of [false, true]) {
+      const run = (jit: boolean): ReturnType<typeof makeCpu> => {
+        const cpu = makeCpu(words, jit, { gpr: { 3: DATA, [IDX]: 0n }, ctr: 3000n, vsr: Int32Array.from({ length: 256 }, (_v, k) => k * 0x01020304) });
+        cpu.run(500); // compiled and warm before the watchpoint exists
+        cpu.addWatchpoint({ start: DATA + 0x8008n, end: DATA + 0x8010n, onRead, onWrite: !onRead });
+        return cpu;
+      };
+      const [a, b] = [run(true), run(false)];
+      const ra = a.run(100_000);
+      const rb = b.run(100_000);
+      expect(ra).toBe(StopReason.WATCH);
+      expect(a.stop.pc).toBe(CODE + (onRead ? 4n : 12n));
+      expect(snapshot(a, ra)).toEqual(snapshot(b, rb));
+      for (const c of [a, b]) c.skipWatchOnce();
+      const ra2 = a.run(100_000);
+      const rb2 = b.run(100_000);
+      expect(ra2).toBe(StopReason.TRAP);
+      expect(snapshot(a, ra2)).toEqual(snapshot(b, rb2));
+    }
+  });
+
   it('a vector store into the block itself takes the slow path and the new code runs', () => {
     // 4: addi r4,r4,1 | 8: stxvd2x vs0 -> 16..31 (same words, then a different addi) | 12: b 16 | 16..: rewritten
     const addi = (n: number): number => D(14, 4, 4, n);
