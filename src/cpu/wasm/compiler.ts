@@ -26,7 +26,7 @@ import type { BlockFn } from '../jit/block.js';
 import { Op, WasmFn, wasmModule } from './encode.js';
 import { guestArena } from './arena.js';
 import { BLOCK_PARAMS, releaseTableSlot, runChain, slowSlot, tableSlotFor } from './chain.js';
-import { loadVsr, storeVsr, vectorWasmRows } from './emit-vector.js';
+import { loadVsr, storeVsr, vectorWasmAccepts, vectorWasmRows } from './emit-vector.js';
 
 // Parameters: budget, register file and TLB offsets, and where to start: label index k and its
 // word index t (0, 0 at the entry; a return point inside the region otherwise).
@@ -917,11 +917,19 @@ export const wasmRows: Record<string, RowEmitter> = {
 };
 for (const name of ['sync', 'eieio', 'isync', 'dcbt', 'dcbtst', 'dcbf', 'dcbst', 'icbi']) wasmRows[name] = nop;
 Object.assign(wasmRows, vectorWasmRows);
+/**
+ * For rows whose emitter refuses no form (or decides without emitting): whether it accepts this
+ * word, so wasmAccepts need not emit the row into the scratch function (AES rows are hundreds of
+ * bytes; regions check every word they extend over).
+ */
+const wasmRowAccepts: Record<string, (w: number) => boolean> = { ...vectorWasmAccepts };
 
 /** Does this tier emit this row in this form (the emitter does not refuse it)? */
 export function wasmAccepts(name: string, w: number): boolean {
   const emit = wasmRows[name];
   if (emit === undefined) return false;
+  const accepts = wasmRowAccepts[name];
+  if (accepts !== undefined) return accepts(w);
   scratch.reset();
   return emit(scratch, w, 0);
 }

@@ -1111,3 +1111,7 @@ for (const [bits, s] of [[8, 'b'], [16, 'h'], [32, 'w'], [64, 'd']] as const) {
 
 export const vectorWasmRows: Record<string, RowEmitter> = {};
 for (const [name, emit] of Object.entries(rows)) vectorWasmRows[name] = needsSimd(emit);
+/** Every form of these rows is emitted where SIMD is (the AES rows also need their tables). */
+export const vectorWasmAccepts: Record<string, (w: number) => boolean> = {};
+for (const name of Object.keys(rows)) vectorWasmAccepts[name] = () => simdSupported();
+for (const name of ['vcipher', 'vcipherlast', 'vncipher', 'vncipherlast', 'vsbox']) vectorWasmAccepts[name] = () => simdSupported() && aesTables() >= 0;

@@ -5,7 +5,7 @@
 // path faults at the exact instruction) and stores into the block's own code.
 import { describe, expect, it } from 'vitest';
 import { StopReason, jitStats } from '../../../src/cpu/cpu.js';
-import { wasmAccepts, wasmRows } from '../../../src/cpu/wasm/compiler.js';
+import { Emit, wasmAccepts, wasmRows } from '../../../src/cpu/wasm/compiler.js';
 import { vectorWasmRows } from '../../../src/cpu/wasm/emit-vector.js';
 import { allRows } from '../../../src/cpu/decode.js';
 import type { InsnRow } from '../../../src/cpu/isa-types.js';
@@ -73,7 +73,9 @@ describe('wasm tier: vector rows match the interpreter', () => {
     for (const row of vectorRows) {
       for (let c = 0; c < 40; c++) {
         const insn = vectorInsn(r, row);
+        // wasmAccepts answers from vectorWasmAccepts without emitting: the emitter must agree
         expect(wasmAccepts(row.name, insn), `${row.name} 0x${(insn >>> 0).toString(16)}`).toBe(true);
+        expect(wasmRows[row.name](new Emit(0, 0, 1, [0]), insn, 0), `${row.name} 0x${(insn >>> 0).toString(16)} emitted`).toBe(true);
         runBoth([I(4), insn, I(8), TRAP, TRAP, TRAP, TRAP], vectorSetup(r, c % 4 === 3), [100], `${row.name} case ${c} word 0x${(insn >>> 0).toString(16)}`);
         cases++;
       }
