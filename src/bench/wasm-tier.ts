@@ -5,7 +5,9 @@
 //  - a load/add/store loop over an 8 KiB array (loads and stores through the TLB inside a loop);
 //  - the same kind of work cut into blocks of ~6 instructions by unconditional branches: the
 //    shape of Go code, whose blocks average 6-8 instructions (the JS tier pays a call per block,
-//    the Wasm tier keeps them in one region).
+//    the Wasm tier keeps them in one region);
+//  - SHA-256 round operations on vector registers (vshasigmaw, vsel, vadduwm, vxor, vsldoi) with
+//    lvx/stvx, the shape of crypto/sha256's block loop (the Wasm tier keeps the VRs in v128 locals).
 // notes/cpu-performance.md ("A WebAssembly tier") records the figures and what they mean.
 import { B, BC, D, DS, EXIT, LOOP_BODY, MD, X, tightLoop } from './guest-asm.js';
 import { runGuestWords } from './guest-loop.js';
@@ -46,6 +48,40 @@ function shortBlocks(n: number): { words: number[]; insns: number } {
   return { words, insns: 4 + 17 * n + 2 };
 }
 
+const VX = (t: number, a: number, b: number, xo: number): number => ((4 << 26) | (t << 21) | (a << 16) | (b << 11) | xo) | 0;
+const VA = (t: number, a: number, b: number, c: number, xo: number): number => ((4 << 26) | (t << 21) | (a << 16) | (b << 11) | (c << 6) | xo) | 0;
+
+/** n x (lvx, lvx, 6 SHA-256-like rounds of 10 vector ops, stvx, bdnz); then r7 = doubleword 0 of v7. */
+function shaRounds(n: number): { words: number[]; insns: number } {
+  const body: number[] = [];
+  for (let r = 0; r < 6; r++) {
+    const a = r % 8;
+    const e = (r + 4) % 8;
+    body.push(
+      VX(16, e, 15, 1666), // vshasigmaw v16,ve,0,15 (Sigma1)
+      VX(17, a, 0x10, 1666), // vshasigmaw v17,va,1,0 (Sigma0)
+      VA(18, e, 8, 9, 42), // vsel (Ch)
+      VX(19, 10, 16, 128), // vadduwm
+      VX(19, 19, 18, 128),
+      VX(20, a, 11, 1220), // vxor
+      VA(20, 11, 12, 20, 42), // vsel (Maj)
+      VX(21, 17, 20, 128),
+      VX(7 - a, 19, 21, 128),
+      VA(12, 12, 13, 4, 44), // vsldoi (the message schedule's rotation)
+    );
+  }
+  const words = [
+    D(15, 9, 0, Number(DATA >> 16n)), D(15, 4, 0, n >>> 16), D(24, 4, 4, n & 0xffff),
+    ((31 << 26) | (4 << 21) | (9 << 16) | (467 << 1)) | 0, // mtctr r4
+    D(14, 10, 0, 16),
+    // loop: lvx v8,0,r9; lvx v9,r9,r10; rounds; stvx v7,0,r9; bdnz loop
+    X(8, 0, 9, 103), X(9, 9, 10, 103), ...body, X(7, 0, 9, 231), BC(16, 0, -4 * (body.length + 3)),
+    ((31 << 26) | (7 << 21) | (7 << 16) | (51 << 1) | 1) | 0, // mfvsrd r7,vs39
+    ...EXIT,
+  ];
+  return { words, insns: 5 + n * (body.length + 4) + 1 + 2 };
+}
+
 const rate = (insns: number, s: number): string => `${(insns / s / 1e6).toFixed(0)} M insn/s per CPU s`;
 
 export function benchWasmTier(): void {
@@ -55,6 +91,7 @@ export function benchWasmTier(): void {
     ['tight loop (one block, 6-insn loop)', tightProgram(20_000_000 * scale)],
     ['load/add/store loop over 8 KiB', memoryLoop(15_000 * scale)],
     ['blocks of 6, 6, 5 insns chained by branches', shortBlocks(6_000_000 * scale)],
+    ['SHA-256 round ops on vector registers, 64-insn loop', shaRounds(400_000 * scale)],
   ];
   console.log(`(w) the Wasm tier next to the JS tier (src/bench/wasm-tier.ts), best of ${repeat}`);
   for (const [label, p] of programs) {

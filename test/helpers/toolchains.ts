@@ -47,6 +47,7 @@ export const FIXTURE_NAMES = [
   'fifo',
   'preempt',
   'netpingpong',
+  'cryptobench',
 ] as const;
 export type FixtureName = (typeof FIXTURE_NAMES)[number];
 

@@ -3,8 +3,8 @@
 // For each instruction under test we generate a Go assembly function (linux/ppc64) that loads
 // FPSCR, CR, VSR 1-4 / 33-36 and r7/r8 from a record, executes the instruction word, and stores
 // the results back. One Go program runs every record under qemu; the same records go through our
-// row handlers directly and through a compiled block (src/cpu/jit: the emitted vector and FP rows),
-// and both outputs must be identical to qemu's. Seed: DIFF_SEED (printed on failure).
+// row handlers directly and through compiled blocks (the JS tier, src/cpu/jit, and the Wasm tier,
+// src/cpu/wasm, for the rows it emits), and every output must be identical to qemu's. Seed: DIFF_SEED (printed on failure).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CpuState, CR, FPSCR } from '../../src/cpu/state.js';
 import { GuestMemory, PROT_EXEC, PROT_READ } from '../../src/cpu/memory.js';
-import { Cpu, StopReason } from '../../src/cpu/cpu.js';
+import { Cpu, StopReason, jitStats } from '../../src/cpu/cpu.js';
+import { wasmAccepts } from '../../src/cpu/wasm/compiler.js';
 import { B, CODE, TRAP } from '../unit/cpu/asm.js';
 import { go124, go124Root, go119, go119Root, goEnv, qemuPpc64, requireTool } from '../helpers/toolchains.js';
 import { existsSync } from 'node:fs';
@@ -338,8 +339,8 @@ func main() {
 
 const state = new CpuState();
 const mem = new GuestMemory();
-/** Runs `word` on the record's registers: by its row's exec function, or compiled in a block. */
-function runOurs(word: number, rec: Uint8Array, compiled = false): Uint8Array {
+/** Runs `word` on the record's registers: by its row's exec function, or compiled in a block of a tier. */
+function runOurs(word: number, rec: Uint8Array, compiled: Tier | null = null): Uint8Array {
   const dv = new DataView(rec.buffer, rec.byteOffset, REC);
   const out = new Uint8Array(rec);
   const od = new DataView(out.buffer);
@@ -358,7 +359,7 @@ function runOurs(word: number, rec: Uint8Array, compiled = false): Uint8Array {
   s.gpr[15] = dv.getUint32(84) | 0;
   s.gpr[16] = dv.getUint32(88) | 0;
   s.gpr[17] = dv.getUint32(92) | 0;
-  if (compiled) runCompiled(word | 0, s);
+  if (compiled) runCompiled(word | 0, s, compiled);
   else rowFor(word | 0).exec(s, mem, word | 0);
   od.setUint32(136, s.spr[CR] >>> 0);
   od.setUint32(128, 0);
@@ -374,25 +375,27 @@ function runOurs(word: number, rec: Uint8Array, compiled = false): Uint8Array {
   return out;
 }
 
-// One CPU per instruction word, compiling at the first branch target: `b +4; <word>; trap`.
-const compiledCpus = new Map<number, Cpu>();
-function runCompiled(word: number, s: CpuState): void {
-  let cpu = compiledCpus.get(word);
+// One CPU per instruction word and tier, compiling at the first branch target:
+// `b +4; <word>; b +4; trap` (the block <word>; b is Wasm when the Wasm tier emits the row).
+type Tier = 'js' | 'wasm';
+const compiledCpus = new Map<string, Cpu>();
+function runCompiled(word: number, s: CpuState, tier: Tier): void {
+  let cpu = compiledCpus.get(`${tier} ${word}`);
   if (cpu === undefined) {
     const m = new GuestMemory();
     m.map(CODE, 0x10000n, PROT_READ | PROT_EXEC);
-    const code = new Uint8Array(12);
+    const code = new Uint8Array(16);
     const dv = new DataView(code.buffer);
-    [B(20, 0, 4), word, TRAP].forEach((w, k) => dv.setUint32(4 * k, w >>> 0));
+    [B(20, 0, 4), word, B(20, 0, 4), TRAP].forEach((w, k) => dv.setUint32(4 * k, w >>> 0));
     m.writeBytes(CODE, code);
-    cpu = new Cpu(m, new CpuState(), { jit: true, jitThreshold: 1 });
-    compiledCpus.set(word, cpu);
+    cpu = new Cpu(m, new CpuState(), { jit: true, jitThreshold: 1, wasm: tier === 'wasm' });
+    compiledCpus.set(`${tier} ${word}`, cpu);
   }
   cpu.state = s;
   cpu.pc = CODE;
   const before = cpu.jitExecuted;
   const r = cpu.run(10);
-  if (r !== StopReason.TRAP || cpu.jitExecuted !== before + 1) {
+  if (r !== StopReason.TRAP || cpu.jitExecuted !== before + 2) {
     throw new Error(`compiled run of 0x${(word >>> 0).toString(16)} did not execute in a block: ${cpu.stop.describe()}`);
   }
 }
@@ -442,8 +445,10 @@ function runDiff(cases: Case[]): string[] {
     const c = cases[r.idx];
     const want = new Uint8Array(out.buffer, out.byteOffset + i * REC, REC);
     const got = runOurs(c.word, r.bytes);
-    const gotCompiled = runOurs(c.word, r.bytes, true);
-    const msg = describeMismatch(c, r.bytes, want, got) ?? describeMismatch({ ...c, name: `${c.name} (compiled)` }, r.bytes, want, gotCompiled);
+    const msg =
+      describeMismatch(c, r.bytes, want, got) ??
+      describeMismatch({ ...c, name: `${c.name} (JS tier)` }, r.bytes, want, runOurs(c.word, r.bytes, 'js')) ??
+      describeMismatch({ ...c, name: `${c.name} (Wasm tier)` }, r.bytes, want, runOurs(c.word, r.bytes, 'wasm'));
     if (msg) {
       const n = (perInsn.get(c.name) ?? 0) + 1;
       perInsn.set(c.name, n);
@@ -460,7 +465,13 @@ describe('differential: FP/VMX/VSX/crypto rows vs qemu-ppc64 -cpu POWER8', () =>
     expect(failures.join('\n')).toBe('');
   });
   it('vector (VMX, VSX, crypto)', { timeout: 120000 }, () => {
-    const failures = runDiff(vecCases());
+    const cases = vecCases();
+    const before = jitStats().wasm;
+    const failures = runDiff(cases);
     expect(failures.join('\n')).toBe('');
+    // the rows the Wasm tier emits really ran there (one Wasm block per such word)
+    const emitted = new Set(cases.filter((c) => wasmAccepts(rowFor(c.word | 0).name, c.word | 0)).map((c) => c.word));
+    expect(emitted.size).toBeGreaterThan(100);
+    expect(jitStats().wasm - before).toBeGreaterThanOrEqual(emitted.size);
   });
 });

@@ -38,6 +38,8 @@ const CASES: Case[] = [
   { name: 'fifo', args: [] },
   // A goroutine spinning without calls: the program ends only through asynchronous preemption (SIGURG).
   { name: 'preempt', args: [] },
+  // AES-GCM/CBC/CTR, SHA-512, crc32, bytes.IndexByte: the vector and crypto rows of Go's assembly.
+  { name: 'cryptobench', args: [] },
 ];
 
 function runHost(c: Case) {

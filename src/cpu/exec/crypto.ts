@@ -13,12 +13,12 @@ const FAMILY = 'crypto';
 
 export const SBOX = new Uint8Array(256);
 export const INV_SBOX = new Uint8Array(256);
-const MUL2 = new Uint8Array(256);
-const MUL3 = new Uint8Array(256);
-const MUL9 = new Uint8Array(256);
-const MUL11 = new Uint8Array(256);
-const MUL13 = new Uint8Array(256);
-const MUL14 = new Uint8Array(256);
+export const MUL2 = new Uint8Array(256);
+export const MUL3 = new Uint8Array(256);
+export const MUL9 = new Uint8Array(256);
+export const MUL11 = new Uint8Array(256);
+export const MUL13 = new Uint8Array(256);
+export const MUL14 = new Uint8Array(256);
 
 function gmul(a: number, b: number): number {
   let p = 0;

@@ -26,34 +26,42 @@ import type { BlockFn } from '../jit/block.js';
 import { Op, WasmFn, wasmModule } from './encode.js';
 import { TLB_ENTRIES, TLB_HASH, TLB_HASH_SHIFT, guestArena } from './arena.js';
 import { BLOCK_PARAMS, chainMapField, chainMapFind, chainMapHas, chainMapInsert, chainSlowSlot, releaseTableSlot, runChain, tableSlotFor } from './chain.js';
+import { loadVsr, storeVsr, vectorWasmAccepts, vectorWasmRows } from './emit-vector.js';
 
 // Parameters: budget, register file and TLB offsets, and where to start: label index k and its
 // word index t (0, 0 at the entry; a return point inside the region otherwise).
 const P_LEFT = 0;
-const P_REGS = 1;
+export const P_REGS = 1;
 const P_TLB = 2;
 const P_K = 3;
 const P_T = 4;
 // Locals.
 const L_M = 5;
 const L_P = 6;
-const L_CR = 7;
+export const L_CR = 7;
 const L_XER = 8;
 const L_RET = 9;
 const L_TI = 10; // TLB index * 4
-const L_TH = 11; // EA high word
-const L_TL = 12; // EA low word, then the linear address
+export const L_TH = 11; // EA high word
+export const L_TL = 12; // EA low word, then the linear address
 const I32_LOCALS = 8; // locals 5..12
-const L_EA = 13; // i64
-const L_X = 14; // i64
+export const L_EA = 13; // i64
+export const L_X = 14; // i64
 const L_LR = 15; // i64
 const L_CTR = 16; // i64
 const L_GPR = 17; // 32 x i64
-const L_Y = 49; // i64 scratch
-const L_Z = 50; // i64 scratch
+export const L_Y = 49; // i64 scratch
+export const L_Z = 50; // i64 scratch
+/**
+ * Declared only in functions whose rows ask for them (Emit.v128), in this order so every kind of
+ * row has fixed indices: three v128 scratch (51..53), eight f64 scratch (54..61, kept for FP rows),
+ * then the VRs the block holds in v128 locals (62.., Emit.vsrLocal).
+ */
+export const L_V128 = 51;
+export const L_VR = 62;
 
 // Register file layout (state.ts): GPR n at 8n as (hi, lo) int32 words, SPR k at 256 + 4k.
-const SPR_OFF = 256;
+export const SPR_OFF = 256;
 const PC_OFF = SPR_OFF;
 const LR_OFF = SPR_OFF + 8;
 const CTR_OFF = SPR_OFF + 16;
@@ -67,7 +75,7 @@ const TLB_R = 0;
 const TLB_W = 3 * TLB_ARRAY;
 
 /** A row this tier emits: returns false when it does not handle this form (the block stays JS). */
-type RowEmitter = (e: Emit, w: number, j: number) => boolean;
+export type RowEmitter = (e: Emit, w: number, j: number) => boolean;
 
 /** A (hi, lo) word pair as the i64 a little-endian load of it gives (what i64.store must write). */
 const pairBits = (hi: number, lo: number): bigint => BigInt.asIntN(64, (BigInt(lo >>> 0) << 32n) | BigInt(hi >>> 0));
@@ -76,7 +84,7 @@ const mask64 = (mb: number, me: number): bigint => {
   return BigInt.asIntN(64, (BigInt(MASK64[k] >>> 0) << 32n) | BigInt(MASK64[k + 1] >>> 0));
 };
 
-class Emit {
+export class Emit {
   readonly f = new WasmFn();
   readonly used = new Set<number>();
   readonly written = new Set<number>();
@@ -88,6 +96,11 @@ class Emit {
   lrWritten = false;
   ctr = false;
   ctrWritten = false;
+  /** A vector row (emit-vector.ts) uses the v128 scratch locals. */
+  v128 = false;
+  /** VRs held in v128 locals (VSR number 32..63 -> local, from L_VR), and those written. */
+  readonly vsrLocal = new Map<number, number>();
+  readonly vsrWritten = new Set<number>();
   /** Open constructs between the code and $top (label blocks still open + ifs). */
   depth = 0;
 
@@ -105,6 +118,9 @@ class Emit {
     this.written.clear();
     this.cr = this.crWritten = this.xer = this.xerWritten = false;
     this.lr = this.lrWritten = this.ctr = this.ctrWritten = false;
+    this.v128 = false;
+    this.vsrLocal.clear();
+    this.vsrWritten.clear();
     this.depth = 0;
   }
 
@@ -1053,11 +1069,20 @@ export const wasmRows: Record<string, RowEmitter> = {
   },
 };
 for (const name of ['sync', 'eieio', 'isync', 'dcbt', 'dcbtst', 'dcbf', 'dcbst', 'icbi']) wasmRows[name] = nop;
+Object.assign(wasmRows, vectorWasmRows);
+/**
+ * For rows whose emitter refuses no form (or decides without emitting): whether it accepts this
+ * word, so wasmAccepts need not emit the row into the scratch function (AES rows are hundreds of
+ * bytes; regions check every word they extend over).
+ */
+const wasmRowAccepts: Record<string, (w: number) => boolean> = { ...vectorWasmAccepts };
 
 /** Does this tier emit this row in this form (the emitter does not refuse it)? */
 export function wasmAccepts(name: string, w: number): boolean {
   const emit = wasmRows[name];
   if (emit === undefined) return false;
+  const accepts = wasmRowAccepts[name];
+  if (accepts !== undefined) return accepts(w);
   scratch.reset();
   return emit(scratch, w, 0);
 }
@@ -1112,6 +1137,7 @@ export function compileWasmBlock(rows: readonly InsnRow[], words: readonly numbe
   if (e.ctr) regPair(pro, CTR_OFF, L_CTR);
   if (e.cr) pro.local_get(P_REGS).i32_load(CR_OFF).local_set(L_CR);
   if (e.xer) pro.local_get(P_REGS).i32_load(XER_OFF).local_set(L_XER);
+  for (const [n, local] of e.vsrLocal) loadVsr(pro, n, local);
   const epi = new WasmFn();
   const storePair = (off: number, local: number): void => {
     epi.local_get(P_REGS).local_get(local).i64_const(32).op(Op.i64_rotl).i64_store(off);
@@ -1121,9 +1147,11 @@ export function compileWasmBlock(rows: readonly InsnRow[], words: readonly numbe
   if (e.ctrWritten) storePair(CTR_OFF, L_CTR);
   if (e.crWritten) epi.local_get(P_REGS).local_get(L_CR).i32_store(CR_OFF);
   if (e.xerWritten) epi.local_get(P_REGS).local_get(L_XER).i32_store(XER_OFF);
+  for (const n of e.vsrWritten) storeVsr(epi, n, e.vsrLocal.get(n)!);
   epi.local_get(L_RET);
 
   const locals = [...new Array<number>(I32_LOCALS).fill(0x7f), ...new Array<number>(4 + 32 + 2).fill(0x7e)];
+  if (e.v128) locals.push(0x7b, 0x7b, 0x7b, ...new Array<number>(8).fill(0x7c), ...new Array<number>(e.vsrLocal.size).fill(0x7b));
   // Start at label P_K, with m such that m + t counts from zero there.
   pro.local_get(P_K).local_set(L_P).i32_const(0).local_get(P_T).op(Op.i32_sub).local_set(L_M);
   const bytes = wasmModule(BLOCK_PARAMS, locals, [pro.bytes, f.bytes, epi.bytes]);

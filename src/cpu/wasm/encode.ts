@@ -53,7 +53,7 @@ export const Op = {
   i64_extend_i32_u: 0xad,
 } as const;
 
-function uleb(out: number[], v: number): void {
+export function uleb(out: number[], v: number): void {
   do {
     let b = v & 0x7f;
     v = Math.floor(v / 128);

@@ -5,7 +5,7 @@ import { expect } from 'vitest';
 import { Cpu, StopReason } from '../../../src/cpu/cpu.js';
 import { CpuState, CR } from '../../../src/cpu/state.js';
 import { GuestMemory, PROT_EXEC, PROT_READ, PROT_WRITE } from '../../../src/cpu/memory.js';
-import { CODE, DATA } from './asm.js';
+import { B, CODE, D, DATA, I, TRAP } from './asm.js';
 
 export const DATA_LEN = 0x10000;
 
@@ -92,3 +92,10 @@ export function randomSetup(r: () => bigint): Setup {
   return { gpr, fpr, vsr, cr: Number(BigInt.asIntN(32, r())), ctr: BigInt(int(r, 5)), lr: CODE + 0x100n };
 }
 
+/**
+ * `b 4; li r14,n; body; addi r14,r14,-1; cmpdi cr7,r14,0; bne cr7,body; b +8`, then traps: a
+ * counted loop whose back edge targets a label inside the block compiled at 4.
+ */
+export function labelLoop(body: readonly number[], n: number): number[] {
+  return [I(4), D(14, 14, 0, n), ...body, D(14, 14, 14, -1), D(11, (7 << 2) | 1, 14, 0), B(4, 30, -4 * (body.length + 2)), I(8), TRAP, TRAP];
+}

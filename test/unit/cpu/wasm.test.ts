@@ -9,7 +9,7 @@ import { GuestMemory, PROT_EXEC, PROT_READ, PROT_WRITE } from '../../../src/cpu/
 import { wasmRows } from '../../../src/cpu/wasm/compiler.js';
 import { allRows } from '../../../src/cpu/decode.js';
 import { A_, B, CODE, D, DATA, DS, I, M, MD, SPR, TRAP, X, XL, XO, XS, rng } from './asm.js';
-import { IDX, PTR, int, makeCpu, pick, randomSetup, runBoth, snapshot } from './jit-harness.js';
+import { IDX, PTR, int, labelLoop, makeCpu, pick, randomSetup, runBoth, snapshot } from './jit-harness.js';
 import { Cpu } from '../../../src/cpu/cpu.js';
 
 /** One random instruction of a row the Wasm tier emits (a few forms it leaves to JS, e.g. OE=1). */
@@ -81,17 +81,7 @@ describe('wasm tier: blocks match the interpreter', () => {
     const before = jitStats().wasm;
     for (let p = 0; p < 150; p++) {
       const body = Array.from({ length: 2 + int(r, 16) }, () => randomWasmInsn(r, { branches: p % 3 === 0, crFields: 7 }));
-      const words = [
-        I(4),
-        D(14, 14, 0, 3 + int(r, 30)), // li r14,n
-        ...body,
-        D(14, 14, 14, -1),
-        D(11, (7 << 2) | 1, 14, 0), // cmpdi cr7,r14,0
-        B(4, 30, -4 * (body.length + 2)), // bne cr7, body
-        I(8),
-        TRAP,
-        TRAP,
-      ];
+      const words = labelLoop(body, 3 + int(r, 30));
       const budgets = p % 2 === 0 ? [100_000] : Array.from({ length: 200 }, () => 1 + int(r, 2 * body.length + 9));
       runBoth(words, randomSetup(r), budgets, `wasm loop ${p}`);
     }

@@ -1,0 +1,121 @@
+// The WebAssembly SIMD (v128) instructions the vector rows emit (wasm/emit-vector.ts): the 0xfd
+// prefix, then the opcode as unsigned LEB128, then any immediates. Kept beside encode.ts, whose
+// WasmFn receives the bytes.
+import { type WasmFn, uleb } from './encode.js';
+
+export const Simd = {
+  v128_load: 0x00,
+  v128_load64_splat: 0x0a,
+  v128_store: 0x0b,
+  v128_const: 0x0c,
+  i8x16_shuffle: 0x0d,
+  i8x16_swizzle: 0x0e,
+  i8x16_splat: 0x0f,
+  i32x4_splat: 0x11,
+  i64x2_splat: 0x12,
+  i8x16_extract_lane_u: 0x16,
+  i32x4_extract_lane: 0x1b,
+  i32x4_replace_lane: 0x1c,
+  i64x2_extract_lane: 0x1d,
+  i64x2_replace_lane: 0x1e,
+  i8x16_eq: 0x23,
+  i8x16_ne: 0x24,
+  i8x16_gt_s: 0x27,
+  i8x16_gt_u: 0x28,
+  i16x8_eq: 0x2d,
+  i16x8_gt_s: 0x31,
+  i16x8_gt_u: 0x32,
+  i32x4_eq: 0x37,
+  i32x4_lt_u: 0x3a,
+  i32x4_gt_s: 0x3b,
+  i32x4_gt_u: 0x3c,
+  i32x4_ge_u: 0x40,
+  v128_not: 0x4d,
+  v128_and: 0x4e,
+  v128_andnot: 0x4f,
+  v128_or: 0x50,
+  v128_xor: 0x51,
+  v128_bitselect: 0x52,
+  v128_any_true: 0x53,
+  i8x16_popcnt: 0x62,
+  i8x16_all_true: 0x63,
+  i8x16_bitmask: 0x64,
+  i8x16_shr_u: 0x6d,
+  i8x16_add: 0x6e,
+  i8x16_sub: 0x71,
+  i8x16_min_s: 0x76,
+  i8x16_min_u: 0x77,
+  i8x16_max_s: 0x78,
+  i8x16_max_u: 0x79,
+  i16x8_add: 0x8e,
+  i16x8_sub: 0x91,
+  i16x8_min_s: 0x96,
+  i16x8_min_u: 0x97,
+  i16x8_max_s: 0x98,
+  i16x8_max_u: 0x99,
+  i32x4_shl: 0xab,
+  i32x4_shr_u: 0xad,
+  i32x4_add: 0xae,
+  i32x4_sub: 0xb1,
+  i32x4_min_s: 0xb6,
+  i32x4_min_u: 0xb7,
+  i32x4_max_s: 0xb8,
+  i32x4_max_u: 0xb9,
+  i64x2_shl: 0xcb,
+  i64x2_shr_u: 0xcd,
+  i64x2_add: 0xce,
+  i64x2_sub: 0xd1,
+  i64x2_eq: 0xd6,
+  i64x2_gt_s: 0xd9,
+} as const;
+
+/** A SIMD instruction without immediates. */
+export function simd(f: WasmFn, op: number): void {
+  f.bytes.push(0xfd);
+  uleb(f.bytes, op);
+}
+
+/** A lane access (extract_lane, replace_lane) of lane `lane`. */
+export function simdLane(f: WasmFn, op: number, lane: number): void {
+  simd(f, op);
+  f.bytes.push(lane);
+}
+
+/** A SIMD memory access (v128.load, v128.store, load splats): alignment hint 1 byte, offset. */
+export function simdMem(f: WasmFn, op: number, offset: number): void {
+  simd(f, op);
+  f.bytes.push(0);
+  uleb(f.bytes, offset);
+}
+
+/** v128.const of 16 bytes (lane order: byte 0 is the lowest address). */
+export function v128Const(f: WasmFn, bytes: readonly number[]): void {
+  simd(f, Simd.v128_const);
+  for (let k = 0; k < 16; k++) f.bytes.push(bytes[k] & 0xff);
+}
+
+/** i8x16.shuffle of the two v128 on the stack: result byte k = byte lanes[k] of (first || second). */
+export function shuffle(f: WasmFn, lanes: readonly number[]): void {
+  simd(f, Simd.i8x16_shuffle);
+  for (let k = 0; k < 16; k++) f.bytes.push(lanes[k]);
+}
+
+let supported: boolean | undefined;
+/** Does this host's WebAssembly validate SIMD (a module using v128)? Checked once. */
+export function simdSupported(): boolean {
+  if (supported !== undefined) return supported;
+  // (func (result i32) v128.const 0 v128.any_true)
+  const body = [0x00, 0xfd, 0x0c, ...new Array<number>(16).fill(0), 0xfd, 0x53, 0x0b];
+  const bytes = new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7f,
+    0x03, 0x02, 0x01, 0x00,
+    0x0a, body.length + 2, 0x01, body.length, ...body,
+  ]);
+  try {
+    supported = WebAssembly.validate(bytes);
+  } catch {
+    supported = false;
+  }
+  return supported;
+}
