@@ -50,6 +50,14 @@ import {
   wordsToDouble,
   finish,
   RM_ZERO,
+  RN_MASK,
+  MIN_NORMAL,
+  MIN_NORMAL_SINGLE,
+  MAX_DOUBLE,
+  MAX_SINGLE,
+  productError,
+  sumError,
+  roundToOdd,
 } from './fpu-core.js';
 import { EA, eaD, eaX, writeBackEa } from './ea.js';
 import { rowA, rowD, rowX } from './common.js';
@@ -60,10 +68,9 @@ const FAMILY = 'fp';
 
 /** Recomputes the summary bits VX and FEX of an FPSCR value. */
 export function fpscrSummaries(f: number): number {
-  f = f & VX_ALL ? f | VX : f & ~VX;
-  const fex =
-    (f & VX && f & VE) || (f & OX && f & OE) || (f & UX && f & UE) || (f & ZX && f & ZE) || (f & XX && f & XE);
-  return fex ? f | FEX : f & ~FEX;
+  f = (f & VX_ALL) !== 0 ? f | VX : f & ~VX;
+  // VX, OX, UX, ZX, XX (bits 29..25) shifted right by 22 line up with VE, OE, UE, ZE, XE (7..3).
+  return ((f >>> 22) & f & (VE | OE | UE | ZE | XE)) !== 0 ? f | FEX : f & ~FEX;
 }
 
 /** Merges the raised bits of the last operation into FPSCR (FR/FI replaced), optionally FPRF. */
@@ -136,8 +143,91 @@ function pickNaN(v: Int32Array, a: number, b: number, c: number, uses: number): 
   return true;
 }
 
+// ------------------------------------------------------------------ fast path
+// The common case of fadd/fsub/fmul/fdiv/fsqrt (double and single) costs a few host operations:
+// round to nearest, finite operands in a range where the error-free transformations (sumError,
+// productError) are exact, and a normal or exactly zero result. The host's double operation then
+// gives the correctly rounded result, and its exact error term decides XX, FI and FR. Enabled
+// exceptions cannot matter there: no invalid operation, zero divide, overflow or underflow can
+// happen, and an enabled inexact only sets FEX. Everything else takes the general path.
+
+/** Biased exponents 1023 - 480 .. 1023 + 480: products and quotients of two such numbers stay
+ * far inside the normal range, where productError is exact. */
+const EXP_LO = 1023 - 480;
+const EXP_SPAN = 960;
+function midRange(hi: number): boolean {
+  return ((((hi >>> 20) & 0x7ff) - EXP_LO) >>> 0) <= EXP_SPAN;
+}
+/** |x| < 2^1023 (and not NaN or infinite): TwoSum's intermediates cannot overflow. */
+function addRange(hi: number): boolean {
+  return ((hi >>> 20) & 0x7ff) < 0x7fe;
+}
+
+/** Completes the instruction and returns true when the fast path can decide it exactly. */
+export function arithFast(s: CpuState, insn: number, op: number, single: boolean): boolean {
+  const fpscr = s.spr[FPSCR];
+  if ((fpscr & RN_MASK) !== 0) return false;
+  const v = s.vsr;
+  const a = (insn >>> 14) & 0x7c;
+  const b = (insn >>> 9) & 0x7c;
+  let r: number;
+  let err: number; // exact result - r: its sign, and zero iff r is exact
+  if (op === OP_ADD || op === OP_SUB) {
+    if (!addRange(v[a]) || !addRange(v[b])) return false;
+    const x = wordsToDouble(v[a], v[a + 1]);
+    const y = op === OP_ADD ? wordsToDouble(v[b], v[b + 1]) : -wordsToDouble(v[b], v[b + 1]);
+    r = x + y;
+    err = sumError(x, y, r);
+  } else if (op === OP_MUL) {
+    const c = (insn >>> 4) & 0x7c;
+    if (!midRange(v[a]) || !midRange(v[c])) return false;
+    const x = wordsToDouble(v[a], v[a + 1]);
+    const y = wordsToDouble(v[c], v[c + 1]);
+    r = x * y;
+    err = productError(x, y, r);
+  } else if (op === OP_DIV) {
+    if (!midRange(v[a]) || !midRange(v[b])) return false;
+    const x = wordsToDouble(v[a], v[a + 1]);
+    const y = wordsToDouble(v[b], v[b + 1]);
+    r = x / y;
+    const p = r * y;
+    const rem = x - p - productError(r, y, p); // x - p is exact (Sterbenz)
+    err = y > 0 ? rem : -rem;
+  } else {
+    if (v[b] < 0 || !midRange(v[b])) return false;
+    const x = wordsToDouble(v[b], v[b + 1]);
+    r = Math.sqrt(x);
+    const p = r * r;
+    err = x - p - productError(r, r, p);
+  }
+  if (single) {
+    const d = roundToOdd(r, err);
+    r = Math.fround(d);
+    err = d - r;
+    const ad = Math.abs(d);
+    if (d !== 0 && !(ad >= MIN_NORMAL_SINGLE && Math.abs(r) <= MAX_SINGLE)) return false;
+  } else {
+    const ar = Math.abs(r);
+    if (r !== 0 && !(ar > MIN_NORMAL && ar <= MAX_DOUBLE)) return false;
+  }
+  const t = (insn >>> 19) & 0x7c;
+  storeDouble(v, t, r);
+  clearDw1(v, t);
+  // FPRF: +normal, -normal, +0, -0.
+  let f = (fpscr & ~(FR | FI | FPRF_MASK)) | (r > 0 ? 0x4000 : r < 0 ? 0x8000 : 1 / r > 0 ? 0x2000 : 0x12000);
+  if (err !== 0) f |= (err < 0) === (r > 0) ? FX | XX | FI | FR : FX | XX | FI;
+  s.spr[FPSCR] = fpscrSummaries(f);
+  if (insn & 1) setCr1(s);
+  return true;
+}
+
 /** FP arithmetic rows (exported for compiled blocks, which call it with constant op codes). */
 export function arith(s: CpuState, insn: number, op: number, single: boolean): void {
+  if (op > OP_SQRT || !arithFast(s, insn, op, single)) arithGeneral(s, insn, op, single);
+}
+
+/** Every case of the arithmetic rows (exported so tests can hold the fast path against it). */
+export function arithGeneral(s: CpuState, insn: number, op: number, single: boolean): void {
   const v = s.vsr;
   const t = (insn >>> 19) & 0x7c;
   const a = (insn >>> 14) & 0x7c;
@@ -207,7 +297,6 @@ export function arith(s: CpuState, insn: number, op: number, single: boolean): v
       commit(s, 0x11);
     } else {
       storeDouble(v, t, r);
-    clearDw1(v, t);
       clearDw1(v, t);
       commit(s, fprfOf(r));
     }
@@ -238,7 +327,6 @@ function estimate(s: CpuState, insn: number, rsqrt: boolean, single: boolean): v
       commit(s, 0x11);
     } else {
       storeDouble(v, t, r);
-    clearDw1(v, t);
       clearDw1(v, t);
       commit(s, fprfOf(r));
     }
