@@ -26,34 +26,35 @@ import type { BlockFn } from '../jit/block.js';
 import { Op, WasmFn, wasmModule } from './encode.js';
 import { guestArena } from './arena.js';
 import { BLOCK_PARAMS, releaseTableSlot, runChain, slowSlot, tableSlotFor } from './chain.js';
+import { fpWasmRows } from './emit-fp.js';
 
 // Parameters: budget, register file and TLB offsets, and where to start: label index k and its
 // word index t (0, 0 at the entry; a return point inside the region otherwise).
 const P_LEFT = 0;
-const P_REGS = 1;
+export const P_REGS = 1;
 const P_TLB = 2;
 const P_K = 3;
 const P_T = 4;
 // Locals.
 const L_M = 5;
 const L_P = 6;
-const L_CR = 7;
+export const L_CR = 7;
 const L_XER = 8;
 const L_RET = 9;
 const L_TI = 10; // TLB index * 4
-const L_TH = 11; // EA high word
-const L_TL = 12; // EA low word, then the linear address
+export const L_TH = 11; // EA high word
+export const L_TL = 12; // EA low word, then the linear address
 const I32_LOCALS = 8; // locals 5..12
-const L_EA = 13; // i64
-const L_X = 14; // i64
+export const L_EA = 13; // i64
+export const L_X = 14; // i64
 const L_LR = 15; // i64
 const L_CTR = 16; // i64
 const L_GPR = 17; // 32 x i64
-const L_Y = 49; // i64 scratch
-const L_Z = 50; // i64 scratch
+export const L_Y = 49; // i64 scratch
+export const L_Z = 50; // i64 scratch
 
 // Register file layout (state.ts): GPR n at 8n as (hi, lo) int32 words, SPR k at 256 + 4k.
-const SPR_OFF = 256;
+export const SPR_OFF = 256;
 const PC_OFF = SPR_OFF;
 const LR_OFF = SPR_OFF + 8;
 const CTR_OFF = SPR_OFF + 16;
@@ -64,7 +65,7 @@ const TLB_R = 0;
 const TLB_W = 3072;
 
 /** A row this tier emits: returns false when it does not handle this form (the block stays JS). */
-type RowEmitter = (e: Emit, w: number, j: number) => boolean;
+export type RowEmitter = (e: Emit, w: number, j: number) => boolean;
 
 /** A (hi, lo) word pair as the i64 a little-endian load of it gives (what i64.store must write). */
 const pairBits = (hi: number, lo: number): bigint => BigInt.asIntN(64, (BigInt(lo >>> 0) << 32n) | BigInt(hi >>> 0));
@@ -73,7 +74,7 @@ const mask64 = (mb: number, me: number): bigint => {
   return BigInt.asIntN(64, (BigInt(MASK64[k] >>> 0) << 32n) | BigInt(MASK64[k + 1] >>> 0));
 };
 
-class Emit {
+export class Emit {
   readonly f = new WasmFn();
   readonly used = new Set<number>();
   readonly written = new Set<number>();
@@ -85,6 +86,8 @@ class Emit {
   lrWritten = false;
   ctr = false;
   ctrWritten = false;
+  /** An FP row (emit-fp.ts) uses the f64 scratch locals. */
+  fp = false;
   /** Open constructs between the code and $top (label blocks still open + ifs). */
   depth = 0;
 
@@ -102,6 +105,7 @@ class Emit {
     this.written.clear();
     this.cr = this.crWritten = this.xer = this.xerWritten = false;
     this.lr = this.lrWritten = this.ctr = this.ctrWritten = false;
+    this.fp = false;
     this.depth = 0;
   }
 
@@ -156,6 +160,21 @@ class Emit {
     if (ret === 0) f.local_get(L_M).i32_const(n).op(Op.i32_add).local_set(L_RET);
     else f.i32_const(-2 - n).local_get(L_M).op(Op.i32_sub).local_set(L_RET);
     f.br(this.depth + 1);
+  }
+
+  /**
+   * If the i32 on the stack is not zero, leave through the slow exit at instruction j: PC on it,
+   * the count before it; the wrapper then runs it through its row's exec function. Rows call this
+   * before they change any state.
+   */
+  slowExitIf(j: number): void {
+    const f = this.f;
+    f.if_();
+    this.depth++;
+    f.local_get(P_REGS).i64_const(pairBits(this.pcHi(j), this.pcLo(j))).i64_store(PC_OFF);
+    this.exitCount(j, 1);
+    this.depth--;
+    f.end();
   }
 
   /** A taken branch from instruction j to (th, tl): a label of the block, or an exit. */
@@ -248,12 +267,7 @@ class Emit {
     f.local_get(L_TI).i32_load(t + 1024).local_get(L_TL).i32_const(16).op(Op.i32_shr_u).op(Op.i32_ne);
     f.local_get(L_TI).i32_load(t).local_get(L_TH).op(Op.i32_ne).op(Op.i32_or);
     if (size > 1) f.local_get(L_TL).i32_const(0xffff).op(Op.i32_and).i32_const(65536 - size).op(Op.i32_gt_u).op(Op.i32_or);
-    f.if_();
-    this.depth++;
-    f.local_get(P_REGS).i64_const(pairBits(this.pcHi(j), this.pcLo(j))).i64_store(PC_OFF);
-    this.exitCount(j, 1);
-    this.depth--;
-    f.end();
+    this.slowExitIf(j);
     f.local_get(L_TI).i32_load(t + 2048).local_get(L_TL).i32_const(0xffff).op(Op.i32_and).op(Op.i32_add).local_set(L_TL);
   }
 }
@@ -261,14 +275,14 @@ class Emit {
 const scratch = new Emit(0, 0, 1, [0]);
 
 /** Byte-swap the i32 on the stack. */
-function bswap32(f: WasmFn): void {
+export function bswap32(f: WasmFn): void {
   f.local_set(L_TH);
   f.local_get(L_TH).i32_const(8).op(Op.i32_shr_u).i32_const(0x00ff00ff).op(Op.i32_and);
   f.local_get(L_TH).i32_const(0x00ff00ff).op(Op.i32_and).i32_const(8).op(Op.i32_shl).op(Op.i32_or);
   f.i32_const(16).op(Op.i32_rotl);
 }
 /** Byte-swap the i64 on the stack. */
-function bswap64(f: WasmFn): void {
+export function bswap64(f: WasmFn): void {
   f.local_set(L_X);
   f.local_get(L_X).i64_const(8).op(Op.i64_shr_u).i64_const(0x00ff00ff00ff00ffn).op(Op.i64_and);
   f.local_get(L_X).i64_const(0x00ff00ff00ff00ffn).op(Op.i64_and).i64_const(8).op(Op.i64_shl).op(Op.i64_or);
@@ -900,6 +914,7 @@ export const wasmRows: Record<string, RowEmitter> = {
   },
 };
 for (const name of ['sync', 'eieio', 'isync', 'dcbt', 'dcbtst', 'dcbf', 'dcbst', 'icbi']) wasmRows[name] = nop;
+Object.assign(wasmRows, fpWasmRows);
 
 /** Does this tier emit this row in this form (the emitter does not refuse it)? */
 export function wasmAccepts(name: string, w: number): boolean {
@@ -971,6 +986,8 @@ export function compileWasmBlock(rows: readonly InsnRow[], words: readonly numbe
   epi.local_get(L_RET);
 
   const locals = [...new Array<number>(I32_LOCALS).fill(0x7f), ...new Array<number>(4 + 32 + 2).fill(0x7e)];
+  // FP rows: three v128 slots (the vector rows' scratch), then eight f64 (emit-fp.ts L_F64).
+  if (e.fp) locals.push(0x7b, 0x7b, 0x7b, ...new Array<number>(8).fill(0x7c));
   // Start at label P_K, with m such that m + t counts from zero there.
   pro.local_get(P_K).local_set(L_P).i32_const(0).local_get(P_T).op(Op.i32_sub).local_set(L_M);
   const bytes = wasmModule(BLOCK_PARAMS, locals, [pro.bytes, f.bytes, epi.bytes]);
