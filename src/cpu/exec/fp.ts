@@ -163,70 +163,106 @@ function addRange(hi: number): boolean {
   return ((hi >>> 20) & 0x7ff) < 0x7fe;
 }
 
-/** Completes the instruction and returns true when the fast path can decide it exactly. */
-export function arithFast(s: CpuState, insn: number, op: number, single: boolean): boolean {
-  const fpscr = s.spr[FPSCR];
-  if ((fpscr & RN_MASK) !== 0) return false;
+// One small function per operation, so that V8 inlines wordsToDouble, productError and the shared
+// end into each (one function for all four exceeded its inlining budget: every double that crossed
+// a call boundary was boxed, which showed as garbage collection).
+
+/** fadd/fsub (sub: FRB negated). Returns true when it completed the instruction. */
+export function fastAdd(s: CpuState, insn: number, sub: boolean, single: boolean): boolean {
   const v = s.vsr;
   const a = (insn >>> 14) & 0x7c;
   const b = (insn >>> 9) & 0x7c;
-  let r: number;
-  let err: number; // exact result - r: its sign, and zero iff r is exact
-  if (op === OP_ADD || op === OP_SUB) {
-    if (!addRange(v[a]) || !addRange(v[b])) return false;
-    const x = wordsToDouble(v[a], v[a + 1]);
-    const y = op === OP_ADD ? wordsToDouble(v[b], v[b + 1]) : -wordsToDouble(v[b], v[b + 1]);
-    r = x + y;
-    err = sumError(x, y, r);
-  } else if (op === OP_MUL) {
-    const c = (insn >>> 4) & 0x7c;
-    if (!midRange(v[a]) || !midRange(v[c])) return false;
-    const x = wordsToDouble(v[a], v[a + 1]);
-    const y = wordsToDouble(v[c], v[c + 1]);
-    r = x * y;
-    err = productError(x, y, r);
-  } else if (op === OP_DIV) {
-    if (!midRange(v[a]) || !midRange(v[b])) return false;
-    const x = wordsToDouble(v[a], v[a + 1]);
-    const y = wordsToDouble(v[b], v[b + 1]);
-    r = x / y;
-    const p = r * y;
-    const rem = x - p - productError(r, y, p); // x - p is exact (Sterbenz)
-    err = y > 0 ? rem : -rem;
-  } else {
-    if (v[b] < 0 || !midRange(v[b])) return false;
-    const x = wordsToDouble(v[b], v[b + 1]);
-    r = Math.sqrt(x);
-    const p = r * r;
-    err = x - p - productError(r, r, p);
-  }
-  if (single) {
-    const d = roundToOdd(r, err);
-    r = Math.fround(d);
-    err = d - r;
-    const ad = Math.abs(d);
-    if (d !== 0 && !(ad >= MIN_NORMAL_SINGLE && Math.abs(r) <= MAX_SINGLE)) return false;
-  } else {
-    const ar = Math.abs(r);
-    if (r !== 0 && !(ar > MIN_NORMAL && ar <= MAX_DOUBLE)) return false;
-  }
+  if ((s.spr[FPSCR] & RN_MASK) !== 0 || !addRange(v[a]) || !addRange(v[b])) return false;
+  const x = wordsToDouble(v[a], v[a + 1]);
+  const y = sub ? -wordsToDouble(v[b], v[b + 1]) : wordsToDouble(v[b], v[b + 1]);
+  const r = x + y;
+  return fastFinish(s, insn, r, sumError(x, y, r), single);
+}
+export function fastMul(s: CpuState, insn: number, single: boolean): boolean {
+  const v = s.vsr;
+  const a = (insn >>> 14) & 0x7c;
+  const c = (insn >>> 4) & 0x7c;
+  if ((s.spr[FPSCR] & RN_MASK) !== 0 || !midRange(v[a]) || !midRange(v[c])) return false;
+  const x = wordsToDouble(v[a], v[a + 1]);
+  const y = wordsToDouble(v[c], v[c + 1]);
+  const r = x * y;
+  return fastFinish(s, insn, r, productError(x, y, r), single);
+}
+export function fastDiv(s: CpuState, insn: number, single: boolean): boolean {
+  const v = s.vsr;
+  const a = (insn >>> 14) & 0x7c;
+  const b = (insn >>> 9) & 0x7c;
+  if ((s.spr[FPSCR] & RN_MASK) !== 0 || !midRange(v[a]) || !midRange(v[b])) return false;
+  const x = wordsToDouble(v[a], v[a + 1]);
+  const y = wordsToDouble(v[b], v[b + 1]);
+  const r = x / y;
+  const p = r * y;
+  const rem = x - p - productError(r, y, p); // x - p is exact (Sterbenz)
+  return fastFinish(s, insn, r, y > 0 ? rem : -rem, single);
+}
+export function fastSqrt(s: CpuState, insn: number, single: boolean): boolean {
+  const v = s.vsr;
+  const b = (insn >>> 9) & 0x7c;
+  if ((s.spr[FPSCR] & RN_MASK) !== 0 || v[b] < 0 || !midRange(v[b])) return false;
+  const x = wordsToDouble(v[b], v[b + 1]);
+  const r = Math.sqrt(x);
+  const p = r * r;
+  return fastFinish(s, insn, r, x - p - productError(r, r, p), single);
+}
+
+/**
+ * The shared end: r is the round-to-nearest double result and err = exact - r (its sign, zero iff
+ * exact). Completes the instruction unless the result is not normal (or an exact zero), in which
+ * case nothing is written and it returns false. Double and single are separate functions: each
+ * caller reaches one, and V8 inlines it only while it is small.
+ */
+function fastFinish(s: CpuState, insn: number, r: number, err: number, single: boolean): boolean {
+  if (single) return fastFinishSingle(s, insn, r, err);
+  const ar = Math.abs(r);
+  if (r !== 0 && !(ar > MIN_NORMAL && ar <= MAX_DOUBLE)) return false;
+  fastCommit(s, insn, r, err);
+  return true;
+}
+/** Rounds r + err to single once (round to odd at 53 bits first), then as fastFinish. */
+function fastFinishSingle(s: CpuState, insn: number, r: number, err: number): boolean {
+  const d = roundToOdd(r, err);
+  const f = Math.fround(d);
+  const ad = Math.abs(d);
+  if (d !== 0 && !(ad >= MIN_NORMAL_SINGLE && Math.abs(f) <= MAX_SINGLE)) return false;
+  fastCommit(s, insn, f, d - f);
+  return true;
+}
+function fastCommit(s: CpuState, insn: number, r: number, err: number): void {
+  const v = s.vsr;
   const t = (insn >>> 19) & 0x7c;
   storeDouble(v, t, r);
   clearDw1(v, t);
   // FPRF: +normal, -normal, +0, -0.
-  let f = (fpscr & ~(FR | FI | FPRF_MASK)) | (r > 0 ? 0x4000 : r < 0 ? 0x8000 : 1 / r > 0 ? 0x2000 : 0x12000);
+  let f = (s.spr[FPSCR] & ~(FR | FI | FPRF_MASK)) | (r > 0 ? 0x4000 : r < 0 ? 0x8000 : 1 / r > 0 ? 0x2000 : 0x12000);
   if (err !== 0) f |= (err < 0) === (r > 0) ? FX | XX | FI | FR : FX | XX | FI;
   s.spr[FPSCR] = fpscrSummaries(f);
   if (insn & 1) setCr1(s);
-  return true;
 }
 
-/** FP arithmetic rows (exported for compiled blocks, which call it with constant op codes). */
-export function arith(s: CpuState, insn: number, op: number, single: boolean): void {
-  if (op > OP_SQRT || !arithFast(s, insn, op, single)) arithGeneral(s, insn, op, single);
+/** The fast path of op (exec/fp.ts op codes); true when it completed the instruction. */
+export function arithFast(s: CpuState, insn: number, op: number, single: boolean): boolean {
+  switch (op) {
+    case OP_ADD:
+      return fastAdd(s, insn, false, single);
+    case OP_SUB:
+      return fastAdd(s, insn, true, single);
+    case OP_MUL:
+      return fastMul(s, insn, single);
+    case OP_DIV:
+      return fastDiv(s, insn, single);
+    case OP_SQRT:
+      return fastSqrt(s, insn, single);
+    default:
+      return false;
+  }
 }
 
-/** Every case of the arithmetic rows (exported so tests can hold the fast path against it). */
+/** Every case of the arithmetic rows (compiled JS blocks call it after the fast path declines). */
 export function arithGeneral(s: CpuState, insn: number, op: number, single: boolean): void {
   const v = s.vsr;
   const t = (insn >>> 19) & 0x7c;
@@ -665,7 +701,22 @@ function stfiwx(s: CpuState, m: M, i: number): void {
 }
 function aRow(name: string, po: number, xo: number, op: number): InsnRow {
   const single = po === 59;
-  return rowA(name, FAMILY, po, xo, (s, _m, insn) => arith(s, insn, op, single));
+  const general = (s: CpuState, insn: number): void => arithGeneral(s, insn, op, single);
+  switch (op) {
+    case OP_ADD:
+    case OP_SUB: {
+      const sub = op === OP_SUB;
+      return rowA(name, FAMILY, po, xo, (s, _m, insn) => void (fastAdd(s, insn, sub, single) || general(s, insn)));
+    }
+    case OP_MUL:
+      return rowA(name, FAMILY, po, xo, (s, _m, insn) => void (fastMul(s, insn, single) || general(s, insn)));
+    case OP_DIV:
+      return rowA(name, FAMILY, po, xo, (s, _m, insn) => void (fastDiv(s, insn, single) || general(s, insn)));
+    case OP_SQRT:
+      return rowA(name, FAMILY, po, xo, (s, _m, insn) => void (fastSqrt(s, insn, single) || general(s, insn)));
+    default:
+      return rowA(name, FAMILY, po, xo, (s, _m, insn) => general(s, insn));
+  }
 }
 function xfRow(name: string, po: number, xo: number, exec: (s: CpuState, insn: number) => void): InsnRow {
   return rowX(name, FAMILY, po, xo, (s, _m, insn) => exec(s, insn));

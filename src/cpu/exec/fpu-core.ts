@@ -76,14 +76,16 @@ const TWO52 = 4503599627370496;
  */
 export function wordsToDouble(hi: number, lo: number): number {
   const e = (hi >>> 20) & 0x7ff;
-  if (e === 0x7ff) {
-    w64[1] = hi;
-    w64[0] = lo;
-    return f64[0];
-  }
+  if (e === 0x7ff) return viaBuffer(hi, lo);
   const m = (hi & 0xfffff) * TWO32 + (lo >>> 0);
   const mag = e === 0 ? m * 5e-324 : (m + TWO52) * POW2[e];
   return hi < 0 ? -mag : mag;
+}
+/** Out of line, so that wordsToDouble stays small enough for V8 to inline everywhere. */
+function viaBuffer(hi: number, lo: number): number {
+  w64[1] = hi;
+  w64[0] = lo;
+  return f64[0];
 }
 /** Writes d's bits into dst[at] (high) and dst[at+1] (low). */
 export function storeDouble(dst: Int32Array, at: number, d: number): void {
