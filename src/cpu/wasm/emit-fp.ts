@@ -26,6 +26,7 @@ const F = {
   i64_lt_s: 0x53,
   i64_le_u: 0x58,
   i64_gt_u: 0x56,
+  i64_ge_s: 0x59,
   f64_eq: 0x61,
   f64_ne: 0x62,
   f64_lt: 0x63,
@@ -34,11 +35,15 @@ const F = {
   f64_ge: 0x66,
   f64_abs: 0x99,
   f64_neg: 0x9a,
+  f64_ceil: 0x9b,
+  f64_floor: 0x9c,
+  f64_trunc: 0x9d,
   f64_sqrt: 0x9f,
   f64_add: 0xa0,
   f64_sub: 0xa1,
   f64_mul: 0xa2,
   f64_div: 0xa3,
+  f64_copysign: 0xa6,
   i64_trunc_f64_s: 0xb0,
   f32_demote_f64: 0xb6,
   f64_convert_i64_s: 0xb9,
@@ -401,6 +406,62 @@ const compare: RowEmitter = (e, w, j) => {
   return true;
 };
 
+/**
+ * frin, friz, frip, frim of a finite operand (exec/fpu-core.ts roundToIntegral): FR and FI
+ * cleared, XX not raised, FPRF of the result (an integer: zero or normal). frin rounds half away
+ * from zero; a zero result keeps the operand's sign, as Wasm's trunc/ceil/floor do.
+ */
+const roundToIntegral = (mode: 'n' | 'z' | 'p' | 'm'): RowEmitter => (e, w, j) => {
+  e.fp = true;
+  const f = e.f;
+  fprBits(e, rb(w));
+  f.local_tee(L_Y).op(F.f64_reinterpret_i64).local_set(LY);
+  exponent(f, L_Y);
+  f.i32_const(0x7ff).op(Op.i32_eq); // NaN (payload, VXSNAN) and infinities: the slow exit
+  e.slowExitIf(j);
+  f.local_get(LY).op(mode === 'm' ? F.f64_floor : mode === 'p' ? F.f64_ceil : F.f64_trunc).local_set(LR);
+  if (mode === 'n') {
+    // r = t + copysign(1, x) when |x - t| >= 0.5
+    f.local_get(LR).f64_const(1).local_get(LY).op(F.f64_copysign).op(F.f64_add);
+    f.local_get(LR);
+    f.local_get(LY).local_get(LR).op(F.f64_sub).op(F.f64_abs).f64_const(0.5).op(F.f64_ge).select().local_set(LR);
+  }
+  setFprBits(e, rt(w), () => f.local_get(LR).op(F.i64_reinterpret_f64));
+  getFpscr(e);
+  f.i32_const(~(FR | FI | FPRF_MASK)).op(Op.i32_and);
+  fprfNormal(f, LR);
+  f.op(Op.i32_or);
+  storeFpscr(e);
+  setCr1(e, w, true);
+  return true;
+};
+
+/** fsel: FRC if FRA >= 0 (-0 included, NaN excluded), else FRB; FPSCR untouched. */
+const fsel: RowEmitter = (e, w) => {
+  const f = e.f;
+  fprBits(e, ra(w));
+  f.local_set(L_X);
+  setFprBits(e, rt(w), () => {
+    fprBits(e, rc5(w));
+    fprBits(e, rb(w));
+    isNaN64(f, L_X);
+    f.op(Op.i32_eqz);
+    // a >= 0 as bits: sign clear, or the magnitude is zero (-0)
+    f.local_get(L_X).i64_const(0).op(F.i64_ge_s);
+    f.local_get(L_X).i64_const(0x7fffffffffffffffn).op(Op.i64_and).op(Op.i64_eqz).op(Op.i32_or);
+    f.op(Op.i32_and).select();
+  });
+  setCr1(e, w, false);
+  return true;
+};
+
+/** mffs: FRT = FPSCR (zero-extended). */
+const mffs: RowEmitter = (e, w) => {
+  setFprBits(e, rt(w), () => (getFpscr(e), e.f.op(Op.i64_extend_i32_u)));
+  setCr1(e, w, false);
+  return true;
+};
+
 /** fmr, fneg, fabs, fnabs: sign-bit operations on the bits (NaN payloads untouched). */
 const sign = (kind: 'mr' | 'neg' | 'abs' | 'nabs'): RowEmitter => (e, w) => {
   const f = e.f;
@@ -497,6 +558,31 @@ const stfs = (form: Form, update: boolean): RowEmitter => (e, w, j) => {
   return true;
 };
 
+/** lfiwax / lfiwzx: a word into FRT, sign- or zero-extended. */
+const lfiw = (signed: boolean): RowEmitter => (e, w, j) => {
+  const f = e.f;
+  e.eaIndexed(ra(w), rb(w));
+  e.probe(j, 4, false);
+  setFprBits(e, rt(w), () => {
+    f.local_get(L_TL).i32_load(0);
+    bswap32(f);
+    f.op(signed ? Op.i64_extend_i32_s : Op.i64_extend_i32_u);
+  });
+  return true;
+};
+/** stfiwx: the low word of FRS. */
+const stfiwx: RowEmitter = (e, w, j) => {
+  const f = e.f;
+  e.eaIndexed(ra(w), rb(w));
+  e.probe(j, 4, true);
+  f.local_get(L_TL);
+  fprBits(e, rt(w));
+  f.op(Op.i32_wrap_i64);
+  bswap32(f);
+  f.i32_store(0);
+  return true;
+};
+
 export const fpWasmRows: Record<string, RowEmitter> = {
   lfd: lfd('d', false),
   lfdu: lfd('d', true),
@@ -527,6 +613,15 @@ export const fpWasmRows: Record<string, RowEmitter> = {
   fcfidus: fromInteger(true, true),
   fctidz: toIntegerTruncating(false),
   fctiwz: toIntegerTruncating(true),
+  frin: roundToIntegral('n'),
+  friz: roundToIntegral('z'),
+  frip: roundToIntegral('p'),
+  frim: roundToIntegral('m'),
+  fsel,
+  mffs,
+  lfiwax: lfiw(true),
+  lfiwzx: lfiw(false),
+  stfiwx,
 };
 for (const [name, op] of [['fadd', 'add'], ['fsub', 'sub'], ['fmul', 'mul'], ['fdiv', 'div'], ['fsqrt', 'sqrt']] as const) {
   fpWasmRows[name] = arith(op, false);

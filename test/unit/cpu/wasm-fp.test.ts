@@ -30,6 +30,10 @@ function randomFpInsn(r: () => bigint): number {
     () => X(63, fr(), 0, fr(), pick(r, [815, 15]), rc()), // fctidz, fctiwz
     () => X(63, fr(), 0, fr(), pick(r, [72, 40, 264, 136]), rc()), // fmr, fneg, fabs, fnabs
     () => X(63, fr(), 0, fr(), 12, rc()), // frsp
+    () => X(63, fr(), 0, fr(), pick(r, [392, 424, 456, 488]), rc()), // frin, friz, frip, frim
+    () => A_(63, fr(), fr(), fr(), fr(), 23) | rc(), // fsel
+    () => X(63, fr(), 0, 0, 583, rc()), // mffs
+    () => X(31, fr(), ptr(), 13, pick(r, [855, 887, 983])), // lfiwax, lfiwzx, stfiwx
     () => X(63, fr(), fr(), fr(), 8, rc()), // fcpsgn
     () => D(pick(r, [48, 49, 50, 51]), fr(), ptr(), disp()), // lfs, lfsu, lfd, lfdu
     () => D(pick(r, [52, 53, 54, 55]), fr(), ptr(), disp()), // stfs, stfsu, stfd, stfdu
@@ -63,7 +67,7 @@ function randomFprBits(r: () => bigint): bigint {
     case 9: return BigInt.asUintN(64, BigInt(int(r, 2000) - 1000)); // integers for fcfid (denormals as doubles)
     case 10: return bits(Math.fround((int(r, 2) ? 1 : -1) * 2 ** (int(r, 60) - 30) * (1 + int(r, 1024) / 1024))); // singles
     case 11: return bits(1 + 2 ** -(52 + int(r, 3))); // near ties
-    case 12: return bits((int(r, 2000) - 1000) / 4); // small exact values (exact sums, fctid* inputs)
+    case 12: return bits((int(r, 2000) - 1000) / 4); // small exact values, halves (exact sums, fcti*, fri*)
     case 13: return withExp(895 + int(r, 4)); // around single precision's smallest normal (stfs, single underflow)
     default: return withExp(1023 + int(r, 200) - 100);
   }
@@ -162,6 +166,22 @@ describe('wasm tier: FP rows match the interpreter', () => {
       runBoth([I(4), insn, I(8), TRAP, TRAP, TRAP, TRAP], setup, [100], `fma case ${c} word 0x${(insn >>> 0).toString(16)}`);
     }
     expect(jitStats().wasm - before).toBeGreaterThan(500);
+  });
+
+  it('frin/friz/frip/frim on halves, near-halves, signed zeros and the edges of the integral range', () => {
+    const values = [0.5, 1.5, 2.5, 0.49999999999999994, 4503599627370495.5, 2 ** 52, 0.3, 0, -0, 1e300, 5e-324, 2.2250738585072014e-308, Infinity, NaN];
+    for (const v of values) {
+      for (const sign of [1, -1]) {
+        for (const xo of [392, 424, 456, 488]) {
+          const setup = fpSetup(rng(BigInt(xo)));
+          const b = bits(sign * v);
+          setup.vsr![8] = Number(BigInt.asIntN(32, b >> 32n));
+          setup.vsr![9] = Number(BigInt.asIntN(32, b & 0xffffffffn));
+          const insn = X(63, 1, 0, 2, xo, xo === 392 ? 1 : 0);
+          runBoth([I(4), insn, I(8), TRAP, TRAP, TRAP, TRAP], setup, [100], `xo ${xo} of ${sign * v}`);
+        }
+      }
+    }
   });
 
   it('every FP row the Wasm tier emits is registered', () => {
