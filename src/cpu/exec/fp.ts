@@ -273,10 +273,12 @@ export function arithGeneral(s: CpuState, insn: number, op: number, single: bool
   const m = s.spr[FPSCR] & 3;
   if (pickNaN(v, a, b, c, USES[op])) {
     if (op >= OP_MADD) {
-      // QEMU (softfloat) raises VXIMZ for inf*0 even when FRB is a QNaN.
+      // QEMU (softfloat) raises VXIMZ for inf*0 even when FRB is a NaN, and then reports only
+      // VXIMZ: an SNaN in FRB does not add VXSNAN (its float_invalid_op_madd checks imz first).
       const x = wordsToDouble(v[a], v[a + 1]);
       const y = wordsToDouble(v[c], v[c + 1]);
       if ((x === 0 && (y === Infinity || y === -Infinity)) || (y === 0 && (x === Infinity || x === -Infinity))) {
+        resetExc();
         raise(VXIMZ);
       }
     }
