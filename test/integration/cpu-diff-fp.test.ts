@@ -56,7 +56,10 @@ function fpCases(): Case[] {
     ab('fsub' + sfx, po, 20, k);
     ab('fdiv' + sfx, po, 18, k);
     c.push({ name: 'fmul' + sfx, word: A(po, 25, 1, 2, 0, 4), kind: k });
+    c.push({ name: 'fmul' + sfx + '.', word: A(po, 25, 1, 2, 0, 4, 1), kind: k });
     c.push({ name: 'fsqrt' + sfx, word: A(po, 22, 1, 0, 3, 0), kind: k });
+    c.push({ name: 'fsqrt' + sfx + '.', word: A(po, 22, 1, 0, 3, 0, 1), kind: k });
+    c.push({ name: 'fmadd' + sfx + '.', word: A(po, 29, 1, 2, 3, 4, 1), kind: k });
     for (const [n, xo] of [
       ['fmadd', 29],
       ['fmsub', 28],
@@ -93,6 +96,10 @@ function fpCases(): Case[] {
   c.push({ name: 'fcfids', word: X(59, 846, 1, 0, 3), kind: 'fp' });
   c.push({ name: 'fcfidus', word: X(59, 974, 1, 0, 3), kind: 'fp' });
   c.push({ name: 'fctidz.', word: X(63, 815, 1, 0, 3, 1), kind: 'fp' });
+  c.push({ name: 'frsp.', word: X(63, 12, 1, 0, 3, 1), kind: 'fp' });
+  c.push({ name: 'frin.', word: X(63, 392, 1, 0, 3, 1), kind: 'fp' });
+  c.push({ name: 'fcfid.', word: X(63, 846, 1, 0, 3, 1), kind: 'fp' });
+  c.push({ name: 'fsel.', word: A(63, 23, 1, 2, 3, 4, 1), kind: 'fp' });
   c.push({ name: 'fcpsgn', word: X(63, 8, 1, 2, 3), kind: 'fp' });
   c.push({ name: 'fcmpu cr1', word: X(63, 0, 1 << 2, 2, 3), kind: 'fp' });
   c.push({ name: 'fcmpu cr7', word: X(63, 0, 7 << 2, 2, 3), kind: 'fp' });

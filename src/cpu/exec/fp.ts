@@ -50,6 +50,14 @@ import {
   wordsToDouble,
   finish,
   RM_ZERO,
+  RN_MASK,
+  MIN_NORMAL,
+  MIN_NORMAL_SINGLE,
+  MAX_DOUBLE,
+  MAX_SINGLE,
+  productError,
+  sumError,
+  roundToOdd,
 } from './fpu-core.js';
 import { EA, eaD, eaX, writeBackEa } from './ea.js';
 import { rowA, rowD, rowX } from './common.js';
@@ -60,10 +68,9 @@ const FAMILY = 'fp';
 
 /** Recomputes the summary bits VX and FEX of an FPSCR value. */
 export function fpscrSummaries(f: number): number {
-  f = f & VX_ALL ? f | VX : f & ~VX;
-  const fex =
-    (f & VX && f & VE) || (f & OX && f & OE) || (f & UX && f & UE) || (f & ZX && f & ZE) || (f & XX && f & XE);
-  return fex ? f | FEX : f & ~FEX;
+  f = (f & VX_ALL) !== 0 ? f | VX : f & ~VX;
+  // VX, OX, UX, ZX, XX (bits 29..25) shifted right by 22 line up with VE, OE, UE, ZE, XE (7..3).
+  return ((f >>> 22) & f & (VE | OE | UE | ZE | XE)) !== 0 ? f | FEX : f & ~FEX;
 }
 
 /** Merges the raised bits of the last operation into FPSCR (FR/FI replaced), optionally FPRF. */
@@ -136,8 +143,127 @@ function pickNaN(v: Int32Array, a: number, b: number, c: number, uses: number): 
   return true;
 }
 
-/** FP arithmetic rows (exported for compiled blocks, which call it with constant op codes). */
-export function arith(s: CpuState, insn: number, op: number, single: boolean): void {
+// ------------------------------------------------------------------ fast path
+// The common case of fadd/fsub/fmul/fdiv/fsqrt (double and single) costs a few host operations:
+// round to nearest, finite operands in a range where the error-free transformations (sumError,
+// productError) are exact, and a normal or exactly zero result. The host's double operation then
+// gives the correctly rounded result, and its exact error term decides XX, FI and FR. Enabled
+// exceptions cannot matter there: no invalid operation, zero divide, overflow or underflow can
+// happen, and an enabled inexact only sets FEX. Everything else takes the general path.
+
+/** Biased exponents 1023 - 480 .. 1023 + 480: products and quotients of two such numbers stay
+ * far inside the normal range, where productError is exact. */
+const EXP_LO = 1023 - 480;
+const EXP_SPAN = 960;
+function midRange(hi: number): boolean {
+  return ((((hi >>> 20) & 0x7ff) - EXP_LO) >>> 0) <= EXP_SPAN;
+}
+/** |x| < 2^1023 (and not NaN or infinite): TwoSum's intermediates cannot overflow. */
+function addRange(hi: number): boolean {
+  return ((hi >>> 20) & 0x7ff) < 0x7fe;
+}
+
+// One small function per operation, so that V8 inlines wordsToDouble, productError and the shared
+// end into each (one function for all four exceeded its inlining budget: every double that crossed
+// a call boundary was boxed, which showed as garbage collection).
+
+/** fadd/fsub (sub: FRB negated). Returns true when it completed the instruction. */
+export function fastAdd(s: CpuState, insn: number, sub: boolean, single: boolean): boolean {
+  const v = s.vsr;
+  const a = (insn >>> 14) & 0x7c;
+  const b = (insn >>> 9) & 0x7c;
+  if ((s.spr[FPSCR] & RN_MASK) !== 0 || !addRange(v[a]) || !addRange(v[b])) return false;
+  const x = wordsToDouble(v[a], v[a + 1]);
+  const y = sub ? -wordsToDouble(v[b], v[b + 1]) : wordsToDouble(v[b], v[b + 1]);
+  const r = x + y;
+  return fastFinish(s, insn, r, sumError(x, y, r), single);
+}
+export function fastMul(s: CpuState, insn: number, single: boolean): boolean {
+  const v = s.vsr;
+  const a = (insn >>> 14) & 0x7c;
+  const c = (insn >>> 4) & 0x7c;
+  if ((s.spr[FPSCR] & RN_MASK) !== 0 || !midRange(v[a]) || !midRange(v[c])) return false;
+  const x = wordsToDouble(v[a], v[a + 1]);
+  const y = wordsToDouble(v[c], v[c + 1]);
+  const r = x * y;
+  return fastFinish(s, insn, r, productError(x, y, r), single);
+}
+export function fastDiv(s: CpuState, insn: number, single: boolean): boolean {
+  const v = s.vsr;
+  const a = (insn >>> 14) & 0x7c;
+  const b = (insn >>> 9) & 0x7c;
+  if ((s.spr[FPSCR] & RN_MASK) !== 0 || !midRange(v[a]) || !midRange(v[b])) return false;
+  const x = wordsToDouble(v[a], v[a + 1]);
+  const y = wordsToDouble(v[b], v[b + 1]);
+  const r = x / y;
+  const p = r * y;
+  const rem = x - p - productError(r, y, p); // x - p is exact (Sterbenz)
+  return fastFinish(s, insn, r, y > 0 ? rem : -rem, single);
+}
+export function fastSqrt(s: CpuState, insn: number, single: boolean): boolean {
+  const v = s.vsr;
+  const b = (insn >>> 9) & 0x7c;
+  if ((s.spr[FPSCR] & RN_MASK) !== 0 || v[b] < 0 || !midRange(v[b])) return false;
+  const x = wordsToDouble(v[b], v[b + 1]);
+  const r = Math.sqrt(x);
+  const p = r * r;
+  return fastFinish(s, insn, r, x - p - productError(r, r, p), single);
+}
+
+/**
+ * The shared end: r is the round-to-nearest double result and err = exact - r (its sign, zero iff
+ * exact). Completes the instruction unless the result is not normal (or an exact zero), in which
+ * case nothing is written and it returns false. Double and single are separate functions: each
+ * caller reaches one, and V8 inlines it only while it is small.
+ */
+function fastFinish(s: CpuState, insn: number, r: number, err: number, single: boolean): boolean {
+  if (single) return fastFinishSingle(s, insn, r, err);
+  const ar = Math.abs(r);
+  if (r !== 0 && !(ar > MIN_NORMAL && ar <= MAX_DOUBLE)) return false;
+  fastCommit(s, insn, r, err);
+  return true;
+}
+/** Rounds r + err to single once (round to odd at 53 bits first), then as fastFinish. */
+function fastFinishSingle(s: CpuState, insn: number, r: number, err: number): boolean {
+  const d = roundToOdd(r, err);
+  const f = Math.fround(d);
+  const ad = Math.abs(d);
+  if (d !== 0 && !(ad >= MIN_NORMAL_SINGLE && Math.abs(f) <= MAX_SINGLE)) return false;
+  fastCommit(s, insn, f, d - f);
+  return true;
+}
+function fastCommit(s: CpuState, insn: number, r: number, err: number): void {
+  const v = s.vsr;
+  const t = (insn >>> 19) & 0x7c;
+  storeDouble(v, t, r);
+  clearDw1(v, t);
+  // FPRF: +normal, -normal, +0, -0.
+  let f = (s.spr[FPSCR] & ~(FR | FI | FPRF_MASK)) | (r > 0 ? 0x4000 : r < 0 ? 0x8000 : 1 / r > 0 ? 0x2000 : 0x12000);
+  if (err !== 0) f |= (err < 0) === (r > 0) ? FX | XX | FI | FR : FX | XX | FI;
+  s.spr[FPSCR] = fpscrSummaries(f);
+  if (insn & 1) setCr1(s);
+}
+
+/** The fast path of op (exec/fp.ts op codes); true when it completed the instruction. */
+export function arithFast(s: CpuState, insn: number, op: number, single: boolean): boolean {
+  switch (op) {
+    case OP_ADD:
+      return fastAdd(s, insn, false, single);
+    case OP_SUB:
+      return fastAdd(s, insn, true, single);
+    case OP_MUL:
+      return fastMul(s, insn, single);
+    case OP_DIV:
+      return fastDiv(s, insn, single);
+    case OP_SQRT:
+      return fastSqrt(s, insn, single);
+    default:
+      return false;
+  }
+}
+
+/** Every case of the arithmetic rows (compiled JS blocks call it after the fast path declines). */
+export function arithGeneral(s: CpuState, insn: number, op: number, single: boolean): void {
   const v = s.vsr;
   const t = (insn >>> 19) & 0x7c;
   const a = (insn >>> 14) & 0x7c;
@@ -147,10 +273,12 @@ export function arith(s: CpuState, insn: number, op: number, single: boolean): v
   const m = s.spr[FPSCR] & 3;
   if (pickNaN(v, a, b, c, USES[op])) {
     if (op >= OP_MADD) {
-      // QEMU (softfloat) raises VXIMZ for inf*0 even when FRB is a QNaN.
+      // QEMU (softfloat) raises VXIMZ for inf*0 even when FRB is a NaN, and then reports only
+      // VXIMZ: an SNaN in FRB does not add VXSNAN (its float_invalid_op_madd checks imz first).
       const x = wordsToDouble(v[a], v[a + 1]);
       const y = wordsToDouble(v[c], v[c + 1]);
       if ((x === 0 && (y === Infinity || y === -Infinity)) || (y === 0 && (x === Infinity || x === -Infinity))) {
+        resetExc();
         raise(VXIMZ);
       }
     }
@@ -207,7 +335,6 @@ export function arith(s: CpuState, insn: number, op: number, single: boolean): v
       commit(s, 0x11);
     } else {
       storeDouble(v, t, r);
-    clearDw1(v, t);
       clearDw1(v, t);
       commit(s, fprfOf(r));
     }
@@ -238,7 +365,6 @@ function estimate(s: CpuState, insn: number, rsqrt: boolean, single: boolean): v
       commit(s, 0x11);
     } else {
       storeDouble(v, t, r);
-    clearDw1(v, t);
       clearDw1(v, t);
       commit(s, fprfOf(r));
     }
@@ -577,7 +703,22 @@ function stfiwx(s: CpuState, m: M, i: number): void {
 }
 function aRow(name: string, po: number, xo: number, op: number): InsnRow {
   const single = po === 59;
-  return rowA(name, FAMILY, po, xo, (s, _m, insn) => arith(s, insn, op, single));
+  const general = (s: CpuState, insn: number): void => arithGeneral(s, insn, op, single);
+  switch (op) {
+    case OP_ADD:
+    case OP_SUB: {
+      const sub = op === OP_SUB;
+      return rowA(name, FAMILY, po, xo, (s, _m, insn) => void (fastAdd(s, insn, sub, single) || general(s, insn)));
+    }
+    case OP_MUL:
+      return rowA(name, FAMILY, po, xo, (s, _m, insn) => void (fastMul(s, insn, single) || general(s, insn)));
+    case OP_DIV:
+      return rowA(name, FAMILY, po, xo, (s, _m, insn) => void (fastDiv(s, insn, single) || general(s, insn)));
+    case OP_SQRT:
+      return rowA(name, FAMILY, po, xo, (s, _m, insn) => void (fastSqrt(s, insn, single) || general(s, insn)));
+    default:
+      return rowA(name, FAMILY, po, xo, (s, _m, insn) => general(s, insn));
+  }
 }
 function xfRow(name: string, po: number, xo: number, exec: (s: CpuState, insn: number) => void): InsnRow {
   return rowX(name, FAMILY, po, xo, (s, _m, insn) => exec(s, insn));

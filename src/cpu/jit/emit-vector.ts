@@ -191,8 +191,19 @@ const lfs = (w: number, t: number): string => `singleToDoubleWords(mem.load32(eh
 const stfd = (w: number, t: number): string => `mem.store64(eh,el,v[${t}],v[${t + 1}]);`;
 const stfs = (w: number, t: number): string => `mem.store32(eh,el,doubleWordsToSingle(v[${t}],v[${t + 1}]));`;
 
-/** FP arithmetic rows: a direct call of the shared handler (no per-row closure) with constants. */
-const fpArithRow = (op: number, single: boolean): Emitter => (w) => `fpArith(s,${w | 0},${op},${single});`;
+/**
+ * FP arithmetic rows: the operation's fast path (exec/fp.ts), else the general handler, called
+ * directly with constants (no per-row closure).
+ */
+const FP_FAST: Record<number, (w: number, single: boolean) => string> = {
+  0: (w, single) => `fpAdd(s,${w | 0},false,${single})`,
+  1: (w, single) => `fpAdd(s,${w | 0},true,${single})`,
+  2: (w, single) => `fpMul(s,${w | 0},${single})`,
+  3: (w, single) => `fpDiv(s,${w | 0},${single})`,
+  4: (w, single) => `fpSqrt(s,${w | 0},${single})`,
+};
+const fpArithRow = (op: number, single: boolean): Emitter => (w) =>
+  `${FP_FAST[op] === undefined ? '' : `${FP_FAST[op](w, single)}||`}fpArith(s,${w | 0},${op},${single});`;
 
 export const vectorEmitters: Record<string, Emitter> = {
   // ---------------------------------------------------------------- VMX loads and stores

@@ -27,6 +27,7 @@ import { Op, WasmFn, wasmModule } from './encode.js';
 import { TLB_ENTRIES, TLB_HASH, TLB_HASH_SHIFT, guestArena } from './arena.js';
 import { BLOCK_PARAMS, chainMapField, chainMapFind, chainMapHas, chainMapInsert, chainSlowSlot, releaseTableSlot, runChain, tableSlotFor } from './chain.js';
 import { loadVsr, storeVsr, vectorWasmAccepts, vectorWasmRows } from './emit-vector.js';
+import { fpWasmRows } from './emit-fp.js';
 
 // Parameters: budget, register file and TLB offsets, and where to start: label index k and its
 // word index t (0, 0 at the entry; a return point inside the region otherwise).
@@ -101,6 +102,8 @@ export class Emit {
   /** VRs held in v128 locals (VSR number 32..63 -> local, from L_VR), and those written. */
   readonly vsrLocal = new Map<number, number>();
   readonly vsrWritten = new Set<number>();
+  /** An FP row (emit-fp.ts) uses the f64 scratch locals. */
+  fp = false;
   /** Open constructs between the code and $top (label blocks still open + ifs). */
   depth = 0;
 
@@ -121,6 +124,7 @@ export class Emit {
     this.v128 = false;
     this.vsrLocal.clear();
     this.vsrWritten.clear();
+    this.fp = false;
     this.depth = 0;
   }
 
@@ -175,6 +179,21 @@ export class Emit {
     if (ret === 0) f.local_get(L_M).i32_const(n).op(Op.i32_add).local_set(L_RET);
     else f.i32_const(-2 - n).local_get(L_M).op(Op.i32_sub).local_set(L_RET);
     f.br(this.depth + 1);
+  }
+
+  /**
+   * If the i32 on the stack is not zero, leave through the slow exit at instruction j: PC on it,
+   * the count before it; the wrapper then runs it through its row's exec function. Rows call this
+   * before they change any state.
+   */
+  slowExitIf(j: number): void {
+    const f = this.f;
+    f.if_();
+    this.depth++;
+    f.local_get(P_REGS).i64_const(pairBits(this.pcHi(j), this.pcLo(j))).i64_store(PC_OFF);
+    this.exitCount(j, 1);
+    this.depth--;
+    f.end();
   }
 
   /** A taken branch from instruction j to (th, tl): a label of the block, or an exit. */
@@ -268,12 +287,7 @@ export class Emit {
     f.local_get(L_TI).i32_load(t + TLB_ARRAY).local_get(L_TL).i32_const(16).op(Op.i32_shr_u).op(Op.i32_ne);
     f.local_get(L_TI).i32_load(t).local_get(L_TH).op(Op.i32_ne).op(Op.i32_or);
     if (size > 1) f.local_get(L_TL).i32_const(0xffff).op(Op.i32_and).i32_const(65536 - size).op(Op.i32_gt_u).op(Op.i32_or);
-    f.if_();
-    this.depth++;
-    f.local_get(P_REGS).i64_const(pairBits(this.pcHi(j), this.pcLo(j))).i64_store(PC_OFF);
-    this.exitCount(j, 1);
-    this.depth--;
-    f.end();
+    this.slowExitIf(j);
     f.local_get(L_TI).i32_load(t + 2 * TLB_ARRAY).local_get(L_TL).i32_const(0xffff).op(Op.i32_and).op(Op.i32_add).local_set(L_TL);
   }
 }
@@ -281,14 +295,14 @@ export class Emit {
 const scratch = new Emit(0, 0, 1, [0]);
 
 /** Byte-swap the i32 on the stack. */
-function bswap32(f: WasmFn): void {
+export function bswap32(f: WasmFn): void {
   f.local_set(L_TH);
   f.local_get(L_TH).i32_const(8).op(Op.i32_shr_u).i32_const(0x00ff00ff).op(Op.i32_and);
   f.local_get(L_TH).i32_const(0x00ff00ff).op(Op.i32_and).i32_const(8).op(Op.i32_shl).op(Op.i32_or);
   f.i32_const(16).op(Op.i32_rotl);
 }
 /** Byte-swap the i64 on the stack. */
-function bswap64(f: WasmFn): void {
+export function bswap64(f: WasmFn): void {
   f.local_set(L_X);
   f.local_get(L_X).i64_const(8).op(Op.i64_shr_u).i64_const(0x00ff00ff00ff00ffn).op(Op.i64_and);
   f.local_get(L_X).i64_const(0x00ff00ff00ff00ffn).op(Op.i64_and).i64_const(8).op(Op.i64_shl).op(Op.i64_or);
@@ -1069,7 +1083,7 @@ export const wasmRows: Record<string, RowEmitter> = {
   },
 };
 for (const name of ['sync', 'eieio', 'isync', 'dcbt', 'dcbtst', 'dcbf', 'dcbst', 'icbi']) wasmRows[name] = nop;
-Object.assign(wasmRows, vectorWasmRows);
+Object.assign(wasmRows, vectorWasmRows, fpWasmRows);
 /**
  * For rows whose emitter refuses no form (or decides without emitting): whether it accepts this
  * word, so wasmAccepts need not emit the row into the scratch function (AES rows are hundreds of
@@ -1151,7 +1165,8 @@ export function compileWasmBlock(rows: readonly InsnRow[], words: readonly numbe
   epi.local_get(L_RET);
 
   const locals = [...new Array<number>(I32_LOCALS).fill(0x7f), ...new Array<number>(4 + 32 + 2).fill(0x7e)];
-  if (e.v128) locals.push(0x7b, 0x7b, 0x7b, ...new Array<number>(8).fill(0x7c), ...new Array<number>(e.vsrLocal.size).fill(0x7b));
+  // Vector and FP rows: three v128 scratch, eight f64 scratch (emit-fp.ts L_F64), then the VRs held in locals.
+  if (e.v128 || e.fp) locals.push(0x7b, 0x7b, 0x7b, ...new Array<number>(8).fill(0x7c), ...new Array<number>(e.vsrLocal.size).fill(0x7b));
   // Start at label P_K, with m such that m + t counts from zero there.
   pro.local_get(P_K).local_set(L_P).i32_const(0).local_get(P_T).op(Op.i32_sub).local_set(L_M);
   const bytes = wasmModule(BLOCK_PARAMS, locals, [pro.bytes, f.bytes, epi.bytes]);

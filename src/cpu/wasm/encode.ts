@@ -208,7 +208,14 @@ export class WasmFn {
     this.bytes.push(0x1b);
     return this;
   }
+  f64_const(v: number): this {
+    f64Scratch[0] = v;
+    this.bytes.push(0x44, ...f64Bytes);
+    return this;
+  }
 }
+const f64Scratch = new Float64Array(1);
+const f64Bytes = new Uint8Array(f64Scratch.buffer); // little-endian, as Wasm encodes f64.const
 
 /**
  * A module exporting `f: (i32 x params) -> i32` with the given extra locals (value types) and a

@@ -51,6 +51,19 @@ describe('fp arithmetic', () => {
     expect(s.spr[FPSCR] & 0x01000000).toBeTruthy();
     expect((s.spr[CR] >>> 24) & 0xf).toBe(0b1010); // FX, VX
   });
+  it('fmadd of inf*0 with a NaN addend raises VXIMZ only, as QEMU does (no VXSNAN for an SNaN addend)', () => {
+    for (const [bBits, single] of [[0x7ff0000000000001n, false], [0x7ff8000000000002n, false], [0x7ff0000000000001n, true]] as const) {
+      const { s, mem } = newMachine();
+      s.setFpr(2, -Infinity);
+      setFprBits(s, 3, bBits);
+      s.setFpr(4, 0);
+      exec(s, mem, encA(single ? 59 : 63, 31, 1, 2, 3, 4)); // fnmadd[s] f1 = -(f2*f4 + f3)
+      expect(s.spr[FPSCR] & 0x00100000).toBeTruthy(); // VXIMZ
+      expect(s.spr[FPSCR] & 0x01000000).toBe(0); // no VXSNAN
+      // FRB, quieted (the single form keeps a single-format payload)
+      expect(fprBits(s, 1)).toBe((bBits | 0x0008000000000000n) & (single ? ~0x1fffffffn : -1n));
+    }
+  });
   it('fmadd is fused (one rounding)', () => {
     const a = 1 + 2 ** -30;
     const r = run2(FMADD(1, 2, 4, 3), a, -(1 + 2 ** -29), 0, a);

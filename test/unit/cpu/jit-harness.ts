@@ -3,7 +3,7 @@
 // byte for byte, stop for stop.
 import { expect } from 'vitest';
 import { Cpu, StopReason } from '../../../src/cpu/cpu.js';
-import { CpuState, CR } from '../../../src/cpu/state.js';
+import { CpuState, CR, FPSCR } from '../../../src/cpu/state.js';
 import { GuestMemory, PROT_EXEC, PROT_READ, PROT_WRITE } from '../../../src/cpu/memory.js';
 import { B, CODE, D, DATA, I, TRAP } from './asm.js';
 
@@ -15,6 +15,8 @@ export interface Setup {
   /** Initial VSX register file (256 words), for the vector rows. */
   vsr?: Int32Array;
   cr?: number;
+  /** Initial FPSCR (rounding mode, enables, sticky bits). */
+  fpscr?: number;
   ctr?: bigint;
   lr?: bigint;
   writableCode?: boolean;
@@ -39,6 +41,7 @@ export function makeCpu(words: number[], jit: boolean, setup: Setup = {}): Cpu {
   if (setup.vsr) s.vsr.set(setup.vsr);
   for (const [k, v] of Object.entries(setup.fpr ?? {})) s.setFpr(Number(k), v);
   s.spr[CR] = setup.cr ?? 0;
+  s.spr[FPSCR] = setup.fpscr ?? 0;
   if (setup.ctr !== undefined) s.ctr = setup.ctr;
   if (setup.lr !== undefined) s.lr = setup.lr;
   return cpu;
