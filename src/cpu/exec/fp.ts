@@ -58,6 +58,8 @@ import {
   productError,
   sumError,
   roundToOdd,
+  fusedNearest,
+  fusedErr,
 } from './fpu-core.js';
 import { EA, eaD, eaX, writeBackEa } from './ea.js';
 import { rowA, rowD, rowX } from './common.js';
@@ -211,34 +213,54 @@ export function fastSqrt(s: CpuState, insn: number, single: boolean): boolean {
 }
 
 /**
+ * The fused forms (sub: FRB negated, as fmsub; negate: the rounded result negated, as fnm*),
+ * under fpu-core fpFma's fast conditions (fusedNearest is exact there).
+ */
+export function fastFma(s: CpuState, insn: number, sub: boolean, negate: boolean, single: boolean): boolean {
+  const v = s.vsr;
+  const a = (insn >>> 14) & 0x7c;
+  const b = (insn >>> 9) & 0x7c;
+  const c = (insn >>> 4) & 0x7c;
+  if ((s.spr[FPSCR] & RN_MASK) !== 0 || !midRange(v[a]) || !midRange(v[c]) || ((v[b] >>> 20) & 0x7ff) > 1023 + 990) return false;
+  const x = wordsToDouble(v[a], v[a + 1]);
+  const y = wordsToDouble(v[c], v[c + 1]);
+  const z = sub ? -wordsToDouble(v[b], v[b + 1]) : wordsToDouble(v[b], v[b + 1]);
+  if (Math.abs(x * y) < 2 ** -900) return false;
+  const r = fusedNearest(x, y, z);
+  return fastFinish(s, insn, r, fusedErr[0], single, negate);
+}
+
+/**
  * The shared end: r is the round-to-nearest double result and err = exact - r (its sign, zero iff
  * exact). Completes the instruction unless the result is not normal (or an exact zero), in which
  * case nothing is written and it returns false. Double and single are separate functions: each
  * caller reaches one, and V8 inlines it only while it is small.
  */
-function fastFinish(s: CpuState, insn: number, r: number, err: number, single: boolean): boolean {
-  if (single) return fastFinishSingle(s, insn, r, err);
+function fastFinish(s: CpuState, insn: number, r: number, err: number, single: boolean, negate = false): boolean {
+  if (single) return fastFinishSingle(s, insn, r, err, negate);
   const ar = Math.abs(r);
   if (r !== 0 && !(ar > MIN_NORMAL && ar <= MAX_DOUBLE)) return false;
-  fastCommit(s, insn, r, err);
+  fastCommit(s, insn, r, err, negate);
   return true;
 }
 /** Rounds r + err to single once (round to odd at 53 bits first), then as fastFinish. */
-function fastFinishSingle(s: CpuState, insn: number, r: number, err: number): boolean {
+function fastFinishSingle(s: CpuState, insn: number, r: number, err: number, negate: boolean): boolean {
   const d = roundToOdd(r, err);
   const f = Math.fround(d);
   const ad = Math.abs(d);
   if (d !== 0 && !(ad >= MIN_NORMAL_SINGLE && Math.abs(f) <= MAX_SINGLE)) return false;
-  fastCommit(s, insn, f, d - f);
+  fastCommit(s, insn, f, d - f, negate);
   return true;
 }
-function fastCommit(s: CpuState, insn: number, r: number, err: number): void {
+/** Writes FRT (r, negated for fnm*) and FPSCR: XX/FI/FR from r's rounding, FPRF from FRT. */
+function fastCommit(s: CpuState, insn: number, r: number, err: number, negate: boolean): void {
   const v = s.vsr;
   const t = (insn >>> 19) & 0x7c;
-  storeDouble(v, t, r);
+  const out = negate ? -r : r;
+  storeDouble(v, t, out);
   clearDw1(v, t);
   // FPRF: +normal, -normal, +0, -0.
-  let f = (s.spr[FPSCR] & ~(FR | FI | FPRF_MASK)) | (r > 0 ? 0x4000 : r < 0 ? 0x8000 : 1 / r > 0 ? 0x2000 : 0x12000);
+  let f = (s.spr[FPSCR] & ~(FR | FI | FPRF_MASK)) | (out > 0 ? 0x4000 : out < 0 ? 0x8000 : 1 / out > 0 ? 0x2000 : 0x12000);
   if (err !== 0) f |= (err < 0) === (r > 0) ? FX | XX | FI | FR : FX | XX | FI;
   s.spr[FPSCR] = fpscrSummaries(f);
   if (insn & 1) setCr1(s);
@@ -257,8 +279,14 @@ export function arithFast(s: CpuState, insn: number, op: number, single: boolean
       return fastDiv(s, insn, single);
     case OP_SQRT:
       return fastSqrt(s, insn, single);
+    case OP_MADD:
+      return fastFma(s, insn, false, false, single);
+    case OP_MSUB:
+      return fastFma(s, insn, true, false, single);
+    case OP_NMADD:
+      return fastFma(s, insn, false, true, single);
     default:
-      return false;
+      return fastFma(s, insn, true, true, single);
   }
 }
 
@@ -716,8 +744,11 @@ function aRow(name: string, po: number, xo: number, op: number): InsnRow {
       return rowA(name, FAMILY, po, xo, (s, _m, insn) => void (fastDiv(s, insn, single) || general(s, insn)));
     case OP_SQRT:
       return rowA(name, FAMILY, po, xo, (s, _m, insn) => void (fastSqrt(s, insn, single) || general(s, insn)));
-    default:
-      return rowA(name, FAMILY, po, xo, (s, _m, insn) => general(s, insn));
+    default: {
+      const sub = op === OP_MSUB || op === OP_NMSUB;
+      const negate = op === OP_NMADD || op === OP_NMSUB;
+      return rowA(name, FAMILY, po, xo, (s, _m, insn) => void (fastFma(s, insn, sub, negate, single) || general(s, insn)));
+    }
   }
 }
 function xfRow(name: string, po: number, xo: number, exec: (s: CpuState, insn: number) => void): InsnRow {

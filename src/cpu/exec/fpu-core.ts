@@ -357,8 +357,25 @@ export function fpFma(a: number, c: number, b: number, m: number, single: boolea
   if (!safe(a) || !safe(c) || Math.abs(a * c) > SAFE_HI || Math.abs(a * c) < 2 ** -900 || Math.abs(b) > SAFE_HI) {
     return slowArith(OP_FMA, a, c, b, m, single);
   }
-  // Boldo-Melquiond: a*c = uh + ul exactly, b + uh = th + tl exactly, v = round-to-odd(tl + ul);
-  // rounding th + v once in any mode gives the correctly rounded fused result.
+  const z = fusedNearest(a, c, b);
+  const zErr = fusedErr[0];
+  if (z === 0 && zErr === 0) {
+    // Exact zero: sign rules of addition (x + (-x) is +0, -0 in round-down).
+    if (m === RM_DOWN) return -0;
+    return 0;
+  }
+  return finish(z, zErr, m, single);
+}
+
+/** The error term of the last fusedNearest (a typed array: a module-level double would be boxed). */
+export const fusedErr = new Float64Array(1);
+/**
+ * a*c + b rounded to nearest, with fusedErr[0] = (th + v) - result, whose sign and zeroness are
+ * those of the exact error (what finish needs). Boldo-Melquiond: a*c = uh + ul exactly,
+ * b + uh = th + tl exactly, v = round-to-odd(tl + ul); th + v then rounds, in any mode, as the
+ * exact sum does. Exact under fpFma's fast conditions (no overflow or underflow in the pieces).
+ */
+export function fusedNearest(a: number, c: number, b: number): number {
   const uh = a * c;
   const ul = productError(a, c, uh);
   const th = b + uh;
@@ -366,13 +383,8 @@ export function fpFma(a: number, c: number, b: number, m: number, single: boolea
   const v0 = tl + ul;
   const v = roundToOdd(v0, sumError(tl, ul, v0));
   const z = th + v;
-  const zErr = sumError(th, v, z);
-  if (z === 0 && zErr === 0) {
-    // Exact zero: sign rules of addition (x + (-x) is +0, -0 in round-down).
-    if (m === RM_DOWN) return -0;
-    return 0;
-  }
-  return finish(z, zErr, m, single);
+  fusedErr[0] = sumError(th, v, z);
+  return z;
 }
 
 // ------------------------------------------------------------------ BigInt slow path

@@ -22,14 +22,14 @@ import { CompiledBlock, type BlockFn } from './block.js';
 import { branchAlways, emitters, staticTarget, type EmitSite } from './emit.js';
 import { VECTOR_MEMORY_ROWS, VECTOR_STORE_ROWS, vpermW } from './emit-vector.js';
 import { popcnt32 } from '../exec/vmx.js';
-import { arithGeneral, fastAdd, fastDiv, fastMul, fastSqrt, fcfid, fcmp, fcti } from '../exec/fp.js';
+import { arithGeneral, fastAdd, fastDiv, fastFma, fastMul, fastSqrt, fcfid, fcmp, fcti } from '../exec/fp.js';
 import { doubleWordsToSingle, singleToDoubleWords } from '../exec/fpu-core.js';
 import { compileWasmBlock, wasmAccepts, wasmBlockFn, wasmTierEnabled } from '../wasm/compiler.js';
 
 /** Functions and scratch the generated code calls by these names (one copy per block factory). */
 const BLOCK_HELPERS: Record<string, unknown> = {
   R, mul64, mulhd, mulhdu, divd, divdu, popcnt32, vpermW, singleToDoubleWords, doubleWordsToSingle,
-  fpArith: arithGeneral, fpAdd: fastAdd, fpMul: fastMul, fpDiv: fastDiv, fpSqrt: fastSqrt, fpCompare: fcmp, fpConvert: fcti, fpFromInteger: fcfid,
+  fpArith: arithGeneral, fpAdd: fastAdd, fpMul: fastMul, fpDiv: fastDiv, fpSqrt: fastSqrt, fpFma: fastFma, fpCompare: fcmp, fpConvert: fcti, fpFromInteger: fcfid,
 };
 const HELPER_NAMES = Object.keys(BLOCK_HELPERS);
 const HELPER_VALUES = Object.values(BLOCK_HELPERS);

@@ -201,6 +201,10 @@ const FP_FAST: Record<number, (w: number, single: boolean) => string> = {
   2: (w, single) => `fpMul(s,${w | 0},${single})`,
   3: (w, single) => `fpDiv(s,${w | 0},${single})`,
   4: (w, single) => `fpSqrt(s,${w | 0},${single})`,
+  5: (w, single) => `fpFma(s,${w | 0},false,false,${single})`,
+  6: (w, single) => `fpFma(s,${w | 0},true,false,${single})`,
+  7: (w, single) => `fpFma(s,${w | 0},false,true,${single})`,
+  8: (w, single) => `fpFma(s,${w | 0},true,true,${single})`,
 };
 const fpArithRow = (op: number, single: boolean): Emitter => (w) =>
   `${FP_FAST[op] === undefined ? '' : `${FP_FAST[op](w, single)}||`}fpArith(s,${w | 0},${op},${single});`;

@@ -58,21 +58,24 @@ const OPS: Array<[string, number, number, number]> = [
   // name, xo, exec/fp.ts op, fpu-core slowArith op
   ['fadd', 21, 0, 0], ['fsub', 20, 1, 0], ['fmul', 25, 2, 1], ['fdiv', 18, 3, 2], ['fsqrt', 22, 4, 3],
 ];
+/** The fused forms (exec/fp.ts op codes 5-8), against the general path only. */
+const FUSED_OPS: Array<[string, number, number]> = [['fmadd', 29, 5], ['fmsub', 28, 6], ['fnmadd', 31, 7], ['fnmsub', 30, 8]];
 
 describe('FP arithmetic fast path', () => {
   it('matches the general path bit for bit (FRT, FPSCR, CR) on every operand class, mode and enable', () => {
     let fast = 0;
     let total = 0;
-    for (let i = 0; i < 30000; i++) {
-      const [name, xo, op] = OPS[i % OPS.length];
+    for (let i = 0; i < 45000; i++) {
+      const [name, xo, op] = i % 3 === 2 ? FUSED_OPS[(i / 3) % FUSED_OPS.length | 0] : OPS[i % OPS.length];
       const single = (i >> 3) % 2 === 1;
       const rc = rnd() % 4 === 0 ? 1 : 0;
-      const word = op === 2 ? encA(single ? 59 : 63, xo, 1, 2, 0, 4, rc) : encA(single ? 59 : 63, xo, 1, 2, 3, 0, rc);
+      const word = op === 2 || op >= 5 ? encA(single ? 59 : 63, xo, 1, 2, op >= 5 ? 3 : 0, 4, rc) : encA(single ? 59 : 63, xo, 1, 2, 3, 0, rc);
       let a = operand();
       let b = operand();
       const c = rnd() % 3 === 0 ? a : operand();
       if (rnd() % 5 === 0) b = a ^ (BigInt(rnd() % 2) << 63n); // x - x, x + x, x / x
       if (rnd() % 7 === 0) a = bitsOf(-fromBits(b) + fromBits(b) * 2 ** -(rnd() % 60)); // cancellation
+      if (op >= 5 && rnd() % 3 === 0) b = bitsOf(-fromBits(a) * fromBits(c) * (1 + ((rnd() % 9) - 4) * 2 ** -52)); // fused cancellation
       // round to nearest most of the time; random sticky, enable and summary bits
       const fpscr = ((rnd() & 0xffffff00 & ~0x60000000) | (rnd() % 8 === 0 ? rnd() % 4 : 0) | (rnd() & 0xf8)) | 0;
       const cr = rnd() | 0;
@@ -109,6 +112,34 @@ describe('FP arithmetic fast path', () => {
       viaRow(s, word);
       const want = op === 4 ? slowArith(slowOp, y, 0, 0, 0, single) : slowArith(slowOp, x, op === 1 ? -y : y, 0, 0, single);
       if (fprBits(s, 1) !== bitsOf(want)) throw new Error(`${name}${single ? 's' : ''} ${x} ${y}: got ${fromBits(fprBits(s, 1))} want ${want}`);
+    }
+  });
+
+  it('fused forms: a double-rounding trap only the round-to-odd step gets right (BigInt oracle)', () => {
+    // (1 + 2^-30) * 2^-53 (1 - 2^-30) + (1 + 2^-52) lies just below a tie of the result's ulp.
+    for (let k = -20; k <= 20; k += 5) {
+      for (const sg of [1, -1]) {
+        const a = sg * 2 ** k * (1 + 2 ** -30);
+        const c = 2 ** -53 * (1 - 2 ** -30);
+        const b = sg * 2 ** k * (1 + 2 ** -52);
+        const s = new CpuState();
+        s.setFpr(2, a);
+        s.setFpr(3, b);
+        s.setFpr(4, c);
+        const word = encA(63, 29, 1, 2, 3, 4);
+        expect(arithFast(s, word, 5, false)).toBe(true);
+        expect(fprBits(s, 1)).toBe(bitsOf(slowArith(4, a, c, b, 0, false)));
+      }
+    }
+    // An exact zero: +0 from fmadd, -0 from fnmadd (the rounded result negated), FPRF to match.
+    for (const [xo, op, bits, fprf] of [[29, 5, 0n, 0x2000], [31, 7, 1n << 63n, 0x12000]] as const) {
+      const s = new CpuState();
+      s.setFpr(2, 3);
+      s.setFpr(3, -15);
+      s.setFpr(4, 5);
+      expect(arithFast(s, encA(63, xo, 1, 2, 3, 4), op, false)).toBe(true);
+      expect(fprBits(s, 1)).toBe(bits);
+      expect(s.spr[FPSCR] & 0x1f000).toBe(fprf);
     }
   });
 
