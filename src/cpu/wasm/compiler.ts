@@ -27,7 +27,7 @@ import { Op, WasmFn, wasmModule } from './encode.js';
 import { TLB_ENTRIES, TLB_HASH, TLB_HASH_SHIFT, guestArena } from './arena.js';
 import { BLOCK_PARAMS, chainMapField, chainMapFind, chainMapHas, chainMapInsert, chainSlowSlot, releaseTableSlot, runChain, tableSlotFor } from './chain.js';
 import { loadVsr, storeVsr, vectorWasmAccepts, vectorWasmRows } from './emit-vector.js';
-import { fpWasmRows } from './emit-fp.js';
+import { fpWasmAccepts, fpWasmRows } from './emit-fp.js';
 
 // Parameters: budget, register file and TLB offsets, and where to start: label index k and its
 // word index t (0, 0 at the entry; a return point inside the region otherwise).
@@ -1089,7 +1089,7 @@ Object.assign(wasmRows, vectorWasmRows, fpWasmRows);
  * word, so wasmAccepts need not emit the row into the scratch function (AES rows are hundreds of
  * bytes; regions check every word they extend over).
  */
-const wasmRowAccepts: Record<string, (w: number) => boolean> = { ...vectorWasmAccepts };
+const wasmRowAccepts: Record<string, (w: number) => boolean> = { ...vectorWasmAccepts, ...fpWasmAccepts };
 
 /** Does this tier emit this row in this form (the emitter does not refuse it)? */
 export function wasmAccepts(name: string, w: number): boolean {

@@ -632,3 +632,12 @@ for (const op of FUSED) {
   fpWasmRows[`f${op}`] = arith(op, false);
   fpWasmRows[`f${op}s`] = arith(op, true);
 }
+
+/**
+ * Which words each FP row accepts, without emitting it (compiler.ts wasmAccepts): every form,
+ * except the update forms of loads and stores with RA = 0 (invalid, left to the interpreter).
+ */
+export const fpWasmAccepts: Record<string, (w: number) => boolean> = {};
+for (const name of Object.keys(fpWasmRows)) {
+  fpWasmAccepts[name] = /^(lf|stf)[sd]u/.test(name) ? (w) => ra(w) !== 0 : () => true;
+}

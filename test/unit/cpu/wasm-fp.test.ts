@@ -7,7 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { jitStats } from '../../../src/cpu/cpu.js';
 import { fpWasmRows } from '../../../src/cpu/wasm/emit-fp.js';
-import { wasmRows } from '../../../src/cpu/wasm/compiler.js';
+import { Emit, wasmAccepts, wasmRows } from '../../../src/cpu/wasm/compiler.js';
+import { allRows } from '../../../src/cpu/decode.js';
 import { A_, B, D, DATA, I, TRAP, X, rng } from './asm.js';
 import { PTR, type Setup, int, pick, randomSetup, runBoth } from './jit-harness.js';
 
@@ -184,7 +185,15 @@ describe('wasm tier: FP rows match the interpreter', () => {
     }
   });
 
-  it('every FP row the Wasm tier emits is registered', () => {
+  it('every FP row the Wasm tier emits is registered, and accepts exactly the words its emitter emits', () => {
+    const r = rng(0x5eed_0f05n);
     for (const name of Object.keys(fpWasmRows)) expect(wasmRows[name], name).toBe(fpWasmRows[name]);
+    for (let c = 0; c < 3000; c++) {
+      const w = randomFpInsn(r) & ~(int(r, 4) === 0 ? 0x1f0000 : 0); // RA = 0 sometimes
+      const row = allRows.find((x) => ((w & x.mask) | 0) === (x.match | 0));
+      if (row === undefined || fpWasmRows[row.name] === undefined) continue;
+      const e = new Emit(0, 0, 1, [0]);
+      expect(wasmAccepts(row.name, w), `${row.name} 0x${(w >>> 0).toString(16)}`).toBe(fpWasmRows[row.name](e, w, 0));
+    }
   });
 });
