@@ -7,7 +7,9 @@
 //    shape of Go code, whose blocks average 6-8 instructions (the JS tier pays a call per block,
 //    the Wasm tier keeps them in one region);
 //  - SHA-256 round operations on vector registers (vshasigmaw, vsel, vadduwm, vxor, vsldoi) with
-//    lvx/stvx, the shape of crypto/sha256's block loop (the Wasm tier keeps the VRs in v128 locals).
+//    lvx/stvx, the shape of crypto/sha256's block loop (the Wasm tier keeps the VRs in v128 locals);
+//  - cpubench float's loop (fcfid, fmul, fdiv, fadd, fsqrt, lfd, an fmadd): FP rows with exact
+//    FPSCR flags, in JS through exec/fp.ts's fast path, in Wasm through wasm/emit-fp.ts.
 // notes/cpu-performance.md ("A WebAssembly tier") records the figures and what they mean.
 import { B, BC, D, DS, EXIT, LOOP_BODY, MD, X, tightLoop } from './guest-asm.js';
 import { runGuestWords } from './guest-loop.js';
@@ -82,6 +84,40 @@ function shaRounds(n: number): { words: number[]; insns: number } {
   return { words, insns: 5 + n * (body.length + 4) + 1 + 2 };
 }
 
+const FA = (t: number, a: number, b: number, c: number, xo: number): number => ((63 << 26) | (t << 21) | (a << 16) | (b << 11) | (c << 6) | (xo << 1)) | 0;
+
+/**
+ * cpubench float's loop (basel += 1/k^2; osc += sqrt(k)/(k+1)) plus a fused multiply-add, k = 1..n:
+ * mtvsrd, fcfid, fmul, lfd, fdiv, fadd, fsqrt, fdiv, fmadd, addi, fadd, fadd, cmpd, ble; then
+ * r7 = the bits of basel xor those of the fmadd sum (the tiers must agree bit for bit).
+ */
+function floatLoop(n: number): { words: number[]; insns: number } {
+  const words = [
+    D(15, 9, 0, Number(DATA >> 16n)), D(14, 5, 0, 0x3ff0), MD(5, 5, 48, 15, 1), DS(62, 5, 9, 0, 0), // 1.0 at DATA
+    D(15, 4, 0, n >>> 16), D(24, 4, 4, n & 0xffff), D(14, 3, 0, 1),
+    // loop:
+    ((31 << 26) | (2 << 21) | (3 << 16) | (179 << 1)) | 0, // mtvsrd vs2,r3
+    FA(2, 0, 2, 0, 846), // fcfid f2,f2
+    FA(3, 2, 0, 2, 25), // fmul f3,f2,f2
+    D(50, 4, 9, 0), // lfd f4,0(r9)
+    FA(3, 4, 3, 0, 18), // fdiv f3,f4,f3
+    FA(5, 4, 2, 0, 21), // fadd f5,f4,f2
+    FA(2, 0, 2, 0, 22), // fsqrt f2,f2
+    FA(2, 2, 5, 0, 18), // fdiv f2,f2,f5
+    FA(6, 3, 6, 2, 29), // fmadd f6,f3,f2,f6
+    D(14, 3, 3, 1), // addi r3,r3,1
+    FA(1, 3, 1, 0, 21), // fadd f1,f3,f1
+    FA(0, 2, 0, 0, 21), // fadd f0,f2,f0
+    X(1, 3, 4, 0), // cmpd r3,r4
+    BC(4, 1, -52), // ble loop
+    ((31 << 26) | (1 << 21) | (7 << 16) | (51 << 1)) | 0, // mfvsrd r7,vs1
+    ((31 << 26) | (6 << 21) | (8 << 16) | (51 << 1)) | 0, // mfvsrd r8,vs6
+    X(7, 7, 8, 316), // xor r7,r7,r8
+    ...EXIT,
+  ];
+  return { words, insns: 7 + 14 * n + 3 + 2 };
+}
+
 const rate = (insns: number, s: number): string => `${(insns / s / 1e6).toFixed(0)} M insn/s per CPU s`;
 
 export function benchWasmTier(): void {
@@ -92,6 +128,7 @@ export function benchWasmTier(): void {
     ['load/add/store loop over 8 KiB', memoryLoop(15_000 * scale)],
     ['blocks of 6, 6, 5 insns chained by branches', shortBlocks(6_000_000 * scale)],
     ['SHA-256 round ops on vector registers, 64-insn loop', shaRounds(400_000 * scale)],
+    ["cpubench float's FP loop with an fmadd, 14-insn loop", floatLoop(1_000_000 * scale)],
   ];
   console.log(`(w) the Wasm tier next to the JS tier (src/bench/wasm-tier.ts), best of ${repeat}`);
   for (const [label, p] of programs) {
