@@ -102,3 +102,20 @@ export function randomSetup(r: () => bigint): Setup {
 export function labelLoop(body: readonly number[], n: number): number[] {
   return [I(4), D(14, 14, 0, n), ...body, D(14, 14, 14, -1), D(11, (7 << 2) | 1, 14, 0), B(4, 30, -4 * (body.length + 2)), I(8), TRAP, TRAP];
 }
+
+/**
+ * a (compiled) and b (interpreted) hit the same watchpoint, a at `pc`, with equal state; past it
+ * (skipWatchOnce), both run on to the program's trap, equal again.
+ */
+export function expectWatchThenTrap(a: Cpu, b: Cpu, pc: bigint): void {
+  const ra = a.run(100_000);
+  const rb = b.run(100_000);
+  expect(ra).toBe(StopReason.WATCH);
+  expect(a.stop.pc).toBe(pc);
+  expect(snapshot(a, ra)).toEqual(snapshot(b, rb));
+  for (const c of [a, b]) c.skipWatchOnce();
+  const ra2 = a.run(100_000);
+  const rb2 = b.run(100_000);
+  expect(ra2).toBe(StopReason.TRAP);
+  expect(snapshot(a, ra2)).toEqual(snapshot(b, rb2));
+}

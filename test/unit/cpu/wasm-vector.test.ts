@@ -10,7 +10,7 @@ import { vectorWasmRows } from '../../../src/cpu/wasm/emit-vector.js';
 import { allRows } from '../../../src/cpu/decode.js';
 import type { InsnRow } from '../../../src/cpu/isa-types.js';
 import { A_, B, CODE, D, DATA, I, TRAP, X, rng } from './asm.js';
-import { IDX, PTR, type Setup, int, labelLoop, makeCpu, pick, randomSetup, runBoth, snapshot } from './jit-harness.js';
+import { IDX, PTR, type Setup, expectWatchThenTrap, int, labelLoop, makeCpu, pick, randomSetup, runBoth, snapshot } from './jit-harness.js';
 
 const vectorRows: InsnRow[] = allRows.filter((row) => row.name in vectorWasmRows);
 
@@ -141,17 +141,7 @@ describe('wasm tier: vector rows match the interpreter', () => {
         cpu.addWatchpoint({ start: DATA + 0x8008n, end: DATA + 0x8010n, onRead, onWrite: !onRead });
         return cpu;
       };
-      const [a, b] = [run(true), run(false)];
-      const ra = a.run(100_000);
-      const rb = b.run(100_000);
-      expect(ra).toBe(StopReason.WATCH);
-      expect(a.stop.pc).toBe(CODE + (onRead ? 4n : 12n));
-      expect(snapshot(a, ra)).toEqual(snapshot(b, rb));
-      for (const c of [a, b]) c.skipWatchOnce();
-      const ra2 = a.run(100_000);
-      const rb2 = b.run(100_000);
-      expect(ra2).toBe(StopReason.TRAP);
-      expect(snapshot(a, ra2)).toEqual(snapshot(b, rb2));
+      expectWatchThenTrap(run(true), run(false), CODE + (onRead ? 4n : 12n));
     }
   });
 

@@ -9,7 +9,7 @@ import { GuestMemory, PROT_EXEC, PROT_READ, PROT_WRITE } from '../../../src/cpu/
 import { wasmRows } from '../../../src/cpu/wasm/compiler.js';
 import { allRows } from '../../../src/cpu/decode.js';
 import { A_, B, CODE, D, DATA, DS, I, M, MD, SPR, TRAP, X, XL, XO, XS, rng } from './asm.js';
-import { IDX, PTR, int, labelLoop, makeCpu, pick, randomSetup, runBoth, snapshot } from './jit-harness.js';
+import { IDX, PTR, expectWatchThenTrap, int, labelLoop, makeCpu, pick, randomSetup, runBoth, snapshot } from './jit-harness.js';
 import { Cpu } from '../../../src/cpu/cpu.js';
 
 /** One random instruction of a row the Wasm tier emits (a few forms it leaves to JS, e.g. OE=1). */
@@ -192,18 +192,7 @@ describe('wasm tier: slow paths and exact stops', () => {
       cpu.addWatchpoint({ start: DATA + 0x800n, end: DATA + 0x808n, onRead: false, onWrite: true });
       return cpu;
     };
-    const a = run(true);
-    const b = run(false);
-    const ra = a.run(100_000);
-    const rb = b.run(100_000);
-    expect(ra).toBe(StopReason.WATCH);
-    expect(a.stop.pc).toBe(CODE + 8n);
-    expect(snapshot(a, ra)).toEqual(snapshot(b, rb));
-    for (const c of [a, b]) c.skipWatchOnce();
-    const ra2 = a.run(100_000);
-    const rb2 = b.run(100_000);
-    expect(ra2).toBe(StopReason.TRAP);
-    expect(snapshot(a, ra2)).toEqual(snapshot(b, rb2));
+    expectWatchThenTrap(run(true), run(false), CODE + 8n);
   });
 
   it('calls out of a region return into it at the instruction after the call, at many budgets', () => {
