@@ -205,8 +205,15 @@ export class Emit {
       return;
     }
     const f = this.f;
-    // m += j + 1 - ti; if (left - m - ti < len) leave at the label; else continue there.
     f.local_get(L_M).i32_const(j + 1 - ti).op(Op.i32_add).local_set(L_M);
+    if (ti > j) {
+      // Forward: a plain br to the label's block end (label k's code follows it). Going only
+      // forward, a pass stays within the len the block was entered with: no budget check, and
+      // no dispatch through $top's br_table.
+      this.f.br(this.depth - (this.labels.length - k));
+      return;
+    }
+    // Backward: m += j + 1 - ti; if (left - m - ti < len) leave at the label; else continue there.
     f.local_get(P_LEFT).local_get(L_M).op(Op.i32_sub).i32_const(ti + this.len).op(Op.i32_lt_s);
     f.if_();
     this.depth++;
