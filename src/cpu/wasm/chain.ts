@@ -14,13 +14,17 @@ import { Op, WasmFn, chainModule } from './encode.js';
 import { guestArena } from './arena.js';
 
 /**
- * Sets in a CPU's chain map: two ways of 32 bytes each (hi, lo, table slot, len, label index, its
- * word index), the most recently inserted first. Go's runtime has a few thousand hot entry points
- * spread over a megabyte of text: a 1024-entry direct-mapped map lost a third of all block
- * transitions to conflicts (chansieve 1000: 35 M of 50 M returns to JavaScript).
+ * Sets in a CPU's chain map: two ways of 16 bytes each (hi, lo, table slot, then len | label
+ * index << 10 | its word index << 20), the most recently inserted first. Go's runtime has a few
+ * thousand hot entry points spread over a megabyte of text: a 1024-entry direct-mapped map lost a
+ * third of all block transitions to conflicts (chansieve 1000: 35 M of 50 M returns to
+ * JavaScript). Entries are packed because the chain loop's lookup missed the host's caches.
  */
 const SETS = 4096;
-const SET_SHIFT = 6;
+const SET_SHIFT = 5;
+const WAY = 4; // words
+/** Regions are at most this long (and have at most this many labels) to fit an entry. */
+const FIELD_MAX = 1023;
 const STATUS_OFF = SETS << SET_SHIFT;
 export const CHAIN_MAP_BYTES = STATUS_OFF + 65536;
 /** Parameters of a block function: budget, register file, TLB, start label and its word index. */
@@ -67,20 +71,20 @@ function setup(): boolean {
   // way 0, else way 1, else leave
   misses();
   f.if_();
-  f.local_get(E).i32_const(32).op(Op.i32_add).local_set(E);
+  f.local_get(E).i32_const(4 * WAY).op(Op.i32_add).local_set(E);
   misses();
   f.if_();
   f.local_get(N).return_();
   f.end();
   f.end();
   // leave unless the block fits in the budget
-  f.local_get(E).i32_load(12).local_get(1).local_get(N).op(Op.i32_sub).op(Op.i32_gt_s);
+  f.local_get(E).i32_load(12).i32_const(FIELD_MAX).op(Op.i32_and).local_get(1).local_get(N).op(Op.i32_sub).op(Op.i32_gt_s);
   f.if_();
   f.local_get(N).return_();
   f.end();
   f.local_get(E).i32_load(8).local_set(0);
-  f.local_get(E).i32_load(16).local_set(K);
-  f.local_get(E).i32_load(20).local_set(T);
+  f.local_get(E).i32_load(12).i32_const(10).op(Op.i32_shr_u).i32_const(FIELD_MAX).op(Op.i32_and).local_set(K);
+  f.local_get(E).i32_load(12).i32_const(20).op(Op.i32_shr_u).local_set(T);
   f.br(0);
   f.end();
   f.i32_const(0); // not reached (the loop only leaves by return)
@@ -113,7 +117,7 @@ export function newChainMap(): number {
   if (arena === null || !setup()) return -1;
   const at = arena.allocSmall(CHAIN_MAP_BYTES);
   if (at < 0) return -1;
-  for (let k = 0; k < 2 * SETS; k++) words[(at >> 2) + 8 * k + 1] = EMPTY_LO;
+  for (let k = 0; k < 2 * SETS; k++) words[(at >> 2) + WAY * k + 1] = EMPTY_LO;
   return at;
 }
 
@@ -125,29 +129,24 @@ const setOf = (map: number, lo: number): number => (map + (((lo >>> 2) & (SETS -
  * goes first in its set, the other way keeps the previous first one.
  */
 export function chainMapInsert(map: number, hi: number, lo: number, slot: number, len: number, k = 0, t = 0): void {
+  if (len > FIELD_MAX || k > FIELD_MAX || t > FIELD_MAX) return; // not reachable from Wasm; JS enters it
   const w = words;
   const e = setOf(map, lo);
-  if (w[e + 1] !== lo || w[e] !== hi) w.copyWithin(e + 8, e, e + 6);
+  if (w[e + 1] !== lo || w[e] !== hi) w.copyWithin(e + WAY, e, e + WAY);
   w[e] = hi;
   w[e + 1] = lo;
   w[e + 2] = slot;
-  w[e + 3] = len;
-  w[e + 4] = k;
-  w[e + 5] = t;
+  w[e + 3] = len | (k << 10) | (t << 20);
 }
 
 /** Is (hi, lo) in the map (either way)? */
 export function chainMapHas(map: number, hi: number, lo: number): boolean {
-  const w = words;
-  const e = setOf(map, lo);
-  return (w[e + 1] === lo && w[e] === hi) || (w[e + 9] === lo && w[e + 8] === hi);
+  return chainMapFind(map, hi, lo) >= 0;
 }
 
 export function chainMapRemove(map: number, hi: number, lo: number): void {
-  const w = words;
-  const e = setOf(map, lo);
-  if (w[e + 1] === lo && w[e] === hi) w[e + 1] = EMPTY_LO;
-  if (w[e + 9] === lo && w[e + 8] === hi) w[e + 9] = EMPTY_LO;
+  const e = chainMapFind(map, hi, lo);
+  if (e >= 0) words[e + 1] = EMPTY_LO;
 }
 
 /**
@@ -158,21 +157,20 @@ export function runChain(slot: number, left: number, regs: number, tlb: number, 
   return chainFn!(slot, left, regs, tlb, map, k, t);
 }
 
-/**
- * The map entry for (hi, lo) as an int32 index into the arena (slot at +2, len +3, label +4,
- * word +5), or -1.
- */
+/** The map entry for (hi, lo) as an int32 index into the arena, or -1 (chainMapField reads it). */
 export function chainMapFind(map: number, hi: number, lo: number): number {
   const w = words;
   const e = setOf(map, lo);
   if (w[e + 1] === lo && w[e] === hi) return e;
-  if (w[e + 9] === lo && w[e + 8] === hi) return e + 8;
+  if (w[e + WAY + 1] === lo && w[e + WAY] === hi) return e + WAY;
   return -1;
 }
 
 /** Field `at` (2 slot, 3 len, 4 label, 5 word) of the entry chainMapFind gave. */
 export function chainMapField(entry: number, at: number): number {
-  return words[entry + at];
+  if (at === 2) return words[entry + 2];
+  const packed = words[entry + 3];
+  return at === 3 ? packed & FIELD_MAX : at === 4 ? (packed >>> 10) & FIELD_MAX : packed >>> 20;
 }
 
 /** After runChain returned ~count: the table slot of the block that left through its slow path. */
