@@ -1,18 +1,28 @@
 // 64-bit values travel as two int32 halves (hi, lo): V8 keeps int32 unboxed, BigInt shifts and
 // compares are 5-15x slower (see notes/cpu-performance.md). BigInt is for APIs off the hot path only.
 
+// Values below 2^53 (pointers, sizes, times, most arguments of libc calls) convert through a double:
+// one BigInt allocated instead of four, which was most of what a host call allocated (chansieve's
+// 130 K clock_gettime calls: about 70 scavenges).
+const TWO32 = 4294967296;
+const TWO53 = 2n ** 53n;
+
 /** Combine int32 halves into an unsigned 64-bit bigint. */
 export function toBig(hi: number, lo: number): bigint {
-  return (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+  const h = hi >>> 0;
+  if (h < 0x200000) return BigInt(h * TWO32 + (lo >>> 0));
+  return (BigInt(h) << 32n) | BigInt(lo >>> 0);
 }
 
 /** High int32 half of a 64-bit value (taken modulo 2^64). */
 export function hiOf(v: bigint): number {
+  if (v >= 0n && v < TWO53) return Math.floor(Number(v) / TWO32) | 0;
   return Number(BigInt.asUintN(32, v >> 32n)) | 0;
 }
 
 /** Low int32 half of a 64-bit value. */
 export function loOf(v: bigint): number {
+  if (v >= 0n && v < TWO53) return Number(v) % TWO32 | 0;
   return Number(BigInt.asUintN(32, v)) | 0;
 }
 
@@ -166,7 +176,6 @@ export function popcntBytes32(x: number): number {
   return (x + (x >>> 4)) & 0x0f0f0f0f;
 }
 
-const TWO32 = 4294967296;
 
 /**
  * Unsigned 64-bit division -> R. Returns false (R untouched) for a zero divisor. Exact for all

@@ -56,3 +56,19 @@ describe('int64 helpers against BigInt', () => {
     }
   });
 });
+
+describe('toBig / hiOf / loOf: the double fast path below 2^53 and the BigInt path above agree', () => {
+  it('round-trip and halves at the boundaries, negatives and values past 2^64', () => {
+    const edges = [0n, 1n, 0xffffffffn, 0x1_0000_0000n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 53n + 1n, 2n ** 63n, 2n ** 64n - 1n];
+    const values = [...edges, ...edges.map((v) => -v), 2n ** 64n, 2n ** 64n + 5n, 2n ** 70n + 0x1234n, 1_780_000_000_123_456_789n];
+    for (const v of values) {
+      const u = BigInt.asUintN(64, v);
+      expect(hiOf(v), `hiOf ${v}`).toBe(Number(u >> 32n) | 0);
+      expect(loOf(v), `loOf ${v}`).toBe(Number(u & 0xffffffffn) | 0);
+      expect(toBig(hiOf(v), loOf(v)), `toBig ${v}`).toBe(u);
+    }
+    for (const [hi, lo] of [[0x1fffff, -1], [0x200000, 0], [0x200000, -1], [-1, -1], [0, -1], [0x7fffffff, 1]]) {
+      expect(toBig(hi, lo)).toBe((BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0));
+    }
+  });
+});
