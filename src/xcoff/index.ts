@@ -150,12 +150,20 @@ export function parseXcoff(bytes: Uint8Array): XcoffImage {
   }
 
   const ldr = parseLoaderSection(r, loader);
-  const symtab = parseSymbolTable(r, fileHeader, sections);
+  // Checked now (a bad table is refused at load, as before); the defined symbols are built on
+  // first use: `run` needs none of them (symbols.ts says what that saves).
+  const symtab = parseSymbolTable(r, fileHeader, sections, false);
   const imports = buildImports(ldr.symbols, ldr.importFiles, ldr.relocations, symtab.dataImportNames);
 
-  const symbols = symtab.symbols;
-  const byName = new Map<string, XcoffSymbol>();
-  for (const s of symbols) if (!byName.has(s.name)) byName.set(s.name, s);
+  let symbols: XcoffSymbol[] | undefined;
+  const allSymbols = (): XcoffSymbol[] => (symbols ??= parseSymbolTable(r, fileHeader, sections).symbols);
+  let byName: Map<string, XcoffSymbol> | undefined;
+  const symbolsByName = (): Map<string, XcoffSymbol> => {
+    if (byName !== undefined) return byName;
+    byName = new Map();
+    for (const s of allSymbols()) if (!byName.has(s.name)) byName.set(s.name, s);
+    return byName;
+  };
   const byAddress = (a: XcoffSymbol, b: XcoffSymbol) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0);
   // Built on first use: `run` needs neither (sorting thousands of BigInt addresses is a few ms of start-up).
   let functions: XcoffSymbol[] | undefined;
@@ -183,10 +191,12 @@ export function parseXcoff(bytes: Uint8Array): XcoffImage {
     loaderSymbols: ldr.symbols,
     imports,
     relocations: ldr.relocations,
-    symbols,
+    get symbols() {
+      return allSymbols();
+    },
     symbolEntryCount: symtab.entryCount,
     get functions() {
-      return (functions ??= symbols.filter((s) => s.kind === 'function').sort(byAddress));
+      return (functions ??= allSymbols().filter((s) => s.kind === 'function').sort(byAddress));
     },
     section: (name) => sectionByName.get(name),
     sectionBytes(name) {
@@ -202,8 +212,11 @@ export function parseXcoff(bytes: Uint8Array): XcoffImage {
       return out;
     },
     // Assembly functions carry an ABI suffix (runtime.syscall6.abi0); accept the bare Go name too.
-    findSymbol: (name) => byName.get(name) ?? byName.get(`${name}.abi0`) ?? byName.get(`${name}.abiinternal`),
-    symbolize: (addr) => (addressIndex ??= new AddressIndex(symbols)).lookup(addr),
+    findSymbol(name) {
+      const m = symbolsByName();
+      return m.get(name) ?? m.get(`${name}.abi0`) ?? m.get(`${name}.abiinternal`);
+    },
+    symbolize: (addr) => (addressIndex ??= new AddressIndex(allSymbols())).lookup(addr),
   };
 }
 

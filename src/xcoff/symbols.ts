@@ -51,7 +51,13 @@ export interface SymbolTable {
   dataImportNames: Set<string>;
 }
 
-export function parseSymbolTable(r: ByteReader, fh: FileHeader, sections: XcoffSection[]): SymbolTable {
+/**
+ * The table checked entry by entry (every problem is an XcoffError), with its data import names.
+ * With `keep` false no defined symbol is built: `run` needs only the import names, and building
+ * the thousands of names and records of a Go program (about 2 MB of heap, 5-10 ms) pushed hello's
+ * heap over V8's first old-generation limit (a full GC); the image builds them on first use.
+ */
+export function parseSymbolTable(r: ByteReader, fh: FileHeader, sections: XcoffSection[], keep = true): SymbolTable {
   const dataImportNames = new Set<string>();
   if (fh.symbolTableOffset === 0 || fh.symbolCount === 0) {
     // Built with -s: no symbol table at all.
@@ -98,15 +104,23 @@ export function parseSymbolTable(r: ByteReader, fh: FileHeader, sections: XcoffS
     if (nameOffset < 4 || strStart + nameOffset >= strEnd) {
       throw new XcoffError(`symbol ${index} at ${hex(at)}: name offset ${hex(nameOffset)} lies outside the string table (${hex(strEnd - strStart)} bytes)`);
     }
-    const name = r.cstring(strStart + nameOffset, strEnd, `name of symbol ${index}`);
+    const nameAt = strStart + nameOffset;
+    const nameWhat = `name of symbol ${index}`;
     if (sectionNumber <= 0) {
       // Undefined (imported) symbol: remember the data ones, the loader section describes the rest.
-      if (sectionNumber === 0 && (mappingClass === 5 || mappingClass === 4)) dataImportNames.add(name);
+      if (sectionNumber === 0 && (mappingClass === 5 || mappingClass === 4)) dataImportNames.add(r.cstring(nameAt, strEnd, nameWhat));
+      else r.terminator(nameAt, strEnd, nameWhat);
       continue;
     }
     if (sectionNumber > sectionCount) {
+      const name = r.cstring(nameAt, strEnd, nameWhat);
       throw new XcoffError(`symbol ${index} (${name}) at ${hex(at)}: section number ${sectionNumber} but the file has ${sectionCount} sections`);
     }
+    if (!keep) {
+      r.terminator(nameAt, strEnd, nameWhat);
+      continue;
+    }
+    const name = r.cstring(nameAt, strEnd, nameWhat);
     let size = 0n;
     let fcnAt = -1;
     for (let k = 1; k < auxCount; k++) {
