@@ -43,7 +43,7 @@ export function captureObjects(roots: readonly object[], opaque: ReadonlySet<obj
       copy.set(new Uint8Array(o.buffer, o.byteOffset, o.byteLength));
       saved.set(o, { kind: 'bytes', copy });
       bytes += o.byteLength;
-    } else if (o instanceof ArrayBuffer) {
+    } else if (o instanceof ArrayBuffer || o instanceof SharedArrayBuffer) {
       // Reached only through a view, which is copied; a bare buffer is kept as is.
       continue;
     } else if (Array.isArray(o)) {

@@ -4,6 +4,11 @@
 // it, so code of the Wasm tier (wasm/compiler.ts) reaches them at linear offsets without calling
 // out to JavaScript, while the JS side keeps using ordinary typed-array and DataView views.
 //
+// The memory is shared (a SharedArrayBuffer) where the host allows it: V8 counts an unshared
+// Wasm memory's whole size as external memory, and 4 GiB of it made the next allocation start a
+// memory-reducing full GC (12-16 ms of hello's start-up); a shared one is not counted. Modules that
+// import it declare the same sharing (memoryImportLimits).
+//
 // Node 20 has no Memory64: the arena is at most 4 GiB for the whole process (every GuestMemory,
 // forks included). When it is full, or when AIX_GDBSTUB_WASM=0, pages and register files are plain
 // ArrayBuffers as before and the Wasm tier is not used for them (their pages never enter the TLB).
@@ -33,14 +38,16 @@ class Arena {
   readonly memory: WebAssembly.Memory;
   readonly buffer: ArrayBuffer;
   readonly bytes: Uint8Array;
+  readonly shared: boolean;
   private next = PAGE_SIZE; // the first page stays unused: a zero base is never valid
   private readonly limit: number;
   private readonly freePages: number[] = [];
   private readonly freeSmall = new Map<number, number[]>();
 
-  constructor(pages: number) {
-    this.memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
-    this.buffer = this.memory.buffer;
+  constructor(pages: number, shared: boolean) {
+    this.memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared });
+    this.shared = shared;
+    this.buffer = this.memory.buffer as ArrayBuffer;
     this.bytes = new Uint8Array(this.buffer);
     this.limit = pages * 65536;
   }
@@ -98,14 +105,25 @@ export function guestArena(): Arena | null {
   if (typeof WebAssembly === 'undefined') return null;
   // 4 GiB when the host lets us reserve it, else smaller.
   for (const pages of [65536, 16384, 4096]) {
-    try {
-      arena = new Arena(pages);
-      break;
-    } catch {
-      // try a smaller reservation
+    for (const shared of [true, false]) {
+      try {
+        arena = new Arena(pages, shared);
+        return arena;
+      } catch {
+        // try unshared, then a smaller reservation
+      }
     }
   }
   return arena;
+}
+
+/**
+ * The limits of the memory import "e"."m" in a module over the arena: shared with maximum 65536
+ * pages (an import of a shared memory must say so, and its maximum must cover the memory's) or
+ * unshared with minimum 1 page.
+ */
+export function memoryImportLimits(): number[] {
+  return guestArena()?.shared ? [0x03, 1, 0x80, 0x80, 0x04] : [0x00, 1];
 }
 
 /** Frees arena storage of objects the GC collected (register files, TLBs, pages of a dropped GuestMemory). */

@@ -1,6 +1,8 @@
 // A minimal WebAssembly binary writer: one module holding one function over an imported memory
 // `e.m` (the guest arena, arena.ts). Only the instructions the Wasm tier emits are named here.
 
+import { memoryImportLimits } from './arena.js';
+
 export const Op = {
   i32_eqz: 0x45,
   i32_eq: 0x46,
@@ -230,7 +232,7 @@ export function wasmModule(params: number, localTypes: number[], body: number[] 
     head.push(...content);
   };
   section(1, [1, 0x60, params, ...new Array<number>(params).fill(0x7f), 1, 0x7f]);
-  section(2, [1, 1, 0x65, 1, 0x6d, 0x02, 0x00, 1]); // import "e"."m": memory, min 1 page
+  section(2, [1, 1, 0x65, 1, 0x6d, 0x02, ...memoryImportLimits()]); // import "e"."m": the arena's memory
   section(3, [1, 0]);
   section(7, [1, 1, 0x66, 0x00, 0]);
   // Run-length encoded local declarations.
@@ -279,7 +281,7 @@ export function chainModule(blockParams: number, localTypes: number[], body: num
     out.push(...content);
   };
   section(1, [2, 0x60, blockParams, ...new Array<number>(blockParams).fill(0x7f), 1, 0x7f, 0x60, 7, ...new Array<number>(7).fill(0x7f), 1, 0x7f]);
-  section(2, [2, 1, 0x65, 1, 0x6d, 0x02, 0x00, 1, 1, 0x65, 1, 0x74, 0x01, 0x70, 0x00, 0]);
+  section(2, [2, 1, 0x65, 1, 0x6d, 0x02, ...memoryImportLimits(), 1, 0x65, 1, 0x74, 0x01, 0x70, 0x00, 0]);
   section(3, [1, 1]);
   section(7, [1, 1, 0x66, 0x00, 0]);
   const fn: number[] = [];
