@@ -149,7 +149,9 @@ export function parseXcoff(bytes: Uint8Array): XcoffImage {
     loadSegments.push({ name: bss.name, vaddr: bss.vaddr, memSize: bss.size, fileBytes: new Uint8Array(0), readable: true, writable: true, executable: false });
   }
 
-  const ldr = parseLoaderSection(r, loader);
+  // The import relocations now, all of them on first use of `relocations` (loader.ts says why).
+  const ldr = parseLoaderSection(r, loader, false);
+  let relocations: LoaderRelocation[] | undefined;
   // Checked now (a bad table is refused at load, as before); the defined symbols are built on
   // first use: `run` needs none of them (symbols.ts says what that saves).
   const symtab = parseSymbolTable(r, fileHeader, sections, false);
@@ -190,7 +192,9 @@ export function parseXcoff(bytes: Uint8Array): XcoffImage {
     importFiles: ldr.importFiles,
     loaderSymbols: ldr.symbols,
     imports,
-    relocations: ldr.relocations,
+    get relocations() {
+      return (relocations ??= parseLoaderSection(r, loader).relocations);
+    },
     get symbols() {
       return allSymbols();
     },

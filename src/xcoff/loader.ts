@@ -47,7 +47,12 @@ export interface LoaderSection {
   relocations: LoaderRelocation[];
 }
 
-export function parseLoaderSection(r: ByteReader, section: XcoffSection): LoaderSection {
+/**
+ * With `allRelocations` false every relocation is still checked, but only those naming a loader
+ * symbol (the import slots) are kept: the thousands against .text/.data/.bss are only counted and
+ * listed by `inspect`, and building them is heap `run` does not need (symbols.ts says why that counts).
+ */
+export function parseLoaderSection(r: ByteReader, section: XcoffSection, allRelocations = true): LoaderSection {
   const base = section.fileOffset;
   const size = Number(section.size);
   const where = (field: string) => `loader section (at ${hex(base)}, ${hex(size)} bytes): ${field}`;
@@ -121,23 +126,22 @@ export function parseLoaderSection(r: ByteReader, section: XcoffSection): Loader
     });
   }
 
-  const relocations: LoaderRelocation[] = new Array(relocCount);
+  const relocations: LoaderRelocation[] = allRelocations ? new Array(relocCount) : [];
   const maxSymbolIndex = 3 + symbolCount;
   for (let i = 0; i < relocCount; i++) {
     const at = relocsAt + i * LOADER_RELOC_SIZE;
-    const reloc: LoaderRelocation = {
-      address: r.u64(at, 'l_vaddr'),
-      type: r.u16(at + 8, 'l_rtype'),
-      sectionNumber: r.i16(at + 10, 'l_rsecnm'),
-      symbolIndex: r.i32(at + 12, 'l_symndx'),
-    };
-    if (reloc.type !== R_POS_64) {
-      throw new XcoffError(`loader relocation ${i} at ${hex(at)}: l_rtype ${hex(reloc.type)} is not R_POS 64-bit (0x3f00)`);
+    const type = r.u16(at + 8, 'l_rtype');
+    const symbolIndex = r.i32(at + 12, 'l_symndx');
+    if (type !== R_POS_64) {
+      throw new XcoffError(`loader relocation ${i} at ${hex(at)}: l_rtype ${hex(type)} is not R_POS 64-bit (0x3f00)`);
     }
-    if (reloc.symbolIndex < 0 || reloc.symbolIndex >= maxSymbolIndex) {
-      throw new XcoffError(`loader relocation ${i} at ${hex(at)}: l_symndx ${reloc.symbolIndex} names no loader symbol (there are ${symbolCount})`);
+    if (symbolIndex < 0 || symbolIndex >= maxSymbolIndex) {
+      throw new XcoffError(`loader relocation ${i} at ${hex(at)}: l_symndx ${symbolIndex} names no loader symbol (there are ${symbolCount})`);
     }
-    relocations[i] = reloc;
+    if (!allRelocations && symbolIndex < 3) continue;
+    const reloc: LoaderRelocation = { address: r.u64(at, 'l_vaddr'), type, sectionNumber: r.i16(at + 10, 'l_rsecnm'), symbolIndex };
+    if (allRelocations) relocations[i] = reloc;
+    else relocations.push(reloc);
   }
   return { version, importFiles, symbols, relocations };
 }

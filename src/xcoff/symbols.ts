@@ -79,6 +79,10 @@ export function parseSymbolTable(r: ByteReader, fh: FileHeader, sections: XcoffS
     strEnd = strStart + strLen;
   }
   const bytes = r.bytes;
+  // A name is NUL-terminated inside the table iff it starts at or before the table's last NUL:
+  // one check per symbol instead of a search (r.terminator still words the error).
+  let lastNul = strEnd - 1;
+  while (lastNul >= strStart && bytes[lastNul] !== 0) lastNul--;
   const symbols: XcoffSymbol[] = [];
   const sectionCount = sections.length;
   for (let i = 0; i < fh.symbolCount; ) {
@@ -106,20 +110,17 @@ export function parseSymbolTable(r: ByteReader, fh: FileHeader, sections: XcoffS
     }
     const nameAt = strStart + nameOffset;
     const nameWhat = `name of symbol ${index}`;
+    if (nameAt > lastNul) r.terminator(nameAt, strEnd, nameWhat); // throws
     if (sectionNumber <= 0) {
       // Undefined (imported) symbol: remember the data ones, the loader section describes the rest.
       if (sectionNumber === 0 && (mappingClass === 5 || mappingClass === 4)) dataImportNames.add(r.cstring(nameAt, strEnd, nameWhat));
-      else r.terminator(nameAt, strEnd, nameWhat);
       continue;
     }
     if (sectionNumber > sectionCount) {
       const name = r.cstring(nameAt, strEnd, nameWhat);
       throw new XcoffError(`symbol ${index} (${name}) at ${hex(at)}: section number ${sectionNumber} but the file has ${sectionCount} sections`);
     }
-    if (!keep) {
-      r.terminator(nameAt, strEnd, nameWhat);
-      continue;
-    }
+    if (!keep) continue;
     const name = r.cstring(nameAt, strEnd, nameWhat);
     let size = 0n;
     let fcnAt = -1;

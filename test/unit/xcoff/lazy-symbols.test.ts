@@ -39,3 +39,16 @@ describe('symbol table parsed on first use', () => {
     expect(() => parseXcoff(badSection)).toThrow(/\(main\.main\).*section number 77/);
   });
 });
+
+describe('loader relocations parsed on first use', () => {
+  const built = buildTinyXcoff();
+
+  it('the import slots come from the checking pass; all relocations are there when asked for', () => {
+    const img = parseXcoff(built.bytes);
+    for (const imp of img.imports) expect(imp.slots, imp.name).toEqual([built.slots.get(imp.name)]);
+    expect(img.relocations.length).toBeGreaterThanOrEqual(img.imports.length);
+    expect(img.relocations).toBe(img.relocations);
+    const slots = img.imports.flatMap((i) => i.slots);
+    for (const s of slots) expect(img.relocations.some((rel) => rel.address === s && rel.symbolIndex >= 3)).toBe(true);
+  });
+});
