@@ -68,16 +68,21 @@ function buildTables(rows: readonly InsnRow[]): OpcodeTable[] {
     tables[r.match >>> 26].rows.push(idx);
   });
   for (const t of tables) {
-    for (let x = 0; x < t.rows.length; x++) {
-      for (let y = x + 1; y < t.rows.length; y++) {
-        const a = rows[t.rows[x]];
-        const b = rows[t.rows[y]];
-        if (rowsOverlap(a, b)) throw new Error(`instruction rows overlap: ${a.name} and ${b.name}`);
-      }
-    }
     let union = 0;
     for (const idx of t.rows) union |= rows[idx].mask & ~PO_MASK;
-    if (popcount(union) > MAX_KEY_BITS) continue; // list fallback
+    if (popcount(union) > MAX_KEY_BITS) {
+      // List fallback: check every pair. A slot table needs no such check (tens of thousands of
+      // pairs, milliseconds of every start-up): every bit a row fixes is a key bit, so two rows
+      // overlap exactly when they claim a common slot, which the fill below refuses.
+      for (let x = 0; x < t.rows.length; x++) {
+        for (let y = x + 1; y < t.rows.length; y++) {
+          const a = rows[t.rows[x]];
+          const b = rows[t.rows[y]];
+          if (rowsOverlap(a, b)) throw new Error(`instruction rows overlap: ${a.name} and ${b.name}`);
+        }
+      }
+      continue;
+    }
     for (let sh = 25; sh >= 0; sh--) if (union & (1 << sh)) t.keyShifts.push(sh);
     const n = t.keyShifts.length;
     const slots = new Int16Array(1 << n).fill(-1);
@@ -99,7 +104,7 @@ function buildTables(rows: readonly InsnRow[]): OpcodeTable[] {
       const free = ((1 << n) - 1) & ~fixed;
       for (let sub = free; ; sub = (sub - 1) & free) {
         const key = want | sub;
-        if (slots[key] !== -1) throw new Error(`decode slot taken: ${r.name} vs ${rows[slots[key]].name}`);
+        if (slots[key] !== -1) throw new Error(`instruction rows overlap: ${rows[slots[key]].name} and ${r.name}`);
         slots[key] = idx;
         if (sub === 0) break;
       }
