@@ -178,7 +178,8 @@ export class Cpu implements LoopHost {
   private readonly pcTagPg = new Int32Array(PAGE_CACHE_SIZE).fill(-1);
   private readonly pcPages: CodePage[] = new Array<CodePage>(PAGE_CACHE_SIZE).fill(new CodePage());
   private readonly breakpoints = new Set<bigint>();
-  private hostCallRanges: Array<{ start: bigint; end: bigint }> = [];
+  /** [start, end) as unsigned hi/lo halves: decodeSlot checks every new slot against them. */
+  private hostCallRanges: Array<{ startHi: number; startLo: number; endHi: number; endLo: number }> = [];
   private watchCount = 0;
   private skipWatch = false;
 
@@ -334,15 +335,16 @@ export class Cpu implements LoopHost {
   }
 
   decodeSlot(page: CodePage, idx: number, hi: number, lo: number): number {
-    if (this.hostCallRanges.length > 0 || this.breakpoints.size > 0) {
-      const addr = toBig(hi, lo);
-      for (const r of this.hostCallRanges) {
-        if (addr >= r.start && addr < r.end) return (page.ids[idx] = ID_SENTINEL);
-      }
-      if (this.breakpoints.has(addr)) {
-        page.words[idx] = 0;
-        return (page.ids[idx] = ID_BREAKPOINT);
-      }
+    // Without a BigInt per slot: an AIX process always has a host-call range, and hello decodes
+    // about 25,000 slots before main.main.
+    const ranges = this.hostCallRanges;
+    for (let k = 0; k < ranges.length; k++) {
+      const r = ranges[k]!;
+      if (!below(hi, lo, r.startHi, r.startLo) && below(hi, lo, r.endHi, r.endLo)) return (page.ids[idx] = ID_SENTINEL);
+    }
+    if (this.breakpoints.size > 0 && this.breakpoints.has(toBig(hi, lo))) {
+      page.words[idx] = 0;
+      return (page.ids[idx] = ID_BREAKPOINT);
     }
     const word = this.mem.fetch32(hi, lo);
     this.mem.markCode(hi, lo);
@@ -488,7 +490,9 @@ export class Cpu implements LoopHost {
 
   /** Register [start, end) as host-call addresses: reaching one stops with SENTINEL before fetch. */
   addHostCallRange(start: bigint, end: bigint): void {
-    this.hostCallRanges.push({ start, end });
+    const s = BigInt.asUintN(64, start);
+    const e = BigInt.asUintN(64, end);
+    this.hostCallRanges.push({ startHi: hiOf(s), startLo: loOf(s), endHi: hiOf(e), endLo: loOf(e) });
     this.invalidateCode();
   }
 
@@ -532,4 +536,9 @@ export class Cpu implements LoopHost {
       a = pageEnd;
     }
   }
+}
+
+/** (ahi, alo) < (bhi, blo) as unsigned 64-bit values. */
+function below(ahi: number, alo: number, bhi: number, blo: number): boolean {
+  return ahi !== bhi ? ahi >>> 0 < bhi >>> 0 : alo >>> 0 < blo >>> 0;
 }

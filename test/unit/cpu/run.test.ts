@@ -128,6 +128,24 @@ describe('run loop stops', () => {
     expect(cpu.run(100)).toBe(StopReason.TRAP);
   });
 
+  it('host-call ranges include their start and exclude their end, across a 4 GiB boundary too', () => {
+    const prog = [li(3, 1), li(3, 2), li(3, 3), li(3, 4), TRAP];
+    const cpu = machine(prog);
+    cpu.addHostCallRange(CODE + 8n, CODE + 12n);
+    expect(cpu.run(100)).toBe(StopReason.SENTINEL);
+    expect(cpu.stop.pc).toBe(CODE + 8n);
+    expect(cpu.executed).toBe(2);
+    cpu.state.pc = CODE + 12n; // the end is outside
+    expect(cpu.run(100)).toBe(StopReason.TRAP);
+    expect(cpu.state.getGpr(3)).toBe(4n);
+    // A range from just below CODE to above the 4 GiB boundary (its end has another high word).
+    const wide = machine(prog);
+    wide.addHostCallRange(CODE - 0x10n, 0x1_0000_0010n);
+    expect(wide.run(100)).toBe(StopReason.SENTINEL);
+    expect(wide.stop.pc).toBe(CODE);
+    expect(wide.executed).toBe(0);
+  });
+
   it('code writes invalidate decoded instructions (debugger patching text)', () => {
     const cpu = machine([li(3, 1), TRAP]);
     expect(cpu.run(10)).toBe(StopReason.TRAP);
