@@ -346,8 +346,7 @@ export class Cpu implements LoopHost {
       page.words[idx] = 0;
       return (page.ids[idx] = ID_BREAKPOINT);
     }
-    const word = this.mem.fetch32(hi, lo);
-    this.mem.markCode(hi, lo);
+    const word = this.mem.fetchCode32(hi, lo);
     const row = decodeRow(word);
     page.words[idx] = word;
     return (page.ids[idx] = row < 0 ? ID_ILLEGAL : this.idOfRow[row]);

@@ -88,10 +88,14 @@ describe('GuestMemory', () => {
     m.map(0x100000000n, BigInt(PAGE_SIZE), PROT_READ | PROT_EXEC);
     const writes: bigint[] = [];
     m.codeWriteHook = (a) => writes.push(a);
-    m.markCode(1, 0x740);
     expect(m.writeBytes(0x100000740n, new Uint8Array([0x7f, 0xe0, 0x00, 0x08]))).toBe(4);
+    expect(writes).toEqual([]); // no code decoded from the page yet
     expect(m.fetch32(1, 0x740) >>> 0).toBe(0x7fe00008);
-    expect(writes).toEqual([0x100000740n]);
+    expect(m.writeBytes(0x100000740n, new Uint8Array([0x7f, 0xe0, 0x00, 0x08]))).toBe(4);
+    expect(writes).toEqual([]); // a plain fetch (stepping) does not mark it
+    expect(m.fetchCode32(1, 0x740) >>> 0).toBe(0x7fe00008); // the decoder's fetch does
+    expect(m.writeBytes(0x100000744n, new Uint8Array([0x60, 0, 0, 0]))).toBe(4);
+    expect(writes).toEqual([0x100000744n]);
     expect(m.readBytes(0x100000000n + BigInt(PAGE_SIZE) - 2n, 8).length).toBe(2);
   });
 
