@@ -72,7 +72,8 @@ describe('serve: stepping, threads and watchpoints', () => {
 
 describe('serve: interrupting, leaving and coming back', () => {
   it('MI -exec-interrupt stops a running guest at once; it then continues to its end', async () => {
-    const s = await startServe(fixture('go1.24-aix', 'cpuheavy'), ['3'], ['--once']);
+    // Scale 40: several seconds even with the Wasm tier, so the guest is still running at the interrupt.
+    const s = await startServe(fixture('go1.24-aix', 'cpuheavy'), ['40'], ['--once']);
     const mi = new GdbMi();
     try {
       await mi.send('-gdb-set mi-async on', /\^done/); // lets -exec-interrupt in while the guest runs
@@ -147,7 +148,8 @@ describe('serve: interrupting, leaving and coming back', () => {
   });
 
   it('survives a client that vanishes while the guest runs, and serves the next one', async () => {
-    const s = await startServe(fixture('go1.24-aix', 'cpuheavy'), ['5']);
+    // Scale 200: still running when the second client connects (the end of the test kills it).
+    const s = await startServe(fixture('go1.24-aix', 'cpuheavy'), ['200']);
     const mi = new GdbMi();
     await mi.send(`-target-select remote 127.0.0.1:${s.port}`, /\^connected/);
     await mi.send('-exec-continue', /\*running/);
