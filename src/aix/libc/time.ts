@@ -17,6 +17,22 @@ export function readTimespecNs(c: HleContext, addr: bigint): bigint {
   return sec * 1_000_000_000n + nsec;
 }
 
+/** Nanoseconds on clock `id` (the thread's CPU clock as a number), or undefined for an unknown clock. */
+function readClock(clock: GuestClock, t: GuestThread, id: number): bigint | number | undefined {
+  switch (id) {
+    case CLOCK_REALTIME:
+      return clock.realtimeNs();
+    case CLOCK_MONOTONIC:
+      return clock.monotonicNs();
+    case CLOCK_PROCESS_CPUTIME_ID:
+      return clock.cpuTimeNs();
+    case CLOCK_THREAD_CPUTIME_ID:
+      return t.instructions;
+    default:
+      return undefined;
+  }
+}
+
 const TWO32 = 4294967296;
 const TWO53 = 2n ** 53n;
 
@@ -27,24 +43,8 @@ const TWO53 = 2n ** 53n;
  * EINVAL). A bad pointer throws from the store, and the caller retries on the general path (EFAULT).
  */
 export function clockGettimeFast(clock: GuestClock, mem: GuestMemory, t: GuestThread, s: CpuState): boolean {
-  const id = s.gpr[7]!; // low half of R3: a C int
-  let ns: bigint | number;
-  switch (id) {
-    case CLOCK_REALTIME:
-      ns = clock.realtimeNs();
-      break;
-    case CLOCK_MONOTONIC:
-      ns = clock.monotonicNs();
-      break;
-    case CLOCK_PROCESS_CPUTIME_ID:
-      ns = clock.cpuTimeNs();
-      break;
-    case CLOCK_THREAD_CPUTIME_ID:
-      ns = t.instructions;
-      break;
-    default:
-      return false;
-  }
+  const ns = readClock(clock, t, s.gpr[7]!); // low half of R3: a C int
+  if (ns === undefined) return false;
   let sec: number;
   let nsec: number;
   if (typeof ns === 'number' || ns < TWO53) {
@@ -79,26 +79,9 @@ export function sleepUntil(c: HleContext, deadline: bigint, what: string): Retur
 
 export const timeFunctions: Record<string, HleFunction> = {
   clock_gettime(c) {
-    const id = int(c, 0);
-    const clock = c.proc.clock;
-    let ns: bigint;
-    switch (id) {
-      case CLOCK_REALTIME:
-        ns = clock.realtimeNs();
-        break;
-      case CLOCK_MONOTONIC:
-        ns = clock.monotonicNs();
-        break;
-      case CLOCK_PROCESS_CPUTIME_ID:
-        ns = clock.cpuTimeNs();
-        break;
-      case CLOCK_THREAD_CPUTIME_ID:
-        ns = BigInt(c.thread.instructions);
-        break;
-      default:
-        return fail(ERRNO.EINVAL);
-    }
-    writeTimespec(c, ptr(c, 1), ns);
+    const ns = readClock(c.proc.clock, c.thread, int(c, 0));
+    if (ns === undefined) return fail(ERRNO.EINVAL);
+    writeTimespec(c, ptr(c, 1), BigInt(ns));
     return 0;
   },
 
