@@ -2,7 +2,7 @@
 // budget, blocked threads re-checked every round, time skipped (deterministic) or waited for
 // (real) when every thread sleeps, and the Node event loop served between batches of slices so a
 // debugger can stop everything at once.
-import { RESV_LEN } from '../cpu/state.js';
+import { PC_HI, PC_LO, RESV_LEN } from '../cpu/state.js';
 import { MemoryFault } from '../cpu/memory.js';
 import { ERRNO, SEGV_ACCERR, SEGV_MAPERR, SIG } from './constants.js';
 import type { CpuPort, CpuStop } from './cpu-port.js';
@@ -289,16 +289,15 @@ export class Scheduler {
   }
 
   private handleStop(t: GuestThread, stop: CpuStop): BatchResult | undefined {
+    // The two frequent stops first, before the pc is built as a BigInt.
+    if (stop.kind === 'budget') return undefined;
+    if (stop.kind === 'hostcall') return this.hostCallAt(t);
     const proc = this.proc;
     const pc = t.state.pc;
     switch (stop.kind) {
-      case 'budget':
-        return undefined;
-      case 'hostcall':
-        return this.hostCallAt(t, pc);
       case 'fault': {
         if (stop.access === 'exec') {
-          if (proc.sentinels.lookup(pc)) return this.hostCallAt(t, pc);
+          if (proc.sentinels.lookup(pc)) return this.hostCallAt(t);
           proc.terminate({ kind: 'crashed', message: `guest jumped to ${stop.reason} address 0x${pc.toString(16)}${this.from(t)}` });
           return { kind: 'ended', end: proc.end! };
         }
@@ -324,9 +323,11 @@ export class Scheduler {
     }
   }
 
-  private hostCallAt(t: GuestThread, pc: bigint): BatchResult | undefined {
-    const call = this.proc.sentinels.lookup(pc);
+  private hostCallAt(t: GuestThread): BatchResult | undefined {
+    const s = t.state;
+    const call = this.proc.sentinels.lookupHalves(s.spr[PC_HI]!, s.spr[PC_LO]!);
     if (!call) {
+      const pc = s.pc;
       this.proc.terminate({ kind: 'crashed', message: `guest jumped into the emulator's import area at 0x${pc.toString(16)}${this.from(t)}` });
       return { kind: 'ended', end: this.proc.end! };
     }

@@ -28,6 +28,9 @@ export const SENTINEL_WORD = 0x4e800020;
 /** Sentinel entries are 4 bytes apart; descriptors 24. */
 export const SENTINEL_STRIDE = 4n;
 export const DESCRIPTOR_SIZE = 24n;
+const SENTINEL_STRIDE_BYTES = Number(SENTINEL_STRIDE);
+const SENTINEL_BASE_HI = Number(SENTINEL_CODE_BASE >> 32n) | 0;
+const SENTINEL_BASE_LO = Number(SENTINEL_CODE_BASE & 0xffff_ffffn);
 /** Fixed emulator sentinels come first. */
 export const LOADER_CALLBACK_INDEX = 0;
 export const START_RETURN_INDEX = 1;
@@ -72,6 +75,14 @@ export class SentinelTable {
 
   entryOf(index: number): bigint {
     return SENTINEL_CODE_BASE + BigInt(index) * SENTINEL_STRIDE;
+  }
+
+  /** lookup by the int32 halves of pc (the scheduler's per-call path: no BigInt arithmetic). */
+  lookupHalves(hi: number, lo: number): HostCall | undefined {
+    if (hi !== SENTINEL_BASE_HI) return undefined;
+    const off = (lo >>> 0) - SENTINEL_BASE_LO;
+    if (off < 0 || off % SENTINEL_STRIDE_BYTES !== 0) return undefined;
+    return this.calls[off / SENTINEL_STRIDE_BYTES];
   }
 
   /** The host call whose sentinel is at pc, if any. */

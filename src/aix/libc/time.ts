@@ -1,5 +1,9 @@
 // Clocks and sleeping (§4.3). nanotime uses CLOCK_REALTIME on AIX, so it must never go backwards.
 import { CLOCK_MONOTONIC, CLOCK_PROCESS_CPUTIME_ID, CLOCK_REALTIME, CLOCK_THREAD_CPUTIME_ID, ERRNO, ITIMER_PROF } from '../constants.js';
+import type { GuestMemory } from '../../cpu/memory.js';
+import type { CpuState } from '../../cpu/state.js';
+import type { GuestThread } from '../threads.js';
+import type { GuestClock } from '../clock.js';
 import { fail, int, ptr, u32, type HleContext, type HleFunction } from './types.js';
 
 function writeTimespec(c: HleContext, addr: bigint, ns: bigint): void {
@@ -11,6 +15,53 @@ export function readTimespecNs(c: HleContext, addr: bigint): bigint {
   const sec = BigInt.asIntN(64, c.mem.readU64(addr));
   const nsec = BigInt.asIntN(64, c.mem.readU64(addr + 8n));
   return sec * 1_000_000_000n + nsec;
+}
+
+/** Nanoseconds on clock `id` (the thread's CPU clock as a number), or undefined for an unknown clock. */
+function readClock(clock: GuestClock, t: GuestThread, id: number): bigint | number | undefined {
+  switch (id) {
+    case CLOCK_REALTIME:
+      return clock.realtimeNs();
+    case CLOCK_MONOTONIC:
+      return clock.monotonicNs();
+    case CLOCK_PROCESS_CPUTIME_ID:
+      return clock.cpuTimeNs();
+    case CLOCK_THREAD_CPUTIME_ID:
+      return t.instructions;
+    default:
+      return undefined;
+  }
+}
+
+const TWO32 = 4294967296;
+const TWO53 = 2n ** 53n;
+
+/**
+ * clock_gettime for the fast path (AixProcess.hostCall, no observer attached): reads R3/R4 as int32
+ * halves and writes the timespec without an argument array or call record. Go's nanotime makes one
+ * such call per scheduler round. Returns false where the general path must answer (unknown clock:
+ * EINVAL). A bad pointer throws from the store, and the caller retries on the general path (EFAULT).
+ */
+export function clockGettimeFast(clock: GuestClock, mem: GuestMemory, t: GuestThread, s: CpuState): boolean {
+  const ns = readClock(clock, t, s.gpr[7]!); // low half of R3: a C int
+  if (ns === undefined) return false;
+  let sec: number;
+  let nsec: number;
+  if (typeof ns === 'number' || ns < TWO53) {
+    // Below 2^53 the double split is exact (sec * 1e9 <= n, both representable).
+    const n = Number(ns);
+    sec = Math.floor(n / 1_000_000_000);
+    nsec = n - sec * 1_000_000_000;
+  } else {
+    sec = Number(ns / 1_000_000_000n);
+    nsec = Number(ns % 1_000_000_000n);
+  }
+  const hi = s.gpr[8]!;
+  const lo = s.gpr[9]!;
+  mem.store64(hi, lo, Math.floor(sec / TWO32) | 0, sec % TWO32 | 0);
+  const lo8 = (lo >>> 0) + 8;
+  mem.store64(lo8 > 0xffffffff ? (hi + 1) | 0 : hi, lo8 | 0, 0, nsec | 0);
+  return true;
 }
 
 /** A sleep that ends at monotonic `deadline`: the thread blocks, other threads run. */
@@ -28,26 +79,9 @@ export function sleepUntil(c: HleContext, deadline: bigint, what: string): Retur
 
 export const timeFunctions: Record<string, HleFunction> = {
   clock_gettime(c) {
-    const id = int(c, 0);
-    const clock = c.proc.clock;
-    let ns: bigint;
-    switch (id) {
-      case CLOCK_REALTIME:
-        ns = clock.realtimeNs();
-        break;
-      case CLOCK_MONOTONIC:
-        ns = clock.monotonicNs();
-        break;
-      case CLOCK_PROCESS_CPUTIME_ID:
-        ns = clock.cpuTimeNs();
-        break;
-      case CLOCK_THREAD_CPUTIME_ID:
-        ns = BigInt(c.thread.instructions);
-        break;
-      default:
-        return fail(ERRNO.EINVAL);
-    }
-    writeTimespec(c, ptr(c, 1), ns);
+    const ns = readClock(c.proc.clock, c.thread, int(c, 0));
+    if (ns === undefined) return fail(ERRNO.EINVAL);
+    writeTimespec(c, ptr(c, 1), BigInt(ns));
     return 0;
   },
 

@@ -316,3 +316,50 @@ describe('libc: --root confinement', () => {
     }
   });
 });
+
+describe('libc: clock_gettime without observers', () => {
+  // With no observer attached, clock_gettime skips the call record (AixProcess.hostCall); an
+  // empty observer forces the general path. Both must leave guest memory and registers alike.
+  function after(observed: boolean, id: number, at: bigint | 'scratch') {
+    const { proc, t, scratch } = processWithScratch();
+    if (observed) proc.callObservers.add({});
+    let buf = scratch;
+    if (at !== 'scratch') {
+      expect(callImport(proc, t, 'mmap', [at, 0x20000, 3, 0x12, -1, 0]).r3).toBe(at);
+      // Also map where a lost carry would land, so such a store cannot fault its way to the general path.
+      const wrong = at & ~0xffff_ffffn;
+      expect(callImport(proc, t, 'mmap', [wrong, 0x10000, 3, 0x12, -1, 0]).r3).toBe(wrong);
+      buf = at + 0x10000n - 8n; // the second word starts where the low half carries
+    }
+    proc.clock.addInstructions(123_456_789_012);
+    t.instructions = 987_654_321;
+    if (id === 10) proc.clock.advanceTo(2n ** 60n + 5n); // beyond 2^53: the BigInt split
+    t.state.spr[6] = -1; // CR: the call clears the volatile fields
+    t.state.spr[7] = -1; // XER: and CA
+    const r = callImport(proc, t, 'clock_gettime', [id, buf]);
+    return { r3: r.r3, errno: r.errno, sec: proc.mem.readU64(buf), nsec: proc.mem.readU64(buf + 8n), pc: t.state.pc, cr: t.state.spr[6], xer: t.state.spr[7], status: t.status };
+  }
+
+  for (const id of [9, 10, 11, 12]) {
+    it(`writes what the general path writes for clock ${id}`, () => {
+      const fast = after(false, id, 'scratch');
+      expect(fast).toEqual(after(true, id, 'scratch'));
+      expect(fast.r3).toBe(0n);
+      expect(fast.nsec).toBeLessThan(1_000_000_000n);
+    });
+  }
+
+  it('splits a timespec across a 2^32 boundary of the address', () => {
+    const at = 0x0a00_0001_ffff_0000n;
+    const fast = after(false, 12, at);
+    expect(fast).toEqual(after(true, 12, at));
+    expect(fast.sec * 1_000_000_000n + fast.nsec).toBe(987_654_321n);
+  });
+
+  it('still reports EINVAL and EFAULT', () => {
+    const { proc, t, scratch } = processWithScratch();
+    expect(callImport(proc, t, 'clock_gettime', [77, scratch]).errno).toBe(ERRNO.EINVAL);
+    expect(callImport(proc, t, 'clock_gettime', [10, 0x10]).errno).toBe(ERRNO.EFAULT);
+    expect(t.state.pc).toBe(0x100000800n);
+  });
+});

@@ -128,6 +128,17 @@ describe('the tiny XCOFF program', () => {
       }
     });
 
+    it('finds the same host call by the halves of pc as by the BigInt, and none between entries or past the end', () => {
+      const halves = (a: bigint) => [Number(a >> 32n) | 0, Number(a & 0xffff_ffffn) | 0] as const;
+      const end = proc.sentinels.end;
+      for (let a = SENTINEL_CODE_BASE - 4n; a <= end + 4n; a += 1n) {
+        expect(proc.sentinels.lookupHalves(...halves(a))).toBe(proc.sentinels.lookup(a));
+      }
+      expect(proc.sentinels.lookupHalves(...halves(SENTINEL_CODE_BASE + 4n))).toBeDefined();
+      expect(proc.sentinels.lookupHalves(...halves(SENTINEL_CODE_BASE + 6n))).toBeUndefined();
+      expect(proc.sentinels.lookupHalves(...halves(end))).toBeUndefined();
+    });
+
     it('makes page 0 read as zero and fault on stores', () => {
       expect(mem.readU64(0n)).toBe(0n);
       expect(thrownBy(() => mem.writeU32(0n, 1))).toBe(memoryFault);
