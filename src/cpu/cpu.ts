@@ -5,16 +5,16 @@
 // The scheduler swaps guest threads by assigning `cpu.state = otherThreadState` between slices;
 // the setter drops the load reservation of both states, which is how "a reservation is lost on a
 // thread switch and on another thread's store" holds: another thread can only store after a switch.
-import { CpuState, PC_HI, PC_LO, RESV_LEN } from './state.js';
+import { CpuState, CR, CTR_LO, PC_HI, PC_LO, RESV_LEN } from './state.js';
 import { GuestMemory, MemoryFault, memoryFault, watchTrap, type AccessKind, type FaultReason, type Watchpoint } from './memory.js';
 import { ProgramException, programException } from './isa-types.js';
 import { allRows, decodeRow } from './decode.js';
 import {
-  buildRunLoop, rowIds, CodePage, CODE_PAGE_WORDS, FIRST_ROW_ID, HEAT_SIZE, ID_BLOCK, ID_BREAKPOINT, ID_ILLEGAL, ID_SENTINEL,
+  buildRunLoop, loopCallSiteRows, rowIds, CodePage, CODE_PAGE_WORDS, FIRST_ROW_ID, HEAT_SIZE, ID_BLOCK, ID_BREAKPOINT, ID_ILLEGAL, ID_SENTINEL,
   type BuiltLoop, type LoopHost, type RunLoop,
 } from './run.js';
 import { BlockCompiler, type CompileStats } from './jit/compiler.js';
-import type { CompiledBlock } from './jit/block.js';
+import { CompiledBlock } from './jit/block.js';
 import { CHAIN_MAP_BYTES, chainMapInsert, chainMapRemove, newChainMap } from './wasm/chain.js';
 import { releaseWasmBlock, runWasmAt } from './wasm/compiler.js';
 import { arenaReclaim } from './wasm/arena.js';
@@ -103,6 +103,84 @@ function builtJitLoop(): BuiltLoop {
   if (sharedJitLoop === null) sharedJitLoop = buildRunLoop(allRows, { jit: true });
   return sharedJitLoop;
 }
+/** Which loops (interpreter-only, jit) have been warmed in this process. */
+const warmed = { plain: false, jit: false };
+
+/**
+ * Give every call site of the shared loop type feedback before TurboFan compiles it: otherwise
+ * each row or path that first runs after the compile deoptimises the whole loop ("insufficient
+ * type feedback for call"), and Go's hello recompiled it 3-6 times (25-120 ms of compile each).
+ * Runs the loop's hot rows and one row of each cold group on a throwaway CPU, state and unmapped
+ * memory (loads and stores fault), with slots planted directly in its code page: nothing of any
+ * guest, no block compiles, no statistics but the scratch CPU's own. About 5-8 ms, once per
+ * process; AIX_GDBSTUB_WARM_LOOP=0 skips it (notes/cpu-performance.md has the figures).
+ */
+function warmLoop(jit: boolean): void {
+  if (jit ? warmed.jit : warmed.plain) return;
+  if (jit) warmed.jit = true;
+  else warmed.plain = true;
+  const cpu = new Cpu(new GuestMemory(), new CpuState(), { jit, jitThreshold: 1 << 30, wasm: false });
+  const s = cpu.state;
+  const mem = cpu.mem;
+  const ids = rowIds(allRows);
+  const rows = loopCallSiteRows(allRows);
+  // Page at 0x10000: slot 0 undecoded (decodeSlot faults on the unmapped fetch), slot 1 a
+  // sentinel, slot 2 a compiled block too long for the budget (the loop runs its first
+  // instruction), then one slot per row with its fixed bits (all operand fields zero).
+  const base = 0x10000;
+  const first = 3;
+  const page = cpu.codePageFor(0, base);
+  page.ids[1] = ID_SENTINEL;
+  page.ids[2] = ID_BLOCK;
+  page.words[2] = allRows[rows[0]!]!.match;
+  page.blocks = new Array<CompiledBlock | undefined>(CODE_PAGE_WORDS);
+  page.blocks[2] = new CompiledBlock(1 << 30, ids[rows[0]!]!, 0, base + 8, false);
+  rows.forEach((r, k) => {
+    page.ids[first + k] = ids[r]!;
+    page.words[first + k] = allRows[r]!.match;
+  });
+  // V8 gives a function its feedback vector only after some calls: until then a row's own rare
+  // paths record nothing, and inlined into the loop they deoptimise it. So direct calls first.
+  const allOnes = (r: number): number => allRows[r]!.match | ~allRows[r]!.mask;
+  for (let k = 0; k < 8; k++) {
+    for (const r of rows) {
+      try {
+        allRows[r]!.exec(s, mem, k < 4 ? allRows[r]!.match : allOnes(r));
+      } catch {
+        // faults and program exceptions of the scratch state: expected
+      }
+    }
+  }
+  // Three sweeps through the loop: the branch rows need both exits (with BO = 0 a zero CTR
+  // branches, CTR = 1 falls through); the last sets every operand bit (register 31, Rc = 1,
+  // OE = 1, negative displacements).
+  for (let pass = 0; pass < 3; pass++) {
+    if (pass === 2) rows.forEach((r, k) => (page.words[first + k] = allOnes(r)));
+    for (let slot = 0; slot < first + rows.length; slot++) {
+      s.gpr.fill(0);
+      s.spr.fill(0);
+      s.vsr.fill(0);
+      s.spr[CTR_LO] = pass === 1 ? 1 : 0;
+      s.spr[CR] = pass === 1 ? -1 : 0;
+      s.spr[PC_LO] = base + 4 * slot;
+      cpu.run(1);
+    }
+  }
+  if (!jit) return;
+  // The compile path of the heat check: a CPU whose threshold is 1 takes a branch to a slot
+  // already marked ID_BLOCK, so compileAt returns at once (no block, no compiler statistics).
+  const hotCpu = new Cpu(new GuestMemory(), new CpuState(), { jit, jitThreshold: 1, wasm: false });
+  const hot = hotCpu.codePageFor(0, base);
+  const b = allRows.findIndex((r) => r.name === 'b');
+  hot.ids[0] = ids[b]!;
+  hot.words[0] = allRows[b]!.match | 8; // b .+8
+  hot.ids[2] = ID_BLOCK;
+  for (let k = 0; k < 3; k++) {
+    hotCpu.state.spr[PC_LO] = base;
+    hotCpu.run(1);
+  }
+}
+
 let sharedCompiler: BlockCompiler | null = null;
 /** Totals of the shared block compiler since start (the bench prints them). */
 export function jitStats(): CompileStats {
@@ -192,6 +270,7 @@ export class Cpu implements LoopHost {
     this.wasmChainMap = this.jit && opts.wasm !== false ? newChainMap() : -1;
     if (this.wasmChainMap >= 0) arenaReclaim.register(this, { small: [[this.wasmChainMap, CHAIN_MAP_BYTES]] });
     mem.codeWriteHook = (addr, len) => this.invalidateCode(addr, len);
+    if (typeof process === 'undefined' || process.env.AIX_GDBSTUB_WARM_LOOP !== '0') warmLoop(this.jit);
   }
 
   /** The running thread's registers. Assigning switches threads and drops both reservations. */

@@ -140,6 +140,16 @@ export function rowIds(rows: readonly InsnRow[]): Int32Array {
   return rowLayout(rows).idOfRow;
 }
 
+/**
+ * Rows whose first run would leave a call site of the loop without type feedback: the hot rows
+ * (dispatched, and often inlined, in the loop itself) and one row of each cold group (the group's
+ * call). Cpu's warm-up runs these once before the guest (see warmLoop in cpu.ts).
+ */
+export function loopCallSiteRows(rows: readonly InsnRow[]): number[] {
+  const { hot, groups } = rowLayout(rows);
+  return [...hot, ...groups.filter((g) => g.length > 0).map((g) => g[0]!)];
+}
+
 /** Build the run loop for a row set. The loop returns 0 when the budget is exhausted, else a stop code. */
 export function buildRunLoop(rows: readonly InsnRow[], opts: { jit?: boolean } = {}): BuiltLoop {
   const jit = opts.jit === true;
