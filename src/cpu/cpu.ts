@@ -6,7 +6,7 @@
 // the setter drops the load reservation of both states, which is how "a reservation is lost on a
 // thread switch and on another thread's store" holds: another thread can only store after a switch.
 import { CpuState, CR, CTR_LO, PC_HI, PC_LO, RESV_LEN } from './state.js';
-import { GuestMemory, MemoryFault, memoryFault, watchTrap, type AccessKind, type FaultReason, type Watchpoint } from './memory.js';
+import { GuestMemory, MemoryFault, PROT_READ, PROT_WRITE, memoryFault, watchTrap, type AccessKind, type FaultReason, type Watchpoint } from './memory.js';
 import { ProgramException, programException } from './isa-types.js';
 import { allRows, decodeRow } from './decode.js';
 import {
@@ -14,7 +14,7 @@ import {
   type BuiltLoop, type LoopHost, type RunLoop,
 } from './run.js';
 import { BlockCompiler, type CompileStats } from './jit/compiler.js';
-import { CompiledBlock } from './jit/block.js';
+import { CompiledBlock, type BlockFn } from './jit/block.js';
 import { CHAIN_MAP_BYTES, chainMapInsert, chainMapRemove, newChainMap } from './wasm/chain.js';
 import { releaseWasmBlock, runWasmAt } from './wasm/compiler.js';
 import { arenaReclaim } from './wasm/arena.js';
@@ -110,9 +110,9 @@ const warmed = { plain: false, jit: false };
  * Give every call site of the shared loop type feedback before TurboFan compiles it: otherwise
  * each row or path that first runs after the compile deoptimises the whole loop ("insufficient
  * type feedback for call"), and Go's hello recompiled it 3-6 times (25-120 ms of compile each).
- * Runs the loop's hot rows and one row of each cold group on a throwaway CPU, state and unmapped
- * memory (loads and stores fault), with slots planted directly in its code page: nothing of any
- * guest, no block compiles, no statistics but the scratch CPU's own. About 5-8 ms, once per
+ * Runs the loop's hot rows and one row of each cold group on a throwaway CPU, state and memory
+ * (one data page), with slots planted directly in its code page: nothing of any
+ * guest, no block compiles, no statistics but the scratch CPU's own. About 5-10 ms, once per
  * process; AIX_GDBSTUB_WARM_LOOP=0 skips it (notes/cpu-performance.md has the figures).
  */
 function warmLoop(jit: boolean): void {
@@ -122,19 +122,38 @@ function warmLoop(jit: boolean): void {
   const cpu = new Cpu(new GuestMemory(), new CpuState(), { jit, jitThreshold: 1 << 30, wasm: false });
   const s = cpu.state;
   const mem = cpu.mem;
+  // One data page at 0, where zero operands point, so loads and stores take the TLB-hit path too.
+  mem.map(0n, 0x10000n, PROT_READ | PROT_WRITE);
   const ids = rowIds(allRows);
   const rows = loopCallSiteRows(allRows);
   // Page at 0x10000: slot 0 undecoded (decodeSlot faults on the unmapped fetch), slot 1 a
-  // sentinel, slot 2 a compiled block too long for the budget (the loop runs its first
-  // instruction), then one slot per row with its fixed bits (all operand fields zero).
+  // sentinel, slots 2-4 compiled blocks, then one slot per row with its fixed bits (all operand
+  // fields zero).
   const base = 0x10000;
-  const first = 3;
+  const first = 5;
   const page = cpu.codePageFor(0, base);
   page.ids[1] = ID_SENTINEL;
-  page.ids[2] = ID_BLOCK;
-  page.words[2] = allRows[rows[0]!]!.match;
   page.blocks = new Array<CompiledBlock | undefined>(CODE_PAGE_WORDS);
-  page.blocks[2] = new CompiledBlock(1 << 30, ids[rows[0]!]!, 0, base + 8, false);
+  // Slots 2-4 are compiled blocks: one too long for the budget, one that runs an instruction and
+  // leaves to the first row slot, one whose instruction throws.
+  const blockAt = (slot: number, len: number, fn: BlockFn): void => {
+    const blk = new CompiledBlock(len, ids[rows[0]!]!, 0, base + 4 * slot, false);
+    blk.fn = fn;
+    page.ids[slot] = ID_BLOCK;
+    page.words[slot] = allRows[rows[0]!]!.match;
+    page.blocks![slot] = blk;
+  };
+  blockAt(2, 1 << 30, () => 0);
+  blockAt(3, 1, (st) => {
+    st.spr[PC_LO] = base + 4 * first;
+    return 1;
+  });
+  blockAt(4, 1, (_st, _mem, _left, host) => {
+    host.jitCount = 0;
+    host.jitWord = 0;
+    host.jitError = programException;
+    return -1;
+  });
   rows.forEach((r, k) => {
     page.ids[first + k] = ids[r]!;
     page.words[first + k] = allRows[r]!.match;
