@@ -36,6 +36,11 @@ export const DEFAULT_GOROUTINE_THREAD_LIMIT = 256;
 export interface GoroutineThreadSource {
   /** The goid each live pthread's M is running now (m.curg), by pthread id: cheap (walks allm only). */
   carried(): Map<number, number>;
+  /**
+   * The goid pthread `tid`'s M is running now, as carried() has it for that pthread, reading only
+   * that M: every stop is named by it, a breakpoint hit the stub skips (false condition) too.
+   */
+  goidOn(tid: number): number | undefined;
   /** The ids of the goroutines `list` would give, cheaply (two fields read per goroutine). */
   ids(): number[];
   /**
@@ -54,6 +59,10 @@ export function goroutineThreadSource(views: () => RuntimeViews, limit = DEFAULT
       const out = new Map<number, number>();
       for (const s of views().threadSummaries()) if (s.goid !== undefined) out.set(s.tid, Number(s.goid));
       return out;
+    },
+    goidOn: (tid) => {
+      const goid = views().goidOnThread(tid);
+      return goid === undefined ? undefined : Number(goid);
     },
     ids: () => views().listedGoroutineAddresses(limit).gs.map((g) => Number(g.goid)),
     list: () => list(views(), limit),

@@ -226,6 +226,25 @@ export class RuntimeViews {
   }
 
   /**
+   * threadSummaries' goid for one pthread, reading only the M its registers lead to (g.m), or
+   * walking allm when they lead to none (before its first save_g, or not a Go thread).
+   */
+  goidOnThread(tid: number): bigint | undefined {
+    const reader = this.reader();
+    if (typeof reader === 'string') return undefined;
+    const thread = this.source.threads().find((t) => t.tid === tid);
+    if (thread === undefined) return undefined;
+    const cur = reader.currentG({ r30: thread.gpr(30), r13: thread.gpr(13) });
+    if (cur === undefined) return this.threadSummaries().find((x) => x.tid === tid)?.goid;
+    try {
+      const curg = reader.readM(cur.m).curg;
+      return curg === 0n ? undefined : reader.goidOf(curg);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
    * The goroutines a debugger lists as threads: the first `limit` that are not dead (allgs order,
    * two fields read per goroutine scanned) plus any running on an M beyond them, read in full.
    * `omitted`: goroutines past the limit were left out.

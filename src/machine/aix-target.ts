@@ -299,8 +299,20 @@ export class AixTarget implements Target {
 
   /** The gdb id a stop of pthread `tid` is reported on: the goroutine it runs, else the pthread. */
   gdbThreadIdOf(tid: number): ThreadId {
-    if (this.goroutineSource === undefined) return tid;
-    return this.carried().get(tid) ?? PTHREAD_THREAD_BASE + tid;
+    const source = this.goroutineSource;
+    if (source === undefined) return tid;
+    // One pthread's goroutine is enough to name a stop; the whole map waits until gdb asks more.
+    const known = this.stopCache().carried;
+    let goid: number | undefined;
+    if (known !== undefined) goid = known.get(tid);
+    else {
+      try {
+        goid = source.goidOn(tid);
+      } catch {
+        goid = undefined; // the runtime may be half set up (early start-up)
+      }
+    }
+    return goid ?? PTHREAD_THREAD_BASE + tid;
   }
 
   private resolve(id: ThreadId): Resolved | undefined {

@@ -15,13 +15,17 @@ function helloTarget(): AixTarget {
 }
 
 /** pthread 1 runs goroutine 7; goroutine 9 is parked with saved registers. */
-function scripted(): GoroutineThreadSource & { calls: { carried: number; list: number } } {
-  const calls = { carried: 0, list: 0 };
+function scripted(): GoroutineThreadSource & { calls: { carried: number; goidOn: number; list: number } } {
+  const calls = { carried: 0, goidOn: 0, list: 0 };
   return {
     calls,
     carried: () => {
       calls.carried++;
       return new Map([[1, 7]]);
+    },
+    goidOn: (tid) => {
+      calls.goidOn++;
+      return tid === 1 ? 7 : undefined;
     },
     ids: () => [7, 9],
     list: () => {
@@ -45,6 +49,8 @@ describe('AixTarget with goroutines as threads', () => {
     t.setGoroutineThreads(source);
     const stop = await t.attach();
     expect(stop).toEqual({ kind: 'signal', thread: 7, signal: GdbSignal.TRAP });
+    // Naming the stop read only the stopping pthread's goroutine, not every M.
+    expect([source.calls.goidOn, source.calls.carried]).toEqual([1, 0]);
     expect(t.manyThreads).toBe(true);
     expect(t.threads()).toEqual([7, 9, PTHREAD_THREAD_BASE + 1]);
     expect(t.threadName(9)).toBe('g9 waiting (chan receive)');
