@@ -343,15 +343,9 @@ export class AixProcess {
     } catch {
       return false; // a bad pointer or a watched store: the general path reports it as it always has
     }
-    s.gpr[6] = 0;
+    s.gpr[6] = 0; // R3 = 0
     s.gpr[7] = 0;
-    s.spr[CR] = s.spr[CR]! & 0x00fff000;
-    s.spr[XER] = s.spr[XER]! & ~0x20000000;
-    s.spr[PC_HI] = s.spr[LR_HI]!;
-    s.spr[PC_LO] = s.spr[LR_LO]!;
-    t.current = undefined;
-    t.status = t.status === 'exited' ? 'exited' : 'runnable';
-    t.waiter = undefined;
+    this.returnFromCall(t, undefined);
     if (this.table.entries.size > 1) this.table.wakeAll(this);
     return true;
   }
@@ -388,12 +382,24 @@ export class AixProcess {
       r3 = BigInt(Math.trunc(result));
     }
     s.setGpr(3, BigInt.asUintN(64, r3));
-    // C calls clobber the volatile condition fields; keep CR2-CR4 (non-volatile) as they were.
-    s.spr[CR] = s.spr[CR]! & 0x00fff000;
-    s.spr[XER] = s.spr[XER]! & ~0x20000000;
     const call = t.current;
     if (call) for (const o of this.callObservers) o.exit?.(t, call, r3, errno);
-    s.pc = call ? call.returnTo : s.lr;
+    this.returnFromCall(t, call);
+  }
+
+  /**
+   * The thread leaves a libc call whose R3 is set: C calls clobber the volatile condition fields
+   * (CR2-CR4 are non-volatile and stay) and CA; it runs on at the return address, runnable again.
+   */
+  private returnFromCall(t: GuestThread, call: ActiveCall | undefined): void {
+    const s = t.state;
+    s.spr[CR] = s.spr[CR]! & 0x00fff000;
+    s.spr[XER] = s.spr[XER]! & ~0x20000000;
+    if (call) s.pc = call.returnTo;
+    else {
+      s.spr[PC_HI] = s.spr[LR_HI]!;
+      s.spr[PC_LO] = s.spr[LR_LO]!;
+    }
     t.current = undefined;
     t.status = t.status === 'exited' ? 'exited' : 'runnable';
     t.waiter = undefined;
