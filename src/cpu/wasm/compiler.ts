@@ -506,16 +506,6 @@ const mullw: RowEmitter = (e, w) => {
   if (w & 1) e.cr0(rt(w));
   return true;
 };
-/** rldcl, rldcr: rotate left by RB & 63 (i64.rotl takes the count mod 64), then the mask. */
-const rotReg = (mb: (w: number) => number, me: (w: number) => number): RowEmitter => (e, w) => {
-  e.getG(rt(w));
-  e.getG(rb(w));
-  e.f.op(Op.i64_rotl);
-  const m = mask64(mb(w), me(w));
-  if (m !== -1n) e.f.i64_const(m).op(Op.i64_and);
-  e.putRa(w);
-  return true;
-};
 /**
  * srad (64-bit) and sraw (the sign-extended low word): shift right algebraic by RB & 127 (srad)
  * or RB & 63 (sraw); 64 and above fill with the sign. CA = negative and a one bit shifted out.
@@ -573,10 +563,19 @@ const extend = (op: number): RowEmitter => (e, w) => {
   e.putRa(w);
   return true;
 };
-const rotMask = (sh: (w: number) => number, mb: (w: number) => number, me: (w: number) => number): RowEmitter => (e, w) => {
+/**
+ * RA = rotl64(RS, n) & MASK(mb, me): n an immediate field, or for 'rb' (rldcl, rldcr) RB, whose
+ * low six bits i64.rotl takes (the count mod 64).
+ */
+const rotMask = (sh: ((w: number) => number) | 'rb', mb: (w: number) => number, me: (w: number) => number): RowEmitter => (e, w) => {
   e.getG(rt(w));
-  const n = sh(w);
-  if (n !== 0) e.f.i64_const(n).op(Op.i64_rotl);
+  if (sh === 'rb') {
+    e.getG(rb(w));
+    e.f.op(Op.i64_rotl);
+  } else {
+    const n = sh(w);
+    if (n !== 0) e.f.i64_const(n).op(Op.i64_rotl);
+  }
   const m = mask64(mb(w), me(w));
   if (m !== -1n) e.f.i64_const(m).op(Op.i64_and);
   e.putRa(w);
@@ -945,8 +944,8 @@ export const wasmRows: Record<string, RowEmitter> = {
     e.putRa(w);
     return true;
   },
-  rldcl: rotReg(mbMD, () => 63),
-  rldcr: rotReg(() => 0, mbMD),
+  rldcl: rotMask('rb', mbMD, () => 63),
+  rldcr: rotMask('rb', () => 0, mbMD),
   srad: shiftRightAlgebraic(false),
   sraw: shiftRightAlgebraic(true),
   sld: shift64(Op.i64_shl),
