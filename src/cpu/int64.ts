@@ -4,8 +4,8 @@
 // Values below 2^53 (pointers, sizes, times, most arguments of libc calls) convert through a double:
 // one BigInt allocated instead of four, which was most of what a host call allocated (chansieve's
 // 130 K clock_gettime calls: about 70 scavenges).
-const TWO32 = 4294967296;
-const TWO53 = 2n ** 53n;
+export const TWO32 = 4294967296;
+export const TWO53 = 2n ** 53n;
 
 /** Combine int32 halves into an unsigned 64-bit bigint. */
 export function toBig(hi: number, lo: number): bigint {

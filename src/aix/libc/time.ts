@@ -1,6 +1,7 @@
 // Clocks and sleeping (§4.3). nanotime uses CLOCK_REALTIME on AIX, so it must never go backwards.
 import { CLOCK_MONOTONIC, CLOCK_PROCESS_CPUTIME_ID, CLOCK_REALTIME, CLOCK_THREAD_CPUTIME_ID, ERRNO, ITIMER_PROF } from '../constants.js';
 import type { GuestMemory } from '../../cpu/memory.js';
+import { TWO32, TWO53 } from '../../cpu/int64.js';
 import type { CpuState } from '../../cpu/state.js';
 import type { GuestThread } from '../threads.js';
 import type { GuestClock } from '../clock.js';
@@ -32,9 +33,6 @@ function readClock(clock: GuestClock, t: GuestThread, id: number): bigint | numb
       return undefined;
   }
 }
-
-const TWO32 = 4294967296;
-const TWO53 = 2n ** 53n;
 
 /**
  * clock_gettime for the fast path (AixProcess.hostCall, no observer attached): reads R3/R4 as int32

@@ -7,6 +7,8 @@
 // Nothing here allocates on the common path: scratch typed arrays and the module-level `exc`
 // accumulator of raised FPSCR bits replace return tuples.
 
+import { TWO32 } from '../int64.js';
+
 /** FPSCR bits (low word of the 64-bit FPSCR; IBM bit 32 = 0x80000000). */
 export const FX = 0x80000000 | 0;
 export const FEX = 0x40000000;
@@ -65,7 +67,6 @@ const w32 = new Int32Array(f32.buffer);
 /** POW2[e] = 2^(e - 1075): the weight of the last mantissa bit of a double with biased exponent e. */
 const POW2 = new Float64Array(2047);
 for (let e = 1; e < 2047; e++) POW2[e] = 2 ** (e - 1075);
-const TWO32 = 4294967296;
 const TWO52 = 4503599627370496;
 
 /**
