@@ -21,6 +21,8 @@ const PAGE_SIZE = 65536;
  */
 export const REGS_BYTES = 2048;
 export const VSR_OFFSET = 512;
+/** Offset of VSR n (16 bytes, most significant word first) within a register file. */
+export const vsrOffset = (n: number): number => VSR_OFFSET + 16 * n;
 /** Entries of each software TLB (memory.ts): 64 KiB pages, so 64 MiB of guest data. */
 export const TLB_ENTRIES = 1024;
 /** Bytes of one GuestMemory's TLB block (six arrays of TLB_ENTRIES int32, see memory.ts). */

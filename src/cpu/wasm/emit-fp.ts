@@ -16,43 +16,9 @@
 import { FPSCR } from '../state.js';
 import { bf, ra, rb, rc5, rt, si } from '../fields.js';
 import { Op, type WasmFn } from './encode.js';
-import { VSR_OFFSET } from './arena.js';
+import { vsrOffset } from './arena.js';
+import { FEX, FI, FPCC_MASK, FPRF_MASK, FR, FX, MAX_DOUBLE, MAX_SINGLE, MIN_NORMAL, MIN_NORMAL_SINGLE, OE, UE, VE, VX, VX_ALL, XE, XX, ZE } from '../exec/fpu-core.js';
 import { type Emit, type RowEmitter, L_EA, L_TH, L_TL, L_X, L_Y, P_REGS, SPR_OFF, bswap32, bswap64 } from './compiler.js';
-
-/** Opcodes beyond encode.ts's integer set. */
-const F = {
-  i32_le_u: 0x4d,
-  i32_ge_u: 0x4f,
-  i64_lt_s: 0x53,
-  i64_le_u: 0x58,
-  i64_gt_u: 0x56,
-  i64_ge_s: 0x59,
-  f64_eq: 0x61,
-  f64_ne: 0x62,
-  f64_lt: 0x63,
-  f64_gt: 0x64,
-  f64_le: 0x65,
-  f64_ge: 0x66,
-  f64_abs: 0x99,
-  f64_neg: 0x9a,
-  f64_ceil: 0x9b,
-  f64_floor: 0x9c,
-  f64_trunc: 0x9d,
-  f64_sqrt: 0x9f,
-  f64_add: 0xa0,
-  f64_sub: 0xa1,
-  f64_mul: 0xa2,
-  f64_div: 0xa3,
-  f64_copysign: 0xa6,
-  i64_trunc_f64_s: 0xb0,
-  f32_demote_f64: 0xb6,
-  f64_convert_i64_s: 0xb9,
-  f64_convert_i64_u: 0xba,
-  f64_promote_f32: 0xbb,
-  i64_reinterpret_f64: 0xbd,
-  f32_reinterpret_i32: 0xbe,
-  f64_reinterpret_i64: 0xbf,
-} as const;
 
 /**
  * Eight f64 scratch locals, which compileWasmBlock declares when a row sets Emit.fp: after its
@@ -70,33 +36,21 @@ const T1 = L_F64 + 5;
 const T2 = L_F64 + 6;
 const T3 = L_F64 + 7;
 
-// FPSCR bits (exec/fpu-core.ts names them).
-const FX = 0x80000000 | 0;
-const FEX = 0x40000000;
-const VX = 0x20000000;
-const XX = 0x02000000;
-const FR = 0x00040000;
-const FI = 0x00020000;
-const FPRF_MASK = 0x1f000;
-const FPCC_MASK = 0xf000;
-const VX_ALL = 0x01f80700;
-const ENABLES = 0xf8;
+const ENABLES = VE | OE | UE | ZE | XE;
 
-const fprOff = (n: number): number => VSR_OFFSET + 16 * n;
 const fpscrOff = (): number => SPR_OFF + 4 * FPSCR;
-
 
 /** Push FPR n's doubleword (i64). */
 function fprBits(e: Emit, n: number): void {
-  e.f.local_get(P_REGS).i64_load(fprOff(n)).i64_const(32).op(Op.i64_rotl);
+  e.f.local_get(P_REGS).i64_load(vsrOffset(n)).i64_const(32).op(Op.i64_rotl);
 }
 /** FPR n = the doubleword the pusher gives; doubleword 1 of the VSR = 0 (as exec/fp.ts clearDw1). */
 function setFprBits(e: Emit, n: number, value: () => void): void {
   const f = e.f;
   f.local_get(P_REGS);
   value();
-  f.i64_const(32).op(Op.i64_rotl).i64_store(fprOff(n));
-  f.local_get(P_REGS).i64_const(0).i64_store(fprOff(n) + 8);
+  f.i64_const(32).op(Op.i64_rotl).i64_store(vsrOffset(n));
+  f.local_get(P_REGS).i64_const(0).i64_store(vsrOffset(n) + 8);
 }
 function getFpscr(e: Emit): void {
   e.f.local_get(P_REGS).i32_load(fpscrOff());
@@ -112,7 +66,7 @@ function outsideMidRange(f: WasmFn, bitsLocal: number): void {
 }
 /** Pushes 1 (i32) if the doubleword in bitsLocal is a NaN. */
 function isNaN64(f: WasmFn, bitsLocal: number): void {
-  f.local_get(bitsLocal).i64_const(0x7fffffffffffffffn).op(Op.i64_and).i64_const(0x7ff0000000000000n).op(F.i64_gt_u);
+  f.local_get(bitsLocal).i64_const(0x7fffffffffffffffn).op(Op.i64_and).i64_const(0x7ff0000000000000n).op(Op.i64_gt_u);
 }
 
 /** FPSCR = summaries(f on the stack) (exec/fp.ts fpscrSummaries): VX and FEX recomputed; a copy stays in L_TH. */
@@ -145,9 +99,9 @@ function fprfNormal(f: WasmFn, r: number): void {
   f.i32_const(0x4000);
   f.i32_const(0x8000);
   f.i32_const(0x12000).i32_const(0x2000);
-  f.local_get(r).op(F.i64_reinterpret_f64).i64_const(0).op(F.i64_lt_s).select();
-  f.local_get(r).f64_const(0).op(F.f64_lt).select();
-  f.local_get(r).f64_const(0).op(F.f64_gt).select();
+  f.local_get(r).op(Op.i64_reinterpret_f64).i64_const(0).op(Op.i64_lt_s).select();
+  f.local_get(r).f64_const(0).op(Op.f64_lt).select();
+  f.local_get(r).f64_const(0).op(Op.f64_gt).select();
 }
 
 /**
@@ -157,37 +111,37 @@ function fprfNormal(f: WasmFn, r: number): void {
 function productError(f: WasmFn, a: number, b: number, p: number): void {
   const split = (x: number, hi: number, lo: number): void => {
     f.f64_const(134217729);
-    f.local_get(x).op(F.f64_mul).local_tee(hi);
-    f.local_get(hi).local_get(x).op(F.f64_sub).op(F.f64_sub).local_set(hi);
-    f.local_get(x).local_get(hi).op(F.f64_sub).local_set(lo);
+    f.local_get(x).op(Op.f64_mul).local_tee(hi);
+    f.local_get(hi).local_get(x).op(Op.f64_sub).op(Op.f64_sub).local_set(hi);
+    f.local_get(x).local_get(hi).op(Op.f64_sub).local_set(lo);
   };
   split(a, T0, T1);
   split(b, T2, T3);
-  f.local_get(T0).local_get(T2).op(F.f64_mul).local_get(p).op(F.f64_sub);
-  f.local_get(T0).local_get(T3).op(F.f64_mul).op(F.f64_add);
-  f.local_get(T1).local_get(T2).op(F.f64_mul).op(F.f64_add);
-  f.local_get(T1).local_get(T3).op(F.f64_mul).op(F.f64_add);
+  f.local_get(T0).local_get(T2).op(Op.f64_mul).local_get(p).op(Op.f64_sub);
+  f.local_get(T0).local_get(T3).op(Op.f64_mul).op(Op.f64_add);
+  f.local_get(T1).local_get(T2).op(Op.f64_mul).op(Op.f64_add);
+  f.local_get(T1).local_get(T3).op(Op.f64_mul).op(Op.f64_add);
 }
 
 /** 'rsp' is frsp: the operand rounded to single (as a single op with an exact double result). */
 /** Pushes a + b - s exactly (exec/fpu-core.ts sumError, Knuth's TwoSum), all f64 locals; uses T3. */
 function sumError(f: WasmFn, a: number, b: number, s: number): void {
   f.local_get(a).local_get(s);
-  f.local_get(s).local_get(a).op(F.f64_sub).local_tee(T3);
-  f.op(F.f64_sub).op(F.f64_sub);
-  f.local_get(b).local_get(T3).op(F.f64_sub).op(F.f64_add);
+  f.local_get(s).local_get(a).op(Op.f64_sub).local_tee(T3);
+  f.op(Op.f64_sub).op(Op.f64_sub);
+  f.local_get(b).local_get(T3).op(Op.f64_sub).op(Op.f64_add);
 }
 /**
  * Pushes round-to-odd of d + err (exec/fpu-core.ts roundToOdd): d itself when exact or when its
  * last bit is odd, else its neighbour toward the exact value (d is not zero when err is not).
  */
 function roundToOdd(f: WasmFn, d: number, err: number): void {
-  f.local_get(d).op(F.i64_reinterpret_f64);
+  f.local_get(d).op(Op.i64_reinterpret_f64);
   f.i64_const(1).i64_const(-1);
-  f.local_get(err).f64_const(0).op(F.f64_gt).local_get(d).f64_const(0).op(F.f64_gt).op(Op.i32_eq).select();
-  f.local_get(err).f64_const(0).op(F.f64_ne);
-  f.local_get(d).op(F.i64_reinterpret_f64).op(Op.i32_wrap_i64).i32_const(1).op(Op.i32_and).op(Op.i32_eqz).op(Op.i32_and);
-  f.op(Op.i64_extend_i32_u).op(Op.i64_mul).op(Op.i64_add).op(F.f64_reinterpret_i64);
+  f.local_get(err).f64_const(0).op(Op.f64_gt).local_get(d).f64_const(0).op(Op.f64_gt).op(Op.i32_eq).select();
+  f.local_get(err).f64_const(0).op(Op.f64_ne);
+  f.local_get(d).op(Op.i64_reinterpret_f64).op(Op.i32_wrap_i64).i32_const(1).op(Op.i32_and).op(Op.i32_eqz).op(Op.i32_and);
+  f.op(Op.i64_extend_i32_u).op(Op.i64_mul).op(Op.i64_add).op(Op.f64_reinterpret_i64);
 }
 
 type ArithOp = 'add' | 'sub' | 'mul' | 'div' | 'sqrt' | 'rsp' | 'madd' | 'msub' | 'nmadd' | 'nmsub';
@@ -202,39 +156,39 @@ const arith = (op: ArithOp, single: boolean): RowEmitter => (e, w, j) => {
   // Operands: bits in L_X / L_Y, values in LX / LY (sqrt: its operand in both).
   if (op !== 'sqrt' && op !== 'rsp') {
     fprBits(e, ra(w));
-    f.local_tee(L_X).op(F.f64_reinterpret_i64).local_set(LX);
+    f.local_tee(L_X).op(Op.f64_reinterpret_i64).local_set(LX);
   }
   fprBits(e, second);
-  f.local_tee(L_Y).op(F.f64_reinterpret_i64);
-  if (op === 'sub') f.op(F.f64_neg);
+  f.local_tee(L_Y).op(Op.f64_reinterpret_i64);
+  if (op === 'sub') f.op(Op.f64_neg);
   f.local_set(LY);
   // r and err = exact - r (zero iff exact).
   switch (op) {
     case 'add':
     case 'sub':
-      f.local_get(LX).local_get(LY).op(F.f64_add).local_set(LR);
+      f.local_get(LX).local_get(LY).op(Op.f64_add).local_set(LR);
       sumError(f, LX, LY, LR);
       f.local_set(LE);
       break;
     case 'mul':
-      f.local_get(LX).local_get(LY).op(F.f64_mul).local_set(LR);
+      f.local_get(LX).local_get(LY).op(Op.f64_mul).local_set(LR);
       productError(f, LX, LY, LR);
       f.local_set(LE);
       break;
     case 'div':
-      f.local_get(LX).local_get(LY).op(F.f64_div).local_set(LR);
-      f.local_get(LR).local_get(LY).op(F.f64_mul).local_set(LE); // p = r*y
-      f.local_get(LX).local_get(LE).op(F.f64_sub); // x - p, exact (Sterbenz)
+      f.local_get(LX).local_get(LY).op(Op.f64_div).local_set(LR);
+      f.local_get(LR).local_get(LY).op(Op.f64_mul).local_set(LE); // p = r*y
+      f.local_get(LX).local_get(LE).op(Op.f64_sub); // x - p, exact (Sterbenz)
       productError(f, LR, LY, LE);
-      f.op(F.f64_sub).local_set(LE); // rem
-      f.local_get(LE).local_get(LE).op(F.f64_neg).local_get(LY).f64_const(0).op(F.f64_gt).select().local_set(LE);
+      f.op(Op.f64_sub).local_set(LE); // rem
+      f.local_get(LE).local_get(LE).op(Op.f64_neg).local_get(LY).f64_const(0).op(Op.f64_gt).select().local_set(LE);
       break;
     case 'sqrt':
-      f.local_get(LY).op(F.f64_sqrt).local_set(LR);
-      f.local_get(LR).local_get(LR).op(F.f64_mul).local_set(LE); // p = r*r
-      f.local_get(LY).local_get(LE).op(F.f64_sub);
+      f.local_get(LY).op(Op.f64_sqrt).local_set(LR);
+      f.local_get(LR).local_get(LR).op(Op.f64_mul).local_set(LE); // p = r*r
+      f.local_get(LY).local_get(LE).op(Op.f64_sub);
       productError(f, LR, LR, LE);
-      f.op(F.f64_sub).local_set(LE);
+      f.op(Op.f64_sub).local_set(LE);
       break;
     case 'rsp':
       f.local_get(LY).local_set(LR).f64_const(0).local_set(LE);
@@ -243,23 +197,23 @@ const arith = (op: ArithOp, single: boolean): RowEmitter => (e, w, j) => {
       // Fused a*c + b (exec/fpu-core.ts fpFma, Boldo-Melquiond): a*c = uh + ul and b + uh = th + tl
       // exactly; v = round-to-odd(tl + ul); z = th + v rounds as the exact sum does. b (negated
       // for the msub forms) in T0; its bits in L_EA for the range check below.
-      f.local_get(LX).local_get(LY).op(F.f64_mul).local_set(LR); // uh
+      f.local_get(LX).local_get(LY).op(Op.f64_mul).local_set(LR); // uh
       productError(f, LX, LY, LR);
       f.local_set(LE); // ul
       fprBits(e, rb(w));
-      f.local_tee(L_EA).op(F.f64_reinterpret_i64);
-      if (op === 'msub' || op === 'nmsub') f.op(F.f64_neg);
+      f.local_tee(L_EA).op(Op.f64_reinterpret_i64);
+      if (op === 'msub' || op === 'nmsub') f.op(Op.f64_neg);
       f.local_set(T0);
-      f.local_get(T0).local_get(LR).op(F.f64_add).local_set(T1); // th
+      f.local_get(T0).local_get(LR).op(Op.f64_add).local_set(T1); // th
       sumError(f, T0, LR, T1);
       f.local_set(T2); // tl
-      f.local_get(LR).op(F.f64_abs).local_set(T0); // |uh|, for the range check
-      f.local_get(T2).local_get(LE).op(F.f64_add).local_set(LX); // v0
+      f.local_get(LR).op(Op.f64_abs).local_set(T0); // |uh|, for the range check
+      f.local_get(T2).local_get(LE).op(Op.f64_add).local_set(LX); // v0
       sumError(f, T2, LE, LX);
       f.local_set(LY);
       roundToOdd(f, LX, LY);
       f.local_set(LX); // v
-      f.local_get(T1).local_get(LX).op(F.f64_add).local_set(LR); // z
+      f.local_get(T1).local_get(LX).op(Op.f64_add).local_set(LR); // z
       sumError(f, T1, LX, LR);
       f.local_set(LE);
       break;
@@ -269,8 +223,8 @@ const arith = (op: ArithOp, single: boolean): RowEmitter => (e, w, j) => {
     // d = round to odd at 53 bits, then one rounding to single (exec/fpu-core.ts finishSingle).
     roundToOdd(f, LR, LE);
     f.local_set(T1); // d
-    f.local_get(T1).op(F.f32_demote_f64).op(F.f64_promote_f32).local_set(LR);
-    f.local_get(T1).local_get(LR).op(F.f64_sub).local_set(LE);
+    f.local_get(T1).op(Op.f32_demote_f64).op(Op.f64_promote_f32).local_set(LR);
+    f.local_get(T1).local_get(LR).op(Op.f64_sub).local_set(LE);
   }
   // The slow exit unless: round to nearest, operands in range, result normal (or exactly zero).
   getFpscr(e);
@@ -278,51 +232,51 @@ const arith = (op: ArithOp, single: boolean): RowEmitter => (e, w, j) => {
   if (op === 'add' || op === 'sub' || op === 'rsp') {
     if (op !== 'rsp') {
       exponent(f, L_X);
-      f.i32_const(0x7fe).op(F.i32_ge_u).op(Op.i32_or);
+      f.i32_const(0x7fe).op(Op.i32_ge_u).op(Op.i32_or);
     }
     exponent(f, L_Y);
-    f.i32_const(0x7fe).op(F.i32_ge_u).op(Op.i32_or);
+    f.i32_const(0x7fe).op(Op.i32_ge_u).op(Op.i32_or);
   } else {
     if (fused) {
       // fpFma's fast conditions: |b| <= 2^990 (and not NaN), 2^-900 <= |a*c| (mid-range a, c bound it above)
       exponent(f, L_EA);
       f.i32_const(1023 + 990).op(Op.i32_gt_u).op(Op.i32_or);
-      f.local_get(T0).f64_const(2 ** -900).op(F.f64_lt).op(Op.i32_or);
+      f.local_get(T0).f64_const(2 ** -900).op(Op.f64_lt).op(Op.i32_or);
     }
     if (op !== 'sqrt') {
       outsideMidRange(f, L_X);
       f.op(Op.i32_or);
     } else {
-      f.local_get(L_Y).i64_const(0).op(F.i64_lt_s).op(Op.i32_or);
+      f.local_get(L_Y).i64_const(0).op(Op.i64_lt_s).op(Op.i32_or);
     }
     outsideMidRange(f, L_Y);
     f.op(Op.i32_or);
   }
-  const [lo, hi] = single ? [1.1754943508222875e-38, 3.4028234663852886e38] : [2.2250738585072014e-308, Number.MAX_VALUE];
+  const [lo, hi] = single ? [MIN_NORMAL_SINGLE, MAX_SINGLE] : [MIN_NORMAL, MAX_DOUBLE];
   // ok = d == 0 | (|d| >= lo & |r| <= hi) for single (d in T1); r == 0 | (|r| > lo & |r| <= hi) for double
   const d = single ? T1 : LR;
-  f.local_get(d).f64_const(0).op(F.f64_eq);
-  f.local_get(d).op(F.f64_abs);
+  f.local_get(d).f64_const(0).op(Op.f64_eq);
+  f.local_get(d).op(Op.f64_abs);
   f.f64_const(lo);
-  f.op(single ? F.f64_ge : F.f64_gt);
-  f.local_get(LR).op(F.f64_abs);
+  f.op(single ? Op.f64_ge : Op.f64_gt);
+  f.local_get(LR).op(Op.f64_abs);
   f.f64_const(hi);
-  f.op(F.f64_le).op(Op.i32_and).op(Op.i32_or).op(Op.i32_eqz).op(Op.i32_or);
+  f.op(Op.f64_le).op(Op.i32_and).op(Op.i32_or).op(Op.i32_eqz).op(Op.i32_or);
   e.slowExitIf(j);
   // FPSCR: FR, FI and FPRF replaced; FX, XX, FI (and FR if rounded away from zero) when inexact,
   // judged on the rounded result before the fnm* forms negate it; FPRF classifies FRT.
   getFpscr(e);
   f.i32_const(~(FR | FI | FPRF_MASK)).op(Op.i32_and);
   f.i32_const(FX | XX | FI | FR).i32_const(FX | XX | FI);
-  f.local_get(LE).f64_const(0).op(F.f64_lt).local_get(LR).f64_const(0).op(F.f64_gt).op(Op.i32_eq).select();
+  f.local_get(LE).f64_const(0).op(Op.f64_lt).local_get(LR).f64_const(0).op(Op.f64_gt).op(Op.i32_eq).select();
   f.i32_const(0);
-  f.local_get(LE).f64_const(0).op(F.f64_ne).select();
+  f.local_get(LE).f64_const(0).op(Op.f64_ne).select();
   f.op(Op.i32_or);
-  if (op === 'nmadd' || op === 'nmsub') f.local_get(LR).op(F.f64_neg).local_set(LR);
+  if (op === 'nmadd' || op === 'nmsub') f.local_get(LR).op(Op.f64_neg).local_set(LR);
   fprfNormal(f, LR);
   f.op(Op.i32_or);
   storeFpscr(e);
-  setFprBits(e, rt(w), () => f.local_get(LR).op(F.i64_reinterpret_f64));
+  setFprBits(e, rt(w), () => f.local_get(LR).op(Op.i64_reinterpret_f64));
   setCr1(e, w, true);
   return true;
 };
@@ -337,14 +291,14 @@ const fromInteger = (unsigned: boolean, single: boolean): RowEmitter => (e, w, j
   // exact iff |x| <= limit (signed) or x <= limit (unsigned)
   f.local_get(L_X);
   if (!unsigned) f.i64_const(limit).op(Op.i64_add);
-  f.i64_const(unsigned ? limit : 2 * limit).op(F.i64_gt_u);
+  f.i64_const(unsigned ? limit : 2 * limit).op(Op.i64_gt_u);
   e.slowExitIf(j);
-  setFprBits(e, rt(w), () => f.local_get(L_X).op(unsigned ? F.f64_convert_i64_u : F.f64_convert_i64_s).op(F.i64_reinterpret_f64));
+  setFprBits(e, rt(w), () => f.local_get(L_X).op(unsigned ? Op.f64_convert_i64_u : Op.f64_convert_i64_s).op(Op.i64_reinterpret_f64));
   // Exact: FR and FI cleared, no exception; only fcfid classifies its result (exec/fp.ts fcfid).
   getFpscr(e);
   if (!unsigned && !single) {
     f.i32_const(~(FR | FI | FPRF_MASK)).op(Op.i32_and);
-    f.local_get(L_X).op(F.f64_convert_i64_s).local_set(LR);
+    f.local_get(L_X).op(Op.f64_convert_i64_s).local_set(LR);
     fprfNormal(f, LR);
     f.op(Op.i32_or);
   } else f.i32_const(~(FR | FI)).op(Op.i32_and);
@@ -358,18 +312,18 @@ const toIntegerTruncating = (word: boolean): RowEmitter => (e, w, j) => {
   e.fp = true;
   const f = e.f;
   fprBits(e, rb(w));
-  f.op(F.f64_reinterpret_i64).local_set(LX);
-  f.local_get(LX).op(F.f64_abs);
+  f.op(Op.f64_reinterpret_i64).local_set(LX);
+  f.local_get(LX).op(Op.f64_abs);
   f.f64_const(word ? 2 ** 31 : 2 ** 63);
-  f.op(F.f64_lt).op(Op.i32_eqz); // NaN fails the comparison too
+  f.op(Op.f64_lt).op(Op.i32_eqz); // NaN fails the comparison too
   e.slowExitIf(j);
-  f.local_get(LX).op(F.i64_trunc_f64_s).local_set(L_X);
+  f.local_get(LX).op(Op.i64_trunc_f64_s).local_set(L_X);
   setFprBits(e, rt(w), () => f.local_get(L_X));
   // XX|FI|FX when inexact; truncation never rounds away from zero, so FR = 0.
   getFpscr(e);
   f.i32_const(~(FR | FI)).op(Op.i32_and);
   f.i32_const(FX | XX | FI).i32_const(0);
-  f.local_get(L_X).op(F.f64_convert_i64_s).local_get(LX).op(F.f64_ne).select();
+  f.local_get(L_X).op(Op.f64_convert_i64_s).local_get(LX).op(Op.f64_ne).select();
   f.op(Op.i32_or);
   storeFpscr(e);
   setCr1(e, w, true);
@@ -388,12 +342,12 @@ const compare: RowEmitter = (e, w, j) => {
   isNaN64(f, L_Y);
   f.op(Op.i32_or);
   e.slowExitIf(j);
-  f.local_get(L_X).op(F.f64_reinterpret_i64).local_set(LX);
-  f.local_get(L_Y).op(F.f64_reinterpret_i64).local_set(LY);
+  f.local_get(L_X).op(Op.f64_reinterpret_i64).local_set(LX);
+  f.local_get(L_Y).op(Op.f64_reinterpret_i64).local_set(LY);
   // c = x < y ? 8 : x > y ? 4 : 2, into L_TL
   f.i32_const(8).i32_const(4).i32_const(2);
-  f.local_get(LX).local_get(LY).op(F.f64_gt).select();
-  f.local_get(LX).local_get(LY).op(F.f64_lt).select();
+  f.local_get(LX).local_get(LY).op(Op.f64_gt).select();
+  f.local_get(LX).local_get(LY).op(Op.f64_lt).select();
   f.local_set(L_TL);
   const sh = 28 - 4 * bf(w);
   f.local_get(L_TL).i32_const(sh).op(Op.i32_shl);
@@ -415,18 +369,18 @@ const roundToIntegral = (mode: 'n' | 'z' | 'p' | 'm'): RowEmitter => (e, w, j) =
   e.fp = true;
   const f = e.f;
   fprBits(e, rb(w));
-  f.local_tee(L_Y).op(F.f64_reinterpret_i64).local_set(LY);
+  f.local_tee(L_Y).op(Op.f64_reinterpret_i64).local_set(LY);
   exponent(f, L_Y);
   f.i32_const(0x7ff).op(Op.i32_eq); // NaN (payload, VXSNAN) and infinities: the slow exit
   e.slowExitIf(j);
-  f.local_get(LY).op(mode === 'm' ? F.f64_floor : mode === 'p' ? F.f64_ceil : F.f64_trunc).local_set(LR);
+  f.local_get(LY).op(mode === 'm' ? Op.f64_floor : mode === 'p' ? Op.f64_ceil : Op.f64_trunc).local_set(LR);
   if (mode === 'n') {
     // r = t + copysign(1, x) when |x - t| >= 0.5
-    f.local_get(LR).f64_const(1).local_get(LY).op(F.f64_copysign).op(F.f64_add);
+    f.local_get(LR).f64_const(1).local_get(LY).op(Op.f64_copysign).op(Op.f64_add);
     f.local_get(LR);
-    f.local_get(LY).local_get(LR).op(F.f64_sub).op(F.f64_abs).f64_const(0.5).op(F.f64_ge).select().local_set(LR);
+    f.local_get(LY).local_get(LR).op(Op.f64_sub).op(Op.f64_abs).f64_const(0.5).op(Op.f64_ge).select().local_set(LR);
   }
-  setFprBits(e, rt(w), () => f.local_get(LR).op(F.i64_reinterpret_f64));
+  setFprBits(e, rt(w), () => f.local_get(LR).op(Op.i64_reinterpret_f64));
   getFpscr(e);
   f.i32_const(~(FR | FI | FPRF_MASK)).op(Op.i32_and);
   fprfNormal(f, LR);
@@ -447,7 +401,7 @@ const fsel: RowEmitter = (e, w) => {
     isNaN64(f, L_X);
     f.op(Op.i32_eqz);
     // a >= 0 as bits: sign clear, or the magnitude is zero (-0)
-    f.local_get(L_X).i64_const(0).op(F.i64_ge_s);
+    f.local_get(L_X).i64_const(0).op(Op.i64_ge_s);
     f.local_get(L_X).i64_const(0x7fffffffffffffffn).op(Op.i64_and).op(Op.i64_eqz).op(Op.i32_or);
     f.op(Op.i32_and).select();
   });
@@ -529,7 +483,7 @@ const lfs = (form: Form, update: boolean): RowEmitter => (e, w, j) => {
   f.local_set(L_TL);
   f.local_get(L_TL).i32_const(0x7f800000).op(Op.i32_and).i32_const(0x7f800000).op(Op.i32_eq);
   e.slowExitIf(j);
-  setFprBits(e, rt(w), () => f.local_get(L_TL).op(F.f32_reinterpret_i32).op(F.f64_promote_f32).op(F.i64_reinterpret_f64));
+  setFprBits(e, rt(w), () => f.local_get(L_TL).op(Op.f32_reinterpret_i32).op(Op.f64_promote_f32).op(Op.i64_reinterpret_f64));
   if (update) writeBack(e, w);
   return true;
 };
@@ -544,7 +498,7 @@ const stfs = (form: Form, update: boolean): RowEmitter => (e, w, j) => {
   fprBits(e, rt(w));
   f.local_set(L_Y);
   exponent(f, L_Y);
-  f.i32_const(896).op(F.i32_le_u);
+  f.i32_const(896).op(Op.i32_le_u);
   f.local_get(L_Y).i64_const(0x7fffffffffffffffn).op(Op.i64_and).i64_const(0).op(Op.i64_ne).op(Op.i32_and);
   e.slowExitIf(j);
   e.probe(j, 4, true);

@@ -17,7 +17,8 @@
 import type { Emit, RowEmitter } from './compiler.js';
 import { L_EA, L_TH, L_TL, L_V128, L_VR, L_X, L_Y, L_Z, P_REGS, SPR_OFF } from './compiler.js';
 import { Op, type WasmFn } from './encode.js';
-import { VSR_OFFSET, guestArena } from './arena.js';
+import { guestArena, vsrOffset } from './arena.js';
+import { ra, rb } from '../fields.js';
 import { INV_SBOX, MUL11, MUL13, MUL14, MUL2, MUL3, MUL9, SBOX } from '../exec/crypto.js';
 import { VSCR } from '../state.js';
 import { Simd, shuffle, simd, simdLane, simdMem, simdSupported, v128Const } from './simd.js';
@@ -34,11 +35,6 @@ const xt = (w: number): number => ((w >>> 21) & 31) | ((w & 1) << 5);
 const xa = (w: number): number => ((w >>> 16) & 31) | ((w & 4) << 3);
 const xb = (w: number): number => ((w >>> 11) & 31) | ((w & 2) << 4);
 const xc = (w: number): number => ((w >>> 6) & 31) | ((w & 8) << 2);
-/** GPR fields. */
-const gra = (w: number): number => (w >>> 16) & 31;
-const grb = (w: number): number => (w >>> 11) & 31;
-
-const regOff = (n: number): number => VSR_OFFSET + 16 * n;
 
 /** Big-endian byte q of a register is byte q ^ 3 of its 16 bytes; this swaps guest <-> register order. */
 const WORD_BSWAP = Array.from({ length: 16 }, (_v, o) => o ^ 3);
@@ -64,7 +60,7 @@ function get(e: Emit, n: number): void {
   if (n >= 32) e.f.local_get(vsrLocal(e, n));
   else {
     e.f.local_get(P_REGS);
-    simdMem(e.f, Simd.v128_load, regOff(n));
+    simdMem(e.f, Simd.v128_load, vsrOffset(n));
   }
 }
 /** VSR n = the v128 `value` pushes (a VR is stored back by the epilogue). */
@@ -76,18 +72,18 @@ function put(e: Emit, n: number, value: () => void): void {
   } else {
     e.f.local_get(P_REGS);
     value();
-    simdMem(e.f, Simd.v128_store, regOff(n));
+    simdMem(e.f, Simd.v128_store, vsrOffset(n));
   }
 }
 /** Prologue and epilogue (compiler.ts): VSR n between the register file and its local. */
 export function loadVsr(f: WasmFn, n: number, local: number): void {
   f.local_get(P_REGS);
-  simdMem(f, Simd.v128_load, regOff(n));
+  simdMem(f, Simd.v128_load, vsrOffset(n));
   f.local_set(local);
 }
 export function storeVsr(f: WasmFn, n: number, local: number): void {
   f.local_get(P_REGS).local_get(local);
-  simdMem(f, Simd.v128_store, regOff(n));
+  simdMem(f, Simd.v128_store, vsrOffset(n));
 }
 /** Doubleword d of VSR n as its i64 value. */
 function dword(e: Emit, n: number, d: number): void {
@@ -265,21 +261,21 @@ const scalarLanes = (op: Lane, bits: number): RowEmitter => (e, w) => {
     const off = laneOff(k, bits);
     const lane = (n: number) => (): void => {
       f.local_get(P_REGS);
-      if (bits === 8) f.i32_load8_u(regOff(n) + off);
-      else if (bits === 16) f.i32_load16_u(regOff(n) + off);
-      else if (bits === 32) f.i32_load(regOff(n) + off);
-      else f.i64_load(regOff(n) + off).i64_const(32).op(Op.i64_rotl);
+      if (bits === 8) f.i32_load8_u(vsrOffset(n) + off);
+      else if (bits === 16) f.i32_load16_u(vsrOffset(n) + off);
+      else if (bits === 32) f.i32_load(vsrOffset(n) + off);
+      else f.i64_load(vsrOffset(n) + off).i64_const(32).op(Op.i64_rotl);
     };
     f.local_get(P_REGS);
     laneValue(f, op, bits, lane(a), lane(b));
-    if (bits === 8) f.i32_store8(regOff(t) + off);
-    else if (bits === 16) f.i32_store16(regOff(t) + off);
-    else if (bits === 32) f.i32_store(regOff(t) + off);
-    else f.i64_const(32).op(Op.i64_rotl).i64_store(regOff(t) + off);
+    if (bits === 8) f.i32_store8(vsrOffset(t) + off);
+    else if (bits === 16) f.i32_store16(vsrOffset(t) + off);
+    else if (bits === 32) f.i32_store(vsrOffset(t) + off);
+    else f.i64_const(32).op(Op.i64_rotl).i64_store(vsrOffset(t) + off);
   }
   put(e, t, () => {
     f.local_get(P_REGS);
-    simdMem(f, Simd.v128_load, regOff(t));
+    simdMem(f, Simd.v128_load, vsrOffset(t));
   });
   return true;
 };
@@ -748,14 +744,14 @@ function load16(e: Emit, t: number): void {
   });
 }
 const loadVector = (aligned: boolean, reg: (w: number) => number): RowEmitter => (e, w, j) => {
-  e.eaIndexed(gra(w), grb(w));
+  e.eaIndexed(ra(w), rb(w));
   if (aligned) e.f.local_get(L_EA).i64_const(-16).op(Op.i64_and).local_set(L_EA);
   e.probe(j, 16, false);
   load16(e, reg(w));
   return true;
 };
 const storeVector = (aligned: boolean, reg: (w: number) => number): RowEmitter => (e, w, j) => {
-  e.eaIndexed(gra(w), grb(w));
+  e.eaIndexed(ra(w), rb(w));
   if (aligned) e.f.local_get(L_EA).i64_const(-16).op(Op.i64_and).local_set(L_EA);
   e.probe(j, 16, true);
   e.f.local_get(L_TL);
@@ -767,7 +763,7 @@ const storeVector = (aligned: boolean, reg: (w: number) => number): RowEmitter =
 /** lvsl / lvsr: bytes sh, sh+1, ... (lvsr: 16 - sh, ...) for sh = EA & 15; no access. */
 const loadShift = (right: boolean): RowEmitter => (e, w) => {
   const f = e.f;
-  e.eaIndexed(gra(w), grb(w));
+  e.eaIndexed(ra(w), rb(w));
   put(e, vt(w), () => {
     if (right) f.i32_const(16);
     f.local_get(L_EA).op(Op.i32_wrap_i64).i32_const(15).op(Op.i32_and);
@@ -802,7 +798,7 @@ function bswap64(e: Emit): void {
  */
 const reversedLoad = (size: 2 | 4 | 8): RowEmitter => (e, w, j) => {
   const f = e.f;
-  e.eaIndexed(gra(w), grb(w));
+  e.eaIndexed(ra(w), rb(w));
   e.probe(j, size, false);
   f.local_get(L_TL);
   if (size === 8) f.i64_load(0);
@@ -816,7 +812,7 @@ const reversedLoad = (size: 2 | 4 | 8): RowEmitter => (e, w, j) => {
 };
 const reversedStore = (size: 2 | 4 | 8): RowEmitter => (e, w, j) => {
   const f = e.f;
-  e.eaIndexed(gra(w), grb(w));
+  e.eaIndexed(ra(w), rb(w));
   e.probe(j, size, true);
   f.local_get(L_TL);
   e.getG((w >>> 21) & 31);
@@ -839,7 +835,7 @@ const rows: Record<string, RowEmitter> = {
   stxvd2x: storeVector(false, xt),
   stxvw4x: storeVector(false, xt),
   lxvdsx: (e, w, j) => {
-    e.eaIndexed(gra(w), grb(w));
+    e.eaIndexed(ra(w), rb(w));
     e.probe(j, 8, false);
     put(e, xt(w), () => {
       e.f.local_get(L_TL);
@@ -849,7 +845,7 @@ const rows: Record<string, RowEmitter> = {
     return true;
   },
   lxsdx: (e, w, j) => {
-    e.eaIndexed(gra(w), grb(w));
+    e.eaIndexed(ra(w), rb(w));
     e.probe(j, 8, false);
     setDword0(e, xt(w), () => {
       e.f.local_get(L_TL).i64_load(0);
@@ -858,7 +854,7 @@ const rows: Record<string, RowEmitter> = {
     return true;
   },
   stxsdx: (e, w, j) => {
-    e.eaIndexed(gra(w), grb(w));
+    e.eaIndexed(ra(w), rb(w));
     e.probe(j, 8, true);
     e.f.local_get(L_TL);
     dword0(e, xt(w));
@@ -876,26 +872,26 @@ const rows: Record<string, RowEmitter> = {
   lvsr: loadShift(true),
   mfvsrd: (e, w) => {
     dword0(e, xt(w));
-    e.setG(gra(w));
+    e.setG(ra(w));
     return true;
   },
   mfvsrwz: (e, w) => {
     get(e, xt(w));
     simdLane(e.f, Simd.i32x4_extract_lane, 1);
     e.f.op(Op.i64_extend_i32_u);
-    e.setG(gra(w));
+    e.setG(ra(w));
     return true;
   },
   mtvsrd: (e, w) => {
-    setDword0(e, xt(w), () => e.getG(gra(w)));
+    setDword0(e, xt(w), () => e.getG(ra(w)));
     return true;
   },
   mtvsrwz: (e, w) => {
-    setDword0(e, xt(w), () => (e.getG(gra(w)), e.f.i64_const(0xffffffff).op(Op.i64_and)));
+    setDword0(e, xt(w), () => (e.getG(ra(w)), e.f.i64_const(0xffffffff).op(Op.i64_and)));
     return true;
   },
   mtvsrwa: (e, w) => {
-    setDword0(e, xt(w), () => (e.getG(gra(w)), e.f.op(Op.i64_extend32_s)));
+    setDword0(e, xt(w), () => (e.getG(ra(w)), e.f.op(Op.i64_extend32_s)));
     return true;
   },
   mfvscr: (e, w) => {
@@ -1062,11 +1058,11 @@ const rows: Record<string, RowEmitter> = {
     const f = e.f;
     e.getG((w >>> 21) & 31);
     simd(f, Simd.i64x2_splat);
-    e.getG(grb(w));
+    e.getG(rb(w));
     simd(f, Simd.i64x2_splat);
     simd(f, Simd.i8x16_eq);
     simdLane(f, Simd.i64x2_extract_lane, 0);
-    e.setG(gra(w));
+    e.setG(ra(w));
     return true;
   },
   vshasigmaw: shaSigma(32),
