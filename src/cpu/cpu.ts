@@ -2,9 +2,10 @@
 // slices and reports why it stopped as a value (never a thrown host error).
 //
 // Threads: there is one Cpu per GuestMemory (it owns the decoded-code cache for that memory).
-// The scheduler swaps guest threads by assigning `cpu.state = otherThreadState` between slices;
-// the setter drops the load reservation of both states, which is how "a reservation is lost on a
-// thread switch and on another thread's store" holds: another thread can only store after a switch.
+// A reservation is lost on a thread switch and on another thread's store (another thread can only
+// store after a switch): assigning `cpu.state = otherThreadState` drops the reservations of both
+// states; `switchTo` keeps them, for the AIX scheduler, which drops them itself from its record of
+// the thread that ran last (that record is part of a snapshot, this CPU's is not).
 import { CpuState, CR, CTR_LO, PC_HI, PC_LO, RESV_LEN } from './state.js';
 import { GuestMemory, MemoryFault, PROT_READ, PROT_WRITE, memoryFault, watchTrap, type AccessKind, type FaultReason, type Watchpoint } from './memory.js';
 import { ProgramException, programException } from './isa-types.js';
