@@ -319,8 +319,17 @@ export class RuntimeReader {
 
   /** Just g.goid (the thread list names each thread's goroutine after every stop). */
   goidOf(g: bigint): bigint {
-    const f = this.plan.g.goid;
-    return this.int(this.bytes(g + BigInt(f.offset), f.size, 'g.goid'), { ...f, offset: 0 });
+    return this.field(g, this.plan.g.goid, 'g.goid');
+  }
+
+  /** m.curg alone (a stop names its goroutine from this; readM would decode the whole M). */
+  curgOf(m: bigint): bigint {
+    return this.field(m, this.plan.m.curg, 'm.curg');
+  }
+
+  /** One field of the struct at `base`, read by itself. */
+  private field(base: bigint, f: Field, what: string): bigint {
+    return this.int(this.bytes(base + BigInt(f.offset), f.size, what), { ...f, offset: 0 });
   }
 
   /**
@@ -483,8 +492,11 @@ export class RuntimeReader {
       try {
         const m = this.word(g + BigInt(this.plan.g.m.offset), 'g.m');
         if (m === 0n) return undefined;
-        const rec = knownMs?.get(m) ?? this.readM(m);
-        return rec.g0 === g || rec.curg === g || rec.gsignal === g ? m : undefined;
+        const rec = knownMs?.get(m);
+        if (rec !== undefined) return rec.g0 === g || rec.curg === g || rec.gsignal === g ? m : undefined;
+        // Three fields, not the whole M: every stop of a goroutine-threads session comes here.
+        const p = this.plan.m;
+        return this.field(m, p.curg, 'm.curg') === g || this.field(m, p.g0, 'm.g0') === g || this.field(m, p.gsignal, 'm.gsignal') === g ? m : undefined;
       } catch {
         return undefined;
       }

@@ -237,7 +237,7 @@ export class RuntimeViews {
     const cur = reader.currentG({ r30: thread.gpr(30), r13: thread.gpr(13) });
     if (cur === undefined) return this.threadSummaries().find((x) => x.tid === tid)?.goid;
     try {
-      const curg = reader.readM(cur.m).curg;
+      const curg = reader.curgOf(cur.m);
       return curg === 0n ? undefined : reader.goidOf(curg);
     } catch {
       return undefined;

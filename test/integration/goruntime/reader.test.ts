@@ -233,6 +233,16 @@ for (const toolchain of ['go1.24-aix', 'go1.19-aix'] as const) {
       expect(reader.currentG({ r30: GWORKER, r13: 0n })).toBeUndefined();
     });
 
+    it('names a stopped thread\'s goroutine from single fields, not whole Ms', () => {
+      const reader = new RuntimeReader(layout, mem.read);
+      const before = mem.reads;
+      const cur = reader.currentG({ r30: GMAIN, r13: 0n });
+      expect(cur).toEqual({ g: GMAIN, m: M0, via: 'r30' });
+      expect(reader.curgOf(M0)).toBe(reader.readM(M0).curg);
+      // g.m, then m.curg (it matches); then curgOf's m.curg; readM is the one whole-M read.
+      expect(mem.reads - before).toBe(4);
+    });
+
     it('reports a looping allm list with what it read', () => {
       const loop = new FakeMemory();
       loop.writeInt(layout.globalAddress('runtime.allm'), 8, M0);
