@@ -36,6 +36,7 @@ demo: toolchains build fixtures
 	bash scripts/demo.sh
 
 bench: toolchains build fixtures
+	bash scripts/build-bench-tools.sh
 	$(NODE) dist/bench/main.js
 
 # Go 1.24's own `// run` test programs (GOROOT/test) built for aix/ppc64 and run under the

@@ -1,8 +1,9 @@
 // `make bench`: our emulator next to qemu-ppc64 -cpu POWER8 running the same code, measured in
 // the same run.
 //  (a) a tight integer loop (hand-assembled, identical bytes for both);
-//  (b) Go programs end to end (programs.ts): cpubench phases, a goroutine channel chain, hello
-//      with its start-up broken down, and a watchpoint's cost under serve + gdb;
+//  (b) Go programs end to end (programs.ts): cpubench phases, a goroutine channel chain, real
+//      tools (gofmt, cmd/compile), hello with its start-up broken down, and a watchpoint's cost
+//      under serve + gdb;
 //  (c) gdb-multiarch against our serve and qemu's gdbstub (gdb.ts).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';

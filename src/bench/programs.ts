@@ -4,6 +4,7 @@
 // shared. Both sides include their process start. Rows:
 //  - cpubench phases one at a time (integer/sort, map, SHA-256, float) and whole;
 //  - chansieve: 1,000 goroutines chained by unbuffered channels (scheduler and channel code);
+//  - real tools from Go's tree (gofmt, cmd/compile), built by scripts/build-bench-tools.sh;
 //  - hello end to end, plus our time to main.main and to exit with Node's own start beside it;
 //  - watchsink under `serve` and gdb-multiarch with GOMAXPROCS=4: from a breakpoint stop to the
 //    end of the program, with and without `watch main.sink` set at that stop.
@@ -48,20 +49,46 @@ function wall(command: string, args: string[]): number {
   return timed(command, args).wall;
 }
 
+type Timing = { ours: number; qemu: number; oursCpu: number; qemuCpu: number };
+
 /** Best of REPEAT interleaved runs of ours and qemu (wall and CPU seconds, each at its minimum). */
-function endToEnd(root: string, name: string, args: string[]): { ours: number; qemu: number; oursCpu: number; qemuCpu: number } {
-  const aix = join(root, 'build/fixtures/go1.24-aix', name);
-  const linux = join(root, 'build/fixtures/go1.24-linux', name);
+function endToEnd(root: string, name: string, args: string[]): Timing {
+  return bestOf(join(root, 'dist/cli.js'), join(root, 'build/fixtures/go1.24-aix', name), join(root, 'build/fixtures/go1.24-linux', name), args);
+}
+
+function bestOf(cli: string, aix: string, linux: string, args: string[], linuxArgs = args): Timing {
   const best = { ours: Infinity, qemu: Infinity, oursCpu: Infinity, qemuCpu: Infinity };
   for (let k = 0; k < REPEAT; k++) {
-    const o = timed(process.execPath, [join(root, 'dist/cli.js'), 'run', aix, ...args]);
-    const q = timed('qemu-ppc64', ['-cpu', 'POWER8', linux, ...args]);
+    const o = timed(process.execPath, [cli, 'run', aix, ...args]);
+    const q = timed('qemu-ppc64', ['-cpu', 'POWER8', linux, ...linuxArgs]);
     best.ours = Math.min(best.ours, o.wall);
     best.oursCpu = Math.min(best.oursCpu, o.cpu);
     best.qemu = Math.min(best.qemu, q.wall);
     best.qemuCpu = Math.min(best.qemuCpu, q.cpu);
   }
   return best;
+}
+
+/**
+ * Real tools from Go's own tree (scripts/build-bench-tools.sh builds them for both sides): gofmt
+ * on a 40 KB source file, and cmd/compile compiling a small package that imports fmt and strings.
+ */
+function toolRows(root: string, past: (r: Timing) => number): Row[] {
+  const dir = join(root, 'build/bench-tools');
+  const out = mkdtempSync(join(tmpdir(), 'bench-tools-'));
+  try {
+    const side = (goos: string, tool: string) => join(dir, goos, tool);
+    const expr = join(dir, 'expr.go');
+    const gofmt = bestOf(join(root, 'dist/cli.js'), side('aix', 'gofmt'), side('linux', 'gofmt'), ['-l', expr]);
+    const compileArgs = (goos: string) => ['-p', 'main', '-importcfg', side(goos, 'importcfg'), '-complete', '-o', join(out, `${goos}.o`), join(dir, 'point/main.go')];
+    const compile = bestOf(join(root, 'dist/cli.js'), side('aix', 'compile'), side('linux', 'compile'), compileArgs('aix'), compileArgs('linux'));
+    return [
+      { what: 'gofmt -l go/types/expr.go (40 KB)', ...gofmt, target: 3, pastStartup: past(gofmt) },
+      { what: 'compile: a package importing fmt, strings', ...compile, target: 3, pastStartup: past(compile) },
+    ];
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
 }
 
 interface Startup {
@@ -148,13 +175,15 @@ export async function benchPrograms(root = resolve('.')): Promise<void> {
   // Every Go program pays hello's start (Node, our import, the XCOFF load, the Go runtime's own
   // initialisation); the time past it is the part a faster tier can shrink.
   const hello = endToEnd(root, 'hello', []);
-  const past = (r: { ours: number; qemu: number }): number => Math.max(r.ours - hello.ours, 1e-3) / Math.max(r.qemu - hello.qemu, 1e-3);
+  const past = (r: Timing): number => Math.max(r.ours - hello.ours, 1e-3) / Math.max(r.qemu - hello.qemu, 1e-3);
   for (const phase of ['sort', 'map', 'sha', 'float', 'all']) {
     const r = endToEnd(root, 'cpubench', [phase]);
     rows.push({ what: `cpubench ${phase}`, ...r, target: 3, pastStartup: past(r) });
   }
   const sieve = endToEnd(root, 'chansieve', ['1000']);
   rows.push({ what: 'chansieve 1000 (1,000 goroutines chained by channels)', ...sieve, target: 5, pastStartup: past(sieve) });
+  if (['aix', 'linux'].every((goos) => existsSync(join(root, 'build/bench-tools', goos, '.stamp')))) rows.push(...toolRows(root, past));
+  else console.log('    (real tools skipped: build/bench-tools missing; make bench builds them with scripts/build-bench-tools.sh)');
   const nodeAlone = Math.min(...Array.from({ length: REPEAT }, () => wall(process.execPath, ['-e', '0'])));
   const st = startup(root);
   rows.push({
