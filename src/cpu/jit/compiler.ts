@@ -24,7 +24,7 @@ import { VECTOR_MEMORY_ROWS, VECTOR_STORE_ROWS, vpermW } from './emit-vector.js'
 import { popcnt32 } from '../exec/vmx.js';
 import { arithGeneral, fastAdd, fastDiv, fastFma, fastMul, fastSqrt, fcfid, fcmp, fcti } from '../exec/fp.js';
 import { doubleWordsToSingle, singleToDoubleWords } from '../exec/fpu-core.js';
-import { compileWasmBlock, wasmAccepts, wasmBlockFn, wasmTierEnabled } from '../wasm/compiler.js';
+import { compileWasmBlock, wasmBlockFn, wasmMayAccept, wasmTierEnabled, type WasmBlock } from '../wasm/compiler.js';
 
 /** Functions and scratch the generated code calls by these names (one copy per block factory). */
 const BLOCK_HELPERS: Record<string, unknown> = {
@@ -81,6 +81,32 @@ function rowIdAt(host: CompileHost, page: CodePage, idx: number, j: number, hi: 
   return id < FIRST_ROW_ID ? -1 : id;
 }
 
+interface Region {
+  words: number[];
+  rows: InsnRow[];
+  /** Word indices that start a label: the entry, every branch target inside, every return point. */
+  labels: Set<number>;
+  /** The instruction after each call inside: the callee's return enters the region there. */
+  returnPoints: number[];
+}
+
+/** The region of these words entered at (hi, lo): its labels and return points. */
+function regionOf(words: number[], rows: InsnRow[], hi: number, lo: number): Region {
+  const labels = new Set<number>([0]);
+  const returnPoints: number[] = [];
+  words.forEach((w, j) => {
+    if (rows[j].family === 'branch' && (w & 1) !== 0 && j + 1 < words.length) {
+      labels.add(j + 1);
+      returnPoints.push(j + 1);
+    }
+    const t = staticTarget(rows[j].name, w, hi, (lo + 4 * j) | 0);
+    if (t === null || t[0] !== hi || (t[1] & 3) !== 0) return;
+    const ti = ((t[1] - lo) | 0) >> 2;
+    if (ti >= 0 && ti < words.length) labels.add(ti);
+  });
+  return { words, rows, labels, returnPoints };
+}
+
 export class BlockCompiler {
   readonly stats: CompileStats = { blocks: 0, regions: 0, wasm: 0, instructions: 0, emitted: 0, called: 0, micros: 0 };
 
@@ -127,11 +153,51 @@ export class BlockCompiler {
     // The Wasm tier compiles a region: this block and, while every row has a Wasm emitter, the
     // code after it (past unconditional branches), with every branch target inside as a label.
     // Code that has never run costs nothing there (no type feedback to invalidate).
-    const region = this.wasmRegion(host, page, idx, hi, lo, words, rowIdx);
-    const wasm = region === null ? null : compileWasmBlock(region.rows, region.words, region.labels, hi, lo);
+    let region = this.wasmRegion(host, page, idx, hi, lo, words, rowIdx);
+    let wasm: WasmBlock['fn'] | null = null;
+    while (region !== null) {
+      const r = compileWasmBlock(region.rows, region.words, region.labels, hi, lo);
+      if (typeof r !== 'number') {
+        wasm = r;
+        break;
+      }
+      // An emitter refused word r: the region is the words before it, if they cover the block.
+      region = r < len ? null : regionOf(region.words.slice(0, r), region.rows.slice(0, r), hi, lo);
+    }
     const blockLen = wasm === null ? len : region!.words.length;
     const block = new CompiledBlock(blockLen, firstId, hi, lo, targets.size > 1 || this.jumpsToEntry(rowIdx, words, hi, lo));
 
+    // The JS function: built (source, then parsed) only when it runs, because a Wasm block needs
+    // it only for a CPU or register file outside the arena; building its source for every Wasm
+    // block was a third of the compile time, all of it in cold code.
+    const makeJs = (): BlockFn => this.jsBlock(block, hi, lo, words, rowIdx, targets).fn;
+    const wrapped = wasm === null ? null : wasmBlockFn(wasm, makeJs, region!.rows, region!.words, hi, lo, blockLen);
+    let emitted = len;
+    if (wrapped !== null) {
+      block.fn = wrapped.fn;
+      block.wasmSlot = wrapped.slot;
+      const sorted = [...region!.labels].sort((x, y) => x - y);
+      for (const t of region!.returnPoints) block.wasmEntries.push(sorted.indexOf(t), t);
+      this.stats.wasm++;
+    } else {
+      const js = this.jsBlock(block, hi, lo, words, rowIdx, targets);
+      block.fn = js.fn;
+      emitted = js.emitted;
+    }
+
+    const st = this.stats;
+    st.regions += targets.size > 1 ? 1 : 0;
+    st.blocks++;
+    st.instructions += len;
+    st.emitted += emitted;
+    st.called += len - emitted;
+    st.micros += (performance.now() - t0) * 1000;
+    return block;
+  }
+
+  /** The JS function of a block, and how many of its rows were emitted inline (the rest are calls). */
+  private jsBlock(block: CompiledBlock, hi: number, lo: number, words: readonly number[], rowIdx: readonly number[], targets: ReadonlySet<number>): { fn: BlockFn; emitted: number } {
+    const len = words.length;
     const endLo = (lo + 4 * len) | 0;
     const endHi = endLo === 0 ? (hi + 1) | 0 : hi;
     const execNames: string[] = [];
@@ -201,30 +267,9 @@ return function ${fnName}(s, mem, left, host) {
     return -1;
   }
 };`;
-    // The JS function is parsed only when it runs: a Wasm block needs it only for a CPU or
-    // register file outside the arena.
-    const makeJs = (): BlockFn => {
-      // eslint-disable-next-line @typescript-eslint/no-implied-eval
-      const factory = new Function('B', 'W', ...HELPER_NAMES, ...execNames, src) as (...a: unknown[]) => BlockFn;
-      return factory(block, Int32Array.from(words), ...HELPER_VALUES, ...execFns);
-    };
-    const wrapped = wasm === null ? null : wasmBlockFn(wasm, makeJs, region!.rows, region!.words, hi, lo, blockLen);
-    if (wrapped !== null) {
-      block.fn = wrapped.fn;
-      block.wasmSlot = wrapped.slot;
-      const sorted = [...region!.labels].sort((x, y) => x - y);
-      for (const t of region!.returnPoints) block.wasmEntries.push(sorted.indexOf(t), t);
-      this.stats.wasm++;
-    } else block.fn = makeJs();
-
-    const st = this.stats;
-    st.regions += targets.size > 1 ? 1 : 0;
-    st.blocks++;
-    st.instructions += len;
-    st.emitted += emitted;
-    st.called += len - emitted;
-    st.micros += (performance.now() - t0) * 1000;
-    return block;
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    const factory = new Function('B', 'W', ...HELPER_NAMES, ...execNames, src) as (...a: unknown[]) => BlockFn;
+    return { fn: factory(block, Int32Array.from(words), ...HELPER_VALUES, ...execFns), emitted };
   }
 
   /**
@@ -240,33 +285,20 @@ return function ${fnName}(s, mem, left, host) {
     lo: number,
     blockWords: readonly number[],
     blockRows: readonly number[],
-  ): { words: number[]; rows: InsnRow[]; labels: Set<number>; returnPoints: number[] } | null {
+  ): Region | null {
     if (!wasmTierEnabled()) return null;
     const rows = blockRows.map((r) => this.rows[r]);
-    if (rows.some((row, j) => !wasmAccepts(row.name, blockWords[j]))) return null;
+    if (rows.some((row, j) => !wasmMayAccept(row.name, blockWords[j]))) return null;
     const words = [...blockWords];
     for (let j = idx + words.length; j < CODE_PAGE_WORDS && words.length < MAX_REGION; j++) {
       const id = rowIdAt(host, page, idx, j, hi, lo);
       if (id < 0) break;
       const row = this.rows[this.rowOfId[id]];
-      if (!wasmAccepts(row.name, page.words[j])) break;
+      if (!wasmMayAccept(row.name, page.words[j])) break;
       words.push(page.words[j]);
       rows.push(row);
     }
-    const labels = new Set<number>([0]);
-    // The instruction after a call is a label too: the callee's return enters the region there.
-    const returnPoints: number[] = [];
-    words.forEach((w, j) => {
-      if (rows[j].family === 'branch' && (w & 1) !== 0 && j + 1 < words.length) {
-        labels.add(j + 1);
-        returnPoints.push(j + 1);
-      }
-      const t = staticTarget(rows[j].name, w, hi, (lo + 4 * j) | 0);
-      if (t === null || t[0] !== hi || (t[1] & 3) !== 0) return;
-      const ti = ((t[1] - lo) | 0) >> 2;
-      if (ti >= 0 && ti < words.length) labels.add(ti);
-    });
-    return { words, rows, labels, returnPoints };
+    return regionOf(words, rows, hi, lo);
   }
 
   private jumpsToEntry(rowIdx: number[], words: number[], hi: number, lo: number): boolean {

@@ -78,8 +78,6 @@ const TLB_W = 3 * TLB_ARRAY;
 /** A row this tier emits: returns false when it does not handle this form (the block stays JS). */
 export type RowEmitter = (e: Emit, w: number, j: number) => boolean;
 
-/** A (hi, lo) word pair as the i64 a little-endian load of it gives (what i64.store must write). */
-const pairBits = (hi: number, lo: number): bigint => BigInt.asIntN(64, (BigInt(lo >>> 0) << 32n) | BigInt(hi >>> 0));
 const mask64 = (mb: number, me: number): bigint => {
   const k = (mb * 64 + me) << 1;
   return BigInt.asIntN(64, (BigInt(MASK64[k] >>> 0) << 32n) | BigInt(MASK64[k + 1] >>> 0));
@@ -170,7 +168,7 @@ export class Emit {
   /** Leave with PC = (th, tl) constants and count m + n. */
   exitConst(th: number, tl: number, n: number, ret = 0): void {
     const f = this.f;
-    f.local_get(P_REGS).i64_const(pairBits(th, tl)).i64_store(PC_OFF);
+    f.local_get(P_REGS).i64_const_words(tl, th).i64_store(PC_OFF);
     this.exitCount(n, ret);
   }
   /** Leave with the count m + n (ret 0) or the slow-path code -2 - (m + n) (ret 1). */
@@ -190,7 +188,7 @@ export class Emit {
     const f = this.f;
     f.if_();
     this.depth++;
-    f.local_get(P_REGS).i64_const(pairBits(this.pcHi(j), this.pcLo(j))).i64_store(PC_OFF);
+    f.local_get(P_REGS).i64_const_words(this.pcLo(j), this.pcHi(j)).i64_store(PC_OFF);
     this.exitCount(j, 1);
     this.depth--;
     f.end();
@@ -1107,6 +1105,19 @@ export function wasmAccepts(name: string, w: number): boolean {
   return emit(scratch, w, 0);
 }
 
+/**
+ * wasmAccepts without emitting, for the words a region extends over: false when the row has no
+ * emitter or its predicate refuses the word, true otherwise. The few integer forms an emitter
+ * still refuses (OE forms, other SPRs, update forms with RA = 0) are found by compileWasmBlock
+ * while it emits, which then asks for a shorter region: emitting every word twice (once into a
+ * scratch function here) cost a sixth of the compile time, in code too cold to be optimised.
+ */
+export function wasmMayAccept(name: string, w: number): boolean {
+  if (wasmRows[name] === undefined) return false;
+  const accepts = wasmRowAccepts[name];
+  return accepts === undefined || accepts(w);
+}
+
 /** AIX_GDBSTUB_WASM=0 turns the tier off (the JS tier then compiles every block). */
 export function wasmTierEnabled(): boolean {
   return guestArena() !== null;
@@ -1119,13 +1130,14 @@ export interface WasmBlock {
 
 /**
  * The Wasm function for a block (words and rows from jit/compiler.ts, labels = its loop targets),
- * or null when a row has no emitter here (the block is then compiled to JS).
+ * or, when the emitter of word j refuses it (or has no emitter), j: only the first j words can
+ * be a Wasm region (0 when the tier is off).
  */
-export function compileWasmBlock(rows: readonly InsnRow[], words: readonly number[], labelSet: ReadonlySet<number>, hi: number, lo: number): WasmBlock['fn'] | null {
+export function compileWasmBlock(rows: readonly InsnRow[], words: readonly number[], labelSet: ReadonlySet<number>, hi: number, lo: number): WasmBlock['fn'] | number {
   const arena = guestArena();
-  if (arena === null) return null;
+  if (arena === null) return 0;
   const len = words.length;
-  for (let j = 0; j < len; j++) if (wasmRows[rows[j].name] === undefined) return null;
+  for (let j = 0; j < len; j++) if (wasmRows[rows[j].name] === undefined) return j;
   const labels = [...labelSet].sort((x, y) => x - y);
   const e = new Emit(hi, lo, len, labels);
   const f = e.f;
@@ -1140,7 +1152,7 @@ export function compileWasmBlock(rows: readonly InsnRow[], words: readonly numbe
       f.end();
       e.depth = nl - 1 - k;
     }
-    if (!wasmRows[rows[j].name](e, words[j], j)) return null;
+    if (!wasmRows[rows[j].name](e, words[j], j)) return j;
   }
   // Fell off the end (the last row is not an unconditional branch, or its branch fell through).
   e.exitConst(e.pcHi(len), e.pcLo(len), len);

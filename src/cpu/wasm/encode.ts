@@ -158,6 +158,22 @@ export class WasmFn {
     }
     return this;
   }
+  /** i64.const of the value whose high word is `high` and low word `low` (int32 each): no BigInt. */
+  i64_const_words(high: number, low: number): this {
+    this.bytes.push(0x42);
+    let h = high | 0;
+    let l = low | 0;
+    for (;;) {
+      const b = l & 0x7f;
+      l = (l >>> 7) | (h << 25);
+      h >>= 7;
+      if ((h === 0 && l === 0 && (b & 0x40) === 0) || (h === -1 && l === -1 && (b & 0x40) !== 0)) {
+        this.bytes.push(b);
+        return this;
+      }
+      this.bytes.push(b | 0x80);
+    }
+  }
   private mem(code: number, align: number, offset: number): this {
     this.bytes.push(code, align);
     uleb(this.bytes, offset);

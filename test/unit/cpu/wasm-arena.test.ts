@@ -33,3 +33,17 @@ describe('guest arena', () => {
     expect(new TextDecoder().decode(arena.bytes.subarray(at, at + 1))).toBe(')');
   });
 });
+
+describe('Wasm encoder', () => {
+  it('i64_const_words encodes as i64_const of the same 64-bit value (PC constants without BigInt)', () => {
+    const words = [0, 1, -1, 0x3f, 0x40, 0x7f, 0x80, 0x7fffffff, -0x80000000, 0x12345678, -0x12345678, 0xffff, 0x10000];
+    for (let k = 0; k < 200; k++) words.push((Math.random() * 2 ** 32) | 0);
+    for (const high of words) {
+      for (const low of words.slice(0, 40)) {
+        const a = new WasmFn().i64_const_words(high, low).bytes;
+        const b = new WasmFn().i64_const(BigInt.asIntN(64, (BigInt(high) << 32n) | BigInt(low >>> 0))).bytes;
+        expect(a, `${high} ${low}`).toEqual(b);
+      }
+    }
+  });
+});

@@ -222,6 +222,23 @@ describe('wasm tier: slow paths and exact stops', () => {
     expect(jitStats().wasm).toBeGreaterThan(before);
   });
 
+  it('a region stops before a word its emitter refuses (addo), found while emitting, and stays exact', () => {
+    // 4: li r3,0 | 8: addi r3,r3,1; b 16 | 16: addo r4,r4,r5 (OE: no Wasm form); addi r5,r5,3;
+    // cmpdi cr7,r3,300; bne cr7,8 | trap
+    const prog = [I(4), D(14, 3, 0, 0), D(14, 3, 3, 1), I(4), XO(4, 4, 5, 266, 1, 0), D(14, 5, 5, 3), D(11, (7 << 2) | 1, 3, 300), B(4, 30, -20), TRAP];
+    const before = jitStats().wasm;
+    for (const budgets of [[100_000], Array.from({ length: 300 }, (_v, k) => 1 + ((k * 5) % 11))]) {
+      const { jit } = runBoth(prog, { gpr: { 4: 0x7ffffffffffff000n, 5: 7n } }, budgets, `refused ${budgets.length}`);
+      if (budgets.length === 1) expect(jit.stop.reason).toBe(StopReason.TRAP);
+      // The region entered at 8 is the two words before addo; addo's own block is JavaScript.
+      const page = jit.codePageFor(0, Number(CODE));
+      const region = page.blocks?.[(Number(CODE + 8n) & 0xffff) >>> 2];
+      expect(region?.wasmSlot).toBeGreaterThanOrEqual(0);
+      expect(region?.len).toBe(2);
+    }
+    expect(jitStats().wasm).toBeGreaterThan(before);
+  });
+
   it('breakpoints, host-call ranges and stepi inside a region (past its first unconditional branch)', () => {
     // 4: loop: addi r3,r3,1; b 12 | 12: addi r4,r4,2; cmpdi cr7,r3,1000; bne cr7,4 | b 8 -> trap
     const loop = [I(4), D(14, 3, 3, 1), I(4), D(14, 4, 4, 2), D(11, (7 << 2) | 1, 3, 1000), B(4, 30, -16), I(8), TRAP, TRAP];
