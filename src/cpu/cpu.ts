@@ -187,12 +187,17 @@ function warmLoop(jit: boolean): void {
     }
   }
   if (!jit) return;
-  // The compile path of the heat check: a CPU whose threshold is 1 takes a branch to a slot
-  // already marked ID_BLOCK, so compileAt returns at once (no block, no compiler statistics).
+  // The compile paths of the heat check (for the branch target and for where the run started): a
+  // CPU whose threshold is 1 takes a branch from a slot to a slot, both already marked ID_BLOCK,
+  // so compileAt returns at once (no block, no compiler statistics). The first is a block too long
+  // for the budget, so the loop interprets its entry instruction, the branch.
   const hotCpu = new Cpu(new GuestMemory(), new CpuState(), { jit, jitThreshold: 1, wasm: false });
   const hot = hotCpu.codePageFor(0, base);
   const b = allRows.findIndex((r) => r.name === 'b');
-  hot.ids[0] = ids[b]!;
+  const longBlock = new CompiledBlock(1 << 30, ids[b]!, 0, base, false);
+  hot.blocks = new Array<CompiledBlock | undefined>(CODE_PAGE_WORDS);
+  hot.blocks[0] = longBlock;
+  hot.ids[0] = ID_BLOCK;
   hot.words[0] = allRows[b]!.match | 8; // b .+8
   hot.ids[2] = ID_BLOCK;
   for (let k = 0; k < 3; k++) {

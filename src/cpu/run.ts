@@ -76,8 +76,10 @@ export interface LoopHost {
   executed: number;
   /**
    * Heat of branch targets, indexed by (pcLo >>> 2) & HEAT_MASK (jit loop only): each taken
-   * branch adds the instructions run since the previous one, so long loop bodies get hot after
-   * fewer iterations than short blocks (compiling pays off per instruction, not per entry).
+   * branch adds the instructions run since the previous one to its target, so long loop bodies get
+   * hot after fewer iterations than short blocks (compiling pays off per instruction, not per
+   * entry), and to the previous target, where that interpreted run started (a function's entry
+   * gets its own body's count, not only its callers' few instructions before the call).
    */
   readonly heat: Int32Array;
   /** Heat at which a branch target is compiled (jit loop only). */
@@ -167,9 +169,14 @@ export function buildRunLoop(rows: readonly InsnRow[], opts: { jit?: boolean } =
   // Branch targets (and exits of compiled blocks) feed the heat counters in the jit loop. There is
   // one copy of the check, after the `taken` block that branches and block exits break out of: its
   // compile path first runs long after TurboFan optimised the loop, and every copy of it cost one
-  // deoptimisation of the whole loop.
+  // deoptimisation of the whole loop. The run since the previous target is credited to the new
+  // target (as before: code a hot block exits to gets hot at once) and, less the instructions
+  // compiled blocks ran, to the previous target (fromHi/fromLo), whose code it was: Go's map code
+  // (mapassign_fast64, called 150,000 times in cpubench map) was interpreted for its first
+  // 2,400-5,000 calls because its entry got only its callers' few instructions per call
+  // (notes/cpu-performance.md, "Cold code").
   const heatCheck = jit
-    ? `{ const hx = (pcLo >>> 2) & ${HEAT_MASK}; if ((heat[hx] += n - mark) >= threshold) { heat[hx] = 0; spr[0] = pcHi; spr[1] = pcLo; host.compileAt(pcHi, pcLo); } mark = n; }`
+    ? `{ const hx = (pcLo >>> 2) & ${HEAT_MASK}; const d = n - mark; if ((heat[hx] += d) >= threshold) { heat[hx] = 0; spr[0] = pcHi; spr[1] = pcLo; host.compileAt(pcHi, pcLo); } if (fromHx !== hx && (heat[fromHx] += d - blockRun) >= threshold) { heat[fromHx] = 0; spr[0] = pcHi; spr[1] = pcLo; host.compileAt(fromHi, fromLo); } blockRun = 0; mark = n; fromHi = pcHi; fromLo = pcLo; fromHx = hx; }`
     : '';
   const caseBody = (pos: number): string => {
     const k = order[pos];
@@ -194,6 +201,7 @@ export function buildRunLoop(rows: readonly InsnRow[], opts: { jit?: boolean } =
               return host.exceptionStop(host.jitError, w);
             }
             n += c;
+            blockRun += c;
             host.jitExecuted += c;
             pcHi = spr[0];
             pcLo = spr[1];
@@ -244,6 +252,7 @@ return function runLoop(host, s, mem, budget) {
   ${jit ? 'const heat = host.heat; const threshold = host.jitThreshold; let mark = 0;' : ''}
   let pcHi = spr[0] | 0;
   let pcLo = spr[1] | 0;
+  ${jit ? `let fromHi = pcHi; let fromLo = pcLo; let fromHx = (pcLo >>> 2) & ${HEAT_MASK}; let blockRun = 0;` : ''}
   let curHi = 0;
   let curPg = -1;
   let page = null;

@@ -20,6 +20,8 @@ export interface Setup {
   ctr?: bigint;
   lr?: bigint;
   writableCode?: boolean;
+  /** Compile threshold of the compiling CPU (default 1: nearly every branch target compiles). */
+  jitThreshold?: number;
 }
 
 export function makeCpu(words: number[], jit: boolean, setup: Setup = {}): Cpu {
@@ -33,7 +35,7 @@ export function makeCpu(words: number[], jit: boolean, setup: Setup = {}): Cpu {
   const fill = new Uint8Array(DATA_LEN);
   for (let k = 0; k < DATA_LEN; k++) fill[k] = (k * 131 + 7) & 0xff;
   mem.writeBytes(DATA, fill);
-  const cpu = new Cpu(mem, new CpuState(), { jit, jitThreshold: 1 });
+  const cpu = new Cpu(mem, new CpuState(), { jit, jitThreshold: setup.jitThreshold ?? 1 });
   cpu.timeBase = () => 0x123456789n;
   cpu.pc = CODE;
   const s = cpu.state;

@@ -11,6 +11,7 @@ import { allRows } from '../../../src/cpu/decode.js';
 import { emitters } from '../../../src/cpu/jit/emit.js';
 import { VECTOR_MEMORY_ROWS, VECTOR_STORE_ROWS } from '../../../src/cpu/jit/emit-vector.js';
 import { IDX, PTR, type Setup, int, makeCpu, pick, randomSetup, runBoth, snapshot } from './jit-harness.js';
+import { ID_BLOCK } from '../../../src/cpu/run.js';
 
 /** VX/VA/XX3 forms (vector rows). */
 const VX = (t: number, a: number, b: number, xo: number): number => ((4 << 26) | (t << 21) | (a << 16) | (b << 11) | xo) | 0;
@@ -232,7 +233,8 @@ describe('jit: exact stops', () => {
 
   it('a faulting load in the middle of a block: PC on it, earlier instructions committed, it not', () => {
     const { jit } = runBoth(prog, { gpr: { 5: 55n, 7: 0x5000n } }, [100], 'load fault');
-    expect(jit.compiledBlocks).toBe(1);
+    // The block entered at 4 and, at threshold 1, the `b` at 0 the run started from (its heat).
+    expect(jit.compiledBlocks).toBe(2);
     expect(jit.stop.reason).toBe(StopReason.FAULT);
     expect(jit.stop.pc).toBe(CODE + 12n);
     expect(jit.stop.faultAddress).toBe(0x5000n);
@@ -241,6 +243,24 @@ describe('jit: exact stops', () => {
     expect(jit.state.getGpr(4)).toBe(2n);
     expect(jit.state.getGpr(5)).toBe(55n);
     expect(jit.state.getGpr(6)).toBe(0n);
+  });
+
+  it('heat: a function entered from interpreted code is credited with its own body, not only its caller\'s run', () => {
+    // 0: li r3,0 | 4: addi r3,r3,1; bl 24 | 12: cmpdi cr7,r3,1000; bne cr7,4 | 20: trap
+    // 24: f: 20 x addi r4,r4,1; blr. Per iteration f's entry is credited the caller's 2
+    // instructions before the call (as the target of bl) and its own 21 (where the run that ended
+    // at blr started): at threshold 230 it compiles in the 10th call. Crediting the target alone
+    // (the rule before) gave it 2 per call: 115 calls.
+    const f = [...new Array<number>(20).fill(D(14, 4, 4, 1)), XL(20, 0, 16)];
+    const prog = [D(14, 3, 0, 0), D(14, 3, 3, 1), I(16, 0, 1), D(11, (7 << 2) | 1, 3, 1000), B(4, 30, -12), TRAP, ...f];
+    const fCompiled = (c: Cpu): boolean => c.codePageFor(0, Number(CODE)).ids[Number((CODE + 24n) & 0xffffn) >>> 2] === ID_BLOCK;
+    const { jit, interp } = runBoth(prog, { jitThreshold: 230 }, [12 * 25], 'heat');
+    expect(fCompiled(jit)).toBe(true);
+    expect(jit.state.getGpr(3)).toBe(12n);
+    // The rest of the run, compiled or not, leaves the same state.
+    for (let k = 0; k < 10; k++) expect(snapshot(jit, jit.run(3001))).toEqual(snapshot(interp, interp.run(3001)));
+    expect(jit.stop.reason).toBe(StopReason.TRAP);
+    expect(jit.state.getGpr(4)).toBe(20_000n);
   });
 
   it('a store to read-only code faults with access write; a trap stops on the trap word', () => {
