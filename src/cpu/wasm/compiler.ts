@@ -283,24 +283,56 @@ export class Emit {
   probe(j: number, size: number, write: boolean): void {
     const f = this.f;
     const t = write ? TLB_W : TLB_R;
-    f.local_get(L_EA).i64_const(32).op(Op.i64_shr_u).op(Op.i32_wrap_i64).local_set(L_TH);
-    f.local_get(L_EA).op(Op.i32_wrap_i64).local_set(L_TL);
-    // i = ((lo >>> 16) ^ (imul(hi, TLB_HASH) >>> TLB_HASH_SHIFT)) & mask, as memory.ts
-    f.local_get(L_TL).i32_const(16).op(Op.i32_shr_u);
-    f.local_get(L_TH).i32_const(TLB_HASH).op(Op.i32_mul).i32_const(TLB_HASH_SHIFT).op(Op.i32_shr_u).op(Op.i32_xor).i32_const(TLB_ENTRIES - 1).op(Op.i32_and);
-    f.i32_const(2).op(Op.i32_shl).local_get(P_TLB).op(Op.i32_add).local_set(L_TI);
-    f.local_get(L_TI).i32_load(t + TLB_ARRAY).local_get(L_TL).i32_const(16).op(Op.i32_shr_u).op(Op.i32_ne);
-    f.local_get(L_TI).i32_load(t).local_get(L_TH).op(Op.i32_ne).op(Op.i32_or);
-    if (size > 1) f.local_get(L_TL).i32_const(0xffff).op(Op.i32_and).i32_const(65536 - size).op(Op.i32_gt_u).op(Op.i32_or);
+    fixedBytes(f, (write ? FIXED_PROBE_W : FIXED_PROBE_R) + size, (g) => probeTest(g, t, size));
     this.slowExitIf(j);
-    f.local_get(L_TI).i32_load(t + 2 * TLB_ARRAY).local_get(L_TL).i32_const(0xffff).op(Op.i32_and).op(Op.i32_add).local_set(L_TL);
+    fixedBytes(f, write ? FIXED_PROBE_W : FIXED_PROBE_R, (g) => {
+      g.local_get(L_TI).i32_load(t + 2 * TLB_ARRAY).local_get(L_TL).i32_const(0xffff).op(Op.i32_and).op(Op.i32_add).local_set(L_TL);
+    });
   }
+}
+
+/**
+ * The bytes of a sequence that is the same wherever it is emitted (the TLB probe's test and its
+ * address, byte swaps), recorded on first use and pushed in one call: compiling runs so rarely
+ * that V8 keeps the emitters in its cold tiers, where each WasmFn call costs far more than a
+ * builtin push of many bytes (a 64-word region made about 2,300 of those calls).
+ */
+const fixedSequences = new Map<number, number[]>();
+const FIXED_PROBE_R = 0; // + size (1..16): the test; + 0: the address
+const FIXED_PROBE_W = 32;
+const FIXED_BSWAP32 = 64;
+const FIXED_BSWAP64 = 65;
+function fixedBytes(f: WasmFn, key: number, emit: (g: WasmFn) => void): void {
+  let bytes = fixedSequences.get(key);
+  if (bytes === undefined) {
+    const g = new WasmFn();
+    emit(g);
+    bytes = g.bytes;
+    fixedSequences.set(key, bytes);
+  }
+  f.bytes.push(...bytes);
+}
+
+/** The i32 on the stack: 1 when the EA (L_EA) misses TLB `t` for `size` bytes; sets L_TH, L_TL, L_TI. */
+function probeTest(f: WasmFn, t: number, size: number): void {
+  f.local_get(L_EA).i64_const(32).op(Op.i64_shr_u).op(Op.i32_wrap_i64).local_set(L_TH);
+  f.local_get(L_EA).op(Op.i32_wrap_i64).local_set(L_TL);
+  // i = ((lo >>> 16) ^ (imul(hi, TLB_HASH) >>> TLB_HASH_SHIFT)) & mask, as memory.ts
+  f.local_get(L_TL).i32_const(16).op(Op.i32_shr_u);
+  f.local_get(L_TH).i32_const(TLB_HASH).op(Op.i32_mul).i32_const(TLB_HASH_SHIFT).op(Op.i32_shr_u).op(Op.i32_xor).i32_const(TLB_ENTRIES - 1).op(Op.i32_and);
+  f.i32_const(2).op(Op.i32_shl).local_get(P_TLB).op(Op.i32_add).local_set(L_TI);
+  f.local_get(L_TI).i32_load(t + TLB_ARRAY).local_get(L_TL).i32_const(16).op(Op.i32_shr_u).op(Op.i32_ne);
+  f.local_get(L_TI).i32_load(t).local_get(L_TH).op(Op.i32_ne).op(Op.i32_or);
+  if (size > 1) f.local_get(L_TL).i32_const(0xffff).op(Op.i32_and).i32_const(65536 - size).op(Op.i32_gt_u).op(Op.i32_or);
 }
 
 const scratch = new Emit(0, 0, 1, [0]);
 
 /** Byte-swap the i32 on the stack. */
 export function bswap32(f: WasmFn): void {
+  fixedBytes(f, FIXED_BSWAP32, emitBswap32);
+}
+function emitBswap32(f: WasmFn): void {
   f.local_set(L_TH);
   f.local_get(L_TH).i32_const(8).op(Op.i32_shr_u).i32_const(0x00ff00ff).op(Op.i32_and);
   f.local_get(L_TH).i32_const(0x00ff00ff).op(Op.i32_and).i32_const(8).op(Op.i32_shl).op(Op.i32_or);
@@ -308,6 +340,9 @@ export function bswap32(f: WasmFn): void {
 }
 /** Byte-swap the i64 on the stack. */
 export function bswap64(f: WasmFn): void {
+  fixedBytes(f, FIXED_BSWAP64, emitBswap64);
+}
+function emitBswap64(f: WasmFn): void {
   f.local_set(L_X);
   f.local_get(L_X).i64_const(8).op(Op.i64_shr_u).i64_const(0x00ff00ff00ff00ffn).op(Op.i64_and);
   f.local_get(L_X).i64_const(0x00ff00ff00ff00ffn).op(Op.i64_and).i64_const(8).op(Op.i64_shl).op(Op.i64_or);
