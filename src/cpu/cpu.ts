@@ -187,22 +187,27 @@ function warmLoop(jit: boolean): void {
     }
   }
   if (!jit) return;
-  // The compile paths of the heat check (for the branch target and for where the run started): a
-  // CPU whose threshold is 1 takes a branch from a slot to a slot, both already marked ID_BLOCK,
-  // so compileAt returns at once (no block, no compiler statistics). The first is a block too long
-  // for the budget, so the loop interprets its entry instruction, the branch.
+  // The compile paths of the heat check (for the branch target, for where the run started and for
+  // the entry of the function it runs in): a CPU whose threshold is 1 runs `bl .+8` at slot 0,
+  // `b .+4` at slot 2 and `blr` (back to slot 1) at slot 3, so each check's targets are slots already
+  // marked ID_BLOCK and compileAt returns at once (no block, no compiler statistics). Slots 0, 2
+  // and 3 hold blocks too long for the budget, so the loop interprets their entry instructions.
   const hotCpu = new Cpu(new GuestMemory(), new CpuState(), { jit, jitThreshold: 1, wasm: false });
   const hot = hotCpu.codePageFor(0, base);
-  const b = allRows.findIndex((r) => r.name === 'b');
-  const longBlock = new CompiledBlock(1 << 30, ids[b]!, 0, base, false);
   hot.blocks = new Array<CompiledBlock | undefined>(CODE_PAGE_WORDS);
-  hot.blocks[0] = longBlock;
-  hot.ids[0] = ID_BLOCK;
-  hot.words[0] = allRows[b]!.match | 8; // b .+8
-  hot.ids[2] = ID_BLOCK;
+  const interpreted = (slot: number, name: string, word: number): void => {
+    const row = allRows.findIndex((r) => r.name === name);
+    hot.blocks![slot] = new CompiledBlock(1 << 30, ids[row]!, 0, base + 4 * slot, false);
+    hot.ids[slot] = ID_BLOCK;
+    hot.words[slot] = word;
+  };
+  interpreted(0, 'b', allRows.find((r) => r.name === 'b')!.match | 8 | 1); // bl .+8
+  interpreted(2, 'b', allRows.find((r) => r.name === 'b')!.match | 4); // b .+4
+  interpreted(3, 'bclr', 0x4e800020); // blr
+  hot.ids[1] = ID_BLOCK;
   for (let k = 0; k < 3; k++) {
     hotCpu.state.spr[PC_LO] = base;
-    hotCpu.run(1);
+    hotCpu.run(3);
   }
 }
 

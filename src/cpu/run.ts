@@ -175,8 +175,23 @@ export function buildRunLoop(rows: readonly InsnRow[], opts: { jit?: boolean } =
   // (mapassign_fast64, called 150,000 times in cpubench map) was interpreted for its first
   // 2,400-5,000 calls because its entry got only its callers' few instructions per call
   // (notes/cpu-performance.md, "Cold code").
+  //
+  // The interpreted run is credited a third time to the entry of the function it runs in (callHi/
+  // callLo: the target of the last interpreted call, forgotten at a return or a block exit), so a
+  // function's entry heats with its whole body, not only with its first straight run.
   const heatCheck = jit
-    ? `{ const hx = (pcLo >>> 2) & ${HEAT_MASK}; const d = n - mark; if ((heat[hx] += d) >= threshold) { heat[hx] = 0; spr[0] = pcHi; spr[1] = pcLo; host.compileAt(pcHi, pcLo); } if (fromHx !== hx && (heat[fromHx] += d - blockRun) >= threshold) { heat[fromHx] = 0; spr[0] = pcHi; spr[1] = pcLo; host.compileAt(fromHi, fromLo); } blockRun = 0; mark = n; fromHi = pcHi; fromLo = pcLo; fromHx = hx; }`
+    ? `{
+        const hx = (pcLo >>> 2) & ${HEAT_MASK};
+        const d = n - mark;
+        if ((heat[hx] += d) >= threshold) { heat[hx] = 0; spr[0] = pcHi; spr[1] = pcLo; host.compileAt(pcHi, pcLo); }
+        const own = d - blockRun;
+        if (fromHx !== hx && (heat[fromHx] += own) >= threshold) { heat[fromHx] = 0; spr[0] = pcHi; spr[1] = pcLo; host.compileAt(fromHi, fromLo); }
+        if (callHx >= 0 && callHx !== fromHx && callHx !== hx && (heat[callHx] += own) >= threshold) { heat[callHx] = 0; spr[0] = pcHi; spr[1] = pcLo; host.compileAt(callHi, callLo); }
+        if (blockRun !== 0) callHx = -1;
+        else if ((w & 1) !== 0) { callHi = pcHi; callLo = pcLo; callHx = hx; }
+        else if ((w >>> 26) === 19 && (w & 0x7fe) === 32) callHx = -1;
+        blockRun = 0; mark = n; fromHi = pcHi; fromLo = pcLo; fromHx = hx;
+      }`
     : '';
   const caseBody = (pos: number): string => {
     const k = order[pos];
@@ -252,7 +267,7 @@ return function runLoop(host, s, mem, budget) {
   ${jit ? 'const heat = host.heat; const threshold = host.jitThreshold; let mark = 0;' : ''}
   let pcHi = spr[0] | 0;
   let pcLo = spr[1] | 0;
-  ${jit ? `let fromHi = pcHi; let fromLo = pcLo; let fromHx = (pcLo >>> 2) & ${HEAT_MASK}; let blockRun = 0;` : ''}
+  ${jit ? `let fromHi = pcHi; let fromLo = pcLo; let fromHx = (pcLo >>> 2) & ${HEAT_MASK}; let blockRun = 0; let callHi = 0; let callLo = 0; let callHx = -1;` : ''}
   let curHi = 0;
   let curPg = -1;
   let page = null;

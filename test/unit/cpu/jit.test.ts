@@ -263,6 +263,22 @@ describe('jit: exact stops', () => {
     expect(jit.state.getGpr(4)).toBe(20_000n);
   });
 
+  it('heat: a function entered from interpreted code is credited with its whole body, across its own jumps', () => {
+    // As above, but f is ten `addi r4,r4,1; b .+4` pairs and a blr: its first straight run is two
+    // instructions. The run of each later pair is credited to f's entry as the entry of the function
+    // it runs in (the target of the last interpreted bl): 2 + 2 + 9 * 2 + 1 = 23 per call, so at
+    // threshold 230 f compiles in the 10th call (4 per call without that rule: 58 calls).
+    const f = [...Array.from({ length: 10 }, () => [D(14, 4, 4, 1), I(4)]).flat(), XL(20, 0, 16)];
+    const prog = [D(14, 3, 0, 0), D(14, 3, 3, 1), I(16, 0, 1), D(11, (7 << 2) | 1, 3, 1000), B(4, 30, -12), TRAP, ...f];
+    const fCompiled = (c: Cpu): boolean => c.codePageFor(0, Number(CODE)).ids[Number((CODE + 24n) & 0xffffn) >>> 2] === ID_BLOCK;
+    const { jit, interp } = runBoth(prog, { jitThreshold: 230 }, [12 * 25], 'function heat');
+    expect(fCompiled(jit)).toBe(true);
+    expect(jit.state.getGpr(3)).toBe(12n);
+    for (let k = 0; k < 10; k++) expect(snapshot(jit, jit.run(3001))).toEqual(snapshot(interp, interp.run(3001)));
+    expect(jit.stop.reason).toBe(StopReason.TRAP);
+    expect(jit.state.getGpr(4)).toBe(10_000n);
+  });
+
   it('a store to read-only code faults with access write; a trap stops on the trap word', () => {
     const store = [I(4), D(14, 3, 0, 1), DS(62, 3, 7, 0, 1), D(14, 6, 0, 3), TRAP];
     const { jit } = runBoth(store, { gpr: { 7: CODE } }, [100], 'store fault');
