@@ -245,38 +245,34 @@ describe('jit: exact stops', () => {
     expect(jit.state.getGpr(6)).toBe(0n);
   });
 
-  it('heat: a function entered from interpreted code is credited with its own body, not only its caller\'s run', () => {
-    // 0: li r3,0 | 4: addi r3,r3,1; bl 24 | 12: cmpdi cr7,r3,1000; bne cr7,4 | 20: trap
-    // 24: f: 20 x addi r4,r4,1; blr. Per iteration f's entry is credited the caller's 2
-    // instructions before the call (as the target of bl) and its own 21 (where the run that ended
-    // at blr started): at threshold 230 it compiles in the 10th call. Crediting the target alone
-    // (the rule before) gave it 2 per call: 115 calls.
-    const f = [...new Array<number>(20).fill(D(14, 4, 4, 1)), XL(20, 0, 16)];
+  // 0: li r3,0 | 4: addi r3,r3,1; bl 24 | 12: cmpdi cr7,r3,1000; bne cr7,4 | 20: trap | 24: f.
+  // Each case's f compiles in about its 10th call at threshold 230 (12 iterations of 25
+  // instructions run first), and the rest of the run, compiled or not, leaves the same state.
+  it.each([
+    {
+      // f: 20 x addi r4,r4,1; blr. Per call f's entry is credited the caller's 2 instructions
+      // before the call (as the target of bl) and its own 21 (where the run that ended at blr
+      // started): 23. Crediting the target alone (the rule before) gave it 2 per call: 115 calls.
+      rule: 'its own body, not only its caller\'s run',
+      f: [...new Array<number>(20).fill(D(14, 4, 4, 1)), XL(20, 0, 16)],
+      r4: 20_000n,
+    },
+    {
+      // f: ten `addi r4,r4,1; b .+4` pairs and a blr: its first straight run is two instructions.
+      // Each later pair's run is credited to f's entry as the entry of the function it runs in (the
+      // target of the last interpreted bl): 2 + 2 + 9 * 2 + 1 = 23 per call (4 without: 58 calls).
+      rule: 'its whole body, across its own jumps',
+      f: [...Array.from({ length: 10 }, () => [D(14, 4, 4, 1), I(4)]).flat(), XL(20, 0, 16)],
+      r4: 10_000n,
+    },
+  ])('heat: a function entered from interpreted code is credited with $rule', ({ f, r4 }) => {
     const prog = [D(14, 3, 0, 0), D(14, 3, 3, 1), I(16, 0, 1), D(11, (7 << 2) | 1, 3, 1000), B(4, 30, -12), TRAP, ...f];
-    const fCompiled = (c: Cpu): boolean => c.codePageFor(0, Number(CODE)).ids[Number((CODE + 24n) & 0xffffn) >>> 2] === ID_BLOCK;
     const { jit, interp } = runBoth(prog, { jitThreshold: 230 }, [12 * 25], 'heat');
-    expect(fCompiled(jit)).toBe(true);
-    expect(jit.state.getGpr(3)).toBe(12n);
-    // The rest of the run, compiled or not, leaves the same state.
-    for (let k = 0; k < 10; k++) expect(snapshot(jit, jit.run(3001))).toEqual(snapshot(interp, interp.run(3001)));
-    expect(jit.stop.reason).toBe(StopReason.TRAP);
-    expect(jit.state.getGpr(4)).toBe(20_000n);
-  });
-
-  it('heat: a function entered from interpreted code is credited with its whole body, across its own jumps', () => {
-    // As above, but f is ten `addi r4,r4,1; b .+4` pairs and a blr: its first straight run is two
-    // instructions. The run of each later pair is credited to f's entry as the entry of the function
-    // it runs in (the target of the last interpreted bl): 2 + 2 + 9 * 2 + 1 = 23 per call, so at
-    // threshold 230 f compiles in the 10th call (4 per call without that rule: 58 calls).
-    const f = [...Array.from({ length: 10 }, () => [D(14, 4, 4, 1), I(4)]).flat(), XL(20, 0, 16)];
-    const prog = [D(14, 3, 0, 0), D(14, 3, 3, 1), I(16, 0, 1), D(11, (7 << 2) | 1, 3, 1000), B(4, 30, -12), TRAP, ...f];
-    const fCompiled = (c: Cpu): boolean => c.codePageFor(0, Number(CODE)).ids[Number((CODE + 24n) & 0xffffn) >>> 2] === ID_BLOCK;
-    const { jit, interp } = runBoth(prog, { jitThreshold: 230 }, [12 * 25], 'function heat');
-    expect(fCompiled(jit)).toBe(true);
+    expect(jit.codePageFor(0, Number(CODE)).ids[Number((CODE + 24n) & 0xffffn) >>> 2]).toBe(ID_BLOCK);
     expect(jit.state.getGpr(3)).toBe(12n);
     for (let k = 0; k < 10; k++) expect(snapshot(jit, jit.run(3001))).toEqual(snapshot(interp, interp.run(3001)));
     expect(jit.stop.reason).toBe(StopReason.TRAP);
-    expect(jit.state.getGpr(4)).toBe(10_000n);
+    expect(jit.state.getGpr(4)).toBe(r4);
   });
 
   it('a store to read-only code faults with access write; a trap stops on the trap word', () => {
