@@ -197,6 +197,42 @@ describe('wasm tier: slow paths and exact stops', () => {
     expect(cpu.jitExecuted).toBeGreaterThan(300);
   });
 
+  it('accesses through one base register reuse its page only inside that page (120 programs near a page end)', () => {
+    // Several loads and stores through r6/r7 per pass (the block reuses the first probe of each),
+    // the base moved in between, update forms, a load into its own base, forward branches (labels),
+    // a second page mapped or not: whatever crosses out of the probed page leaves exactly.
+    const r = rng(0x5eed_0105n);
+    for (let p = 0; p < 120; p++) {
+      const base = (): number => pick(r, [6, 7]);
+      const disp = (): number => 4 * (int(r, 24) - 12);
+      const kinds: Array<() => number> = [
+        () => DS(58, pick(r, [4, 5]), base(), disp(), 0), // ld
+        () => DS(62, pick(r, [4, 5, 6]), base(), disp(), 0), // std
+        () => D(pick(r, [32, 34, 40]), pick(r, [4, 5]), base(), disp() + int(r, 4)), // lwz, lbz, lhz
+        () => D(pick(r, [36, 38, 44]), pick(r, [4, 5]), base(), disp() + int(r, 4)), // stw, stb, sth
+        () => DS(62, 5, base(), pick(r, [-8, 8, 16]), 1), // stdu
+        () => D(14, base(), base(), pick(r, [-8, 8, 24, -40])), // addi: move a base
+        () => D(32, 7, 7, disp()), // lwz r7,d(r7): the base is loaded over
+        () => B(pick(r, [4, 12]), int(r, 4), 4 * (1 + int(r, 3))), // forward branch on CR0
+        () => D(14, 4, 4, 1),
+      ];
+      const body = Array.from({ length: 40 }, () => pick(r, kinds)());
+      const words = [I(4), ...body, I(8), TRAP, TRAP, TRAP, TRAP];
+      const near = DATA + BigInt(0xffc0 + 4 * int(r, 16));
+      const other = near - BigInt(8 * int(r, 4));
+      const budgets = p % 2 === 0 ? [1000] : Array.from({ length: 20 }, () => 1 + int(r, 12));
+      const twoPages = p % 3 !== 0;
+      const fill = Uint8Array.from({ length: twoPages ? 0x400 : 0x200 }, (_v, k) => (k * 37 + p) & 0xff);
+      same(words, twoPages, (c) => {
+        c.mem.writeBytes(DATA + 0xfe00n, fill);
+        c.state.setGpr(4, 0x1111111122222222n);
+        c.state.setGpr(5, 0x3333333344444444n);
+        c.state.setGpr(6, near);
+        c.state.setGpr(7, other);
+      }, budgets);
+    }
+  });
+
   it('a fault in the middle of a Wasm block: PC on the access, count before it, RA not updated', () => {
     // the store walks off the end of the mapped data into the unmapped page
     const words = [I(4), D(14, 6, 6, 1), DS(62, 6, 3, 8, 1), D(14, 4, 4, -1), D(11, 1, 4, 0), B(4, 2, -16), I(8), TRAP, TRAP];
