@@ -294,6 +294,17 @@ export class Emit {
     }
     this.f.local_set(L_EA);
   }
+  /** EA (RA|0 + RB, or + the displacement field) into L_EA and its linear address into L_TL. */
+  access(j: number, w: number, indexed: boolean, disp: (w: number) => number, size: number, write: boolean): void {
+    if (indexed) {
+      this.eaIndexed(ra(w), rb(w));
+      this.probe(j, size, write);
+    } else {
+      this.eaDisp(ra(w), disp(w));
+      this.probeDisp(j, ra(w), disp(w), size, write);
+    }
+  }
+
   /**
    * L_TL = linear address of the `size` bytes at EA = RA + disp (already in L_EA), reusing an
    * earlier probe of this pass through the same RA (not written since) when EA is in that page: then
@@ -417,13 +428,7 @@ function storeValue(e: Emit, kind: 'b' | 'h' | 'w' | 'd', r: number): void {
 
 const load = (kind: Kind, update: boolean, indexed: boolean, disp: (w: number) => number = si): RowEmitter => (e, w, j) => {
   if (update && (ra(w) === 0 || ra(w) === rt(w))) return false;
-  if (indexed) {
-    e.eaIndexed(ra(w), rb(w));
-    e.probe(j, SIZE[kind], false);
-  } else {
-    e.eaDisp(ra(w), disp(w));
-    e.probeDisp(j, ra(w), disp(w), SIZE[kind], false);
-  }
+  e.access(j, w, indexed, disp, SIZE[kind], false);
   loadValue(e.f, kind);
   e.setG(rt(w));
   if (update) {
@@ -434,13 +439,7 @@ const load = (kind: Kind, update: boolean, indexed: boolean, disp: (w: number) =
 };
 const store = (kind: 'b' | 'h' | 'w' | 'd', update: boolean, indexed: boolean, disp: (w: number) => number = si): RowEmitter => (e, w, j) => {
   if (update && ra(w) === 0) return false;
-  if (indexed) {
-    e.eaIndexed(ra(w), rb(w));
-    e.probe(j, SIZE[kind], true);
-  } else {
-    e.eaDisp(ra(w), disp(w));
-    e.probeDisp(j, ra(w), disp(w), SIZE[kind], true);
-  }
+  e.access(j, w, indexed, disp, SIZE[kind], true);
   storeValue(e, kind, rt(w));
   if (update) {
     e.f.local_get(L_EA);
