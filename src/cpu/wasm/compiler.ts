@@ -296,13 +296,14 @@ export class Emit {
   }
   /** EA (RA|0 + RB, or + the displacement field) into L_EA and its linear address into L_TL. */
   access(j: number, w: number, indexed: boolean, disp: (w: number) => number, size: number, write: boolean): void {
-    if (indexed) {
-      this.eaIndexed(ra(w), rb(w));
-      this.probe(j, size, write);
-    } else {
-      this.eaDisp(ra(w), disp(w));
-      this.probeDisp(j, ra(w), disp(w), size, write);
-    }
+    if (indexed) this.eaIndexed(ra(w), rb(w));
+    else this.eaDisp(ra(w), disp(w));
+    this.probeEa(j, w, indexed, disp, size, write);
+  }
+  /** The probe half of access, for a row that computed L_EA itself earlier. */
+  probeEa(j: number, w: number, indexed: boolean, disp: (w: number) => number, size: number, write: boolean): void {
+    if (indexed) this.probe(j, size, write);
+    else this.probeDisp(j, ra(w), disp(w), size, write);
   }
 
   /**
