@@ -38,11 +38,14 @@ const HELPER_VALUES = Object.values(BLOCK_HELPERS);
 /** Longest block in instructions (bigger blocks cost compile time and rarely run to the end). */
 export const MAX_BLOCK = 128;
 /**
- * Longest Wasm region in instructions. Longer regions (256) cost more to compile and to tier up
- * than they saved on goroutine-heavy code (chansieve 300: 20% more CPU than the JS tier; with 64,
- * even), and regions of 64 already keep loops and short call chains inside Wasm.
+ * Longest Wasm region in instructions. Go's runtime functions on the scheduler's paths (schedule,
+ * findRunnable, chanrecv...) run past 64 words, and a region that covers them leaves Wasm less
+ * often (chansieve 1000: 50 M instead of 61 M block calls, 0.24 M instead of 0.8 M returns to
+ * JavaScript, 5-10% less CPU). 192 and 256 cost more to compile and tier up than they save, and
+ * 128 already costs short goroutine-heavy runs about 6% (chansieve 300); notes/cpu-performance.md,
+ * "Regions and links (chansieve)".
  */
-const MAX_REGION = 64;
+const MAX_REGION = 128;
 
 /** Families whose rows never store to memory: no code-validity check after calling them. */
 const PURE_FAMILIES = new Set(['integer', 'logical', 'compare', 'rotate', 'cr', 'spr', 'system', 'trap', 'branch']);

@@ -45,21 +45,24 @@ const L_RET = 9;
 const L_TI = 10; // TLB index * 4
 export const L_TH = 11; // EA high word
 export const L_TL = 12; // EA low word, then the linear address
-const I32_LOCALS = 8; // locals 5..12
-export const L_EA = 13; // i64
-export const L_X = 14; // i64
-const L_LR = 15; // i64
-const L_CTR = 16; // i64
-const L_GPR = 17; // 32 x i64
-export const L_Y = 49; // i64 scratch
-export const L_Z = 50; // i64 scratch
+/** Translations kept for reuse (Emit.pageOf): per slot, the EA's offset in its page and the linear address. */
+const PAGE_SLOTS = 4;
+const L_PAGE = 13; // 13..20
+const I32_LOCALS = 8 + 2 * PAGE_SLOTS; // locals 5..20
+export const L_EA = 21; // i64
+export const L_X = 22; // i64
+const L_LR = 23; // i64
+const L_CTR = 24; // i64
+const L_GPR = 25; // 32 x i64
+export const L_Y = 57; // i64 scratch
+export const L_Z = 58; // i64 scratch
 /**
  * Declared only in functions whose rows ask for them (Emit.v128), in this order so every kind of
- * row has fixed indices: three v128 scratch (51..53), eight f64 scratch (54..61, kept for FP rows),
- * then the VRs the block holds in v128 locals (62.., Emit.vsrLocal).
+ * row has fixed indices: three v128 scratch (59..61), eight f64 scratch (62..69, kept for FP rows),
+ * then the VRs the block holds in v128 locals (70.., Emit.vsrLocal).
  */
-export const L_V128 = 51;
-export const L_VR = 62;
+export const L_V128 = 59;
+export const L_VR = 70;
 
 // Register file layout (state.ts): GPR n at 8n as (hi, lo) int32 words, SPR k at 256 + 4k.
 export const SPR_OFF = 256;
@@ -104,6 +107,13 @@ export class Emit {
   fp = false;
   /** Open constructs between the code and $top (label blocks still open + ifs). */
   depth = 0;
+  /**
+   * Successful probes of this pass that later accesses through the same base register reuse:
+   * (register, read or write) -> the displacement probed and its slot of L_PAGE locals. Cleared
+   * at every label (another path joins there) and for a register when it is written.
+   */
+  readonly pages = new Map<number, { disp: number; slot: number }>();
+  private nextPageSlot = 0;
 
   constructor(
     readonly hi: number,
@@ -124,6 +134,7 @@ export class Emit {
     this.vsrWritten.clear();
     this.fp = false;
     this.depth = 0;
+    this.pages.clear();
   }
 
   getG(r: number): void {
@@ -133,6 +144,8 @@ export class Emit {
   setG(r: number): void {
     this.used.add(r);
     this.written.add(r);
+    this.pages.delete(2 * r);
+    this.pages.delete(2 * r + 1);
     this.f.local_set(L_GPR + r);
   }
   /** RA|0 */
@@ -279,6 +292,45 @@ export class Emit {
     }
     this.f.local_set(L_EA);
   }
+  /** EA (RA|0 + RB, or + the displacement field) into L_EA and its linear address into L_TL. */
+  access(j: number, w: number, indexed: boolean, disp: (w: number) => number, size: number, write: boolean): void {
+    if (indexed) this.eaIndexed(ra(w), rb(w));
+    else this.eaDisp(ra(w), disp(w));
+    this.probeEa(j, w, indexed, disp, size, write);
+  }
+  /** The probe half of access, for a row that computed L_EA itself earlier. */
+  probeEa(j: number, w: number, indexed: boolean, disp: (w: number) => number, size: number, write: boolean): void {
+    if (indexed) this.probe(j, size, write);
+    else this.probeDisp(j, ra(w), disp(w), size, write);
+  }
+
+  /**
+   * L_TL = linear address of the `size` bytes at EA = RA + disp (already in L_EA), reusing an
+   * earlier probe of this pass through the same RA (not written since) when EA is in that page: then
+   * the address is the earlier one plus the difference of the displacements, after one range check
+   * (a miss there leaves through the slow exit, whose row takes the general path).
+   */
+  probeDisp(j: number, a: number, disp: number, size: number, write: boolean): void {
+    const f = this.f;
+    const key = 2 * a + (write ? 1 : 0);
+    const hit = a === 0 ? undefined : this.pages.get(key);
+    if (hit !== undefined) {
+      const d = disp - hit.disp;
+      f.local_get(L_PAGE + 2 * hit.slot).i32_const(d).op(Op.i32_add).i32_const(65536 - size).op(Op.i32_gt_u);
+      this.slowExitIf(j);
+      f.local_get(L_PAGE + 2 * hit.slot + 1).i32_const(d).op(Op.i32_add).local_set(L_TL);
+      return;
+    }
+    this.probe(j, size, write);
+    if (a === 0) return;
+    const slot = this.nextPageSlot;
+    this.nextPageSlot = (slot + 1) % PAGE_SLOTS;
+    for (const [k, v] of this.pages) if (v.slot === slot) this.pages.delete(k);
+    this.pages.set(key, { disp, slot });
+    f.local_get(L_EA).op(Op.i32_wrap_i64).i32_const(0xffff).op(Op.i32_and).local_set(L_PAGE + 2 * slot);
+    f.local_get(L_TL).local_set(L_PAGE + 2 * slot + 1);
+  }
+
   /** L_TL = linear address of the EA's `size` bytes, or leave through the slow exit at j. */
   probe(j: number, size: number, write: boolean): void {
     const f = this.f;
@@ -410,9 +462,7 @@ function storeValue(e: Emit, kind: 'b' | 'h' | 'w' | 'd', r: number): void {
 
 const load = (kind: Kind, update: boolean, indexed: boolean, disp: (w: number) => number = si): RowEmitter => (e, w, j) => {
   if (update && (ra(w) === 0 || ra(w) === rt(w))) return false;
-  if (indexed) e.eaIndexed(ra(w), rb(w));
-  else e.eaDisp(ra(w), disp(w));
-  e.probe(j, SIZE[kind], false);
+  e.access(j, w, indexed, disp, SIZE[kind], false);
   loadValue(e.f, kind);
   e.setG(rt(w));
   if (update) {
@@ -423,9 +473,7 @@ const load = (kind: Kind, update: boolean, indexed: boolean, disp: (w: number) =
 };
 const store = (kind: 'b' | 'h' | 'w' | 'd', update: boolean, indexed: boolean, disp: (w: number) => number = si): RowEmitter => (e, w, j) => {
   if (update && ra(w) === 0) return false;
-  if (indexed) e.eaIndexed(ra(w), rb(w));
-  else e.eaDisp(ra(w), disp(w));
-  e.probe(j, SIZE[kind], true);
+  e.access(j, w, indexed, disp, SIZE[kind], true);
   storeValue(e, kind, rt(w));
   if (update) {
     e.f.local_get(L_EA);
@@ -1186,6 +1234,7 @@ export function compileWasmBlock(rows: readonly InsnRow[], words: readonly numbe
     if (k >= 0) {
       f.end();
       e.depth = nl - 1 - k;
+      e.pages.clear();
     }
     if (!wasmRows[rows[j].name](e, words[j], j)) return j;
   }

@@ -22,11 +22,11 @@ import { type Emit, type RowEmitter, L_EA, L_TH, L_TL, L_X, L_Y, P_REGS, SPR_OFF
 
 /**
  * Eight f64 scratch locals, which compileWasmBlock declares when a row sets Emit.fp: after its
- * 8 i32 and 38 i64 locals (5..50) and three v128 slots (the vector rows' scratch), so both kinds
+ * 16 i32 and 38 i64 locals (5..58) and three v128 slots (the vector rows' scratch), so both kinds
  * of rows have one index whatever else the block holds. (Values imported from compiler.ts cannot
  * be used at this module's top level: compiler.ts imports this module.)
  */
-const L_F64 = 54;
+const L_F64 = 62;
 const LX = L_F64;
 const LY = L_F64 + 1;
 const LR = L_F64 + 2;
@@ -451,8 +451,7 @@ const writeBack = (e: Emit, w: number): void => {
 
 const lfd = (form: Form, update: boolean): RowEmitter => (e, w, j) => {
   if (update && ra(w) === 0) return false;
-  ea(e, w, form);
-  e.probe(j, 8, false);
+  e.access(j, w, form === 'x', si, 8, false);
   setFprBits(e, rt(w), () => {
     e.f.local_get(L_TL).i64_load(0);
     bswap64(e.f);
@@ -462,8 +461,7 @@ const lfd = (form: Form, update: boolean): RowEmitter => (e, w, j) => {
 };
 const stfd = (form: Form, update: boolean): RowEmitter => (e, w, j) => {
   if (update && ra(w) === 0) return false;
-  ea(e, w, form);
-  e.probe(j, 8, true);
+  e.access(j, w, form === 'x', si, 8, true);
   e.f.local_get(L_TL);
   fprBits(e, rt(w));
   bswap64(e.f);
@@ -476,8 +474,7 @@ const lfs = (form: Form, update: boolean): RowEmitter => (e, w, j) => {
   if (update && ra(w) === 0) return false;
   e.fp = true;
   const f = e.f;
-  ea(e, w, form);
-  e.probe(j, 4, false);
+  e.access(j, w, form === 'x', si, 4, false);
   f.local_get(L_TL).i32_load(0);
   bswap32(f);
   f.local_set(L_TL);
@@ -501,7 +498,7 @@ const stfs = (form: Form, update: boolean): RowEmitter => (e, w, j) => {
   f.i32_const(896).op(Op.i32_le_u);
   f.local_get(L_Y).i64_const(0x7fffffffffffffffn).op(Op.i64_and).i64_const(0).op(Op.i64_ne).op(Op.i32_and);
   e.slowExitIf(j);
-  e.probe(j, 4, true);
+  e.probeEa(j, w, form === 'x', si, 4, true);
   f.local_get(L_TL);
   f.local_get(L_Y).i64_const(32).op(Op.i64_shr_u).i64_const(0xc0000000).op(Op.i64_and);
   f.local_get(L_Y).i64_const(29).op(Op.i64_shr_u).i64_const(0x3fffffff).op(Op.i64_and).op(Op.i64_or);

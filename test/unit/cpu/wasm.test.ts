@@ -6,8 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { StopReason, jitStats } from '../../../src/cpu/cpu.js';
 import { CpuState } from '../../../src/cpu/state.js';
 import { GuestMemory, PROT_EXEC, PROT_READ, PROT_WRITE } from '../../../src/cpu/memory.js';
-import { wasmRows } from '../../../src/cpu/wasm/compiler.js';
-import { allRows } from '../../../src/cpu/decode.js';
+import { wasmAccepts, wasmRows } from '../../../src/cpu/wasm/compiler.js';
+import { allRows, decodeRow } from '../../../src/cpu/decode.js';
+import { ID_BLOCK } from '../../../src/cpu/run.js';
 import { A_, B, CODE, D, DATA, DS, I, M, MD, SPR, TRAP, X, XL, XO, XS, rng } from './asm.js';
 import { IDX, PTR, expectWatchThenTrap, int, labelLoop, makeCpu, pick, randomSetup, runBoth, snapshot } from './jit-harness.js';
 import { Cpu } from '../../../src/cpu/cpu.js';
@@ -88,6 +89,57 @@ describe('wasm tier: blocks match the interpreter', () => {
     expect(jitStats().wasm - before).toBeGreaterThan(100);
   });
 
+  it('regions past 64 instructions: side exits and a loop back from the far part, at many budgets (60 programs)', () => {
+    const r = rng(0x5eed_0104n);
+    // only forms the Wasm tier emits, so the block at 4 becomes one region of 80-120 words
+    const insn = (): number => {
+      for (;;) {
+        const w = randomWasmInsn(r, { branches: true, crFields: 7 });
+        if (wasmAccepts(allRows[decodeRow(w)].name, w)) return w;
+      }
+    };
+    let long = 0;
+    for (let p = 0; p < 60; p++) {
+      // an unconditional `b .+4` now and then: the JS block ends there, the region runs on past it
+      const body = Array.from({ length: 80 + int(r, 40) }, (_v, k) => (k % 16 === 15 ? I(4) : insn()));
+      const words = labelLoop(body, 2 + int(r, 6));
+      const budgets = p % 2 === 0 ? [100_000] : Array.from({ length: 60 }, () => 1 + int(r, 3 * body.length));
+      const { jit } = runBoth(words, randomSetup(r), budgets, `long region ${p}`);
+      const page = jit.codePageFor(0, Number(CODE) + 4);
+      if (page.ids[1] === ID_BLOCK && page.blocks![1]!.wasmSlot >= 0 && page.blocks![1]!.len > 64) long++;
+    }
+    expect(long).toBeGreaterThan(20);
+  });
+
+  it('a breakpoint and a debugger write past word 64 of a region: stop there, then run the new code', () => {
+    // 4: li r14,200 | 8: 100 x (addi r4,r4,1, or `b .+4` every tenth) | addi r14,r14,-1; cmpdi cr7,r14,0;
+    // bne cr7,8 | b -> trap
+    const body = Array.from({ length: 100 }, (_v, k) => (k % 10 === 9 ? I(4) : D(14, 4, 4, 1)));
+    const words = labelLoop(body, 200);
+    const far = CODE + 8n + 4n * 90n; // word 92 of the region compiled at 4, past nine `b .+4`
+    const cpus = [makeCpu(words, true), makeCpu(words, false)];
+    for (const c of cpus) c.run(3_000);
+    const region = cpus[0].codePageFor(0, Number(CODE) + 4).blocks![1]!;
+    expect(region.wasmSlot >= 0 && region.len > 92).toBe(true);
+    for (const c of cpus) c.addBreakpoint(far);
+    for (let k = 0; k < 3; k++) {
+      const [rj, ri] = cpus.map((c) => c.run(100_000));
+      expect(rj).toBe(StopReason.BREAKPOINT);
+      expect(cpus[0].stop.pc).toBe(far);
+      expect(snapshot(cpus[0], rj)).toEqual(snapshot(cpus[1], ri));
+    }
+    for (const c of cpus) c.removeBreakpoint(far);
+    // A debugger write of addi r4,r4,1000 over it: the region holding it must not run the old code.
+    const patch = new Uint8Array(4);
+    new DataView(patch.buffer).setUint32(0, D(14, 4, 4, 1000) >>> 0);
+    for (const c of cpus) c.mem.writeBytes(far, patch);
+    const [rj, ri] = cpus.map((c) => c.run(1_000_000));
+    expect(rj).toBe(StopReason.TRAP);
+    expect(snapshot(cpus[0], rj)).toEqual(snapshot(cpus[1], ri));
+    expect(cpus[0].state.getGpr(4)).toBeGreaterThan(100_000n);
+    expect(region.dead).toBe(true);
+  });
+
   it('every row form on its own with random operands (3000 cases)', () => {
     const r = rng(0x5eed_0103n);
     const before = jitStats().wasm;
@@ -143,6 +195,42 @@ describe('wasm tier: slow paths and exact stops', () => {
     }, [7, 100, 1000]);
     expect(cpu.stop.reason).toBe(StopReason.TRAP);
     expect(cpu.jitExecuted).toBeGreaterThan(300);
+  });
+
+  it('accesses through one base register reuse its page only inside that page (120 programs near a page end)', () => {
+    // Several loads and stores through r6/r7 per pass (the block reuses the first probe of each),
+    // the base moved in between, update forms, a load into its own base, forward branches (labels),
+    // a second page mapped or not: whatever crosses out of the probed page leaves exactly.
+    const r = rng(0x5eed_0105n);
+    for (let p = 0; p < 120; p++) {
+      const base = (): number => pick(r, [6, 7]);
+      const disp = (): number => 4 * (int(r, 24) - 12);
+      const kinds: Array<() => number> = [
+        () => DS(58, pick(r, [4, 5]), base(), disp(), 0), // ld
+        () => DS(62, pick(r, [4, 5, 6]), base(), disp(), 0), // std
+        () => D(pick(r, [32, 34, 40]), pick(r, [4, 5]), base(), disp() + int(r, 4)), // lwz, lbz, lhz
+        () => D(pick(r, [36, 38, 44]), pick(r, [4, 5]), base(), disp() + int(r, 4)), // stw, stb, sth
+        () => DS(62, 5, base(), pick(r, [-8, 8, 16]), 1), // stdu
+        () => D(14, base(), base(), pick(r, [-8, 8, 24, -40])), // addi: move a base
+        () => D(32, 7, 7, disp()), // lwz r7,d(r7): the base is loaded over
+        () => B(pick(r, [4, 12]), int(r, 4), 4 * (1 + int(r, 3))), // forward branch on CR0
+        () => D(14, 4, 4, 1),
+      ];
+      const body = Array.from({ length: 40 }, () => pick(r, kinds)());
+      const words = [I(4), ...body, I(8), TRAP, TRAP, TRAP, TRAP];
+      const near = DATA + BigInt(0xffc0 + 4 * int(r, 16));
+      const other = near - BigInt(8 * int(r, 4));
+      const budgets = p % 2 === 0 ? [1000] : Array.from({ length: 20 }, () => 1 + int(r, 12));
+      const twoPages = p % 3 !== 0;
+      const fill = Uint8Array.from({ length: twoPages ? 0x400 : 0x200 }, (_v, k) => (k * 37 + p) & 0xff);
+      same(words, twoPages, (c) => {
+        c.mem.writeBytes(DATA + 0xfe00n, fill);
+        c.state.setGpr(4, 0x1111111122222222n);
+        c.state.setGpr(5, 0x3333333344444444n);
+        c.state.setGpr(6, near);
+        c.state.setGpr(7, other);
+      }, budgets);
+    }
   });
 
   it('a fault in the middle of a Wasm block: PC on the access, count before it, RA not updated', () => {
