@@ -53,17 +53,16 @@ export function splitRunArgv(
 }
 
 /**
- * `run PROGRAM ARGS…` whose every token is one yargs would only hand to run's handler: our own
- * options (flags bare, values not starting with '-'), then a program and arguments none of which
- * starts with '-'. The CLI then skips yargs (importing and running it is 40-50 ms of every start);
- * anything else (help, version, -g, guest flags, odd spellings) still goes through yargs.
+ * `run [OPTIONS] PROGRAM ARGS…` whose options are all ours and well formed (flags bare, values not
+ * starting with '-'). The CLI then hands it to run's handler without yargs, which is also the only
+ * way the guest gets arguments such as `--help`, `--version` or `-l`: yargs would act on those
+ * itself wherever they stand. Importing and running yargs is 40-50 ms of every start. Anything else
+ * (our help or version, -g, an unknown option before PROGRAM, odd spellings) goes through yargs.
  */
 export function isPlainRun(argv: readonly string[]): boolean {
   if (argv[0] !== 'run') return false;
-  const tokens = argv.slice(1);
-  const split = splitRunArgv(tokens);
-  if (split.program === undefined || split.program.startsWith('-') || tokens.includes('--')) return false;
-  if (split.args.some((a) => a.startsWith('-'))) return false;
+  const split = splitRunArgv(argv.slice(1));
+  if (split.program === undefined || split.program.startsWith('-')) return false;
   for (let i = 0; i < split.options.length; i++) {
     const o = split.options[i]!;
     if (FLAG_OPTIONS.has(o)) continue;

@@ -24,6 +24,9 @@ const CASES: Case[] = [
   { name: 'args', args: [] },
   // Options after PROGRAM belong to the guest, even ones `run` itself knows.
   { name: 'args', args: ['--strace', '--env', 'X=1'] },
+  // ...and ones yargs would act on anywhere (our help and version), and a `--` of the guest's.
+  { name: 'args', args: ['--help', '-l', '--version', '--', 'x'] },
+  { name: 'args', args: ['--', '--help'] },
   { name: 'fileio', args: [] },
   { name: 'goroutines', args: [] },
   { name: 'timers', args: [] },
