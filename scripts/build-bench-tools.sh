@@ -4,8 +4,8 @@
 #   gofmt, compile                     the tools
 #   importcfg                          export data of fmt and strings (and their deps) for that GOOS,
 #                                      so `compile` can build a small package importing them
-# and the inputs both sides get: build/bench-tools/expr.go (go/types/expr.go, 40 KB, for gofmt)
-# and build/bench-tools/point/main.go (a package importing fmt and strings, for compile).
+# and gofmt's input, build/bench-tools/expr.go (go/types/expr.go, 40 KB). compile builds
+# test/inputs/point.go (a package importing fmt and strings, as test/integration/run-compile.test.ts).
 # Only `make bench` needs them (CI does not build them). Rebuilt when the toolchain changes.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib-toolchains.sh"
@@ -17,24 +17,8 @@ use_private_go_env
 
 version="$(GOROOT="$GO124_ROOT" "$GO124" version)"
 cache="$CACHE_DIR/go-build/$(echo "$version" | awk '{print $3}')"
-mkdir -p "$OUT/point"
+mkdir -p "$OUT"
 cp "$GO124_ROOT/src/go/types/expr.go" "$OUT/expr.go"
-cat > "$OUT/point/main.go" <<'EOF'
-package main
-
-import (
-	"fmt"
-	"strings"
-)
-
-type point struct{ x, y int }
-
-func (p point) String() string { return fmt.Sprintf("(%d,%d)", p.x, p.y) }
-
-func main() {
-	fmt.Println(strings.Repeat("=", 3), point{1, 2}, []int{3, 4})
-}
-EOF
 for goos in aix linux; do
   out="$OUT/$goos"
   stamp="$(echo "$version $goos/ppc64 ${BUILD_FLAGS[*]} gofmt compile importcfg" | sha256sum | cut -d' ' -f1)"

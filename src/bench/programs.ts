@@ -80,7 +80,7 @@ function toolRows(root: string, past: (r: Timing) => number): Row[] {
     const side = (goos: string, tool: string) => join(dir, goos, tool);
     const expr = join(dir, 'expr.go');
     const gofmt = bestOf(join(root, 'dist/cli.js'), side('aix', 'gofmt'), side('linux', 'gofmt'), ['-l', expr]);
-    const compileArgs = (goos: string) => ['-p', 'main', '-importcfg', side(goos, 'importcfg'), '-complete', '-o', join(out, `${goos}.o`), join(dir, 'point/main.go')];
+    const compileArgs = (goos: string) => ['-p', 'main', '-importcfg', side(goos, 'importcfg'), '-complete', '-o', join(out, `${goos}.o`), join(root, 'test/inputs/point.go')];
     const compile = bestOf(join(root, 'dist/cli.js'), side('aix', 'compile'), side('linux', 'compile'), compileArgs('aix'), compileArgs('linux'));
     return [
       { what: 'gofmt -l go/types/expr.go (40 KB)', ...gofmt, target: 3, pastStartup: past(gofmt) },

@@ -4,7 +4,7 @@
 // read-write); the object it writes must be byte-identical to the host compiler's for
 // GOOS=aix GOARCH=ppc64 with the same flags.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,21 +13,8 @@ import { fixturesBuildDir, go124, go124Root, goEnv, repoRoot, requireTool } from
 
 const compiler = join(fixturesBuildDir, 'go1.24-aix-tools', 'compile');
 
-const source = `package main
-
-import (
-	"fmt"
-	"strings"
-)
-
-type point struct{ x, y int }
-
-func (p point) String() string { return fmt.Sprintf("(%d,%d)", p.x, p.y) }
-
-func main() {
-	fmt.Println(strings.Repeat("=", 3), point{1, 2}, []int{3, 4})
-}
-`;
+/** The package compiled: also what `make bench` has cmd/compile build (src/bench/programs.ts). */
+const source = join(repoRoot, 'test/inputs/point.go');
 
 let dir = '';
 let compileArgs: string[] = [];
@@ -37,7 +24,7 @@ beforeAll(() => {
   requireTool(go124);
   if (!existsSync(compiler)) throw new Error(`missing ${compiler}\n  build it with: make fixtures`);
   dir = mkdtempSync(join(tmpdir(), 'aix-compile-'));
-  writeFileSync(join(dir, 'x.go'), source);
+  copyFileSync(source, join(dir, 'x.go'));
   // The aix/ppc64 export data of fmt, strings and what they import. With -trimpath and the build
   // cache scripts/build-fixtures.sh fills (one per Go version), the fixture builds already made it.
   const version = spawnSync(go124, ['env', 'GOVERSION'], { encoding: 'utf8', env: goEnv(go124Root) }).stdout.trim();
