@@ -114,6 +114,8 @@ export class Emit {
    */
   readonly pages = new Map<number, { disp: number; slot: number }>();
   private nextPageSlot = 0;
+  /** The pages entry the last probeDisp used or made (its key and entry), for an update form's RA. */
+  private lastPage: { key: number; disp: number; slot: number; at: number } | null = null;
 
   constructor(
     readonly hi: number,
@@ -135,6 +137,7 @@ export class Emit {
     this.fp = false;
     this.depth = 0;
     this.pages.clear();
+    this.lastPage = null;
   }
 
   getG(r: number): void {
@@ -314,11 +317,13 @@ export class Emit {
     const f = this.f;
     const key = 2 * a + (write ? 1 : 0);
     const hit = a === 0 ? undefined : this.pages.get(key);
+    this.lastPage = null;
     if (hit !== undefined) {
       const d = disp - hit.disp;
       f.local_get(L_PAGE + 2 * hit.slot).i32_const(d).op(Op.i32_add).i32_const(65536 - size).op(Op.i32_gt_u);
       this.slowExitIf(j);
       f.local_get(L_PAGE + 2 * hit.slot + 1).i32_const(d).op(Op.i32_add).local_set(L_TL);
+      this.lastPage = { key, disp: hit.disp - disp, slot: hit.slot, at: j };
       return;
     }
     this.probe(j, size, write);
@@ -327,8 +332,20 @@ export class Emit {
     this.nextPageSlot = (slot + 1) % PAGE_SLOTS;
     for (const [k, v] of this.pages) if (v.slot === slot) this.pages.delete(k);
     this.pages.set(key, { disp, slot });
+    this.lastPage = { key, disp: 0, slot, at: j };
     f.local_get(L_EA).op(Op.i32_wrap_i64).i32_const(0xffff).op(Op.i32_and).local_set(L_PAGE + 2 * slot);
     f.local_get(L_TL).local_set(L_PAGE + 2 * slot + 1);
+  }
+
+  /**
+   * An update form of word j has just set RA = EA: its probe stays valid for RA, now at
+   * displacement 0 (stdu r1,-N(r1) then std ...(r1): every Go function's prologue).
+   */
+  rebase(j: number): void {
+    const p = this.lastPage;
+    if (p === null || p.at !== j) return;
+    for (const [k, v] of this.pages) if (v.slot === p.slot) this.pages.delete(k);
+    this.pages.set(p.key, { disp: p.disp, slot: p.slot });
   }
 
   /** L_TL = linear address of the EA's `size` bytes, or leave through the slow exit at j. */
@@ -468,6 +485,7 @@ const load = (kind: Kind, update: boolean, indexed: boolean, disp: (w: number) =
   if (update) {
     e.f.local_get(L_EA);
     e.setG(ra(w));
+    e.rebase(j);
   }
   return true;
 };
@@ -478,6 +496,7 @@ const store = (kind: 'b' | 'h' | 'w' | 'd', update: boolean, indexed: boolean, d
   if (update) {
     e.f.local_get(L_EA);
     e.setG(ra(w));
+    e.rebase(j);
   }
   return true;
 };
