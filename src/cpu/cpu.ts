@@ -233,6 +233,12 @@ export interface CpuOptions {
   /** Heat (instructions run before taken branches to a target) at which the target is compiled. */
   jitThreshold?: number;
   /**
+   * Bound how many blocks compile by how much compiled code has run (Cpu.compileAllowance;
+   * default on). False compiles every target that gets hot: for tests that compare every block
+   * compiled against the interpreter.
+   */
+  limitCompiles?: boolean;
+  /**
    * Run blocks the Wasm tier compiled as WebAssembly (default: on unless AIX_GDBSTUB_WASM=0, which
    * also keeps guest memory out of the arena). False runs this CPU's blocks as JS only.
    */
@@ -244,6 +250,17 @@ export const DEFAULT_JIT_THRESHOLD = 50_000;
 function envJit(): boolean {
   return typeof process === 'undefined' || process.env.AIX_GDBSTUB_JIT !== '0';
 }
+function envNumber(name: string, dflt: number): number {
+  const v = typeof process === 'undefined' ? undefined : process.env[name];
+  const n = v === undefined ? NaN : Number(v);
+  return Number.isFinite(n) && n > 0 ? n : dflt;
+}
+/** compileAllowance's constants (environment overrides are for measuring). */
+const COMPILE_POLICY = {
+  start: envNumber('AIX_GDBSTUB_JIT_START', 16),
+  payback: envNumber('AIX_GDBSTUB_JIT_PAYBACK', 1_000_000),
+  base: envNumber('AIX_GDBSTUB_JIT_BASE', 1_000_000),
+};
 function envThreshold(): number {
   const v = typeof process === 'undefined' ? undefined : process.env.AIX_GDBSTUB_JIT_THRESHOLD;
   const n = v === undefined ? NaN : Number(v);
@@ -273,6 +290,9 @@ export class Cpu implements LoopHost {
   readonly jit: boolean;
   readonly jitThreshold: number;
   readonly heat = new Int32Array(HEAT_SIZE);
+  /** Blocks this CPU compiled (compileAllowance bounds it unless limitCompiles is off). */
+  private compiles = 0;
+  private readonly limitCompiles: boolean;
   jitCount = 0;
   /** Instructions completed inside compiled blocks since construction (the rest were interpreted). */
   jitExecuted = 0;
@@ -296,6 +316,7 @@ export class Cpu implements LoopHost {
     this.current = state;
     this.jit = opts.jit ?? envJit();
     this.jitThreshold = opts.jitThreshold ?? envThreshold();
+    this.limitCompiles = opts.limitCompiles ?? true;
     this.loop = this.jit ? builtJitLoop().run : builtLoop().run;
     this.wasmChainMap = this.jit && opts.wasm !== false ? newChainMap() : -1;
     if (this.wasmChainMap >= 0) arenaReclaim.register(this, { small: [[this.wasmChainMap, CHAIN_MAP_BYTES]] });
@@ -465,8 +486,10 @@ export class Cpu implements LoopHost {
     const page = this.codePageFor(hi, lo);
     const idx = (lo & 0xffff) >>> 2;
     if (page.ids[idx] === ID_BLOCK) return;
+    if (this.limitCompiles && this.compiles >= this.compileAllowance()) return;
     const block = blockCompiler().compile(this, page, idx, hi, lo);
     if (block === null) return;
+    this.compiles++;
     if (page.blocks === null) page.blocks = new Array<CompiledBlock | undefined>(CODE_PAGE_WORDS);
     page.blocks[idx] = block;
     page.blockList.push(block);
@@ -481,6 +504,18 @@ export class Cpu implements LoopHost {
         if (page.ids[(at & 0xffff) >>> 2] !== ID_BLOCK) chainMapInsert(this.wasmChainMap, hi, at, block.wasmSlot, block.len, e[k], e[k + 1]);
       }
     }
+  }
+
+  /**
+   * How many blocks this CPU may have compiled by now: compiling pays only when the code then runs
+   * long enough, so the allowance grows with what compiled code has run (JIT_PAYBACK instructions
+   * earn one more block) and, slowly, with everything run (JIT_BASE), from JIT_START. A program
+   * whose compiled regions run little after their compile (flat profiles: gofmt's regions ran
+   * 37 K instructions each on average, about what one compile costs) stops compiling soon; one
+   * whose regions keep running (loops, a scheduler's paths) is never held back.
+   */
+  private compileAllowance(): number {
+    return COMPILE_POLICY.start + (this.jitExecuted / COMPILE_POLICY.payback + this.totalExecuted / COMPILE_POLICY.base);
   }
 
   /** A block is being dropped: out of the Wasm chain map and the function table first. */

@@ -99,12 +99,34 @@ class Arena {
 
 let arena: Arena | null | undefined;
 
+/**
+ * V8's Wasm tier-up budget (V8's default 1,800,000, in rough bytes of Liftoff code executed): at the
+ * default a region tiers up to TurboFan after a few hundred calls, and each such compile costs
+ * 5-15 ms of a worker thread for a 128-word region, which only a region that then runs about a
+ * million more guest instructions repays (Liftoff code is about half TurboFan's speed on it). Go's
+ * real tools run flat profiles: gofmt tiered up 344 of its 520 regions, 1.6 s of CPU on V8's
+ * workers, more than the whole interpreted run. notes/cpu-performance.md, "Wide programs".
+ * AIX_GDBSTUB_WASM_TIERING_BUDGET overrides it (0 leaves V8's own).
+ */
+export const WASM_TIERING_BUDGET = 60_000_000;
+
+/** Set V8's Wasm tier-up budget: once, before the first module (V8 reads it as modules are created). */
+function tuneWasmTiering(): void {
+  const v = typeof process === 'undefined' ? undefined : process.env.AIX_GDBSTUB_WASM_TIERING_BUDGET;
+  const budget = v === undefined || v === '' ? WASM_TIERING_BUDGET : Number(v);
+  if (!Number.isInteger(budget) || budget <= 0) return;
+  const builtin = (process as unknown as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
+  const v8 = builtin?.('node:v8') as { setFlagsFromString(flags: string): void } | undefined;
+  v8?.setFlagsFromString(`--wasm-tiering-budget=${budget}`);
+}
+
 /** The process's arena, or null when the Wasm tier is off or the memory could not be reserved. */
 export function guestArena(): Arena | null {
   if (arena !== undefined) return arena;
   arena = null;
   if (typeof process !== 'undefined' && process.env.AIX_GDBSTUB_WASM === '0') return null;
   if (typeof WebAssembly === 'undefined') return null;
+  tuneWasmTiering();
   // 4 GiB when the host lets us reserve it, else smaller.
   for (const pages of [65536, 16384, 4096]) {
     for (const shared of [true, false]) {

@@ -22,6 +22,8 @@ export interface Setup {
   writableCode?: boolean;
   /** Compile threshold of the compiling CPU (default 1: nearly every branch target compiles). */
   jitThreshold?: number;
+  /** Bound compiles by what compiled code has run, as a default Cpu does (default false: compile every hot target). */
+  limitCompiles?: boolean;
 }
 
 export function makeCpu(words: number[], jit: boolean, setup: Setup = {}): Cpu {
@@ -35,7 +37,7 @@ export function makeCpu(words: number[], jit: boolean, setup: Setup = {}): Cpu {
   const fill = new Uint8Array(DATA_LEN);
   for (let k = 0; k < DATA_LEN; k++) fill[k] = (k * 131 + 7) & 0xff;
   mem.writeBytes(DATA, fill);
-  const cpu = new Cpu(mem, new CpuState(), { jit, jitThreshold: setup.jitThreshold ?? 1 });
+  const cpu = new Cpu(mem, new CpuState(), { jit, jitThreshold: setup.jitThreshold ?? 1, limitCompiles: setup.limitCompiles ?? false });
   cpu.timeBase = () => 0x123456789n;
   cpu.pc = CODE;
   const s = cpu.state;

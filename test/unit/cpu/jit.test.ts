@@ -275,6 +275,30 @@ describe('jit: exact stops', () => {
     expect(jit.state.getGpr(4)).toBe(r4);
   });
 
+  it('compiles stay bounded by what compiled code has run; the results never change', () => {
+    // A loop `addi r3,r3,1; bdnz` of 2 * ctr instructions, then 40 targets of their own, each
+    // `addi r5,r5,1; b .+8` and an illegal word the region stops before: 41 targets at threshold 1.
+    const chain = Array.from({ length: 40 }, () => [D(14, 5, 5, 1), I(8), 0]).flat();
+    const prog = [D(14, 3, 3, 1), B(16, 0, -4), ...chain, TRAP];
+    const run = (ctr: bigint, limitCompiles: boolean): Cpu => {
+      const { jit } = runBoth(prog, { ctr, limitCompiles }, [10_000_000], `ctr ${ctr} limit ${limitCompiles}`);
+      expect(jit.stop.reason).toBe(StopReason.TRAP);
+      expect(jit.state.getGpr(5)).toBe(40n);
+      return jit;
+    };
+    // Without the bound every target compiles; with it, a run whose compiled code ran little
+    // compiles only the first 16 (one more while the allowance is fractionally above 16) ...
+    expect(run(1n, false).compiledBlocks).toBe(41);
+    const short = run(1n, true).compiledBlocks;
+    expect(short).toBeGreaterThanOrEqual(16);
+    expect(short).toBeLessThanOrEqual(17);
+    // ... and 4 M instructions of a compiled loop earn 4 more (one per million compiled; the
+    // slower credit for everything run counts completed run() calls, and this is one call).
+    const long = run(2_000_000n, true).compiledBlocks;
+    expect(long).toBeGreaterThanOrEqual(short + 3);
+    expect(long).toBeLessThan(41);
+  });
+
   it('a store to read-only code faults with access write; a trap stops on the trap word', () => {
     const store = [I(4), D(14, 3, 0, 1), DS(62, 3, 7, 0, 1), D(14, 6, 0, 3), TRAP];
     const { jit } = runBoth(store, { gpr: { 7: CODE } }, [100], 'store fault');

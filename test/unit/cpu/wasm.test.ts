@@ -167,7 +167,7 @@ describe('wasm tier: slow paths and exact stops', () => {
     const bytes = new Uint8Array(words.length * 4);
     words.forEach((x, k) => new DataView(bytes.buffer).setUint32(4 * k, x >>> 0));
     mem.writeBytes(CODE, bytes);
-    const cpu = new Cpu(mem, new CpuState(), { jit, jitThreshold: 1 });
+    const cpu = new Cpu(mem, new CpuState(), { jit, jitThreshold: 1, limitCompiles: false });
     cpu.pc = CODE;
     return cpu;
   }
