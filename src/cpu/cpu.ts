@@ -250,10 +250,11 @@ export const DEFAULT_JIT_THRESHOLD = 50_000;
 function envJit(): boolean {
   return typeof process === 'undefined' || process.env.AIX_GDBSTUB_JIT !== '0';
 }
+/** A positive integer from the environment, or dflt. */
 function envNumber(name: string, dflt: number): number {
   const v = typeof process === 'undefined' ? undefined : process.env[name];
   const n = v === undefined ? NaN : Number(v);
-  return Number.isFinite(n) && n > 0 ? n : dflt;
+  return Number.isInteger(n) && n > 0 ? n : dflt;
 }
 /** compileAllowance's constants (environment overrides are for measuring). */
 const COMPILE_POLICY = {
@@ -261,11 +262,6 @@ const COMPILE_POLICY = {
   payback: envNumber('AIX_GDBSTUB_JIT_PAYBACK', 1_000_000),
   base: envNumber('AIX_GDBSTUB_JIT_BASE', 1_000_000),
 };
-function envThreshold(): number {
-  const v = typeof process === 'undefined' ? undefined : process.env.AIX_GDBSTUB_JIT_THRESHOLD;
-  const n = v === undefined ? NaN : Number(v);
-  return Number.isInteger(n) && n > 0 ? n : DEFAULT_JIT_THRESHOLD;
-}
 
 const PAGE_SHIFT = 16;
 const PAGE_CACHE_SIZE = 64;
@@ -315,7 +311,7 @@ export class Cpu implements LoopHost {
     this.mem = mem;
     this.current = state;
     this.jit = opts.jit ?? envJit();
-    this.jitThreshold = opts.jitThreshold ?? envThreshold();
+    this.jitThreshold = opts.jitThreshold ?? envNumber('AIX_GDBSTUB_JIT_THRESHOLD', DEFAULT_JIT_THRESHOLD);
     this.limitCompiles = opts.limitCompiles ?? true;
     this.loop = this.jit ? builtJitLoop().run : builtLoop().run;
     this.wasmChainMap = this.jit && opts.wasm !== false ? newChainMap() : -1;
