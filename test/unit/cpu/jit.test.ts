@@ -3,7 +3,7 @@
 // nearly every branch target is compiled) and one interpreter-only, and compares all registers,
 // the data memory, the stop information and the executed-instruction counters.
 import { describe, expect, it } from 'vitest';
-import { Cpu, StopReason } from '../../../src/cpu/cpu.js';
+import { COMPILE_POLICY, Cpu, StopReason } from '../../../src/cpu/cpu.js';
 import { CpuState, CR, RESV_LEN } from '../../../src/cpu/state.js';
 import { GuestMemory } from '../../../src/cpu/memory.js';
 import { A_, B, CODE, D, DATA, DS, I, M, MD, MDS, SPR, TRAP, X, XL, XO, XS, rng } from './asm.js';
@@ -276,27 +276,28 @@ describe('jit: exact stops', () => {
   });
 
   it('compiles stay bounded by what compiled code has run; the results never change', () => {
-    // A loop `addi r3,r3,1; bdnz` of 2 * ctr instructions, then 40 targets of their own, each
-    // `addi r5,r5,1; b .+8` and an illegal word the region stops before: 41 targets at threshold 1.
-    const chain = Array.from({ length: 40 }, () => [D(14, 5, 5, 1), I(8), 0]).flat();
+    // A loop `addi r3,r3,1; bdnz` of 2 * ctr instructions, then start + 31 targets of their own, each
+    // `addi r5,r5,1; b .+8` and an illegal word the region stops before: start + 32 targets at threshold 1.
+    const targets = COMPILE_POLICY.start + 32;
+    const chain = Array.from({ length: targets - 1 }, () => [D(14, 5, 5, 1), I(8), 0]).flat();
     const prog = [D(14, 3, 3, 1), B(16, 0, -4), ...chain, TRAP];
     const run = (ctr: bigint, limitCompiles: boolean): Cpu => {
       const { jit } = runBoth(prog, { ctr, limitCompiles }, [10_000_000], `ctr ${ctr} limit ${limitCompiles}`);
       expect(jit.stop.reason).toBe(StopReason.TRAP);
-      expect(jit.state.getGpr(5)).toBe(40n);
+      expect(jit.state.getGpr(5)).toBe(BigInt(targets - 1));
       return jit;
     };
     // Without the bound every target compiles; with it, a run whose compiled code ran little
-    // compiles only the first 16 (one more while the allowance is fractionally above 16) ...
-    expect(run(1n, false).compiledBlocks).toBe(41);
+    // compiles only the first `start` (one more while the allowance is fractionally above it) ...
+    expect(run(1n, false).compiledBlocks).toBe(targets);
     const short = run(1n, true).compiledBlocks;
-    expect(short).toBeGreaterThanOrEqual(16);
-    expect(short).toBeLessThanOrEqual(17);
+    expect(short).toBeGreaterThanOrEqual(COMPILE_POLICY.start);
+    expect(short).toBeLessThanOrEqual(COMPILE_POLICY.start + 1);
     // ... and 4 M instructions of a compiled loop earn 4 more (one per million compiled; the
     // slower credit for everything run counts completed run() calls, and this is one call).
     const long = run(2_000_000n, true).compiledBlocks;
     expect(long).toBeGreaterThanOrEqual(short + 3);
-    expect(long).toBeLessThan(41);
+    expect(long).toBeLessThan(targets);
   });
 
   it('a store to read-only code faults with access write; a trap stops on the trap word', () => {
