@@ -290,7 +290,7 @@ export class Cpu implements LoopHost {
   readonly jit: boolean;
   readonly jitThreshold: number;
   readonly heat = new Int32Array(HEAT_SIZE);
-  /** Blocks this CPU compiled (compileAllowance bounds it unless limitCompiles is off). */
+  /** Blocks this CPU compiled and still holds (compileAllowance bounds it unless limitCompiles is off). */
   private compiles = 0;
   private readonly limitCompiles: boolean;
   jitCount = 0;
@@ -521,6 +521,10 @@ export class Cpu implements LoopHost {
   /** A block is being dropped: out of the Wasm chain map and the function table first. */
   private forgetBlock(b: CompiledBlock): void {
     b.dead = true;
+    // Its code changed (a debugger's breakpoint, a guest store): recompiling it later is not new
+    // code to bet on, and a debugging session that plants breakpoints at every stop must not use
+    // up the allowance and leave the rest of the program interpreted.
+    this.compiles--;
     if (b.wasmSlot < 0) return;
     if (this.wasmChainMap >= 0) {
       chainMapRemove(this.wasmChainMap, b.entryHi, b.entryLo);
