@@ -89,7 +89,13 @@ interface Snapshot {
   pinned: boolean;
 }
 
-export const DEFAULT_INTERVAL = 250_000;
+/**
+ * Instructions between periodic snapshots. A snapshot costs about 0.6 ms (cpuheavy) whatever the
+ * CPU tier; with compiled code running 250,000 instructions in well under a millisecond, that
+ * interval made recording cost 1.5-1.9x the unrecorded run, while replaying 1 M instructions for a
+ * reverse-stepi takes 5-7 ms (notes/cpu-performance.md, "Real tools in make bench").
+ */
+export const DEFAULT_INTERVAL = 1_000_000;
 export const DEFAULT_MEMORY_LIMIT = 1 << 30;
 
 class Records {
