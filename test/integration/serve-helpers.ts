@@ -98,10 +98,16 @@ export class GdbMi {
     return this.waitFor(until, timeoutMs, start);
   }
 
+  /**
+   * Resolve with the output since `start` once `until` matches it, looking at whole lines only: a
+   * pipe read can end inside a record (`^done` arrived, `,name=...,value=...` not yet), and a match
+   * on that half would hand the caller a result without its fields.
+   */
   async waitFor(until: RegExp, timeoutMs = 60_000, start = 0): Promise<string> {
     const t0 = Date.now();
     for (;;) {
-      const text = this.out.slice(start);
+      const all = this.out.slice(start);
+      const text = all.slice(0, all.lastIndexOf('\n') + 1);
       if (until.test(text)) return text;
       if (Date.now() - t0 > timeoutMs) throw new Error(`gdb MI: no ${until} within ${timeoutMs} ms; output:\n${this.out}`);
       await new Promise((r) => setTimeout(r, 20));

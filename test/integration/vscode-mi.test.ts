@@ -75,9 +75,10 @@ class NativeDebugMi {
   async command(command: string, until?: RegExp, timeoutMs?: number): Promise<string> {
     const t = this.token++;
     const answered = new RegExp(`(^|\\n)${t}\\^(done|running|connected|error)`);
+    const start = this.mi.output.length;
     const text = await this.mi.send(`${t}-${command}`, answered, timeoutMs);
     if (until === undefined) return text;
-    return this.mi.waitFor(until, timeoutMs, this.mi.output.length - text.length);
+    return this.mi.waitFor(until, timeoutMs, start);
   }
 }
 
