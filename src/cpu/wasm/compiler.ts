@@ -390,9 +390,14 @@ function probeTest(f: WasmFn, t: number, size: number): void {
   f.local_get(L_TL).i32_const(16).op(Op.i32_shr_u);
   f.local_get(L_TH).i32_const(TLB_HASH).op(Op.i32_mul).i32_const(TLB_HASH_SHIFT).op(Op.i32_shr_u).op(Op.i32_xor).i32_const(TLB_ENTRIES - 1).op(Op.i32_and);
   f.i32_const(2).op(Op.i32_shl).local_get(P_TLB).op(Op.i32_add).local_set(L_TI);
-  f.local_get(L_TI).i32_load(t + TLB_ARRAY).local_get(L_TL).i32_const(16).op(Op.i32_shr_u).op(Op.i32_ne);
-  f.local_get(L_TI).i32_load(t).local_get(L_TH).op(Op.i32_ne).op(Op.i32_or);
-  if (size > 1) f.local_get(L_TL).i32_const(0xffff).op(Op.i32_and).i32_const(65536 - size).op(Op.i32_gt_u).op(Op.i32_or);
+  // A miss when the page of the access's last byte is not the entry's page (an EA crossing its
+  // page is one: whenever the entry's tagHi matches, its tagPg shares the start page's low index
+  // bits, which the next page's do not) or the high words differ; as xors, not compares, so
+  // TurboFan emits xor/or/jnz rather than a setcc and zero-extension per test.
+  f.local_get(L_TI).i32_load(t + TLB_ARRAY).local_get(L_TL);
+  if (size > 1) f.i32_const(size - 1).op(Op.i32_add);
+  f.i32_const(16).op(Op.i32_shr_u).op(Op.i32_xor);
+  f.local_get(L_TI).i32_load(t).local_get(L_TH).op(Op.i32_xor).op(Op.i32_or);
 }
 
 const scratch = new Emit(0, 0, 1, [0]);
@@ -402,10 +407,10 @@ export function bswap32(f: WasmFn): void {
   fixedBytes(f, FIXED_BSWAP32, emitBswap32);
 }
 function emitBswap32(f: WasmFn): void {
+  // (x rotl 8) keeps bytes 0 and 2 in place, (x rotl 24) bytes 1 and 3: two rotates, two masks.
   f.local_set(L_TH);
-  f.local_get(L_TH).i32_const(8).op(Op.i32_shr_u).i32_const(0x00ff00ff).op(Op.i32_and);
-  f.local_get(L_TH).i32_const(0x00ff00ff).op(Op.i32_and).i32_const(8).op(Op.i32_shl).op(Op.i32_or);
-  f.i32_const(16).op(Op.i32_rotl);
+  f.local_get(L_TH).i32_const(8).op(Op.i32_rotl).i32_const(0x00ff00ff).op(Op.i32_and);
+  f.local_get(L_TH).i32_const(24).op(Op.i32_rotl).i32_const(0xff00ff00 | 0).op(Op.i32_and).op(Op.i32_or);
 }
 /** Byte-swap the i64 on the stack. */
 export function bswap64(f: WasmFn): void {
