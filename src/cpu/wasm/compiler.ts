@@ -337,11 +337,18 @@ export class Emit {
     f.local_get(L_TL).local_set(L_PAGE + 2 * slot + 1);
   }
 
+  /** An update form's write-back: RA = EA, and the probe of word j stays valid for the new RA. */
+  updateRa(w: number, j: number): void {
+    this.f.local_get(L_EA);
+    this.setG(ra(w));
+    this.rebase(j);
+  }
+
   /**
    * An update form of word j has just set RA = EA: its probe stays valid for RA, now at
    * displacement 0 (stdu r1,-N(r1) then std ...(r1): every Go function's prologue).
    */
-  rebase(j: number): void {
+  private rebase(j: number): void {
     const p = this.lastPage;
     if (p === null || p.at !== j) return;
     for (const [k, v] of this.pages) if (v.slot === p.slot) this.pages.delete(k);
@@ -487,22 +494,14 @@ const load = (kind: Kind, update: boolean, indexed: boolean, disp: (w: number) =
   e.access(j, w, indexed, disp, SIZE[kind], false);
   loadValue(e.f, kind);
   e.setG(rt(w));
-  if (update) {
-    e.f.local_get(L_EA);
-    e.setG(ra(w));
-    e.rebase(j);
-  }
+  if (update) e.updateRa(w, j);
   return true;
 };
 const store = (kind: 'b' | 'h' | 'w' | 'd', update: boolean, indexed: boolean, disp: (w: number) => number = si): RowEmitter => (e, w, j) => {
   if (update && ra(w) === 0) return false;
   e.access(j, w, indexed, disp, SIZE[kind], true);
   storeValue(e, kind, rt(w));
-  if (update) {
-    e.f.local_get(L_EA);
-    e.setG(ra(w));
-    e.rebase(j);
-  }
+  if (update) e.updateRa(w, j);
   return true;
 };
 

@@ -444,11 +444,6 @@ const fcpsgn: RowEmitter = (e, w) => {
 
 type Form = 'd' | 'x';
 const ea = (e: Emit, w: number, form: Form): void => (form === 'd' ? e.eaDisp(ra(w), si(w)) : e.eaIndexed(ra(w), rb(w)));
-const writeBack = (e: Emit, w: number, j: number): void => {
-  e.f.local_get(L_EA);
-  e.setG(ra(w));
-  e.rebase(j);
-};
 
 const lfd = (form: Form, update: boolean): RowEmitter => (e, w, j) => {
   if (update && ra(w) === 0) return false;
@@ -457,7 +452,7 @@ const lfd = (form: Form, update: boolean): RowEmitter => (e, w, j) => {
     e.f.local_get(L_TL).i64_load(0);
     bswap64(e.f);
   });
-  if (update) writeBack(e, w, j);
+  if (update) e.updateRa(w, j);
   return true;
 };
 const stfd = (form: Form, update: boolean): RowEmitter => (e, w, j) => {
@@ -467,7 +462,7 @@ const stfd = (form: Form, update: boolean): RowEmitter => (e, w, j) => {
   fprBits(e, rt(w));
   bswap64(e.f);
   e.f.i64_store(0);
-  if (update) writeBack(e, w, j);
+  if (update) e.updateRa(w, j);
   return true;
 };
 /** lfs: a non-NaN, non-infinite single converts exactly (f64.promote); NaNs keep their payload in the slow path. */
@@ -482,7 +477,7 @@ const lfs = (form: Form, update: boolean): RowEmitter => (e, w, j) => {
   f.local_get(L_TL).i32_const(0x7f800000).op(Op.i32_and).i32_const(0x7f800000).op(Op.i32_eq);
   e.slowExitIf(j);
   setFprBits(e, rt(w), () => f.local_get(L_TL).op(Op.f32_reinterpret_i32).op(Op.f64_promote_f32).op(Op.i64_reinterpret_f64));
-  if (update) writeBack(e, w, j);
+  if (update) e.updateRa(w, j);
   return true;
 };
 /**
@@ -506,7 +501,7 @@ const stfs = (form: Form, update: boolean): RowEmitter => (e, w, j) => {
   f.op(Op.i32_wrap_i64);
   bswap32(f);
   f.i32_store(0);
-  if (update) writeBack(e, w, j);
+  if (update) e.updateRa(w, j);
   return true;
 };
 
