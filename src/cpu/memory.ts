@@ -1,5 +1,11 @@
 // Guest memory: sparse, page-granular, big-endian, 64-bit addresses given as int32 halves.
 //
+// Each page is stored byte-reversed: the guest byte at page offset o lives at PAGE_SIZE - 1 - o.
+// A big-endian access of size s at offset o is then exactly a little-endian access of size s at
+// rev(o, s) = PAGE_SIZE - s - o, so neither the Wasm tier nor DataView accesses swap bytes (the
+// host is little-endian; notes/cpu-performance.md, "Byte-reversed pages"). Only bulk copies
+// (readBytes, writeBytes) reverse, with the native TypedArray reverse.
+//
 // Pages are 64 KiB ArrayBuffers materialised on first touch (a 512 MiB PROT_NONE reservation
 // costs a list entry, not memory). Hot accesses go through two direct-mapped software TLBs (read
 // and write) holding one DataView per page (notes/cpu-performance.md: 190-350 M accesses/s). Everything
@@ -19,6 +25,14 @@ import { TLB_BYTES, TLB_ENTRIES, TLB_HASH, TLB_HASH_SHIFT, arenaReclaim, guestAr
 export const PAGE_SHIFT = 16;
 export const PAGE_SIZE = 1 << PAGE_SHIFT;
 const PAGE_MASK = PAGE_SIZE - 1;
+/** Storage offset of the `len` bytes at page offset off (pages are byte-reversed). */
+const rev = (off: number, len: number): number => PAGE_SIZE - len - off;
+/**
+ * What a TLB entry holds for Wasm code: the page's arena offset + TLB_END. The `size` bytes at page
+ * offset o are at entry - o + (16 - size): one subtraction, the rest in the access's offset immediate
+ * (16 covers a v128 access).
+ */
+export const TLB_END = PAGE_SIZE - 16;
 
 export const PROT_NONE = 0;
 export const PROT_READ = 1;
@@ -64,6 +78,7 @@ const tlbIndex = (hi: number, pg: number): number => (pg ^ (Math.imul(hi, TLB_HA
 interface Page {
   /** Offset of the page in the guest arena (wasm/arena.ts), or -1 for a plain ArrayBuffer. */
   readonly base: number;
+  /** The page's storage, byte-reversed: guest offset o at PAGE_SIZE - 1 - o (rev()). */
   readonly bytes: Uint8Array;
   readonly view: DataView;
   prot: number;
@@ -85,7 +100,7 @@ interface WatchRange {
 
 /**
  * The whole memory at one moment (src/record's snapshots): mappings and the bytes of every page
- * with storage. Page buffers are shared between images wherever a page did not change, and are
+ * with storage, in the pages' byte-reversed storage order. Page buffers are shared between images wherever a page did not change, and are
  * never written once in an image.
  */
 export interface MemoryImage {
@@ -122,8 +137,8 @@ export class GuestMemory {
   private watchpoints: Watchpoint[] = [];
 
   // Direct-mapped TLBs: tag = (hi, page-within-hi); page -1 marks an empty entry. With the guest
-  // arena the tag arrays and the pages' arena offsets (rBase, wBase) live in it, at tlbBase:
-  // rTagHi, rTagPg, rBase, wTagHi, wTagPg, wBase, 1 KiB each, probed by Wasm code as by load64.
+  // arena the tag arrays and the pages' arena offsets + TLB_END (rBase, wBase) live in it, at
+  // tlbBase: rTagHi, rTagPg, rBase, wTagHi, wTagPg, wBase, 1 KiB each, probed by Wasm code as by load64.
   private readonly rTagHi: Int32Array;
   private readonly rTagPg: Int32Array;
   private readonly rBase: Int32Array;
@@ -299,7 +314,7 @@ export class GuestMemory {
   load8(hi: number, lo: number): number {
     const pg = lo >>> PAGE_SHIFT;
     const i = tlbIndex(hi, pg);
-    if (this.rTagPg[i] === pg && this.rTagHi[i] === hi) return this.rView[i].getUint8(lo & PAGE_MASK);
+    if (this.rTagPg[i] === pg && this.rTagHi[i] === hi) return this.rView[i].getUint8(PAGE_MASK - (lo & PAGE_MASK));
     return this.loadSlow(hi, lo, 1);
   }
 
@@ -307,7 +322,7 @@ export class GuestMemory {
     const pg = lo >>> PAGE_SHIFT;
     const i = tlbIndex(hi, pg);
     const off = lo & PAGE_MASK;
-    if (this.rTagPg[i] === pg && this.rTagHi[i] === hi && off <= PAGE_MASK - 1) return this.rView[i].getUint16(off);
+    if (this.rTagPg[i] === pg && this.rTagHi[i] === hi && off <= PAGE_MASK - 1) return this.rView[i].getUint16(rev(off, 2), true);
     return this.loadSlow(hi, lo, 2);
   }
 
@@ -316,7 +331,7 @@ export class GuestMemory {
     const pg = lo >>> PAGE_SHIFT;
     const i = tlbIndex(hi, pg);
     const off = lo & PAGE_MASK;
-    if (this.rTagPg[i] === pg && this.rTagHi[i] === hi && off <= PAGE_MASK - 3) return this.rView[i].getInt32(off);
+    if (this.rTagPg[i] === pg && this.rTagHi[i] === hi && off <= PAGE_MASK - 3) return this.rView[i].getInt32(rev(off, 4), true);
     return this.loadSlow(hi, lo, 4) | 0;
   }
 
@@ -327,8 +342,9 @@ export class GuestMemory {
     const off = lo & PAGE_MASK;
     if (this.rTagPg[i] === pg && this.rTagHi[i] === hi && off <= PAGE_MASK - 7) {
       const v = this.rView[i];
-      dst[at] = v.getInt32(off);
-      dst[at + 1] = v.getInt32(off + 4);
+      const r = rev(off, 8);
+      dst[at] = v.getInt32(r + 4, true);
+      dst[at + 1] = v.getInt32(r, true);
       return;
     }
     const h = this.loadSlow(hi, lo, 4) | 0;
@@ -344,7 +360,7 @@ export class GuestMemory {
     const pg = lo >>> PAGE_SHIFT;
     const i = tlbIndex(hi, pg);
     if (this.wTagPg[i] === pg && this.wTagHi[i] === hi) {
-      this.wView[i].setUint8(lo & PAGE_MASK, v);
+      this.wView[i].setUint8(PAGE_MASK - (lo & PAGE_MASK), v);
       return;
     }
     this.storeSlow(hi, lo, 1, v);
@@ -355,7 +371,7 @@ export class GuestMemory {
     const i = tlbIndex(hi, pg);
     const off = lo & PAGE_MASK;
     if (this.wTagPg[i] === pg && this.wTagHi[i] === hi && off <= PAGE_MASK - 1) {
-      this.wView[i].setUint16(off, v);
+      this.wView[i].setUint16(rev(off, 2), v, true);
       return;
     }
     this.storeSlow(hi, lo, 2, v);
@@ -366,7 +382,7 @@ export class GuestMemory {
     const i = tlbIndex(hi, pg);
     const off = lo & PAGE_MASK;
     if (this.wTagPg[i] === pg && this.wTagHi[i] === hi && off <= PAGE_MASK - 3) {
-      this.wView[i].setInt32(off, v);
+      this.wView[i].setInt32(rev(off, 4), v, true);
       return;
     }
     this.storeSlow(hi, lo, 4, v);
@@ -378,8 +394,9 @@ export class GuestMemory {
     const off = lo & PAGE_MASK;
     if (this.wTagPg[i] === pg && this.wTagHi[i] === hi && off <= PAGE_MASK - 7) {
       const w = this.wView[i];
-      w.setInt32(off, vhi);
-      w.setInt32(off + 4, vlo);
+      const r = rev(off, 8);
+      w.setInt32(r + 4, vhi, true);
+      w.setInt32(r, vlo, true);
       return;
     }
     // Check both halves before writing either, so a faulting store changes nothing.
@@ -404,7 +421,7 @@ export class GuestMemory {
       this.flushTlbEntry(hi, lo);
     }
     const off = lo & PAGE_MASK;
-    if (off <= PAGE_MASK - 3) return page.view.getInt32(off);
+    if (off <= PAGE_MASK - 3) return page.view.getInt32(rev(off, 4), true);
     return this.loadSlow(hi, lo, 4) | 0;
   }
 
@@ -433,7 +450,7 @@ export class GuestMemory {
       const off = Number(a & BigInt(PAGE_MASK));
       const n = Math.min(len - done, PAGE_SIZE - off);
       if (page === undefined) break; // unmapped
-      if (page !== null) out.set(page.bytes.subarray(off, off + n), done);
+      if (page !== null) copyReversed(page.bytes, rev(off, n), out, done, n);
       done += n;
     }
     return done === len ? out : out.subarray(0, done);
@@ -455,7 +472,7 @@ export class GuestMemory {
       const off = Number(a & BigInt(PAGE_MASK));
       const n = Math.min(data.length - done, PAGE_SIZE - off);
       if (!page.dirty && this.tracking) this.markDirty(key, page);
-      page.bytes.set(data.subarray(done, done + n), off);
+      copyReversed(data, done, page.bytes, rev(off, n), n);
       if (page.hasCode && this.codeWriteHook) this.codeWriteHook(a, n);
       done += n;
     }
@@ -585,7 +602,7 @@ export class GuestMemory {
     if (off <= PAGE_SIZE - len) {
       if (page.watched !== null) this.checkWatch(page, hi, lo, len, false);
       else this.fillTlb(hi, lo, page, false);
-      v = len === 1 ? page.bytes[off] : len === 2 ? page.view.getUint16(off) : page.view.getUint32(off);
+      v = len === 1 ? page.bytes[PAGE_MASK - off] : len === 2 ? page.view.getUint16(rev(off, 2), true) : page.view.getUint32(rev(off, 4), true);
     } else {
       // Crosses into the next page: assemble byte by byte.
       v = 0;
@@ -605,9 +622,9 @@ export class GuestMemory {
     if (off <= PAGE_SIZE - len) {
       if (!page.dirty && this.tracking) this.markDirty(pageKey(hi, lo), page);
       if (page.watched !== null) this.checkWatch(page, hi, lo, len, true);
-      if (len === 1) page.bytes[off] = v;
-      else if (len === 2) page.view.setUint16(off, v);
-      else page.view.setInt32(off, v);
+      if (len === 1) page.bytes[PAGE_MASK - off] = v;
+      else if (len === 2) page.view.setUint16(rev(off, 2), v, true);
+      else page.view.setInt32(rev(off, 4), v, true);
       if (page.hasCode && this.codeWriteHook) this.codeWriteHook(toBig(hi, lo), len);
       else if (page.watched === null) this.fillTlb(hi, lo, page, true);
     } else {
@@ -711,13 +728,13 @@ export class GuestMemory {
       if ((page.prot & PROT_WRITE) === 0 || page.hasCode || page.watched !== null || (this.tracking && !page.dirty)) return;
       this.wTagHi[i] = hi;
       this.wTagPg[i] = pg;
-      this.wBase[i] = page.base;
+      this.wBase[i] = page.base + TLB_END;
       this.wView[i] = page.view;
     } else {
       if ((page.prot & PROT_READ) === 0 || page.watched !== null) return;
       this.rTagHi[i] = hi;
       this.rTagPg[i] = pg;
-      this.rBase[i] = page.base;
+      this.rBase[i] = page.base + TLB_END;
       this.rView[i] = page.view;
     }
   }
@@ -775,6 +792,21 @@ export class GuestMemory {
     memoryFault.reason = reason;
     throw memoryFault;
   }
+}
+
+/**
+ * dst[to + n - 1 - k] = src[from + k] for k < n (between guest order and a page's reversed
+ * storage): short runs in a loop, long ones as a copy and the native reverse (a JS loop runs cold
+ * in the loader, which copies megabytes once).
+ */
+function copyReversed(src: Uint8Array, from: number, dst: Uint8Array, to: number, n: number): void {
+  if (n < 64) {
+    for (let k = 0; k < n; k++) dst[to + n - 1 - k] = src[from + k];
+    return;
+  }
+  const d = dst.subarray(to, to + n);
+  d.set(src.subarray(from, from + n));
+  d.reverse();
 }
 
 /** Result halves of readU64 (no allocation per read). */

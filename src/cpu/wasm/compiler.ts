@@ -8,7 +8,8 @@
 // Exactness, as the JS tier: the function has the same labels and the same budget checks (a jump
 // to a label continues only while the budget covers a whole pass), so counts, exits and
 // --deterministic runs are the JS block's. Loads and stores probe the memory's software TLB
-// (memory.ts keeps it in the arena); a miss (first touch, page crossing, protection, a code page,
+// (memory.ts keeps it in the arena) and access the byte-reversed page little-endian, without a
+// byte swap (memAt); a miss (first touch, page crossing, protection, a code page,
 // a watched page, a clean page under snapshot tracking) leaves the function with PC on that
 // instruction and the count before it, and the wrapper runs that one instruction through its row's
 // exec function, which takes the slow path and may fault precisely or trap a watchpoint. Stores
@@ -17,7 +18,7 @@
 import type { InsnRow } from '../isa-types.js';
 import type { CpuState } from '../state.js';
 import { CR, RESV_HI, RESV_LEN, XER } from '../state.js';
-import type { GuestMemory } from '../memory.js';
+import { PAGE_SIZE, TLB_END, type GuestMemory } from '../memory.js';
 import type { LoopHost } from '../run.js';
 import { MASK64 } from '../int64.js';
 import { bf, cmpL, ds, mbM, mbMD, meM, ra, rb, rc5, rt, shMD, si, sprNum, ui } from '../fields.js';
@@ -322,7 +323,7 @@ export class Emit {
       const d = disp - hit.disp;
       f.local_get(L_PAGE + 2 * hit.slot).i32_const(d).op(Op.i32_add).i32_const(65536 - size).op(Op.i32_gt_u);
       this.slowExitIf(j);
-      f.local_get(L_PAGE + 2 * hit.slot + 1).i32_const(d).op(Op.i32_add).local_set(L_TL);
+      f.local_get(L_PAGE + 2 * hit.slot + 1).i32_const(d).op(Op.i32_sub).local_set(L_TL); // reversed page: up the page is down
       this.lastPage = { key, disp: hit.disp - disp, slot: hit.slot, at: j };
       return;
     }
@@ -355,14 +356,17 @@ export class Emit {
     this.pages.set(p.key, { disp: p.disp, slot: p.slot });
   }
 
-  /** L_TL = linear address of the EA's `size` bytes, or leave through the slow exit at j. */
+  /**
+   * L_TL = the TLB entry minus the EA's page offset (the `size` bytes are at L_TL + memAt(size)),
+   * or leave through the slow exit at j.
+   */
   probe(j: number, size: number, write: boolean): void {
     const f = this.f;
     const t = write ? TLB_W : TLB_R;
     fixedBytes(f, (write ? FIXED_PROBE_W : FIXED_PROBE_R) + size, (g) => probeTest(g, t, size));
     this.slowExitIf(j);
     fixedBytes(f, write ? FIXED_PROBE_W : FIXED_PROBE_R, (g) => {
-      g.local_get(L_TI).i32_load(t + 2 * TLB_ARRAY).local_get(L_TL).i32_const(0xffff).op(Op.i32_and).op(Op.i32_add).local_set(L_TL);
+      g.local_get(L_TI).i32_load(t + 2 * TLB_ARRAY).local_get(L_TL).i32_const(0xffff).op(Op.i32_and).op(Op.i32_sub).local_set(L_TL);
     });
   }
 }
@@ -409,7 +413,14 @@ function probeTest(f: WasmFn, t: number, size: number): void {
 
 const scratch = new Emit(0, 0, 1, [0]);
 
-/** Byte-swap the i32 on the stack. */
+/**
+ * The offset immediate of a `size`-byte access (1..16) at L_TL: pages are stored byte-reversed
+ * (memory.ts), so the big-endian bytes at page offset o are the little-endian `size` bytes at
+ * PAGE_SIZE - size - o, and the TLB entry holds the page's arena offset + TLB_END.
+ */
+export const memAt = (size: number): number => PAGE_SIZE - TLB_END - size;
+
+/** Byte-swap the i32 on the stack (the byte-reversed rows lwbrx, stwbrx). */
 export function bswap32(f: WasmFn): void {
   fixedBytes(f, FIXED_BSWAP32, emitBswap32);
 }
@@ -436,30 +447,24 @@ function emitBswap64(f: WasmFn): void {
 type Kind = 'b' | 'h' | 'ha' | 'w' | 'wa' | 'd';
 const SIZE: Record<Kind, number> = { b: 1, h: 2, ha: 2, w: 4, wa: 4, d: 8 };
 
-/** The value at L_TL, big-endian, as the i64 the load kind produces. */
+/** The guest value at L_TL as the i64 the load kind produces (no swap: memAt). */
 function loadValue(f: WasmFn, kind: Kind): void {
   f.local_get(L_TL);
   switch (kind) {
     case 'b':
-      f.i32_load8_u(0).op(Op.i64_extend_i32_u);
+      f.i32_load8_u(memAt(1)).op(Op.i64_extend_i32_u);
       return;
     case 'h':
     case 'ha':
-      f.i32_load16_u(0);
-      f.local_set(L_TH);
-      f.local_get(L_TH).i32_const(8).op(Op.i32_shl).local_get(L_TH).i32_const(8).op(Op.i32_shr_u).op(Op.i32_or).i32_const(0xffff).op(Op.i32_and);
-      f.op(Op.i64_extend_i32_u);
+      f.i32_load16_u(memAt(2)).op(Op.i64_extend_i32_u);
       if (kind === 'ha') f.op(Op.i64_extend16_s);
       return;
     case 'w':
     case 'wa':
-      f.i32_load(0);
-      bswap32(f);
-      f.op(kind === 'w' ? Op.i64_extend_i32_u : Op.i64_extend_i32_s);
+      f.i32_load(memAt(4)).op(kind === 'w' ? Op.i64_extend_i32_u : Op.i64_extend_i32_s);
       return;
     case 'd':
-      f.i64_load(0);
-      bswap64(f);
+      f.i64_load(memAt(8));
       return;
   }
 }
@@ -470,21 +475,16 @@ function storeValue(e: Emit, kind: 'b' | 'h' | 'w' | 'd', r: number): void {
   e.getG(r);
   switch (kind) {
     case 'b':
-      f.op(Op.i32_wrap_i64).i32_store8(0);
+      f.op(Op.i32_wrap_i64).i32_store8(memAt(1));
       return;
     case 'h':
-      f.op(Op.i32_wrap_i64).local_set(L_TH);
-      f.local_get(L_TH).i32_const(8).op(Op.i32_shl).local_get(L_TH).i32_const(8).op(Op.i32_shr_u).i32_const(0xff).op(Op.i32_and).op(Op.i32_or);
-      f.i32_store16(0);
+      f.op(Op.i32_wrap_i64).i32_store16(memAt(2));
       return;
     case 'w':
-      f.op(Op.i32_wrap_i64);
-      bswap32(f);
-      f.i32_store(0);
+      f.op(Op.i32_wrap_i64).i32_store(memAt(4));
       return;
     case 'd':
-      bswap64(f);
-      f.i64_store(0);
+      f.i64_store(memAt(8));
       return;
   }
 }

@@ -18,7 +18,7 @@ import { bf, ra, rb, rc5, rt, si } from '../fields.js';
 import { Op, type WasmFn } from './encode.js';
 import { vsrOffset } from './arena.js';
 import { FEX, FI, FPCC_MASK, FPRF_MASK, FR, FX, MAX_DOUBLE, MAX_SINGLE, MIN_NORMAL, MIN_NORMAL_SINGLE, OE, UE, VE, VX, VX_ALL, XE, XX, ZE } from '../exec/fpu-core.js';
-import { type Emit, type RowEmitter, L_EA, L_TH, L_TL, L_X, L_Y, P_REGS, SPR_OFF, bswap32, bswap64 } from './compiler.js';
+import { type Emit, type RowEmitter, L_EA, L_TH, L_TL, L_X, L_Y, P_REGS, SPR_OFF, memAt } from './compiler.js';
 
 /**
  * Eight f64 scratch locals, which compileWasmBlock declares when a row sets Emit.fp: after its
@@ -449,8 +449,7 @@ const lfd = (form: Form, update: boolean): RowEmitter => (e, w, j) => {
   if (update && ra(w) === 0) return false;
   e.access(j, w, form === 'x', si, 8, false);
   setFprBits(e, rt(w), () => {
-    e.f.local_get(L_TL).i64_load(0);
-    bswap64(e.f);
+    e.f.local_get(L_TL).i64_load(memAt(8));
   });
   if (update) e.updateRa(w, j);
   return true;
@@ -460,8 +459,7 @@ const stfd = (form: Form, update: boolean): RowEmitter => (e, w, j) => {
   e.access(j, w, form === 'x', si, 8, true);
   e.f.local_get(L_TL);
   fprBits(e, rt(w));
-  bswap64(e.f);
-  e.f.i64_store(0);
+  e.f.i64_store(memAt(8));
   if (update) e.updateRa(w, j);
   return true;
 };
@@ -471,8 +469,7 @@ const lfs = (form: Form, update: boolean): RowEmitter => (e, w, j) => {
   e.fp = true;
   const f = e.f;
   e.access(j, w, form === 'x', si, 4, false);
-  f.local_get(L_TL).i32_load(0);
-  bswap32(f);
+  f.local_get(L_TL).i32_load(memAt(4));
   f.local_set(L_TL);
   f.local_get(L_TL).i32_const(0x7f800000).op(Op.i32_and).i32_const(0x7f800000).op(Op.i32_eq);
   e.slowExitIf(j);
@@ -499,8 +496,7 @@ const stfs = (form: Form, update: boolean): RowEmitter => (e, w, j) => {
   f.local_get(L_Y).i64_const(32).op(Op.i64_shr_u).i64_const(0xc0000000).op(Op.i64_and);
   f.local_get(L_Y).i64_const(29).op(Op.i64_shr_u).i64_const(0x3fffffff).op(Op.i64_and).op(Op.i64_or);
   f.op(Op.i32_wrap_i64);
-  bswap32(f);
-  f.i32_store(0);
+  f.i32_store(memAt(4));
   if (update) e.updateRa(w, j);
   return true;
 };
@@ -511,8 +507,7 @@ const lfiw = (signed: boolean): RowEmitter => (e, w, j) => {
   e.eaIndexed(ra(w), rb(w));
   e.probe(j, 4, false);
   setFprBits(e, rt(w), () => {
-    f.local_get(L_TL).i32_load(0);
-    bswap32(f);
+    f.local_get(L_TL).i32_load(memAt(4));
     f.op(signed ? Op.i64_extend_i32_s : Op.i64_extend_i32_u);
   });
   return true;
@@ -525,8 +520,7 @@ const stfiwx: RowEmitter = (e, w, j) => {
   f.local_get(L_TL);
   fprBits(e, rt(w));
   f.op(Op.i32_wrap_i64);
-  bswap32(f);
-  f.i32_store(0);
+  f.i32_store(memAt(4));
   return true;
 };
 

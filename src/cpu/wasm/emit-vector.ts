@@ -12,10 +12,11 @@
 // vector ops do not wait on store-to-load forwarding; VSRs 0..31 (the FPRs) are read and written
 // in the arena per use, as the FP rows do. In that layout i32x4 lane k is big-endian word k, so word, halfword and
 // byte lane operations map directly onto Wasm SIMD; big-endian byte k is byte k ^ 3 of the 16, and
-// doubleword d is i64x2 lane d with its two words swapped. Guest memory is in guest byte order, so
-// 16-byte loads and stores reverse the bytes of each word.
+// doubleword d is i64x2 lane d with its two words swapped. Guest pages are stored byte-reversed
+// (memory.ts), so 16 guest bytes loaded as a v128 are the register's bytes with its four words in
+// reverse order (WORD_REVERSE).
 import type { Emit, RowEmitter } from './compiler.js';
-import { L_EA, L_TH, L_TL, L_V128, L_VR, L_X, L_Y, L_Z, P_REGS, SPR_OFF } from './compiler.js';
+import { L_EA, L_TH, L_TL, L_V128, L_VR, L_X, L_Y, L_Z, P_REGS, SPR_OFF, bswap32, bswap64, memAt } from './compiler.js';
 import { Op, type WasmFn } from './encode.js';
 import { guestArena, vsrOffset } from './arena.js';
 import { ra, rb } from '../fields.js';
@@ -40,6 +41,11 @@ const xc = (w: number): number => ((w >>> 6) & 31) | ((w & 8) << 2);
 const WORD_BSWAP = Array.from({ length: 16 }, (_v, o) => o ^ 3);
 /** Register layout <-> i64x2 lanes holding each doubleword's value. */
 const DWORD_SWAP = Array.from({ length: 16 }, (_v, o) => o ^ 4);
+/**
+ * A byte-reversed page's 16 bytes <-> register layout: register byte o is big-endian byte o ^ 3,
+ * stored at 15 - (o ^ 3) = o ^ 12 of the 16.
+ */
+const WORD_REVERSE = Array.from({ length: 16 }, (_v, o) => o ^ 12);
 const splatBytes = (b: number): number[] => new Array<number>(16).fill(b & 0xff);
 const wordBytes = (words: readonly number[]): number[] => words.flatMap((x) => [x & 0xff, (x >>> 8) & 0xff, (x >>> 16) & 0xff, (x >>> 24) & 0xff]);
 
@@ -739,8 +745,8 @@ const bitShift = (left: boolean): RowEmitter => (e, w) => {
 function load16(e: Emit, t: number): void {
   put(e, t, () => {
     e.f.local_get(L_TL);
-    simdMem(e.f, Simd.v128_load, 0);
-    permuteOne(e, WORD_BSWAP);
+    simdMem(e.f, Simd.v128_load, memAt(16));
+    permuteOne(e, WORD_REVERSE);
   });
 }
 const loadVector = (aligned: boolean, reg: (w: number) => number): RowEmitter => (e, w, j) => {
@@ -756,8 +762,8 @@ const storeVector = (aligned: boolean, reg: (w: number) => number): RowEmitter =
   e.probe(j, 16, true);
   e.f.local_get(L_TL);
   get(e, reg(w));
-  permuteOne(e, WORD_BSWAP);
-  simdMem(e.f, Simd.v128_store, 0);
+  permuteOne(e, WORD_REVERSE);
+  simdMem(e.f, Simd.v128_store, memAt(16));
   return true;
 };
 /** lvsl / lvsr: bytes sh, sh+1, ... (lvsr: 16 - sh, ...) for sh = EA & 15; no access. */
@@ -785,26 +791,33 @@ function setDword0(e: Emit, n: number, value: () => void): void {
     simdLane(e.f, Simd.i64x2_replace_lane, 0);
   });
 }
-/** The i64 on the stack with its bytes reversed (guest order <-> value), through a v128 lane. */
-function bswap64(e: Emit): void {
-  simd(e.f, Simd.i64x2_splat);
-  permuteOne(e, Array.from({ length: 16 }, (_v, o) => 7 - (o & 7)));
-  simdLane(e.f, Simd.i64x2_extract_lane, 0);
+/** The low halfword of the i32 on the stack with its two bytes swapped (upper bits: garbage for a store16, or 0). */
+function bswap16(f: WasmFn, clean: boolean): void {
+  f.local_set(L_TH);
+  f.local_get(L_TH).i32_const(8).op(Op.i32_shl).local_get(L_TH).i32_const(8).op(Op.i32_shr_u).op(Op.i32_or);
+  if (clean) f.i32_const(0xffff).op(Op.i32_and);
 }
 
 /**
  * lhbrx/lwbrx/ldbrx and the stores: little-endian data (crc32, encoding/binary, AES-GCM's
- * counters), one Wasm little-endian access of the guest bytes.
+ * counters): the page is byte-reversed, so a Wasm access gives the big-endian value, swapped.
  */
 const reversedLoad = (size: 2 | 4 | 8): RowEmitter => (e, w, j) => {
   const f = e.f;
   e.eaIndexed(ra(w), rb(w));
   e.probe(j, size, false);
   f.local_get(L_TL);
-  if (size === 8) f.i64_load(0);
-  else {
-    if (size === 2) f.i32_load16_u(0);
-    else f.i32_load(0);
+  if (size === 8) {
+    f.i64_load(memAt(8));
+    bswap64(f);
+  } else {
+    if (size === 2) {
+      f.i32_load16_u(memAt(2));
+      bswap16(f, true);
+    } else {
+      f.i32_load(memAt(4));
+      bswap32(f);
+    }
     f.op(Op.i64_extend_i32_u);
   }
   e.setG((w >>> 21) & 31);
@@ -816,11 +829,18 @@ const reversedStore = (size: 2 | 4 | 8): RowEmitter => (e, w, j) => {
   e.probe(j, size, true);
   f.local_get(L_TL);
   e.getG((w >>> 21) & 31);
-  if (size === 8) f.i64_store(0);
-  else {
+  if (size === 8) {
+    bswap64(f);
+    f.i64_store(memAt(8));
+  } else {
     f.op(Op.i32_wrap_i64);
-    if (size === 2) f.i32_store16(0);
-    else f.i32_store(0);
+    if (size === 2) {
+      bswap16(f, false);
+      f.i32_store16(memAt(2));
+    } else {
+      bswap32(f);
+      f.i32_store(memAt(4));
+    }
   }
   return true;
 };
@@ -839,18 +859,16 @@ const rows: Record<string, RowEmitter> = {
     e.probe(j, 8, false);
     put(e, xt(w), () => {
       e.f.local_get(L_TL);
-      simdMem(e.f, Simd.v128_load64_splat, 0);
-      permuteOne(e, WORD_BSWAP);
+      simdMem(e.f, Simd.v128_load64_splat, memAt(8));
+      // the splat's byte k is big-endian byte 7 - (k & 7); register byte o wants (o ^ 3) & 7
+      permuteOne(e, DWORD_SWAP);
     });
     return true;
   },
   lxsdx: (e, w, j) => {
     e.eaIndexed(ra(w), rb(w));
     e.probe(j, 8, false);
-    setDword0(e, xt(w), () => {
-      e.f.local_get(L_TL).i64_load(0);
-      bswap64(e);
-    });
+    setDword0(e, xt(w), () => e.f.local_get(L_TL).i64_load(memAt(8)));
     return true;
   },
   stxsdx: (e, w, j) => {
@@ -858,8 +876,7 @@ const rows: Record<string, RowEmitter> = {
     e.probe(j, 8, true);
     e.f.local_get(L_TL);
     dword0(e, xt(w));
-    bswap64(e);
-    e.f.i64_store(0);
+    e.f.i64_store(memAt(8));
     return true;
   },
   lhbrx: reversedLoad(2),

@@ -45,6 +45,66 @@ describe('GuestMemory', () => {
     expect([...m.readBytes(a, 8)]).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
   });
 
+  it('keeps guest byte order for every access size at every position near a page end, fast and slow path, and in bulk copies across pages', () => {
+    // Pages are stored byte-reversed (memory.ts): a wrong reversal for any size, offset or copy
+    // length shows up here as a value or a byte in the wrong place.
+    const m = new GuestMemory();
+    const P = PAGE_SIZE;
+    m.map(HEAP, 3n * BigInt(P), PROT_READ | PROT_WRITE | PROT_EXEC);
+    const pattern = Uint8Array.from({ length: 3 * P }, (_v, k) => (k * 7 + (k >>> 8) * 13 + 1) & 0xff);
+    expect(m.writeBytes(HEAP, pattern)).toBe(3 * P); // whole pages and more: the native reverse
+    const be = (at: number, size: number): bigint => pattern.subarray(at, at + size).reduce((v, b) => (v << 8n) | BigInt(b), 0n);
+    const out = new Int32Array(2);
+    const load = (at: number, size: number): bigint => {
+      const [hi, lo] = split(HEAP + BigInt(at));
+      if (size === 1) return BigInt(m.load8(hi, lo));
+      if (size === 2) return BigInt(m.load16(hi, lo));
+      if (size === 4) return BigInt(m.load32(hi, lo) >>> 0);
+      m.load64(hi, lo, out, 0);
+      return (BigInt(out[0] >>> 0) << 32n) | BigInt(out[1] >>> 0);
+    };
+    const store = (at: number, size: number, v: bigint): void => {
+      const [hi, lo] = split(HEAP + BigInt(at));
+      if (size === 1) m.store8(hi, lo, Number(v));
+      else if (size === 2) m.store16(hi, lo, Number(v));
+      else if (size === 4) m.store32(hi, lo, Number(v) | 0);
+      else m.store64(hi, lo, Number(v >> 32n) | 0, Number(v & 0xffffffffn) | 0);
+    };
+    for (const size of [1, 2, 4, 8]) {
+      for (const o of [0, 1, 5, P - size - 1, P - size, P - size + 1, P - 1, P, P + 3, 2 * P - size, 2 * P - 1]) {
+        if (o + size > 3 * P) continue;
+        m.flushTlb();
+        expect(load(o, size), `load${8 * size} at ${o} (slow)`).toBe(be(o, size));
+        expect(load(o, size), `load${8 * size} at ${o} (TLB)`).toBe(be(o, size));
+        // Two stores: the first takes the slow path and fills the write TLB, the second hits it.
+        for (const salt of [0x5an, 0xa5n]) {
+          const v = BigInt.asUintN(8 * size, 0x0123456789abcdefn * salt + BigInt(o));
+          store(o, size, v);
+          for (let k = 0; k < size; k++) pattern[o + k] = Number((v >> BigInt(8 * (size - 1 - k))) & 0xffn);
+          expect(load(o, size), `store${8 * size} at ${o}`).toBe(v);
+          expect([...m.readBytes(HEAP + BigInt(o - 2 > 0 ? o - 2 : 0), size + 4)]).toEqual([...pattern.subarray(o - 2 > 0 ? o - 2 : 0, (o - 2 > 0 ? o - 2 : 0) + size + 4)]);
+        }
+      }
+    }
+    // Host copies of short (a loop) and long (native reverse) runs crossing a page end.
+    for (const [at, n] of [[P - 3, 7], [P - 100, 300], [2 * P - 64, 64], [5, 63]]) {
+      expect([...m.readBytes(HEAP + BigInt(at), n)]).toEqual([...pattern.subarray(at, at + n)]);
+      const data = Uint8Array.from({ length: n }, (_v, k) => (k * 31 + at) & 0xff);
+      m.writeBytes(HEAP + BigInt(at), data);
+      pattern.set(data, at);
+      expect([...m.readBytes(HEAP + BigInt(at - 8), n + 16)]).toEqual([...pattern.subarray(at - 8, at + n + 8)]);
+      expect(load(at, 8)).toBe(be(at, 8));
+    }
+    const [hi, lo] = split(HEAP + BigInt(P - 4));
+    expect(BigInt(m.fetch32(hi, lo) >>> 0)).toBe(be(P - 4, 4));
+    // A copy of the memory (fork) and a snapshot keep the same guest bytes.
+    expect([...m.clone().readBytes(HEAP, 3 * P)]).toEqual([...pattern]);
+    const image = m.capture();
+    m.writeBytes(HEAP + BigInt(P - 8), new Uint8Array(16));
+    m.restore(image);
+    expect([...m.readBytes(HEAP, 3 * P)]).toEqual([...pattern]);
+  });
+
   it('faults on unmapped and protected accesses with address and kind', () => {
     const m = new GuestMemory();
     m.map(0n, BigInt(PAGE_SIZE), PROT_READ); // AIX page 0: readable zeros
