@@ -198,6 +198,22 @@ export class BlockCompiler {
     return block;
   }
 
+  /**
+   * Is the entry at slot idx (address hi:lo) a loop's head: does a branch within MAX_REGION words
+   * after it jump back to it? Decodes those slots as the interpreter would (they are the loop's).
+   */
+  loopsToEntry(host: CompileHost, page: CodePage, idx: number, hi: number, lo: number): boolean {
+    for (let j = idx; j < CODE_PAGE_WORDS && j - idx < MAX_REGION; j++) {
+      const id = rowIdAt(host, page, idx, j, hi, lo);
+      if (id < 0) return false;
+      const row = this.rows[this.rowOfId[id]];
+      if (row.family !== 'branch') continue;
+      const t = staticTarget(row.name, page.words[j], hi, (lo + 4 * (j - idx)) | 0);
+      if (t !== null && t[0] === hi && t[1] === lo) return true;
+    }
+    return false;
+  }
+
   /** The JS function of a block, and how many of its rows were emitted inline (the rest are calls). */
   private jsBlock(block: CompiledBlock, hi: number, lo: number, words: readonly number[], rowIdx: readonly number[], targets: ReadonlySet<number>): { fn: BlockFn; emitted: number } {
     const len = words.length;

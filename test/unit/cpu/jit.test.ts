@@ -312,6 +312,24 @@ describe('jit: exact stops', () => {
     expect(jit.compiledBlocks).toBe(short);
   });
 
+  it('past the allowance, a loop head still compiles; the results never change', () => {
+    // The program above with a short first loop (its straight targets use the allowance up), then
+    // a loop of its own: `addi r6,r6,1; cmpdi cr7,r6,30000; bne cr7,.-8`, whose head heats up by
+    // going round. It compiles although the allowance is spent; a straight target there would not.
+    const targets = COMPILE_POLICY.start + 32;
+    const chain = Array.from({ length: targets - 1 }, () => [D(14, 5, 5, 1), I(8), 0]).flat();
+    const head = 2 + chain.length;
+    const prog = [D(14, 3, 3, 1), B(16, 0, -4), ...chain, D(14, 6, 6, 1), D(11, (7 << 2) | 1, 6, 30000), B(4, 30, -8), TRAP];
+    const { jit } = runBoth(prog, { ctr: 1n, limitCompiles: true }, [10_000_000], 'loop past the allowance');
+    expect(jit.stop.reason).toBe(StopReason.TRAP);
+    expect(jit.state.getGpr(6)).toBe(30000n);
+    const ids = jit.codePageFor(0, Number(CODE)).ids;
+    const slot = (k: number): number => Number((CODE + BigInt(4 * k)) & 0xffffn) >>> 2;
+    expect(ids[slot(head)]).toBe(ID_BLOCK);
+    expect(ids[slot(head - 3)]).not.toBe(ID_BLOCK); // the last straight target: held back
+    expect(jit.compiledBlocks).toBeLessThan(targets);
+  });
+
   it('a store to read-only code faults with access write; a trap stops on the trap word', () => {
     const store = [I(4), D(14, 3, 0, 1), DS(62, 3, 7, 0, 1), D(14, 6, 0, 3), TRAP];
     const { jit } = runBoth(store, { gpr: { 7: CODE } }, [100], 'store fault');
