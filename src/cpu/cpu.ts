@@ -486,9 +486,9 @@ export class Cpu implements LoopHost {
     const page = this.codePageFor(hi, lo);
     const idx = (lo & 0xffff) >>> 2;
     if (page.ids[idx] === ID_BLOCK) return;
-    // Past the allowance, a loop's head still compiles: its heat is the loop going round, which a
-    // compiled loop keeps doing (gofmt: 18 such regions ran 2.3 M more guest instructions compiled,
-    // about 130 K each, where the regions the allowance holds back would run 15-40 K).
+    // Past the allowance, a loop's head still compiles (a branch in the code after it jumps back to
+    // it): such code keeps running after its compile (gofmt: 18 such regions ran about 130 K guest
+    // instructions each afterwards, where the regions the allowance holds back would run 15-40 K).
     if (this.limitCompiles && this.compiles >= this.compileAllowance() && !blockCompiler().loopsToEntry(this, page, idx, hi, lo)) return;
     const block = blockCompiler().compile(this, page, idx, hi, lo);
     if (block === null) return;

@@ -200,7 +200,8 @@ export class BlockCompiler {
 
   /**
    * Is the entry at slot idx (address hi:lo) a loop's head: does a branch within MAX_REGION words
-   * after it jump back to it? Decodes those slots as the interpreter would (they are the loop's).
+   * after it jump back to it? Decodes those slots as the interpreter would, since the loop need
+   * not have gone round yet (counting only back edges that have run found 1 such head in gofmt, not 18).
    */
   loopsToEntry(host: CompileHost, page: CodePage, idx: number, hi: number, lo: number): boolean {
     for (let j = idx; j < CODE_PAGE_WORDS && j - idx < MAX_REGION; j++) {
