@@ -130,6 +130,9 @@ function keyOf(addr: bigint): number {
   return Number(BigInt.asUintN(64, addr) >> BigInt(PAGE_SHIFT));
 }
 
+/** load64Gpr's (high, low) words on their way into a GPR. */
+const GPR_SWAP = new Int32Array(2);
+
 export class GuestMemory {
   private readonly pages = new Map<number, Page>();
   /** Sorted, non-overlapping mapped ranges (page granular). */
@@ -352,6 +355,13 @@ export class GuestMemory {
     const l = this.loadSlow(lo4 === 0 || (lo4 >>> 0) < (lo >>> 0) ? (hi + 1) | 0 : hi, lo4, 4) | 0;
     dst[at] = h;
     dst[at + 1] = l;
+  }
+
+  /** 64-bit load into a GPR's pair: dst[at] (low word) and dst[at+1] (high word), as state.ts lays GPRs out. */
+  load64Gpr(hi: number, lo: number, dst: Int32Array, at: number): void {
+    this.load64(hi, lo, GPR_SWAP, 0);
+    dst[at] = GPR_SWAP[1];
+    dst[at + 1] = GPR_SWAP[0];
   }
 
   // ---------------------------------------------------------------- hot path: stores

@@ -1,7 +1,10 @@
 // The register file of one guest hardware thread, in typed arrays so that the interpreter's hot
 // loop reads and writes plain int32 slots and snapshots are a byte copy.
 //
-// 64-bit registers are int32 halves: GPR n is gpr[2n] (high word) and gpr[2n+1] (low word).
+// 64-bit registers are int32 halves. GPR n is gpr[2n] (low word) and gpr[2n+1] (high word): a
+// native little-endian int64 at byte 8n, which the Wasm tier loads and stores as one i64 with no
+// rotate (notes/cpu-performance.md, "Register pressure in the Wasm regions"). SPR pairs (PC, LR,
+// CTR) keep high word first.
 // The 64 VSX registers are 128 bits each, stored as four int32 words, most significant first:
 // VSR n is vsr[4n..4n+3]. FPR n is doubleword 0 of VSR n (vsr[4n], vsr[4n+1]); VR n is VSR 32+n.
 
@@ -66,12 +69,12 @@ export class CpuState {
   }
 
   getGpr(n: number): bigint {
-    return toBig(this.gpr[2 * n], this.gpr[2 * n + 1]);
+    return toBig(this.gpr[2 * n + 1], this.gpr[2 * n]);
   }
 
   setGpr(n: number, v: bigint): void {
-    this.gpr[2 * n] = hiOf(v);
-    this.gpr[2 * n + 1] = loOf(v);
+    this.gpr[2 * n + 1] = hiOf(v);
+    this.gpr[2 * n] = loOf(v);
   }
 
   get pc(): bigint {

@@ -15,7 +15,7 @@ const loWord = (v: bigint): number => Number(BigInt.asUintN(32, v)) | 0;
 export function registersFromState(s: CpuState): Ppc64Registers {
   const r = createPpc64Registers();
   for (let i = 0; i < 32; i++) {
-    r.gpr[i] = pair(s.gpr[2 * i]!, s.gpr[2 * i + 1]!);
+    r.gpr[i] = pair(s.gpr[2 * i + 1]!, s.gpr[2 * i]!);
     r.fpr[i] = pair(s.vsr[4 * i]!, s.vsr[4 * i + 1]!);
     r.vsrLow[i] = pair(s.vsr[4 * i + 2]!, s.vsr[4 * i + 3]!);
   }
@@ -41,7 +41,7 @@ export function registersFromState(s: CpuState): Ppc64Registers {
  * set). Saves building all 137 registers per expedited register on every stop.
  */
 export function registerBytesFromState(s: CpuState, regno: number): Uint8Array | undefined {
-  if (regno < 32) return word64(s.gpr[2 * regno]!, s.gpr[2 * regno + 1]!);
+  if (regno < 32) return word64(s.gpr[2 * regno + 1]!, s.gpr[2 * regno]!);
   switch (regno) {
     case PPC64_REGNUM.pc:
       return word64(hiWord(s.pc), loWord(s.pc));
@@ -87,8 +87,8 @@ function word32(w: number): Uint8Array {
 /** Write every register gdb can change back into the thread (MSR is fixed in user mode). */
 export function registersIntoState(r: Ppc64Registers, s: CpuState): void {
   for (let i = 0; i < 32; i++) {
-    s.gpr[2 * i] = hiWord(r.gpr[i]!);
-    s.gpr[2 * i + 1] = loWord(r.gpr[i]!);
+    s.gpr[2 * i + 1] = hiWord(r.gpr[i]!);
+    s.gpr[2 * i] = loWord(r.gpr[i]!);
     s.vsr[4 * i] = hiWord(r.fpr[i]!);
     s.vsr[4 * i + 1] = loWord(r.fpr[i]!);
     s.vsr[4 * i + 2] = hiWord(r.vsrLow[i]!);

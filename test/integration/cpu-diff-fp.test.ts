@@ -362,10 +362,8 @@ function runOurs(word: number, rec: Uint8Array, compiled: Tier | null = null): U
       s.vsr[4 * (33 + k) + j] = x;
     }
   }
-  s.gpr[14] = dv.getUint32(80) | 0;
-  s.gpr[15] = dv.getUint32(84) | 0;
-  s.gpr[16] = dv.getUint32(88) | 0;
-  s.gpr[17] = dv.getUint32(92) | 0;
+  s.setGpr(7, dv.getBigUint64(80));
+  s.setGpr(8, dv.getBigUint64(88));
   if (compiled) runCompiled(word | 0, s, compiled);
   else rowFor(word | 0).exec(s, mem, word | 0);
   od.setUint32(136, s.spr[CR] >>> 0);
@@ -375,10 +373,8 @@ function runOurs(word: number, rec: Uint8Array, compiled: Tier | null = null): U
     od.setUint32(96 + 4 * j, s.vsr[4 + j] >>> 0);
     od.setUint32(112 + 4 * j, s.vsr[4 * 33 + j] >>> 0);
   }
-  od.setUint32(144, s.gpr[14] >>> 0);
-  od.setUint32(148, s.gpr[15] >>> 0);
-  od.setUint32(152, s.gpr[16] >>> 0);
-  od.setUint32(156, s.gpr[17] >>> 0);
+  od.setBigUint64(144, BigInt.asUintN(64, s.getGpr(7)));
+  od.setBigUint64(152, BigInt.asUintN(64, s.getGpr(8)));
   return out;
 }
 

@@ -41,7 +41,7 @@ function readClock(clock: GuestClock, t: GuestThread, id: number): bigint | numb
  * EINVAL). A bad pointer throws from the store, and the caller retries on the general path (EFAULT).
  */
 export function clockGettimeFast(clock: GuestClock, mem: GuestMemory, t: GuestThread, s: CpuState): boolean {
-  const ns = readClock(clock, t, s.gpr[7]!); // low half of R3: a C int
+  const ns = readClock(clock, t, s.gpr[6]!); // low half of R3: a C int
   if (ns === undefined) return false;
   let sec: number;
   let nsec: number;
@@ -54,8 +54,8 @@ export function clockGettimeFast(clock: GuestClock, mem: GuestMemory, t: GuestTh
     sec = Number(ns / 1_000_000_000n);
     nsec = Number(ns % 1_000_000_000n);
   }
-  const hi = s.gpr[8]!;
-  const lo = s.gpr[9]!;
+  const hi = s.gpr[9]!; // R4
+  const lo = s.gpr[8]!;
   mem.store64(hi, lo, Math.floor(sec / TWO32) | 0, sec % TWO32 | 0);
   const lo8 = (lo >>> 0) + 8;
   mem.store64(lo8 > 0xffffffff ? (hi + 1) | 0 : hi, lo8 | 0, 0, nsec | 0);

@@ -125,14 +125,14 @@ function fieldMask(f: number): number {
 export function mfcr(s: CpuState, _m: M, i: number): void {
   const d = rt(i) << 1;
   const cr = s.spr[CR];
-  s.gpr[d] = 0;
-  s.gpr[d + 1] = i & 0x00100000 ? cr & fieldMask(fxm(i)) : cr;
+  s.gpr[d + 1] = 0;
+  s.gpr[d] = i & 0x00100000 ? cr & fieldMask(fxm(i)) : cr;
 }
 
 /** mtcrf / mtocrf: replace the FXM-selected CR fields from RS[32:63]. */
 export function mtcrf(s: CpuState, _m: M, i: number): void {
   const m = fieldMask(fxm(i));
-  s.spr[CR] = (s.spr[CR] & ~m) | (s.gpr[(rt(i) << 1) + 1] & m);
+  s.spr[CR] = (s.spr[CR] & ~m) | (s.gpr[(rt(i) << 1)] & m);
 }
 
 

@@ -15,9 +15,9 @@ export function eaDisp(s: CpuState, insn: number, disp: number): void {
     return;
   }
   const g = s.gpr;
-  const alo = g[2 * ra + 1];
+  const alo = g[2 * ra];
   const lo = (alo + disp) | 0;
-  EA[0] = (g[2 * ra] + (disp >> 31) + ((lo >>> 0) < (alo >>> 0) ? 1 : 0)) | 0;
+  EA[0] = (g[2 * ra + 1] + (disp >> 31) + ((lo >>> 0) < (alo >>> 0) ? 1 : 0)) | 0;
   EA[1] = lo;
 }
 
@@ -32,21 +32,21 @@ export function eaX(s: CpuState, insn: number): void {
   const rb = (insn >>> 11) & 31;
   const g = s.gpr;
   if (ra === 0) {
-    EA[0] = g[2 * rb];
-    EA[1] = g[2 * rb + 1];
+    EA[0] = g[2 * rb + 1];
+    EA[1] = g[2 * rb];
     return;
   }
-  const alo = g[2 * ra + 1];
-  const lo = (alo + g[2 * rb + 1]) | 0;
-  EA[0] = (g[2 * ra] + g[2 * rb] + ((lo >>> 0) < (alo >>> 0) ? 1 : 0)) | 0;
+  const alo = g[2 * ra];
+  const lo = (alo + g[2 * rb]) | 0;
+  EA[0] = (g[2 * ra + 1] + g[2 * rb + 1] + ((lo >>> 0) < (alo >>> 0) ? 1 : 0)) | 0;
   EA[1] = lo;
 }
 
 /** Update forms: RA = EA. */
 export function writeBackEa(s: CpuState, insn: number): void {
   const ra = (insn >>> 16) & 31;
-  s.gpr[2 * ra] = EA[0];
-  s.gpr[2 * ra + 1] = EA[1];
+  s.gpr[2 * ra + 1] = EA[0];
+  s.gpr[2 * ra] = EA[1];
 }
 
 /** High word of EA + off (0 <= off < 2^31), for multi-word accesses. */

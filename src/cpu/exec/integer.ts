@@ -1,5 +1,5 @@
 // Fixed-point arithmetic, logical and compare instructions (Power ISA book I, ch. 3.3).
-// Registers are int32 halves: GPR n = gpr[2n] (high), gpr[2n+1] (low). OE (bit 21) and Rc (bit 31)
+// Registers are int32 halves: GPR n = gpr[2n] (low), gpr[2n+1] (high). OE (bit 21) and Rc (bit 31)
 // variants share one handler; OE=1 never appears in Go code, so its checks sit off the main path.
 import type { CpuState } from '../state.js';
 import { CR, XER } from '../state.js';
@@ -27,15 +27,15 @@ function addImmediate(s: CpuState, i: number, imm: number): void {
   const a = ra(i);
   const d = rt(i) << 1;
   if (a === 0) {
-    g[d] = imm >> 31;
-    g[d + 1] = imm;
+    g[d + 1] = imm >> 31;
+    g[d] = imm;
     return;
   }
-  const alo = g[2 * a + 1];
+  const alo = g[2 * a];
   const lo = (alo + imm) | 0;
   // carry/borrow into the high word from a sign-extended immediate
-  g[d] = (g[2 * a] + (imm >> 31) + ((lo >>> 0) < (alo >>> 0) ? 1 : 0)) | 0;
-  g[d + 1] = lo;
+  g[d + 1] = (g[2 * a + 1] + (imm >> 31) + ((lo >>> 0) < (alo >>> 0) ? 1 : 0)) | 0;
+  g[d] = lo;
 }
 
 export function addi(s: CpuState, _m: M, i: number): void {
@@ -51,13 +51,13 @@ export function add(s: CpuState, _m: M, i: number): void {
   const a = ra(i) << 1;
   const b = rb(i) << 1;
   const d = rt(i) << 1;
-  const ahi = g[a];
-  const alo = g[a + 1];
-  const bhi = g[b];
-  const lo = (alo + g[b + 1]) | 0;
+  const ahi = g[a + 1];
+  const alo = g[a];
+  const bhi = g[b + 1];
+  const lo = (alo + g[b]) | 0;
   const hi = (ahi + bhi + ((lo >>> 0) < (alo >>> 0) ? 1 : 0)) | 0;
-  g[d] = hi;
-  g[d + 1] = lo;
+  g[d + 1] = hi;
+  g[d] = lo;
   if (i & 0x401) finishAdd(s, i, ahi, bhi, hi, lo);
 }
 
@@ -67,14 +67,14 @@ export function subf(s: CpuState, _m: M, i: number): void {
   const a = ra(i) << 1;
   const b = rb(i) << 1;
   const d = rt(i) << 1;
-  const ahi = g[a];
-  const alo = g[a + 1];
-  const bhi = g[b];
-  const blo = g[b + 1];
+  const ahi = g[a + 1];
+  const alo = g[a];
+  const bhi = g[b + 1];
+  const blo = g[b];
   const lo = (blo - alo) | 0;
   const hi = (bhi - ahi - ((blo >>> 0) < (alo >>> 0) ? 1 : 0)) | 0;
-  g[d] = hi;
-  g[d + 1] = lo;
+  g[d + 1] = hi;
+  g[d] = lo;
   if (i & 0x401) finishAdd(s, i, ~ahi, bhi, hi, lo);
 }
 
@@ -82,12 +82,12 @@ export function neg(s: CpuState, _m: M, i: number): void {
   const g = s.gpr;
   const a = ra(i) << 1;
   const d = rt(i) << 1;
-  const ahi = g[a];
-  const alo = g[a + 1];
+  const ahi = g[a + 1];
+  const alo = g[a];
   const lo = -alo | 0;
   const hi = (~ahi + (alo === 0 ? 1 : 0)) | 0;
-  g[d] = hi;
-  g[d + 1] = lo;
+  g[d + 1] = hi;
+  g[d] = lo;
   if (i & 0x401) finishAdd(s, i, ~ahi, 0, hi, lo);
 }
 
@@ -97,17 +97,17 @@ function carrying(s: CpuState, i: number, xhi: number, xlo: number, yhi: number,
   const hi = R[0];
   const lo = R[1];
   const d = rt(i) << 1;
-  s.gpr[d] = hi;
-  s.gpr[d + 1] = lo;
+  s.gpr[d + 1] = hi;
+  s.gpr[d] = lo;
   setCa(s, ca);
   if (i & 0x401) finishAdd(s, i, xhi, yhi, hi, lo);
 }
 
 function regHi(s: CpuState, r: number): number {
-  return s.gpr[r << 1];
+  return s.gpr[(r << 1) + 1];
 }
 function regLo(s: CpuState, r: number): number {
-  return s.gpr[(r << 1) + 1];
+  return s.gpr[r << 1];
 }
 
 export function addc(s: CpuState, _m: M, i: number): void {
@@ -140,8 +140,8 @@ export function addic(s: CpuState, _m: M, i: number): void {
   const imm = si(i);
   const ca = addCarry(regHi(s, ra(i)), regLo(s, ra(i)), imm >> 31, imm, 0);
   const d = rt(i) << 1;
-  s.gpr[d] = R[0];
-  s.gpr[d + 1] = R[1];
+  s.gpr[d + 1] = R[0];
+  s.gpr[d] = R[1];
   setCa(s, ca);
   if (i & 0x04000000) setCr0(s, R[0], R[1]);
 }
@@ -151,8 +151,8 @@ export function subfic(s: CpuState, _m: M, i: number): void {
   const imm = si(i);
   const ca = addCarry(~regHi(s, ra(i)), ~regLo(s, ra(i)), imm >> 31, imm, 1);
   const d = rt(i) << 1;
-  s.gpr[d] = R[0];
-  s.gpr[d + 1] = R[1];
+  s.gpr[d + 1] = R[0];
+  s.gpr[d] = R[1];
   setCa(s, ca);
 }
 
@@ -162,27 +162,27 @@ export function mulli(s: CpuState, _m: M, i: number): void {
   const imm = si(i);
   mul64(regHi(s, ra(i)), regLo(s, ra(i)), imm >> 31, imm);
   const d = rt(i) << 1;
-  s.gpr[d] = R[0];
-  s.gpr[d + 1] = R[1];
+  s.gpr[d + 1] = R[0];
+  s.gpr[d] = R[1];
 }
 
 export function mulld(s: CpuState, _m: M, i: number): void {
   const g = s.gpr;
   const a = ra(i) << 1;
   const b = rb(i) << 1;
-  const ahi = g[a];
-  const alo = g[a + 1];
-  const bhi = g[b];
-  const blo = g[b + 1];
+  const ahi = g[a + 1];
+  const alo = g[a];
+  const bhi = g[b + 1];
+  const blo = g[b];
   mul64(ahi, alo, bhi, blo);
   const d = rt(i) << 1;
-  g[d] = R[0];
-  g[d + 1] = R[1];
+  g[d + 1] = R[0];
+  g[d] = R[1];
   if (i & 0x400) {
     const p = BigInt.asIntN(64, toBig(ahi, alo)) * BigInt.asIntN(64, toBig(bhi, blo));
     setOv(s, p !== BigInt.asIntN(64, p));
   }
-  if (i & 1) setCr0(s, g[d], g[d + 1]);
+  if (i & 1) setCr0(s, g[d + 1], g[d]);
 }
 
 /** mullw: the full 64-bit product of the sign-extended low words. */
@@ -192,8 +192,8 @@ export function mullw(s: CpuState, _m: M, i: number): void {
   const lo = Math.imul(a, b);
   const hi = mulhs32(a, b);
   const d = rt(i) << 1;
-  s.gpr[d] = hi;
-  s.gpr[d + 1] = lo;
+  s.gpr[d + 1] = hi;
+  s.gpr[d] = lo;
   if (i & 0x400) setOv(s, hi !== lo >> 31);
   if (i & 1) setCr0(s, hi, lo);
 }
@@ -201,8 +201,8 @@ export function mullw(s: CpuState, _m: M, i: number): void {
 /** mulhd / mulhdu: the high doubleword left in R goes to RT, and to CR0 when Rc=1. */
 function finishMulHigh(s: CpuState, i: number): void {
   const d = rt(i) << 1;
-  s.gpr[d] = R[0];
-  s.gpr[d + 1] = R[1];
+  s.gpr[d + 1] = R[0];
+  s.gpr[d] = R[1];
   if (i & 1) setCr0(s, R[0], R[1]);
 }
 
@@ -220,16 +220,16 @@ export function mulhdux(s: CpuState, _m: M, i: number): void {
 export function mulhw(s: CpuState, _m: M, i: number): void {
   const v = mulhs32(regLo(s, ra(i)), regLo(s, rb(i)));
   const d = rt(i) << 1;
-  s.gpr[d] = 0;
-  s.gpr[d + 1] = v;
+  s.gpr[d + 1] = 0;
+  s.gpr[d] = v;
   if (i & 1) setCr0(s, 0, v); // CR0 of an undefined-high result: compare as the ISA's 64-bit value
 }
 
 export function mulhwu(s: CpuState, _m: M, i: number): void {
   const v = mulhu32(regLo(s, ra(i)), regLo(s, rb(i)));
   const d = rt(i) << 1;
-  s.gpr[d] = 0;
-  s.gpr[d + 1] = v;
+  s.gpr[d + 1] = 0;
+  s.gpr[d] = v;
   if (i & 1) setCr0(s, 0, v);
 }
 
@@ -252,10 +252,10 @@ export function divdux(s: CpuState, _m: M, i: number): void {
 /** RT = the quotient in R, or the dividend (ahi, alo) when the divide was undefined; OE/Rc forms. */
 function finishDivide(s: CpuState, i: number, ahi: number, alo: number, ok: boolean): void {
   const d = rt(i) << 1;
-  s.gpr[d] = ok ? R[0] : ahi;
-  s.gpr[d + 1] = ok ? R[1] : alo;
+  s.gpr[d + 1] = ok ? R[0] : ahi;
+  s.gpr[d] = ok ? R[1] : alo;
   if (i & 0x400) setOv(s, !ok);
-  if (i & 1) setCr0(s, s.gpr[d], s.gpr[d + 1]);
+  if (i & 1) setCr0(s, s.gpr[d + 1], s.gpr[d]);
 }
 
 /** divw: 32-bit signed quotient, zero-extended into RT (the ISA leaves the high word undefined). */
@@ -265,8 +265,8 @@ export function divwx(s: CpuState, _m: M, i: number): void {
   const ok = b !== 0 && !(a === (0x80000000 | 0) && b === -1);
   const q = ok ? (a / b) | 0 : a;
   const d = rt(i) << 1;
-  s.gpr[d] = 0;
-  s.gpr[d + 1] = q;
+  s.gpr[d + 1] = 0;
+  s.gpr[d] = q;
   if (i & 0x400) setOv(s, !ok);
   if (i & 1) setCr0(s, 0, q);
 }
@@ -276,8 +276,8 @@ export function divwux(s: CpuState, _m: M, i: number): void {
   const b = regLo(s, rb(i)) >>> 0;
   const q = b !== 0 ? Math.floor((a >>> 0) / b) | 0 : a;
   const d = rt(i) << 1;
-  s.gpr[d] = 0;
-  s.gpr[d + 1] = q;
+  s.gpr[d + 1] = 0;
+  s.gpr[d] = q;
   if (i & 0x400) setOv(s, b === 0);
   if (i & 1) setCr0(s, 0, q);
 }
@@ -287,8 +287,8 @@ export function divwux(s: CpuState, _m: M, i: number): void {
 /** Logical X-form: RA = f(RS, RB), record form sets CR0. */
 function logicalResult(s: CpuState, i: number, hi: number, lo: number): void {
   const d = ra(i) << 1;
-  s.gpr[d] = hi;
-  s.gpr[d + 1] = lo;
+  s.gpr[d + 1] = hi;
+  s.gpr[d] = lo;
   if (i & 1) setCr0(s, hi, lo);
 }
 
@@ -297,10 +297,10 @@ export function or(s: CpuState, _m: M, i: number): void {
   const a = rt(i) << 1;
   const b = rb(i) << 1;
   const d = ra(i) << 1;
-  const hi = g[a] | g[b];
-  const lo = g[a + 1] | g[b + 1];
-  g[d] = hi;
-  g[d + 1] = lo;
+  const hi = g[a + 1] | g[b + 1];
+  const lo = g[a] | g[b];
+  g[d + 1] = hi;
+  g[d] = lo;
   if (i & 1) setCr0(s, hi, lo);
 }
 
@@ -308,43 +308,43 @@ export function and(s: CpuState, _m: M, i: number): void {
   const g = s.gpr;
   const a = rt(i) << 1;
   const b = rb(i) << 1;
-  logicalResult(s, i, g[a] & g[b], g[a + 1] & g[b + 1]);
+  logicalResult(s, i, g[a + 1] & g[b + 1], g[a] & g[b]);
 }
 export function xor(s: CpuState, _m: M, i: number): void {
   const g = s.gpr;
   const a = rt(i) << 1;
   const b = rb(i) << 1;
-  logicalResult(s, i, g[a] ^ g[b], g[a + 1] ^ g[b + 1]);
+  logicalResult(s, i, g[a + 1] ^ g[b + 1], g[a] ^ g[b]);
 }
 export function andc(s: CpuState, _m: M, i: number): void {
   const g = s.gpr;
   const a = rt(i) << 1;
   const b = rb(i) << 1;
-  logicalResult(s, i, g[a] & ~g[b], g[a + 1] & ~g[b + 1]);
+  logicalResult(s, i, g[a + 1] & ~g[b + 1], g[a] & ~g[b]);
 }
 export function orc(s: CpuState, _m: M, i: number): void {
   const g = s.gpr;
   const a = rt(i) << 1;
   const b = rb(i) << 1;
-  logicalResult(s, i, g[a] | ~g[b], g[a + 1] | ~g[b + 1]);
+  logicalResult(s, i, g[a + 1] | ~g[b + 1], g[a] | ~g[b]);
 }
 export function nor(s: CpuState, _m: M, i: number): void {
   const g = s.gpr;
   const a = rt(i) << 1;
   const b = rb(i) << 1;
-  logicalResult(s, i, ~(g[a] | g[b]), ~(g[a + 1] | g[b + 1]));
+  logicalResult(s, i, ~(g[a + 1] | g[b + 1]), ~(g[a] | g[b]));
 }
 export function nand(s: CpuState, _m: M, i: number): void {
   const g = s.gpr;
   const a = rt(i) << 1;
   const b = rb(i) << 1;
-  logicalResult(s, i, ~(g[a] & g[b]), ~(g[a + 1] & g[b + 1]));
+  logicalResult(s, i, ~(g[a + 1] & g[b + 1]), ~(g[a] & g[b]));
 }
 export function eqv(s: CpuState, _m: M, i: number): void {
   const g = s.gpr;
   const a = rt(i) << 1;
   const b = rb(i) << 1;
-  logicalResult(s, i, ~(g[a] ^ g[b]), ~(g[a + 1] ^ g[b + 1]));
+  logicalResult(s, i, ~(g[a + 1] ^ g[b + 1]), ~(g[a] ^ g[b]));
 }
 
 /** D-form logical immediates: UI zero-extended (shifted for the "s" forms). */
@@ -352,45 +352,45 @@ export function ori(s: CpuState, _m: M, i: number): void {
   const g = s.gpr;
   const a = rt(i) << 1;
   const d = ra(i) << 1;
-  g[d] = g[a];
-  g[d + 1] = g[a + 1] | ui(i);
+  g[d + 1] = g[a + 1];
+  g[d] = g[a] | ui(i);
 }
 export function oris(s: CpuState, _m: M, i: number): void {
   const g = s.gpr;
   const a = rt(i) << 1;
   const d = ra(i) << 1;
-  g[d] = g[a];
-  g[d + 1] = g[a + 1] | (i << 16);
+  g[d + 1] = g[a + 1];
+  g[d] = g[a] | (i << 16);
 }
 export function xori(s: CpuState, _m: M, i: number): void {
   const g = s.gpr;
   const a = rt(i) << 1;
   const d = ra(i) << 1;
-  g[d] = g[a];
-  g[d + 1] = g[a + 1] ^ ui(i);
+  g[d + 1] = g[a + 1];
+  g[d] = g[a] ^ ui(i);
 }
 export function xoris(s: CpuState, _m: M, i: number): void {
   const g = s.gpr;
   const a = rt(i) << 1;
   const d = ra(i) << 1;
-  g[d] = g[a];
-  g[d + 1] = g[a + 1] ^ (i << 16);
+  g[d + 1] = g[a + 1];
+  g[d] = g[a] ^ (i << 16);
 }
 /** andi. always records. */
 export function andiDot(s: CpuState, _m: M, i: number): void {
   const g = s.gpr;
   const d = ra(i) << 1;
-  const lo = g[(rt(i) << 1) + 1] & ui(i);
-  g[d] = 0;
-  g[d + 1] = lo;
+  const lo = g[(rt(i) << 1)] & ui(i);
+  g[d + 1] = 0;
+  g[d] = lo;
   setCr0(s, 0, lo);
 }
 export function andisDot(s: CpuState, _m: M, i: number): void {
   const g = s.gpr;
   const d = ra(i) << 1;
-  const lo = g[(rt(i) << 1) + 1] & (i << 16);
-  g[d] = 0;
-  g[d + 1] = lo;
+  const lo = g[(rt(i) << 1)] & (i << 16);
+  g[d + 1] = 0;
+  g[d] = lo;
   setCr0(s, 0, lo);
 }
 
@@ -492,12 +492,12 @@ export function isel(s: CpuState, _m: M, i: number): void {
   const a = ra(i);
   const d = rt(i) << 1;
   if ((s.spr[CR] << rc5(i)) < 0) {
-    g[d] = a === 0 ? 0 : g[a << 1];
     g[d + 1] = a === 0 ? 0 : g[(a << 1) + 1];
+    g[d] = a === 0 ? 0 : g[a << 1];
   } else {
     const b = rb(i) << 1;
-    g[d] = g[b];
     g[d + 1] = g[b + 1];
+    g[d] = g[b];
   }
 }
 

@@ -13,8 +13,8 @@ import { EA, eaDisp, eaX, writeBackEa } from './ea.js';
 type M = GuestMemory;
 
 function setReg(s: CpuState, r: number, hi: number, lo: number): void {
-  s.gpr[r << 1] = hi;
-  s.gpr[(r << 1) + 1] = lo;
+  s.gpr[(r << 1) + 1] = hi;
+  s.gpr[r << 1] = lo;
 }
 
 function bswap32(x: number): number {
@@ -66,29 +66,29 @@ export function lwzu(s: CpuState, m: M, i: number): void {
 }
 export function stb(s: CpuState, m: M, i: number): void {
   eaDisp(s, i, si(i));
-  m.store8(EA[0], EA[1], s.gpr[(rt(i) << 1) + 1] & 0xff);
+  m.store8(EA[0], EA[1], s.gpr[(rt(i) << 1)] & 0xff);
 }
 export function stbu(s: CpuState, m: M, i: number): void {
   eaDisp(s, i, si(i));
-  m.store8(EA[0], EA[1], s.gpr[(rt(i) << 1) + 1] & 0xff);
+  m.store8(EA[0], EA[1], s.gpr[(rt(i) << 1)] & 0xff);
   writeBackEa(s, i);
 }
 export function sth(s: CpuState, m: M, i: number): void {
   eaDisp(s, i, si(i));
-  m.store16(EA[0], EA[1], s.gpr[(rt(i) << 1) + 1] & 0xffff);
+  m.store16(EA[0], EA[1], s.gpr[(rt(i) << 1)] & 0xffff);
 }
 export function sthu(s: CpuState, m: M, i: number): void {
   eaDisp(s, i, si(i));
-  m.store16(EA[0], EA[1], s.gpr[(rt(i) << 1) + 1] & 0xffff);
+  m.store16(EA[0], EA[1], s.gpr[(rt(i) << 1)] & 0xffff);
   writeBackEa(s, i);
 }
 export function stw(s: CpuState, m: M, i: number): void {
   eaDisp(s, i, si(i));
-  m.store32(EA[0], EA[1], s.gpr[(rt(i) << 1) + 1]);
+  m.store32(EA[0], EA[1], s.gpr[(rt(i) << 1)]);
 }
 export function stwu(s: CpuState, m: M, i: number): void {
   eaDisp(s, i, si(i));
-  m.store32(EA[0], EA[1], s.gpr[(rt(i) << 1) + 1]);
+  m.store32(EA[0], EA[1], s.gpr[(rt(i) << 1)]);
   writeBackEa(s, i);
 }
 
@@ -105,18 +105,18 @@ export function stmw(s: CpuState, m: M, i: number): void {
   eaDisp(s, i, si(i));
   const first = rt(i);
   m.probeWrite(EA[0], EA[1], 4 * (32 - first));
-  for (let r = first, k = 0; r < 32; r++, k++) m.store32(EA[0], (EA[1] + 4 * k) | 0, s.gpr[(r << 1) + 1]);
+  for (let r = first, k = 0; r < 32; r++, k++) m.store32(EA[0], (EA[1] + 4 * k) | 0, s.gpr[r << 1]);
 }
 
 // ---------------------------------------------------------------- DS-form
 
 export function ld(s: CpuState, m: M, i: number): void {
   eaDisp(s, i, ds(i));
-  m.load64(EA[0], EA[1], s.gpr, rt(i) << 1);
+  m.load64Gpr(EA[0], EA[1], s.gpr, rt(i) << 1);
 }
 export function ldu(s: CpuState, m: M, i: number): void {
   eaDisp(s, i, ds(i));
-  m.load64(EA[0], EA[1], s.gpr, rt(i) << 1);
+  m.load64Gpr(EA[0], EA[1], s.gpr, rt(i) << 1);
   writeBackEa(s, i);
 }
 export function lwa(s: CpuState, m: M, i: number): void {
@@ -127,12 +127,12 @@ export function lwa(s: CpuState, m: M, i: number): void {
 export function std(s: CpuState, m: M, i: number): void {
   eaDisp(s, i, ds(i));
   const r = rt(i) << 1;
-  m.store64(EA[0], EA[1], s.gpr[r], s.gpr[r + 1]);
+  m.store64(EA[0], EA[1], s.gpr[r + 1], s.gpr[r]);
 }
 export function stdu(s: CpuState, m: M, i: number): void {
   eaDisp(s, i, ds(i));
   const r = rt(i) << 1;
-  m.store64(EA[0], EA[1], s.gpr[r], s.gpr[r + 1]);
+  m.store64(EA[0], EA[1], s.gpr[r + 1], s.gpr[r]);
   writeBackEa(s, i);
 }
 
@@ -189,49 +189,49 @@ export function lwaux(s: CpuState, m: M, i: number): void {
 }
 export function ldx(s: CpuState, m: M, i: number): void {
   eaX(s, i);
-  m.load64(EA[0], EA[1], s.gpr, rt(i) << 1);
+  m.load64Gpr(EA[0], EA[1], s.gpr, rt(i) << 1);
 }
 export function ldux(s: CpuState, m: M, i: number): void {
   eaX(s, i);
-  m.load64(EA[0], EA[1], s.gpr, rt(i) << 1);
+  m.load64Gpr(EA[0], EA[1], s.gpr, rt(i) << 1);
   writeBackEa(s, i);
 }
 export function stbx(s: CpuState, m: M, i: number): void {
   eaX(s, i);
-  m.store8(EA[0], EA[1], s.gpr[(rt(i) << 1) + 1] & 0xff);
+  m.store8(EA[0], EA[1], s.gpr[(rt(i) << 1)] & 0xff);
 }
 export function stbux(s: CpuState, m: M, i: number): void {
   eaX(s, i);
-  m.store8(EA[0], EA[1], s.gpr[(rt(i) << 1) + 1] & 0xff);
+  m.store8(EA[0], EA[1], s.gpr[(rt(i) << 1)] & 0xff);
   writeBackEa(s, i);
 }
 export function sthx(s: CpuState, m: M, i: number): void {
   eaX(s, i);
-  m.store16(EA[0], EA[1], s.gpr[(rt(i) << 1) + 1] & 0xffff);
+  m.store16(EA[0], EA[1], s.gpr[(rt(i) << 1)] & 0xffff);
 }
 export function sthux(s: CpuState, m: M, i: number): void {
   eaX(s, i);
-  m.store16(EA[0], EA[1], s.gpr[(rt(i) << 1) + 1] & 0xffff);
+  m.store16(EA[0], EA[1], s.gpr[(rt(i) << 1)] & 0xffff);
   writeBackEa(s, i);
 }
 export function stwx(s: CpuState, m: M, i: number): void {
   eaX(s, i);
-  m.store32(EA[0], EA[1], s.gpr[(rt(i) << 1) + 1]);
+  m.store32(EA[0], EA[1], s.gpr[(rt(i) << 1)]);
 }
 export function stwux(s: CpuState, m: M, i: number): void {
   eaX(s, i);
-  m.store32(EA[0], EA[1], s.gpr[(rt(i) << 1) + 1]);
+  m.store32(EA[0], EA[1], s.gpr[(rt(i) << 1)]);
   writeBackEa(s, i);
 }
 export function stdx(s: CpuState, m: M, i: number): void {
   eaX(s, i);
   const r = rt(i) << 1;
-  m.store64(EA[0], EA[1], s.gpr[r], s.gpr[r + 1]);
+  m.store64(EA[0], EA[1], s.gpr[r + 1], s.gpr[r]);
 }
 export function stdux(s: CpuState, m: M, i: number): void {
   eaX(s, i);
   const r = rt(i) << 1;
-  m.store64(EA[0], EA[1], s.gpr[r], s.gpr[r + 1]);
+  m.store64(EA[0], EA[1], s.gpr[r + 1], s.gpr[r]);
   writeBackEa(s, i);
 }
 
@@ -253,16 +253,16 @@ export function ldbrx(s: CpuState, m: M, i: number): void {
 }
 export function sthbrx(s: CpuState, m: M, i: number): void {
   eaX(s, i);
-  m.store16(EA[0], EA[1], bswap16(s.gpr[(rt(i) << 1) + 1]));
+  m.store16(EA[0], EA[1], bswap16(s.gpr[(rt(i) << 1)]));
 }
 export function stwbrx(s: CpuState, m: M, i: number): void {
   eaX(s, i);
-  m.store32(EA[0], EA[1], bswap32(s.gpr[(rt(i) << 1) + 1]));
+  m.store32(EA[0], EA[1], bswap32(s.gpr[(rt(i) << 1)]));
 }
 export function stdbrx(s: CpuState, m: M, i: number): void {
   eaX(s, i);
   const r = rt(i) << 1;
-  m.store64(EA[0], EA[1], bswap32(s.gpr[r + 1]), bswap32(s.gpr[r]));
+  m.store64(EA[0], EA[1], bswap32(s.gpr[r]), bswap32(s.gpr[r + 1]));
 }
 
 // ---------------------------------------------------------------- reservations
@@ -290,7 +290,7 @@ export function lwarx(s: CpuState, m: M, i: number): void {
 }
 export function ldarx(s: CpuState, m: M, i: number): void {
   eaX(s, i);
-  m.load64(EA[0], EA[1], s.gpr, rt(i) << 1);
+  m.load64Gpr(EA[0], EA[1], s.gpr, rt(i) << 1);
   reserve(s, 8);
 }
 
@@ -305,10 +305,10 @@ function storeConditional(s: CpuState, m: M, i: number, len: number): void {
   const ok = spr[RESV_LEN] === len && spr[RESV_HI] === EA[0] && spr[RESV_LO] === EA[1];
   if (ok) {
     const r = rt(i) << 1;
-    if (len === 1) m.store8(EA[0], EA[1], s.gpr[r + 1] & 0xff);
-    else if (len === 2) m.store16(EA[0], EA[1], s.gpr[r + 1] & 0xffff);
-    else if (len === 4) m.store32(EA[0], EA[1], s.gpr[r + 1]);
-    else m.store64(EA[0], EA[1], s.gpr[r], s.gpr[r + 1]);
+    if (len === 1) m.store8(EA[0], EA[1], s.gpr[r] & 0xff);
+    else if (len === 2) m.store16(EA[0], EA[1], s.gpr[r] & 0xffff);
+    else if (len === 4) m.store32(EA[0], EA[1], s.gpr[r]);
+    else m.store64(EA[0], EA[1], s.gpr[r + 1], s.gpr[r]);
   }
   spr[RESV_LEN] = 0;
   spr[CR] = (spr[CR] & 0x0fffffff) | ((ok ? 2 : 0) << 28) | ((spr[XER] >>> 31) << 28);

@@ -11,8 +11,8 @@ type M = GuestMemory;
 
 function put(s: CpuState, i: number, hi: number, lo: number): void {
   const d = ra(i) << 1;
-  s.gpr[d] = hi;
-  s.gpr[d + 1] = lo;
+  s.gpr[d + 1] = hi;
+  s.gpr[d] = lo;
   if (i & 1) setCr0(s, hi, lo);
 }
 
@@ -24,31 +24,31 @@ function rotl32(x: number, n: number): number {
 
 /** rlwinm: ROTL32 on x||x, then AND with MASK(MB+32, ME+32). */
 export function rlwinm(s: CpuState, _m: M, i: number): void {
-  const r = rotl32(s.gpr[(rt(i) << 1) + 1], rb(i));
+  const r = rotl32(s.gpr[(rt(i) << 1)], rb(i));
   const k = ((mbM(i) + 32) * 64 + meM(i) + 32) << 1;
   put(s, i, r & MASK64[k], r & MASK64[k + 1]);
 }
 
 export function rlwnm(s: CpuState, _m: M, i: number): void {
-  const r = rotl32(s.gpr[(rt(i) << 1) + 1], s.gpr[(rb(i) << 1) + 1] & 31);
+  const r = rotl32(s.gpr[(rt(i) << 1)], s.gpr[(rb(i) << 1)] & 31);
   const k = ((mbM(i) + 32) * 64 + meM(i) + 32) << 1;
   put(s, i, r & MASK64[k], r & MASK64[k + 1]);
 }
 
 export function rlwimi(s: CpuState, _m: M, i: number): void {
-  const r = rotl32(s.gpr[(rt(i) << 1) + 1], rb(i));
+  const r = rotl32(s.gpr[(rt(i) << 1)], rb(i));
   const k = ((mbM(i) + 32) * 64 + meM(i) + 32) << 1;
   const d = ra(i) << 1;
   const mh = MASK64[k];
   const ml = MASK64[k + 1];
-  put(s, i, (r & mh) | (s.gpr[d] & ~mh), (r & ml) | (s.gpr[d + 1] & ~ml));
+  put(s, i, (r & mh) | (s.gpr[d + 1] & ~mh), (r & ml) | (s.gpr[d] & ~ml));
 }
 
 // ---------------------------------------------------------------- MD / MDS-form (64-bit rotates)
 
 function rotMask(s: CpuState, i: number, n: number, mb: number, me: number): void {
   const a = rt(i) << 1;
-  rotl64(s.gpr[a], s.gpr[a + 1], n);
+  rotl64(s.gpr[a + 1], s.gpr[a], n);
   const k = (mb * 64 + me) << 1;
   put(s, i, R[0] & MASK64[k], R[1] & MASK64[k + 1]);
 }
@@ -66,18 +66,18 @@ export function rldic(s: CpuState, _m: M, i: number): void {
 export function rldimi(s: CpuState, _m: M, i: number): void {
   const sh = shMD(i);
   const a = rt(i) << 1;
-  rotl64(s.gpr[a], s.gpr[a + 1], sh);
+  rotl64(s.gpr[a + 1], s.gpr[a], sh);
   const k = (mbMD(i) * 64 + 63 - sh) << 1;
   const mh = MASK64[k];
   const ml = MASK64[k + 1];
   const d = ra(i) << 1;
-  put(s, i, (R[0] & mh) | (s.gpr[d] & ~mh), (R[1] & ml) | (s.gpr[d + 1] & ~ml));
+  put(s, i, (R[0] & mh) | (s.gpr[d + 1] & ~mh), (R[1] & ml) | (s.gpr[d] & ~ml));
 }
 export function rldcl(s: CpuState, _m: M, i: number): void {
-  rotMask(s, i, s.gpr[(rb(i) << 1) + 1] & 63, mbMD(i), 63);
+  rotMask(s, i, s.gpr[(rb(i) << 1)] & 63, mbMD(i), 63);
 }
 export function rldcr(s: CpuState, _m: M, i: number): void {
-  rotMask(s, i, s.gpr[(rb(i) << 1) + 1] & 63, 0, mbMD(i));
+  rotMask(s, i, s.gpr[(rb(i) << 1)] & 63, 0, mbMD(i));
 }
 
 // ---------------------------------------------------------------- shifts
@@ -85,9 +85,9 @@ export function rldcr(s: CpuState, _m: M, i: number): void {
 /** sld: amount RB[57:63]; 64..127 give 0. */
 export function sld(s: CpuState, _m: M, i: number): void {
   const a = rt(i) << 1;
-  const n = s.gpr[(rb(i) << 1) + 1] & 127;
-  const hi = s.gpr[a];
-  const lo = s.gpr[a + 1];
+  const n = s.gpr[(rb(i) << 1)] & 127;
+  const hi = s.gpr[a + 1];
+  const lo = s.gpr[a];
   if (n >= 64) put(s, i, 0, 0);
   else if (n >= 32) put(s, i, lo << (n - 32), 0);
   else if (n === 0) put(s, i, hi, lo);
@@ -96,9 +96,9 @@ export function sld(s: CpuState, _m: M, i: number): void {
 
 export function srd(s: CpuState, _m: M, i: number): void {
   const a = rt(i) << 1;
-  const n = s.gpr[(rb(i) << 1) + 1] & 127;
-  const hi = s.gpr[a];
-  const lo = s.gpr[a + 1];
+  const n = s.gpr[(rb(i) << 1)] & 127;
+  const hi = s.gpr[a + 1];
+  const lo = s.gpr[a];
   if (n >= 64) put(s, i, 0, 0);
   else if (n >= 32) put(s, i, 0, hi >>> (n - 32));
   else if (n === 0) put(s, i, hi, lo);
@@ -108,8 +108,8 @@ export function srd(s: CpuState, _m: M, i: number): void {
 /** Arithmetic 64-bit right shift by n (0..127 meaningful as >=64 -> sign fill); CA = neg && lost ones. */
 function sra64(s: CpuState, i: number, n: number): void {
   const a = rt(i) << 1;
-  const hi = s.gpr[a];
-  const lo = s.gpr[a + 1];
+  const hi = s.gpr[a + 1];
+  const lo = s.gpr[a];
   let rh: number;
   let rl: number;
   let lost: number;
@@ -135,7 +135,7 @@ function sra64(s: CpuState, i: number, n: number): void {
 }
 
 export function srad(s: CpuState, _m: M, i: number): void {
-  sra64(s, i, s.gpr[(rb(i) << 1) + 1] & 127);
+  sra64(s, i, s.gpr[(rb(i) << 1)] & 127);
 }
 export function sradi(s: CpuState, _m: M, i: number): void {
   sra64(s, i, shMD(i));
@@ -143,17 +143,17 @@ export function sradi(s: CpuState, _m: M, i: number): void {
 
 /** slw / srw: amount RB[58:63]; 32..63 give 0; the 32-bit result is zero-extended. */
 export function slw(s: CpuState, _m: M, i: number): void {
-  const n = s.gpr[(rb(i) << 1) + 1] & 63;
-  put(s, i, 0, n >= 32 ? 0 : s.gpr[(rt(i) << 1) + 1] << n);
+  const n = s.gpr[(rb(i) << 1)] & 63;
+  put(s, i, 0, n >= 32 ? 0 : s.gpr[(rt(i) << 1)] << n);
 }
 export function srw(s: CpuState, _m: M, i: number): void {
-  const n = s.gpr[(rb(i) << 1) + 1] & 63;
-  put(s, i, 0, n >= 32 ? 0 : (s.gpr[(rt(i) << 1) + 1] >>> n) | 0);
+  const n = s.gpr[(rb(i) << 1)] & 63;
+  put(s, i, 0, n >= 32 ? 0 : (s.gpr[(rt(i) << 1)] >>> n) | 0);
 }
 
 /** sraw / srawi: on the low word, result sign-extended to 64 bits. */
 function sra32(s: CpuState, i: number, n: number): void {
-  const x = s.gpr[(rt(i) << 1) + 1];
+  const x = s.gpr[(rt(i) << 1)];
   let r: number;
   let lost: number;
   if (n >= 32) {
@@ -167,7 +167,7 @@ function sra32(s: CpuState, i: number, n: number): void {
   put(s, i, r >> 31, r);
 }
 export function sraw(s: CpuState, _m: M, i: number): void {
-  sra32(s, i, s.gpr[(rb(i) << 1) + 1] & 63);
+  sra32(s, i, s.gpr[(rb(i) << 1)] & 63);
 }
 export function srawi(s: CpuState, _m: M, i: number): void {
   sra32(s, i, rb(i));

@@ -33,8 +33,8 @@ export const SPR_TBU = 269;
 
 function readTimeBase(s: CpuState, d: number, upper: boolean): void {
   const tb = cpuEnv.timeBase();
-  s.gpr[d] = upper ? 0 : hiOf(tb);
-  s.gpr[d + 1] = upper ? hiOf(tb) : loOf(tb);
+  s.gpr[d + 1] = upper ? 0 : hiOf(tb);
+  s.gpr[d] = upper ? hiOf(tb) : loOf(tb);
 }
 
 export function mfspr(s: CpuState, _m: M, i: number): void {
@@ -43,20 +43,20 @@ export function mfspr(s: CpuState, _m: M, i: number): void {
   const spr = s.spr;
   switch (sprNum(i)) {
     case SPR_LR:
-      g[d] = spr[LR_HI];
-      g[d + 1] = spr[LR_LO];
+      g[d + 1] = spr[LR_HI];
+      g[d] = spr[LR_LO];
       return;
     case SPR_CTR:
-      g[d] = spr[CTR_HI];
-      g[d + 1] = spr[CTR_LO];
+      g[d + 1] = spr[CTR_HI];
+      g[d] = spr[CTR_LO];
       return;
     case SPR_XER:
-      g[d] = 0;
-      g[d + 1] = spr[XER];
+      g[d + 1] = 0;
+      g[d] = spr[XER];
       return;
     case SPR_VRSAVE:
-      g[d] = 0;
-      g[d + 1] = spr[VRSAVE];
+      g[d + 1] = 0;
+      g[d] = spr[VRSAVE];
       return;
     case SPR_TB:
       readTimeBase(s, d, false);
@@ -76,19 +76,19 @@ export function mtspr(s: CpuState, _m: M, i: number): void {
   const spr = s.spr;
   switch (sprNum(i)) {
     case SPR_LR:
-      spr[LR_HI] = g[r];
-      spr[LR_LO] = g[r + 1];
+      spr[LR_HI] = g[r + 1];
+      spr[LR_LO] = g[r];
       return;
     case SPR_CTR:
-      spr[CTR_HI] = g[r];
-      spr[CTR_LO] = g[r + 1];
+      spr[CTR_HI] = g[r + 1];
+      spr[CTR_LO] = g[r];
       return;
     case SPR_XER:
       // OV32/CA32 (IBM bits 44, 45) exist only from ISA 3.0; POWER8 drops them (as qemu does).
-      spr[XER] = g[r + 1] & ~0x000c0000;
+      spr[XER] = g[r] & ~0x000c0000;
       return;
     case SPR_VRSAVE:
-      spr[VRSAVE] = g[r + 1];
+      spr[VRSAVE] = g[r];
       return;
     default:
       programException.reason = 'illegal';
@@ -132,24 +132,24 @@ function trapIf(to: number, ahi: number, alo: number, bhi: number, blo: number):
 }
 
 export function tw(s: CpuState, _m: M, i: number): void {
-  const a = s.gpr[(ra(i) << 1) + 1];
-  const b = s.gpr[(rb(i) << 1) + 1];
+  const a = s.gpr[(ra(i) << 1)];
+  const b = s.gpr[(rb(i) << 1)];
   trapIf(rt(i), a >> 31, a, b >> 31, b);
 }
 export function td(s: CpuState, _m: M, i: number): void {
   const a = ra(i) << 1;
   const b = rb(i) << 1;
-  trapIf(rt(i), s.gpr[a], s.gpr[a + 1], s.gpr[b], s.gpr[b + 1]);
+  trapIf(rt(i), s.gpr[a + 1], s.gpr[a], s.gpr[b + 1], s.gpr[b]);
 }
 export function twi(s: CpuState, _m: M, i: number): void {
-  const a = s.gpr[(ra(i) << 1) + 1];
+  const a = s.gpr[(ra(i) << 1)];
   const imm = si(i);
   trapIf(rt(i), a >> 31, a, imm >> 31, imm);
 }
 export function tdi(s: CpuState, _m: M, i: number): void {
   const a = ra(i) << 1;
   const imm = si(i);
-  trapIf(rt(i), s.gpr[a], s.gpr[a + 1], imm >> 31, imm);
+  trapIf(rt(i), s.gpr[a + 1], s.gpr[a], imm >> 31, imm);
 }
 
 const Y = 'system';

@@ -90,25 +90,25 @@ function stxsspx(s: CpuState, mem: GuestMemory, insn: number): void {
 function mfvsrd(s: CpuState, insn: number): void {
   const t = xt(insn);
   const ra = (insn >>> 16) & 31;
-  s.gpr[2 * ra] = s.vsr[t];
-  s.gpr[2 * ra + 1] = s.vsr[t + 1];
+  s.gpr[2 * ra + 1] = s.vsr[t];
+  s.gpr[2 * ra] = s.vsr[t + 1];
 }
 function mfvsrwz(s: CpuState, insn: number): void {
   const t = xt(insn);
   const ra = (insn >>> 16) & 31;
-  s.gpr[2 * ra] = 0;
-  s.gpr[2 * ra + 1] = s.vsr[t + 1];
+  s.gpr[2 * ra + 1] = 0;
+  s.gpr[2 * ra] = s.vsr[t + 1];
 }
 function mtvsrd(s: CpuState, insn: number): void {
   const t = xt(insn);
   const ra = (insn >>> 16) & 31;
-  s.vsr[t] = s.gpr[2 * ra];
-  s.vsr[t + 1] = s.gpr[2 * ra + 1];
+  s.vsr[t] = s.gpr[2 * ra + 1];
+  s.vsr[t + 1] = s.gpr[2 * ra];
 }
 function mtvsrw(s: CpuState, insn: number, signed: boolean): void {
   const t = xt(insn);
   const ra = (insn >>> 16) & 31;
-  const w = s.gpr[2 * ra + 1];
+  const w = s.gpr[2 * ra];
   s.vsr[t] = signed ? w >> 31 : 0;
   s.vsr[t + 1] = w;
 }

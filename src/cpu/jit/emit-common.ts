@@ -1,8 +1,8 @@
 // Pieces of generated code shared by the scalar (emit.ts) and vector/FP (emit-vector.ts) emitters.
 
 /** Index of GPR r's high and low word in s.gpr. */
-export const hiOf = (r: number): number => r << 1;
-export const loOf = (r: number): number => (r << 1) + 1;
+export const hiOf = (r: number): number => (r << 1) + 1;
+export const loOf = (r: number): number => r << 1;
 
 /** (RA|0) + constant into eh, el (64-bit EA as the interpreter computes it). */
 export function eaDisp(a: number, disp: number): string {

@@ -50,7 +50,7 @@ function loadInto(kind: LoadKind, d: number): string {
     case 'wa':
       return `const v=mem.load32(eh,el);g[${hiOf(d)}]=v>>31;g[${loOf(d)}]=v;`;
     case 'd':
-      return `mem.load64(eh,el,g,${hiOf(d)});`;
+      return `mem.load64Gpr(eh,el,g,${loOf(d)});`;
   }
 }
 

@@ -65,7 +65,8 @@ export const L_Z = 58; // i64 scratch
 export const L_V128 = 59;
 export const L_VR = 70;
 
-// Register file layout (state.ts): GPR n at 8n as (hi, lo) int32 words, SPR k at 256 + 4k.
+// Register file layout (state.ts): GPR n at 8n as a little-endian i64, SPR k at 256 + 4k (PC, LR,
+// CTR as (hi, lo) int32 words).
 export const SPR_OFF = 256;
 const PC_OFF = SPR_OFF;
 const LR_OFF = SPR_OFF + 8;
@@ -1271,7 +1272,8 @@ export function compileWasmBlock(rows: readonly InsnRow[], words: readonly numbe
   const regPair = (fn: WasmFn, off: number, local: number): void => {
     fn.local_get(P_REGS).i64_load(off).i64_const(32).op(Op.i64_rotl).local_set(local);
   };
-  for (const r of e.used) regPair(pro, 8 * r, L_GPR + r);
+  // A GPR is a native little-endian i64 in the file (state.ts); LR and CTR are (hi, lo) pairs.
+  for (const r of e.used) pro.local_get(P_REGS).i64_load(8 * r).local_set(L_GPR + r);
   if (e.lr) regPair(pro, LR_OFF, L_LR);
   if (e.ctr) regPair(pro, CTR_OFF, L_CTR);
   if (e.cr) pro.local_get(P_REGS).i32_load(CR_OFF).local_set(L_CR);
@@ -1281,7 +1283,7 @@ export function compileWasmBlock(rows: readonly InsnRow[], words: readonly numbe
   const storePair = (off: number, local: number): void => {
     epi.local_get(P_REGS).local_get(local).i64_const(32).op(Op.i64_rotl).i64_store(off);
   };
-  for (const r of e.written) storePair(8 * r, L_GPR + r);
+  for (const r of e.written) epi.local_get(P_REGS).local_get(L_GPR + r).i64_store(8 * r);
   if (e.lrWritten) storePair(LR_OFF, L_LR);
   if (e.ctrWritten) storePair(CTR_OFF, L_CTR);
   if (e.crWritten) epi.local_get(P_REGS).local_get(L_CR).i32_store(CR_OFF);
