@@ -2,6 +2,7 @@
 // memory and starts a memory-reducing full GC at the next allocation (arena.ts). The modules of
 // the Wasm tier must import it with the same sharing, and JS views on it behave as before.
 import { describe, expect, it } from 'vitest';
+import { CpuState } from '../../../src/cpu/state.js';
 import { guestArena, memoryImportLimits } from '../../../src/cpu/wasm/arena.js';
 import { Op, WasmFn, wasmModule } from '../../../src/cpu/wasm/encode.js';
 
@@ -31,6 +32,22 @@ describe('guest arena', () => {
     (inst.exports.f as (a: number) => number)(at);
     expect(view.getInt32(at + 4, true)).toBe(42);
     expect(new TextDecoder().decode(arena.bytes.subarray(at, at + 1))).toBe(')');
+  });
+
+  it('holds each GPR as a native little-endian int64 at 8n, the form the Wasm tier loads with no rotate', () => {
+    const s = new CpuState();
+    expect(s.regBase).toBeGreaterThan(0);
+    const view = new DataView(arena.buffer);
+    for (const n of [0, 1, 5, 31]) {
+      const v = 0x8877665544332211n + BigInt(n);
+      s.setGpr(n, v);
+      expect(view.getBigUint64(s.regBase + 8 * n, true)).toBe(v);
+      view.setBigUint64(s.regBase + 8 * n, v ^ 0xff00000000000001n, true);
+      expect(BigInt.asUintN(64, s.getGpr(n))).toBe(v ^ 0xff00000000000001n);
+      // The interpreter's halves: low word first.
+      expect(s.gpr[2 * n] >>> 0).toBe(Number((v ^ 1n) & 0xffffffffn));
+      expect(s.gpr[2 * n + 1] >>> 0).toBe(Number(((v ^ 0xff00000000000000n) >> 32n) & 0xffffffffn));
+    }
   });
 });
 
