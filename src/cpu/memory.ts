@@ -11,10 +11,12 @@
 // and write) holding one DataView per page (notes/cpu-performance.md: 190-350 M accesses/s). Everything
 // unusual (page crossing, first touch, protection, watched or code pages) takes the slow path.
 //
-// Watchpoints are page granular in the TLB: a page holding a watched range never enters it, so
-// only accesses to that page take the slow path, which checks the exact ranges (page offsets, no
-// BigInt) and, while the CPU executes guest code (trapWatched), throws `watchTrap` before a watched
-// access happens, like the hardware's data breakpoint; the instruction has not executed.
+// Watchpoints are page granular in the TLB: a page holding a range watched for writes never
+// enters the write TLB (for reads, the read TLB), so only those accesses to that page take the
+// slow path, which checks the exact ranges (page offsets, no BigInt) and, while the CPU executes
+// guest code (trapWatched), throws `watchTrap` before a watched access happens, like the
+// hardware's data breakpoint; the instruction has not executed. gdb's `watch` is a write
+// watchpoint: the page's loads (most of its traffic: Go's globals share it) stay fast.
 //
 // Faults do not throw host Errors: the hot path throws the reusable `memoryFault` object, filled
 // with the address and access kind, which the CPU run loop catches and turns into a stop result.
@@ -84,7 +86,7 @@ interface Page {
   prot: number;
   /** Decoded instructions exist for this page: writes must tell the CPU (codeWriteHook). */
   hasCode: boolean;
-  /** Watched ranges overlapping this page (page offsets), or null: such a page stays out of the TLB. */
+  /** Watched ranges overlapping this page (page offsets), or null: the accesses they watch stay out of the TLB. */
   watched: WatchRange[] | null;
   /** Written since the last snapshot (capture/restore); only kept while tracking is on. */
   dirty: boolean;
@@ -128,6 +130,13 @@ function pageKey(hi: number, lo: number): number {
 
 function keyOf(addr: bigint): number {
   return Number(BigInt.asUintN(64, addr) >> BigInt(PAGE_SHIFT));
+}
+
+/** Does a watchpoint on this page trap writes (write) or reads (!write)? Such accesses stay out of the TLB. */
+function watches(page: Page, write: boolean): boolean {
+  if (page.watched === null) return false;
+  for (const w of page.watched) if (write ? w.onWrite : w.onRead) return true;
+  return false;
 }
 
 /** load64Gpr's (high, low) words on their way into a GPR. */
@@ -611,7 +620,7 @@ export class GuestMemory {
     let v: number;
     if (off <= PAGE_SIZE - len) {
       if (page.watched !== null) this.checkWatch(page, hi, lo, len, false);
-      else this.fillTlb(hi, lo, page, false);
+      this.fillTlb(hi, lo, page, false);
       v = len === 1 ? page.bytes[PAGE_MASK - off] : len === 2 ? page.view.getUint16(rev(off, 2), true) : page.view.getUint32(rev(off, 4), true);
     } else {
       // Crosses into the next page: assemble byte by byte.
@@ -636,7 +645,7 @@ export class GuestMemory {
       else if (len === 2) page.view.setUint16(rev(off, 2), v, true);
       else page.view.setInt32(rev(off, 4), v, true);
       if (page.hasCode && this.codeWriteHook) this.codeWriteHook(toBig(hi, lo), len);
-      else if (page.watched === null) this.fillTlb(hi, lo, page, true);
+      else this.fillTlb(hi, lo, page, true);
     } else {
       this.probeWrite(hi, lo, len);
       for (let k = 0; k < len; k++) {
@@ -735,13 +744,13 @@ export class GuestMemory {
     const pg = lo >>> PAGE_SHIFT;
     const i = tlbIndex(hi, pg);
     if (forWrite) {
-      if ((page.prot & PROT_WRITE) === 0 || page.hasCode || page.watched !== null || (this.tracking && !page.dirty)) return;
+      if ((page.prot & PROT_WRITE) === 0 || page.hasCode || watches(page, true) || (this.tracking && !page.dirty)) return;
       this.wTagHi[i] = hi;
       this.wTagPg[i] = pg;
       this.wBase[i] = page.base + TLB_END;
       this.wView[i] = page.view;
     } else {
-      if ((page.prot & PROT_READ) === 0 || page.watched !== null) return;
+      if ((page.prot & PROT_READ) === 0 || watches(page, false)) return;
       this.rTagHi[i] = hi;
       this.rTagPg[i] = pg;
       this.rBase[i] = page.base + TLB_END;

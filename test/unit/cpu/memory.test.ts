@@ -187,6 +187,41 @@ describe('GuestMemory', () => {
     expect(m.load32(hi, lo + 0x104)).toBe(3);
   });
 
+  it('a watchpoint keeps only the accesses it watches out of the TLB: a warm TLB of the other kind never skips it', () => {
+    const [hi, lo] = split(HEAP);
+    for (const onRead of [false, true]) {
+      const m = new GuestMemory();
+      m.map(HEAP, BigInt(PAGE_SIZE), PROT_READ | PROT_WRITE);
+      m.addWatchpoint({ start: HEAP + 0x104n, end: HEAP + 0x108n, onRead, onWrite: !onRead });
+      m.trapWatched = true;
+      // The kind not watched runs through the TLB, warmed here on the watched page itself...
+      for (let k = 0; k < 3; k++) {
+        if (onRead) m.store32(hi, lo + 0x100, k);
+        else m.load32(hi, lo + 0x100);
+      }
+      if (onRead) m.store32(hi, lo + 0x104, 9); // stores to a read-watched range do not trap
+      else expect(m.load32(hi, lo + 0x104)).toBe(0); // nor loads of a write-watched one
+      // ...and the watched kind still traps, also after accesses of its kind outside the range.
+      for (let k = 0; k < 2; k++) {
+        let trapped = false;
+        try {
+          if (onRead) m.load32(hi, lo + 0x104);
+          else m.store32(hi, lo + 0x104, 5);
+        } catch (e) {
+          if (e !== watchTrap) throw e;
+          trapped = true;
+        }
+        expect(trapped).toBe(true);
+        expect(watchTrap.isWrite).toBe(!onRead);
+        // The watched kind outside the range: no trap, and it must not let the page into its TLB.
+        if (onRead) expect(m.load32(hi, lo + 0x100)).toBe(2);
+        else m.store32(hi, lo + 0x100, 7);
+      }
+      m.trapWatched = false;
+      expect(m.load32(hi, lo + 0x104)).toBe(onRead ? 9 : 0); // the trapped store wrote nothing
+    }
+  });
+
   it('refuses to materialise pages beyond the limit', () => {
     const m = new GuestMemory();
     m.maxPages = 1;
