@@ -150,7 +150,7 @@ export class GuestMemory {
 
   // Direct-mapped TLBs: tag = (hi, page-within-hi); page -1 marks an empty entry. With the guest
   // arena the tag arrays and the pages' arena offsets + TLB_END (rBase, wBase) live in it, at
-  // tlbBase: rTagHi, rTagPg, rBase, wTagHi, wTagPg, wBase, 1 KiB each, probed by Wasm code as by load64.
+  // tlbBase: rTagHi, rTagPg, rBase, wTagHi, wTagPg, wBase, TLB_ENTRIES int32 each, probed by Wasm code as by load64.
   private readonly rTagHi: Int32Array;
   private readonly rTagPg: Int32Array;
   private readonly rBase: Int32Array;

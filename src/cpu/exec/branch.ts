@@ -132,7 +132,7 @@ export function mfcr(s: CpuState, _m: M, i: number): void {
 /** mtcrf / mtocrf: replace the FXM-selected CR fields from RS[32:63]. */
 export function mtcrf(s: CpuState, _m: M, i: number): void {
   const m = fieldMask(fxm(i));
-  s.spr[CR] = (s.spr[CR] & ~m) | (s.gpr[(rt(i) << 1)] & m);
+  s.spr[CR] = (s.spr[CR] & ~m) | (s.gpr[rt(i) << 1] & m);
 }
 
 
