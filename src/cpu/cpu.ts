@@ -201,8 +201,9 @@ function warmLoop(jit: boolean): void {
     hot.ids[slot] = ID_BLOCK;
     hot.words[slot] = word;
   };
-  interpreted(0, 'b', allRows.find((r) => r.name === 'b')!.match | 8 | 1); // bl .+8
-  interpreted(2, 'b', allRows.find((r) => r.name === 'b')!.match | 4); // b .+4
+  const b = allRows.find((r) => r.name === 'b')!.match;
+  interpreted(0, 'b', b | 8 | 1); // bl .+8
+  interpreted(2, 'b', b | 4); // b .+4
   interpreted(3, 'bclr', 0x4e800020); // blr
   hot.ids[1] = ID_BLOCK;
   for (let k = 0; k < 3; k++) {

@@ -84,6 +84,12 @@ function rowIdAt(host: CompileHost, page: CodePage, idx: number, j: number, hi: 
   return id < FIRST_ROW_ID ? -1 : id;
 }
 
+/** Does word w of row `name`, j words after the entry (hi, lo), branch back to that entry? */
+function branchesToEntry(name: string, w: number, j: number, hi: number, lo: number): boolean {
+  const t = staticTarget(name, w, hi, (lo + 4 * j) | 0);
+  return t !== null && t[0] === hi && t[1] === lo;
+}
+
 interface Region {
   words: number[];
   rows: InsnRow[];
@@ -208,9 +214,7 @@ export class BlockCompiler {
       const id = rowIdAt(host, page, idx, j, hi, lo);
       if (id < 0) return false;
       const row = this.rows[this.rowOfId[id]];
-      if (row.family !== 'branch') continue;
-      const t = staticTarget(row.name, page.words[j], hi, (lo + 4 * (j - idx)) | 0);
-      if (t !== null && t[0] === hi && t[1] === lo) return true;
+      if (row.family === 'branch' && branchesToEntry(row.name, page.words[j], j - idx, hi, lo)) return true;
     }
     return false;
   }
@@ -322,9 +326,6 @@ return function ${fnName}(s, mem, left, host) {
   }
 
   private jumpsToEntry(rowIdx: number[], words: number[], hi: number, lo: number): boolean {
-    return words.some((w, j) => {
-      const t = staticTarget(this.rows[rowIdx[j]].name, w, hi, (lo + 4 * j) | 0);
-      return t !== null && t[0] === hi && t[1] === lo;
-    });
+    return words.some((w, j) => branchesToEntry(this.rows[rowIdx[j]].name, w, j, hi, lo));
   }
 }

@@ -299,9 +299,13 @@ export class Emit {
   }
   /** EA (RA|0 + RB, or + the displacement field) into L_EA and its linear address into L_TL. */
   access(j: number, w: number, indexed: boolean, disp: (w: number) => number, size: number, write: boolean): void {
+    this.ea(w, indexed, disp);
+    this.probeEa(j, w, indexed, disp, size, write);
+  }
+  /** The EA half of access: RA|0 + RB, or + the displacement field, into L_EA. */
+  ea(w: number, indexed: boolean, disp: (w: number) => number): void {
     if (indexed) this.eaIndexed(ra(w), rb(w));
     else this.eaDisp(ra(w), disp(w));
-    this.probeEa(j, w, indexed, disp, size, write);
   }
   /** The probe half of access, for a row that computed L_EA itself earlier. */
   probeEa(j: number, w: number, indexed: boolean, disp: (w: number) => number, size: number, write: boolean): void {
@@ -332,8 +336,7 @@ export class Emit {
     if (a === 0) return;
     const slot = this.nextPageSlot;
     this.nextPageSlot = (slot + 1) % PAGE_SLOTS;
-    for (const [k, v] of this.pages) if (v.slot === slot) this.pages.delete(k);
-    this.pages.set(key, { disp, slot });
+    this.holdPage(key, disp, slot);
     this.lastPage = { key, disp: 0, slot, at: j };
     f.local_get(L_EA).op(Op.i32_wrap_i64).i32_const(0xffff).op(Op.i32_and).local_set(L_PAGE + 2 * slot);
     f.local_get(L_TL).local_set(L_PAGE + 2 * slot + 1);
@@ -353,8 +356,13 @@ export class Emit {
   private rebase(j: number): void {
     const p = this.lastPage;
     if (p === null || p.at !== j) return;
-    for (const [k, v] of this.pages) if (v.slot === p.slot) this.pages.delete(k);
-    this.pages.set(p.key, { disp: p.disp, slot: p.slot });
+    this.holdPage(p.key, p.disp, p.slot);
+  }
+
+  /** Slot `slot` of the L_PAGE locals now holds the probe for `key` at displacement disp; whatever it held is forgotten. */
+  private holdPage(key: number, disp: number, slot: number): void {
+    for (const [k, v] of this.pages) if (v.slot === slot) this.pages.delete(k);
+    this.pages.set(key, { disp, slot });
   }
 
   /**

@@ -443,7 +443,6 @@ const fcpsgn: RowEmitter = (e, w) => {
 // ------------------------------------------------------------------ loads and stores
 
 type Form = 'd' | 'x';
-const ea = (e: Emit, w: number, form: Form): void => (form === 'd' ? e.eaDisp(ra(w), si(w)) : e.eaIndexed(ra(w), rb(w)));
 
 const lfd = (form: Form, update: boolean): RowEmitter => (e, w, j) => {
   if (update && ra(w) === 0) return false;
@@ -484,7 +483,7 @@ const lfs = (form: Form, update: boolean): RowEmitter => (e, w, j) => {
 const stfs = (form: Form, update: boolean): RowEmitter => (e, w, j) => {
   if (update && ra(w) === 0) return false;
   const f = e.f;
-  ea(e, w, form);
+  e.ea(w, form === 'x', si);
   fprBits(e, rt(w));
   f.local_set(L_Y);
   exponent(f, L_Y);
