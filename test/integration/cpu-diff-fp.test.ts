@@ -399,9 +399,10 @@ function runCompiled(word: number, s: CpuState, tier: Tier): void {
   const before = cpu.jitExecuted;
   const r = cpu.run(10);
   // 2 compiled instructions (<word>; b), 3 once the `b` at CODE, where the first run started, is
-  // compiled too (its heat: the run from it to the branch).
-  if (r !== StopReason.TRAP || cpu.jitExecuted - before < 2) {
-    throw new Error(`compiled run of 0x${(word >>> 0).toString(16)} did not execute in a block: ${cpu.stop.describe()}`);
+  // compiled too (its heat: the run from it to the branch); never more, the program has no others.
+  const compiled = cpu.jitExecuted - before;
+  if (r !== StopReason.TRAP || compiled < 2 || compiled > 3) {
+    throw new Error(`compiled run of 0x${(word >>> 0).toString(16)} did not execute in a block (${compiled} compiled instructions): ${cpu.stop.describe()}`);
   }
 }
 
