@@ -105,6 +105,11 @@ export function tableSlotFor(fn: (left: number, regs: number, tlb: number, k: nu
   return slot;
 }
 
+/** The same block, compiled again (wasm/compiler.ts packRegions). */
+export function replaceTableSlot(slot: number, fn: (left: number, regs: number, tlb: number, k: number, t: number) => number): void {
+  table!.set(slot, fn as unknown as WebAssembly.ExportValue);
+}
+
 /** The block is dead: its slot can hold another block. */
 export function releaseTableSlot(slot: number): void {
   table!.set(slot, null as unknown as WebAssembly.ExportValue);

@@ -24,9 +24,9 @@ import { MASK64 } from '../int64.js';
 import { bf, cmpL, ds, mbM, mbMD, meM, ra, rb, rc5, rt, shMD, si, sprNum, ui } from '../fields.js';
 import { staticTarget } from '../jit/emit.js';
 import type { BlockFn } from '../jit/block.js';
-import { Op, WasmFn, wasmModule } from './encode.js';
+import { Op, WasmFn, functionEntry, packedModule, wasmModule } from './encode.js';
 import { TLB_ENTRIES, TLB_HASH, TLB_HASH_SHIFT, guestArena } from './arena.js';
-import { BLOCK_PARAMS, chainMapField, chainMapFind, chainMapHas, chainMapInsert, chainSlowSlot, releaseTableSlot, runChain, tableSlotFor } from './chain.js';
+import { BLOCK_PARAMS, chainMapField, chainMapFind, chainMapHas, chainMapInsert, chainSlowSlot, releaseTableSlot, replaceTableSlot, runChain, tableSlotFor } from './chain.js';
 import { loadVsr, storeVsr, vectorWasmAccepts, vectorWasmRows } from './emit-vector.js';
 import { fpWasmAccepts, fpWasmRows } from './emit-fp.js';
 
@@ -1306,11 +1306,72 @@ export function compileWasmBlock(rows: readonly InsnRow[], words: readonly numbe
   pro.local_get(P_K).local_set(L_P).i32_const(0).local_get(P_T).op(Op.i32_sub).local_set(L_M);
   const bytes = wasmModule(BLOCK_PARAMS, locals, [pro.bytes, f.bytes, epi.bytes]);
   const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { e: { m: arena.memory } });
-  return inst.exports.f as WasmBlock['fn'];
+  const fn = inst.exports.f as WasmBlock['fn'];
+  entryOf.set(fn, functionEntry(bytes));
+  return fn;
 }
 
+/** Each region function's code entry (functionEntry), for packRegions. */
+const entryOf = new WeakMap<object, Uint8Array>();
+
 /** What the wrapper needs to run the instruction a block's slow path stopped at, by table slot. */
-const slotInfo: Array<{ rows: readonly InsnRow[]; words: readonly number[]; entryLo: number } | undefined> = [];
+interface SlotInfo {
+  rows: readonly InsnRow[];
+  words: readonly number[];
+  entryLo: number;
+  /** The function's code entry until it is packed (packRegions). */
+  entry: Uint8Array | undefined;
+}
+const slotInfo: Array<SlotInfo | undefined> = [];
+
+/**
+ * Regions compiled together into one module (packRegions): V8 gives every module a code space of
+ * its own at a random address, and entering a region that sits alone in its module cost a tenth
+ * of chansieve's samples on the function's first instruction (notes/cpu-performance.md, "Entering
+ * a region"). AIX_GDBSTUB_WASM_PACK overrides it (0: never pack).
+ */
+export const WASM_PACK_SIZE = 16;
+const packSize = ((): number => {
+  const v = typeof process === 'undefined' ? undefined : process.env.AIX_GDBSTUB_WASM_PACK;
+  const n = v === undefined || v === '' ? WASM_PACK_SIZE : Number(v);
+  return Number.isInteger(n) && n >= 2 ? n : 0;
+})();
+/** Regions compiled since the last pack: (slot, its info then). */
+const unpacked: Array<{ slot: number; info: SlotInfo }> = [];
+let packedRegions = 0;
+
+/** How many regions have been compiled again into a pack (for tests and measuring). */
+export function wasmPackedRegions(): number {
+  return packedRegions;
+}
+
+/**
+ * Compile the regions of `unpacked` that are still live into one module and put its functions in
+ * their table slots. The same Wasm code in another module: the guest sees no difference, so a
+ * pack can happen at any point (here every packSize regions, a count of compiles, which
+ * --deterministic runs repeat). A region dropped later frees its slot as before; the module lives
+ * while any of its functions is in the table.
+ */
+function packRegions(): void {
+  const live = unpacked.filter((u) => slotInfo[u.slot] === u.info && u.info.entry !== undefined);
+  unpacked.length = 0;
+  if (live.length < 2) return;
+  let inst: WebAssembly.Instance;
+  try {
+    const bytes = packedModule(
+      BLOCK_PARAMS,
+      live.map((u) => u.info.entry!),
+    );
+    inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { e: { m: guestArena()!.memory } });
+  } catch {
+    return; // the regions keep their own modules
+  }
+  live.forEach((u, k) => {
+    replaceTableSlot(u.slot, inst.exports[String(k)] as WasmBlock['fn']);
+    u.info.entry = undefined;
+  });
+  packedRegions += live.length;
+}
 
 /**
  * The BlockFn for a Wasm block: runs it and the Wasm blocks it chains to (wasm/chain.ts); after
@@ -1332,7 +1393,12 @@ export function wasmBlockFn(
 ): { fn: BlockFn; slot: number } | null {
   const slot = tableSlotFor(wasm);
   if (slot < 0) return null;
-  slotInfo[slot] = { rows, words, entryLo };
+  const info: SlotInfo = { rows, words, entryLo, entry: entryOf.get(wasm) };
+  slotInfo[slot] = info;
+  if (packSize > 0 && info.entry !== undefined) {
+    unpacked.push({ slot, info });
+    if (unpacked.length >= packSize) packRegions();
+  }
   let js: BlockFn | null = null;
   const fn = (s: CpuState, mem: GuestMemory, left: number, host: LoopHost): number => {
     const regs = s.regBase;

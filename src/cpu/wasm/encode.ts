@@ -316,6 +316,72 @@ export function wasmModule(params: number, localTypes: number[], body: number[] 
 }
 
 /**
+ * The code entry (size, locals, body) of the one function of a module wasmModule wrote: its code
+ * section is the last and holds one entry.
+ */
+export function functionEntry(module: Uint8Array): Uint8Array {
+  let at = 8;
+  for (;;) {
+    const id = module[at++];
+    let len = 0;
+    for (let shift = 0; ; shift += 7) {
+      const b = module[at++];
+      len += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) break;
+    }
+    if (id === 10) return module.subarray(at + 1, at + len);
+    at += len;
+  }
+}
+
+/**
+ * A module exporting n functions `"0".."n-1": (i32 x params) -> i32` whose code entries come from
+ * functionEntry, over the same imported memory: one module, so V8 places their machine code in
+ * one code space (wasm/compiler.ts packRegions).
+ */
+export function packedModule(params: number, entries: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
+  const head: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+  const section = (id: number, content: number[]): void => {
+    head.push(id);
+    uleb(head, content.length);
+    head.push(...content);
+  };
+  const n = entries.length;
+  section(1, [1, 0x60, params, ...new Array<number>(params).fill(0x7f), 1, 0x7f]);
+  section(2, [1, 1, 0x65, 1, 0x6d, 0x02, ...memoryImportLimits()]);
+  const fns: number[] = [];
+  uleb(fns, n);
+  for (let i = 0; i < n; i++) fns.push(0);
+  section(3, fns);
+  const exps: number[] = [];
+  uleb(exps, n);
+  for (let i = 0; i < n; i++) {
+    const name = String(i);
+    uleb(exps, name.length);
+    for (let c = 0; c < name.length; c++) exps.push(name.charCodeAt(c));
+    exps.push(0x00);
+    uleb(exps, i);
+  }
+  section(7, exps);
+  let codeLen = 0;
+  const count: number[] = [];
+  uleb(count, n);
+  codeLen += count.length;
+  for (const e of entries) codeLen += e.length;
+  head.push(10);
+  uleb(head, codeLen);
+  head.push(...count);
+  const out = new Uint8Array(head.length + codeLen - count.length);
+  out.set(head, 0);
+  let at = head.length;
+  for (const e of entries) {
+    out.set(e, at);
+    at += e.length;
+  }
+  return out;
+}
+
+/**
  * The chain module: `f: (i32 x 7) -> i32` over the imported memory `e.m` and function table `e.t`,
  * whose body calls blocks of type `(i32 x blockParams) -> i32` (type 0) through call_indirect.
  */

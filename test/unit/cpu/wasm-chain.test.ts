@@ -5,9 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { Cpu, StopReason, jitStats } from '../../../src/cpu/cpu.js';
 import { CR, CpuState } from '../../../src/cpu/state.js';
 import { chainMapHas } from '../../../src/cpu/wasm/chain.js';
-import { wasmRows } from '../../../src/cpu/wasm/compiler.js';
+import { WASM_PACK_SIZE, wasmPackedRegions, wasmRows } from '../../../src/cpu/wasm/compiler.js';
 import { B, CODE, D, DATA, I, MDS, TRAP, X, XL, XO, rng } from './asm.js';
 import { IDX, PTR, int, makeCpu, pick, randomSetup, runBoth, snapshot } from './jit-harness.js';
+import type { Cpu } from '../../../src/cpu/cpu.js';
 
 describe('wasm chain map', () => {
   it('four hot functions whose entries share one set of the map run exactly; the set keeps the last two', () => {
@@ -34,6 +35,45 @@ describe('wasm chain map', () => {
       }
     }
     expect(jitStats().wasm - before).toBeGreaterThanOrEqual(5);
+  });
+});
+
+describe('wasm tier: regions packed into shared modules', () => {
+  it('40 hot functions are compiled again in packs and run exactly; a debugger write still drops packed regions', () => {
+    // main at 4: li r3,0 | loop: addi r3,r3,1; bl f0 .. bl f39; cmpdi cr7,r3,50; bne loop | trap
+    // f_k at 0x2000 + 0x40 k: addi r4,r4,k+1; blr (traps between them)
+    const N = 40;
+    const fn = (k: number): number => 0x2000 + 0x40 * k;
+    const words: number[] = new Array<number>(fn(N) / 4).fill(TRAP);
+    const main = [I(4), D(14, 3, 0, 0), D(14, 3, 3, 1)];
+    for (let k = 0; k < N; k++) main.push(I(fn(k) - 4 * main.length, 0, 1));
+    main.push(D(11, (7 << 2) | 1, 3, 50), B(4, 30, -4 * (main.length - 1)), TRAP); // bne back to index 2
+    main.forEach((w, k) => (words[k] = w));
+    const patchAll = (cpus: Cpu[], scale: number): void => {
+      for (let k = 0; k < N; k++) {
+        const b = new Uint8Array(4);
+        new DataView(b.buffer).setUint32(0, D(14, 4, 4, scale * (k + 1)) >>> 0);
+        for (const c of cpus) c.mem.writeBytes(CODE + BigInt(fn(k)), b);
+      }
+    };
+    for (let k = 0; k < N; k++) {
+      words[fn(k) / 4] = D(14, 4, 4, k + 1);
+      words[fn(k) / 4 + 1] = XL(20, 0, 16);
+    }
+    const packedBefore = wasmPackedRegions();
+    const { jit, interp } = runBoth(words, {}, [1_000_000], 'packed');
+    expect(jit.stop.reason).toBe(StopReason.TRAP);
+    expect(jit.state.getGpr(4)).toBe(50n * 820n);
+    // Every WASM_PACK_SIZE regions compiled are packed: at least 40 of these 41 regions' worth.
+    expect(WASM_PACK_SIZE).toBeGreaterThan(1);
+    expect(wasmPackedRegions() - packedBefore).toBeGreaterThanOrEqual(N + 1 - WASM_PACK_SIZE);
+    // The debugger rewrites every function (packed ones among them): both run the new code.
+    patchAll([jit, interp], 2);
+    for (const c of [jit, interp]) c.state.pc = CODE;
+    const rj = jit.run(1_000_000);
+    const ri = interp.run(1_000_000);
+    expect(snapshot(jit, rj)).toEqual(snapshot(interp, ri));
+    expect(jit.state.getGpr(4)).toBe(50n * 820n * 3n);
   });
 });
 
