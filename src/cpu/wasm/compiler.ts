@@ -1325,10 +1325,11 @@ interface SlotInfo {
 const slotInfo: Array<SlotInfo | undefined> = [];
 
 /**
- * Regions compiled together into one module (packRegions): V8 gives every module a code space of
- * its own at a random address, and entering a region that sits alone in its module cost a tenth
- * of chansieve's samples on the function's first instruction (notes/cpu-performance.md, "Entering
- * a region"). AIX_GDBSTUB_WASM_PACK overrides it (0: never pack).
+ * Regions compiled again together, this many to a module (packRegions). V8 gives every module a
+ * code space of its own at a random address; with one region per module, 24% of chansieve's
+ * samples in region code fell on a region function's first instructions (arriving there), 3% once
+ * packed, and the bodies ran faster too (notes/cpu-performance.md, "Entering a region").
+ * AIX_GDBSTUB_WASM_PACK overrides it (0: never pack).
  */
 export const WASM_PACK_SIZE = 16;
 const packSize = ((): number => {
@@ -1358,10 +1359,7 @@ function packRegions(): void {
   if (live.length < 2) return;
   let inst: WebAssembly.Instance;
   try {
-    const bytes = packedModule(
-      BLOCK_PARAMS,
-      live.map((u) => u.info.entry!),
-    );
+    const bytes = packedModule(BLOCK_PARAMS, live.map((u) => u.info.entry!));
     inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { e: { m: guestArena()!.memory } });
   } catch {
     return; // the regions keep their own modules
