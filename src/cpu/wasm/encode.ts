@@ -265,20 +265,30 @@ export class WasmFn {
 const f64Scratch = new Float64Array(1);
 const f64Bytes = new Uint8Array(f64Scratch.buffer); // little-endian, as Wasm encodes f64.const
 
+/** "\0asm", version 1. */
+const WASM_HEADER = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+
+function pushSection(out: number[], id: number, content: number[]): void {
+  out.push(id);
+  uleb(out, content.length);
+  out.push(...content);
+}
+
+/** The type section (one type, `(i32 x params) -> i32`) and the import "e"."m" of the arena's memory. */
+function typeAndMemory(out: number[], params: number): void {
+  pushSection(out, 1, [1, 0x60, params, ...new Array<number>(params).fill(0x7f), 1, 0x7f]);
+  pushSection(out, 2, [1, 1, 0x65, 1, 0x6d, 0x02, ...memoryImportLimits()]);
+}
+
 /**
  * A module exporting `f: (i32 x params) -> i32` with the given extra locals (value types) and a
  * body given in parts (copied once into the result).
  */
 export function wasmModule(params: number, localTypes: number[], body: number[] | number[][]): Uint8Array<ArrayBuffer> {
   const parts = typeof body[0] === 'number' || body.length === 0 ? [body as number[]] : (body as number[][]);
-  const head: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
-  const section = (id: number, content: number[]): void => {
-    head.push(id);
-    uleb(head, content.length);
-    head.push(...content);
-  };
-  section(1, [1, 0x60, params, ...new Array<number>(params).fill(0x7f), 1, 0x7f]);
-  section(2, [1, 1, 0x65, 1, 0x6d, 0x02, ...memoryImportLimits()]); // import "e"."m": the arena's memory
+  const head: number[] = [...WASM_HEADER];
+  const section = (id: number, content: number[]): void => pushSection(head, id, content);
+  typeAndMemory(head, params);
   section(3, [1, 0]);
   section(7, [1, 1, 0x66, 0x00, 0]);
   // Run-length encoded local declarations.
@@ -340,15 +350,10 @@ export function functionEntry(module: Uint8Array): Uint8Array {
  * one code space (wasm/compiler.ts packRegions).
  */
 export function packedModule(params: number, entries: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
-  const head: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
-  const section = (id: number, content: number[]): void => {
-    head.push(id);
-    uleb(head, content.length);
-    head.push(...content);
-  };
+  const head: number[] = [...WASM_HEADER];
+  const section = (id: number, content: number[]): void => pushSection(head, id, content);
   const n = entries.length;
-  section(1, [1, 0x60, params, ...new Array<number>(params).fill(0x7f), 1, 0x7f]);
-  section(2, [1, 1, 0x65, 1, 0x6d, 0x02, ...memoryImportLimits()]);
+  typeAndMemory(head, params);
   const fns: number[] = [];
   uleb(fns, n);
   for (let i = 0; i < n; i++) fns.push(0);
@@ -386,12 +391,8 @@ export function packedModule(params: number, entries: readonly Uint8Array[]): Ui
  * whose body calls blocks of type `(i32 x blockParams) -> i32` (type 0) through call_indirect.
  */
 export function chainModule(blockParams: number, localTypes: number[], body: number[]): Uint8Array<ArrayBuffer> {
-  const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
-  const section = (id: number, content: number[]): void => {
-    out.push(id);
-    uleb(out, content.length);
-    out.push(...content);
-  };
+  const out: number[] = [...WASM_HEADER];
+  const section = (id: number, content: number[]): void => pushSection(out, id, content);
   section(1, [2, 0x60, blockParams, ...new Array<number>(blockParams).fill(0x7f), 1, 0x7f, 0x60, 7, ...new Array<number>(7).fill(0x7f), 1, 0x7f]);
   section(2, [2, 1, 0x65, 1, 0x6d, 0x02, ...memoryImportLimits(), 1, 0x65, 1, 0x74, 0x01, 0x70, 0x00, 0]);
   section(3, [1, 1]);
