@@ -13,7 +13,10 @@
 // of heat counters; a target that gets hot is compiled into a JS function (jit/compiler.ts) that
 // hangs off its CodePage, and its slot gets the special id ID_BLOCK, so dispatching to compiled
 // code costs nothing extra on the interpreter's normal path. A block runs only when the remaining
-// budget covers its longest path; otherwise the loop interprets the entry instruction (firstId).
+// budget covers its longest path (len), or, for a Wasm region, which checks the budget at each of
+// its labels, its first straight run (minLeft): then it stops at the label where the budget runs
+// short and the loop interprets the last few instructions of the slice. Otherwise the loop
+// interprets the entry instruction (firstId).
 import type { CpuState } from './state.js';
 import type { GuestMemory } from './memory.js';
 import type { InsnRow } from './isa-types.js';
@@ -206,8 +209,16 @@ export function buildRunLoop(rows: readonly InsnRow[], opts: { jit?: boolean } =
   const specialOrBlock = jit
     ? `if (id === ${ID_BLOCK}) {
           const blk = page.blocks[idx];
-          if (blk.len <= budget - n) {
+          if (blk.len <= budget - n || blk.minLeft <= budget - n) {
             const c = runBlocks(host, s, mem, blk, budget - n);
+            if (c > 0) {
+              n += c;
+              blockRun += c;
+              host.jitExecuted += c;
+              pcHi = spr[0];
+              pcLo = spr[1];
+              break taken;
+            }
             if (c < 0) {
               n += host.jitCount;
               host.jitExecuted += host.jitCount;
@@ -215,12 +226,6 @@ export function buildRunLoop(rows: readonly InsnRow[], opts: { jit?: boolean } =
               host.executed = n;
               return host.exceptionStop(host.jitError, w);
             }
-            n += c;
-            blockRun += c;
-            host.jitExecuted += c;
-            pcHi = spr[0];
-            pcLo = spr[1];
-            break taken;
           }
           id = blk.firstId;
         } else {

@@ -23,6 +23,11 @@ export class CompiledBlock {
   wasmSlot = -1;
   /** Other ways into a Wasm block: (label index, word index) pairs of its return points. */
   readonly wasmEntries: number[] = [];
+  /**
+   * Budget the block can start with: len, or for a Wasm region the straight run from its entry to
+   * its next label (it checks the budget at every label, so it can end partway: run.ts).
+   */
+  minLeft: number;
   constructor(
     /** Instructions on the longest path through one pass (entering needs this much budget). */
     readonly len: number,
@@ -32,5 +37,7 @@ export class CompiledBlock {
     readonly entryLo: number,
     /** The block ends in a branch back to its entry, compiled as a JS loop. */
     readonly loops: boolean,
-  ) {}
+  ) {
+    this.minLeft = len;
+  }
 }

@@ -20,8 +20,9 @@ function blockAt(host: LoopHost, hi: number, lo: number): CompiledBlock | null {
 }
 
 /**
- * Runs `first` (whose len fits in `left`) and the blocks it chains to. Returns the instructions
- * completed, PC in spr; or -1 when a block threw (host.jitCount then counts every instruction
+ * Runs `first` (whose len, or minLeft for a region that may end partway, fits in `left`) and the
+ * blocks it chains to. Returns the instructions completed, PC in spr (0: `first` could not start
+ * with so little budget); or -1 when a block threw (host.jitCount then counts every instruction
  * completed here before the throwing one, as a single block reports it).
  */
 export function runBlocks(host: LoopHost, s: CpuState, mem: GuestMemory, first: CompiledBlock, left: number): number {

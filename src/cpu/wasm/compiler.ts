@@ -240,6 +240,22 @@ export class Emit {
     f.br(this.depth);
   }
 
+  /**
+   * At label j, whose code runs straight (forward jumps land on later labels, backward ones check
+   * the budget) to label `next` or the end: leave there unless the budget covers that stretch.
+   * A pass entered with the budget for the whole region never leaves here; one entered partway,
+   * at the end of a slice (the interpreter's tail, run.ts), runs exactly as far as its budget goes.
+   */
+  segmentCheck(j: number, next: number): void {
+    const f = this.f;
+    f.local_get(P_LEFT).local_get(L_M).op(Op.i32_sub).i32_const(next).op(Op.i32_lt_s);
+    f.if_();
+    this.depth++;
+    this.exitConst(this.pcHi(j), this.pcLo(j), j);
+    this.depth--;
+    f.end();
+  }
+
   /** Leave for the i64 target on the stack (bclr/bcctr). */
   exitDynamic(j: number): void {
     const f = this.f;
@@ -1267,6 +1283,7 @@ export function compileWasmBlock(rows: readonly InsnRow[], words: readonly numbe
       f.end();
       e.depth = nl - 1 - k;
       e.pages.clear();
+      if (k > 0) e.segmentCheck(j, k + 1 < nl ? labels[k + 1] : len);
     }
     if (!wasmRows[rows[j].name](e, words[j], j)) return j;
   }
@@ -1402,7 +1419,8 @@ export function wasmBlockFn(
     const regs = s.regBase;
     const tlb = mem.tlbBase;
     const map = host.wasmChainMap;
-    if ((regs | tlb | map) < 0) return (js ??= makeJs())(s, mem, left, host);
+    // A JS block has no segment checks: it cannot start with less than a whole pass (0: not run).
+    if ((regs | tlb | map) < 0) return left < len ? 0 : (js ??= makeJs())(s, mem, left, host);
     if (!chainMapHas(map, entryHi, entryLo)) chainMapInsert(map, entryHi, entryLo, slot, len);
     return finishChain(s, mem, host, runChain(slot, left, regs, tlb, map));
   };

@@ -6,7 +6,7 @@ import { Cpu, StopReason, jitStats } from '../../../src/cpu/cpu.js';
 import { CR, CpuState } from '../../../src/cpu/state.js';
 import { chainMapHas } from '../../../src/cpu/wasm/chain.js';
 import { WASM_PACK_SIZE, wasmPackedRegions, wasmRows } from '../../../src/cpu/wasm/compiler.js';
-import { B, CODE, D, DATA, I, MDS, TRAP, X, XL, XO, rng } from './asm.js';
+import { B, CODE, D, DATA, DS, I, MDS, TRAP, X, XL, XO, rng } from './asm.js';
 import { IDX, PTR, int, makeCpu, pick, randomSetup, runBoth, snapshot } from './jit-harness.js';
 import type { Cpu } from '../../../src/cpu/cpu.js';
 
@@ -241,5 +241,28 @@ describe('wasm tier: resuming inside a region', () => {
     }
     expect(cpus[0].stop.reason).toBe(StopReason.TRAP);
     expect(resumedInWasm).toBeGreaterThan(250);
+  });
+});
+
+describe('wasm tier: a region entered with less budget than its length', () => {
+  it('runs partway, stopping at the label where the budget runs short, exactly as the interpreter', () => {
+    // b 4 | li r3,0 | loop: addi r3,r3,1; 12 x (cmpdi cr7,r3,k; beq cr7,+8; addi r4,r4,k+1; addi r5,r5,1);
+    // std r4,0(r1); ld r6,0(r1); cmpdi cr7,r3,300; bne cr7,loop | b +8 | trap: a 54-word region, 13 labels.
+    const loop = [D(14, 3, 3, 1)];
+    for (let k = 0; k < 12; k++) loop.push(D(11, (7 << 2) | 1, 3, 7 * k), B(12, 30, 8), D(14, 4, 4, k + 1), D(14, 5, 5, 1));
+    loop.push(DS(62, 4, 1, 0, 0), DS(58, 6, 1, 0, 0), D(11, (7 << 2) | 1, 3, 300));
+    loop.push(B(4, 30, -4 * loop.length));
+    const words = [I(4), D(14, 3, 0, 0), ...loop, I(8), TRAP, TRAP];
+    const r = rng(0x5eed_0c01n);
+    // Every slice shorter than the region (and some shorter than its first straight run).
+    const budgets = Array.from({ length: 2_000 }, () => 1 + int(r, 40));
+    const before = jitStats().wasm;
+    const { jit, interp } = runBoth(words, { gpr: { 1: DATA + 0x100n }, jitThreshold: 500 }, budgets, 'partway');
+    expect(jitStats().wasm - before).toBeGreaterThanOrEqual(1);
+    expect(jit.stop.reason).toBe(StopReason.TRAP);
+    expect(jit.state.getGpr(3)).toBe(300n);
+    expect(interp.totalExecuted).toBe(jit.totalExecuted);
+    // Every budget is below the region's 54 words: without partway runs it never runs (0 before).
+    expect(jit.jitExecuted).toBeGreaterThan(jit.totalExecuted / 3);
   });
 });
