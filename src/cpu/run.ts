@@ -209,7 +209,7 @@ export function buildRunLoop(rows: readonly InsnRow[], opts: { jit?: boolean } =
   const specialOrBlock = jit
     ? `if (id === ${ID_BLOCK}) {
           const blk = page.blocks[idx];
-          if (blk.len <= budget - n || blk.minLeft <= budget - n) {
+          if (blk.minLeft <= budget - n) {
             const c = runBlocks(host, s, mem, blk, budget - n);
             if (c > 0) {
               n += c;

@@ -24,8 +24,9 @@ export class CompiledBlock {
   /** Other ways into a Wasm block: (label index, word index) pairs of its return points. */
   readonly wasmEntries: number[] = [];
   /**
-   * Budget the block can start with: len, or for a Wasm region the straight run from its entry to
-   * its next label (it checks the budget at every label, so it can end partway: run.ts).
+   * Budget the block can start with (never more than len): len, or for a Wasm region the straight
+   * run from its entry to its next label (it checks the budget at every label, so it can end
+   * partway: run.ts).
    */
   minLeft: number;
   constructor(

@@ -187,7 +187,7 @@ export class BlockCompiler {
       block.wasmSlot = wrapped.slot;
       const sorted = [...region!.labels].sort((x, y) => x - y);
       for (const t of region!.returnPoints) block.wasmEntries.push(sorted.indexOf(t), t);
-      block.minLeft = sorted.length > 1 ? sorted[1] : blockLen;
+      block.minLeft = sorted.length > 1 ? Math.min(sorted[1], blockLen) : blockLen;
       this.stats.wasm++;
     } else {
       const js = this.jsBlock(block, hi, lo, words, rowIdx, targets);
