@@ -163,7 +163,7 @@ export class BlockCompiler {
     // code after it (past unconditional branches), with every branch target inside as a label.
     // Code that has never run costs nothing there (no type feedback to invalidate).
     let region = this.wasmRegion(host, page, idx, hi, lo, words, rowIdx);
-    let wasm: WasmBlock['fn'] | null = null;
+    let wasm: WasmBlock | null = null;
     while (region !== null) {
       const r = compileWasmBlock(region.rows, region.words, region.labels, hi, lo);
       if (typeof r !== 'number') {

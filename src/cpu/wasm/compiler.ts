@@ -24,7 +24,7 @@ import { MASK64 } from '../int64.js';
 import { bf, cmpL, ds, mbM, mbMD, meM, ra, rb, rc5, rt, shMD, si, sprNum, ui } from '../fields.js';
 import { staticTarget } from '../jit/emit.js';
 import type { BlockFn } from '../jit/block.js';
-import { Op, WasmFn, functionEntry, packedModule, wasmModule } from './encode.js';
+import { Op, WasmFn, functionEntry, functionsModule } from './encode.js';
 import { TLB_ENTRIES, TLB_HASH, TLB_HASH_SHIFT, guestArena } from './arena.js';
 import { BLOCK_PARAMS, chainMapField, chainMapFind, chainMapHas, chainMapInsert, chainSlowSlot, releaseTableSlot, replaceTableSlot, runChain, tableSlotFor } from './chain.js';
 import { loadVsr, storeVsr, vectorWasmAccepts, vectorWasmRows } from './emit-vector.js';
@@ -1257,6 +1257,8 @@ export function wasmTierEnabled(): boolean {
 export interface WasmBlock {
   /** (left, register file offset, TLB offset, label, its word) -> count, or -2 - count for a slow-path exit. */
   fn: (left: number, regs: number, tlb: number, k: number, t: number) => number;
+  /** Its code entry (encode.ts functionEntry), to compile it again into a pack (packRegions). */
+  entry: Uint8Array;
 }
 
 /**
@@ -1264,7 +1266,7 @@ export interface WasmBlock {
  * or, when the emitter of word j refuses it (or has no emitter), j: only the first j words can
  * be a Wasm region (0 when the tier is off).
  */
-export function compileWasmBlock(rows: readonly InsnRow[], words: readonly number[], labelSet: ReadonlySet<number>, hi: number, lo: number): WasmBlock['fn'] | number {
+export function compileWasmBlock(rows: readonly InsnRow[], words: readonly number[], labelSet: ReadonlySet<number>, hi: number, lo: number): WasmBlock | number {
   const arena = guestArena();
   if (arena === null) return 0;
   const len = words.length;
@@ -1321,15 +1323,10 @@ export function compileWasmBlock(rows: readonly InsnRow[], words: readonly numbe
   if (e.v128 || e.fp) locals.push(0x7b, 0x7b, 0x7b, ...new Array<number>(8).fill(0x7c), ...new Array<number>(e.vsrLocal.size).fill(0x7b));
   // Start at label P_K, with m such that m + t counts from zero there.
   pro.local_get(P_K).local_set(L_P).i32_const(0).local_get(P_T).op(Op.i32_sub).local_set(L_M);
-  const bytes = wasmModule(BLOCK_PARAMS, locals, [pro.bytes, f.bytes, epi.bytes]);
-  const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { e: { m: arena.memory } });
-  const fn = inst.exports.f as WasmBlock['fn'];
-  entryOf.set(fn, functionEntry(bytes));
-  return fn;
+  const entry = functionEntry(locals, [pro.bytes, f.bytes, epi.bytes]);
+  const inst = new WebAssembly.Instance(new WebAssembly.Module(functionsModule(BLOCK_PARAMS, [entry], ['f'])), { e: { m: arena.memory } });
+  return { fn: inst.exports.f as WasmBlock['fn'], entry };
 }
-
-/** Each region function's code entry (functionEntry), for packRegions. */
-const entryOf = new WeakMap<object, Uint8Array>();
 
 /** What the wrapper needs to run the instruction a block's slow path stopped at, by table slot. */
 interface SlotInfo {
@@ -1371,12 +1368,16 @@ export function wasmPackedRegions(): number {
  * while any of its functions is in the table.
  */
 function packRegions(): void {
-  const live = unpacked.filter((u) => slotInfo[u.slot] === u.info && u.info.entry !== undefined);
+  const live = unpacked.filter((u) => slotInfo[u.slot] === u.info);
   unpacked.length = 0;
   if (live.length < 2) return;
   let inst: WebAssembly.Instance;
   try {
-    const bytes = packedModule(BLOCK_PARAMS, live.map((u) => u.info.entry!));
+    const bytes = functionsModule(
+      BLOCK_PARAMS,
+      live.map((u) => u.info.entry!),
+      live.map((_u, k) => String(k)),
+    );
     inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { e: { m: guestArena()!.memory } });
   } catch {
     return; // the regions keep their own modules
@@ -1398,7 +1399,7 @@ function packRegions(): void {
  * Null when the tier is off.
  */
 export function wasmBlockFn(
-  wasm: WasmBlock['fn'],
+  wasm: WasmBlock,
   makeJs: () => BlockFn,
   rows: readonly InsnRow[],
   words: readonly number[],
@@ -1406,11 +1407,11 @@ export function wasmBlockFn(
   entryLo: number,
   len: number,
 ): { fn: BlockFn; slot: number } | null {
-  const slot = tableSlotFor(wasm);
+  const slot = tableSlotFor(wasm.fn);
   if (slot < 0) return null;
-  const info: SlotInfo = { rows, words, entryLo, entry: entryOf.get(wasm) };
+  const info: SlotInfo = { rows, words, entryLo, entry: wasm.entry };
   slotInfo[slot] = info;
-  if (packSize > 0 && info.entry !== undefined) {
+  if (packSize > 0) {
     unpacked.push({ slot, info });
     if (unpacked.length >= packSize) packRegions();
   }

@@ -1,5 +1,5 @@
-// A minimal WebAssembly binary writer: one module holding one function over an imported memory
-// `e.m` (the guest arena, arena.ts). Only the instructions the Wasm tier emits are named here.
+// A minimal WebAssembly binary writer: modules holding functions over an imported memory `e.m`
+// (the guest arena, arena.ts). Only the instructions the Wasm tier emits are named here.
 
 import { memoryImportLimits } from './arena.js';
 
@@ -281,17 +281,10 @@ function typeAndMemory(out: number[], params: number): void {
 }
 
 /**
- * A module exporting `f: (i32 x params) -> i32` with the given extra locals (value types) and a
- * body given in parts (copied once into the result).
+ * A function's entry in the code section: its size, its extra locals (value types, run-length
+ * encoded), then the body given in parts and `end` (each part copied once into the result).
  */
-export function wasmModule(params: number, localTypes: number[], body: number[] | number[][]): Uint8Array<ArrayBuffer> {
-  const parts = typeof body[0] === 'number' || body.length === 0 ? [body as number[]] : (body as number[][]);
-  const head: number[] = [...WASM_HEADER];
-  const section = (id: number, content: number[]): void => pushSection(head, id, content);
-  typeAndMemory(head, params);
-  section(3, [1, 0]);
-  section(7, [1, 1, 0x66, 0x00, 0]);
-  // Run-length encoded local declarations.
+export function functionEntry(localTypes: number[], parts: readonly number[][]): Uint8Array {
   const decl: number[] = [];
   const groups: [number, number][] = [];
   for (const t of localTypes) {
@@ -306,72 +299,45 @@ export function wasmModule(params: number, localTypes: number[], body: number[] 
   }
   let fnLen = decl.length + 1;
   for (const p of parts) fnLen += p.length;
-  const fnLenBytes: number[] = [];
-  uleb(fnLenBytes, fnLen);
-  const codeLen = 1 + fnLenBytes.length + fnLen;
-  const codeLenBytes: number[] = [];
-  uleb(codeLenBytes, codeLen);
-  const out = new Uint8Array(head.length + 1 + codeLenBytes.length + codeLen);
-  let at = 0;
-  const put = (xs: ArrayLike<number>): void => {
-    out.set(xs, at);
-    at += xs.length;
-  };
-  put(head);
-  put([10, ...codeLenBytes, 1, ...fnLenBytes]);
-  put(decl);
-  for (const p of parts) put(p);
+  const head: number[] = [];
+  uleb(head, fnLen);
+  const out = new Uint8Array(head.length + fnLen);
+  out.set(head, 0);
+  out.set(decl, head.length);
+  let at = head.length + decl.length;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
   out[at] = 0x0b;
   return out;
 }
 
 /**
- * The code entry (size, locals, body) of the one function of a module wasmModule wrote: its code
- * section is the last and holds one entry.
+ * A module over the arena's memory exporting, under `names`, one function `(i32 x params) -> i32`
+ * per code entry (functionEntry). Several in one module share one code space in V8
+ * (wasm/compiler.ts packRegions).
  */
-export function functionEntry(module: Uint8Array): Uint8Array {
-  let at = 8;
-  for (;;) {
-    const id = module[at++];
-    let len = 0;
-    for (let shift = 0; ; shift += 7) {
-      const b = module[at++];
-      len += (b & 0x7f) * 2 ** shift;
-      if (b < 0x80) break;
-    }
-    if (id === 10) return module.subarray(at + 1, at + len);
-    at += len;
-  }
-}
-
-/**
- * A module exporting n functions `"0".."n-1": (i32 x params) -> i32` whose code entries come from
- * functionEntry, over the same imported memory: one module, so V8 places their machine code in
- * one code space (wasm/compiler.ts packRegions).
- */
-export function packedModule(params: number, entries: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
+export function functionsModule(params: number, entries: readonly Uint8Array[], names: readonly string[]): Uint8Array<ArrayBuffer> {
   const head: number[] = [...WASM_HEADER];
-  const section = (id: number, content: number[]): void => pushSection(head, id, content);
   const n = entries.length;
   typeAndMemory(head, params);
   const fns: number[] = [];
   uleb(fns, n);
   for (let i = 0; i < n; i++) fns.push(0);
-  section(3, fns);
+  pushSection(head, 3, fns);
   const exps: number[] = [];
   uleb(exps, n);
-  for (let i = 0; i < n; i++) {
-    const name = String(i);
+  names.forEach((name, i) => {
     uleb(exps, name.length);
     for (let c = 0; c < name.length; c++) exps.push(name.charCodeAt(c));
     exps.push(0x00);
     uleb(exps, i);
-  }
-  section(7, exps);
-  let codeLen = 0;
+  });
+  pushSection(head, 7, exps);
   const count: number[] = [];
   uleb(count, n);
-  codeLen += count.length;
+  let codeLen = count.length;
   for (const e of entries) codeLen += e.length;
   head.push(10);
   uleb(head, codeLen);

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { CpuState } from '../../../src/cpu/state.js';
 import { guestArena, memoryImportLimits } from '../../../src/cpu/wasm/arena.js';
-import { Op, WasmFn, wasmModule } from '../../../src/cpu/wasm/encode.js';
+import { Op, WasmFn, functionEntry, functionsModule } from '../../../src/cpu/wasm/encode.js';
 
 describe('guest arena', () => {
   const arena = guestArena()!;
@@ -25,7 +25,7 @@ describe('guest arena', () => {
     // f(a) = load32(a) + 1, stored back at a + 4.
     const f = new WasmFn();
     f.bytes.push(0x20, 0, 0x20, 0, 0x28, 2, 0, 0x41, 1, Op.i32_add, 0x36, 2, 4, 0x41, 0);
-    const bytes = wasmModule(1, [], f.bytes);
+    const bytes = functionsModule(1, [functionEntry([], [f.bytes])], ['f']);
     const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { e: { m: arena.memory } });
     const view = new DataView(arena.buffer);
     view.setInt32(at, 41, true);
