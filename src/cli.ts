@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // Command-line entry: one yargs command per job. Each command lives in src/commands/.
+import { exitWithError } from './commands/host-output.js';
 import { isPlainRun, runCommand } from './commands/run.js';
 
 async function main(): Promise<void> {
@@ -26,8 +27,4 @@ async function main(): Promise<void> {
   await parser.parseAsync();
 }
 
-main().catch((e: unknown) => {
-  const msg = e instanceof Error ? e.message : String(e);
-  process.stderr.write(`aix-gdbstub: ${msg}\n`);
-  process.exit(1);
-});
+main().catch(exitWithError);

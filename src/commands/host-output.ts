@@ -3,7 +3,8 @@
 // busy), and process.exit drops that queue: a --strace trace lost its last 70 KB that way.
 import * as fs from 'node:fs';
 
-const pause = new Int32Array(new SharedArrayBuffer(4));
+// Made on first use: a V8 start-up snapshot (scripts/build-snapshot.sh) cannot hold a SharedArrayBuffer.
+let pause: Int32Array | undefined;
 
 /**
  * All of `text` to `fd` now. The host fd may be non-blocking (Node makes its stdio pipes so):
@@ -18,7 +19,14 @@ export function writeAllSync(fd: number, text: string): void {
       done += fs.writeSync(fd, bytes, done, bytes.length - done);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') return;
-      Atomics.wait(pause, 0, 0, 1);
+      Atomics.wait((pause ??= new Int32Array(new SharedArrayBuffer(4))), 0, 0, 1);
     }
   }
+}
+
+/** The CLI's last word on an error nothing else handled: one line, exit status 1. */
+export function exitWithError(e: unknown): never {
+  const msg = e instanceof Error ? e.message : String(e);
+  process.stderr.write(`aix-gdbstub: ${msg}\n`);
+  process.exit(1);
 }

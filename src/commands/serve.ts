@@ -94,7 +94,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       .example('$0 serve --multi :1234', 'no program yet; in gdb: target extended-remote :1234, set remote exec-file ./prog, run') as never,
   handler: async (parsed) => {
     // The debugger's layers load here, not with the CLI: `run` starts without them (make bench, hello).
-    const [{ startTimeline }, { GDB_SCRIPTS_LOADER }, { GdbServer }, { goroutineThreadSource }, { installRuntimeViews }, { goDebugFrame }, { AixTarget }] =
+    const [{ startTimeline }, { gdbScriptsLoader }, { GdbServer }, { goroutineThreadSource }, { installRuntimeViews }, { goDebugFrame }, { AixTarget }] =
       await Promise.all([
         import('../machine/timeline.js'),
         import('../elf/index.js'),
@@ -193,7 +193,8 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       }
     }
     // gdb refuses to auto-load .debug_gdb_scripts from a file fetched over `target:`: say the one line that does it.
-    if (existsSync(GDB_SCRIPTS_LOADER)) log(`serve: Go values in gdb (pretty printers): source ${GDB_SCRIPTS_LOADER}`);
+    const loader = gdbScriptsLoader();
+    if (existsSync(loader)) log(`serve: Go values in gdb (pretty printers): source ${loader}`);
     if (target.hasProgram) {
       const entry = target.process.liveThreads()[0]?.state.pc ?? 0n;
       log(`serve: ${start.program} stopped at its first instruction 0x${entry.toString(16)}; waiting for gdb`);

@@ -258,15 +258,18 @@ function envNumber(name: string, dflt: number): number {
   return Number.isInteger(n) && n > 0 ? n : dflt;
 }
 /**
- * compileAllowance's constants (environment overrides are for measuring). 48 to start with: the
+ * compileAllowance's constants (environment overrides are for measuring), read when a CPU is made
+ * (not at import: a start-up snapshot imports the modules when it is built). 48 to start with: the
  * runs measured (gofmt, compile, chansieve 300) did best at 48 among 4, 16, 48, 100 and 200;
  * chansieve 300 needs its scheduler paths compiled before its compiled code has earned them.
  */
-export const COMPILE_POLICY = {
-  start: envNumber('AIX_GDBSTUB_JIT_START', 48),
-  payback: envNumber('AIX_GDBSTUB_JIT_PAYBACK', 1_000_000),
-  base: envNumber('AIX_GDBSTUB_JIT_BASE', 1_000_000),
-};
+export function compilePolicy(): { start: number; payback: number; base: number } {
+  return {
+    start: envNumber('AIX_GDBSTUB_JIT_START', 48),
+    payback: envNumber('AIX_GDBSTUB_JIT_PAYBACK', 1_000_000),
+    base: envNumber('AIX_GDBSTUB_JIT_BASE', 1_000_000),
+  };
+}
 
 const PAGE_SHIFT = 16;
 const PAGE_CACHE_SIZE = 64;
@@ -294,6 +297,7 @@ export class Cpu implements LoopHost {
   /** Blocks this CPU compiled and still holds (compileAllowance bounds it unless limitCompiles is off). */
   private compiles = 0;
   private readonly limitCompiles: boolean;
+  private readonly compilePolicy = compilePolicy();
   jitCount = 0;
   /** Instructions completed inside compiled blocks since construction (the rest were interpreted). */
   jitExecuted = 0;
@@ -512,14 +516,15 @@ export class Cpu implements LoopHost {
 
   /**
    * How many blocks this CPU may have compiled by now: compiling pays only when the code then runs
-   * long enough, so the allowance grows with what compiled code has run (COMPILE_POLICY.payback
+   * long enough, so the allowance grows with what compiled code has run (compilePolicy's payback
    * instructions earn one more block) and, slowly, with everything run (.base), from .start. A program
    * whose compiled regions run little after their compile (flat profiles: gofmt's regions ran
    * 37 K instructions each on average, about what one compile costs) stops compiling soon; one
    * whose regions keep running (loops, a scheduler's paths) is never held back.
    */
   private compileAllowance(): number {
-    return COMPILE_POLICY.start + (this.jitExecuted / COMPILE_POLICY.payback + this.totalExecuted / COMPILE_POLICY.base);
+    const p = this.compilePolicy;
+    return p.start + (this.jitExecuted / p.payback + this.totalExecuted / p.base);
   }
 
   /** A block is being dropped: out of the Wasm chain map and the function table first. */

@@ -17,14 +17,22 @@ export interface GdbScript {
   text: string;
 }
 
-/** gdb-scripts/python/ of this checkout (dist/elf/ and src/elf/ are both two levels below the root). */
-export const PYTHON_SCRIPTS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'gdb-scripts', 'python');
+/**
+ * gdb-scripts/python/ of this checkout (dist/elf/ and src/elf/ are both two levels below the root).
+ * A function, not a constant: the start-up snapshot's bundle (scripts/build-snapshot.sh) has no
+ * module URL, and its commands never ask.
+ */
+export function pythonScriptsDir(): string {
+  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'gdb-scripts', 'python');
+}
 
 /** The one file to `source` in gdb for the same scripts (gdb does not auto-load a `target:` file's section). */
-export const GDB_SCRIPTS_LOADER = resolve(PYTHON_SCRIPTS_DIR, '..', 'aix-gdbstub.py');
+export function gdbScriptsLoader(): string {
+  return resolve(pythonScriptsDir(), '..', 'aix-gdbstub.py');
+}
 
 /** Every gdb-scripts/python/*.py, in name order; none when the folder is missing (a stripped install). */
-export function bundledGdbScripts(dir: string = PYTHON_SCRIPTS_DIR): GdbScript[] {
+export function bundledGdbScripts(dir: string = pythonScriptsDir()): GdbScript[] {
   let names: string[];
   try {
     names = readdirSync(dir).filter((n) => n.endsWith('.py')).sort();

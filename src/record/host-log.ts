@@ -14,11 +14,13 @@
 //
 // The interposition is installed once per Node process and does nothing unless a recorder made
 // itself the active one (only while guest code runs: the stub's own file reads pass through).
-import { createRequire, syncBuiltinESMExports } from 'node:module';
+import fsDefault from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import type { GuestClock } from '../aix/clock.js';
 
-const require = createRequire(import.meta.url);
-const fsModule = require('node:fs') as Record<string, unknown>;
+// The default export is the module object itself (mutable, unlike the ESM namespace), the same
+// one `require('node:fs')` returns; a bundle for the start-up snapshot keeps it so.
+const fsModule = fsDefault as unknown as Record<string, unknown>;
 
 export class ReplayDiverged extends Error {}
 

@@ -18,10 +18,13 @@ export const cpuEnv = {
   timeBase: defaultTimeBase as () => bigint,
 };
 
-const start = process.hrtime.bigint();
-/** 512 MHz, POWER's time base frequency, counted from process start. */
+/** Set at the first read, not at import: a start-up snapshot imports the modules at build time. */
+let start: bigint | undefined;
+/** 512 MHz, POWER's time base frequency, counted from the first read (the guest's start). */
 export function defaultTimeBase(): bigint {
-  return ((process.hrtime.bigint() - start) * 512n) / 1000n;
+  const now = process.hrtime.bigint();
+  start ??= now;
+  return ((now - start) * 512n) / 1000n;
 }
 
 export const SPR_XER = 1;

@@ -1346,11 +1346,14 @@ const slotInfo: Array<SlotInfo | undefined> = [];
  * AIX_GDBSTUB_WASM_PACK overrides it (0: never pack).
  */
 export const WASM_PACK_SIZE = 16;
-const packSize = ((): number => {
+/** Read at the first compile, not at import (a start-up snapshot imports the modules when built). */
+let packSizeRead: number | undefined;
+function packSize(): number {
+  if (packSizeRead !== undefined) return packSizeRead;
   const v = typeof process === 'undefined' ? undefined : process.env.AIX_GDBSTUB_WASM_PACK;
   const n = v === undefined || v === '' ? WASM_PACK_SIZE : Number(v);
-  return Number.isInteger(n) && n >= 2 ? n : 0;
-})();
+  return (packSizeRead = Number.isInteger(n) && n >= 2 ? n : 0);
+}
 /** Regions compiled since the last pack: (slot, its info then). */
 const unpacked: Array<{ slot: number; info: SlotInfo }> = [];
 let packedRegions = 0;
@@ -1411,9 +1414,9 @@ export function wasmBlockFn(
   if (slot < 0) return null;
   const info: SlotInfo = { rows, words, entryLo, entry: wasm.entry };
   slotInfo[slot] = info;
-  if (packSize > 0) {
+  if (packSize() > 0) {
     unpacked.push({ slot, info });
-    if (unpacked.length >= packSize) packRegions();
+    if (unpacked.length >= packSize()) packRegions();
   }
   let js: BlockFn | null = null;
   const fn = (s: CpuState, mem: GuestMemory, left: number, host: LoopHost): number => {

@@ -3,7 +3,7 @@
 // nearly every branch target is compiled) and one interpreter-only, and compares all registers,
 // the data memory, the stop information and the executed-instruction counters.
 import { describe, expect, it } from 'vitest';
-import { COMPILE_POLICY, Cpu, StopReason } from '../../../src/cpu/cpu.js';
+import { compilePolicy, Cpu, StopReason } from '../../../src/cpu/cpu.js';
 import { CpuState, CR, RESV_LEN } from '../../../src/cpu/state.js';
 import { GuestMemory } from '../../../src/cpu/memory.js';
 import { A_, B, CODE, D, DATA, DS, I, M, MD, MDS, SPR, TRAP, X, XL, XO, XS, rng } from './asm.js';
@@ -278,7 +278,7 @@ describe('jit: exact stops', () => {
   it('compiles stay bounded by what compiled code has run; the results never change', () => {
     // A loop `addi r3,r3,1; bdnz` of 2 * ctr instructions, then start + 31 targets of their own, each
     // `addi r5,r5,1; b .+8` and an illegal word the region stops before: start + 32 targets at threshold 1.
-    const targets = COMPILE_POLICY.start + 32;
+    const targets = compilePolicy().start + 32;
     const chain = Array.from({ length: targets - 1 }, () => [D(14, 5, 5, 1), I(8), 0]).flat();
     const prog = [D(14, 3, 3, 1), B(16, 0, -4), ...chain, TRAP];
     const run = (ctr: bigint, limitCompiles: boolean): Cpu => {
@@ -291,8 +291,8 @@ describe('jit: exact stops', () => {
     // compiles only the first `start` (one more while the allowance is fractionally above it) ...
     expect(run(1n, false).compiledBlocks).toBe(targets);
     const short = run(1n, true).compiledBlocks;
-    expect(short).toBeGreaterThanOrEqual(COMPILE_POLICY.start);
-    expect(short).toBeLessThanOrEqual(COMPILE_POLICY.start + 1);
+    expect(short).toBeGreaterThanOrEqual(compilePolicy().start);
+    expect(short).toBeLessThanOrEqual(compilePolicy().start + 1);
     // ... and 4 M instructions of a compiled loop earn 4 more (one per million compiled; the
     // slower credit for everything run counts completed run() calls, and this is one call).
     const long = run(2_000_000n, true).compiledBlocks;
@@ -316,7 +316,7 @@ describe('jit: exact stops', () => {
     // The program above with a short first loop (its straight targets use the allowance up), then
     // a loop of its own: `addi r6,r6,1; cmpdi cr7,r6,30000; bne cr7,.-8`, whose head heats up by
     // going round. It compiles although the allowance is spent; a straight target there would not.
-    const targets = COMPILE_POLICY.start + 32;
+    const targets = compilePolicy().start + 32;
     const chain = Array.from({ length: targets - 1 }, () => [D(14, 5, 5, 1), I(8), 0]).flat();
     const head = 2 + chain.length;
     const prog = [D(14, 3, 3, 1), B(16, 0, -4), ...chain, D(14, 6, 6, 1), D(11, (7 << 2) | 1, 6, 30000), B(4, 30, -8), TRAP];

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PYTHON_SCRIPTS_DIR, bundledGdbScripts, buildElfView, gdbScriptsSection, readElf } from '../../../src/elf/index.js';
+import { pythonScriptsDir, bundledGdbScripts, buildElfView, gdbScriptsSection, readElf } from '../../../src/elf/index.js';
 import { parseXcoff } from '../../../src/xcoff/index.js';
 import { buildTinyXcoff } from '../../helpers/tiny-xcoff.js';
 
@@ -21,7 +21,7 @@ describe('.debug_gdb_scripts', () => {
   });
 
   it('bundles every gdb-scripts/python/*.py in name order, and nothing from a missing folder', () => {
-    const names = readdirSync(PYTHON_SCRIPTS_DIR).filter((n) => n.endsWith('.py')).sort();
+    const names = readdirSync(pythonScriptsDir()).filter((n) => n.endsWith('.py')).sort();
     expect(bundledGdbScripts().map((s) => s.name)).toEqual(names.map((n) => `aix-gdbstub/${n}`));
     const dir = mkdtempSync(join(tmpdir(), 'gdb-scripts-'));
     writeFileSync(join(dir, 'z.py'), 'z');
