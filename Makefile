@@ -16,8 +16,10 @@ node_modules/.package-lock.json: package.json package-lock.json
 toolchains:
 	bash scripts/install-toolchains.sh
 
+# dist/, then the start-up snapshot that scripts/aix-gdbstub starts `run` from.
 build: deps
 	npx tsc -p tsconfig.json
+	bash scripts/build-snapshot.sh
 
 # Go fixtures for aix/ppc64 (Go 1.24 and 1.19) and linux/ppc64 (reference under qemu).
 fixtures: toolchains

@@ -4,7 +4,7 @@
 # show a few of the libc calls it makes, then debug it with stock gdb-multiarch through `serve`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cli=(node dist/cli.js)
+cli=(scripts/aix-gdbstub)  # run from the start-up snapshot (make build); other commands via dist/cli.js
 for tc in go1.24-aix go1.19-aix; do
   bin=build/fixtures/$tc/hello
   echo "\$ aix-gdbstub run $bin"

@@ -1,6 +1,6 @@
 // Builds dist/ once for the whole run, before any worker starts: the integration tests run the CLI
 // as a user does (node dist/cli.js), and one tsc here replaces one per test file (each of which
-// blocked its worker for seconds to a minute on a busy machine).
+// blocked its worker for seconds to a minute on a busy machine), then the start-up snapshot.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,5 +14,9 @@ export default function setup(): void {
   });
   if (tsc.error) throw tsc.error;
   if (tsc.status !== 0) throw new Error(`tsc failed before the tests:\n${tsc.stdout}${tsc.stderr}`);
+  // The start-up snapshot of that dist/ (scripts/aix-gdbstub runs from it; test/integration/snapshot.test.ts).
+  const snap = spawnSync('bash', [join(repoRoot, 'scripts', 'build-snapshot.sh')], { encoding: 'utf8', cwd: repoRoot, timeout: 120_000 });
+  if (snap.error) throw snap.error;
+  if (snap.status !== 0) throw new Error(`scripts/build-snapshot.sh failed before the tests:\n${snap.stdout}${snap.stderr}`);
   process.env.AIX_GDBSTUB_DIST_BUILT = '1';
 }

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { repoRoot } from './toolchains.js';
 
 export const cli = join(repoRoot, 'dist', 'cli.js');
+/** The checkout's launcher: `run` from the start-up snapshot, everything else through dist/cli.js. */
+export const launcher = join(repoRoot, 'scripts', 'aix-gdbstub');
 
 /** Build dist/ so the CLI under test is the current source (tsc emits even if an unrelated file has errors). */
 export function buildCli(): void {
@@ -17,6 +19,15 @@ export function buildCli(): void {
   });
   if (tsc.error) throw tsc.error;
   readFileSync(cli); // fails loudly if the build produced nothing
+}
+
+/** buildCli, then the start-up snapshot of that dist/ (test/global-setup.ts does both once). */
+export function buildCliAndSnapshot(): void {
+  const built = process.env.AIX_GDBSTUB_DIST_BUILT === '1';
+  buildCli();
+  if (built) return;
+  const snap = spawnSync('bash', [join(repoRoot, 'scripts', 'build-snapshot.sh')], { encoding: 'utf8', cwd: repoRoot, timeout: 120_000 });
+  if (snap.status !== 0) throw new Error(`scripts/build-snapshot.sh failed:\n${snap.stdout}${snap.stderr}`);
 }
 
 /**

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The V8 start-up snapshot for `run` (src/commands/snapshot-main.ts; scripts/aix-gdbstub uses it):
+# esbuild bundles dist/commands/snapshot-main.js and what it imports into one CommonJS file (Node 20
+# snapshots a single script), Node imports it and writes its heap to build/snapshot/cli.blob, and
+# the blob is stamped with the node binary that made it. Run after tsc (make build does).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/scripts/lib-snapshot.sh"
+out=$(snapshot_dir "$root")
+mkdir -p "$out"
+rm -f "$out/cli.blob" "$out/node-identity"
+"$root/node_modules/.bin/esbuild" "$root/dist/commands/snapshot-main.js" --bundle --platform=node --format=cjs \
+  --outfile="$out/cli.cjs" --log-level=warning --log-override:empty-import-meta=silent
+# Node warns that tty, child_process and dgram are "not yet fully verified" in snapshots: the
+# modules are only imported here, and test/integration/snapshot.test.ts runs programs that use
+# them (exec, UDP, a terminal-less stdout) through the snapshot against dist/cli.js.
+if ! node --snapshot-blob "$out/cli.blob.tmp" --build-snapshot "$out/cli.cjs" 2>"$out/build.log"; then
+  cat "$out/build.log" >&2
+  exit 1
+fi
+mv "$out/cli.blob.tmp" "$out/cli.blob"
+node_identity >"$out/node-identity"
+echo "start-up snapshot: $out/cli.blob ($(stat -c %s "$out/cli.blob") bytes)"

@@ -1,0 +1,124 @@
+// The start-up snapshot (scripts/build-snapshot.sh, src/commands/snapshot-main.ts) and the launcher
+// that uses it (scripts/aix-gdbstub): a run started from the snapshot gives what the host build of
+// the same source gives, with the process's environment, clock, exec, UDP and signals read at run
+// time rather than frozen at build time; the launcher falls back to dist/cli.js, and says why when
+// asked to require the snapshot, whenever the snapshot cannot serve the command line.
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildCliAndSnapshot, launcher, runCaptured } from '../helpers/cli.js';
+import { expectedStdout, fixture, repoRoot, type FixtureName } from '../helpers/toolchains.js';
+
+let scratch: string;
+
+beforeAll(() => {
+  buildCliAndSnapshot();
+  scratch = mkdtempSync(join(tmpdir(), 'snapshot-test-'));
+});
+
+afterAll(() => {
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+/** The launcher with the snapshot required: a fallback would fail the run (status 2) instead. */
+function fromSnapshot(args: string[], env: Record<string, string> = {}, script = launcher) {
+  return spawnSync(script, args, {
+    encoding: 'utf8',
+    cwd: scratch,
+    timeout: 110_000,
+    env: { ...process.env, ...env, AIX_GDBSTUB_SNAPSHOT: 'require' },
+  });
+}
+
+interface Case {
+  name: FixtureName;
+  args: string[];
+  env?: Record<string, string>;
+  stderrLines?: number;
+}
+
+const CASES: Case[] = [
+  { name: 'hello', args: [] },
+  // The guest's environment is the process's at run time (the snapshot was built in another one).
+  { name: 'args', args: ['one', 'two words', '--exit=3'], env: { FIXTURE_VAR: 'from the run, not the build' } },
+  { name: 'args', args: ['--help', '-l', '--version', '--', 'x'] },
+  { name: 'fileio', args: [] },
+  { name: 'goroutines', args: [] },
+  { name: 'timers', args: [] },
+  { name: 'nilderef', args: ['unrecovered'], stderrLines: 1 },
+  { name: 'pipecapture', args: [] },
+  { name: 'preempt', args: [] },
+  { name: 'execself', args: [] },
+  { name: 'udpecho', args: [] },
+  { name: 'cryptobench', args: [] },
+];
+
+describe('run from the start-up snapshot', () => {
+  for (const c of CASES) {
+    it(`${c.name} ${c.args.join(' ')} matches the host build`, () => {
+      const want = spawnSync(fixture('go1.24-host', c.name), c.args, { encoding: 'utf8', cwd: scratch, timeout: 60_000, env: { ...process.env, ...c.env } });
+      if (c.name !== 'args' && c.name !== 'nilderef') expect(want.stdout).toBe(expectedStdout(c.name));
+      const got = fromSnapshot(['run', fixture('go1.24-aix', c.name), ...c.args], c.env);
+      const first = (s: string) => (c.stderrLines === undefined ? s : s.split('\n').slice(0, c.stderrLines).join('\n'));
+      expect({ stdout: got.stdout, stderr: first(got.stderr), status: got.status }).toEqual({
+        stdout: want.stdout,
+        stderr: first(want.stderr),
+        status: want.status,
+      });
+    });
+  }
+});
+
+describe('the launcher', () => {
+  it('sends every other command line to dist/cli.js', async () => {
+    const strace = await runCaptured(launcher, ['run', '--strace', fixture('go1.24-aix', 'hello')], { cwd: scratch, timeoutMs: 110_000 });
+    expect(strace.stdout).toBe('hello from aix/ppc64\n');
+    expect(strace.stderr).toMatch(/_exit\(0\) = \?/);
+    expect(strace.status).toBe(0);
+    const version = spawnSync(launcher, ['--version'], { encoding: 'utf8' });
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it('says why it would not use the snapshot when told to require it', () => {
+    const hello = fixture('go1.24-aix', 'hello');
+    const why = (args: string[], env: Record<string, string> = {}, script = launcher) => {
+      const r = fromSnapshot(args, env, script);
+      return { status: r.status, stderr: r.stderr };
+    };
+    expect(why(['run', '--strace', hello])).toEqual({ status: 2, stderr: 'aix-gdbstub: start-up snapshot not used: an option before the program\n' });
+    expect(why(['serve', hello])).toEqual({ status: 2, stderr: 'aix-gdbstub: start-up snapshot not used: not a run command\n' });
+
+    // A copy of the checkout's scripts with the real snapshot, against a dist/ of its own.
+    const root = join(scratch, 'checkout');
+    cpSync(join(repoRoot, 'scripts'), join(root, 'scripts'), { recursive: true });
+    mkdirSync(join(root, 'dist'), { recursive: true });
+    mkdirSync(join(root, 'build', 'snapshot'), { recursive: true });
+    writeFileSync(join(root, 'dist', 'cli.js'), '');
+    const script = join(root, 'scripts', 'aix-gdbstub');
+    const blob = join(root, 'build', 'snapshot', 'cli.blob');
+    expect(why(['run', hello], {}, script).stderr).toMatch(/^aix-gdbstub: start-up snapshot not used: no .*cli\.blob \(make build\)\n$/);
+
+    copyFileSync(join(repoRoot, 'build', 'snapshot', 'cli.blob'), blob);
+    copyFileSync(join(repoRoot, 'build', 'snapshot', 'node-identity'), join(root, 'build', 'snapshot', 'node-identity'));
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(join(root, 'dist', 'cli.js'), old, old);
+    const ok = fromSnapshot(['run', hello], {}, script);
+    expect({ stdout: ok.stdout, stderr: ok.stderr, status: ok.status }).toEqual({ stdout: 'hello from aix/ppc64\n', stderr: '', status: 0 });
+
+    // dist/ rebuilt after the snapshot: the snapshot would run the old code.
+    utimesSync(join(root, 'dist', 'cli.js'), new Date(), new Date(Date.now() + 60_000));
+    expect(why(['run', hello], {}, script).stderr).toBe('aix-gdbstub: start-up snapshot not used: dist/ was rebuilt after it (make build)\n');
+    utimesSync(join(root, 'dist', 'cli.js'), old, old);
+
+    // Another node binary: Node would refuse the blob.
+    writeFileSync(join(root, 'build', 'snapshot', 'node-identity'), '/elsewhere/node 1 2 3\n');
+    expect(why(['run', hello], {}, script).stderr).toMatch(/^aix-gdbstub: start-up snapshot not used: made by another node binary than \S+\n$/);
+
+    copyFileSync(join(repoRoot, 'build', 'snapshot', 'node-identity'), join(root, 'build', 'snapshot', 'node-identity'));
+    // AIX_GDBSTUB_SNAPSHOT=0: this copy's dist/cli.js (empty) runs instead, printing nothing.
+    const off = spawnSync(script, ['run', hello], { encoding: 'utf8', env: { ...process.env, AIX_GDBSTUB_SNAPSHOT: '0' } });
+    expect({ stdout: off.stdout, status: off.status }).toEqual({ stdout: '', status: 0 });
+  });
+});
