@@ -1,11 +1,12 @@
-// `make bench`, Go programs part: whole programs end to end, ours (`node dist/cli.js run`, the
-// aix/ppc64 build) next to `qemu-ppc64 -cpu POWER8` (the linux/ppc64 build of the same source),
+// `make bench`, Go programs part: whole programs end to end, ours (`scripts/aix-gdbstub run`, the
+// launcher a user runs, from the start-up snapshot; the aix/ppc64 build) next to `qemu-ppc64 -cpu POWER8` (the linux/ppc64 build of the same source),
 // interleaved in the same run, best of BENCH_REPEAT (default 2) per side because the machine is
 // shared. Both sides include their process start. Rows:
 //  - cpubench phases one at a time (integer/sort, map, SHA-256, float) and whole;
 //  - chansieve: 1,000 goroutines chained by unbuffered channels (scheduler and channel code);
 //  - real tools from Go's tree (gofmt, cmd/compile), built by scripts/build-bench-tools.sh;
-//  - hello end to end, plus our time to main.main and to exit with Node's own start beside it;
+//  - hello end to end, plus our time to main.main and to exit with Node's own start beside it,
+//    and hello once more without the start-up snapshot (`node dist/cli.js run`);
 //  - watchsink under `serve` and gdb-multiarch with GOMAXPROCS=4: from a breakpoint stop to the
 //    end of the program, with and without `watch main.sink` set at that stop.
 import { spawnSync } from 'node:child_process';
@@ -51,15 +52,20 @@ function wall(command: string, args: string[]): number {
 
 type Timing = { ours: number; qemu: number; oursCpu: number; qemuCpu: number };
 
+/** How ours is started: the checkout's launcher (from the start-up snapshot), or dist/cli.js without it. */
+type Ours = string[];
+const launcher = (root: string): Ours => [join(root, 'scripts/aix-gdbstub')];
+const withoutSnapshot = (root: string): Ours => [process.execPath, join(root, 'dist/cli.js')];
+
 /** Best of REPEAT interleaved runs of ours and qemu (wall and CPU seconds, each at its minimum). */
-function endToEnd(root: string, name: string, args: string[]): Timing {
-  return bestOf(join(root, 'dist/cli.js'), join(root, 'build/fixtures/go1.24-aix', name), join(root, 'build/fixtures/go1.24-linux', name), args);
+function endToEnd(root: string, name: string, args: string[], ours = launcher(root)): Timing {
+  return bestOf(ours, join(root, 'build/fixtures/go1.24-aix', name), join(root, 'build/fixtures/go1.24-linux', name), args);
 }
 
-function bestOf(cli: string, aix: string, linux: string, args: string[], linuxArgs = args): Timing {
+function bestOf(ours: Ours, aix: string, linux: string, args: string[], linuxArgs = args): Timing {
   const best = { ours: Infinity, qemu: Infinity, oursCpu: Infinity, qemuCpu: Infinity };
   for (let k = 0; k < REPEAT; k++) {
-    const o = timed(process.execPath, [cli, 'run', aix, ...args]);
+    const o = timed(ours[0]!, [...ours.slice(1), 'run', aix, ...args]);
     const q = timed('qemu-ppc64', ['-cpu', 'POWER8', linux, ...linuxArgs]);
     best.ours = Math.min(best.ours, o.wall);
     best.oursCpu = Math.min(best.oursCpu, o.cpu);
@@ -79,9 +85,9 @@ function toolRows(root: string, past: (r: Timing) => number): Row[] {
   try {
     const side = (goos: string, tool: string) => join(dir, goos, tool);
     const expr = join(dir, 'expr.go');
-    const gofmt = bestOf(join(root, 'dist/cli.js'), side('aix', 'gofmt'), side('linux', 'gofmt'), ['-l', expr]);
+    const gofmt = bestOf(launcher(root), side('aix', 'gofmt'), side('linux', 'gofmt'), ['-l', expr]);
     const compileArgs = (goos: string) => ['-p', 'main', '-importcfg', side(goos, 'importcfg'), '-complete', '-o', join(out, `${goos}.o`), join(root, 'test/inputs/point.go')];
-    const compile = bestOf(join(root, 'dist/cli.js'), side('aix', 'compile'), side('linux', 'compile'), compileArgs('aix'), compileArgs('linux'));
+    const compile = bestOf(launcher(root), side('aix', 'compile'), side('linux', 'compile'), compileArgs('aix'), compileArgs('linux'));
     return [
       { what: 'gofmt -l go/types/expr.go (40 KB)', ...gofmt, target: 3, pastStartup: past(gofmt) },
       { what: 'compile: a package importing fmt, strings', ...compile, target: 3, pastStartup: past(compile) },
@@ -165,16 +171,26 @@ async function watchRow(root: string): Promise<Row> {
 export async function benchPrograms(root = resolve('.')): Promise<void> {
   const need = ['cpubench', 'chansieve', 'hello', 'watchsink'].flatMap((n) => [`build/fixtures/go1.24-aix/${n}`, `build/fixtures/go1.24-linux/${n}`]);
   const missing = need.filter((p) => !existsSync(join(root, p)));
-  console.log(`(b) Go programs end to end: node dist/cli.js run (aix build) vs qemu-ppc64 -cpu POWER8 (linux build), best of ${REPEAT} (BENCH_REPEAT)`);
+  console.log(
+    `(b) Go programs end to end: scripts/aix-gdbstub run (from the start-up snapshot; aix build) vs qemu-ppc64 -cpu POWER8 (linux build), best of ${REPEAT} (BENCH_REPEAT)`,
+  );
   if (missing.length > 0) {
     console.log(`    skipped: missing ${missing.join(', ')} (make fixtures)`);
     process.exitCode = 1;
     return;
   }
+  // The rows time what a user runs; make sure that is the snapshot, not the launcher's fallback.
+  const check = spawnSync(launcher(root)[0]!, ['run', join(root, 'build/fixtures/go1.24-aix/hello')], {
+    encoding: 'utf8',
+    env: { ...process.env, AIX_GDBSTUB_SNAPSHOT: 'require' },
+  });
+  if (check.status !== 0) throw new Error(`the launcher cannot start from the snapshot (make build):\n${check.stderr}`);
   const rows: Row[] = [];
   // Every Go program pays hello's start (Node, our import, the XCOFF load, the Go runtime's own
   // initialisation); the time past it is the part a faster tier can shrink.
   const hello = endToEnd(root, 'hello', []);
+  // The same without the start-up snapshot: what Node's module loader costs.
+  const helloWithout = endToEnd(root, 'hello', [], withoutSnapshot(root));
   const past = (r: Timing): number => Math.max(r.ours - hello.ours, 1e-3) / Math.max(r.qemu - hello.qemu, 1e-3);
   for (const phase of ['sort', 'map', 'sha', 'float', 'all']) {
     const r = endToEnd(root, 'cpubench', [phase]);
@@ -186,12 +202,13 @@ export async function benchPrograms(root = resolve('.')): Promise<void> {
   else console.log('    (real tools skipped: build/bench-tools missing; make bench builds them with scripts/build-bench-tools.sh)');
   const nodeAlone = Math.min(...Array.from({ length: REPEAT }, () => wall(process.execPath, ['-e', '0'])));
   const st = startup(root);
+  rows.push({ what: 'hello end to end', ...hello, target: 2, note: `node -e 0 alone: ${nodeAlone.toFixed(3)} s` });
   rows.push({
-    what: 'hello end to end',
-    ...hello,
+    what: 'hello end to end, no snapshot (node dist/cli.js run)',
+    ...helloWithout,
     target: 2,
     note:
-      `node -e 0 alone: ${nodeAlone.toFixed(3)} s; inside our process (dist/bench/startup.js): Node start ${(st.scriptStart / 1000).toFixed(3)} s, ` +
+      `inside such a process (dist/bench/startup.js): Node start ${(st.scriptStart / 1000).toFixed(3)} s, ` +
       `modules imported ${(st.imported / 1000).toFixed(3)} s, program loaded ${(st.loaded / 1000).toFixed(3)} s, main.main ${(st.mainMain / 1000).toFixed(3)} s, ` +
       `exit ${(st.exited / 1000).toFixed(3)} s (${st.instructions.toLocaleString()} guest instructions)`,
   });
