@@ -3,7 +3,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from './toolchains.js';
+import { repoRoot, type FixtureName } from './toolchains.js';
 
 export const cli = join(repoRoot, 'dist', 'cli.js');
 /** The checkout's launcher: `run` from the start-up snapshot, everything else through dist/cli.js. */
@@ -85,4 +85,19 @@ export function runCaptured(cmd: string, args: string[], opts: CaptureOptions): 
     if (opts.input) opts.input(p.stdin, () => stdout);
     else p.stdin.end();
   });
+}
+
+/** A fixture run under the emulator and compared with the host build of the same source. */
+export interface HostCase {
+  name: FixtureName;
+  args: string[];
+  env?: Record<string, string>;
+  /** Crash reports carry addresses and goroutine dumps: compare only their first lines. */
+  stderrLines?: number;
+}
+
+/** The parts of a run compared with the host build's: stdout, stderr (or its first lines), status. */
+export function comparable(r: { stdout: string; stderr: string; status: number | null }, c: HostCase): Captured {
+  const stderr = c.stderrLines === undefined ? r.stderr : r.stderr.split('\n').slice(0, c.stderrLines).join('\n');
+  return { stdout: r.stdout, stderr, status: r.status };
 }

@@ -5,20 +5,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildCli, cli, runCaptured } from '../helpers/cli.js';
-import { expectedStdout, fixture, type FixtureName } from '../helpers/toolchains.js';
+import { buildCli, cli, comparable, runCaptured, type HostCase } from '../helpers/cli.js';
+import { expectedStdout, fixture } from '../helpers/toolchains.js';
 
 let scratch: string;
 
-interface Case {
-  name: FixtureName;
-  args: string[];
-  env?: Record<string, string>;
-  /** Crash reports carry addresses and goroutine dumps: compare only their first lines. */
-  stderrLines?: number;
-}
-
-const CASES: Case[] = [
+const CASES: HostCase[] = [
   { name: 'hello', args: [] },
   { name: 'args', args: ['one', 'two words', '--exit=3'], env: { FIXTURE_VAR: 'from the test' } },
   { name: 'args', args: [] },
@@ -45,7 +37,7 @@ const CASES: Case[] = [
   { name: 'cryptobench', args: [] },
 ];
 
-function runHost(c: Case) {
+function runHost(c: HostCase) {
   return spawnSync(fixture('go1.24-host', c.name), c.args, {
     encoding: 'utf8',
     timeout: 60_000,
@@ -58,13 +50,9 @@ function runCli(args: string[]) {
   return runCaptured(process.execPath, [cli, ...args], { cwd: scratch, timeoutMs: 110_000 });
 }
 
-function runEmulated(tc: 'go1.24-aix' | 'go1.19-aix', c: Case) {
+function runEmulated(tc: 'go1.24-aix' | 'go1.19-aix', c: HostCase) {
   const envArgs = Object.entries(c.env ?? {}).flatMap(([k, v]) => ['--env', `${k}=${v}`]);
   return runCli(['run', ...envArgs, fixture(tc, c.name), ...c.args]);
-}
-
-function firstLines(s: string, n: number | undefined): string {
-  return n === undefined ? s : s.split('\n').slice(0, n).join('\n');
 }
 
 beforeAll(() => {
@@ -91,11 +79,7 @@ describe.each(['go1.24-aix', 'go1.19-aix'] as const)('run %s', (tc) => {
     it(`${c.name} ${c.args.join(' ')} matches the host build`, async () => {
       const want = runHost(c);
       const got = await runEmulated(tc, c);
-      expect({ stdout: got.stdout, stderr: firstLines(got.stderr, c.stderrLines), status: got.status }).toEqual({
-        stdout: want.stdout,
-        stderr: firstLines(want.stderr, c.stderrLines),
-        status: want.status,
-      });
+      expect(comparable(got, c)).toEqual(comparable(want, c));
     });
   }
 });
