@@ -3,7 +3,10 @@
 // interleaved in the same run, best of BENCH_REPEAT (default 2) per side because the machine is
 // shared. Both sides include their process start. Rows:
 //  - cpubench phases one at a time (integer/sort, map, SHA-256, float) and whole;
-//  - chansieve: 1,000 goroutines chained by unbuffered channels (scheduler and channel code);
+//  - chansieve: 1,000 goroutines chained by unbuffered channels (scheduler and channel code),
+//    and again with GOMAXPROCS=1 on both sides: our machine reports one CPU (its guest threads
+//    share one host thread), qemu-user the host's two, and this is the one row whose Go code
+//    runs on both of qemu's;
 //  - real tools from Go's tree (gofmt, cmd/compile), built by scripts/build-bench-tools.sh;
 //  - hello end to end, plus our time to main.main and to exit with Node's own start beside it,
 //    and hello once more without the start-up snapshot (`node dist/cli.js run`);
@@ -33,11 +36,14 @@ interface Row {
 const REPEAT = Math.max(1, Number(process.env.BENCH_REPEAT ?? 2));
 
 /** Wall seconds of one run, and its CPU seconds (user + system, all threads) from /usr/bin/time. */
-function timed(command: string, args: string[]): { wall: number; cpu: number } {
+function timed(command: string, args: string[], env: Record<string, string> = {}): { wall: number; cpu: number } {
   const dir = mkdtempSync(join(tmpdir(), 'bench-time-'));
   const out = join(dir, 'time');
   const t0 = performance.now();
-  const r = spawnSync('/usr/bin/time', ['-f', '%U %S', '-o', out, command, ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const r = spawnSync('/usr/bin/time', ['-f', '%U %S', '-o', out, command, ...args], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, ...env },
+  });
   const wall = (performance.now() - t0) / 1000;
   if (r.error) throw r.error;
   if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${r.status}`);
@@ -58,15 +64,16 @@ const launcher = (root: string): Ours => [join(root, 'scripts/aix-gdbstub')];
 const withoutSnapshot = (root: string): Ours => [process.execPath, join(root, 'dist/cli.js')];
 
 /** Best of REPEAT interleaved runs of ours and qemu (wall and CPU seconds, each at its minimum). */
-function endToEnd(root: string, name: string, args: string[], ours = launcher(root)): Timing {
-  return bestOf(ours, join(root, 'build/fixtures/go1.24-aix', name), join(root, 'build/fixtures/go1.24-linux', name), args);
+function endToEnd(root: string, name: string, args: string[], ours = launcher(root), env: Record<string, string> = {}): Timing {
+  return bestOf(ours, join(root, 'build/fixtures/go1.24-aix', name), join(root, 'build/fixtures/go1.24-linux', name), args, args, env);
 }
 
-function bestOf(ours: Ours, aix: string, linux: string, args: string[], linuxArgs = args): Timing {
+/** env: for both sides (the guests see it too). */
+function bestOf(ours: Ours, aix: string, linux: string, args: string[], linuxArgs = args, env: Record<string, string> = {}): Timing {
   const best = { ours: Infinity, qemu: Infinity, oursCpu: Infinity, qemuCpu: Infinity };
   for (let k = 0; k < REPEAT; k++) {
-    const o = timed(ours[0]!, [...ours.slice(1), 'run', aix, ...args]);
-    const q = timed('qemu-ppc64', ['-cpu', 'POWER8', linux, ...linuxArgs]);
+    const o = timed(ours[0]!, [...ours.slice(1), 'run', aix, ...args], env);
+    const q = timed('qemu-ppc64', ['-cpu', 'POWER8', linux, ...linuxArgs], env);
     best.ours = Math.min(best.ours, o.wall);
     best.oursCpu = Math.min(best.oursCpu, o.cpu);
     best.qemu = Math.min(best.qemu, q.wall);
@@ -198,6 +205,13 @@ export async function benchPrograms(root = resolve('.')): Promise<void> {
   }
   const sieve = endToEnd(root, 'chansieve', ['1000']);
   rows.push({ what: 'chansieve 1000 (1,000 goroutines chained by channels)', ...sieve, target: 5, pastStartup: past(sieve) });
+  const sieveOneCpu = endToEnd(root, 'chansieve', ['1000'], launcher(root), { GOMAXPROCS: '1' });
+  rows.push({
+    what: 'chansieve 1000, GOMAXPROCS=1 on both sides (one CPU, as our machine reports)',
+    ...sieveOneCpu,
+    target: 5,
+    pastStartup: past(sieveOneCpu),
+  });
   if (['aix', 'linux'].every((goos) => existsSync(join(root, 'build/bench-tools', goos, '.stamp')))) rows.push(...toolRows(root, past));
   else console.log('    (real tools skipped: build/bench-tools missing; make bench builds them with scripts/build-bench-tools.sh)');
   const nodeAlone = Math.min(...Array.from({ length: REPEAT }, () => wall(process.execPath, ['-e', '0'])));
