@@ -1,7 +1,7 @@
 // Entry of the V8 start-up snapshot that scripts/build-snapshot.sh builds: the script bundles this
 // file with every module `run` imports, and Node serialises the heap once they are imported. A run
-// started from the snapshot (scripts/aix-gdbstub) skips Node's module loader: about 0.09 s of
-// hello's 0.3 s on the machine measured (notes/cpu-performance.md, "A start-up snapshot").
+// started from the snapshot (scripts/aix-gdbstub) skips Node's module loader: 0.06-0.09 s of
+// hello's 0.25-0.3 s on the machine measured (notes/cpu-performance.md, "A start-up snapshot").
 // Nothing here may be read from the process at import time (environment, clock, argv): that would
 // be the build's, not the run's. It serves the plain `run PROGRAM ARGS` only; the launcher sends
 // every other command line to dist/cli.js.
