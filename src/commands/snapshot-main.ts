@@ -3,8 +3,9 @@
 // started from the snapshot (scripts/aix-gdbstub) skips Node's module loader: 0.06-0.09 s of
 // hello's 0.25-0.3 s on the machine measured (notes/cpu-performance.md, "A start-up snapshot").
 // Nothing here may be read from the process at import time (environment, clock, argv): that would
-// be the build's, not the run's. It serves the plain `run PROGRAM ARGS` only; the launcher sends
-// every other command line to dist/cli.js.
+// be the build's, not the run's. It serves `run [OPTIONS] PROGRAM ARGS`; the launcher sends every
+// other command to dist/cli.js.
+import { spawnSync } from 'node:child_process';
 import { startupSnapshot } from 'node:v8';
 import { exitWithError } from './host-output.js';
 import { isPlainRun, runCommand } from './run.js';
@@ -14,12 +15,17 @@ if (!startupSnapshot.isBuildingSnapshot()) {
 }
 
 startupSnapshot.setDeserializeMainFunction(() => {
-  // Started as `node --snapshot-blob B run PROGRAM ...`: no script in argv[1], which run's
-  // command-line reading (argv.slice(2)) expects, so put the launcher's name there.
-  process.argv.splice(1, 0, 'aix-gdbstub');
-  if (!isPlainRun(process.argv.slice(2))) {
-    process.stderr.write('aix-gdbstub: the start-up snapshot runs only `run PROGRAM ARGS`; use node dist/cli.js\n');
-    process.exit(2);
+  // The launcher starts `node --snapshot-blob B DIST/cli.js run …`: argv is what `node
+  // dist/cli.js run …` has (Node runs this function instead of the script named).
+  if (isPlainRun(process.argv.slice(2))) {
+    runCommand.handler({} as never)?.catch(exitWithError);
+    return;
   }
-  runCommand.handler({} as never)?.catch(exitWithError);
+  // What only yargs parses (an option we do not know, a value starting with '-'): usage errors in
+  // practice, so dist/cli.js itself answers, in a child. The launcher keeps -g (a long-lived gdb
+  // wait), -h, --help and --version away from the snapshot.
+  const child = spawnSync(process.execPath, process.argv.slice(1), { stdio: 'inherit' });
+  if (child.error) exitWithError(child.error);
+  if (child.signal) process.kill(process.pid, child.signal);
+  process.exit(child.status ?? 1);
 });

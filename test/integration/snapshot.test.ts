@@ -1,14 +1,15 @@
 // The start-up snapshot (scripts/build-snapshot.sh, src/commands/snapshot-main.ts) and the launcher
 // that uses it (scripts/aix-gdbstub): a run started from the snapshot gives what the host build of
 // the same source gives, with the process's environment, clock, exec, UDP and signals read at run
-// time rather than frozen at build time; the launcher falls back to dist/cli.js, and says why when
-// asked to require the snapshot, whenever the snapshot cannot serve the command line.
+// time rather than frozen at build time, and run's options give what dist/cli.js gives; the
+// launcher falls back to dist/cli.js, and says why when asked to require the snapshot, whenever
+// the snapshot cannot serve the command line.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildCliAndSnapshot, comparable, launcher, runCaptured, type HostCase } from '../helpers/cli.js';
+import { buildCliAndSnapshot, cli, comparable, launcher, runCaptured, type HostCase } from '../helpers/cli.js';
 import { expectedStdout, fixture, repoRoot } from '../helpers/toolchains.js';
 
 let scratch: string;
@@ -36,7 +37,9 @@ const CASES: HostCase[] = [
   { name: 'hello', args: [] },
   // The guest's environment is the process's at run time (the snapshot was built in another one).
   { name: 'args', args: ['one', 'two words', '--exit=3'], env: { FIXTURE_VAR: 'from the run, not the build' } },
-  { name: 'args', args: ['--help', '-l', '--version', '--', 'x'] },
+  // After PROGRAM, options of ours are the guest's (-g, -h, --help and --version anywhere send the
+  // line to dist/cli.js instead: the launcher cannot tell where PROGRAM starts).
+  { name: 'args', args: ['--strace', '--env', 'X=1', '-l', '--', 'x'] },
   { name: 'fileio', args: [] },
   { name: 'goroutines', args: [] },
   { name: 'timers', args: [] },
@@ -61,12 +64,41 @@ describe('run from the start-up snapshot', () => {
 
 describe('the launcher', () => {
   it('sends every other command line to dist/cli.js', async () => {
-    const strace = await runCaptured(launcher, ['run', '--strace', fixture('go1.24-aix', 'hello')], { cwd: scratch, timeoutMs: 110_000 });
-    expect(strace.stdout).toBe('hello from aix/ppc64\n');
-    expect(strace.stderr).toMatch(/_exit\(0\) = \?/);
-    expect(strace.status).toBe(0);
+    const inspect = await runCaptured(launcher, ['inspect', fixture('go1.24-aix', 'hello')], { cwd: scratch, timeoutMs: 110_000 });
+    expect(inspect.stdout).toMatch(/XCOFF64 executable/);
+    expect(inspect.status).toBe(0);
     const version = spawnSync(launcher, ['--version'], { encoding: 'utf8' });
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it("runs run's own options from the snapshot: the same trace and output as dist/cli.js, call by call", async () => {
+    // The guests see the same environment: the variable that makes the launcher insist included,
+    // PWD as a shell sets it, and the variables in a shell's order (the launcher is a shell script,
+    // and the guest sees the order: os.Environ()), so dist/cli.js is started through sh as well.
+    const env = { ...process.env, AIX_GDBSTUB_SNAPSHOT: 'require', PWD: scratch };
+    for (const args of [
+      ['run', '--deterministic', '--strace', fixture('go1.24-aix', 'hello')],
+      ['run', '--deterministic', '--strace-json', '--env', 'X=1', fixture('go1.24-aix', 'goroutines')],
+    ]) {
+      const snap = spawnSync(launcher, args, { encoding: 'utf8', cwd: scratch, env, timeout: 110_000 });
+      const plain = spawnSync('sh', ['-c', 'exec node "$0" "$@"', cli, ...args], { encoding: 'utf8', cwd: scratch, env, timeout: 110_000 });
+      expect(snap.status).toBe(0);
+      expect(snap.stderr.split('\n').length).toBeGreaterThan(20);
+      expect({ stdout: snap.stdout, stderr: snap.stderr, status: snap.status }).toEqual({ stdout: plain.stdout, stderr: plain.stderr, status: plain.status });
+    }
+    const strace = spawnSync(launcher, ['run', '--strace', fixture('go1.24-aix', 'hello')], { encoding: 'utf8', cwd: scratch, env });
+    expect(strace.stdout).toBe('hello from aix/ppc64\n');
+    expect(strace.stderr).toMatch(/write\(1, "hello from aix\/ppc64\\n", 21\) = 21/);
+  });
+
+  it('answers what only yargs parses as dist/cli.js does (an unknown option, an option without its value)', () => {
+    for (const args of [['run', '--no-such-option', fixture('go1.24-aix', 'hello')], ['run', '--env']]) {
+      const snap = fromSnapshot(args);
+      const plain = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', cwd: scratch, env: { ...process.env, AIX_GDBSTUB_SNAPSHOT: 'require' } });
+      expect(snap.status).not.toBe(0);
+      expect(snap.stderr).toMatch(/^aix-gdbstub: /);
+      expect({ stdout: snap.stdout, stderr: snap.stderr, status: snap.status }).toEqual({ stdout: plain.stdout, stderr: plain.stderr, status: plain.status });
+    }
   });
 
   it('says why it would not use the snapshot when told to require it', () => {
@@ -75,7 +107,8 @@ describe('the launcher', () => {
       const r = fromSnapshot(args, env, script);
       return { status: r.status, stderr: r.stderr };
     };
-    expect(why(['run', '--strace', hello])).toEqual({ status: 2, stderr: 'aix-gdbstub: start-up snapshot not used: an option before the program\n' });
+    expect(why(['run', '-g', '1234', hello])).toEqual({ status: 2, stderr: 'aix-gdbstub: start-up snapshot not used: -g on the command line (yargs parses it)\n' });
+    expect(why(['run', hello, '--help'])).toEqual({ status: 2, stderr: 'aix-gdbstub: start-up snapshot not used: --help on the command line (yargs parses it)\n' });
     expect(why(['serve', hello])).toEqual({ status: 2, stderr: 'aix-gdbstub: start-up snapshot not used: not a run command\n' });
 
     // A copy of the checkout's scripts with the real snapshot, against a dist/ of its own.
