@@ -4,6 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildSnapshot } from './helpers/cli.js';
 
 export default function setup(): void {
   const repoRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -15,8 +16,6 @@ export default function setup(): void {
   if (tsc.error) throw tsc.error;
   if (tsc.status !== 0) throw new Error(`tsc failed before the tests:\n${tsc.stdout}${tsc.stderr}`);
   // The start-up snapshot of that dist/ (scripts/aix-gdbstub runs from it; test/integration/snapshot.test.ts).
-  const snap = spawnSync('bash', [join(repoRoot, 'scripts', 'build-snapshot.sh')], { encoding: 'utf8', cwd: repoRoot, timeout: 120_000 });
-  if (snap.error) throw snap.error;
-  if (snap.status !== 0) throw new Error(`scripts/build-snapshot.sh failed before the tests:\n${snap.stdout}${snap.stderr}`);
+  buildSnapshot();
   process.env.AIX_GDBSTUB_DIST_BUILT = '1';
 }

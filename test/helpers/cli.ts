@@ -21,13 +21,18 @@ export function buildCli(): void {
   readFileSync(cli); // fails loudly if the build produced nothing
 }
 
+/** The start-up snapshot of the current dist/ (scripts/build-snapshot.sh, as `make build` runs it). */
+export function buildSnapshot(): void {
+  const snap = spawnSync('bash', [join(repoRoot, 'scripts', 'build-snapshot.sh')], { encoding: 'utf8', cwd: repoRoot, timeout: 120_000 });
+  if (snap.error) throw snap.error;
+  if (snap.status !== 0) throw new Error(`scripts/build-snapshot.sh failed:\n${snap.stdout}${snap.stderr}`);
+}
+
 /** buildCli, then the start-up snapshot of that dist/ (test/global-setup.ts does both once). */
 export function buildCliAndSnapshot(): void {
   const built = process.env.AIX_GDBSTUB_DIST_BUILT === '1';
   buildCli();
-  if (built) return;
-  const snap = spawnSync('bash', [join(repoRoot, 'scripts', 'build-snapshot.sh')], { encoding: 'utf8', cwd: repoRoot, timeout: 120_000 });
-  if (snap.status !== 0) throw new Error(`scripts/build-snapshot.sh failed:\n${snap.stdout}${snap.stderr}`);
+  if (!built) buildSnapshot();
 }
 
 /**
