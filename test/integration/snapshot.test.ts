@@ -25,12 +25,20 @@ afterAll(() => {
 
 /** The launcher with the snapshot required: a fallback would fail the run (status 2) instead. */
 function fromSnapshot(args: string[], env: Record<string, string> = {}, script = launcher) {
-  return spawnSync(script, args, {
-    encoding: 'utf8',
-    cwd: scratch,
-    timeout: 110_000,
-    env: { ...process.env, ...env, AIX_GDBSTUB_SNAPSHOT: 'require' },
-  });
+  return spawnSync(script, args, { encoding: 'utf8', cwd: scratch, timeout: 110_000, env: runEnv(env) });
+}
+
+/**
+ * dist/cli.js with the same environment, started through sh as the launcher starts node: a shell
+ * passes the variables on in its own order, and the guest sees the order (os.Environ()).
+ */
+function fromDist(args: string[], env: Record<string, string> = {}) {
+  return spawnSync('sh', ['-c', 'exec node "$0" "$@"', cli, ...args], { encoding: 'utf8', cwd: scratch, timeout: 110_000, env: runEnv(env) });
+}
+
+/** The guests of both see the variable that makes the launcher insist, too. */
+function runEnv(env: Record<string, string>): NodeJS.ProcessEnv {
+  return { ...process.env, ...env, AIX_GDBSTUB_SNAPSHOT: 'require' };
 }
 
 const CASES: HostCase[] = [
@@ -72,21 +80,19 @@ describe('the launcher', () => {
   });
 
   it("runs run's own options from the snapshot: the same trace and output as dist/cli.js, call by call", async () => {
-    // The guests see the same environment: the variable that makes the launcher insist included,
-    // PWD as a shell sets it, and the variables in a shell's order (the launcher is a shell script,
-    // and the guest sees the order: os.Environ()), so dist/cli.js is started through sh as well.
-    const env = { ...process.env, AIX_GDBSTUB_SNAPSHOT: 'require', PWD: scratch };
+    // The guests see the same environment: PWD as a shell sets it (the real working directory).
+    const env = { PWD: scratch };
     for (const args of [
       ['run', '--deterministic', '--strace', fixture('go1.24-aix', 'hello')],
       ['run', '--deterministic', '--strace-json', '--env', 'X=1', fixture('go1.24-aix', 'goroutines')],
     ]) {
-      const snap = spawnSync(launcher, args, { encoding: 'utf8', cwd: scratch, env, timeout: 110_000 });
-      const plain = spawnSync('sh', ['-c', 'exec node "$0" "$@"', cli, ...args], { encoding: 'utf8', cwd: scratch, env, timeout: 110_000 });
+      const snap = fromSnapshot(args, env);
+      const plain = fromDist(args, env);
       expect(snap.status).toBe(0);
       expect(snap.stderr.split('\n').length).toBeGreaterThan(20);
       expect({ stdout: snap.stdout, stderr: snap.stderr, status: snap.status }).toEqual({ stdout: plain.stdout, stderr: plain.stderr, status: plain.status });
     }
-    const strace = spawnSync(launcher, ['run', '--strace', fixture('go1.24-aix', 'hello')], { encoding: 'utf8', cwd: scratch, env });
+    const strace = fromSnapshot(['run', '--strace', fixture('go1.24-aix', 'hello')], env);
     expect(strace.stdout).toBe('hello from aix/ppc64\n');
     expect(strace.stderr).toMatch(/write\(1, "hello from aix\/ppc64\\n", 21\) = 21/);
   });
@@ -94,7 +100,7 @@ describe('the launcher', () => {
   it('answers what only yargs parses as dist/cli.js does (an unknown option, an option without its value)', () => {
     for (const args of [['run', '--no-such-option', fixture('go1.24-aix', 'hello')], ['run', '--env']]) {
       const snap = fromSnapshot(args);
-      const plain = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', cwd: scratch, env: { ...process.env, AIX_GDBSTUB_SNAPSHOT: 'require' } });
+      const plain = fromDist(args);
       expect(snap.status).not.toBe(0);
       expect(snap.stderr).toMatch(/^aix-gdbstub: /);
       expect({ stdout: snap.stdout, stderr: snap.stderr, status: snap.status }).toEqual({ stdout: plain.stdout, stderr: plain.stderr, status: plain.status });
