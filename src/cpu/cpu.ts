@@ -19,6 +19,7 @@ import { CompiledBlock, type BlockFn } from './jit/block.js';
 import { CHAIN_MAP_BYTES, chainMapInsert, chainMapRemove, newChainMap } from './wasm/chain.js';
 import { releaseWasmBlock, runWasmAt } from './wasm/compiler.js';
 import { arenaReclaim } from './wasm/arena.js';
+import { straightInterpreter, type Straight } from './wasm/interp.js';
 import { cpuEnv, defaultTimeBase } from './exec/system.js';
 import { hex64, hiOf, loOf, toBig } from './int64.js';
 
@@ -244,6 +245,11 @@ export interface CpuOptions {
    * also keeps guest memory out of the arena). False runs this CPU's blocks as JS only.
    */
   wasm?: boolean;
+  /**
+   * Hand straight runs of interpreted code to the Wasm interpreter (wasm/interp.ts; default: on
+   * with the Wasm tier, unless AIX_GDBSTUB_WASM_INTERP=0). False interprets in JS only.
+   */
+  interp?: boolean;
 }
 
 export const DEFAULT_JIT_THRESHOLD = 50_000;
@@ -276,6 +282,10 @@ const PAGE_CACHE_SIZE = 64;
 const PAGE_CACHE_MASK = PAGE_CACHE_SIZE - 1;
 const pageKey = (hi: number, lo: number): number => (hi >>> 0) * 65536 + (lo >>> PAGE_SHIFT);
 
+/** The page cache's initial entries (their tags never match): one for every Cpu. */
+let unusedPage: CodePage | undefined;
+const noCodePage = (): CodePage => (unusedPage ??= new CodePage());
+
 export class Cpu implements LoopHost {
   private current: CpuState;
   readonly mem: GuestMemory;
@@ -304,12 +314,13 @@ export class Cpu implements LoopHost {
   jitWord = 0;
   jitError: unknown = null;
   readonly wasmChainMap: number;
+  readonly straight: Straight | null;
   /** Pages holding compiled blocks (to drop them all at once). */
   private readonly blockPages = new Set<CodePage>();
   private readonly codePages = new Map<number, CodePage>();
   private readonly pcTagHi = new Int32Array(PAGE_CACHE_SIZE);
   private readonly pcTagPg = new Int32Array(PAGE_CACHE_SIZE).fill(-1);
-  private readonly pcPages: CodePage[] = new Array<CodePage>(PAGE_CACHE_SIZE).fill(new CodePage());
+  private readonly pcPages: CodePage[] = new Array<CodePage>(PAGE_CACHE_SIZE).fill(noCodePage());
   private readonly breakpoints = new Set<bigint>();
   /** [start, end) as unsigned hi/lo halves: decodeSlot checks every new slot against them. */
   private hostCallRanges: Array<{ startHi: number; startLo: number; endHi: number; endLo: number }> = [];
@@ -325,6 +336,7 @@ export class Cpu implements LoopHost {
     this.loop = this.jit ? builtJitLoop().run : builtLoop().run;
     this.wasmChainMap = this.jit && opts.wasm !== false ? newChainMap() : -1;
     if (this.wasmChainMap >= 0) arenaReclaim.register(this, { small: [[this.wasmChainMap, CHAIN_MAP_BYTES]] });
+    this.straight = this.wasmChainMap >= 0 && opts.interp !== false ? straightInterpreter(allRows, this.idOfRow) : null;
     mem.codeWriteHook = (addr, len) => this.invalidateCode(addr, len);
     if (typeof process === 'undefined' || process.env.AIX_GDBSTUB_WARM_LOOP !== '0') warmLoop(this.jit);
   }
@@ -460,7 +472,7 @@ export class Cpu implements LoopHost {
     const key = pageKey(hi, lo);
     let p = this.codePages.get(key);
     if (p === undefined) {
-      p = new CodePage();
+      p = new CodePage(this.straight !== null);
       this.codePages.set(key, p);
     }
     this.pcTagPg[i] = pg;

@@ -22,6 +22,8 @@ import type { GuestMemory } from './memory.js';
 import type { InsnRow } from './isa-types.js';
 import type { CompiledBlock } from './jit/block.js';
 import { runBlocks } from './jit/chain.js';
+import { arenaReclaim, guestArena } from './wasm/arena.js';
+import { STRAIGHT_STUCK, STRAIGHT_TAKEN, type Straight } from './wasm/interp.js';
 
 export const ID_UNDECODED = 0;
 export const ID_ILLEGAL = 1;
@@ -58,13 +60,32 @@ export const CODE_PAGE_WORDS = 1 << (CODE_PAGE_SHIFT - 2);
 
 /** Decoded instructions of one 64 KiB page. */
 export class CodePage {
-  readonly ids = new Int32Array(CODE_PAGE_WORDS);
-  readonly words = new Int32Array(CODE_PAGE_WORDS);
+  readonly ids: Int32Array;
+  readonly words: Int32Array;
+  /** Arena offset of ids (words follow 64 KiB on), where the Wasm interpreter reads them; -1 without the arena. */
+  readonly at: number;
   /** Compiled blocks by entry slot (created on the first compile in this page). */
   blocks: Array<CompiledBlock | undefined> | null = null;
   /** The same blocks as a list, for invalidation. */
   blockList: CompiledBlock[] = [];
+
+  /** inArena: for a CPU with the Wasm interpreter (the arena's pages are used up sooner). */
+  constructor(inArena = false) {
+    const arena = inArena ? guestArena() : null;
+    const at = arena === null ? -1 : arena.allocSmall(CODE_PAGE_BYTES);
+    this.at = at;
+    if (at < 0) {
+      this.ids = new Int32Array(CODE_PAGE_WORDS);
+      this.words = new Int32Array(CODE_PAGE_WORDS);
+    } else {
+      this.ids = new Int32Array(arena!.buffer, at, CODE_PAGE_WORDS);
+      this.words = new Int32Array(arena!.buffer, at + CODE_PAGE_BYTES / 2, CODE_PAGE_WORDS);
+      arenaReclaim.register(this, { small: [[at, CODE_PAGE_BYTES]] });
+    }
+  }
 }
+/** Arena bytes of a CodePage: ids, then words. */
+const CODE_PAGE_BYTES = 2 * 65536;
 
 /** What the loop needs from the CPU object (kept narrow so a block compiler can reuse it). */
 export interface LoopHost {
@@ -91,6 +112,8 @@ export interface LoopHost {
   compileAt(hi: number, lo: number): void;
   /** Arena offset of this CPU's chain map of Wasm blocks (wasm/chain.ts), or -1. */
   readonly wasmChainMap: number;
+  /** The Wasm interpreter of straight runs (wasm/interp.ts), or null (jit loop only). */
+  readonly straight: Straight | null;
   /** A compiled block that threw leaves the count, word and error here (then returns -1). */
   jitCount: number;
   /** Instructions completed inside compiled blocks (statistics). */
@@ -232,6 +255,30 @@ export function buildRunLoop(rows: readonly InsnRow[], opts: { jit?: boolean } =
           ${special}
         }`
     : special;
+  // The jit loop hands straight runs of the rows the Wasm interpreter has (wasm/interp.ts) to it:
+  // it runs up to and including a taken branch (then the heat check runs as after any branch), or
+  // stops before a slot that is not a row, at the page end or the budget (the loop goes on from
+  // there), or before an instruction it leaves to its JS row ("stuck", or nothing run: the loop
+  // runs that one here, skipping the interpreter once).
+  const straightRun = jit
+    ? `if (straightRuns[id] === 1 && page.at >= 0) {
+          if (skip) skip = false;
+          else {
+            spr[0] = pcHi;
+            spr[1] = pcLo;
+            const r = straightFn(budget - n, regs, tlb, page.at, straightLast);
+            n += r >>> 2;
+            pcHi = spr[0];
+            pcLo = spr[1];
+            if ((r & ${STRAIGHT_TAKEN}) !== 0) {
+              w = straight.lastBranch[0];
+              break taken;
+            }
+            if (r < 4 || (r & ${STRAIGHT_STUCK}) !== 0) skip = true;
+            continue;
+          }
+        }`
+    : '';
   // Weight-balanced if-tree over positions [lo, hi) of `order`; leaf(p) is the code for position p.
   const balanced = (lo: number, hi: number, w: (p: number) => number, leaf: (p: number) => string): string => {
     if (hi - lo === 1) return leaf(lo);
@@ -270,6 +317,7 @@ export function buildRunLoop(rows: readonly InsnRow[], opts: { jit?: boolean } =
 return function runLoop(host, s, mem, budget) {
   const spr = s.spr;
   ${jit ? 'const heat = host.heat; const threshold = host.jitThreshold; let mark = 0;' : ''}
+  ${jit ? 'const regs = s.regBase; const tlb = mem.tlbBase; const straight = regs >= 0 && tlb >= 0 ? host.straight : null; const straightRuns = straight === null ? NO_RUNS : straight.runs; const straightFn = straight === null ? null : straight.run; const straightLast = straight === null ? 0 : straight.lastAt; let skip = false;' : ''}
   let pcHi = spr[0] | 0;
   let pcLo = spr[1] | 0;
   ${jit ? `let fromHi = pcHi; let fromLo = pcLo; let fromHx = (pcLo >>> 2) & ${HEAT_MASK}; let blockRun = 0; let callHi = 0; let callLo = 0; let callHx = -1;` : ''}
@@ -297,6 +345,7 @@ return function runLoop(host, s, mem, budget) {
         if (id < ${FIRST_ROW_ID}) {
           ${specialOrBlock}
         }
+        ${straightRun}
         ${tree()}
         pcLo = (pcLo + 4) | 0;
         if (pcLo === 0) pcHi = (pcHi + 1) | 0;
@@ -316,8 +365,8 @@ return function runLoop(host, s, mem, budget) {
   host.executed = n;
   return 0;
 };`;
-  const names = ['EMPTY', 'runBlocks', ...hot.map((k) => `f${k}`), ...coldFns.map((_f, gi) => `cold${gi}`)];
+  const names = ['EMPTY', 'NO_RUNS', 'runBlocks', ...hot.map((k) => `f${k}`), ...coldFns.map((_f, gi) => `cold${gi}`)];
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   const factory = new Function(...names, body) as (...args: unknown[]) => RunLoop;
-  return { run: factory(new Int32Array(CODE_PAGE_WORDS), runBlocks, ...hot.map((k) => rows[k].exec), ...coldFns), idOfRow };
+  return { run: factory(new Int32Array(CODE_PAGE_WORDS), new Uint8Array(4096), runBlocks, ...hot.map((k) => rows[k].exec), ...coldFns), idOfRow };
 }

@@ -34,7 +34,7 @@ import { fpWasmAccepts, fpWasmRows } from './emit-fp.js';
 // word index t (0, 0 at the entry; a return point inside the region otherwise).
 const P_LEFT = 0;
 export const P_REGS = 1;
-const P_TLB = 2;
+export const P_TLB = 2;
 const P_K = 3;
 const P_T = 4;
 // Locals.
@@ -43,7 +43,7 @@ const L_P = 6;
 export const L_CR = 7;
 const L_XER = 8;
 const L_RET = 9;
-const L_TI = 10; // TLB index * 4
+export const L_TI = 10; // TLB index * 4
 export const L_TH = 11; // EA high word
 export const L_TL = 12; // EA low word, then the linear address
 /** Translations kept for reuse (Emit.pageOf): per slot, the EA's offset in its page and the linear address. */
@@ -68,11 +68,11 @@ export const L_VR = 70;
 // Register file layout (state.ts): GPR n at 8n as a little-endian i64, SPR k at 256 + 4k (PC, LR,
 // CTR as (hi, lo) int32 words).
 export const SPR_OFF = 256;
-const PC_OFF = SPR_OFF;
-const LR_OFF = SPR_OFF + 8;
-const CTR_OFF = SPR_OFF + 16;
-const CR_OFF = SPR_OFF + 4 * CR;
-const XER_OFF = SPR_OFF + 4 * XER;
+export const PC_OFF = SPR_OFF;
+export const LR_OFF = SPR_OFF + 8;
+export const CTR_OFF = SPR_OFF + 16;
+export const CR_OFF = SPR_OFF + 4 * CR;
+export const XER_OFF = SPR_OFF + 4 * XER;
 const RESV_OFF = SPR_OFF + 4 * RESV_HI; // RESV_HI, RESV_LO: one (hi, lo) pair
 const RESV_LEN_OFF = SPR_OFF + 4 * RESV_LEN;
 // TLB block layout (memory.ts): rTagHi, rTagPg, rBase, wTagHi, wTagPg, wBase, TLB_ENTRIES int32 each.
@@ -386,14 +386,25 @@ export class Emit {
    * or leave through the slow exit at j.
    */
   probe(j: number, size: number, write: boolean): void {
-    const f = this.f;
-    const t = write ? TLB_W : TLB_R;
-    fixedBytes(f, (write ? FIXED_PROBE_W : FIXED_PROBE_R) + size, (g) => probeTest(g, t, size));
+    probeMiss(this.f, size, write);
     this.slowExitIf(j);
-    fixedBytes(f, write ? FIXED_PROBE_W : FIXED_PROBE_R, (g) => {
-      g.local_get(L_TI).i32_load(t + 2 * TLB_ARRAY).local_get(L_TL).i32_const(0xffff).op(Op.i32_and).op(Op.i32_sub).local_set(L_TL);
-    });
+    probeAddress(this.f, write);
   }
+}
+
+/**
+ * The TLB probe of a `size`-byte access at EA = L_EA (wasm/interp.ts shares the locals L_EA, L_TH,
+ * L_TL, L_TI and the parameter P_TLB): leaves 1 on the stack for a miss, and sets L_TH, L_TL, L_TI.
+ */
+export function probeMiss(f: WasmFn, size: number, write: boolean): void {
+  fixedBytes(f, (write ? FIXED_PROBE_W : FIXED_PROBE_R) + size, (g) => probeTest(g, write ? TLB_W : TLB_R, size));
+}
+/** After a probe that hit: L_TL = the TLB entry minus the EA's page offset (the bytes are at L_TL + memAt(size)). */
+export function probeAddress(f: WasmFn, write: boolean): void {
+  const t = write ? TLB_W : TLB_R;
+  fixedBytes(f, write ? FIXED_PROBE_W : FIXED_PROBE_R, (g) => {
+    g.local_get(L_TI).i32_load(t + 2 * TLB_ARRAY).local_get(L_TL).i32_const(0xffff).op(Op.i32_and).op(Op.i32_sub).local_set(L_TL);
+  });
 }
 
 /**
@@ -469,11 +480,11 @@ function emitBswap64(f: WasmFn): void {
   f.i64_const(32).op(Op.i64_rotl);
 }
 
-type Kind = 'b' | 'h' | 'ha' | 'w' | 'wa' | 'd';
-const SIZE: Record<Kind, number> = { b: 1, h: 2, ha: 2, w: 4, wa: 4, d: 8 };
+export type Kind = 'b' | 'h' | 'ha' | 'w' | 'wa' | 'd';
+export const SIZE: Record<Kind, number> = { b: 1, h: 2, ha: 2, w: 4, wa: 4, d: 8 };
 
 /** The guest value at L_TL as the i64 the load kind produces (no swap: memAt). */
-function loadValue(f: WasmFn, kind: Kind): void {
+export function loadValue(f: WasmFn, kind: Kind): void {
   f.local_get(L_TL);
   switch (kind) {
     case 'b':

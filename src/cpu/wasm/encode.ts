@@ -55,6 +55,7 @@ export const Op = {
   i64_extend_i32_u: 0xad,
   // floating point (wasm/emit-fp.ts)
   i32_le_u: 0x4d,
+  i32_ge_s: 0x4e,
   i32_ge_u: 0x4f,
   i64_le_u: 0x58,
   i64_ge_s: 0x59,

@@ -10,59 +10,8 @@ import { wasmAccepts, wasmRows } from '../../../src/cpu/wasm/compiler.js';
 import { allRows, decodeRow } from '../../../src/cpu/decode.js';
 import { ID_BLOCK } from '../../../src/cpu/run.js';
 import { A_, B, CODE, D, DATA, DS, I, M, MD, SPR, TRAP, X, XL, XO, XS, rng } from './asm.js';
-import { IDX, PTR, expectWatchThenTrap, int, labelLoop, makeCpu, pick, randomSetup, runBoth, snapshot } from './jit-harness.js';
+import { IDX, PTR, expectWatchThenTrap, int, labelLoop, makeCpu, pick, randomSetup, randomWasmInsn, runBoth, snapshot } from './jit-harness.js';
 import { Cpu } from '../../../src/cpu/cpu.js';
-
-/** One random instruction of a row the Wasm tier emits (a few forms it leaves to JS, e.g. OE=1). */
-function randomWasmInsn(r: () => bigint, opts: { branches: boolean; crFields: number }): number {
-  const dst = (): number => pick(r, [4, 5, 6, 7, 8, 9, 10, 11, 12]);
-  const src = (): number => pick(r, [0, 4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2]);
-  const rc = (): number => (int(r, 3) === 0 ? 1 : 0);
-  const imm = (): number => Number(BigInt.asIntN(16, r()));
-  const ptr = (): number => pick(r, PTR);
-  const disp = (): number => int(r, 512) - 256;
-  const bf = (): number => int(r, opts.crFields);
-  const kinds: Array<() => number> = [
-    () => D(14, dst(), pick(r, [0, ...PTR, 4, 5, 6]), imm()), // addi
-    () => D(15, dst(), pick(r, [0, 4, 5, 6]), imm()), // addis
-    ...[266, 40, 104, 233, 9, 73, 10, 138, 202, 234, 8, 136, 200].map((xo) => () => XO(dst(), src(), src(), xo, int(r, 10) === 0 ? 1 : 0, int(r, 10) === 0 ? 1 : 0)),
-    () => D(7, dst(), src(), imm()), // mulli
-    () => D(pick(r, [12, 13, 8]), dst(), src(), imm()), // addic, addic., subfic
-    () => X(31, src(), dst(), 0, pick(r, [506, 378])), // popcntd, popcntw
-    () => XL(bf() << 2, bf() << 2, 0), // mcrf
-    () => XL(int(r, 4 * opts.crFields), int(r, 32), pick(r, [257, 129, 289, 225, 33, 449, 417, 193])) | (int(r, 32) << 11),
-    () => X(31, src(), dst(), src(), pick(r, [444, 28, 316, 60, 412, 124, 476, 284]), rc()),
-    () => D(pick(r, [24, 25, 26, 27, 28, 29]), src(), dst(), imm()), // ori..andis.
-    () => X(31, src(), dst(), 0, pick(r, [954, 922, 986, 26, 58]), rc()), // exts*, cntlz*
-    () => X(31, bf() << 2, src(), src(), 0) | (int(r, 2) << 21), // cmp (L)
-    () => X(31, bf() << 2, src(), src(), 32) | (int(r, 2) << 21), // cmpl (L)
-    () => D(11, (bf() << 2) | int(r, 2), src(), imm()), // cmpi
-    () => D(10, (bf() << 2) | int(r, 2), src(), imm()), // cmpli
-    () => A_(31, dst(), src(), src(), int(r, 4 * opts.crFields), 15), // isel
-    () => M(21, src(), dst(), int(r, 32), int(r, 32), int(r, 32), rc()), // rlwinm
-    () => MD(src(), dst(), int(r, 64), int(r, 64), int(r, 4), rc()), // rldicl/rldicr/rldic/rldimi
-    () => X(31, src(), dst(), src(), pick(r, [27, 539, 24, 536]), rc()), // sld, srd, slw, srw
-    () => X(31, src(), dst(), pick(r, [0, 1, 31, 32, 63, 64, 65, 127, 4, 12]), pick(r, [27, 539, 24, 536]), rc()), // by edge amounts
-    () => XS(src(), dst(), int(r, 64), 413, rc()), // sradi
-    () => X(31, src(), dst(), int(r, 32), 824, rc()), // srawi
-    () => DS(58, dst(), ptr(), disp(), int(r, 3)), // ld, ldu, lwa
-    () => DS(62, src(), ptr(), disp(), int(r, 2)), // std, stdu
-    () => D(pick(r, [32, 33, 34, 35, 40, 41, 42]), dst(), ptr(), disp()), // lwz..lha
-    () => D(pick(r, [36, 37, 38, 39, 44]), src(), ptr(), disp()), // stw..sth
-    () => X(31, dst(), ptr(), IDX, pick(r, [21, 23, 87, 279, 343, 341])), // ldx..lwax
-    () => X(31, src(), ptr(), IDX, pick(r, [149, 151, 215, 407, 181])), // stdx..stdux
-    () => SPR(dst(), pick(r, [8, 9]), 339), // mflr, mfctr
-    () => SPR(src(), pick(r, [8, 9]), 467), // mtlr, mtctr
-    () => X(31, dst(), 0, 0, 19), // mfcr
-    () => X(31, 0, 0, 0, pick(r, [598, 278, 54])), // sync, dcbt, dcbst
-    () => XL(0, 0, 150), // isync
-  ];
-  if (opts.branches) {
-    // Forward conditional branches (side exits), sometimes with CTR decrement or link.
-    kinds.push(() => B(pick(r, [4, 12, 16, 18, 0, 8, 20]), int(r, 4 * opts.crFields), 4 * (1 + int(r, 4)), 0, int(r, 4) === 0 ? 1 : 0));
-  }
-  return pick(r, kinds)() | 0;
-}
 
 describe('wasm tier: blocks match the interpreter', () => {
   it('random straight-line mixes with side exits, at many budgets (300 programs)', () => {

@@ -1,0 +1,859 @@
+// The Wasm interpreter: the interpreter loop's straight runs (run.ts), as one WebAssembly function
+// built once per process. Code the Go runtime runs only a few times (its whole start-up, most of
+// a wide program) never reaches the compile threshold, and in JavaScript it runs in V8's cold
+// tiers (Ignition, Sparkplug) until TurboFan has seen enough of the loop: hello's 520,000
+// instructions took 0.1 s of cold code against about 0.02 s warm. A Wasm function is compiled
+// (Liftoff) before its first call, so it runs at machine-code speed from the first instruction.
+//
+// What it does: from PC, the instructions of one 64 KiB code page, dispatched on the ids the JS
+// decoder already stored in the CodePage (run.ts; its ids and words live in the arena), until
+// - a taken branch (it runs the branch: the JS loop then does what it does after any taken branch:
+//   heat, compiled blocks, the call/return tracking),
+// - a slot whose id is not a row (undecoded, breakpoint, host-call sentinel, compiled block: the
+//   JS loop handles it as always), the end of the page, or the budget,
+// - or an instruction it does not run here (a row without a handler below, an OE form, a TLB miss
+//   of a load or store): it stops before it ("stuck") and the JS loop runs that one instruction.
+// So the JS loop keeps every guarantee: a special id stops as before, a fault is raised by the JS
+// row with its exact PC and count, watched and clean pages are kept out of the TLB as for the Wasm
+// regions, and a store to a code page (out of the write TLB) goes through the JS slow path, which
+// invalidates the ids this function reads. Each handler is the dynamic-register form of the row's
+// exec function (exec/*.ts) or of its region emitter (compiler.ts); test/unit/cpu/wasm-interp.test.ts
+// runs both on random operands.
+import { Op, WasmFn, functionEntry, functionsModule } from './encode.js';
+import { guestArena } from './arena.js';
+import { BLOCK_PARAMS } from './chain.js';
+import { CR_OFF, CTR_OFF, L_EA, L_TL, LR_OFF, PC_OFF, SIZE, XER_OFF, loadValue, memAt, probeAddress, probeMiss, type Kind } from './compiler.js';
+import { MASK64 } from '../int64.js';
+import type { InsnRow } from '../isa-types.js';
+
+// Parameters (a region's type, chain.ts): budget left, register file, TLB, the CodePage's ids
+// (its words follow 64 KiB on), where to leave the word of a taken branch (Straight.lastBranch).
+const P_LEFT = 0;
+const P_REGS = 1;
+const P_CODE = 3;
+const P_LAST = 4;
+// i32 locals 5..20 (10..12 are the TLB probe's, shared with compiler.ts), then i64 locals 21..24.
+const L_N = 5;
+const L_W = 6;
+const L_ID = 7;
+const L_FLAGS = 8;
+const L_U = 9;
+const L_V = 13;
+const L_X = 22;
+const L_Y = 23;
+const L_PC = 24;
+const LOCALS = [...new Array<number>(16).fill(0x7f), ...new Array<number>(4).fill(0x7e)];
+const WORDS_AT = 65536;
+
+/** Return value: count << 2 | these. */
+export const STRAIGHT_TAKEN = 1;
+export const STRAIGHT_STUCK = 2;
+
+/** A WasmFn whose blocks have names, so handlers branch by name at any nesting. */
+class Body {
+  readonly f = new WasmFn();
+  private readonly open: string[] = [];
+  block(name: string, type?: number): this {
+    if (type === undefined) this.f.block();
+    else this.f.bytes.push(0x02, type);
+    this.open.push(name);
+    return this;
+  }
+  loop(name: string): this {
+    this.f.loop();
+    this.open.push(name);
+    return this;
+  }
+  if_(type?: number): this {
+    this.f.if_(type);
+    this.open.push('');
+    return this;
+  }
+  else_(): this {
+    this.f.else_();
+    return this;
+  }
+  end(): this {
+    this.f.end();
+    this.open.pop();
+    return this;
+  }
+  depth(name: string): number {
+    const i = this.open.lastIndexOf(name);
+    if (i < 0) throw new Error(`no open block ${name}`);
+    return this.open.length - 1 - i;
+  }
+  br(name: string): this {
+    this.f.br(this.depth(name));
+    return this;
+  }
+  /** Stop before this instruction when the i32 on the stack is not zero. */
+  stuckIf(): this {
+    return this.if_().br('stuck').end();
+  }
+
+  // ---- instruction fields (i32 on the stack)
+  field(shift: number, mask: number): this {
+    this.f.local_get(L_W);
+    if (shift !== 0) this.f.i32_const(shift).op(Op.i32_shr_u);
+    this.f.i32_const(mask).op(Op.i32_and);
+    return this;
+  }
+  rt(): this {
+    return this.field(21, 31);
+  }
+  ra(): this {
+    return this.field(16, 31);
+  }
+  rb(): this {
+    return this.field(11, 31);
+  }
+  /** SI sign-extended, as i64. */
+  si64(): this {
+    this.f.local_get(L_W).i32_const(16).op(Op.i32_shl).i32_const(16).op(Op.i32_shr_s).op(Op.i64_extend_i32_s);
+    return this;
+  }
+  /** UI as i64. */
+  ui64(): this {
+    this.f.local_get(L_W).i32_const(0xffff).op(Op.i32_and).op(Op.i64_extend_i32_u);
+    return this;
+  }
+  /** MD/XS sh: sh[0:4] in bits 16-20, sh[5] in bit 30 (fields.ts shMD). */
+  shMD(): this {
+    this.rb();
+    this.f.local_get(L_W).i32_const(4).op(Op.i32_shl).i32_const(32).op(Op.i32_and).op(Op.i32_or);
+    return this;
+  }
+  /** MD/MDS mb/me (fields.ts mbMD). */
+  mbMD(): this {
+    this.field(6, 31);
+    this.f.local_get(L_W).i32_const(32).op(Op.i32_and).op(Op.i32_or);
+    return this;
+  }
+
+  // ---- registers
+  private gprAt(reg: () => void): void {
+    reg();
+    this.f.i32_const(3).op(Op.i32_shl).local_get(P_REGS).op(Op.i32_add);
+  }
+  /** GPR (field) as i64. */
+  get(reg: () => void): this {
+    this.gprAt(reg);
+    this.f.i64_load(0);
+    return this;
+  }
+  getRt(): this {
+    return this.get(() => this.rt());
+  }
+  getRa(): this {
+    return this.get(() => this.ra());
+  }
+  getRb(): this {
+    return this.get(() => this.rb());
+  }
+  /** RA|0. */
+  getRa0(): this {
+    this.getRa();
+    this.f.i64_const(0);
+    this.ra();
+    this.f.select();
+    return this;
+  }
+  /** GPR (field) = the i64 on the stack, which stays in L_X. */
+  set(reg: () => void): this {
+    this.f.local_set(L_X);
+    this.gprAt(reg);
+    this.f.local_get(L_X).i64_store(0);
+    return this;
+  }
+  setRt(): this {
+    return this.set(() => this.rt());
+  }
+  setRa(): this {
+    return this.set(() => this.ra());
+  }
+  /** The 64-bit SPR pair at off (high word first) as i64, and back. */
+  getPair(off: number): this {
+    this.f.local_get(P_REGS).i64_load(off).i64_const(32).op(Op.i64_rotl);
+    return this;
+  }
+  setPair(off: number, value: () => void): this {
+    this.f.local_get(P_REGS);
+    value();
+    this.f.i64_const(32).op(Op.i64_rotl).i64_store(off);
+    return this;
+  }
+  getXer(): this {
+    this.f.local_get(P_REGS).i32_load(XER_OFF);
+    return this;
+  }
+
+  // ---- CR
+  /** CR field (shift 28 - 4 * field, pushed by sh) = the nibble on the stack | SO (setCrField, setCr0). */
+  crField(sh: () => void): this {
+    const f = this.f;
+    f.local_set(L_U);
+    f.local_get(P_REGS);
+    f.local_get(L_U);
+    this.getXer();
+    f.i32_const(31).op(Op.i32_shr_u).op(Op.i32_or);
+    sh();
+    f.op(Op.i32_shl);
+    f.local_get(P_REGS).i32_load(CR_OFF).i32_const(15);
+    sh();
+    f.op(Op.i32_shl).i32_const(-1).op(Op.i32_xor).op(Op.i32_and).op(Op.i32_or).i32_store(CR_OFF);
+    return this;
+  }
+  /** The compare nibble (8 lt, 4 gt, 2 eq) of the two values the pusher gives twice. */
+  nibble(push: () => void, lt: number, gt: number): this {
+    const f = this.f;
+    f.i32_const(8).i32_const(4).i32_const(2);
+    push();
+    f.op(gt).select();
+    push();
+    f.op(lt).select();
+    return this;
+  }
+  /** CR0 from the signed compare of L_X with zero. */
+  cr0(): this {
+    this.nibble(() => this.f.local_get(L_X).i64_const(0), Op.i64_lt_s, Op.i64_gt_s);
+    return this.crField(() => this.f.i32_const(28));
+  }
+  /** CR0 when Rc (bit 31) is set, from L_X. */
+  rc(): this {
+    this.f.local_get(L_W).i32_const(1).op(Op.i32_and);
+    this.if_();
+    this.cr0();
+    return this.end();
+  }
+  /** XER.CA = the i32 (0/1) on the stack. */
+  setCa(): this {
+    const f = this.f;
+    f.i32_const(29).op(Op.i32_shl).local_set(L_U);
+    f.local_get(P_REGS);
+    this.getXer();
+    f.i32_const(~0x20000000).op(Op.i32_and).local_get(L_U).op(Op.i32_or).i32_store(XER_OFF);
+    return this;
+  }
+  /** The OE bit (XO-form) stops here: the JS row sets OV and SO. */
+  noOe(): this {
+    this.f.local_get(L_W).i32_const(0x400).op(Op.i32_and);
+    return this.stuckIf();
+  }
+}
+
+type Handler = (b: Body) => void;
+
+/** MASK(mb, me) as i64 from the table in the arena (int64.ts MASK64, the rows' own table). */
+let masksAt = -1;
+function mask(b: Body, mb: () => void, me: () => void): void {
+  const f = b.f;
+  mb();
+  f.i32_const(6).op(Op.i32_shl);
+  me();
+  f.op(Op.i32_add).i32_const(3).op(Op.i32_shl).i64_load(masksAt);
+}
+
+// ---- loads and stores (exec/loadstore.ts; update forms with RA = 0, or RA = RT for loads, are the JS row's)
+
+type Ea = 'd' | 'ds' | 'x';
+function ea(b: Body, form: Ea): void {
+  const f = b.f;
+  b.getRa0();
+  if (form === 'x') b.getRb();
+  else {
+    b.si64();
+    if (form === 'ds') f.i64_const(-4).op(Op.i64_and);
+  }
+  f.op(Op.i64_add).local_set(L_EA);
+}
+const load = (kind: Kind, form: Ea, update: boolean): Handler => (b) => {
+  const f = b.f;
+  if (update) {
+    b.ra();
+    f.op(Op.i32_eqz);
+    b.ra();
+    b.rt();
+    f.op(Op.i32_eq).op(Op.i32_or);
+    b.stuckIf();
+  }
+  ea(b, form);
+  probeMiss(f, SIZE[kind], false);
+  b.stuckIf();
+  probeAddress(f, false);
+  loadValue(f, kind);
+  b.setRt();
+  if (update) {
+    f.local_get(L_EA);
+    b.setRa();
+  }
+};
+const store = (kind: 'b' | 'h' | 'w' | 'd', form: Ea, update: boolean): Handler => (b) => {
+  const f = b.f;
+  if (update) {
+    b.ra();
+    f.op(Op.i32_eqz);
+    b.stuckIf();
+  }
+  ea(b, form);
+  probeMiss(f, SIZE[kind], true);
+  b.stuckIf();
+  probeAddress(f, true);
+  f.local_get(L_TL);
+  b.getRt();
+  if (kind === 'd') f.i64_store(memAt(8));
+  else {
+    f.op(Op.i32_wrap_i64);
+    if (kind === 'b') f.i32_store8(memAt(1));
+    else if (kind === 'h') f.i32_store16(memAt(2));
+    else f.i32_store(memAt(4));
+  }
+  if (update) {
+    f.local_get(L_EA);
+    b.setRa();
+  }
+};
+
+// ---- arithmetic and logic (exec/integer.ts)
+
+/** RT = op(RA, RB) (XO-form, OE=0), CR0 when Rc. */
+const arith = (op: (b: Body) => void): Handler => (b) => {
+  b.noOe();
+  op(b);
+  b.setRt().rc();
+};
+/** RA = op(RS, RB) (X-form logical), CR0 when Rc. */
+const logical = (op: number, notB: boolean, notResult: boolean): Handler => (b) => {
+  const f = b.f;
+  b.getRt().getRb();
+  if (notB) f.i64_const(-1).op(Op.i64_xor);
+  f.op(op);
+  if (notResult) f.i64_const(-1).op(Op.i64_xor);
+  b.setRa().rc();
+};
+/** RA = RS op (UI << shift), CR0 for andi./andis. */
+const immLogical = (op: number, shift: number, cr: boolean): Handler => (b) => {
+  b.getRt().ui64();
+  if (shift !== 0) b.f.i64_const(shift).op(Op.i64_shl);
+  b.f.op(op);
+  b.setRa();
+  if (cr) b.cr0();
+};
+/** RA = op(RS), CR0 when Rc (exts*, cntlz*); popcntd ignores Rc. */
+const unary = (op: (b: Body) => void, rc = true): Handler => (b) => {
+  b.getRt();
+  op(b);
+  b.setRa();
+  if (rc) b.rc();
+};
+/** RT = a + b + cin, CA = carry out (addCarrying in compiler.ts); a and b as i64 pushers. */
+function addCarrying(b: Body, a: () => void, x: () => void, cin: 0 | 1 | 'ca'): void {
+  const f = b.f;
+  a();
+  f.local_set(L_Y);
+  x();
+  f.local_get(L_Y).op(Op.i64_add).local_set(L_EA); // s = a + b (L_EA as scratch)
+  f.local_get(L_EA).local_get(L_Y).op(Op.i64_lt_u).local_set(L_V); // c1
+  f.local_get(L_EA);
+  if (cin === 'ca') {
+    b.getXer();
+    f.i32_const(29).op(Op.i32_shr_u).i32_const(1).op(Op.i32_and).op(Op.i64_extend_i32_u);
+  } else f.i64_const(cin);
+  f.op(Op.i64_add).local_set(L_Y); // r = s + cin
+  f.local_get(L_Y).local_get(L_EA).op(Op.i64_lt_u).local_get(L_V).op(Op.i32_or);
+  b.setCa();
+  f.local_get(L_Y);
+  b.setRt();
+}
+/** The carrying XO rows (OE=0, Rc=0; the others are the JS row's). */
+const carrying = (a: 'ra' | 'nra', x: 'rb' | 'zero' | 'ones', cin: 0 | 1 | 'ca'): Handler => (b) => {
+  const f = b.f;
+  f.local_get(L_W).i32_const(0x401).op(Op.i32_and);
+  b.stuckIf();
+  addCarrying(
+    b,
+    () => {
+      b.getRa();
+      if (a === 'nra') f.i64_const(-1).op(Op.i64_xor);
+    },
+    () => {
+      if (x === 'rb') b.getRb();
+      else f.i64_const(x === 'zero' ? 0 : -1);
+    },
+    cin,
+  );
+};
+
+/** cmp/cmpl/cmpi/cmpli: RA against RB or the immediate, 64-bit when L, else the low words. */
+const compare = (signed: boolean, immediate: boolean): Handler => (b) => {
+  const f = b.f;
+  const [lt64, gt64, lt32, gt32] = signed ? [Op.i64_lt_s, Op.i64_gt_s, Op.i32_lt_s, Op.i32_gt_s] : [Op.i64_lt_u, Op.i64_gt_u, Op.i32_lt_u, Op.i32_gt_u];
+  const other64 = (): void => {
+    if (!immediate) b.getRb();
+    else if (signed) b.si64();
+    else b.ui64();
+  };
+  b.field(21, 1);
+  b.if_(0x7f);
+  b.nibble(() => (b.getRa(), other64()), lt64, gt64);
+  b.else_();
+  b.nibble(() => {
+    b.getRa();
+    f.op(Op.i32_wrap_i64);
+    other64();
+    f.op(Op.i32_wrap_i64);
+  }, lt32, gt32);
+  b.end();
+  b.crField(() => {
+    f.i32_const(28);
+    b.field(23, 7);
+    f.i32_const(2).op(Op.i32_shl).op(Op.i32_sub);
+  });
+};
+
+// ---- rotates and shifts (exec/rotate.ts)
+
+/** rlwinm/rlwnm/rlwimi: ROTL32 of RS's low word, on both halves, masked with MASK(MB+32, ME+32). */
+const rotate32 = (byRb: boolean, insert: boolean): Handler => (b) => {
+  const f = b.f;
+  b.getRt();
+  f.op(Op.i32_wrap_i64);
+  if (byRb) {
+    b.getRb();
+    f.op(Op.i32_wrap_i64);
+  } else b.rb();
+  f.op(Op.i32_rotl).op(Op.i64_extend_i32_u).local_tee(L_Y).local_get(L_Y).i64_const(32).op(Op.i64_shl).op(Op.i64_or).local_set(L_Y);
+  mask(b, () => (b.field(6, 31), f.i32_const(32).op(Op.i32_add)), () => (b.field(1, 31), f.i32_const(32).op(Op.i32_add)));
+  masked(b, insert);
+};
+/** RA = (L_Y & mask) | (RA & ~mask) when inserting, else L_Y & mask; the mask on the stack. CR0 when Rc. */
+function masked(b: Body, insert: boolean): void {
+  const f = b.f;
+  f.local_set(L_EA);
+  f.local_get(L_Y).local_get(L_EA).op(Op.i64_and);
+  if (insert) {
+    b.getRa();
+    f.local_get(L_EA).i64_const(-1).op(Op.i64_xor).op(Op.i64_and).op(Op.i64_or);
+  }
+  b.setRa().rc();
+}
+/** The MD/MDS rotates: L_Y = rotl64(RS, sh), masked with MASK(mb, me). */
+const rotate64 = (sh: 'sh' | 'rb', mb: 'mb' | 'zero', me: 'mb' | '63' | '63-sh', insert = false): Handler => (b) => {
+  const f = b.f;
+  b.getRt();
+  if (sh === 'rb') {
+    b.getRb();
+    f.i64_const(63).op(Op.i64_and);
+  } else {
+    b.shMD();
+    f.op(Op.i64_extend_i32_u);
+  }
+  f.op(Op.i64_rotl).local_set(L_Y);
+  mask(
+    b,
+    () => (mb === 'mb' ? b.mbMD() : f.i32_const(0)),
+    () => {
+      if (me === 'mb') b.mbMD();
+      else if (me === '63') f.i32_const(63);
+      else {
+        f.i32_const(63);
+        b.shMD();
+        f.op(Op.i32_sub);
+      }
+    },
+  );
+  masked(b, insert);
+};
+/** sld/srd: by RB & 127, zero from 64 up. */
+const shift64 = (op: number): Handler => (b) => {
+  const f = b.f;
+  b.getRt().getRb();
+  f.op(op).i64_const(0);
+  b.getRb();
+  f.i64_const(64).op(Op.i64_and).op(Op.i64_eqz).select();
+  b.setRa().rc();
+};
+/** slw/srw: the low word by RB & 63, zero from 32 up; the high word is zero. */
+const shift32 = (op: number): Handler => (b) => {
+  const f = b.f;
+  b.getRt();
+  f.op(Op.i32_wrap_i64);
+  b.getRb();
+  f.op(Op.i32_wrap_i64).op(op).op(Op.i64_extend_i32_u).i64_const(0);
+  b.getRb();
+  f.i64_const(32).op(Op.i64_and).op(Op.i64_eqz).select();
+  b.setRa().rc();
+};
+/**
+ * sradi/srawi (amount from the instruction) and srad/sraw (RB & 127 / RB & 63, all sign from 64
+ * up): CA = negative and a one bit shifted out. The value (RS, or its sign-extended low word) in L_Y,
+ * the amount in L_EA.
+ */
+const shiftAlgebraic = (word: boolean, amount: 'sh' | 'rb5' | 'rb'): Handler => (b) => {
+  const f = b.f;
+  b.getRt();
+  if (word) f.op(Op.i32_wrap_i64).op(Op.i64_extend_i32_s);
+  f.local_set(L_Y);
+  if (amount === 'rb') {
+    b.getRb();
+    f.i64_const(word ? 63 : 127).op(Op.i64_and);
+  } else {
+    if (amount === 'sh') b.shMD();
+    else b.rb();
+    f.op(Op.i64_extend_i32_u);
+  }
+  f.local_set(L_EA);
+  const big = (): void => void f.local_get(L_EA).i64_const(64).op(Op.i64_ge_u);
+  // CA: value < 0 and (value & lost) != 0, lost = all bits from 64 up, else (1 << n) - 1
+  f.local_get(L_Y).i64_const(0).op(Op.i64_lt_s);
+  f.local_get(L_Y);
+  f.i64_const(-1);
+  f.i64_const(1).local_get(L_EA).op(Op.i64_shl).i64_const(1).op(Op.i64_sub);
+  big();
+  f.select();
+  f.op(Op.i64_and).i64_const(0).op(Op.i64_ne).op(Op.i32_and);
+  b.setCa();
+  f.local_get(L_Y).i64_const(63).local_get(L_EA);
+  big();
+  f.select().op(Op.i64_shr_s);
+  b.setRa().rc();
+};
+
+// ---- branches (exec/branch.ts): a taken one leaves with PC on the target and its word stored
+
+/** Leave after the taken branch: count it, PC = the i64 target on the stack. */
+function taken(b: Body): void {
+  const f = b.f;
+  f.local_set(L_PC);
+  f.local_get(L_N).i32_const(1).op(Op.i32_add).local_set(L_N);
+  f.local_get(P_LAST).local_get(L_W).i32_store(0);
+  f.i32_const(STRAIGHT_TAKEN).local_set(L_FLAGS);
+  b.br('ret');
+}
+/** LR = CIA + 4 when LK. */
+function link(b: Body): void {
+  const f = b.f;
+  f.local_get(L_W).i32_const(1).op(Op.i32_and);
+  b.if_();
+  b.setPair(LR_OFF, () => f.local_get(L_PC).i64_const(4).op(Op.i64_add));
+  b.end();
+}
+/** PC-relative or absolute (AA) target of offset (i32 pushed), as i64. */
+function relative(b: Body, offset: () => void): void {
+  const f = b.f;
+  offset();
+  f.op(Op.i64_extend_i32_s);
+  offset();
+  f.op(Op.i64_extend_i32_s);
+  f.local_get(L_PC);
+  f.op(Op.i64_add);
+  f.local_get(L_W).i32_const(2).op(Op.i32_and).select(); // AA: absolute
+}
+/** The BO test: ok (i32) on the stack; CTR decremented first unless BO[2] or noCtr (boTaken). */
+function boOk(b: Body, noCtr: boolean): void {
+  const f = b.f;
+  f.i32_const(1).local_set(L_V);
+  if (!noCtr) {
+    b.field(21, 4);
+    f.op(Op.i32_eqz);
+    b.if_();
+    b.setPair(CTR_OFF, () => (b.getPair(CTR_OFF), f.i64_const(1).op(Op.i64_sub)));
+    // ok = (BO & 2) ? ctr == 0 : ctr != 0
+    b.getPair(CTR_OFF);
+    f.op(Op.i64_eqz);
+    b.field(21, 2);
+    f.op(Op.i32_eqz).op(Op.i32_xor).local_set(L_V);
+    b.end();
+  }
+  b.field(21, 16);
+  f.op(Op.i32_eqz);
+  b.if_();
+  // ok &&= CR bit BI == BO[1]
+  f.local_get(P_REGS).i32_load(CR_OFF);
+  b.ra();
+  f.op(Op.i32_shl).i32_const(31).op(Op.i32_shr_u);
+  b.field(24, 1);
+  f.op(Op.i32_eq).local_get(L_V).op(Op.i32_and).local_set(L_V);
+  b.end();
+  f.local_get(L_V);
+}
+const branchRows: Record<string, Handler> = {
+  b: (b) => {
+    link(b);
+    relative(b, () => b.f.local_get(L_W).i32_const(6).op(Op.i32_shl).i32_const(6).op(Op.i32_shr_s).i32_const(-4).op(Op.i32_and));
+    taken(b);
+  },
+  bc: (b) => {
+    boOk(b, false);
+    b.f.local_set(L_U);
+    link(b);
+    b.f.local_get(L_U);
+    b.if_();
+    relative(b, () => b.f.local_get(L_W).i32_const(16).op(Op.i32_shl).i32_const(16).op(Op.i32_shr_s).i32_const(-4).op(Op.i32_and));
+    taken(b);
+    b.end();
+  },
+  bclr: (b) => {
+    boOk(b, false);
+    b.f.local_set(L_U);
+    b.getPair(LR_OFF);
+    b.f.i64_const(-4).op(Op.i64_and).local_set(L_Y); // the old LR (bclrl)
+    link(b);
+    b.f.local_get(L_U);
+    b.if_();
+    b.f.local_get(L_Y);
+    taken(b);
+    b.end();
+  },
+  bcctr: (b) => {
+    boOk(b, true);
+    b.f.local_set(L_U);
+    link(b);
+    b.f.local_get(L_U);
+    b.if_();
+    b.getPair(CTR_OFF);
+    b.f.i64_const(-4).op(Op.i64_and);
+    taken(b);
+    b.end();
+  },
+};
+
+const nop: Handler = () => undefined;
+/** mfspr/mtspr of LR (8) and CTR (9); every other SPR is the JS row's. */
+const sprMove = (to: boolean): Handler => (b) => {
+  const f = b.f;
+  const num = (): void => {
+    b.ra();
+    b.field(11, 31);
+    f.i32_const(5).op(Op.i32_shl).op(Op.i32_or);
+  };
+  num();
+  f.i32_const(8).op(Op.i32_eq);
+  b.if_();
+  if (to) b.setPair(LR_OFF, () => b.getRt());
+  else (b.getPair(LR_OFF), b.setRt());
+  b.else_();
+  num();
+  f.i32_const(9).op(Op.i32_ne);
+  b.stuckIf();
+  if (to) b.setPair(CTR_OFF, () => b.getRt());
+  else (b.getPair(CTR_OFF), b.setRt());
+  b.end();
+};
+
+/** Handlers by row name (the rows of exec/*.ts; every other row stops the run before it). */
+export const interpRows: Record<string, Handler> = {
+  ...branchRows,
+  addi: (b) => (b.getRa0().si64(), b.f.op(Op.i64_add), b.setRt()),
+  addis: (b) => (b.getRa0(), b.f.local_get(L_W).i32_const(16).op(Op.i32_shl).op(Op.i64_extend_i32_s).op(Op.i64_add), b.setRt()),
+  add: arith((b) => (b.getRa().getRb(), b.f.op(Op.i64_add))),
+  subf: arith((b) => (b.getRb().getRa(), b.f.op(Op.i64_sub))),
+  neg: arith((b) => (b.f.i64_const(0), b.getRa(), b.f.op(Op.i64_sub))),
+  mulld: arith((b) => (b.getRa().getRb(), b.f.op(Op.i64_mul))),
+  mullw: arith((b) => {
+    b.getRa();
+    b.f.op(Op.i32_wrap_i64).op(Op.i64_extend_i32_s);
+    b.getRb();
+    b.f.op(Op.i32_wrap_i64).op(Op.i64_extend_i32_s).op(Op.i64_mul);
+  }),
+  mulli: (b) => (b.getRa().si64(), b.f.op(Op.i64_mul), b.setRt()),
+  addic: (b) => addCarrying(b, () => b.getRa(), () => b.si64(), 0),
+  'addic.': (b) => (addCarrying(b, () => b.getRa(), () => b.si64(), 0), b.cr0()),
+  subfic: (b) => addCarrying(b, () => (b.getRa(), b.f.i64_const(-1).op(Op.i64_xor)), () => b.si64(), 1),
+  addc: carrying('ra', 'rb', 0),
+  adde: carrying('ra', 'rb', 'ca'),
+  addze: carrying('ra', 'zero', 'ca'),
+  addme: carrying('ra', 'ones', 'ca'),
+  subfc: carrying('nra', 'rb', 1),
+  subfe: carrying('nra', 'rb', 'ca'),
+  subfze: carrying('nra', 'zero', 'ca'),
+  isel: (b) => {
+    const f = b.f;
+    b.getRa0().getRb();
+    f.local_get(P_REGS).i32_load(CR_OFF);
+    b.field(6, 31);
+    f.op(Op.i32_shl).i32_const(0).op(Op.i32_lt_s).select();
+    b.setRt();
+  },
+  ori: immLogical(Op.i64_or, 0, false),
+  oris: immLogical(Op.i64_or, 16, false),
+  xori: immLogical(Op.i64_xor, 0, false),
+  xoris: immLogical(Op.i64_xor, 16, false),
+  'andi.': immLogical(Op.i64_and, 0, true),
+  'andis.': immLogical(Op.i64_and, 16, true),
+  or: logical(Op.i64_or, false, false),
+  and: logical(Op.i64_and, false, false),
+  xor: logical(Op.i64_xor, false, false),
+  andc: logical(Op.i64_and, true, false),
+  orc: logical(Op.i64_or, true, false),
+  nor: logical(Op.i64_or, false, true),
+  nand: logical(Op.i64_and, false, true),
+  eqv: logical(Op.i64_xor, false, true),
+  extsb: unary((b) => b.f.op(Op.i64_extend8_s)),
+  extsh: unary((b) => b.f.op(Op.i64_extend16_s)),
+  extsw: unary((b) => b.f.op(Op.i64_extend32_s)),
+  cntlzw: unary((b) => b.f.op(Op.i32_wrap_i64).op(Op.i32_clz).op(Op.i64_extend_i32_u)),
+  cntlzd: unary((b) => b.f.op(Op.i64_clz)),
+  popcntd: unary((b) => b.f.op(Op.i64_popcnt), false),
+  cmp: compare(true, false),
+  cmpl: compare(false, false),
+  cmpi: compare(true, true),
+  cmpli: compare(false, true),
+  rlwinm: rotate32(false, false),
+  rlwnm: rotate32(true, false),
+  rlwimi: rotate32(false, true),
+  rldicl: rotate64('sh', 'mb', '63'),
+  rldicr: rotate64('sh', 'zero', 'mb'),
+  rldic: rotate64('sh', 'mb', '63-sh'),
+  rldimi: rotate64('sh', 'mb', '63-sh', true),
+  rldcl: rotate64('rb', 'mb', '63'),
+  rldcr: rotate64('rb', 'zero', 'mb'),
+  sld: shift64(Op.i64_shl),
+  srd: shift64(Op.i64_shr_u),
+  slw: shift32(Op.i32_shl),
+  srw: shift32(Op.i32_shr_u),
+  sradi: shiftAlgebraic(false, 'sh'),
+  srawi: shiftAlgebraic(true, 'rb5'),
+  srad: shiftAlgebraic(false, 'rb'),
+  sraw: shiftAlgebraic(true, 'rb'),
+  lbz: load('b', 'd', false),
+  lbzu: load('b', 'd', true),
+  lhz: load('h', 'd', false),
+  lhzu: load('h', 'd', true),
+  lha: load('ha', 'd', false),
+  lhau: load('ha', 'd', true),
+  lwz: load('w', 'd', false),
+  lwzu: load('w', 'd', true),
+  ld: load('d', 'ds', false),
+  ldu: load('d', 'ds', true),
+  lwa: load('wa', 'ds', false),
+  lbzx: load('b', 'x', false),
+  lbzux: load('b', 'x', true),
+  lhzx: load('h', 'x', false),
+  lhzux: load('h', 'x', true),
+  lhax: load('ha', 'x', false),
+  lhaux: load('ha', 'x', true),
+  lwzx: load('w', 'x', false),
+  lwzux: load('w', 'x', true),
+  lwax: load('wa', 'x', false),
+  lwaux: load('wa', 'x', true),
+  ldx: load('d', 'x', false),
+  ldux: load('d', 'x', true),
+  stb: store('b', 'd', false),
+  stbu: store('b', 'd', true),
+  sth: store('h', 'd', false),
+  sthu: store('h', 'd', true),
+  stw: store('w', 'd', false),
+  stwu: store('w', 'd', true),
+  std: store('d', 'ds', false),
+  stdu: store('d', 'ds', true),
+  stbx: store('b', 'x', false),
+  stbux: store('b', 'x', true),
+  sthx: store('h', 'x', false),
+  sthux: store('h', 'x', true),
+  stwx: store('w', 'x', false),
+  stwux: store('w', 'x', true),
+  stdx: store('d', 'x', false),
+  stdux: store('d', 'x', true),
+  mfspr: sprMove(false),
+  mtspr: sprMove(true),
+  sync: nop,
+  eieio: nop,
+  isync: nop,
+  dcbt: nop,
+  dcbtst: nop,
+  dcbf: nop,
+  dcbst: nop,
+  icbi: nop,
+};
+
+export type StraightFn = (left: number, regs: number, tlb: number, code: number, last: number) => number;
+
+export interface Straight {
+  run: StraightFn;
+  /** 1 for each decoded id this function runs (the JS loop calls it only at those). */
+  runs: Uint8Array;
+  /** Arena offset of the word of the taken branch a run ended with, and a view of it. */
+  lastAt: number;
+  lastBranch: Int32Array;
+}
+
+let built: Straight | null | undefined;
+
+/**
+ * The interpreter for the rows with these ids (run.ts rowIds), once per process; null without
+ * the arena or with AIX_GDBSTUB_WASM_INTERP=0.
+ */
+export function straightInterpreter(rows: readonly InsnRow[], idOfRow: Int32Array): Straight | null {
+  if (built !== undefined) return built;
+  built = null;
+  const arena = guestArena();
+  if (arena === null || (typeof process !== 'undefined' && process.env.AIX_GDBSTUB_WASM_INTERP === '0')) return null;
+  const lastAt = arena.allocSmall(16);
+  if (masksAt < 0) {
+    masksAt = arena.allocSmall(64 * 64 * 8);
+    if (masksAt < 0 || lastAt < 0) return null;
+    const m = new Int32Array(arena.buffer, masksAt, 64 * 64 * 2);
+    for (let k = 0; k < 64 * 64; k++) {
+      m[2 * k] = MASK64[2 * k + 1]!; // little-endian i64: low word first
+      m[2 * k + 1] = MASK64[2 * k]!;
+    }
+  }
+  let maxId = 0;
+  for (const id of idOfRow) maxId = Math.max(maxId, id);
+  const handlers: Handler[] = [];
+  const target = new Int32Array(maxId + 1).fill(-1); // -1: stuck; -2: not a row (leave)
+  for (let id = 0; id < 5; id++) target[id] = -2;
+  rows.forEach((row, k) => {
+    const h = interpRows[row.name];
+    if (h === undefined) return;
+    target[idOfRow[k]!] = handlers.length;
+    handlers.push(h);
+  });
+  const b = new Body();
+  const f = b.f;
+  f.local_get(P_REGS).i64_load(PC_OFF).i64_const(32).op(Op.i64_rotl).local_set(L_PC);
+  b.block('ret');
+  b.loop('next');
+  f.local_get(L_N).local_get(P_LEFT).op(Op.i32_ge_s);
+  b.if_().br('ret').end();
+  // id and word of the slot (the page's byte offset of PC, 4-aligned, is the index * 4)
+  f.local_get(L_PC).op(Op.i32_wrap_i64).i32_const(0xfffc).op(Op.i32_and).local_get(P_CODE).op(Op.i32_add).local_tee(L_U);
+  f.i32_load(0).local_set(L_ID);
+  f.local_get(L_U).i32_load(WORDS_AT).local_set(L_W);
+  b.block('adv');
+  b.block('stuck');
+  b.block('leave');
+  // Handler k's code follows the end of block h{k}: the br_table jumps there.
+  for (let k = handlers.length - 1; k >= 0; k--) b.block(`h${k}`);
+  f.local_get(L_ID);
+  const depths = Array.from(target, (t) => (t >= 0 ? b.depth(`h${t}`) : t === -1 ? b.depth('stuck') : b.depth('leave')));
+  f.br_table([...depths, b.depth('stuck')]);
+  for (const h of handlers) {
+    b.end();
+    h(b);
+    b.br('adv');
+  }
+  b.end();
+  // leave: a slot that is not a row; the JS loop takes it from here
+  b.br('ret');
+  b.end();
+  // stuck: the JS loop runs this one
+  f.i32_const(STRAIGHT_STUCK).local_set(L_FLAGS);
+  b.br('ret');
+  b.end();
+  // adv: the next instruction, unless it is on the next page
+  f.local_get(L_N).i32_const(1).op(Op.i32_add).local_set(L_N);
+  f.local_get(L_PC).i64_const(4).op(Op.i64_add).local_tee(L_PC).op(Op.i32_wrap_i64).i32_const(0xffff).op(Op.i32_and);
+  b.if_().br('next').end();
+  b.end(); // loop
+  b.end(); // ret
+  b.setPair(PC_OFF, () => f.local_get(L_PC));
+  f.local_get(L_N).i32_const(2).op(Op.i32_shl).local_get(L_FLAGS).op(Op.i32_or);
+  const entry = functionEntry(LOCALS, [f.bytes]);
+  const inst = new WebAssembly.Instance(new WebAssembly.Module(functionsModule(BLOCK_PARAMS, [entry], ['f'])), { e: { m: arena.memory } });
+  const runs = new Uint8Array(maxId + 1);
+  for (let id = 0; id <= maxId; id++) runs[id] = target[id]! >= 0 ? 1 : 0;
+  built = { run: inst.exports.f as unknown as StraightFn, runs, lastAt, lastBranch: new Int32Array(arena.buffer, lastAt, 1) };
+  return built;
+}

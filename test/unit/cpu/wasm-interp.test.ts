@@ -1,0 +1,224 @@
+// The Wasm interpreter (src/cpu/wasm/interp.ts): the jit loop hands it straight runs of interpreted
+// code. Same method as wasm.test.ts, with nothing compiled: the program on a jit CPU whose
+// threshold no target reaches (so every instruction is interpreted, most of them by the Wasm
+// interpreter) and on an interpreter-only CPU, every register, byte, stop and count compared after
+// each budget slice. Each test also checks that the Wasm interpreter ran most of the instructions.
+import { describe, expect, it } from 'vitest';
+import { Cpu, StopReason } from '../../../src/cpu/cpu.js';
+import { DATA_LEN, expectWatchThenTrap, int, labelLoop, makeCpu, pick, randomSetup, randomWasmInsn, runBoth, snapshot, type Setup } from './jit-harness.js';
+import { B, CODE, D, DATA, DS, I, MDS, SPR, TRAP, X, XL, XO, rng } from './asm.js';
+import { interpRows } from '../../../src/cpu/wasm/interp.js';
+import { ID_BLOCK } from '../../../src/cpu/run.js';
+import { allRows } from '../../../src/cpu/decode.js';
+
+const NO_COMPILE: Setup = { jitThreshold: 1e9 };
+
+/** Count what the Wasm interpreter ran on this CPU (its calls and instructions). */
+function countStraight(cpu: Cpu): { calls: number; insns: number } {
+  const seen = { calls: 0, insns: 0 };
+  const inner = cpu.straight;
+  expect(inner).not.toBeNull();
+  Object.defineProperty(cpu, 'straight', {
+    value: {
+      ...inner!,
+      run: (left: number, regs: number, tlb: number, code: number, u: number): number => {
+        const r = inner!.run(left, regs, tlb, code, u);
+        seen.calls++;
+        seen.insns += r >>> 2;
+        return r;
+      },
+    },
+  });
+  return seen;
+}
+
+/** runBoth with nothing compiled on the jit side, counting what the Wasm interpreter ran. */
+function runStraight(words: number[], setup: Setup, budgets: number[], label: string): { insns: number; total: number } {
+  const jit = makeCpu(words, true, { ...setup, ...NO_COMPILE });
+  const interp = makeCpu(words, false, setup);
+  const seen = countStraight(jit);
+  for (const b of budgets) {
+    const rj = jit.run(b);
+    const ri = interp.run(b);
+    expect(snapshot(jit, rj), `${label} budget ${b}`).toEqual(snapshot(interp, ri));
+    if (ri !== StopReason.OK) break;
+  }
+  expect(jit.jitExecuted, label).toBe(0);
+  return { insns: seen.insns, total: jit.totalExecuted };
+}
+
+/** Branches of every kind the interpreter runs: b/bl, bc with CTR and CR tests, bclr/bcctr (with link). */
+function randomBranch(r: () => bigint, k: number, len: number): number {
+  const bo = pick(r, [4, 12, 16, 18, 0, 2, 8, 10, 20]);
+  const fwd = 4 * (1 + int(r, Math.max(1, len - k - 1)));
+  return pick(r, [
+    () => B(bo, int(r, 32), fwd, 0, int(r, 4) === 0 ? 1 : 0),
+    () => I(fwd, 0, int(r, 3) === 0 ? 1 : 0),
+    () => XL(pick(r, [20, 12, 4, 16, 0]), int(r, 32), 16, int(r, 2)), // bclr(l)
+    () => XL(pick(r, [20, 12, 4]), int(r, 32), 528, int(r, 2)), // bcctr(l)
+  ])();
+}
+
+describe('Wasm interpreter: straight runs match the JS interpreter', () => {
+  it('every row form on its own with random operands (3000 cases)', () => {
+    const r = rng(0x5eed_0201n);
+    let ran = 0;
+    for (let c = 0; c < 3000; c++) {
+      const insn = randomWasmInsn(r, { branches: true, crFields: 8 });
+      const setup = randomSetup(r);
+      for (const p of [1, 2, 3]) setup.gpr![p] = DATA + 0x200n + BigInt(int(r, 0x200));
+      ran += runStraight([I(4), insn, I(8), TRAP, TRAP, TRAP, TRAP], setup, [100], `case ${c} word 0x${(insn >>> 0).toString(16)}`).insns;
+    }
+    expect(ran).toBeGreaterThan(3000);
+  });
+
+  it('random mixes with branches of every kind, at many budgets (400 programs)', () => {
+    const r = rng(0x5eed_0202n);
+    let ran = 0;
+    let total = 0;
+    for (let p = 0; p < 400; p++) {
+      const len = 30;
+      const body = Array.from({ length: len }, (_v, k) => (int(r, 6) === 0 ? randomBranch(r, k, len) : randomWasmInsn(r, { branches: false, crFields: 8 })));
+      const words = [I(4), ...body, I(8), TRAP, TRAP, TRAP, TRAP, TRAP, TRAP];
+      const setup = randomSetup(r);
+      // LR and CTR point into the program (or at its end) so bclr/bcctr land on real code
+      setup.lr = CODE + 4n * BigInt(1 + int(r, len + 2));
+      setup.ctr = p % 3 === 0 ? BigInt(int(r, 3)) : CODE + 4n * BigInt(1 + int(r, len + 2));
+      const budgets = p % 2 === 0 ? [10_000] : Array.from({ length: 40 }, () => 1 + int(r, 12));
+      const s = runStraight(words, setup, budgets, `mix ${p}`);
+      ran += s.insns;
+      total += s.total;
+    }
+    expect(ran).toBeGreaterThan(total / 2);
+  });
+
+  it('loops, at many budget boundaries (150 programs)', () => {
+    const r = rng(0x5eed_0203n);
+    let ran = 0;
+    for (let p = 0; p < 150; p++) {
+      const body = Array.from({ length: 2 + int(r, 16) }, () => randomWasmInsn(r, { branches: p % 3 === 0, crFields: 7 }));
+      const words = labelLoop(body, 3 + int(r, 30));
+      const budgets = p % 2 === 0 ? [100_000] : Array.from({ length: 200 }, () => 1 + int(r, 2 * body.length + 9));
+      ran += runStraight(words, randomSetup(r), budgets, `loop ${p}`).insns;
+    }
+    expect(ran).toBeGreaterThan(10_000);
+  });
+
+  it('forms it leaves to JS stop it before them: OE, update forms with RA = 0 or RT, other SPRs, FP and unknown rows', () => {
+    const r = rng(0x5eed_0204n);
+    const leftToJs = [
+      XO(5, 6, 7, 266, 1, 0), // addo
+      XO(5, 6, 7, 40, 1, 1), // subfo.
+      XO(5, 6, 7, 10, 0, 1), // addc.
+      D(33, 5, 0, 8), // lwzu r5,8(0)
+      D(33, 5, 5, 8), // lwzu r5,8(r5)
+      DS(58, 4, 4, 8, 1), // ldu r4,8(r4)
+      D(37, 5, 0, 8), // stwu r5,8(0)
+      SPR(5, 1, 339), // mfxer
+      SPR(5, 1, 467), // mtxer
+      SPR(5, 268, 339), // mftb via mfspr
+      X(63, 1, 0, 2, 72), // fmr
+      XL(6, 6, 193), // crxor
+      X(31, 5, 0, 0, 19), // mfcr
+      MDS(5, 6, 7, 0, 8), // rldcl
+      XO(5, 6, 7, 489, 0, 0), // divd
+    ];
+    for (let c = 0; c < 300; c++) {
+      const body = Array.from({ length: 12 }, (_v, k) => (k % 3 === 1 ? pick(r, leftToJs) : randomWasmInsn(r, { branches: false, crFields: 8 })));
+      const setup = randomSetup(r);
+      runStraight([I(4), ...body, TRAP], setup, c % 2 === 0 ? [1000] : [1, 2, 3, 5, 8, 13, 21], `left to JS ${c}`);
+    }
+  });
+
+  it('loads and stores across a page end, into unmapped memory and into code take the JS path and stay exact', () => {
+    const r = rng(0x5eed_0205n);
+    for (let c = 0; c < 200; c++) {
+      const setup = randomSetup(r);
+      // r1 near the end of DATA (page crossing, then unmapped), r2 into the code page (write-protected or not)
+      setup.gpr![1] = DATA + BigInt(DATA_LEN - 16 + int(r, 8));
+      setup.gpr![2] = CODE + 0x100n + BigInt(4 * int(r, 8));
+      setup.writableCode = c % 2 === 0;
+      const mem = [
+        DS(58, 5, 1, 8 * int(r, 3), 0), // ld r5,0..16(r1)
+        D(32, 6, 1, int(r, 24)), // lwz
+        DS(62, 7, 1, 8 * int(r, 3), 0), // std
+        D(36, 7, 2, 0), // stw into code
+        D(32, 8, 2, 0), // lwz from code
+        D(44, 9, 1, int(r, 20)), // sth
+      ];
+      const body = Array.from({ length: 16 }, () => (int(r, 2) === 0 ? pick(r, mem) : randomWasmInsn(r, { branches: false, crFields: 8 })));
+      runStraight([I(4), ...body, TRAP], setup, c % 2 === 0 ? [1000] : Array.from({ length: 20 }, () => 1 + int(r, 4)), `page end ${c}`);
+    }
+  });
+
+  it('a store into the code it is running: the store goes through JS and the new instruction runs', () => {
+    // stw r5, 12(r2) with r2 = CODE overwrites word 3 (addi r3,r3,1) with r5 = addi r3,r3,100
+    const words = [I(4), D(36, 5, 2, 12), D(14, 3, 3, 1), D(14, 3, 3, 1), TRAP];
+    const setup: Setup = { gpr: { 2: CODE, 3: 0n, 5: BigInt(D(14, 3, 3, 100) >>> 0) }, writableCode: true };
+    const jit = makeCpu(words, true, { ...setup, ...NO_COMPILE });
+    const interp = makeCpu(words, false, setup);
+    // decode the program first, so the old word is cached in both
+    for (const cpu of [jit, interp]) {
+      cpu.run(1);
+      cpu.pc = CODE;
+    }
+    const rj = jit.run(100);
+    const ri = interp.run(100);
+    expect(snapshot(jit, rj)).toEqual(snapshot(interp, ri));
+    expect(jit.state.getGpr(3)).toBe(101n);
+  });
+
+  it('breakpoints and host-call ranges inside a straight run stop there, and stepping is exact', () => {
+    const r = rng(0x5eed_0206n);
+    const body = Array.from({ length: 40 }, () => randomWasmInsn(r, { branches: false, crFields: 8 }));
+    const words = [I(4), ...body, TRAP];
+    const setup = randomSetup(r);
+    const jit = makeCpu(words, true, { ...setup, ...NO_COMPILE });
+    const interp = makeCpu(words, false, setup);
+    const seen = countStraight(jit);
+    for (const cpu of [jit, interp]) {
+      cpu.addBreakpoint(CODE + 4n * 17n);
+      cpu.addHostCallRange(CODE + 4n * 30n, CODE + 4n * 31n);
+    }
+    // run to the breakpoint, step over it, step a few, run to the host call
+    for (const step of [false, false, true, true, true, false, false]) {
+      const rj = step ? jit.step() : jit.run(1000);
+      const ri = step ? interp.step() : interp.run(1000);
+      expect(snapshot(jit, rj)).toEqual(snapshot(interp, ri));
+    }
+    expect(jit.stop.reason).toBe(StopReason.SENTINEL);
+    expect(seen.insns).toBeGreaterThan(20);
+  });
+
+  it('a watchpoint inside a straight run stops before the watched store, then resumes', () => {
+    const words = [I(4), D(14, 5, 0, 7), DS(62, 5, 1, 16, 0), D(14, 6, 0, 9), DS(62, 6, 1, 24, 0), D(14, 7, 0, 1), TRAP];
+    const setup: Setup = { gpr: { 1: DATA + 0x100n } };
+    const jit = makeCpu(words, true, { ...setup, ...NO_COMPILE });
+    const interp = makeCpu(words, false, setup);
+    const seen = countStraight(jit);
+    for (const cpu of [jit, interp]) cpu.addWatchpoint({ start: DATA + 0x118n, end: DATA + 0x120n, onRead: false, onWrite: true });
+    expectWatchThenTrap(jit, interp, CODE + 16n);
+    expect(seen.insns).toBeGreaterThan(3);
+  });
+
+  it('a taken branch tells the loop its word: calls and returns heat the same targets as in JS', () => {
+    // 200 calls of a leaf: bl, then bdnz back; the leaf returns with blr
+    const words = [I(4), D(14, 9, 0, 200), SPR(9, 9, 467), I(16, 0, 1), B(16, 0, -4), TRAP, TRAP, D(14, 3, 3, 1), D(14, 4, 4, 2), XL(20, 0, 16), TRAP];
+    const compiled = (straight: boolean): number[] => {
+      const cpu = makeCpu(words, true, { jitThreshold: 150 });
+      if (!straight) Object.defineProperty(cpu, 'straight', { value: null });
+      const interp = makeCpu(words, false, {});
+      expect(snapshot(cpu, cpu.run(100_000))).toEqual(snapshot(interp, interp.run(100_000)));
+      const ids = cpu.codePageFor(0, Number(CODE)).ids;
+      return words.map((_w, k) => k).filter((k) => ids[k] === ID_BLOCK);
+    };
+    const withWasm = compiled(true);
+    expect(withWasm.length).toBeGreaterThan(0);
+    expect(withWasm).toEqual(compiled(false));
+  });
+
+  it('every handler is a real row', () => {
+    const names = new Set(allRows.map((row) => row.name));
+    for (const name of Object.keys(interpRows)) expect(names.has(name), name).toBe(true);
+  });
+});
