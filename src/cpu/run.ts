@@ -259,25 +259,23 @@ export function buildRunLoop(rows: readonly InsnRow[], opts: { jit?: boolean } =
   // it runs up to and including a taken branch (then the heat check runs as after any branch), or
   // stops before a slot that is not a row, at the page end or the budget (the loop goes on from
   // there), or before an instruction it leaves to its JS row ("stuck", or nothing run: the loop
-  // runs that one here, skipping the interpreter once).
+  // runs that one here, skipping the interpreter once; any instruction run here ends the skip).
   const straightRun = jit
-    ? `if (straightRuns[id] === 1 && page.at >= 0) {
-          if (skip) skip = false;
-          else {
-            spr[0] = pcHi;
-            spr[1] = pcLo;
-            const r = straightFn(budget - n, regs, tlb, page.at, straightLast);
-            n += r >>> 2;
-            pcHi = spr[0];
-            pcLo = spr[1];
-            if ((r & ${STRAIGHT_TAKEN}) !== 0) {
-              w = straight.lastBranch[0];
-              break taken;
-            }
-            if (r < 4 || (r & ${STRAIGHT_STUCK}) !== 0) skip = true;
-            continue;
+    ? `if (straightRuns[id] === 1 && page.at >= 0 && !skip) {
+          spr[0] = pcHi;
+          spr[1] = pcLo;
+          const r = straightFn(budget - n, regs, tlb, page.at, straightLast);
+          n += r >>> 2;
+          pcHi = spr[0];
+          pcLo = spr[1];
+          if ((r & ${STRAIGHT_TAKEN}) !== 0) {
+            w = straight.lastBranch[0];
+            break taken;
           }
-        }`
+          if (r < 4 || (r & ${STRAIGHT_STUCK}) !== 0) skip = true;
+          continue;
+        }
+        skip = false;`
     : '';
   // Weight-balanced if-tree over positions [lo, hi) of `order`; leaf(p) is the code for position p.
   const balanced = (lo: number, hi: number, w: (p: number) => number, leaf: (p: number) => string): string => {

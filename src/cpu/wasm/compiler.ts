@@ -73,8 +73,8 @@ export const LR_OFF = SPR_OFF + 8;
 export const CTR_OFF = SPR_OFF + 16;
 export const CR_OFF = SPR_OFF + 4 * CR;
 export const XER_OFF = SPR_OFF + 4 * XER;
-const RESV_OFF = SPR_OFF + 4 * RESV_HI; // RESV_HI, RESV_LO: one (hi, lo) pair
-const RESV_LEN_OFF = SPR_OFF + 4 * RESV_LEN;
+export const RESV_OFF = SPR_OFF + 4 * RESV_HI; // RESV_HI, RESV_LO: one (hi, lo) pair
+export const RESV_LEN_OFF = SPR_OFF + 4 * RESV_LEN;
 // TLB block layout (memory.ts): rTagHi, rTagPg, rBase, wTagHi, wTagPg, wBase, TLB_ENTRIES int32 each.
 const TLB_ARRAY = 4 * TLB_ENTRIES;
 const TLB_R = 0;

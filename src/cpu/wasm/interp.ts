@@ -22,7 +22,7 @@
 import { Op, WasmFn, functionEntry, functionsModule } from './encode.js';
 import { guestArena } from './arena.js';
 import { BLOCK_PARAMS } from './chain.js';
-import { CR_OFF, CTR_OFF, L_EA, L_TL, LR_OFF, PC_OFF, SIZE, XER_OFF, loadValue, memAt, probeAddress, probeMiss, type Kind } from './compiler.js';
+import { CR_OFF, CTR_OFF, L_EA, L_TL, LR_OFF, PC_OFF, RESV_LEN_OFF, RESV_OFF, SIZE, XER_OFF, loadValue, memAt, probeAddress, probeMiss, type Kind } from './compiler.js';
 import { MASK64 } from '../int64.js';
 import type { InsnRow } from '../isa-types.js';
 
@@ -42,7 +42,8 @@ const L_V = 13;
 const L_X = 22;
 const L_Y = 23;
 const L_PC = 24;
-const LOCALS = [...new Array<number>(16).fill(0x7f), ...new Array<number>(4).fill(0x7e)];
+const L_PC_SCRATCH = 25;
+const LOCALS = [...new Array<number>(16).fill(0x7f), ...new Array<number>(5).fill(0x7e)];
 const WORDS_AT = 65536;
 
 /** Return value: count << 2 | these. */
@@ -301,18 +302,60 @@ const store = (kind: 'b' | 'h' | 'w' | 'd', form: Ea, update: boolean): Handler 
   probeAddress(f, true);
   f.local_get(L_TL);
   b.getRt();
-  if (kind === 'd') f.i64_store(memAt(8));
-  else {
-    f.op(Op.i32_wrap_i64);
-    if (kind === 'b') f.i32_store8(memAt(1));
-    else if (kind === 'h') f.i32_store16(memAt(2));
-    else f.i32_store(memAt(4));
-  }
+  storeSized(f, kind);
   if (update) {
     f.local_get(L_EA);
     b.setRa();
   }
 };
+
+/** lbarx..ldarx: the load, then the reservation (EA, length) in the register file (loadReserve in compiler.ts). */
+const loadReserve = (kind: 'b' | 'h' | 'w' | 'd'): Handler => (b) => {
+  const f = b.f;
+  ea(b, 'x');
+  probeMiss(f, SIZE[kind], false);
+  b.stuckIf();
+  probeAddress(f, false);
+  loadValue(f, kind);
+  b.setRt();
+  f.local_get(P_REGS).local_get(L_EA).i64_const(32).op(Op.i64_rotl).i64_store(RESV_OFF);
+  f.local_get(P_REGS).i32_const(SIZE[kind]).i32_store(RESV_LEN_OFF);
+};
+/**
+ * stbcx...stdcx.: stores only while a reservation of the same length at the same EA is held (a
+ * store that misses the TLB stops before anything changed); the reservation is gone either way and
+ * CR0 = 0b00 || stored || SO (storeConditional in compiler.ts).
+ */
+const storeConditional = (kind: 'b' | 'h' | 'w' | 'd'): Handler => (b) => {
+  const f = b.f;
+  ea(b, 'x');
+  f.local_get(P_REGS).i32_load(RESV_LEN_OFF).i32_const(SIZE[kind]).op(Op.i32_eq);
+  f.local_get(P_REGS).i64_load(RESV_OFF).local_get(L_EA).i64_const(32).op(Op.i64_rotl).op(Op.i64_eq).op(Op.i32_and);
+  b.if_(0x7f);
+  probeMiss(f, SIZE[kind], true);
+  b.stuckIf();
+  probeAddress(f, true);
+  f.local_get(L_TL);
+  b.getRt();
+  storeSized(f, kind);
+  f.i32_const(2);
+  b.else_();
+  f.i32_const(0);
+  b.end();
+  f.local_get(P_REGS).i32_const(0).i32_store(RESV_LEN_OFF);
+  b.crField(() => f.i32_const(28));
+};
+/** Store the i64 value on the stack (over the address) as `kind`. */
+function storeSized(f: WasmFn, kind: 'b' | 'h' | 'w' | 'd'): void {
+  if (kind === 'd') {
+    f.i64_store(memAt(8));
+    return;
+  }
+  f.op(Op.i32_wrap_i64);
+  if (kind === 'b') f.i32_store8(memAt(1));
+  else if (kind === 'h') f.i32_store16(memAt(2));
+  else f.i32_store(memAt(4));
+}
 
 // ---- arithmetic and logic (exec/integer.ts)
 
@@ -383,6 +426,110 @@ const carrying = (a: 'ra' | 'nra', x: 'rb' | 'zero' | 'ones', cin: 0 | 1 | 'ca')
     cin,
   );
 };
+
+/** High 64 bits of the 128-bit product of RA and RB (mulHigh in compiler.ts), signed if asked. */
+const mulHigh = (signed: boolean): Handler => (b) => {
+  const f = b.f;
+  b.getRa();
+  f.local_set(L_Y);
+  b.getRb();
+  f.local_set(L_EA);
+  const lo32 = (l: number): void => void f.local_get(l).i64_const(0xffffffff).op(Op.i64_and);
+  const hi32 = (l: number): void => void f.local_get(l).i64_const(32).op(Op.i64_shr_u);
+  // mid = (al*bl >>> 32) + (al*bh & M) + (ah*bl & M); hi = ah*bh + (al*bh >>> 32) + (ah*bl >>> 32) + (mid >>> 32)
+  lo32(L_Y);
+  lo32(L_EA);
+  f.op(Op.i64_mul).i64_const(32).op(Op.i64_shr_u);
+  lo32(L_Y);
+  hi32(L_EA);
+  f.op(Op.i64_mul).local_tee(L_X).i64_const(0xffffffff).op(Op.i64_and).op(Op.i64_add);
+  hi32(L_Y);
+  lo32(L_EA);
+  f.op(Op.i64_mul).local_tee(L_PC_SCRATCH).i64_const(0xffffffff).op(Op.i64_and).op(Op.i64_add);
+  f.i64_const(32).op(Op.i64_shr_u);
+  hi32(L_Y);
+  hi32(L_EA);
+  f.op(Op.i64_mul).op(Op.i64_add);
+  f.local_get(L_X).i64_const(32).op(Op.i64_shr_u).op(Op.i64_add);
+  f.local_get(L_PC_SCRATCH).i64_const(32).op(Op.i64_shr_u).op(Op.i64_add);
+  if (signed) {
+    // minus (a < 0 ? b : 0) and (b < 0 ? a : 0)
+    f.local_get(L_EA).i64_const(0).local_get(L_Y).i64_const(0).op(Op.i64_lt_s).select().op(Op.i64_sub);
+    f.local_get(L_Y).i64_const(0).local_get(L_EA).i64_const(0).op(Op.i64_lt_s).select().op(Op.i64_sub);
+  }
+  b.setRt().rc();
+};
+/**
+ * divd, divdu, divw, divwu (OE=0; divide in compiler.ts): x/0 and MIN/-1 give the dividend, as
+ * exec/integer.ts, by dividing by 1 there; word forms zero-extend the quotient.
+ */
+const divide = (word: boolean, signed: boolean): Handler => (b) => {
+  const f = b.f;
+  b.noOe();
+  const get = (reg: () => void): void => {
+    b.get(reg);
+    if (word) f.op(Op.i32_wrap_i64);
+  };
+  const konst = (v: number | bigint): void => void (word ? f.i32_const(Number(v)) : f.i64_const(v));
+  const ne = word ? Op.i32_ne : Op.i64_ne;
+  const ra = (): void => void b.ra();
+  const rb = (): void => void b.rb();
+  get(ra);
+  get(rb);
+  konst(1);
+  get(rb);
+  konst(0);
+  f.op(ne);
+  if (signed) {
+    get(ra);
+    konst(word ? 0x80000000 | 0 : -0x8000000000000000n);
+    f.op(ne);
+    get(rb);
+    konst(-1);
+    f.op(ne).op(Op.i32_or).op(Op.i32_and);
+  }
+  f.select();
+  f.op(word ? (signed ? Op.i32_div_s : Op.i32_div_u) : signed ? Op.i64_div_s : Op.i64_div_u);
+  if (word) f.op(Op.i64_extend_i32_u);
+  b.setRt().rc();
+};
+/** mcrf: CR field BF = CR field BFA. */
+const mcrf: Handler = (b) => {
+  const f = b.f;
+  const sh = (shift: number): void => {
+    f.i32_const(28);
+    b.field(shift, 7);
+    f.i32_const(2).op(Op.i32_shl).op(Op.i32_sub);
+  };
+  f.local_get(P_REGS);
+  f.local_get(P_REGS).i32_load(CR_OFF);
+  sh(18);
+  f.op(Op.i32_shr_u).i32_const(15).op(Op.i32_and);
+  sh(23);
+  f.op(Op.i32_shl);
+  f.local_get(P_REGS).i32_load(CR_OFF).i32_const(15);
+  sh(23);
+  f.op(Op.i32_shl).i32_const(-1).op(Op.i32_xor).op(Op.i32_and).op(Op.i32_or).i32_store(CR_OFF);
+};
+/** crand..crxor: CR bit BT = op(bit BA, bit BB) (the op on 0/1, masked to one bit). */
+const crLogical = (op: (f: WasmFn) => void): Handler => (b) => {
+  const f = b.f;
+  const bit = (shift: number): void => {
+    f.local_get(P_REGS).i32_load(CR_OFF);
+    b.field(shift, 31);
+    f.op(Op.i32_shl).i32_const(31).op(Op.i32_shr_u);
+  };
+  f.local_get(P_REGS);
+  bit(16);
+  bit(11);
+  op(f);
+  f.i32_const(1).op(Op.i32_and).i32_const(31);
+  b.rt();
+  f.op(Op.i32_sub).local_tee(L_U).op(Op.i32_shl);
+  f.local_get(P_REGS).i32_load(CR_OFF).i32_const(1).local_get(L_U).op(Op.i32_shl).i32_const(-1).op(Op.i32_xor).op(Op.i32_and).op(Op.i32_or);
+  f.i32_store(CR_OFF);
+};
+const not32 = (f: WasmFn): void => void f.i32_const(-1).op(Op.i32_xor);
 
 /** cmp/cmpl/cmpi/cmpli: RA against RB or the immediate, 64-bit when L, else the low words. */
 const compare = (signed: boolean, immediate: boolean): Handler => (b) => {
@@ -695,6 +842,29 @@ export const interpRows: Record<string, Handler> = {
   cntlzw: unary((b) => b.f.op(Op.i32_wrap_i64).op(Op.i32_clz).op(Op.i64_extend_i32_u)),
   cntlzd: unary((b) => b.f.op(Op.i64_clz)),
   popcntd: unary((b) => b.f.op(Op.i64_popcnt), false),
+  mulhdu: mulHigh(false),
+  mulhd: mulHigh(true),
+  divd: divide(false, true),
+  divdu: divide(false, false),
+  divw: divide(true, true),
+  divwu: divide(true, false),
+  mcrf,
+  crand: crLogical((f) => f.op(Op.i32_and)),
+  crandc: crLogical((f) => (not32(f), f.op(Op.i32_and))),
+  creqv: crLogical((f) => (f.op(Op.i32_xor), not32(f))),
+  crnand: crLogical((f) => (f.op(Op.i32_and), not32(f))),
+  crnor: crLogical((f) => (f.op(Op.i32_or), not32(f))),
+  cror: crLogical((f) => f.op(Op.i32_or)),
+  crorc: crLogical((f) => (not32(f), f.op(Op.i32_or))),
+  crxor: crLogical((f) => f.op(Op.i32_xor)),
+  lbarx: loadReserve('b'),
+  lharx: loadReserve('h'),
+  lwarx: loadReserve('w'),
+  ldarx: loadReserve('d'),
+  'stbcx.': storeConditional('b'),
+  'sthcx.': storeConditional('h'),
+  'stwcx.': storeConditional('w'),
+  'stdcx.': storeConditional('d'),
   cmp: compare(true, false),
   cmpl: compare(false, false),
   cmpi: compare(true, true),

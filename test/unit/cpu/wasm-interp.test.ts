@@ -118,7 +118,7 @@ describe('Wasm interpreter: straight runs match the JS interpreter', () => {
       SPR(5, 1, 467), // mtxer
       SPR(5, 268, 339), // mftb via mfspr
       X(63, 1, 0, 2, 72), // fmr
-      XL(6, 6, 193), // crxor
+      XL(6, 6, 193, 1) | 0, // an XL-form with bit 31 set
       X(31, 5, 0, 0, 19), // mfcr
       MDS(5, 6, 7, 0, 8), // rldcl
       XO(5, 6, 7, 489, 0, 0), // divd
