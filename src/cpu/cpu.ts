@@ -18,8 +18,8 @@ import { BlockCompiler, type CompileStats } from './jit/compiler.js';
 import { CompiledBlock, type BlockFn } from './jit/block.js';
 import { CHAIN_MAP_BYTES, chainMapInsert, chainMapRemove, newChainMap } from './wasm/chain.js';
 import { releaseWasmBlock, runWasmAt } from './wasm/compiler.js';
-import { arenaReclaim } from './wasm/arena.js';
-import { straightInterpreter, type Straight } from './wasm/interp.js';
+import { arenaReclaim, guestArena } from './wasm/arena.js';
+import { LOOP_STATE_BYTES, LoopState, straightInterpreter, type Straight } from './wasm/interp.js';
 import { cpuEnv, defaultTimeBase } from './exec/system.js';
 import { hex64, hiOf, loOf, toBig } from './int64.js';
 
@@ -303,7 +303,10 @@ export class Cpu implements LoopHost {
   /** Tier 1 is on for this CPU (fixed at construction). */
   readonly jit: boolean;
   readonly jitThreshold: number;
-  readonly heat = new Int32Array(HEAT_SIZE);
+  readonly heat: Int32Array;
+  /** The loop's heat-check state the Wasm interpreter shares (wasm/interp.ts LoopState), and its arena offset. */
+  readonly loopState: Int32Array | null = null;
+  readonly loopStateAt: number = -1;
   /** Blocks this CPU compiled and still holds (compileAllowance bounds it unless limitCompiles is off). */
   private compiles = 0;
   private readonly limitCompiles: boolean;
@@ -336,7 +339,18 @@ export class Cpu implements LoopHost {
     this.loop = this.jit ? builtJitLoop().run : builtLoop().run;
     this.wasmChainMap = this.jit && opts.wasm !== false ? newChainMap() : -1;
     if (this.wasmChainMap >= 0) arenaReclaim.register(this, { small: [[this.wasmChainMap, CHAIN_MAP_BYTES]] });
-    this.straight = this.wasmChainMap >= 0 && opts.interp !== false ? straightInterpreter(allRows, this.idOfRow) : null;
+    const straight = this.wasmChainMap >= 0 && opts.interp !== false ? straightInterpreter(allRows, this.idOfRow) : null;
+    const stateAt = straight === null ? -1 : guestArena()!.allocSmall(LOOP_STATE_BYTES);
+    this.straight = stateAt < 0 ? null : straight;
+    if (stateAt < 0) this.heat = new Int32Array(HEAT_SIZE);
+    else {
+      const buffer = guestArena()!.buffer;
+      this.heat = new Int32Array(buffer, stateAt + LoopState.HEAT_AT, HEAT_SIZE);
+      this.loopState = new Int32Array(buffer, stateAt, LoopState.HEAT_AT / 4);
+      this.loopState[LoopState.THRESHOLD] = this.jitThreshold;
+      this.loopStateAt = stateAt;
+      arenaReclaim.register(this, { small: [[stateAt, LOOP_STATE_BYTES]] });
+    }
     mem.codeWriteHook = (addr, len) => this.invalidateCode(addr, len);
     if (typeof process === 'undefined' || process.env.AIX_GDBSTUB_WARM_LOOP !== '0') warmLoop(this.jit);
   }

@@ -23,7 +23,7 @@ import type { InsnRow } from './isa-types.js';
 import type { CompiledBlock } from './jit/block.js';
 import { runBlocks } from './jit/chain.js';
 import { arenaReclaim, guestArena } from './wasm/arena.js';
-import { STRAIGHT_STUCK, STRAIGHT_TAKEN, type Straight } from './wasm/interp.js';
+import { LoopState, STRAIGHT_STUCK, STRAIGHT_TAKEN, type Straight } from './wasm/interp.js';
 
 export const ID_UNDECODED = 0;
 export const ID_ILLEGAL = 1;
@@ -114,6 +114,9 @@ export interface LoopHost {
   readonly wasmChainMap: number;
   /** The Wasm interpreter of straight runs (wasm/interp.ts), or null (jit loop only). */
   readonly straight: Straight | null;
+  /** With it: the heat-check state the loop hands it around each call (LoopState), and its arena offset. */
+  readonly loopState: Int32Array | null;
+  readonly loopStateAt: number;
   /** A compiled block that threw leaves the count, word and error here (then returns -1). */
   jitCount: number;
   /** Instructions completed inside compiled blocks (statistics). */
@@ -255,21 +258,38 @@ export function buildRunLoop(rows: readonly InsnRow[], opts: { jit?: boolean } =
           ${special}
         }`
     : special;
-  // The jit loop hands straight runs of the rows the Wasm interpreter has (wasm/interp.ts) to it:
-  // it runs up to and including a taken branch (then the heat check runs as after any branch), or
-  // stops before a slot that is not a row, at the page end or the budget (the loop goes on from
-  // there), or before an instruction it leaves to its JS row ("stuck", or nothing run: the loop
-  // runs that one here, skipping the interpreter once; any instruction run here ends the skip).
+  // The jit loop hands straight runs of the rows the Wasm interpreter has (wasm/interp.ts) to it,
+  // with the heat check's state (ls): it runs the heat check of each taken branch itself and goes
+  // on, until a counter would reach the threshold (it leaves after that branch, STRAIGHT_TAKEN,
+  // and the check runs here and compiles), a slot that is not a row, the page end or the budget
+  // (the loop goes on from there), or an instruction it leaves to its JS row ("stuck", or nothing
+  // run: the loop runs that one here, skipping the interpreter once; any instruction run here ends
+  // the skip). Its runs start right after a heat check or a JS row, never after a block ran, so
+  // blockRun is 0 there.
   const straightRun = jit
     ? `if (straightRuns[id] === 1 && page.at >= 0 && !skip) {
           spr[0] = pcHi;
           spr[1] = pcLo;
-          const r = straightFn(budget - n, regs, tlb, page.at, straightLast);
+          ls[${LoopState.RUN}] = n - mark;
+          ls[${LoopState.FROM_HI}] = fromHi;
+          ls[${LoopState.FROM_LO}] = fromLo;
+          ls[${LoopState.FROM_HX}] = fromHx;
+          ls[${LoopState.CALL_HI}] = callHi;
+          ls[${LoopState.CALL_LO}] = callLo;
+          ls[${LoopState.CALL_HX}] = callHx;
+          const r = straightFn(budget - n, regs, tlb, page.at, lsAt);
           n += r >>> 2;
+          mark = n - ls[${LoopState.RUN}];
+          fromHi = ls[${LoopState.FROM_HI}];
+          fromLo = ls[${LoopState.FROM_LO}];
+          fromHx = ls[${LoopState.FROM_HX}];
+          callHi = ls[${LoopState.CALL_HI}];
+          callLo = ls[${LoopState.CALL_LO}];
+          callHx = ls[${LoopState.CALL_HX}];
           pcHi = spr[0];
           pcLo = spr[1];
           if ((r & ${STRAIGHT_TAKEN}) !== 0) {
-            w = straight.lastBranch[0];
+            w = ls[${LoopState.LAST_BRANCH}];
             break taken;
           }
           if (r < 4 || (r & ${STRAIGHT_STUCK}) !== 0) skip = true;
@@ -315,7 +335,7 @@ export function buildRunLoop(rows: readonly InsnRow[], opts: { jit?: boolean } =
 return function runLoop(host, s, mem, budget) {
   const spr = s.spr;
   ${jit ? 'const heat = host.heat; const threshold = host.jitThreshold; let mark = 0;' : ''}
-  ${jit ? 'const regs = s.regBase; const tlb = mem.tlbBase; const straight = regs >= 0 && tlb >= 0 ? host.straight : null; const straightRuns = straight === null ? NO_RUNS : straight.runs; const straightFn = straight === null ? null : straight.run; const straightLast = straight === null ? 0 : straight.lastAt; let skip = false;' : ''}
+  ${jit ? 'const regs = s.regBase; const tlb = mem.tlbBase; const straight = regs >= 0 && tlb >= 0 ? host.straight : null; const straightRuns = straight === null ? NO_RUNS : straight.runs; const straightFn = straight === null ? null : straight.run; const ls = host.loopState; const lsAt = host.loopStateAt; let skip = false;' : ''}
   let pcHi = spr[0] | 0;
   let pcLo = spr[1] | 0;
   ${jit ? `let fromHi = pcHi; let fromLo = pcLo; let fromHx = (pcLo >>> 2) & ${HEAT_MASK}; let blockRun = 0; let callHi = 0; let callLo = 0; let callHx = -1;` : ''}

@@ -20,18 +20,44 @@
 // exec function (exec/*.ts) or of its region emitter (compiler.ts); test/unit/cpu/wasm-interp.test.ts
 // runs both on random operands.
 import { Op, WasmFn, functionEntry, functionsModule } from './encode.js';
-import { guestArena } from './arena.js';
+import { VSR_OFFSET, guestArena } from './arena.js';
+import { Simd, shuffle, simdMem, simdSupported } from './simd.js';
 import { BLOCK_PARAMS } from './chain.js';
 import { CR_OFF, CTR_OFF, L_EA, L_TL, LR_OFF, PC_OFF, RESV_LEN_OFF, RESV_OFF, SIZE, XER_OFF, loadValue, memAt, probeAddress, probeMiss, type Kind } from './compiler.js';
 import { MASK64 } from '../int64.js';
 import type { InsnRow } from '../isa-types.js';
+import { HEAT_MASK } from '../run.js';
 
 // Parameters (a region's type, chain.ts): budget left, register file, TLB, the CodePage's ids
-// (its words follow 64 KiB on), where to leave the word of a taken branch (Straight.lastBranch).
+// (its words follow 64 KiB on), the CPU's loop state (LoopState below).
 const P_LEFT = 0;
 const P_REGS = 1;
 const P_CODE = 3;
-const P_LAST = 4;
+const P_STATE = 4;
+
+/**
+ * The jit loop's heat-check state (run.ts), which the loop hands over around each call (int32
+ * indices into the block at the CPU's loopStateAt), followed by the heat table itself: the
+ * interpreter runs the heat check of a taken branch as the loop does, and goes on at the target
+ * when no counter reaches the threshold (then the loop's compile path has nothing to do).
+ */
+export const LoopState = {
+  /** The word of the taken branch a run ended with. */
+  LAST_BRANCH: 0,
+  /** Instructions since the last taken branch (the loop's n - mark). */
+  RUN: 1,
+  FROM_HI: 2,
+  FROM_LO: 3,
+  FROM_HX: 4,
+  CALL_HI: 5,
+  CALL_LO: 6,
+  CALL_HX: 7,
+  THRESHOLD: 8,
+  /** Byte offset of the heat table (HEAT_SIZE int32). */
+  HEAT_AT: 64,
+} as const;
+/** Arena bytes of a CPU's loop state and heat table. */
+export const LOOP_STATE_BYTES = 32768;
 // i32 locals 5..20 (10..12 are the TLB probe's, shared with compiler.ts), then i64 locals 21..24.
 const L_N = 5;
 const L_W = 6;
@@ -39,11 +65,20 @@ const L_ID = 7;
 const L_FLAGS = 8;
 const L_U = 9;
 const L_V = 13;
+const L_D0 = 14; // the run before this call's last taken branch
+const L_MARK = 15; // L_N at this call's last taken branch
+const L_HX = 16;
+const L_H1 = 17;
+const L_H2 = 18;
+const L_H3 = 19;
+const L_D = 20;
 const L_X = 22;
 const L_Y = 23;
 const L_PC = 24;
 const L_PC_SCRATCH = 25;
-const LOCALS = [...new Array<number>(16).fill(0x7f), ...new Array<number>(5).fill(0x7e)];
+const L_PC0 = 26; // PC at entry (its page is the one this call runs)
+const L_V128 = 27;
+const LOCALS = [...new Array<number>(16).fill(0x7f), ...new Array<number>(6).fill(0x7e)];
 const WORDS_AT = 65536;
 
 /** Return value: count << 2 | these. */
@@ -357,6 +392,40 @@ function storeSized(f: WasmFn, kind: 'b' | 'h' | 'w' | 'd'): void {
   else f.i32_store(memAt(4));
 }
 
+/**
+ * lxvd2x/lxvw4x/lvx and their stores (loadVector/storeVector in emit-vector.ts): 16 bytes between
+ * memory and the VSR in the register file (XT = TX || T; lvx/stvx: VR T, at an EA rounded down to
+ * 16). The page is byte-reversed, so the register is the 16 bytes with their words reversed.
+ */
+const vectorAccess = (write: boolean, vr: boolean): Handler => (b) => {
+  const f = b.f;
+  ea(b, 'x');
+  if (vr) f.local_get(L_EA).i64_const(-16).op(Op.i64_and).local_set(L_EA);
+  probeMiss(f, 16, write);
+  b.stuckIf();
+  probeAddress(f, write);
+  // the VSR's address in the register file
+  b.rt();
+  if (vr) f.i32_const(32).op(Op.i32_or);
+  else f.local_get(L_W).i32_const(1).op(Op.i32_and).i32_const(5).op(Op.i32_shl).op(Op.i32_or);
+  f.i32_const(4).op(Op.i32_shl).local_get(P_REGS).op(Op.i32_add).local_set(L_U);
+  const reversed = (from: () => void): void => {
+    from();
+    f.local_tee(L_V128).local_get(L_V128);
+    shuffle(f, WORD_REVERSE);
+  };
+  if (write) {
+    f.local_get(L_TL);
+    reversed(() => (f.local_get(L_U), simdMem(f, Simd.v128_load, VSR_OFFSET)));
+    simdMem(f, Simd.v128_store, memAt(16));
+  } else {
+    f.local_get(L_U);
+    reversed(() => (f.local_get(L_TL), simdMem(f, Simd.v128_load, memAt(16))));
+    simdMem(f, Simd.v128_store, VSR_OFFSET);
+  }
+};
+const WORD_REVERSE = Array.from({ length: 16 }, (_v, o) => o ^ 12);
+
 // ---- arithmetic and logic (exec/integer.ts)
 
 /** RT = op(RA, RB) (XO-form, OE=0), CR0 when Rc. */
@@ -668,13 +737,88 @@ const shiftAlgebraic = (word: boolean, amount: 'sh' | 'rb5' | 'rb'): Handler => 
 
 // ---- branches (exec/branch.ts): a taken one leaves with PC on the target and its word stored
 
-/** Leave after the taken branch: count it, PC = the i64 target on the stack. */
+const stateAt = (k: number): number => 4 * k;
+const heatAt = (f: WasmFn, hx: number): void => void f.local_get(hx).i32_const(2).op(Op.i32_shl).local_get(P_STATE).op(Op.i32_add);
+
+/**
+ * A taken branch to the i64 target on the stack: count it, then the loop's heat check (run.ts),
+ * all or nothing: when a counter would reach the threshold, leave with STRAIGHT_TAKEN before
+ * changing any (the loop runs its check and compiles); otherwise add the run to the target, to
+ * where the run started and to the function's entry, note a call or return, and go on at the
+ * target if it is on this page (else leave there, the check done).
+ */
 function taken(b: Body): void {
   const f = b.f;
+  const S = LoopState;
   f.local_set(L_PC);
   f.local_get(L_N).i32_const(1).op(Op.i32_add).local_set(L_N);
-  f.local_get(P_LAST).local_get(L_W).i32_store(0);
+  f.local_get(P_STATE).local_get(L_W).i32_store(stateAt(S.LAST_BRANCH));
   f.i32_const(STRAIGHT_TAKEN).local_set(L_FLAGS);
+  // d = the run since the previous taken branch; hx = the target's counter
+  f.local_get(L_D0).local_get(L_N).op(Op.i32_add).local_get(L_MARK).op(Op.i32_sub).local_set(L_D);
+  f.local_get(L_PC).op(Op.i32_wrap_i64).i32_const(2).op(Op.i32_shr_u).i32_const(HEAT_MASK).op(Op.i32_and).local_set(L_HX);
+  const reaches = (h: number, hx: () => void): void => {
+    hx();
+    f.local_set(L_U);
+    heatAt(f, L_U);
+    f.i32_load(S.HEAT_AT).local_get(L_D).op(Op.i32_add).local_tee(h);
+    f.local_get(P_STATE).i32_load(stateAt(S.THRESHOLD)).op(Op.i32_ge_s);
+    b.if_().br('ret').end();
+  };
+  const fromDiffers = (): void => void f.local_get(P_STATE).i32_load(stateAt(S.FROM_HX)).local_get(L_HX).op(Op.i32_ne);
+  // the function's entry, when known and neither of the other two
+  const callCounts = (): void => {
+    f.local_get(P_STATE).i32_load(stateAt(S.CALL_HX)).local_tee(L_U).i32_const(0).op(Op.i32_ge_s);
+    f.local_get(L_U).local_get(P_STATE).i32_load(stateAt(S.FROM_HX)).op(Op.i32_ne).op(Op.i32_and);
+    f.local_get(L_U).local_get(L_HX).op(Op.i32_ne).op(Op.i32_and);
+  };
+  reaches(L_H1, () => f.local_get(L_HX));
+  fromDiffers();
+  b.if_();
+  reaches(L_H2, () => f.local_get(P_STATE).i32_load(stateAt(S.FROM_HX)));
+  b.end();
+  callCounts();
+  b.if_();
+  reaches(L_H3, () => f.local_get(P_STATE).i32_load(stateAt(S.CALL_HX)));
+  b.end();
+  // commit
+  heatAt(f, L_HX);
+  f.local_get(L_H1).i32_store(S.HEAT_AT);
+  fromDiffers();
+  b.if_();
+  f.local_get(P_STATE).i32_load(stateAt(S.FROM_HX)).local_set(L_U);
+  heatAt(f, L_U);
+  f.local_get(L_H2).i32_store(S.HEAT_AT);
+  b.end();
+  callCounts();
+  b.if_();
+  f.local_get(P_STATE).i32_load(stateAt(S.CALL_HX)).local_set(L_U);
+  heatAt(f, L_U);
+  f.local_get(L_H3).i32_store(S.HEAT_AT);
+  b.end();
+  // a call (LK) remembers the target as the function's entry; a bclr forgets it
+  const pcHalves = (hi: number, lo: number): void => {
+    f.local_get(P_STATE).local_get(L_PC).i64_const(32).op(Op.i64_shr_u).op(Op.i32_wrap_i64).i32_store(stateAt(hi));
+    f.local_get(P_STATE).local_get(L_PC).op(Op.i32_wrap_i64).i32_store(stateAt(lo));
+  };
+  f.local_get(L_W).i32_const(1).op(Op.i32_and);
+  b.if_();
+  pcHalves(S.CALL_HI, S.CALL_LO);
+  f.local_get(P_STATE).local_get(L_HX).i32_store(stateAt(S.CALL_HX));
+  b.else_();
+  f.local_get(L_W).i32_const(0xfc0007fe | 0).op(Op.i32_and).i32_const((19 << 26) | 32).op(Op.i32_eq);
+  b.if_();
+  f.local_get(P_STATE).i32_const(-1).i32_store(stateAt(S.CALL_HX));
+  b.end();
+  b.end();
+  pcHalves(S.FROM_HI, S.FROM_LO);
+  f.local_get(P_STATE).local_get(L_HX).i32_store(stateAt(S.FROM_HX));
+  f.i32_const(0).local_set(L_D0);
+  f.local_get(L_N).local_set(L_MARK);
+  f.i32_const(0).local_set(L_FLAGS);
+  // on this page: go on (the loop's budget check comes first)
+  f.local_get(L_PC).local_get(L_PC0).op(Op.i64_xor).i64_const(16).op(Op.i64_shr_u).op(Op.i64_eqz);
+  b.if_().br('next').end();
   b.br('ret');
 }
 /** LR = CIA + 4 when LK. */
@@ -786,6 +930,16 @@ const sprMove = (to: boolean): Handler => (b) => {
   if (to) b.setPair(CTR_OFF, () => b.getRt());
   else (b.getPair(CTR_OFF), b.setRt());
   b.end();
+};
+
+/** The 16-byte accesses (memmove's, memclr's), where the host validates Wasm SIMD. */
+const vectorRows: Record<string, Handler> = {
+  lxvd2x: vectorAccess(false, false),
+  lxvw4x: vectorAccess(false, false),
+  stxvd2x: vectorAccess(true, false),
+  stxvw4x: vectorAccess(true, false),
+  lvx: vectorAccess(false, true),
+  stvx: vectorAccess(true, true),
 };
 
 /** Handlers by row name (the rows of exec/*.ts; every other row stops the run before it). */
@@ -925,6 +1079,7 @@ export const interpRows: Record<string, Handler> = {
   stwux: store('w', 'x', true),
   stdx: store('d', 'x', false),
   stdux: store('d', 'x', true),
+  ...vectorRows,
   mfspr: sprMove(false),
   mtspr: sprMove(true),
   sync: nop,
@@ -937,15 +1092,12 @@ export const interpRows: Record<string, Handler> = {
   icbi: nop,
 };
 
-export type StraightFn = (left: number, regs: number, tlb: number, code: number, last: number) => number;
+export type StraightFn = (left: number, regs: number, tlb: number, code: number, state: number) => number;
 
 export interface Straight {
   run: StraightFn;
   /** 1 for each decoded id this function runs (the JS loop calls it only at those). */
   runs: Uint8Array;
-  /** Arena offset of the word of the taken branch a run ended with, and a view of it. */
-  lastAt: number;
-  lastBranch: Int32Array;
 }
 
 let built: Straight | null | undefined;
@@ -959,10 +1111,9 @@ export function straightInterpreter(rows: readonly InsnRow[], idOfRow: Int32Arra
   built = null;
   const arena = guestArena();
   if (arena === null || (typeof process !== 'undefined' && process.env.AIX_GDBSTUB_WASM_INTERP === '0')) return null;
-  const lastAt = arena.allocSmall(16);
   if (masksAt < 0) {
     masksAt = arena.allocSmall(64 * 64 * 8);
-    if (masksAt < 0 || lastAt < 0) return null;
+    if (masksAt < 0) return null;
     const m = new Int32Array(arena.buffer, masksAt, 64 * 64 * 2);
     for (let k = 0; k < 64 * 64; k++) {
       m[2 * k] = MASK64[2 * k + 1]!; // little-endian i64: low word first
@@ -976,13 +1127,14 @@ export function straightInterpreter(rows: readonly InsnRow[], idOfRow: Int32Arra
   for (let id = 0; id < 5; id++) target[id] = -2;
   rows.forEach((row, k) => {
     const h = interpRows[row.name];
-    if (h === undefined) return;
+    if (h === undefined || (vectorRows[row.name] !== undefined && !simdSupported())) return;
     target[idOfRow[k]!] = handlers.length;
     handlers.push(h);
   });
   const b = new Body();
   const f = b.f;
-  f.local_get(P_REGS).i64_load(PC_OFF).i64_const(32).op(Op.i64_rotl).local_set(L_PC);
+  f.local_get(P_REGS).i64_load(PC_OFF).i64_const(32).op(Op.i64_rotl).local_tee(L_PC).local_set(L_PC0);
+  f.local_get(P_STATE).i32_load(stateAt(LoopState.RUN)).local_set(L_D0);
   b.block('ret');
   b.loop('next');
   f.local_get(L_N).local_get(P_LEFT).op(Op.i32_ge_s);
@@ -1019,11 +1171,12 @@ export function straightInterpreter(rows: readonly InsnRow[], idOfRow: Int32Arra
   b.end(); // loop
   b.end(); // ret
   b.setPair(PC_OFF, () => f.local_get(L_PC));
+  f.local_get(P_STATE).local_get(L_D0).local_get(L_N).op(Op.i32_add).local_get(L_MARK).op(Op.i32_sub).i32_store(stateAt(LoopState.RUN));
   f.local_get(L_N).i32_const(2).op(Op.i32_shl).local_get(L_FLAGS).op(Op.i32_or);
-  const entry = functionEntry(LOCALS, [f.bytes]);
+  const entry = functionEntry(simdSupported() ? [...LOCALS, 0x7b] : LOCALS, [f.bytes]);
   const inst = new WebAssembly.Instance(new WebAssembly.Module(functionsModule(BLOCK_PARAMS, [entry], ['f'])), { e: { m: arena.memory } });
   const runs = new Uint8Array(maxId + 1);
   for (let id = 0; id <= maxId; id++) runs[id] = target[id]! >= 0 ? 1 : 0;
-  built = { run: inst.exports.f as unknown as StraightFn, runs, lastAt, lastBranch: new Int32Array(arena.buffer, lastAt, 1) };
+  built = { run: inst.exports.f as unknown as StraightFn, runs };
   return built;
 }

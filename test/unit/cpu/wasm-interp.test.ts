@@ -151,6 +151,35 @@ describe('Wasm interpreter: straight runs match the JS interpreter', () => {
     }
   });
 
+  it('16-byte loads and stores (lxvd2x, lxvw4x, lvx and stores), at any alignment and across a page end', () => {
+    const r = rng(0x5eed_0208n);
+    let ran = 0;
+    for (let c = 0; c < 600; c++) {
+      const setup = randomSetup(r);
+      const vsr = new Int32Array(256);
+      for (let k = 0; k < 256; k++) vsr[k] = Number(BigInt.asIntN(32, r()));
+      setup.vsr = vsr;
+      setup.gpr![1] = DATA + BigInt(c % 4 === 0 ? DATA_LEN - 24 + int(r, 16) : int(r, DATA_LEN - 64));
+      setup.gpr![13] = BigInt(int(r, 24));
+      const access = (): number => {
+        const t = int(r, 32);
+        const tx = int(r, 2);
+        return pick(r, [
+          () => X(31, t, 1, 13, 844) | tx, // lxvd2x
+          () => X(31, t, 1, 13, 780) | tx, // lxvw4x
+          () => X(31, t, 1, 13, 972) | tx, // stxvd2x
+          () => X(31, t, 1, 13, 908) | tx, // stxvw4x
+          () => X(31, t, 1, 13, 103), // lvx
+          () => X(31, t, 1, 13, 231), // stvx
+          () => X(31, t, 0, 1, 844) | tx, // RA = 0
+        ])();
+      };
+      const body = Array.from({ length: 10 }, () => (int(r, 2) === 0 ? access() : randomWasmInsn(r, { branches: false, crFields: 8 })));
+      ran += runStraight([I(4), ...body, TRAP], setup, c % 2 === 0 ? [1000] : [1, 3, 2, 5, 1, 8], `vector ${c}`).insns;
+    }
+    expect(ran).toBeGreaterThan(2000);
+  });
+
   it('a store into the code it is running: the store goes through JS and the new instruction runs', () => {
     // stw r5, 12(r2) with r2 = CODE overwrites word 3 (addi r3,r3,1) with r5 = addi r3,r3,100
     const words = [I(4), D(36, 5, 2, 12), D(14, 3, 3, 1), D(14, 3, 3, 1), TRAP];
@@ -215,6 +244,35 @@ describe('Wasm interpreter: straight runs match the JS interpreter', () => {
     const withWasm = compiled(true);
     expect(withWasm.length).toBeGreaterThan(0);
     expect(withWasm).toEqual(compiled(false));
+  });
+
+  it('its heat check compiles the same blocks as the JS loop: random loops with calls and returns, at many budgets (150 programs)', () => {
+    const r = rng(0x5eed_0207n);
+    let compiledSome = 0;
+    for (let p = 0; p < 150; p++) {
+      const len = 4 + int(r, 24);
+      const body = Array.from({ length: len }, (_v, k) => (int(r, 5) === 0 ? randomBranch(r, k, len) : randomWasmInsn(r, { branches: false, crFields: 7 })));
+      const words = labelLoop(body, 20 + int(r, 60));
+      const setup = randomSetup(r);
+      setup.lr = CODE + 4n * BigInt(2 + int(r, len));
+      setup.ctr = CODE + 4n * BigInt(2 + int(r, len));
+      const budgets = p % 2 === 0 ? [200_000] : Array.from({ length: 100 }, () => 1 + int(r, 60));
+      const jitThreshold = 20 + int(r, 200);
+      const run = (straight: boolean): { snap: unknown[]; blocks: number[]; jit: number } => {
+        const cpu = makeCpu(words, true, { ...setup, jitThreshold });
+        if (!straight) Object.defineProperty(cpu, 'straight', { value: null });
+        const snap = budgets.map((b) => snapshot(cpu, cpu.run(b)));
+        const ids = cpu.codePageFor(0, Number(CODE)).ids;
+        return { snap, blocks: words.map((_w, k) => k).filter((k) => ids[k] === ID_BLOCK), jit: cpu.jitExecuted };
+      };
+      const a = run(true);
+      const b = run(false);
+      expect(a.blocks, `program ${p}`).toEqual(b.blocks);
+      expect(a.jit, `program ${p}`).toBe(b.jit);
+      expect(a.snap, `program ${p}`).toEqual(b.snap);
+      if (a.blocks.length > 0) compiledSome++;
+    }
+    expect(compiledSome).toBeGreaterThan(50);
   });
 
   it('every handler is a real row', () => {
