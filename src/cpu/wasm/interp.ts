@@ -55,6 +55,12 @@ export const LoopState = {
   THRESHOLD: 8,
   /** Byte offset of the heat table (HEAT_SIZE int32). */
   HEAT_AT: 64,
+  /**
+   * Byte offset of the code pages this call may go on to (Cpu.codePageFor's cache, mirrored):
+   * PAGE_SLOTS entries of (high word, page number, CodePage.at), at (page ^ high) & (PAGE_SLOTS - 1).
+   */
+  PAGES_AT: 64 + 4 * 4096,
+  PAGE_SLOTS: 64,
 } as const;
 /** Arena bytes of a CPU's loop state and heat table. */
 export const LOOP_STATE_BYTES = 32768;
@@ -816,9 +822,19 @@ function taken(b: Body): void {
   f.i32_const(0).local_set(L_D0);
   f.local_get(L_N).local_set(L_MARK);
   f.i32_const(0).local_set(L_FLAGS);
-  // on this page: go on (the loop's budget check comes first)
+  // on this page: go on (the loop's budget check comes first); on another known one, go on there
   f.local_get(L_PC).local_get(L_PC0).op(Op.i64_xor).i64_const(16).op(Op.i64_shr_u).op(Op.i64_eqz);
   b.if_().br('next').end();
+  f.local_get(L_PC).op(Op.i32_wrap_i64).i32_const(16).op(Op.i32_shr_u).local_tee(L_H1);
+  f.local_get(L_PC).i64_const(32).op(Op.i64_shr_u).op(Op.i32_wrap_i64).local_tee(L_H2).op(Op.i32_xor);
+  f.i32_const(S.PAGE_SLOTS - 1).op(Op.i32_and).i32_const(12).op(Op.i32_mul).local_get(P_STATE).op(Op.i32_add).local_tee(L_U);
+  f.i32_load(S.PAGES_AT + 4).local_get(L_H1).op(Op.i32_eq);
+  f.local_get(L_U).i32_load(S.PAGES_AT).local_get(L_H2).op(Op.i32_eq).op(Op.i32_and);
+  b.if_();
+  f.local_get(L_U).i32_load(S.PAGES_AT + 8).local_set(P_CODE);
+  f.local_get(L_PC).local_set(L_PC0);
+  b.br('next');
+  b.end();
   b.br('ret');
 }
 /** LR = CIA + 4 when LK. */

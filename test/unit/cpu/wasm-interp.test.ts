@@ -275,6 +275,47 @@ describe('Wasm interpreter: straight runs match the JS interpreter', () => {
     expect(compiledSome).toBeGreaterThan(50);
   });
 
+  it('calls to a function on the next code page go on there, and forgetting all decoded code forgets that page too', () => {
+    const r = rng(0x5eed_0209n);
+    const far = 0x10000; // byte offset of the second code page
+    const bytesOf = (ws: number[]): Uint8Array => {
+      const out = new Uint8Array(4 * ws.length);
+      ws.forEach((x, k) => new DataView(out.buffer).setUint32(4 * k, x >>> 0));
+      return out;
+    };
+    for (let p = 0; p < 60; p++) {
+      // page 1: 20 calls (bl to the far function) between random instructions; page 2: a leaf
+      const calls: number[] = [];
+      for (let k = 0; k < 20; k++) {
+        calls.push(randomWasmInsn(r, { branches: false, crFields: 8 }));
+        const at = 4 * (1 + calls.length);
+        calls.push(I(far - at, 0, 1));
+      }
+      const words = [I(4), ...calls, TRAP];
+      const leaf = (): number[] => [...Array.from({ length: 6 }, () => randomWasmInsn(r, { branches: false, crFields: 8 })), XL(20, 0, 16)];
+      const setup = randomSetup(r);
+      const jit = makeCpu(words, true, { ...setup, ...NO_COMPILE });
+      const interp = makeCpu(words, false, setup);
+      const first = bytesOf(leaf());
+      for (const cpu of [jit, interp]) cpu.mem.writeBytes(CODE + BigInt(far), first);
+      const seen = countStraight(jit);
+      const budgets = p % 2 === 0 ? [100_000] : Array.from({ length: 30 }, () => 1 + int(r, 20));
+      for (const b of budgets) expect(snapshot(jit, jit.run(b)), `far ${p}`).toEqual(snapshot(interp, interp.run(b)));
+      // a new leaf, every decoded instruction forgotten, run again from the start
+      const second = bytesOf(leaf());
+      for (const cpu of [jit, interp]) {
+        cpu.mem.writeBytes(CODE + BigInt(far), second);
+        cpu.invalidateCode();
+        cpu.pc = CODE;
+      }
+      expect(snapshot(jit, jit.run(100_000)), `far ${p} again`).toEqual(snapshot(interp, interp.run(100_000)));
+      expect(seen.insns).toBeGreaterThan(100);
+      // 80 page changes over the two runs (each call and each return), most without coming back
+      // to the loop (it still gets the undecoded slots)
+      if (p % 2 === 0) expect(seen.calls, `far ${p}`).toBeLessThan(80);
+    }
+  });
+
   it('every handler is a real row', () => {
     const names = new Set(allRows.map((row) => row.name));
     for (const name of Object.keys(interpRows)) expect(names.has(name), name).toBe(true);
