@@ -120,6 +120,11 @@ function tuneWasmTiering(): void {
   v8?.setFlagsFromString(`--wasm-tiering-budget=${budget}`);
 }
 
+/** Whether guestArena ran already (the start-up snapshot's builder checks that it did not). */
+export function arenaDecided(): boolean {
+  return arena !== undefined;
+}
+
 /** The process's arena, or null when the Wasm tier is off or the memory could not be reserved. */
 export function guestArena(): Arena | null {
   if (arena !== undefined) return arena;

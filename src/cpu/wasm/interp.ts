@@ -24,7 +24,6 @@ import { VSR_OFFSET, guestArena } from './arena.js';
 import { Simd, shuffle, simdMem, simdSupported } from './simd.js';
 import { BLOCK_PARAMS } from './chain.js';
 import { CR_OFF, CTR_OFF, L_EA, L_TL, LR_OFF, PC_OFF, RESV_LEN_OFF, RESV_OFF, SIZE, XER_OFF, loadValue, memAt, probeAddress, probeMiss, type Kind } from './compiler.js';
-import { MASK64 } from '../int64.js';
 import type { InsnRow } from '../isa-types.js';
 import { HEAT_MASK } from '../run.js';
 
@@ -286,14 +285,24 @@ class Body {
 
 type Handler = (b: Body) => void;
 
-/** MASK(mb, me) as i64 from the table in the arena (int64.ts MASK64, the rows' own table). */
-let masksAt = -1;
+/**
+ * MASK(mb, me) as i64 (IBM bit numbers, bit 0 the most significant): bits mb..me, or when mb > me
+ * bits 0..me and mb..63 (int64.ts MASK64). With A = ones(mb..63) = -1 >>> mb and B = ones(0..me)
+ * = ~((-1 >>> me) >>> 1), that is A & B, or A | B.
+ */
 function mask(b: Body, mb: () => void, me: () => void): void {
   const f = b.f;
+  f.i64_const(-1);
   mb();
-  f.i32_const(6).op(Op.i32_shl);
+  f.op(Op.i64_extend_i32_u).op(Op.i64_shr_u).local_set(L_PC_SCRATCH);
+  f.i64_const(-1);
   me();
-  f.op(Op.i32_add).i32_const(3).op(Op.i32_shl).i64_load(masksAt);
+  f.op(Op.i64_extend_i32_u).op(Op.i64_shr_u).i64_const(1).op(Op.i64_shr_u).i64_const(-1).op(Op.i64_xor).local_set(L_X);
+  f.local_get(L_PC_SCRATCH).local_get(L_X).op(Op.i64_and);
+  f.local_get(L_PC_SCRATCH).local_get(L_X).op(Op.i64_or);
+  mb();
+  me();
+  f.op(Op.i32_le_u).select();
 }
 
 // ---- loads and stores (exec/loadstore.ts; update forms with RA = 0, or RA = RT for loads, are the JS row's)
@@ -1117,6 +1126,8 @@ export interface Straight {
 }
 
 let built: Straight | null | undefined;
+/** The function's code entry and its runs table, with and without the vector rows. */
+const prepared: Array<{ entry: Uint8Array; runs: Uint8Array } | undefined> = [undefined, undefined];
 
 /**
  * The interpreter for the rows with these ids (run.ts rowIds), once per process; null without
@@ -1127,15 +1138,27 @@ export function straightInterpreter(rows: readonly InsnRow[], idOfRow: Int32Arra
   built = null;
   const arena = guestArena();
   if (arena === null || (typeof process !== 'undefined' && process.env.AIX_GDBSTUB_WASM_INTERP === '0')) return null;
-  if (masksAt < 0) {
-    masksAt = arena.allocSmall(64 * 64 * 8);
-    if (masksAt < 0) return null;
-    const m = new Int32Array(arena.buffer, masksAt, 64 * 64 * 2);
-    for (let k = 0; k < 64 * 64; k++) {
-      m[2 * k] = MASK64[2 * k + 1]!; // little-endian i64: low word first
-      m[2 * k + 1] = MASK64[2 * k]!;
-    }
-  }
+  const { entry, runs } = straightEntry(rows, idOfRow, simdSupported());
+  const inst = new WebAssembly.Instance(new WebAssembly.Module(functionsModule(BLOCK_PARAMS, [entry], ['f'])), { e: { m: arena.memory } });
+  built = { run: inst.exports.f as unknown as StraightFn, runs };
+  return built;
+}
+
+/**
+ * Emit the interpreter's code ahead of the run, for the start-up snapshot's builder
+ * (commands/snapshot-main.ts): its code depends only on the rows (and on whether the host
+ * validates SIMD: both kinds are made), and emitting it in cold code took 9-12 ms of every run.
+ * Only the module around it depends on the arena (its memory import), so that part is left to the
+ * run; nothing here may touch the arena or compile Wasm.
+ */
+export function prepareStraightInterpreter(rows: readonly InsnRow[], idOfRow: Int32Array): void {
+  straightEntry(rows, idOfRow, false);
+  straightEntry(rows, idOfRow, true);
+}
+
+function straightEntry(rows: readonly InsnRow[], idOfRow: Int32Array, simd: boolean): { entry: Uint8Array; runs: Uint8Array } {
+  const known = prepared[simd ? 1 : 0];
+  if (known !== undefined) return known;
   let maxId = 0;
   for (const id of idOfRow) maxId = Math.max(maxId, id);
   const handlers: Handler[] = [];
@@ -1143,7 +1166,7 @@ export function straightInterpreter(rows: readonly InsnRow[], idOfRow: Int32Arra
   for (let id = 0; id < 5; id++) target[id] = -2;
   rows.forEach((row, k) => {
     const h = interpRows[row.name];
-    if (h === undefined || (vectorRows[row.name] !== undefined && !simdSupported())) return;
+    if (h === undefined || (vectorRows[row.name] !== undefined && !simd)) return;
     target[idOfRow[k]!] = handlers.length;
     handlers.push(h);
   });
@@ -1189,10 +1212,10 @@ export function straightInterpreter(rows: readonly InsnRow[], idOfRow: Int32Arra
   b.setPair(PC_OFF, () => f.local_get(L_PC));
   f.local_get(P_STATE).local_get(L_D0).local_get(L_N).op(Op.i32_add).local_get(L_MARK).op(Op.i32_sub).i32_store(stateAt(LoopState.RUN));
   f.local_get(L_N).i32_const(2).op(Op.i32_shl).local_get(L_FLAGS).op(Op.i32_or);
-  const entry = functionEntry(simdSupported() ? [...LOCALS, 0x7b] : LOCALS, [f.bytes]);
-  const inst = new WebAssembly.Instance(new WebAssembly.Module(functionsModule(BLOCK_PARAMS, [entry], ['f'])), { e: { m: arena.memory } });
+  const entry = functionEntry(simd ? [...LOCALS, 0x7b] : LOCALS, [f.bytes]);
   const runs = new Uint8Array(maxId + 1);
   for (let id = 0; id <= maxId; id++) runs[id] = target[id]! >= 0 ? 1 : 0;
-  built = { run: inst.exports.f as unknown as StraightFn, runs };
-  return built;
+  const made = { entry, runs };
+  prepared[simd ? 1 : 0] = made;
+  return made;
 }

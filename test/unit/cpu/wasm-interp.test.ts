@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { Cpu, StopReason } from '../../../src/cpu/cpu.js';
 import { DATA_LEN, expectWatchThenTrap, int, labelLoop, makeCpu, pick, randomSetup, randomWasmInsn, runBoth, snapshot, type Setup } from './jit-harness.js';
-import { B, CODE, D, DATA, DS, I, MDS, SPR, TRAP, X, XL, XO, rng } from './asm.js';
+import { B, CODE, D, DATA, DS, I, M, MD, MDS, SPR, TRAP, X, XL, XO, rng } from './asm.js';
 import { interpRows } from '../../../src/cpu/wasm/interp.js';
 import { ID_BLOCK } from '../../../src/cpu/run.js';
 import { allRows } from '../../../src/cpu/decode.js';
@@ -102,6 +102,18 @@ describe('Wasm interpreter: straight runs match the JS interpreter', () => {
       ran += runStraight(words, randomSetup(r), budgets, `loop ${p}`).insns;
     }
     expect(ran).toBeGreaterThan(10_000);
+  });
+
+  it('every rotate mask: rldic at every (mb, sh), rlwinm at every (mb, me), each result stored', () => {
+    const r = rng(0x5eed_020an);
+    const programs: number[][] = [];
+    for (let mb = 0; mb < 64; mb++) programs.push(Array.from({ length: 64 }, (_v, sh) => MD(6, 5, sh, mb, 2)));
+    for (let mb = 0; mb < 32; mb++) programs.push(Array.from({ length: 32 }, (_v, me) => M(21, 6, 5, int(r, 32), mb, me)));
+    for (const rotates of programs) {
+      const body = rotates.flatMap((w, k) => [w, DS(62, 5, 1, 8 * k, 0)]);
+      const setup: Setup = { gpr: { 1: DATA + 0x100n, 6: BigInt.asUintN(64, r()) } };
+      expect(runStraight([I(4), ...body, TRAP], setup, [10_000], 'masks').insns).toBeGreaterThanOrEqual(body.length);
+    }
   });
 
   it('forms it leaves to JS stop it before them: OE, update forms with RA = 0 or RT, other SPRs, FP and unknown rows', () => {
