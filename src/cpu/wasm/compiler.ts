@@ -604,10 +604,20 @@ const arith = (op: number, swap = false): RowEmitter => (e, w) => {
  */
 const divide = (word: boolean, signed: boolean): RowEmitter => (e, w) => {
   if (w & 0x400) return false;
-  const f = e.f;
-  const [a, b] = [ra(w), rb(w)];
-  const get = (r: number): void => {
-    e.getG(r);
+  divideValues(e.f, () => e.getG(ra(w)), () => e.getG(rb(w)), word, signed);
+  e.setG(rt(w));
+  if (w & 1) e.cr0(rt(w));
+  return true;
+};
+/**
+ * The quotient (i64) of the values a and b push (i64; word forms use their low words), as divd,
+ * divdu, divw, divwu compute it: the ISA leaves x/0 and MIN/-1 undefined, and exec/integer.ts
+ * gives the dividend there (qemu's choice); dividing by 1 instead gives exactly that and keeps
+ * Wasm's division from trapping. Word forms zero-extend the quotient. Shared with wasm/interp.ts.
+ */
+export function divideValues(f: WasmFn, a: () => void, b: () => void, word: boolean, signed: boolean): void {
+  const get = (push: () => void): void => {
+    push();
     if (word) f.op(Op.i32_wrap_i64);
   };
   const konst = (v: number | bigint): void => void (word ? f.i32_const(Number(v)) : f.i64_const(v));
@@ -630,10 +640,7 @@ const divide = (word: boolean, signed: boolean): RowEmitter => (e, w) => {
   f.select();
   f.op(word ? (signed ? Op.i32_div_s : Op.i32_div_u) : signed ? Op.i64_div_s : Op.i64_div_u);
   if (word) f.op(Op.i64_extend_i32_u);
-  e.setG(rt(w));
-  if (w & 1) e.cr0(rt(w));
-  return true;
-};
+}
 /** mullw (OE=0): the 64-bit product of the sign-extended low words. */
 const mullw: RowEmitter = (e, w) => {
   if (w & 0x400) return false;
@@ -723,31 +730,32 @@ const rotMask = (sh: ((w: number) => number) | 'rb', mb: (w: number) => number, 
 };
 /** sld/srd: shift by RB & 127, zero at 64 and above. */
 const shift64 = (op: number): RowEmitter => (e, w) => {
-  const f = e.f;
-  e.getG(rt(w));
-  e.getG(rb(w));
-  f.op(op);
-  f.i64_const(0);
-  e.getG(rb(w));
-  f.i64_const(64).op(Op.i64_and).op(Op.i64_eqz);
-  f.select();
+  shiftValue(e.f, op, false, () => e.getG(rt(w)), () => e.getG(rb(w)));
   e.putRa(w);
   return true;
 };
 /** slw/srw: shift the low word by RB & 63, zero at 32 and above; the high word is zero. */
 const shift32 = (op: number): RowEmitter => (e, w) => {
-  const f = e.f;
-  e.getG(rt(w));
-  f.op(Op.i32_wrap_i64);
-  e.getG(rb(w));
-  f.op(Op.i32_wrap_i64).op(op).op(Op.i64_extend_i32_u);
-  f.i64_const(0);
-  e.getG(rb(w));
-  f.i64_const(32).op(Op.i64_and).op(Op.i64_eqz);
-  f.select();
+  shiftValue(e.f, op, true, () => e.getG(rt(w)), () => e.getG(rb(w)));
   e.putRa(w);
   return true;
 };
+/**
+ * sld/srd (i64 op: by the amount's low 7 bits, zero from 64 up) or slw/srw (word: i32 op on the
+ * low words, by the low 6 bits, zero from 32 up, zero-extended) of the value and amount pushed
+ * (i64). Shared with wasm/interp.ts.
+ */
+export function shiftValue(f: WasmFn, op: number, word: boolean, value: () => void, amount: () => void): void {
+  value();
+  if (word) f.op(Op.i32_wrap_i64);
+  amount();
+  if (word) f.op(Op.i32_wrap_i64).op(op).op(Op.i64_extend_i32_u);
+  else f.op(op);
+  f.i64_const(0);
+  amount();
+  f.i64_const(word ? 32 : 64).op(Op.i64_and).op(Op.i64_eqz);
+  f.select();
+}
 /** XER.CA = (value < 0 && lost bits != 0), the pushers give the i64 value and the lost-bits mask. */
 function setCarry(e: Emit, value: () => void, lostMask: bigint | (() => void)): void {
   const f = e.f;
@@ -818,23 +826,38 @@ const compareRow = (signed: boolean, immediate: boolean): RowEmitter => (e, w) =
  * constant 0/1 or 'ca' for XER.CA).
  */
 function addCarrying(e: Emit, a: () => void, b: () => void, cin: 0 | 1 | 'ca'): void {
-  const f = e.f;
+  addWithCarry(e.f, a, b, cin, { x: L_X, s: L_Z, r: L_Y }, () => e.getXer(), () => e.setXer());
+}
+/**
+ * Locals r = a + b + carry-in and XER.CA = the carry out, for the i64 values a and b push (cin a
+ * constant 0/1 or 'ca' for XER.CA); getXer pushes XER, setXer stores the i32 on the stack as XER.
+ * Scratch i64 locals x (a) and s (a + b). Shared with wasm/interp.ts.
+ */
+export function addWithCarry(
+  f: WasmFn,
+  a: () => void,
+  b: () => void,
+  cin: 0 | 1 | 'ca',
+  l: { x: number; s: number; r: number },
+  getXer: () => void,
+  setXer: () => void,
+): void {
   a();
-  f.local_set(L_X);
+  f.local_set(l.x);
   b();
-  f.local_get(L_X).op(Op.i64_add).local_set(L_Z); // s = a + b
-  f.local_get(L_Z).local_get(L_X).op(Op.i64_lt_u); // c1 = s < a
-  f.local_get(L_Z);
+  f.local_get(l.x).op(Op.i64_add).local_set(l.s); // s = a + b
+  f.local_get(l.s).local_get(l.x).op(Op.i64_lt_u); // c1 = s < a
+  f.local_get(l.s);
   if (cin === 'ca') {
-    e.getXer();
+    getXer();
     f.i32_const(29).op(Op.i32_shr_u).i32_const(1).op(Op.i32_and).op(Op.i64_extend_i32_u);
   } else f.i64_const(cin);
-  f.op(Op.i64_add).local_set(L_Y); // r = s + cin
-  f.local_get(L_Y).local_get(L_Z).op(Op.i64_lt_u).op(Op.i32_or); // c2 = r < s
+  f.op(Op.i64_add).local_set(l.r); // r = s + cin
+  f.local_get(l.r).local_get(l.s).op(Op.i64_lt_u).op(Op.i32_or); // c2 = r < s
   f.i32_const(29).op(Op.i32_shl);
-  e.getXer();
+  getXer();
   f.i32_const(~0x20000000).op(Op.i32_and).op(Op.i32_or);
-  e.setXer();
+  setXer();
 }
 /** XO-form carrying rows (OE=0, Rc=0): RT = a + b + cin. */
 const carrying = (a: 'ra' | 'nra', b: 'rb' | 'zero' | 'ones', cin: 0 | 1 | 'ca'): RowEmitter => (e, w) => {
@@ -870,47 +893,96 @@ const crLogical = (op: (f: WasmFn) => void): RowEmitter => (e, w) => {
 };
 const not32 = (f: WasmFn): void => void f.i32_const(-1).op(Op.i32_xor);
 
+/**
+ * The parameters of row families both Wasm emitters have (this file's regions and
+ * wasm/interp.ts), so the two tables cannot disagree on what a row does.
+ */
+/** X-form logical rows: the i64 op, complement RB first, complement the result. */
+export const LOGICAL_FORMS: Record<string, readonly [number, boolean, boolean]> = {
+  or: [Op.i64_or, false, false],
+  and: [Op.i64_and, false, false],
+  xor: [Op.i64_xor, false, false],
+  andc: [Op.i64_and, true, false],
+  orc: [Op.i64_or, true, false],
+  nor: [Op.i64_or, false, true],
+  nand: [Op.i64_and, false, true],
+  eqv: [Op.i64_xor, false, true],
+};
+/** CR logical rows: the op on the two bits (0/1 i32; the result is masked to one bit). */
+export const CR_LOGICAL_FORMS: Record<string, (f: WasmFn) => void> = {
+  crand: (f) => f.op(Op.i32_and),
+  crandc: (f) => (not32(f), f.op(Op.i32_and)),
+  creqv: (f) => (f.op(Op.i32_xor), not32(f)),
+  crnand: (f) => (f.op(Op.i32_and), not32(f)),
+  crnor: (f) => (f.op(Op.i32_or), not32(f)),
+  cror: (f) => f.op(Op.i32_or),
+  crorc: (f) => (not32(f), f.op(Op.i32_or)),
+  crxor: (f) => f.op(Op.i32_xor),
+};
+/** The carrying XO rows: RA or ~RA, plus RB, 0 or -1, plus a carry-in of 0, 1 or XER.CA. */
+export const CARRYING_FORMS: Record<string, readonly ['ra' | 'nra', 'rb' | 'zero' | 'ones', 0 | 1 | 'ca']> = {
+  addc: ['ra', 'rb', 0],
+  adde: ['ra', 'rb', 'ca'],
+  addze: ['ra', 'zero', 'ca'],
+  addme: ['ra', 'ones', 'ca'],
+  subfc: ['nra', 'rb', 1],
+  subfe: ['nra', 'rb', 'ca'],
+  subfze: ['nra', 'zero', 'ca'],
+};
+/** lbarx..ldarx and stbcx...stdcx.: the access size. */
+export const RESERVE_FORMS: Record<string, 'b' | 'h' | 'w' | 'd'> = { lbarx: 'b', lharx: 'h', lwarx: 'w', ldarx: 'd' };
+export const STORE_CONDITIONAL_FORMS: Record<string, 'b' | 'h' | 'w' | 'd'> = { 'stbcx.': 'b', 'sthcx.': 'h', 'stwcx.': 'w', 'stdcx.': 'd' };
+/** A row table for the rows of `forms`, each made from its parameters. */
+export function rowsOf<P, R>(forms: Record<string, P>, make: (p: P) => R): Record<string, R> {
+  return Object.fromEntries(Object.entries(forms).map(([name, p]) => [name, make(p)]));
+}
+
 /** High 64 bits of the unsigned 128-bit product of RA and RB into L_Y (mulhdu), signed if asked. */
 function mulHigh(e: Emit, w: number, signed: boolean): void {
-  const f = e.f;
-  const lo32 = (r: number): void => {
-    e.getG(r);
+  mulHighValue(e.f, () => e.getG(ra(w)), () => e.getG(rb(w)), signed, L_X, L_Z);
+  e.f.local_set(L_Y);
+}
+/**
+ * Push the high 64 bits of the 128-bit product of the i64 values a and b push (unsigned, or
+ * signed), with two i64 scratch locals. Shared with wasm/interp.ts.
+ */
+export function mulHighValue(f: WasmFn, a: () => void, b: () => void, signed: boolean, t1: number, t2: number): void {
+  const lo32 = (push: () => void): void => {
+    push();
     f.i64_const(0xffffffff).op(Op.i64_and);
   };
-  const hi32 = (r: number): void => {
-    e.getG(r);
+  const hi32 = (push: () => void): void => {
+    push();
     f.i64_const(32).op(Op.i64_shr_u);
   };
-  const [a, b] = [ra(w), rb(w)];
   // mid = (al*bl >>> 32) + (al*bh & M) + (ah*bl & M)
   lo32(a);
   lo32(b);
   f.op(Op.i64_mul).i64_const(32).op(Op.i64_shr_u);
   lo32(a);
   hi32(b);
-  f.op(Op.i64_mul).local_tee(L_X).i64_const(0xffffffff).op(Op.i64_and).op(Op.i64_add);
+  f.op(Op.i64_mul).local_tee(t1).i64_const(0xffffffff).op(Op.i64_and).op(Op.i64_add);
   hi32(a);
   lo32(b);
-  f.op(Op.i64_mul).local_tee(L_Z).i64_const(0xffffffff).op(Op.i64_and).op(Op.i64_add);
+  f.op(Op.i64_mul).local_tee(t2).i64_const(0xffffffff).op(Op.i64_and).op(Op.i64_add);
   // hi = ah*bh + (al*bh >>> 32) + (ah*bl >>> 32) + (mid >>> 32)
   f.i64_const(32).op(Op.i64_shr_u);
   hi32(a);
   hi32(b);
   f.op(Op.i64_mul).op(Op.i64_add);
-  f.local_get(L_X).i64_const(32).op(Op.i64_shr_u).op(Op.i64_add);
-  f.local_get(L_Z).i64_const(32).op(Op.i64_shr_u).op(Op.i64_add);
+  f.local_get(t1).i64_const(32).op(Op.i64_shr_u).op(Op.i64_add);
+  f.local_get(t2).i64_const(32).op(Op.i64_shr_u).op(Op.i64_add);
   if (signed) {
     // minus (a < 0 ? b : 0) and (b < 0 ? a : 0)
-    e.getG(b);
+    b();
     f.i64_const(0);
-    e.getG(a);
+    a();
     f.i64_const(0).op(Op.i64_lt_s).select().op(Op.i64_sub);
-    e.getG(a);
+    a();
     f.i64_const(0);
-    e.getG(b);
+    b();
     f.i64_const(0).op(Op.i64_lt_s).select().op(Op.i64_sub);
   }
-  f.local_set(L_Y);
 }
 
 export const wasmRows: Record<string, RowEmitter> = {
@@ -957,13 +1029,7 @@ export const wasmRows: Record<string, RowEmitter> = {
   divdu: divide(false, false),
   divw: divide(true, true),
   divwu: divide(true, false),
-  addc: carrying('ra', 'rb', 0),
-  adde: carrying('ra', 'rb', 'ca'),
-  addze: carrying('ra', 'zero', 'ca'),
-  addme: carrying('ra', 'ones', 'ca'),
-  subfc: carrying('nra', 'rb', 1),
-  subfe: carrying('nra', 'rb', 'ca'),
-  subfze: carrying('nra', 'zero', 'ca'),
+  ...rowsOf(CARRYING_FORMS, ([a, b, cin]) => carrying(a, b, cin)),
   addic: (e, w) => {
     addCarrying(e, () => e.getG(ra(w)), () => e.f.i64_const(si(w)), 0);
     e.f.local_get(L_Y);
@@ -1008,28 +1074,14 @@ export const wasmRows: Record<string, RowEmitter> = {
     e.setCr();
     return true;
   },
-  crand: crLogical((f) => f.op(Op.i32_and)),
-  crandc: crLogical((f) => (not32(f), f.op(Op.i32_and))),
-  creqv: crLogical((f) => (f.op(Op.i32_xor), not32(f))),
-  crnand: crLogical((f) => (f.op(Op.i32_and), not32(f))),
-  crnor: crLogical((f) => (f.op(Op.i32_or), not32(f))),
-  cror: crLogical((f) => f.op(Op.i32_or)),
-  crorc: crLogical((f) => (not32(f), f.op(Op.i32_or))),
-  crxor: crLogical((f) => f.op(Op.i32_xor)),
+  ...rowsOf(CR_LOGICAL_FORMS, crLogical),
   mulli: (e, w) => {
     e.getG(ra(w));
     e.f.i64_const(si(w)).op(Op.i64_mul);
     e.setG(rt(w));
     return true;
   },
-  or: logical(Op.i64_or, false, false),
-  and: logical(Op.i64_and, false, false),
-  xor: logical(Op.i64_xor, false, false),
-  andc: logical(Op.i64_and, true, false),
-  orc: logical(Op.i64_or, true, false),
-  nor: logical(Op.i64_or, false, true),
-  nand: logical(Op.i64_and, false, true),
-  eqv: logical(Op.i64_xor, false, true),
+  ...rowsOf(LOGICAL_FORMS, ([op, notB, notResult]) => logical(op, notB, notResult)),
   ori: immLogical(Op.i64_or, 0),
   oris: immLogical(Op.i64_or, 16),
   xori: immLogical(Op.i64_xor, 0),
@@ -1143,14 +1195,8 @@ export const wasmRows: Record<string, RowEmitter> = {
   stwx: store('w', false, true),
   stdx: store('d', false, true),
   stdux: store('d', true, true),
-  lbarx: loadReserve('b'),
-  lharx: loadReserve('h'),
-  lwarx: loadReserve('w'),
-  ldarx: loadReserve('d'),
-  'stbcx.': storeConditional('b'),
-  'sthcx.': storeConditional('h'),
-  'stwcx.': storeConditional('w'),
-  'stdcx.': storeConditional('d'),
+  ...rowsOf(RESERVE_FORMS, loadReserve),
+  ...rowsOf(STORE_CONDITIONAL_FORMS, storeConditional),
 
   mfspr: (e, w) => {
     const n = sprNum(w);

@@ -23,7 +23,7 @@ import { Op, WasmFn, functionEntry, functionsModule } from './encode.js';
 import { VSR_OFFSET, guestArena } from './arena.js';
 import { Simd, shuffle, simdMem, simdSupported } from './simd.js';
 import { BLOCK_PARAMS } from './chain.js';
-import { CR_OFF, CTR_OFF, L_EA, L_TL, LR_OFF, PC_OFF, RESV_LEN_OFF, RESV_OFF, SIZE, XER_OFF, loadValue, memAt, probeAddress, probeMiss, type Kind } from './compiler.js';
+import { CR_OFF, CTR_OFF, L_EA, L_TL, LR_OFF, PC_OFF, RESV_LEN_OFF, RESV_OFF, SIZE, XER_OFF, CARRYING_FORMS, CR_LOGICAL_FORMS, LOGICAL_FORMS, RESERVE_FORMS, STORE_CONDITIONAL_FORMS, addWithCarry, divideValues, mulHighValue, rowsOf, shiftValue, loadValue, memAt, probeAddress, probeMiss, type Kind } from './compiler.js';
 import type { InsnRow } from '../isa-types.js';
 import { HEAT_MASK } from '../run.js';
 
@@ -318,6 +318,18 @@ function ea(b: Body, form: Ea): void {
   }
   f.op(Op.i64_add).local_set(L_EA);
 }
+/** L_TL = where the `size` bytes at L_EA are (the regions' TLB probe), or stop before this instruction. */
+function probe(b: Body, size: number, write: boolean): void {
+  probeMiss(b.f, size, write);
+  b.stuckIf();
+  probeAddress(b.f, write);
+}
+/** Store RS (its low `kind` bytes) at L_TL. */
+function storeRs(b: Body, kind: 'b' | 'h' | 'w' | 'd'): void {
+  b.f.local_get(L_TL);
+  b.getRt();
+  storeSized(b.f, kind);
+}
 const load = (kind: Kind, form: Ea, update: boolean): Handler => (b) => {
   const f = b.f;
   if (update) {
@@ -329,9 +341,7 @@ const load = (kind: Kind, form: Ea, update: boolean): Handler => (b) => {
     b.stuckIf();
   }
   ea(b, form);
-  probeMiss(f, SIZE[kind], false);
-  b.stuckIf();
-  probeAddress(f, false);
+  probe(b, SIZE[kind], false);
   loadValue(f, kind);
   b.setRt();
   if (update) {
@@ -347,12 +357,8 @@ const store = (kind: 'b' | 'h' | 'w' | 'd', form: Ea, update: boolean): Handler 
     b.stuckIf();
   }
   ea(b, form);
-  probeMiss(f, SIZE[kind], true);
-  b.stuckIf();
-  probeAddress(f, true);
-  f.local_get(L_TL);
-  b.getRt();
-  storeSized(f, kind);
+  probe(b, SIZE[kind], true);
+  storeRs(b, kind);
   if (update) {
     f.local_get(L_EA);
     b.setRa();
@@ -362,12 +368,7 @@ const store = (kind: 'b' | 'h' | 'w' | 'd', form: Ea, update: boolean): Handler 
 /** lbarx..ldarx: the load, then the reservation (EA, length) in the register file (loadReserve in compiler.ts). */
 const loadReserve = (kind: 'b' | 'h' | 'w' | 'd'): Handler => (b) => {
   const f = b.f;
-  ea(b, 'x');
-  probeMiss(f, SIZE[kind], false);
-  b.stuckIf();
-  probeAddress(f, false);
-  loadValue(f, kind);
-  b.setRt();
+  load(kind, 'x', false)(b);
   f.local_get(P_REGS).local_get(L_EA).i64_const(32).op(Op.i64_rotl).i64_store(RESV_OFF);
   f.local_get(P_REGS).i32_const(SIZE[kind]).i32_store(RESV_LEN_OFF);
 };
@@ -382,12 +383,8 @@ const storeConditional = (kind: 'b' | 'h' | 'w' | 'd'): Handler => (b) => {
   f.local_get(P_REGS).i32_load(RESV_LEN_OFF).i32_const(SIZE[kind]).op(Op.i32_eq);
   f.local_get(P_REGS).i64_load(RESV_OFF).local_get(L_EA).i64_const(32).op(Op.i64_rotl).op(Op.i64_eq).op(Op.i32_and);
   b.if_(0x7f);
-  probeMiss(f, SIZE[kind], true);
-  b.stuckIf();
-  probeAddress(f, true);
-  f.local_get(L_TL);
-  b.getRt();
-  storeSized(f, kind);
+  probe(b, SIZE[kind], true);
+  storeRs(b, kind);
   f.i32_const(2);
   b.else_();
   f.i32_const(0);
@@ -416,9 +413,7 @@ const vectorAccess = (write: boolean, vr: boolean): Handler => (b) => {
   const f = b.f;
   ea(b, 'x');
   if (vr) f.local_get(L_EA).i64_const(-16).op(Op.i64_and).local_set(L_EA);
-  probeMiss(f, 16, write);
-  b.stuckIf();
-  probeAddress(f, write);
+  probe(b, 16, write);
   // the VSR's address in the register file
   b.rt();
   if (vr) f.i32_const(32).op(Op.i32_or);
@@ -473,22 +468,13 @@ const unary = (op: (b: Body) => void, rc = true): Handler => (b) => {
   b.setRa();
   if (rc) b.rc();
 };
-/** RT = a + b + cin, CA = carry out (addCarrying in compiler.ts); a and b as i64 pushers. */
+/** RT = a + b + cin, CA = the carry out (compiler.ts addWithCarry); a and b push i64 values. */
 function addCarrying(b: Body, a: () => void, x: () => void, cin: 0 | 1 | 'ca'): void {
   const f = b.f;
-  a();
-  f.local_set(L_Y);
-  x();
-  f.local_get(L_Y).op(Op.i64_add).local_set(L_EA); // s = a + b (L_EA as scratch)
-  f.local_get(L_EA).local_get(L_Y).op(Op.i64_lt_u).local_set(L_V); // c1
-  f.local_get(L_EA);
-  if (cin === 'ca') {
-    b.getXer();
-    f.i32_const(29).op(Op.i32_shr_u).i32_const(1).op(Op.i32_and).op(Op.i64_extend_i32_u);
-  } else f.i64_const(cin);
-  f.op(Op.i64_add).local_set(L_Y); // r = s + cin
-  f.local_get(L_Y).local_get(L_EA).op(Op.i64_lt_u).local_get(L_V).op(Op.i32_or);
-  b.setCa();
+  addWithCarry(f, a, x, cin, { x: L_X, s: L_EA, r: L_Y }, () => b.getXer(), () => {
+    f.local_set(L_U);
+    f.local_get(P_REGS).local_get(L_U).i32_store(XER_OFF);
+  });
   f.local_get(L_Y);
   b.setRt();
 }
@@ -511,70 +497,15 @@ const carrying = (a: 'ra' | 'nra', x: 'rb' | 'zero' | 'ones', cin: 0 | 1 | 'ca')
   );
 };
 
-/** High 64 bits of the 128-bit product of RA and RB (mulHigh in compiler.ts), signed if asked. */
+/** mulhdu/mulhd: the high 64 bits of the 128-bit product of RA and RB. */
 const mulHigh = (signed: boolean): Handler => (b) => {
-  const f = b.f;
-  b.getRa();
-  f.local_set(L_Y);
-  b.getRb();
-  f.local_set(L_EA);
-  const lo32 = (l: number): void => void f.local_get(l).i64_const(0xffffffff).op(Op.i64_and);
-  const hi32 = (l: number): void => void f.local_get(l).i64_const(32).op(Op.i64_shr_u);
-  // mid = (al*bl >>> 32) + (al*bh & M) + (ah*bl & M); hi = ah*bh + (al*bh >>> 32) + (ah*bl >>> 32) + (mid >>> 32)
-  lo32(L_Y);
-  lo32(L_EA);
-  f.op(Op.i64_mul).i64_const(32).op(Op.i64_shr_u);
-  lo32(L_Y);
-  hi32(L_EA);
-  f.op(Op.i64_mul).local_tee(L_X).i64_const(0xffffffff).op(Op.i64_and).op(Op.i64_add);
-  hi32(L_Y);
-  lo32(L_EA);
-  f.op(Op.i64_mul).local_tee(L_PC_SCRATCH).i64_const(0xffffffff).op(Op.i64_and).op(Op.i64_add);
-  f.i64_const(32).op(Op.i64_shr_u);
-  hi32(L_Y);
-  hi32(L_EA);
-  f.op(Op.i64_mul).op(Op.i64_add);
-  f.local_get(L_X).i64_const(32).op(Op.i64_shr_u).op(Op.i64_add);
-  f.local_get(L_PC_SCRATCH).i64_const(32).op(Op.i64_shr_u).op(Op.i64_add);
-  if (signed) {
-    // minus (a < 0 ? b : 0) and (b < 0 ? a : 0)
-    f.local_get(L_EA).i64_const(0).local_get(L_Y).i64_const(0).op(Op.i64_lt_s).select().op(Op.i64_sub);
-    f.local_get(L_Y).i64_const(0).local_get(L_EA).i64_const(0).op(Op.i64_lt_s).select().op(Op.i64_sub);
-  }
+  mulHighValue(b.f, () => b.getRa(), () => b.getRb(), signed, L_X, L_PC_SCRATCH);
   b.setRt().rc();
 };
-/**
- * divd, divdu, divw, divwu (OE=0; divide in compiler.ts): x/0 and MIN/-1 give the dividend, as
- * exec/integer.ts, by dividing by 1 there; word forms zero-extend the quotient.
- */
+/** divd, divdu, divw, divwu (OE=0), as compiler.ts divideValues computes them. */
 const divide = (word: boolean, signed: boolean): Handler => (b) => {
-  const f = b.f;
   b.noOe();
-  const get = (reg: () => void): void => {
-    b.get(reg);
-    if (word) f.op(Op.i32_wrap_i64);
-  };
-  const konst = (v: number | bigint): void => void (word ? f.i32_const(Number(v)) : f.i64_const(v));
-  const ne = word ? Op.i32_ne : Op.i64_ne;
-  const ra = (): void => void b.ra();
-  const rb = (): void => void b.rb();
-  get(ra);
-  get(rb);
-  konst(1);
-  get(rb);
-  konst(0);
-  f.op(ne);
-  if (signed) {
-    get(ra);
-    konst(word ? 0x80000000 | 0 : -0x8000000000000000n);
-    f.op(ne);
-    get(rb);
-    konst(-1);
-    f.op(ne).op(Op.i32_or).op(Op.i32_and);
-  }
-  f.select();
-  f.op(word ? (signed ? Op.i32_div_s : Op.i32_div_u) : signed ? Op.i64_div_s : Op.i64_div_u);
-  if (word) f.op(Op.i64_extend_i32_u);
+  divideValues(b.f, () => b.getRa(), () => b.getRb(), word, signed);
   b.setRt().rc();
 };
 /** mcrf: CR field BF = CR field BFA. */
@@ -613,7 +544,6 @@ const crLogical = (op: (f: WasmFn) => void): Handler => (b) => {
   f.local_get(P_REGS).i32_load(CR_OFF).i32_const(1).local_get(L_U).op(Op.i32_shl).i32_const(-1).op(Op.i32_xor).op(Op.i32_and).op(Op.i32_or);
   f.i32_store(CR_OFF);
 };
-const not32 = (f: WasmFn): void => void f.i32_const(-1).op(Op.i32_xor);
 
 /** cmp/cmpl/cmpi/cmpli: RA against RB or the immediate, 64-bit when L, else the low words. */
 const compare = (signed: boolean, immediate: boolean): Handler => (b) => {
@@ -695,24 +625,9 @@ const rotate64 = (sh: 'sh' | 'rb', mb: 'mb' | 'zero', me: 'mb' | '63' | '63-sh',
   );
   masked(b, insert);
 };
-/** sld/srd: by RB & 127, zero from 64 up. */
-const shift64 = (op: number): Handler => (b) => {
-  const f = b.f;
-  b.getRt().getRb();
-  f.op(op).i64_const(0);
-  b.getRb();
-  f.i64_const(64).op(Op.i64_and).op(Op.i64_eqz).select();
-  b.setRa().rc();
-};
-/** slw/srw: the low word by RB & 63, zero from 32 up; the high word is zero. */
-const shift32 = (op: number): Handler => (b) => {
-  const f = b.f;
-  b.getRt();
-  f.op(Op.i32_wrap_i64);
-  b.getRb();
-  f.op(Op.i32_wrap_i64).op(op).op(Op.i64_extend_i32_u).i64_const(0);
-  b.getRb();
-  f.i64_const(32).op(Op.i64_and).op(Op.i64_eqz).select();
+/** sld/srd, slw/srw (compiler.ts shiftValue). */
+const shift = (op: number, word: boolean): Handler => (b) => {
+  shiftValue(b.f, op, word, () => b.getRt(), () => b.getRb());
   b.setRa().rc();
 };
 /**
@@ -787,30 +702,26 @@ function taken(b: Body): void {
     f.local_get(L_U).local_get(P_STATE).i32_load(stateAt(S.FROM_HX)).op(Op.i32_ne).op(Op.i32_and);
     f.local_get(L_U).local_get(L_HX).op(Op.i32_ne).op(Op.i32_and);
   };
-  reaches(L_H1, () => f.local_get(L_HX));
-  fromDiffers();
-  b.if_();
-  reaches(L_H2, () => f.local_get(P_STATE).i32_load(stateAt(S.FROM_HX)));
-  b.end();
-  callCounts();
-  b.if_();
-  reaches(L_H3, () => f.local_get(P_STATE).i32_load(stateAt(S.CALL_HX)));
-  b.end();
-  // commit
-  heatAt(f, L_HX);
-  f.local_get(L_H1).i32_store(S.HEAT_AT);
-  fromDiffers();
-  b.if_();
-  f.local_get(P_STATE).i32_load(stateAt(S.FROM_HX)).local_set(L_U);
-  heatAt(f, L_U);
-  f.local_get(L_H2).i32_store(S.HEAT_AT);
-  b.end();
-  callCounts();
-  b.if_();
-  f.local_get(P_STATE).i32_load(stateAt(S.CALL_HX)).local_set(L_U);
-  heatAt(f, L_U);
-  f.local_get(L_H3).i32_store(S.HEAT_AT);
-  b.end();
+  // the target's counter, where the run started (if another), the function's entry (if another)
+  const counters = (step: (h: number, hx: () => void) => void): void => {
+    step(L_H1, () => f.local_get(L_HX));
+    fromDiffers();
+    b.if_();
+    step(L_H2, () => f.local_get(P_STATE).i32_load(stateAt(S.FROM_HX)));
+    b.end();
+    callCounts();
+    b.if_();
+    step(L_H3, () => f.local_get(P_STATE).i32_load(stateAt(S.CALL_HX)));
+    b.end();
+  };
+  counters(reaches);
+  // none reaches it: commit
+  counters((h, hx) => {
+    hx();
+    f.local_set(L_U);
+    heatAt(f, L_U);
+    f.local_get(h).i32_store(S.HEAT_AT);
+  });
   // a call (LK) remembers the target as the function's entry; a bclr forgets it
   const pcHalves = (hi: number, lo: number): void => {
     f.local_get(P_STATE).local_get(L_PC).i64_const(32).op(Op.i64_shr_u).op(Op.i32_wrap_i64).i32_store(stateAt(hi));
@@ -893,45 +804,30 @@ function boOk(b: Body, noCtr: boolean): void {
   b.end();
   f.local_get(L_V);
 }
+/** bc/bclr/bcctr: the BO test, then LR = CIA + 4 when LK, then the branch if taken (boTaken order). */
+function conditional(noCtr: boolean, target: (b: Body) => void, beforeLink?: (b: Body) => void): Handler {
+  return (b) => {
+    boOk(b, noCtr);
+    b.f.local_set(L_U);
+    beforeLink?.(b);
+    link(b);
+    b.f.local_get(L_U);
+    b.if_();
+    target(b);
+    taken(b);
+    b.end();
+  };
+}
 const branchRows: Record<string, Handler> = {
   b: (b) => {
     link(b);
     relative(b, () => b.f.local_get(L_W).i32_const(6).op(Op.i32_shl).i32_const(6).op(Op.i32_shr_s).i32_const(-4).op(Op.i32_and));
     taken(b);
   },
-  bc: (b) => {
-    boOk(b, false);
-    b.f.local_set(L_U);
-    link(b);
-    b.f.local_get(L_U);
-    b.if_();
-    relative(b, () => b.f.local_get(L_W).i32_const(16).op(Op.i32_shl).i32_const(16).op(Op.i32_shr_s).i32_const(-4).op(Op.i32_and));
-    taken(b);
-    b.end();
-  },
-  bclr: (b) => {
-    boOk(b, false);
-    b.f.local_set(L_U);
-    b.getPair(LR_OFF);
-    b.f.i64_const(-4).op(Op.i64_and).local_set(L_Y); // the old LR (bclrl)
-    link(b);
-    b.f.local_get(L_U);
-    b.if_();
-    b.f.local_get(L_Y);
-    taken(b);
-    b.end();
-  },
-  bcctr: (b) => {
-    boOk(b, true);
-    b.f.local_set(L_U);
-    link(b);
-    b.f.local_get(L_U);
-    b.if_();
-    b.getPair(CTR_OFF);
-    b.f.i64_const(-4).op(Op.i64_and);
-    taken(b);
-    b.end();
-  },
+  bc: conditional(false, (b) => relative(b, () => b.f.local_get(L_W).i32_const(16).op(Op.i32_shl).i32_const(16).op(Op.i32_shr_s).i32_const(-4).op(Op.i32_and))),
+  // bclrl: the target is the old LR, taken before the link
+  bclr: conditional(false, (b) => b.f.local_get(L_Y), (b) => (b.getPair(LR_OFF), b.f.i64_const(-4).op(Op.i64_and).local_set(L_Y))),
+  bcctr: conditional(true, (b) => (b.getPair(CTR_OFF), b.f.i64_const(-4).op(Op.i64_and))),
 };
 
 const nop: Handler = () => undefined;
@@ -943,17 +839,19 @@ const sprMove = (to: boolean): Handler => (b) => {
     b.field(11, 31);
     f.i32_const(5).op(Op.i32_shl).op(Op.i32_or);
   };
+  const move = (off: number): void => {
+    if (to) b.setPair(off, () => b.getRt());
+    else (b.getPair(off), b.setRt());
+  };
   num();
   f.i32_const(8).op(Op.i32_eq);
   b.if_();
-  if (to) b.setPair(LR_OFF, () => b.getRt());
-  else (b.getPair(LR_OFF), b.setRt());
+  move(LR_OFF);
   b.else_();
   num();
   f.i32_const(9).op(Op.i32_ne);
   b.stuckIf();
-  if (to) b.setPair(CTR_OFF, () => b.getRt());
-  else (b.getPair(CTR_OFF), b.setRt());
+  move(CTR_OFF);
   b.end();
 };
 
@@ -986,13 +884,7 @@ export const interpRows: Record<string, Handler> = {
   addic: (b) => addCarrying(b, () => b.getRa(), () => b.si64(), 0),
   'addic.': (b) => (addCarrying(b, () => b.getRa(), () => b.si64(), 0), b.cr0()),
   subfic: (b) => addCarrying(b, () => (b.getRa(), b.f.i64_const(-1).op(Op.i64_xor)), () => b.si64(), 1),
-  addc: carrying('ra', 'rb', 0),
-  adde: carrying('ra', 'rb', 'ca'),
-  addze: carrying('ra', 'zero', 'ca'),
-  addme: carrying('ra', 'ones', 'ca'),
-  subfc: carrying('nra', 'rb', 1),
-  subfe: carrying('nra', 'rb', 'ca'),
-  subfze: carrying('nra', 'zero', 'ca'),
+  ...rowsOf(CARRYING_FORMS, ([a, x, cin]) => carrying(a, x, cin)),
   isel: (b) => {
     const f = b.f;
     b.getRa0().getRb();
@@ -1007,14 +899,7 @@ export const interpRows: Record<string, Handler> = {
   xoris: immLogical(Op.i64_xor, 16, false),
   'andi.': immLogical(Op.i64_and, 0, true),
   'andis.': immLogical(Op.i64_and, 16, true),
-  or: logical(Op.i64_or, false, false),
-  and: logical(Op.i64_and, false, false),
-  xor: logical(Op.i64_xor, false, false),
-  andc: logical(Op.i64_and, true, false),
-  orc: logical(Op.i64_or, true, false),
-  nor: logical(Op.i64_or, false, true),
-  nand: logical(Op.i64_and, false, true),
-  eqv: logical(Op.i64_xor, false, true),
+  ...rowsOf(LOGICAL_FORMS, ([op, notB, notResult]) => logical(op, notB, notResult)),
   extsb: unary((b) => b.f.op(Op.i64_extend8_s)),
   extsh: unary((b) => b.f.op(Op.i64_extend16_s)),
   extsw: unary((b) => b.f.op(Op.i64_extend32_s)),
@@ -1028,22 +913,9 @@ export const interpRows: Record<string, Handler> = {
   divw: divide(true, true),
   divwu: divide(true, false),
   mcrf,
-  crand: crLogical((f) => f.op(Op.i32_and)),
-  crandc: crLogical((f) => (not32(f), f.op(Op.i32_and))),
-  creqv: crLogical((f) => (f.op(Op.i32_xor), not32(f))),
-  crnand: crLogical((f) => (f.op(Op.i32_and), not32(f))),
-  crnor: crLogical((f) => (f.op(Op.i32_or), not32(f))),
-  cror: crLogical((f) => f.op(Op.i32_or)),
-  crorc: crLogical((f) => (not32(f), f.op(Op.i32_or))),
-  crxor: crLogical((f) => f.op(Op.i32_xor)),
-  lbarx: loadReserve('b'),
-  lharx: loadReserve('h'),
-  lwarx: loadReserve('w'),
-  ldarx: loadReserve('d'),
-  'stbcx.': storeConditional('b'),
-  'sthcx.': storeConditional('h'),
-  'stwcx.': storeConditional('w'),
-  'stdcx.': storeConditional('d'),
+  ...rowsOf(CR_LOGICAL_FORMS, crLogical),
+  ...rowsOf(RESERVE_FORMS, loadReserve),
+  ...rowsOf(STORE_CONDITIONAL_FORMS, storeConditional),
   cmp: compare(true, false),
   cmpl: compare(false, false),
   cmpi: compare(true, true),
@@ -1057,10 +929,10 @@ export const interpRows: Record<string, Handler> = {
   rldimi: rotate64('sh', 'mb', '63-sh', true),
   rldcl: rotate64('rb', 'mb', '63'),
   rldcr: rotate64('rb', 'zero', 'mb'),
-  sld: shift64(Op.i64_shl),
-  srd: shift64(Op.i64_shr_u),
-  slw: shift32(Op.i32_shl),
-  srw: shift32(Op.i32_shr_u),
+  sld: shift(Op.i64_shl, false),
+  srd: shift(Op.i64_shr_u, false),
+  slw: shift(Op.i32_shl, true),
+  srw: shift(Op.i32_shr_u, true),
   sradi: shiftAlgebraic(false, 'sh'),
   srawi: shiftAlgebraic(true, 'rb5'),
   srad: shiftAlgebraic(false, 'rb'),
