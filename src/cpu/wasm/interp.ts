@@ -1,24 +1,27 @@
 // The Wasm interpreter: the interpreter loop's straight runs (run.ts), as one WebAssembly function
-// built once per process. Code the Go runtime runs only a few times (its whole start-up, most of
-// a wide program) never reaches the compile threshold, and in JavaScript it runs in V8's cold
-// tiers (Ignition, Sparkplug) until TurboFan has seen enough of the loop: hello's 520,000
-// instructions took 0.1 s of cold code against about 0.02 s warm. A Wasm function is compiled
-// (Liftoff) before its first call, so it runs at machine-code speed from the first instruction.
+// per process. Code the Go runtime runs only a few times (its whole start-up, most of a wide
+// program) never reaches the compile threshold, and in JavaScript it runs in V8's cold tiers
+// (Ignition, Sparkplug) until TurboFan has seen enough of the loop: hello's 520,000 instructions
+// took 0.1 s of cold code against about 0.02 s warm. A Wasm function is compiled (Liftoff) before
+// its first call, so it runs at machine-code speed from the first instruction; its code is emitted
+// by the start-up snapshot's builder (prepareStraightInterpreter).
 //
-// What it does: from PC, the instructions of one 64 KiB code page, dispatched on the ids the JS
-// decoder already stored in the CodePage (run.ts; its ids and words live in the arena), until
-// - a taken branch (it runs the branch: the JS loop then does what it does after any taken branch:
-//   heat, compiled blocks, the call/return tracking),
-// - a slot whose id is not a row (undecoded, breakpoint, host-call sentinel, compiled block: the
-//   JS loop handles it as always), the end of the page, or the budget,
-// - or an instruction it does not run here (a row without a handler below, an OE form, a TLB miss
-//   of a load or store): it stops before it ("stuck") and the JS loop runs that one instruction.
+// What it does: from PC, instruction after instruction, dispatched on the ids the JS decoder stored
+// in the CodePage (run.ts; its ids and words live in the arena). A taken branch runs the loop's
+// heat check on the same counters (LoopState) and goes on at the target, on this page or on
+// another the CPU's page cache knows. It leaves the JS loop to go on:
+// - after a taken branch whose heat check would reach the threshold (STRAIGHT_TAKEN: the loop runs
+//   its own check and compiles),
+// - at a slot whose id is not a row (undecoded, breakpoint, host-call sentinel, compiled block: the
+//   loop handles it as always), at the end of the page, or at the budget,
+// - before an instruction it does not run here (a row without a handler below, an OE form, a TLB
+//   miss of a load or store): "stuck", and the loop runs that one instruction itself.
 // So the JS loop keeps every guarantee: a special id stops as before, a fault is raised by the JS
 // row with its exact PC and count, watched and clean pages are kept out of the TLB as for the Wasm
 // regions, and a store to a code page (out of the write TLB) goes through the JS slow path, which
 // invalidates the ids this function reads. Each handler is the dynamic-register form of the row's
-// exec function (exec/*.ts) or of its region emitter (compiler.ts); test/unit/cpu/wasm-interp.test.ts
-// runs both on random operands.
+// exec function (exec/*.ts) and shares its arithmetic with the row's region emitter (compiler.ts);
+// test/unit/cpu/wasm-interp.test.ts runs it against the JS interpreter on random programs.
 import { Op, WasmFn, functionEntry, functionsModule } from './encode.js';
 import { VSR_OFFSET, guestArena } from './arena.js';
 import { Simd, shuffle, simdMem, simdSupported } from './simd.js';
@@ -63,7 +66,8 @@ export const LoopState = {
 } as const;
 /** Arena bytes of a CPU's loop state and heat table. */
 export const LOOP_STATE_BYTES = 32768;
-// i32 locals 5..20 (10..12 are the TLB probe's, shared with compiler.ts), then i64 locals 21..24.
+// i32 locals 5..20 (10..12 are the TLB probe's, shared with compiler.ts), i64 locals 21..26
+// (21 is the probe's EA), then a v128 scratch where SIMD validates.
 const L_N = 5;
 const L_W = 6;
 const L_ID = 7;
@@ -80,7 +84,7 @@ const L_D = 20;
 const L_X = 22;
 const L_Y = 23;
 const L_PC = 24;
-const L_PC_SCRATCH = 25;
+const L_Z = 25; // i64 scratch
 const L_PC0 = 26; // PC at entry (its page is the one this call runs)
 const L_V128 = 27;
 const LOCALS = [...new Array<number>(16).fill(0x7f), ...new Array<number>(6).fill(0x7e)];
@@ -94,9 +98,8 @@ export const STRAIGHT_STUCK = 2;
 class Body {
   readonly f = new WasmFn();
   private readonly open: string[] = [];
-  block(name: string, type?: number): this {
-    if (type === undefined) this.f.block();
-    else this.f.bytes.push(0x02, type);
+  block(name: string): this {
+    this.f.block();
     this.open.push(name);
     return this;
   }
@@ -294,12 +297,12 @@ function mask(b: Body, mb: () => void, me: () => void): void {
   const f = b.f;
   f.i64_const(-1);
   mb();
-  f.op(Op.i64_extend_i32_u).op(Op.i64_shr_u).local_set(L_PC_SCRATCH);
+  f.op(Op.i64_extend_i32_u).op(Op.i64_shr_u).local_set(L_Z);
   f.i64_const(-1);
   me();
   f.op(Op.i64_extend_i32_u).op(Op.i64_shr_u).i64_const(1).op(Op.i64_shr_u).i64_const(-1).op(Op.i64_xor).local_set(L_X);
-  f.local_get(L_PC_SCRATCH).local_get(L_X).op(Op.i64_and);
-  f.local_get(L_PC_SCRATCH).local_get(L_X).op(Op.i64_or);
+  f.local_get(L_Z).local_get(L_X).op(Op.i64_and);
+  f.local_get(L_Z).local_get(L_X).op(Op.i64_or);
   mb();
   me();
   f.op(Op.i32_le_u).select();
@@ -499,7 +502,7 @@ const carrying = (a: 'ra' | 'nra', x: 'rb' | 'zero' | 'ones', cin: 0 | 1 | 'ca')
 
 /** mulhdu/mulhd: the high 64 bits of the 128-bit product of RA and RB. */
 const mulHigh = (signed: boolean): Handler => (b) => {
-  mulHighValue(b.f, () => b.getRa(), () => b.getRb(), signed, L_X, L_PC_SCRATCH);
+  mulHighValue(b.f, () => b.getRa(), () => b.getRb(), signed, L_X, L_Z);
   b.setRt().rc();
 };
 /** divd, divdu, divw, divwu (OE=0), as compiler.ts divideValues computes them. */
