@@ -45,6 +45,8 @@ export function shellStatusOf(status: number): number {
 export class ProcessTable {
   private nextPid = ROOT_PID + 1;
   readonly entries = new Map<number, ProcessEntry>();
+  /** Wait statuses of processes that ended with no parent to reap them (whenEnded). */
+  private readonly unreaped = new Map<number, number>();
   /** Starts a new emulated process's scheduler next to the others (set by run-program). */
   launcher: ((p: AixProcess) => void) | undefined;
   /** Host-side helpers (pipe pumps) that move data when any process did something. */
@@ -66,7 +68,7 @@ export class ProcessTable {
   /** The wait status of `pid` once it ends, whatever image it runs then (execve keeps the pid). */
   whenEnded(pid: number): Promise<number> {
     const e = this.entries.get(pid);
-    if (!e) return Promise.resolve(0);
+    if (!e) return Promise.resolve(this.unreaped.get(pid) ?? 0);
     if (e.waitStatus !== undefined) return Promise.resolve(e.waitStatus);
     return new Promise((resolve) => this.endWatchers.set(pid, [...(this.endWatchers.get(pid) ?? []), resolve]));
   }
@@ -138,7 +140,10 @@ export class ProcessTable {
     if (parent && !parent.end) {
       parent.postSignal(SIG.SIGCHLD, pid);
     } else {
-      this.entries.delete(pid); // nobody will wait for it
+      // No parent will wait for it; its status stays for whenEnded (a run whose program exec'd:
+      // the new image may end before the run asks, and then answered 0).
+      this.unreaped.set(pid, status);
+      this.entries.delete(pid);
     }
     this.wakeAll();
   }

@@ -141,3 +141,21 @@ describe('execve', () => {
     expect(exec('/script')).toBe(ERRNO.EACCES); // not AIX code: refused without --allow-host-exec
   });
 });
+
+describe('the process table', () => {
+  it('keeps the status of a process nobody reaps for whenEnded, asked before or after it ends', async () => {
+    const { ProcessTable } = await import('../../../src/aix/process-table.js');
+    const table = new ProcessTable();
+    const early = { pid: table.allocatePid(), ppid: 0, wake: () => undefined } as unknown as AixProcess;
+    const late = { pid: table.allocatePid(), ppid: 0, wake: () => undefined } as unknown as AixProcess;
+    table.attach(early);
+    table.attach(late);
+    const asked = table.whenEnded(early.pid);
+    table.ended(early.pid, 5 << 8, 0n);
+    // a run whose program exec'd asks only once the scheduler returns, which may be after the end
+    table.ended(late.pid, 7 << 8, 0n);
+    expect(table.entries.has(late.pid)).toBe(false);
+    expect(await asked).toBe(5 << 8);
+    expect(await table.whenEnded(late.pid)).toBe(7 << 8);
+  });
+});
