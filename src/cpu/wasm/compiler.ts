@@ -269,13 +269,7 @@ export class Emit {
     const f = this.f;
     const [lt, gt] =
       kind === 'i64s' ? [Op.i64_lt_s, Op.i64_gt_s] : kind === 'i64u' ? [Op.i64_lt_u, Op.i64_gt_u] : kind === 'i32s' ? [Op.i32_lt_s, Op.i32_gt_s] : [Op.i32_lt_u, Op.i32_gt_u];
-    f.i32_const(8).i32_const(4).i32_const(2);
-    a();
-    b();
-    f.op(gt).select();
-    a();
-    b();
-    f.op(lt).select();
+    compareNibble(f, a, b, lt, gt);
     this.setField(field);
   }
   /** CR field bf = (nibble on the stack) | SO. */
@@ -665,19 +659,7 @@ const shiftRightAlgebraic = (word: boolean): RowEmitter => (e, w) => {
   };
   e.getG(rb(w));
   f.i64_const(word ? 63 : 127).op(Op.i64_and).local_set(L_Y);
-  const big = (): void => void f.local_get(L_Y).i64_const(64).op(Op.i64_ge_u);
-  // lost bits: all of them from 64 up, else the low n
-  setCarry(e, value, () => {
-    f.i64_const(-1);
-    f.i64_const(1).local_get(L_Y).op(Op.i64_shl).i64_const(1).op(Op.i64_sub);
-    big();
-    f.select();
-  });
-  value();
-  f.i64_const(63).local_get(L_Y);
-  big();
-  f.select();
-  f.op(Op.i64_shr_s);
+  shiftRightAlgebraicValue(f, value, L_Y, () => putCa(e));
   e.putRa(w);
   return true;
 };
@@ -765,10 +747,48 @@ function setCarry(e: Emit, value: () => void, lostMask: bigint | (() => void)): 
   if (typeof lostMask === 'bigint') f.i64_const(lostMask);
   else lostMask();
   f.op(Op.i64_and).i64_const(0).op(Op.i64_ne).op(Op.i32_and);
+  putCa(e);
+}
+/** XER.CA = the i32 (0/1) on the stack. */
+function putCa(e: Emit): void {
+  const f = e.f;
   f.i32_const(29).op(Op.i32_shl);
   e.getXer();
   f.i32_const(~0x20000000).op(Op.i32_and).op(Op.i32_or);
   e.setXer();
+}
+/**
+ * The i64 `value` pushes, shifted right algebraic by the amount in i64 local n (from 64 up: all
+ * sign), after handing setCa (an i32 0/1 on the stack) XER.CA = negative and a one bit shifted out:
+ * srad/sraw here, every algebraic shift in wasm/interp.ts.
+ */
+export function shiftRightAlgebraicValue(f: WasmFn, value: () => void, n: number, setCa: () => void): void {
+  const big = (): void => void f.local_get(n).i64_const(64).op(Op.i64_ge_u);
+  // lost bits: all of them from 64 up, else the low n
+  value();
+  f.i64_const(0).op(Op.i64_lt_s);
+  value();
+  f.i64_const(-1);
+  f.i64_const(1).local_get(n).op(Op.i64_shl).i64_const(1).op(Op.i64_sub);
+  big();
+  f.select();
+  f.op(Op.i64_and).i64_const(0).op(Op.i64_ne).op(Op.i32_and);
+  setCa();
+  value();
+  f.i64_const(63).local_get(n);
+  big();
+  f.select();
+  f.op(Op.i64_shr_s);
+}
+/** The compare nibble (8 lt, 4 gt, 2 eq) of the values a and b push (each pushed twice). */
+export function compareNibble(f: WasmFn, a: () => void, b: () => void, lt: number, gt: number): void {
+  f.i32_const(8).i32_const(4).i32_const(2);
+  a();
+  b();
+  f.op(gt).select();
+  a();
+  b();
+  f.op(lt).select();
 }
 
 /** The BO test of a conditional branch, leaving ok (i32) on the stack. CTR is decremented first unless noCtr. */

@@ -26,7 +26,7 @@ import { Op, WasmFn, functionEntry, functionsModule } from './encode.js';
 import { VSR_OFFSET, guestArena } from './arena.js';
 import { Simd, shuffle, simdMem, simdSupported } from './simd.js';
 import { BLOCK_PARAMS } from './chain.js';
-import { CR_OFF, CTR_OFF, L_EA, L_TL, LR_OFF, PC_OFF, RESV_LEN_OFF, RESV_OFF, SIZE, XER_OFF, CARRYING_FORMS, CR_LOGICAL_FORMS, LOGICAL_FORMS, RESERVE_FORMS, STORE_CONDITIONAL_FORMS, addWithCarry, divideValues, mulHighValue, rowsOf, shiftValue, loadValue, memAt, probeAddress, probeMiss, type Kind } from './compiler.js';
+import { CR_OFF, CTR_OFF, L_EA, L_TL, LR_OFF, PC_OFF, RESV_LEN_OFF, RESV_OFF, SIZE, XER_OFF, CARRYING_FORMS, CR_LOGICAL_FORMS, LOGICAL_FORMS, RESERVE_FORMS, STORE_CONDITIONAL_FORMS, addWithCarry, compareNibble, divideValues, mulHighValue, rowsOf, shiftRightAlgebraicValue, shiftValue, loadValue, memAt, probeAddress, probeMiss, type Kind } from './compiler.js';
 import type { InsnRow } from '../isa-types.js';
 import { HEAT_MASK } from '../run.js';
 
@@ -248,19 +248,9 @@ class Body {
     f.op(Op.i32_shl).i32_const(-1).op(Op.i32_xor).op(Op.i32_and).op(Op.i32_or).i32_store(CR_OFF);
     return this;
   }
-  /** The compare nibble (8 lt, 4 gt, 2 eq) of the two values the pusher gives twice. */
-  nibble(push: () => void, lt: number, gt: number): this {
-    const f = this.f;
-    f.i32_const(8).i32_const(4).i32_const(2);
-    push();
-    f.op(gt).select();
-    push();
-    f.op(lt).select();
-    return this;
-  }
   /** CR0 from the signed compare of L_X with zero. */
   cr0(): this {
-    this.nibble(() => this.f.local_get(L_X).i64_const(0), Op.i64_lt_s, Op.i64_gt_s);
+    compareNibble(this.f, () => this.f.local_get(L_X), () => this.f.i64_const(0), Op.i64_lt_s, Op.i64_gt_s);
     return this.crField(() => this.f.i32_const(28));
   }
   /** CR0 when Rc (bit 31) is set, from L_X. */
@@ -559,14 +549,9 @@ const compare = (signed: boolean, immediate: boolean): Handler => (b) => {
   };
   b.field(21, 1);
   b.if_(0x7f);
-  b.nibble(() => (b.getRa(), other64()), lt64, gt64);
+  compareNibble(f, () => b.getRa(), other64, lt64, gt64);
   b.else_();
-  b.nibble(() => {
-    b.getRa();
-    f.op(Op.i32_wrap_i64);
-    other64();
-    f.op(Op.i32_wrap_i64);
-  }, lt32, gt32);
+  compareNibble(f, () => (b.getRa(), f.op(Op.i32_wrap_i64)), () => (other64(), f.op(Op.i32_wrap_i64)), lt32, gt32);
   b.end();
   b.crField(() => {
     f.i32_const(28);
@@ -652,19 +637,7 @@ const shiftAlgebraic = (word: boolean, amount: 'sh' | 'rb5' | 'rb'): Handler => 
     f.op(Op.i64_extend_i32_u);
   }
   f.local_set(L_EA);
-  const big = (): void => void f.local_get(L_EA).i64_const(64).op(Op.i64_ge_u);
-  // CA: value < 0 and (value & lost) != 0, lost = all bits from 64 up, else (1 << n) - 1
-  f.local_get(L_Y).i64_const(0).op(Op.i64_lt_s);
-  f.local_get(L_Y);
-  f.i64_const(-1);
-  f.i64_const(1).local_get(L_EA).op(Op.i64_shl).i64_const(1).op(Op.i64_sub);
-  big();
-  f.select();
-  f.op(Op.i64_and).i64_const(0).op(Op.i64_ne).op(Op.i32_and);
-  b.setCa();
-  f.local_get(L_Y).i64_const(63).local_get(L_EA);
-  big();
-  f.select().op(Op.i64_shr_s);
+  shiftRightAlgebraicValue(f, () => f.local_get(L_Y), L_EA, () => b.setCa());
   b.setRa().rc();
 };
 
