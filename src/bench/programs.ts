@@ -64,10 +64,6 @@ function timed(command: string, args: string[], env: Record<string, string> = {}
   return { wall, cpu: user! + sys! };
 }
 
-function wall(command: string, args: string[]): number {
-  return timed(command, args).wall;
-}
-
 type Timing = { ours: number; qemu: number; oursCpu: number; qemuCpu: number };
 
 /** How ours is started: the checkout's launcher (from the start-up snapshot), or dist/cli.js without it. */
@@ -202,7 +198,7 @@ export async function benchPrograms(root = resolve('.')): Promise<void> {
   // The rows time what a user runs; make sure that is the snapshot, not the launcher's fallback.
   const check = spawnSync(launcher(root)[0]!, ['run', join(root, 'build/fixtures/go1.24-aix/hello')], {
     encoding: 'utf8',
-    env: { ...process.env, AIX_GDBSTUB_SNAPSHOT: 'require' },
+    env: benchEnv({ AIX_GDBSTUB_SNAPSHOT: 'require' }),
   });
   if (check.status !== 0) throw new Error(`the launcher cannot start from the snapshot (make build):\n${check.stderr}`);
   const rows: Row[] = [];
@@ -227,11 +223,12 @@ export async function benchPrograms(root = resolve('.')): Promise<void> {
   });
   if (['aix', 'linux'].every((goos) => existsSync(join(root, 'build/bench-tools', goos, '.stamp')))) rows.push(...toolRows(root, past));
   else console.log('    (real tools skipped: build/bench-tools missing; make bench builds them with scripts/build-bench-tools.sh)');
-  const nodeAlone = Math.min(...Array.from({ length: REPEAT }, () => wall(process.execPath, ['-e', '0'])));
+  const nodeAlone = (env: Record<string, string> = {}): string =>
+    Math.min(...Array.from({ length: REPEAT }, () => timed(process.execPath, ['-e', '0'], env).wall)).toFixed(3);
   const caCerts = process.env.NODE_EXTRA_CA_CERTS;
-  const withCerts = caCerts === undefined ? '' : `; with this machine's NODE_EXTRA_CA_CERTS, which the rows leave out: ${Math.min(...Array.from({ length: REPEAT }, () => timed(process.execPath, ['-e', '0'], { NODE_EXTRA_CA_CERTS: caCerts }).wall)).toFixed(3)} s`;
+  const withCerts = caCerts === undefined ? '' : `; with this machine's NODE_EXTRA_CA_CERTS, which the rows leave out: ${nodeAlone({ NODE_EXTRA_CA_CERTS: caCerts })} s`;
   const st = startup(root);
-  rows.push({ what: 'hello end to end', ...hello, target: 2, note: `node -e 0 alone: ${nodeAlone.toFixed(3)} s${withCerts}` });
+  rows.push({ what: 'hello end to end', ...hello, target: 2, note: `node -e 0 alone: ${nodeAlone()} s${withCerts}` });
   rows.push({
     what: 'hello end to end, no snapshot (node dist/cli.js run)',
     ...helloWithout,
