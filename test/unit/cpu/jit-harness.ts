@@ -67,10 +67,11 @@ export function snapshot(cpu: Cpu, r: StopReason): Record<string, unknown> {
   };
 }
 
-/** Run both CPUs with the same budget sequence and expect identical snapshots after each run. */
-export function runBoth(words: number[], setup: Setup, budgets: number[], label: string): { jit: Cpu; interp: Cpu } {
+/** Run both CPUs with the same budget sequence and expect identical snapshots after each run (prepareJit: on the compiling one first). */
+export function runBoth(words: number[], setup: Setup, budgets: number[], label: string, prepareJit?: (jit: Cpu) => void): { jit: Cpu; interp: Cpu } {
   const jit = makeCpu(words, true, setup);
   const interp = makeCpu(words, false, setup);
+  prepareJit?.(jit);
   for (const b of budgets) {
     const rj = jit.run(b);
     const ri = interp.run(b);

@@ -34,15 +34,8 @@ function countStraight(cpu: Cpu): { calls: number; insns: number } {
 
 /** runBoth with nothing compiled on the jit side, counting what the Wasm interpreter ran. */
 function runStraight(words: number[], setup: Setup, budgets: number[], label: string): { insns: number; total: number } {
-  const jit = makeCpu(words, true, { ...setup, ...NO_COMPILE });
-  const interp = makeCpu(words, false, setup);
-  const seen = countStraight(jit);
-  for (const b of budgets) {
-    const rj = jit.run(b);
-    const ri = interp.run(b);
-    expect(snapshot(jit, rj), `${label} budget ${b}`).toEqual(snapshot(interp, ri));
-    if (ri !== StopReason.OK) break;
-  }
+  let seen = { calls: 0, insns: 0 };
+  const { jit } = runBoth(words, { ...setup, ...NO_COMPILE }, budgets, label, (cpu) => (seen = countStraight(cpu)));
   expect(jit.jitExecuted, label).toBe(0);
   return { insns: seen.insns, total: jit.totalExecuted };
 }
