@@ -94,7 +94,7 @@ function setup(): boolean {
   f.br(0);
   f.end();
   f.i32_const(0); // not reached (the loop only leaves by return)
-  const bytes = chainModule(BLOCK_PARAMS, [0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7e], f.bytes);
+  const bytes = chainModule(BLOCK_PARAMS, [0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7e], f.bytes.view());
   const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { e: { m: arena.memory, t: table } });
   chainFn = inst.exports.f as unknown as typeof chainFn;
   words = new Int32Array(arena.buffer);

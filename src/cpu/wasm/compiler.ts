@@ -407,7 +407,7 @@ export function probeAddress(f: WasmFn, write: boolean): void {
  * that V8 keeps the emitters in its cold tiers, where each WasmFn call costs far more than a
  * builtin push of many bytes (a 64-word region made about 2,300 of those calls).
  */
-const fixedSequences = new Map<number, number[]>();
+const fixedSequences = new Map<number, Uint8Array>();
 const FIXED_PROBE_R = 0; // + size (1..16): the test; + 0: the address
 const FIXED_PROBE_W = 32;
 const FIXED_BSWAP32 = 64;
@@ -417,10 +417,10 @@ function fixedBytes(f: WasmFn, key: number, emit: (g: WasmFn) => void): void {
   if (bytes === undefined) {
     const g = new WasmFn();
     emit(g);
-    bytes = g.bytes;
+    bytes = g.bytes.view().slice();
     fixedSequences.set(key, bytes);
   }
-  f.bytes.push(...bytes);
+  f.bytes.append(bytes);
 }
 
 /** The i32 on the stack: 1 when the EA (L_EA) misses TLB `t` for `size` bytes; sets L_TH, L_TL, L_TI. */
@@ -1400,7 +1400,7 @@ export function compileWasmBlock(rows: readonly InsnRow[], words: readonly numbe
   if (e.v128 || e.fp) locals.push(0x7b, 0x7b, 0x7b, ...new Array<number>(8).fill(0x7c), ...new Array<number>(e.vsrLocal.size).fill(0x7b));
   // Start at label P_K, with m such that m + t counts from zero there.
   pro.local_get(P_K).local_set(L_P).i32_const(0).local_get(P_T).op(Op.i32_sub).local_set(L_M);
-  const entry = functionEntry(locals, [pro.bytes, f.bytes, epi.bytes]);
+  const entry = functionEntry(locals, [pro.bytes.view(), f.bytes.view(), epi.bytes.view()]);
   const inst = new WebAssembly.Instance(new WebAssembly.Module(functionsModule(BLOCK_PARAMS, [entry], ['f'])), { e: { m: arena.memory } });
   return { fn: inst.exports.f as WasmBlock['fn'], entry };
 }

@@ -571,7 +571,8 @@ function clmulInto(e: Emit, x: () => void, y: () => void, bits: 32 | 64): void {
     f.op(Op.i64_xor).local_set(L_EA);
   }
   f.local_get(L_TH).i32_const(1).op(Op.i32_add).local_tee(L_TH).i32_const(bits).op(Op.i32_ne);
-  f.bytes.push(0x0d, 0); // br_if 0 (the loop)
+  f.bytes.push(0x0d); // br_if 0 (the loop)
+  f.bytes.push(0);
   f.end();
 }
 /** Word k of VR n as a zero-extended i64. */

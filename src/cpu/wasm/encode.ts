@@ -86,7 +86,48 @@ export const Op = {
   f64_reinterpret_i64: 0xbf,
 } as const;
 
-export function uleb(out: number[], v: number): void {
+/** Where LEB128 bytes go: a number[] (module sections) or a ByteBuf (function bodies). */
+interface ByteSink {
+  push(b: number): unknown;
+}
+
+/**
+ * A function body's bytes as the emitters write them: a Uint8Array that doubles when full. A
+ * region's body was a number[] of about 6 KB, grown push by push: at 8 bytes an element plus its
+ * copies, the emitter made about 10 MB of garbage per 100 regions, a sixth of its cold time in
+ * the garbage collector (notes/cpu-performance.md, "Compiling in cold code").
+ */
+export class ByteBuf {
+  private buf = new Uint8Array(1024);
+  /** Bytes written (setting it to 0 empties the buffer). */
+  length = 0;
+  push(b: number): void {
+    if (this.length === this.buf.length) this.grow(1);
+    this.buf[this.length++] = b;
+  }
+  append(bytes: ArrayLike<number>): void {
+    if (this.length + bytes.length > this.buf.length) this.grow(bytes.length);
+    this.buf.set(bytes, this.length);
+    this.length += bytes.length;
+  }
+  /** The bytes written so far (a view: valid until the next write). */
+  view(): Uint8Array {
+    return this.buf.subarray(0, this.length);
+  }
+  private grow(need: number): void {
+    let size = this.buf.length * 2;
+    while (size < this.length + need) size *= 2;
+    const b = new Uint8Array(size);
+    b.set(this.buf.subarray(0, this.length));
+    this.buf = b;
+  }
+}
+
+export function uleb(out: ByteSink, v: number): void {
+  if (v >= 0 && v < 128) {
+    out.push(v);
+    return;
+  }
   do {
     let b = v & 0x7f;
     v = Math.floor(v / 128);
@@ -95,7 +136,7 @@ export function uleb(out: number[], v: number): void {
   } while (v !== 0);
 }
 
-function sleb(out: number[], v: bigint): void {
+function sleb(out: ByteSink, v: bigint): void {
   for (;;) {
     const b = Number(v & 0x7fn);
     v >>= 7n;
@@ -110,8 +151,25 @@ function sleb(out: number[], v: bigint): void {
 /** Encodings of 64-bit constants seen before (masks, byte-swap constants, PC pairs). */
 const bigConsts = new Map<number | bigint, number[]>();
 
+/** Signed LEB128 of an int32 (shifts only: the emitters run in V8's cold tiers, where float math costs). */
+function sleb32(out: ByteSink, v: number): void {
+  for (;;) {
+    const b = v & 0x7f;
+    v >>= 7;
+    if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) {
+      out.push(b);
+      return;
+    }
+    out.push(b | 0x80);
+  }
+}
+
 /** Signed LEB128 of a safe integer without BigInt (compile time is on the hot path of tiering). */
-function slebSmall(out: number[], v: number): void {
+function slebSmall(out: ByteSink, v: number): void {
+  if ((v | 0) === v) {
+    sleb32(out, v);
+    return;
+  }
   for (;;) {
     const b = ((v % 128) + 128) % 128;
     v = Math.floor(v / 128);
@@ -125,7 +183,7 @@ function slebSmall(out: number[], v: number): void {
 
 /** Instruction bytes of one function body, written in stack-machine order. */
 export class WasmFn {
-  readonly bytes: number[] = [];
+  readonly bytes = new ByteBuf();
   op(code: number): this {
     this.bytes.push(code);
     return this;
@@ -142,7 +200,7 @@ export class WasmFn {
   }
   i32_const(v: number): this {
     this.bytes.push(0x41);
-    slebSmall(this.bytes, v | 0);
+    sleb32(this.bytes, v | 0);
     return this;
   }
   i64_const(v: number | bigint): this {
@@ -155,7 +213,7 @@ export class WasmFn {
         sleb(enc, BigInt.asIntN(64, BigInt(v)));
         if (bigConsts.size < 4096) bigConsts.set(v, enc);
       }
-      for (const b of enc) this.bytes.push(b);
+      this.bytes.append(enc);
     }
     return this;
   }
@@ -176,7 +234,8 @@ export class WasmFn {
     }
   }
   private mem(code: number, align: number, offset: number): this {
-    this.bytes.push(code, align);
+    this.bytes.push(code);
+    this.bytes.push(align);
     uleb(this.bytes, offset);
     return this;
   }
@@ -205,16 +264,19 @@ export class WasmFn {
     return this.mem(0x37, 3, offset);
   }
   block(): this {
-    this.bytes.push(0x02, 0x40);
+    this.bytes.push(0x02);
+    this.bytes.push(0x40);
     return this;
   }
   loop(): this {
-    this.bytes.push(0x03, 0x40);
+    this.bytes.push(0x03);
+    this.bytes.push(0x40);
     return this;
   }
   /** `if` with an empty result, or with a value type (0x7f = i32). */
   if_(type = 0x40): this {
-    this.bytes.push(0x04, type);
+    this.bytes.push(0x04);
+    this.bytes.push(type);
     return this;
   }
   else_(): this {
@@ -259,7 +321,8 @@ export class WasmFn {
   }
   f64_const(v: number): this {
     f64Scratch[0] = v;
-    this.bytes.push(0x44, ...f64Bytes);
+    this.bytes.push(0x44);
+    this.bytes.append(f64Bytes);
     return this;
   }
 }
@@ -285,7 +348,7 @@ function typeAndMemory(out: number[], params: number): void {
  * A function's entry in the code section: its size, its extra locals (value types, run-length
  * encoded), then the body given in parts and `end` (each part copied once into the result).
  */
-export function functionEntry(localTypes: number[], parts: readonly number[][]): Uint8Array {
+export function functionEntry(localTypes: number[], parts: readonly ArrayLike<number>[]): Uint8Array {
   const decl: number[] = [];
   const groups: [number, number][] = [];
   for (const t of localTypes) {
@@ -357,7 +420,7 @@ export function functionsModule(params: number, entries: readonly Uint8Array[], 
  * The chain module: `f: (i32 x 7) -> i32` over the imported memory `e.m` and function table `e.t`,
  * whose body calls blocks of type `(i32 x blockParams) -> i32` (type 0) through call_indirect.
  */
-export function chainModule(blockParams: number, localTypes: number[], body: number[]): Uint8Array<ArrayBuffer> {
+export function chainModule(blockParams: number, localTypes: number[], body: ArrayLike<number>): Uint8Array<ArrayBuffer> {
   const out: number[] = [...WASM_HEADER];
   const section = (id: number, content: number[]): void => pushSection(out, id, content);
   section(1, [2, 0x60, blockParams, ...new Array<number>(blockParams).fill(0x7f), 1, 0x7f, 0x60, 7, ...new Array<number>(7).fill(0x7f), 1, 0x7f]);
@@ -367,7 +430,7 @@ export function chainModule(blockParams: number, localTypes: number[], body: num
   const fn: number[] = [];
   uleb(fn, localTypes.length);
   for (const t of localTypes) fn.push(1, t);
-  fn.push(...body, 0x0b);
+  fn.push(...Array.from(body), 0x0b);
   const code: number[] = [1];
   uleb(code, fn.length);
   code.push(...fn);

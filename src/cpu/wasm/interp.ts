@@ -1060,7 +1060,7 @@ function straightEntry(rows: readonly InsnRow[], idOfRow: Int32Array, simd: bool
   b.setPair(PC_OFF, () => f.local_get(L_PC));
   f.local_get(P_STATE).local_get(L_D0).local_get(L_N).op(Op.i32_add).local_get(L_MARK).op(Op.i32_sub).i32_store(stateAt(LoopState.RUN));
   f.local_get(L_N).i32_const(2).op(Op.i32_shl).local_get(L_FLAGS).op(Op.i32_or);
-  const entry = functionEntry(simd ? [...LOCALS, 0x7b] : LOCALS, [f.bytes]);
+  const entry = functionEntry(simd ? [...LOCALS, 0x7b] : LOCALS, [f.bytes.view()]);
   const runs = new Uint8Array(maxId + 1);
   for (let id = 0; id <= maxId; id++) runs[id] = target[id]! >= 0 ? 1 : 0;
   const made = { entry, runs };

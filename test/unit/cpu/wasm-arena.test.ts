@@ -24,8 +24,8 @@ describe('guest arena', () => {
     expect(at).toBeGreaterThan(0);
     // f(a) = load32(a) + 1, stored back at a + 4.
     const f = new WasmFn();
-    f.bytes.push(0x20, 0, 0x20, 0, 0x28, 2, 0, 0x41, 1, Op.i32_add, 0x36, 2, 4, 0x41, 0);
-    const bytes = functionsModule(1, [functionEntry([], [f.bytes])], ['f']);
+    f.bytes.append([0x20, 0, 0x20, 0, 0x28, 2, 0, 0x41, 1, Op.i32_add, 0x36, 2, 4, 0x41, 0]);
+    const bytes = functionsModule(1, [functionEntry([], [f.bytes.view()])], ['f']);
     const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { e: { m: arena.memory } });
     const view = new DataView(arena.buffer);
     view.setInt32(at, 41, true);
