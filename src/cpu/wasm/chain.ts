@@ -69,7 +69,7 @@ function setup(): boolean {
   f.local_get(N).local_get(C).op(Op.i32_add).local_set(N);
   // PC as the one i64 the block stored (hi at regs+256, lo after it): reading its halves with two
   // i32 loads cost the loop a store-forwarding stall (a call and return between two tiny regions:
-  // 37 -> 31 ns, notes/cpu-performance.md "The chain loop's PC load").
+  // 37 -> 29-31 ns, notes/cpu-performance.md "Transitions, cold compiles and warm processes").
   f.local_get(2).i64_load(256).local_tee(PC64).op(Op.i32_wrap_i64).local_set(HI);
   f.local_get(PC64).i64_const(32).op(Op.i64_shr_u).op(Op.i32_wrap_i64).local_set(LO);
   f.local_get(LO).i32_const(2).op(Op.i32_shr_u).i32_const(SETS - 1).op(Op.i32_and).i32_const(SET_SHIFT).op(Op.i32_shl);
