@@ -846,12 +846,13 @@ const compareRow = (signed: boolean, immediate: boolean): RowEmitter => (e, w) =
  * constant 0/1 or 'ca' for XER.CA).
  */
 function addCarrying(e: Emit, a: () => void, b: () => void, cin: 0 | 1 | 'ca'): void {
-  addWithCarry(e.f, a, b, cin, { x: L_X, s: L_Z, r: L_Y }, () => e.getXer(), () => e.setXer());
+  addWithCarry(e.f, a, b, cin, { x: L_X, s: L_Z, r: L_Y }, () => e.getXer(), () => putCa(e));
 }
 /**
  * Locals r = a + b + carry-in and XER.CA = the carry out, for the i64 values a and b push (cin a
- * constant 0/1 or 'ca' for XER.CA); getXer pushes XER, setXer stores the i32 on the stack as XER.
- * Scratch i64 locals x (a) and s (a + b). Shared with wasm/interp.ts.
+ * constant 0/1 or 'ca' for XER.CA); getXer pushes XER, setCa takes the carry out (an i32 0/1 on the
+ * stack) into XER.CA, as for shiftRightAlgebraicValue. Scratch i64 locals x (a) and s (a + b).
+ * Shared with wasm/interp.ts.
  */
 export function addWithCarry(
   f: WasmFn,
@@ -860,7 +861,7 @@ export function addWithCarry(
   cin: 0 | 1 | 'ca',
   l: { x: number; s: number; r: number },
   getXer: () => void,
-  setXer: () => void,
+  setCa: () => void,
 ): void {
   a();
   f.local_set(l.x);
@@ -874,10 +875,7 @@ export function addWithCarry(
   } else f.i64_const(cin);
   f.op(Op.i64_add).local_set(l.r); // r = s + cin
   f.local_get(l.r).local_get(l.s).op(Op.i64_lt_u).op(Op.i32_or); // c2 = r < s
-  f.i32_const(29).op(Op.i32_shl);
-  getXer();
-  f.i32_const(~0x20000000).op(Op.i32_and).op(Op.i32_or);
-  setXer();
+  setCa();
 }
 /** XO-form carrying rows (OE=0, Rc=0): RT = a + b + cin. */
 const carrying = (a: 'ra' | 'nra', b: 'rb' | 'zero' | 'ones', cin: 0 | 1 | 'ca'): RowEmitter => (e, w) => {

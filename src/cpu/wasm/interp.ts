@@ -464,10 +464,7 @@ const unary = (op: (b: Body) => void, rc = true): Handler => (b) => {
 /** RT = a + b + cin, CA = the carry out (compiler.ts addWithCarry); a and b push i64 values. */
 function addCarrying(b: Body, a: () => void, x: () => void, cin: 0 | 1 | 'ca'): void {
   const f = b.f;
-  addWithCarry(f, a, x, cin, { x: L_X, s: L_EA, r: L_Y }, () => b.getXer(), () => {
-    f.local_set(L_U);
-    f.local_get(P_REGS).local_get(L_U).i32_store(XER_OFF);
-  });
+  addWithCarry(f, a, x, cin, { x: L_X, s: L_EA, r: L_Y }, () => b.getXer(), () => b.setCa());
   f.local_get(L_Y);
   b.setRt();
 }
