@@ -117,6 +117,11 @@ function coldStart(root: string, aix: string, args: string[]): number {
   return Math.max(0, first - later) / 1000;
 }
 
+/** The "warm V8" bound of a row: ours' wall less coldStart of the same run, over qemu's wall. */
+function warmBound(root: string, t: Timing, aix: string, args: string[]): number {
+  return (t.ours - coldStart(root, aix, args)) / t.qemu;
+}
+
 /**
  * Real tools from Go's own tree (scripts/build-bench-tools.sh builds them for both sides): gofmt
  * on a 40 KB source file, and cmd/compile compiling a small package that imports fmt and strings.
@@ -130,15 +135,14 @@ function toolRows(root: string, past: (r: Timing) => number): Row[] {
     const gofmt = bestOf(launcher(root), side('aix', 'gofmt'), side('linux', 'gofmt'), ['-l', expr]);
     const compileArgs = (goos: string) => ['-p', 'main', '-importcfg', side(goos, 'importcfg'), '-complete', '-o', join(out, `${goos}.o`), join(root, 'test/inputs/point.go')];
     const compile = bestOf(launcher(root), side('aix', 'compile'), side('linux', 'compile'), compileArgs('aix'), compileArgs('linux'));
-    const warm = (t: Timing, aix: string, args: string[]): number => (t.ours - coldStart(root, aix, args)) / t.qemu;
     return [
-      { what: 'gofmt -l go/types/expr.go (40 KB)', ...gofmt, target: 3, pastStartup: past(gofmt), warm: warm(gofmt, side('aix', 'gofmt'), ['-l', expr]) },
+      { what: 'gofmt -l go/types/expr.go (40 KB)', ...gofmt, target: 3, pastStartup: past(gofmt), warm: warmBound(root, gofmt, side('aix', 'gofmt'), ['-l', expr]) },
       {
         what: 'compile: a package importing fmt, strings',
         ...compile,
         target: 3,
         pastStartup: past(compile),
-        warm: warm(compile, side('aix', 'compile'), compileArgs('aix')),
+        warm: warmBound(root, compile, side('aix', 'compile'), compileArgs('aix')),
       },
     ];
   } finally {
@@ -244,7 +248,7 @@ export async function benchPrograms(root = resolve('.')): Promise<void> {
   const past = (r: Timing): number => Math.max(r.ours - hello.ours, 1e-3) / Math.max(r.qemu - hello.qemu, 1e-3);
   for (const phase of ['sort', 'map', 'sha', 'float', 'all']) {
     const r = endToEnd(root, 'cpubench', [phase]);
-    const warm = (r.ours - coldStart(root, join(root, 'build/fixtures/go1.24-aix/cpubench'), [phase])) / r.qemu;
+    const warm = warmBound(root, r, join(root, 'build/fixtures/go1.24-aix/cpubench'), [phase]);
     rows.push({ what: `cpubench ${phase}`, ...r, target: 3, pastStartup: past(r), warm });
   }
   const sieve = endToEnd(root, 'chansieve', ['1000']);
