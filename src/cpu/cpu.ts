@@ -17,7 +17,8 @@ import {
 import { BlockCompiler, type CompileStats } from './jit/compiler.js';
 import { CompiledBlock, type BlockFn } from './jit/block.js';
 import { CHAIN_MAP_BYTES, chainMapInsert, chainMapRemove, newChainMap } from './wasm/chain.js';
-import { releaseWasmBlock, runWasmAt } from './wasm/compiler.js';
+import { finishChain, releaseWasmBlock, runWasmAt } from './wasm/compiler.js';
+import { chainOn } from './jit/chain.js';
 import { arenaReclaim, guestArena } from './wasm/arena.js';
 import { LOOP_STATE_BYTES, LoopState, straightInterpreter, type Straight } from './wasm/interp.js';
 import { cpuEnv, defaultTimeBase } from './exec/system.js';
@@ -357,6 +358,7 @@ export class Cpu implements LoopHost {
       this.heat = new Int32Array(buffer, stateAt + LoopState.HEAT_AT, HEAT_SIZE);
       this.loopState = new Int32Array(buffer, stateAt, LoopState.HEAT_AT / 4);
       this.loopState[LoopState.THRESHOLD] = this.jitThreshold;
+      this.loopState[LoopState.MAP] = this.wasmChainMap;
       this.loopStateAt = stateAt;
       this.wasmPages = new Int32Array(buffer, stateAt + LoopState.PAGES_AT, 3 * PAGE_CACHE_SIZE).fill(-1);
       arenaReclaim.register(this, { small: [[stateAt, LOOP_STATE_BYTES]] });
@@ -441,6 +443,12 @@ export class Cpu implements LoopHost {
     const r = done < budget ? (this.loop(this, this.current, this.mem, budget - done) as StopReason) : StopReason.OK;
     if (done < budget) done += this.executed;
     return this.finish(r, done);
+  }
+
+  /** LoopHost.resumeChain: the blocks' slow-path instruction if they left through one, then runBlocks's rest. */
+  resumeChain(left: number): number {
+    const s = this.current;
+    return chainOn(this, s, this.mem, null, finishChain(s, this.mem, this, this.loopState![LoopState.CHAIN_R]), left);
   }
 
   /** The next run() executes its first instruction without watch traps (stepping over a WATCH stop). */

@@ -23,7 +23,7 @@ import type { InsnRow } from './isa-types.js';
 import type { CompiledBlock } from './jit/block.js';
 import { runBlocks } from './jit/chain.js';
 import { arenaReclaim, guestArena } from './wasm/arena.js';
-import { LoopState, STRAIGHT_STUCK, STRAIGHT_TAKEN, type Straight } from './wasm/interp.js';
+import { LoopState, STRAIGHT_CHAIN, STRAIGHT_STUCK, STRAIGHT_TAKEN, type Straight } from './wasm/interp.js';
 
 export const ID_UNDECODED = 0;
 export const ID_ILLEGAL = 1;
@@ -117,6 +117,11 @@ export interface LoopHost {
   /** With it: the heat-check state the loop hands it around each call (LoopState), and its arena offset. */
   readonly loopState: Int32Array | null;
   readonly loopStateAt: number;
+  /**
+   * After the Wasm interpreter left with STRAIGHT_CHAIN: the rest of runBlocks for the blocks it
+   * ran (LoopState.CHAIN_R), PC where they left. Returns as runBlocks does.
+   */
+  resumeChain(left: number): number;
   /** A compiled block that threw leaves the count, word and error here (then returns -1). */
   jitCount: number;
   /** Instructions completed inside compiled blocks (statistics). */
@@ -228,6 +233,18 @@ export function buildRunLoop(rows: readonly InsnRow[], opts: { jit?: boolean } =
       ? `spr[0] = pcHi; spr[1] = pcLo; if (f${k}(s, mem, w)) { pcHi = spr[0]; pcLo = spr[1]; n++; ${jit ? 'break taken;' : 'continue;'} }`
       : `f${k}(s, mem, w);`;
   };
+  // After runBlocks (or resumeChain) returned c: go on after the blocks, or stop where one threw.
+  const blockDone = `n += c;
+              blockRun += c;
+              host.jitExecuted += c;
+              pcHi = spr[0];
+              pcLo = spr[1];
+              break taken;`;
+  const blockThrew = `n += host.jitCount;
+              host.jitExecuted += host.jitCount;
+              w = host.jitWord;
+              host.executed = n;
+              return host.exceptionStop(host.jitError, w);`;
   const special = `spr[0] = pcHi;
         spr[1] = pcLo;
         host.executed = n;
@@ -238,19 +255,10 @@ export function buildRunLoop(rows: readonly InsnRow[], opts: { jit?: boolean } =
           if (blk.minLeft <= budget - n) {
             const c = runBlocks(host, s, mem, blk, budget - n);
             if (c > 0) {
-              n += c;
-              blockRun += c;
-              host.jitExecuted += c;
-              pcHi = spr[0];
-              pcLo = spr[1];
-              break taken;
+              ${blockDone}
             }
             if (c < 0) {
-              n += host.jitCount;
-              host.jitExecuted += host.jitCount;
-              w = host.jitWord;
-              host.executed = n;
-              return host.exceptionStop(host.jitError, w);
+              ${blockThrew}
             }
           }
           id = blk.firstId;
@@ -265,7 +273,9 @@ export function buildRunLoop(rows: readonly InsnRow[], opts: { jit?: boolean } =
   // (the loop goes on from there), or an instruction it leaves to its JS row ("stuck", or nothing
   // run: the loop runs that one here, skipping the interpreter once; any instruction run here ends
   // the skip). Its runs start right after a heat check or a JS row, never after a block ran, so
-  // blockRun is 0 there.
+  // blockRun is 0 there. It enters compiled blocks itself as this loop does, and leaves their
+  // blockRun (when its heat check leaves to this one) and their count (jitExecuted) in ls; when
+  // what follows a block is this loop's (STRAIGHT_CHAIN), resumeChain does the rest of runBlocks.
   const straightRun = jit
     ? `if (straightRuns[id] === 1 && page.at >= 0 && !skip) {
           spr[0] = pcHi;
@@ -286,13 +296,26 @@ export function buildRunLoop(rows: readonly InsnRow[], opts: { jit?: boolean } =
           callHi = ls[${LoopState.CALL_HI}];
           callLo = ls[${LoopState.CALL_LO}];
           callHx = ls[${LoopState.CALL_HX}];
+          blockRun = ls[${LoopState.BLOCK_RUN}];
+          host.jitExecuted += ls[${LoopState.JIT}];
           pcHi = spr[0];
           pcLo = spr[1];
-          if ((r & ${STRAIGHT_TAKEN}) !== 0) {
+          const why = r & 3;
+          if (why === ${STRAIGHT_TAKEN}) {
             w = ls[${LoopState.LAST_BRANCH}];
             break taken;
           }
-          if (r < 4 || (r & ${STRAIGHT_STUCK}) !== 0) skip = true;
+          if (why === ${STRAIGHT_CHAIN}) {
+            const c = host.resumeChain(budget - n);
+            if (c > 0) {
+              ${blockDone}
+            }
+            if (c < 0) {
+              ${blockThrew}
+            }
+            continue;
+          }
+          if (r < 4 || why === ${STRAIGHT_STUCK}) skip = true;
           continue;
         }
         skip = false;`

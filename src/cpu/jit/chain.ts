@@ -26,12 +26,20 @@ function blockAt(host: LoopHost, hi: number, lo: number): CompiledBlock | null {
  * completed here before the throwing one, as a single block reports it).
  */
 export function runBlocks(host: LoopHost, s: CpuState, mem: GuestMemory, first: CompiledBlock, left: number): number {
+  return chainOn(host, s, mem, first, first.fn(s, mem, left, host), left);
+}
+
+/**
+ * runBlocks after its first block returned c (PC in spr past it); `from` is that block, or null
+ * when it is not known (the Wasm interpreter ran it: LoopHost.resumeChain). Its links only save
+ * the lookup of the next block, so null changes nothing but the speed.
+ */
+export function chainOn(host: LoopHost, s: CpuState, mem: GuestMemory, from: CompiledBlock | null, c: number, left: number): number {
   const spr = s.spr;
   const heat = host.heat;
-  let b = first;
+  let b = from;
   let n = 0;
   for (;;) {
-    const c = b.fn(s, mem, left - n, host);
     if (c < 0) {
       host.jitCount += n;
       return -1;
@@ -39,9 +47,9 @@ export function runBlocks(host: LoopHost, s: CpuState, mem: GuestMemory, first: 
     n += c;
     const hi = spr[0];
     const lo = spr[1];
-    let next = b.link0;
+    let next = b === null ? null : b.link0;
     if (next === null || next.entryLo !== lo || next.entryHi !== hi || next.dead) {
-      next = b.link1;
+      next = b === null ? null : b.link1;
       if (next === null || next.entryLo !== lo || next.entryHi !== hi || next.dead) {
         next = blockAt(host, hi, lo);
         if (next === null) {
@@ -53,11 +61,14 @@ export function runBlocks(host: LoopHost, s: CpuState, mem: GuestMemory, first: 
           next = blockAt(host, hi, lo);
           if (next === null) return n;
         }
-        b.link1 = b.link0;
-        b.link0 = next;
+        if (b !== null) {
+          b.link1 = b.link0;
+          b.link0 = next;
+        }
       }
     }
     if (next.len > left - n) return n;
     b = next;
+    c = b.fn(s, mem, left - n, host);
   }
 }

@@ -29,6 +29,8 @@ const STATUS_OFF = SETS << SET_SHIFT;
 export const CHAIN_MAP_BYTES = STATUS_OFF + 65536;
 /** Parameters of a block function: budget, register file, TLB, start label and its word index. */
 export const BLOCK_PARAMS = 5;
+/** Parameters of the chain function (runChain). */
+export const CHAIN_PARAMS = 7;
 /** An empty entry's lo: never a 4-aligned PC. */
 const EMPTY_LO = 1;
 
@@ -54,11 +56,6 @@ function setup(): boolean {
   const E = 10;
   const HI = 11;
   const PC64 = 12;
-  /** i32 on the stack: the entry at E does not hold PC (HI, LO). */
-  const misses = (): void => {
-    f.local_get(E).i32_load(4).local_get(LO).op(Op.i32_ne);
-    f.local_get(E).i32_load(0).local_get(HI).op(Op.i32_ne).op(Op.i32_or);
-  };
   f.loop();
   f.local_get(1).local_get(N).op(Op.i32_sub).local_get(2).local_get(3).local_get(K).local_get(T).local_get(0).call_indirect(0).local_tee(C);
   f.i32_const(0).op(Op.i32_lt_s).if_();
@@ -72,25 +69,15 @@ function setup(): boolean {
   // 37 -> 29-31 ns, notes/cpu-performance.md "Transitions, cold compiles and warm processes").
   f.local_get(2).i64_load(256).local_tee(PC64).op(Op.i32_wrap_i64).local_set(HI);
   f.local_get(PC64).i64_const(32).op(Op.i64_shr_u).op(Op.i32_wrap_i64).local_set(LO);
-  f.local_get(LO).i32_const(2).op(Op.i32_shr_u).i32_const(SETS - 1).op(Op.i32_and).i32_const(SET_SHIFT).op(Op.i32_shl);
-  f.local_get(4).op(Op.i32_add).local_set(E);
-  // way 0, else way 1, else leave
-  misses();
-  f.if_();
-  f.local_get(E).i32_const(4 * WAY).op(Op.i32_add).local_set(E);
-  misses();
-  f.if_();
-  f.local_get(N).return_();
-  f.end();
-  f.end();
+  findEntry(f, 4, HI, LO, E, () => f.local_get(N).return_());
   // leave unless the block fits in the budget
-  f.local_get(E).i32_load(12).i32_const(FIELD_MAX).op(Op.i32_and).local_get(1).local_get(N).op(Op.i32_sub).op(Op.i32_gt_s);
+  f.local_get(E).i32_load(ENTRY_PACKED).i32_const(FIELD_MAX).op(Op.i32_and).local_get(1).local_get(N).op(Op.i32_sub).op(Op.i32_gt_s);
   f.if_();
   f.local_get(N).return_();
   f.end();
-  f.local_get(E).i32_load(8).local_set(0);
-  f.local_get(E).i32_load(12).i32_const(10).op(Op.i32_shr_u).i32_const(FIELD_MAX).op(Op.i32_and).local_set(K);
-  f.local_get(E).i32_load(12).i32_const(20).op(Op.i32_shr_u).local_set(T);
+  f.local_get(E).i32_load(ENTRY_SLOT).local_set(0);
+  f.local_get(E).i32_load(ENTRY_PACKED).i32_const(ENTRY_FIELD_BITS).op(Op.i32_shr_u).i32_const(FIELD_MAX).op(Op.i32_and).local_set(K);
+  f.local_get(E).i32_load(ENTRY_PACKED).i32_const(2 * ENTRY_FIELD_BITS).op(Op.i32_shr_u).local_set(T);
   f.br(0);
   f.end();
   f.i32_const(0); // not reached (the loop only leaves by return)
@@ -99,6 +86,41 @@ function setup(): boolean {
   chainFn = inst.exports.f as unknown as typeof chainFn;
   words = new Int32Array(arena.buffer);
   return true;
+}
+
+/**
+ * Emit the chain map lookup: E = the entry of the map at local `map` that holds (local hi, local
+ * lo), way 0 first; when neither way holds it, `miss` runs inside two `if`s (it must leave).
+ */
+export function findEntry(f: WasmFn, map: number, hi: number, lo: number, e: number, miss: () => void): void {
+  /** i32 on the stack: the entry at E does not hold (hi, lo). */
+  const misses = (): void => {
+    f.local_get(e).i32_load(4).local_get(lo).op(Op.i32_ne);
+    f.local_get(e).i32_load(0).local_get(hi).op(Op.i32_ne).op(Op.i32_or);
+  };
+  f.local_get(lo).i32_const(2).op(Op.i32_shr_u).i32_const(SETS - 1).op(Op.i32_and).i32_const(SET_SHIFT).op(Op.i32_shl);
+  f.local_get(map).op(Op.i32_add).local_set(e);
+  misses();
+  f.if_();
+  f.local_get(e).i32_const(4 * WAY).op(Op.i32_add).local_set(e);
+  misses();
+  f.if_();
+  miss();
+  f.end();
+  f.end();
+}
+
+/** Byte offsets in a map entry (findEntry): its table slot, and len | label << 10 | word << 20. */
+export const ENTRY_SLOT = 8;
+export const ENTRY_PACKED = 12;
+export const ENTRY_FIELD_BITS = 10;
+
+/**
+ * The chain function, for a module that imports it (wasm/interp.ts): `(idx, left, regs, tlb, map,
+ * k, t) -> count` as runChain below; null without the arena.
+ */
+export function chainFunction(): WebAssembly.ExportValue | null {
+  return setup() ? (chainFn as unknown as WebAssembly.ExportValue) : null;
 }
 
 /** Put a block function in the table; its index (or -1 when the tier is off). */

@@ -1511,7 +1511,7 @@ export function wasmBlockFn(
  * at run through its row's exec (PC is on it); -1 when that threw (host.jitCount etc. as a JS
  * block reports it).
  */
-function finishChain(s: CpuState, mem: GuestMemory, host: LoopHost, r: number): number {
+export function finishChain(s: CpuState, mem: GuestMemory, host: LoopHost, r: number): number {
   if (r >= 0) return r;
   const n = ~r;
   const info = slotInfo[chainSlowSlot(host.wasmChainMap)]!;

@@ -300,6 +300,12 @@ export class WasmFn {
     for (const d of depths) uleb(this.bytes, d);
     return this;
   }
+  /** call of function `index` (imports first). */
+  call(index: number): this {
+    this.bytes.push(0x10);
+    uleb(this.bytes, index);
+    return this;
+  }
   /** call_indirect of type `type` through table 0. */
   call_indirect(type: number): this {
     this.bytes.push(0x11);
@@ -414,6 +420,28 @@ export function functionsModule(params: number, entries: readonly Uint8Array[], 
     out.set(e, at);
     at += e.length;
   }
+  return out;
+}
+
+/**
+ * A module over the arena's memory exporting `f: (i32 x params) -> i32` (the code entry), which may
+ * call function 0: `e.c: (i32 x importParams) -> i32`, imported (wasm/interp.ts calls the chain
+ * function of chain.ts so).
+ */
+export function callerModule(params: number, importParams: number, entry: Uint8Array): Uint8Array<ArrayBuffer> {
+  const head: number[] = [...WASM_HEADER];
+  const fnType = (n: number): number[] => [0x60, n, ...new Array<number>(n).fill(0x7f), 1, 0x7f];
+  pushSection(head, 1, [2, ...fnType(params), ...fnType(importParams)]);
+  pushSection(head, 2, [2, 1, 0x65, 1, 0x6d, 0x02, ...memoryImportLimits(), 1, 0x65, 1, 0x63, 0x00, 1]);
+  pushSection(head, 3, [1, 0]);
+  pushSection(head, 7, [1, 1, 0x66, 0x00, 1]);
+  // the code section: one entry (functionEntry: its size first)
+  head.push(10);
+  uleb(head, 1 + entry.length);
+  head.push(1);
+  const out = new Uint8Array(head.length + entry.length);
+  out.set(head, 0);
+  out.set(entry, head.length);
   return out;
 }
 

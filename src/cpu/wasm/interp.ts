@@ -12,8 +12,10 @@
 // another the CPU's page cache knows. It leaves the JS loop to go on:
 // - after a taken branch whose heat check would reach the threshold (STRAIGHT_TAKEN: the loop runs
 //   its own check and compiles),
-// - at a slot whose id is not a row (undecoded, breakpoint, host-call sentinel, compiled block: the
-//   loop handles it as always), at the end of the page, or at the budget,
+// - at a slot whose id is not a row (undecoded, breakpoint, host-call sentinel: the loop handles it
+//   as always), at the end of the page, or at the budget,
+// - after a compiled block when what follows it is the loop's (STRAIGHT_CHAIN, enterBlock: it runs
+//   the blocks whose entry the CPU's chain map holds itself, through the chain function),
 // - before an instruction it does not run here (a row without a handler below, an OE form, a TLB
 //   miss of a load or store): "stuck", and the loop runs that one instruction itself.
 // So the JS loop keeps every guarantee: a special id stops as before, a fault is raised by the JS
@@ -22,18 +24,19 @@
 // invalidates the ids this function reads. Each handler is the dynamic-register form of the row's
 // exec function (exec/*.ts) and shares its arithmetic with the row's region emitter (compiler.ts);
 // test/unit/cpu/wasm-interp.test.ts runs it against the JS interpreter on random programs.
-import { Op, WasmFn, functionEntry, functionsModule } from './encode.js';
+import { Op, WasmFn, callerModule, functionEntry } from './encode.js';
 import { VSR_OFFSET, guestArena } from './arena.js';
 import { Simd, shuffle, simdMem, simdSupported } from './simd.js';
-import { BLOCK_PARAMS } from './chain.js';
+import { BLOCK_PARAMS, CHAIN_PARAMS, ENTRY_FIELD_BITS, ENTRY_PACKED, ENTRY_SLOT, chainFunction, findEntry } from './chain.js';
 import { CR_OFF, CTR_OFF, L_EA, L_TL, LR_OFF, PC_OFF, RESV_LEN_OFF, RESV_OFF, SIZE, XER_OFF, CARRYING_FORMS, CR_LOGICAL_FORMS, LOGICAL_FORMS, RESERVE_FORMS, STORE_CONDITIONAL_FORMS, addWithCarry, compareNibble, divideValues, mulHighValue, rowsOf, shiftRightAlgebraicValue, shiftValue, loadValue, memAt, probeAddress, probeMiss, type Kind } from './compiler.js';
 import type { InsnRow } from '../isa-types.js';
-import { HEAT_MASK } from '../run.js';
+import { HEAT_MASK, ID_BLOCK } from '../run.js';
 
 // Parameters (a region's type, chain.ts): budget left, register file, TLB, the CodePage's ids
 // (its words follow 64 KiB on), the CPU's loop state (LoopState below).
 const P_LEFT = 0;
 const P_REGS = 1;
+const P_TLB = 2;
 const P_CODE = 3;
 const P_STATE = 4;
 
@@ -55,6 +58,14 @@ export const LoopState = {
   CALL_LO: 6,
   CALL_HX: 7,
   THRESHOLD: 8,
+  /** The CPU's chain map (arena offset, -1 without): where the blocks this function enters are. */
+  MAP: 9,
+  /** After STRAIGHT_CHAIN: what the chain function returned (the loop's resumeChain takes it). */
+  CHAIN_R: 10,
+  /** The loop's blockRun at the return (not 0 only after STRAIGHT_TAKEN that followed blocks). */
+  BLOCK_RUN: 11,
+  /** Instructions run in compiled blocks in this call (the loop adds them to jitExecuted). */
+  JIT: 12,
   /** Byte offset of the heat table (HEAT_SIZE int32). */
   HEAT_AT: 64,
   /**
@@ -86,13 +97,24 @@ const L_Y = 23;
 const L_PC = 24;
 const L_Z = 25; // i64 scratch
 const L_PC0 = 26; // PC at entry (its page is the one this call runs)
-const L_V128 = 27;
-const LOCALS = [...new Array<number>(16).fill(0x7f), ...new Array<number>(6).fill(0x7e)];
+// i32 locals 27..30 for compiled blocks this call enters (enterBlock)
+const L_R = 27; // what the chain function returned
+const L_BR = 28; // the loop's blockRun: instructions of the blocks entered since the last heat check
+const L_JIT = 29; // instructions run in compiled blocks in this call
+const L_OWN = 30; // the run less blockRun (heatCheck)
+const L_V128 = 31;
+const LOCALS = [...new Array<number>(16).fill(0x7f), ...new Array<number>(6).fill(0x7e), ...new Array<number>(4).fill(0x7f)];
 const WORDS_AT = 65536;
 
-/** Return value: count << 2 | these. */
+/** Return value: count << 2 | one of these (or 0: stopped at a slot the loop handles, the page end or the budget). */
 export const STRAIGHT_TAKEN = 1;
 export const STRAIGHT_STUCK = 2;
+/**
+ * A compiled block ran (LoopState.CHAIN_R holds its result, PC is where it left) and what follows
+ * is the loop's: a slow-path exit, a next block the chain map lacks, a compile, a page it does not
+ * know. The count does not include the block's instructions.
+ */
+export const STRAIGHT_CHAIN = 3;
 
 /** A WasmFn whose blocks have names, so handlers branch by name at any nesting. */
 class Body {
@@ -644,27 +666,37 @@ const stateAt = (k: number): number => 4 * k;
 const heatAt = (f: WasmFn, hx: number): void => void f.local_get(hx).i32_const(2).op(Op.i32_shl).local_get(P_STATE).op(Op.i32_add);
 
 /**
- * A taken branch to the i64 target on the stack: count it, then the loop's heat check (run.ts),
- * all or nothing: when a counter would reach the threshold, leave with STRAIGHT_TAKEN before
- * changing any (the loop runs its check and compiles); otherwise add the run to the target, to
- * where the run started and to the function's entry, note a call or return, and go on at the
- * target if it is on this page (else leave there, the check done).
+ * A taken branch to the i64 target on the stack: count it, then the loop's heat check (heatCheck).
  */
 function taken(b: Body): void {
   const f = b.f;
-  const S = LoopState;
   f.local_set(L_PC);
   f.local_get(L_N).i32_const(1).op(Op.i32_add).local_set(L_N);
-  f.local_get(P_STATE).local_get(L_W).i32_store(stateAt(S.LAST_BRANCH));
+  f.local_get(P_STATE).local_get(L_W).i32_store(stateAt(LoopState.LAST_BRANCH));
+  heatCheck(b, false);
+}
+
+/**
+ * The loop's heat check (run.ts) at L_PC, after a taken branch or after compiled blocks (L_BR of
+ * them): all or nothing: when a counter would reach the threshold, leave with STRAIGHT_TAKEN
+ * before changing any (the loop runs its check and compiles); otherwise add the run to the
+ * target and, less the blocks' part, to where the run started and to the function's entry, note a
+ * call or return (blocks forget the function), and go on at the target if it is on this page or
+ * one the page cache knows (else leave there, the check done).
+ */
+function heatCheck(b: Body, afterBlocks: boolean): void {
+  const f = b.f;
+  const S = LoopState;
   f.i32_const(STRAIGHT_TAKEN).local_set(L_FLAGS);
   // d = the run since the previous taken branch; hx = the target's counter
-  f.local_get(L_D0).local_get(L_N).op(Op.i32_add).local_get(L_MARK).op(Op.i32_sub).local_set(L_D);
+  f.local_get(L_D0).local_get(L_N).op(Op.i32_add).local_get(L_MARK).op(Op.i32_sub).local_tee(L_D);
+  f.local_get(L_BR).op(Op.i32_sub).local_set(L_OWN);
   f.local_get(L_PC).op(Op.i32_wrap_i64).i32_const(2).op(Op.i32_shr_u).i32_const(HEAT_MASK).op(Op.i32_and).local_set(L_HX);
-  const reaches = (h: number, hx: () => void): void => {
+  const reaches = (h: number, hx: () => void, run: number): void => {
     hx();
     f.local_set(L_U);
     heatAt(f, L_U);
-    f.i32_load(S.HEAT_AT).local_get(L_D).op(Op.i32_add).local_tee(h);
+    f.i32_load(S.HEAT_AT).local_get(run).op(Op.i32_add).local_tee(h);
     f.local_get(P_STATE).i32_load(stateAt(S.THRESHOLD)).op(Op.i32_ge_s);
     b.if_().br('ret').end();
   };
@@ -676,15 +708,15 @@ function taken(b: Body): void {
     f.local_get(L_U).local_get(L_HX).op(Op.i32_ne).op(Op.i32_and);
   };
   // the target's counter, where the run started (if another), the function's entry (if another)
-  const counters = (step: (h: number, hx: () => void) => void): void => {
-    step(L_H1, () => f.local_get(L_HX));
+  const counters = (step: (h: number, hx: () => void, run: number) => void): void => {
+    step(L_H1, () => f.local_get(L_HX), L_D);
     fromDiffers();
     b.if_();
-    step(L_H2, () => f.local_get(P_STATE).i32_load(stateAt(S.FROM_HX)));
+    step(L_H2, () => f.local_get(P_STATE).i32_load(stateAt(S.FROM_HX)), L_OWN);
     b.end();
     callCounts();
     b.if_();
-    step(L_H3, () => f.local_get(P_STATE).i32_load(stateAt(S.CALL_HX)));
+    step(L_H3, () => f.local_get(P_STATE).i32_load(stateAt(S.CALL_HX)), L_OWN);
     b.end();
   };
   counters(reaches);
@@ -695,40 +727,116 @@ function taken(b: Body): void {
     heatAt(f, L_U);
     f.local_get(h).i32_store(S.HEAT_AT);
   });
-  // a call (LK) remembers the target as the function's entry; a bclr forgets it
   const pcHalves = (hi: number, lo: number): void => {
     f.local_get(P_STATE).local_get(L_PC).i64_const(32).op(Op.i64_shr_u).op(Op.i32_wrap_i64).i32_store(stateAt(hi));
     f.local_get(P_STATE).local_get(L_PC).op(Op.i32_wrap_i64).i32_store(stateAt(lo));
   };
-  f.local_get(L_W).i32_const(1).op(Op.i32_and);
-  b.if_();
-  pcHalves(S.CALL_HI, S.CALL_LO);
-  f.local_get(P_STATE).local_get(L_HX).i32_store(stateAt(S.CALL_HX));
-  b.else_();
-  f.local_get(L_W).i32_const(0xfc0007fe | 0).op(Op.i32_and).i32_const((19 << 26) | 32).op(Op.i32_eq);
-  b.if_();
-  f.local_get(P_STATE).i32_const(-1).i32_store(stateAt(S.CALL_HX));
-  b.end();
-  b.end();
+  if (afterBlocks) {
+    f.local_get(P_STATE).i32_const(-1).i32_store(stateAt(S.CALL_HX));
+    f.i32_const(0).local_set(L_BR);
+  } else {
+    // a call (LK) remembers the target as the function's entry; a bclr forgets it
+    f.local_get(L_W).i32_const(1).op(Op.i32_and);
+    b.if_();
+    pcHalves(S.CALL_HI, S.CALL_LO);
+    f.local_get(P_STATE).local_get(L_HX).i32_store(stateAt(S.CALL_HX));
+    b.else_();
+    f.local_get(L_W).i32_const(0xfc0007fe | 0).op(Op.i32_and).i32_const((19 << 26) | 32).op(Op.i32_eq);
+    b.if_();
+    f.local_get(P_STATE).i32_const(-1).i32_store(stateAt(S.CALL_HX));
+    b.end();
+    b.end();
+  }
   pcHalves(S.FROM_HI, S.FROM_LO);
   f.local_get(P_STATE).local_get(L_HX).i32_store(stateAt(S.FROM_HX));
   f.i32_const(0).local_set(L_D0);
   f.local_get(L_N).local_set(L_MARK);
   f.i32_const(0).local_set(L_FLAGS);
   // on this page: go on (the loop's budget check comes first); on another known one, go on there
+  codeFor(b, () => b.br('ret'));
+  f.local_set(P_CODE);
+  f.local_get(L_PC).local_set(L_PC0);
+  b.br('next');
+}
+
+/**
+ * The CodePage (arena offset) L_PC is on, pushed: this call's page, else the one the page cache
+ * holds for it; `unknown` runs (and must leave) when neither is.
+ */
+function codeFor(b: Body, unknown: () => void): void {
+  const f = b.f;
+  const S = LoopState;
   f.local_get(L_PC).local_get(L_PC0).op(Op.i64_xor).i64_const(16).op(Op.i64_shr_u).op(Op.i64_eqz);
-  b.if_().br('next').end();
+  b.if_(0x7f);
+  f.local_get(P_CODE);
+  b.else_();
   f.local_get(L_PC).op(Op.i32_wrap_i64).i32_const(16).op(Op.i32_shr_u).local_tee(L_H1);
   f.local_get(L_PC).i64_const(32).op(Op.i64_shr_u).op(Op.i32_wrap_i64).local_tee(L_H2).op(Op.i32_xor);
   f.i32_const(S.PAGE_SLOTS - 1).op(Op.i32_and).i32_const(12).op(Op.i32_mul).local_get(P_STATE).op(Op.i32_add).local_tee(L_U);
   f.i32_load(S.PAGES_AT + 4).local_get(L_H1).op(Op.i32_eq);
   f.local_get(L_U).i32_load(S.PAGES_AT).local_get(L_H2).op(Op.i32_eq).op(Op.i32_and);
+  f.op(Op.i32_eqz);
   b.if_();
-  f.local_get(L_U).i32_load(S.PAGES_AT + 8).local_set(P_CODE);
-  f.local_get(L_PC).local_set(L_PC0);
-  b.br('next');
+  unknown();
   b.end();
+  f.local_get(L_U).i32_load(S.PAGES_AT + 8);
+  b.end();
+}
+
+/**
+ * At a compiled block's entry (ID_BLOCK), what the loop would do there (run.ts, jit/chain.ts
+ * runBlocks): when the CPU's chain map has this address as a region's own entry and its whole
+ * pass fits in the budget, run it and the blocks it chains to (chain.ts, the same function the
+ * block's JS wrapper calls); then count the run into the heat of the address it could not chain
+ * to, as runBlocks does, and run the loop's heat check with the blocks' instructions as blockRun.
+ * Whatever else follows is the loop's: leave with STRAIGHT_CHAIN before changing any counter (a
+ * slow-path exit, a block the chain map lacks next, a page it does not know, a counter reaching
+ * the threshold), or before the block when the map lacks it or the budget is short.
+ */
+function enterBlock(b: Body): void {
+  const f = b.f;
+  const S = LoopState;
+  f.local_get(P_STATE).i32_load(stateAt(S.MAP)).local_tee(L_V).i32_const(0).op(Op.i32_lt_s);
+  b.if_().br('leave').end();
+  f.local_get(L_PC).i64_const(32).op(Op.i64_shr_u).op(Op.i32_wrap_i64).local_set(L_H1);
+  f.local_get(L_PC).op(Op.i32_wrap_i64).local_set(L_H2);
+  findEntry(f, L_V, L_H1, L_H2, L_U, () => f.br(b.depth('leave') + 2));
+  // a region's own entry (no label, no word index), whose whole pass fits
+  f.local_get(L_U).i32_load(ENTRY_PACKED).i32_const(ENTRY_FIELD_BITS).op(Op.i32_shr_u);
+  b.if_().br('leave').end();
+  f.local_get(L_U).i32_load(ENTRY_PACKED).i32_const((1 << ENTRY_FIELD_BITS) - 1).op(Op.i32_and);
+  f.local_get(P_LEFT).local_get(L_N).op(Op.i32_sub).op(Op.i32_gt_s);
+  b.if_().br('leave').end();
+  f.local_get(L_U).i32_load(ENTRY_SLOT).local_get(P_LEFT).local_get(L_N).op(Op.i32_sub);
+  f.local_get(P_REGS).local_get(P_TLB).local_get(L_V).i32_const(0).i32_const(0).call(0).local_set(L_R);
+  f.local_get(P_REGS).i64_load(PC_OFF).i64_const(32).op(Op.i64_rotl).local_set(L_PC);
+  const chainExit = (): void => void f.i32_const(STRAIGHT_CHAIN).local_set(L_FLAGS).local_get(P_STATE).local_get(L_R).i32_store(stateAt(S.CHAIN_R));
+  f.local_get(L_R).i32_const(1).op(Op.i32_lt_s);
+  b.if_();
+  chainExit();
   b.br('ret');
+  b.end();
+  // where it stopped: a slot of a known page that is not a block
+  codeFor(b, () => (chainExit(), b.br('ret')));
+  f.local_get(L_PC).op(Op.i32_wrap_i64).i32_const(0xfffc).op(Op.i32_and).op(Op.i32_add).i32_load(0).i32_const(ID_BLOCK).op(Op.i32_eq);
+  b.if_();
+  chainExit();
+  b.br('ret');
+  b.end();
+  // runBlocks's count into that address's heat
+  f.local_get(L_PC).op(Op.i32_wrap_i64).i32_const(2).op(Op.i32_shr_u).i32_const(HEAT_MASK).op(Op.i32_and).local_set(L_HX);
+  heatAt(f, L_HX);
+  f.i32_load(S.HEAT_AT).local_get(L_R).op(Op.i32_add).local_tee(L_H3).local_get(P_STATE).i32_load(stateAt(S.THRESHOLD)).op(Op.i32_ge_s);
+  b.if_();
+  chainExit();
+  b.br('ret');
+  b.end();
+  heatAt(f, L_HX);
+  f.local_get(L_H3).i32_store(S.HEAT_AT);
+  f.local_get(L_N).local_get(L_R).op(Op.i32_add).local_set(L_N);
+  f.local_get(L_JIT).local_get(L_R).op(Op.i32_add).local_set(L_JIT);
+  f.local_get(L_R).local_set(L_BR);
+  heatCheck(b, true);
 }
 /** LR = CIA + 4 when LK. */
 function link(b: Body): void {
@@ -983,8 +1091,10 @@ export function straightInterpreter(rows: readonly InsnRow[], idOfRow: Int32Arra
   built = null;
   const arena = guestArena();
   if (arena === null || (typeof process !== 'undefined' && process.env.AIX_GDBSTUB_WASM_INTERP === '0')) return null;
+  const chain = chainFunction();
+  if (chain === null) return null;
   const { entry, runs } = straightEntry(rows, idOfRow, simdSupported());
-  const inst = new WebAssembly.Instance(new WebAssembly.Module(functionsModule(BLOCK_PARAMS, [entry], ['f'])), { e: { m: arena.memory } });
+  const inst = new WebAssembly.Instance(new WebAssembly.Module(callerModule(BLOCK_PARAMS, CHAIN_PARAMS, entry)), { e: { m: arena.memory, c: chain } });
   built = { run: inst.exports.f as unknown as StraightFn, runs };
   return built;
 }
@@ -1007,8 +1117,8 @@ function straightEntry(rows: readonly InsnRow[], idOfRow: Int32Array, simd: bool
   let maxId = 0;
   for (const id of idOfRow) maxId = Math.max(maxId, id);
   const handlers: Handler[] = [];
-  const target = new Int32Array(maxId + 1).fill(-1); // -1: stuck; -2: not a row (leave)
-  for (let id = 0; id < 5; id++) target[id] = -2;
+  const target = new Int32Array(maxId + 1).fill(-1); // -1: stuck; -2: not a row (leave); -3: a compiled block
+  for (let id = 0; id < 5; id++) target[id] = id === ID_BLOCK ? -3 : -2;
   rows.forEach((row, k) => {
     const h = interpRows[row.name];
     if (h === undefined || (vectorRows[row.name] !== undefined && !simd)) return;
@@ -1030,16 +1140,20 @@ function straightEntry(rows: readonly InsnRow[], idOfRow: Int32Array, simd: bool
   b.block('adv');
   b.block('stuck');
   b.block('leave');
+  b.block('block');
   // Handler k's code follows the end of block h{k}: the br_table jumps there.
   for (let k = handlers.length - 1; k >= 0; k--) b.block(`h${k}`);
   f.local_get(L_ID);
-  const depths = Array.from(target, (t) => (t >= 0 ? b.depth(`h${t}`) : t === -1 ? b.depth('stuck') : b.depth('leave')));
+  const depths = Array.from(target, (t) => b.depth(t >= 0 ? `h${t}` : t === -1 ? 'stuck' : t === -2 ? 'leave' : 'block'));
   f.br_table([...depths, b.depth('stuck')]);
   for (const h of handlers) {
     b.end();
     h(b);
     b.br('adv');
   }
+  b.end();
+  // a compiled block's entry
+  enterBlock(b);
   b.end();
   // leave: a slot that is not a row; the JS loop takes it from here
   b.br('ret');
@@ -1056,6 +1170,8 @@ function straightEntry(rows: readonly InsnRow[], idOfRow: Int32Array, simd: bool
   b.end(); // ret
   b.setPair(PC_OFF, () => f.local_get(L_PC));
   f.local_get(P_STATE).local_get(L_D0).local_get(L_N).op(Op.i32_add).local_get(L_MARK).op(Op.i32_sub).i32_store(stateAt(LoopState.RUN));
+  f.local_get(P_STATE).local_get(L_BR).i32_store(stateAt(LoopState.BLOCK_RUN));
+  f.local_get(P_STATE).local_get(L_JIT).i32_store(stateAt(LoopState.JIT));
   f.local_get(L_N).i32_const(2).op(Op.i32_shl).local_get(L_FLAGS).op(Op.i32_or);
   const entry = functionEntry(simd ? [...LOCALS, 0x7b] : LOCALS, [f.bytes.view()]);
   const runs = new Uint8Array(maxId + 1);
