@@ -11,7 +11,7 @@ import { GuestMemory, MemoryFault, PROT_READ, PROT_WRITE, memoryFault, watchTrap
 import { ProgramException, programException } from './isa-types.js';
 import { allRows, decodeRow } from './decode.js';
 import {
-  buildRunLoop, loopCallSiteRows, rowIds, CodePage, CODE_PAGE_WORDS, FIRST_ROW_ID, HEAT_SIZE, ID_BLOCK, ID_BREAKPOINT, ID_ILLEGAL, ID_SENTINEL,
+  buildRunLoop, loopCallSiteRows, rowIds, CodePage, CODE_PAGE_WORDS, FIRST_ROW_ID, HEAT_MASK, HEAT_SIZE, ID_BLOCK, ID_BREAKPOINT, ID_ILLEGAL, ID_SENTINEL,
   type BuiltLoop, type LoopHost, type RunLoop,
 } from './run.js';
 import { BlockCompiler, type CompileStats } from './jit/compiler.js';
@@ -257,6 +257,18 @@ export interface CpuOptions {
 
 export const DEFAULT_JIT_THRESHOLD = 50_000;
 
+let branchIdsMade: Uint8Array | null = null;
+/** 1 at the decoded id of each branch row. */
+function branchIds(): Uint8Array {
+  if (branchIdsMade !== null) return branchIdsMade;
+  const ids = rowIds(allRows);
+  const out = new Uint8Array(Math.max(...ids) + 1);
+  allRows.forEach((r, k) => {
+    if (r.family === 'branch') out[ids[k]!] = 1;
+  });
+  return (branchIdsMade = out);
+}
+
 function envJit(): boolean {
   return typeof process === 'undefined' || process.env.AIX_GDBSTUB_JIT !== '0';
 }
@@ -271,10 +283,20 @@ function envNumber(name: string, dflt: number): number {
  * (not at import: a start-up snapshot imports the modules when it is built). 48 to start with: the
  * runs measured (gofmt, compile, chansieve 300) did best at 48 among 4, 16, 48, 100 and 200;
  * chansieve 300 needs its scheduler paths compiled before its compiled code has earned them.
+ *
+ * `defer`: with the Wasm interpreter, a target whose code up to its first branch has only rows the
+ * interpreter runs compiles at the defer-th time its heat reaches the threshold, not the first.
+ * The interpreter runs such code at 8-11 ns an instruction from the first one, and a region costs
+ * about a millisecond to make (emitting, V8's Module, Instance and Liftoff) and runs in Liftoff
+ * for most of a run: gofmt with nothing compiled took 0.34-0.54 s against 0.52-0.74 s with the
+ * compiler. Code with rows the interpreter leaves to JavaScript (vector, FP, crypto) runs much
+ * slower interpreted and compiles at once. 10 measured best among 5, 10, 20 and 40
+ * (notes/cpu-performance.md, "Entering compiled blocks from the Wasm interpreter").
  */
-export function compilePolicy(): { start: number; payback: number; base: number } {
+export function compilePolicy(): { start: number; defer: number; payback: number; base: number } {
   return {
     start: envNumber('AIX_GDBSTUB_JIT_START', 48),
+    defer: envNumber('AIX_GDBSTUB_JIT_DEFER', 10),
     payback: envNumber('AIX_GDBSTUB_JIT_PAYBACK', 1_000_000),
     base: envNumber('AIX_GDBSTUB_JIT_BASE', 1_000_000),
   };
@@ -567,6 +589,12 @@ export class Cpu implements LoopHost {
     const page = this.codePageFor(hi, lo);
     const idx = (lo & 0xffff) >>> 2;
     if (page.ids[idx] === ID_BLOCK) return;
+    // Code the Wasm interpreter runs whole waits for `defer` times the heat (compilePolicy).
+    if (this.limitCompiles && this.straight !== null && this.compilePolicy.defer > 1 && this.interpretsWell(page, idx)) {
+      const hx = (lo >>> 2) & HEAT_MASK;
+      if (++this.deferrals[hx] < this.compilePolicy.defer) return;
+      this.deferrals[hx] = 0;
+    }
     // Past the allowance, a loop's head still compiles (a branch in the code after it jumps back to
     // it): such code keeps running after its compile (gofmt: 18 such regions ran about 130 K guest
     // instructions each afterwards, where the regions the allowance holds back would run 15-40 K).
@@ -588,6 +616,24 @@ export class Cpu implements LoopHost {
         if (page.ids[(at & 0xffff) >>> 2] !== ID_BLOCK) chainMapInsert(this.wasmChainMap, hi, at, block.wasmSlot, block.len, e[k], e[k + 1]);
       }
     }
+  }
+
+  /** Per heat slot: the times its heat reached the threshold while compileAt deferred it (compilePolicy.defer). */
+  private readonly deferrals = new Uint8Array(HEAT_SIZE);
+
+  /** The code from idx up to its first branch (64 words at most) has only rows the Wasm interpreter runs. */
+  private interpretsWell(page: CodePage, idx: number): boolean {
+    const runs = this.straight!.runs;
+    const branch = branchIds();
+    const ids = page.ids;
+    const end = Math.min(idx + 64, CODE_PAGE_WORDS);
+    for (let j = idx; j < end; j++) {
+      const id = ids[j]!;
+      if (id < FIRST_ROW_ID) return true;
+      if (runs[id] === 0) return false;
+      if (branch[id] === 1) return true;
+    }
+    return true;
   }
 
   /**

@@ -276,6 +276,16 @@ describe('jit: exact stops', () => {
   });
 
   it('compiles stay bounded by what compiled code has run; the results never change', () => {
+    // The allowance alone: every target here is code the Wasm interpreter runs whole, which would
+    // otherwise wait for `defer` times the heat (the next test).
+    process.env.AIX_GDBSTUB_JIT_DEFER = '1';
+    try {
+      allowanceBounds();
+    } finally {
+      delete process.env.AIX_GDBSTUB_JIT_DEFER;
+    }
+  });
+  function allowanceBounds(): void {
     // A loop `addi r3,r3,1; bdnz` of 2 * ctr instructions, then start + 31 targets of their own, each
     // `addi r5,r5,1; b .+8` and an illegal word the region stops before: start + 32 targets at threshold 1.
     const targets = compilePolicy().start + 32;
@@ -310,6 +320,28 @@ describe('jit: exact stops', () => {
     expect(jit.compiledBlocks).toBe(0);
     expect(snapshot(jit, jit.run(10_000_000))).toEqual(snapshot(interp, interp.run(10_000_000)));
     expect(jit.compiledBlocks).toBe(short);
+  }
+
+  it('code the Wasm interpreter runs whole compiles at the defer-th time its heat reaches the threshold, code with a row it leaves to JS at the first', () => {
+    const { defer } = compilePolicy();
+    expect(defer).toBeGreaterThan(1);
+    const threshold = 100;
+    // `addi r3,r3,1; bdnz`: the head's heat grows by 2 a round; with `fadd f1,f1,f2` in the body
+    // (an FP row: the interpreter leaves it to JS), by 3.
+    const plain = [D(14, 3, 3, 1), B(16, 0, -4), TRAP];
+    const fp = [D(14, 3, 3, 1), A_(63, 1, 1, 2, 0, 21), B(16, 0, -8), TRAP];
+    const compiledAfter = (prog: number[], budget: number, straight: boolean): boolean => {
+      const label = `${prog === fp ? 'fp' : 'plain'} ${budget} ${straight ? 'with' : 'without'} the Wasm interpreter`;
+      const { jit } = runBoth(prog, { ctr: 1_000_000n, limitCompiles: true, jitThreshold: threshold }, [budget], label, (cpu) => {
+        if (straight) expect(cpu.straight, label).not.toBeNull();
+        else Object.defineProperty(cpu, 'straight', { value: null });
+      });
+      return jit.codePageFor(0, Number(CODE)).ids[Number(CODE & 0xffffn) >>> 2] === ID_BLOCK;
+    };
+    expect(compiledAfter(plain, 3 * threshold, false)).toBe(true);
+    expect(compiledAfter(plain, (defer - 1) * threshold, true)).toBe(false);
+    expect(compiledAfter(plain, (defer + 2) * threshold, true)).toBe(true);
+    expect(compiledAfter(fp, 4 * threshold, true)).toBe(true);
   });
 
   it('past the allowance, a loop head still compiles; the results never change', () => {
