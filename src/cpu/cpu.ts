@@ -291,7 +291,8 @@ function envNumber(name: string, dflt: number): number {
  * for most of a run: gofmt with nothing compiled took 0.34-0.54 s against 0.52-0.74 s with the
  * compiler. Code with rows the interpreter leaves to JavaScript (vector, FP, crypto) runs much
  * slower interpreted and compiles at once. 10 measured best among 5, 10, 20 and 40
- * (notes/cpu-performance.md, "Entering compiled blocks from the Wasm interpreter").
+ * (notes/cpu-performance.md, "Entering compiled blocks from the Wasm interpreter, and compiling
+ * later").
  */
 export function compilePolicy(): { start: number; defer: number; payback: number; base: number } {
   return {
