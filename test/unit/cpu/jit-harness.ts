@@ -6,6 +6,7 @@ import { Cpu, StopReason } from '../../../src/cpu/cpu.js';
 import { CpuState, CR, FPSCR } from '../../../src/cpu/state.js';
 import { GuestMemory, PROT_EXEC, PROT_READ, PROT_WRITE } from '../../../src/cpu/memory.js';
 import { A_, B, CODE, D, DATA, DS, I, M, MD, SPR, TRAP, X, XL, XO, XS } from './asm.js';
+import { ID_BLOCK } from '../../../src/cpu/run.js';
 
 export const DATA_LEN = 0x10000;
 
@@ -174,4 +175,34 @@ export function randomWasmInsn(r: () => bigint, opts: { branches: boolean; crFie
     kinds.push(() => B(pick(r, [4, 12, 16, 18, 0, 8, 20]), int(r, 4 * opts.crFields), 4 * (1 + int(r, 4)), 0, int(r, 4) === 0 ? 1 : 0));
   }
   return pick(r, kinds)() | 0;
+}
+
+/**
+ * The program on a jit CPU with the Wasm interpreter and on one without it (its `straight` nulled
+ * after construction, so both share every other setting), run with the same budgets: expects the
+ * same blocks compiled, the same compiled-instruction count and the same snapshot after each
+ * budget. prepare(cpu, straight) runs on each CPU first. Returns what the CPU with the interpreter
+ * did.
+ */
+export function expectSameWithoutStraight(
+  words: number[],
+  setup: Setup,
+  budgets: number[],
+  label: string,
+  prepare?: (cpu: Cpu, straight: boolean) => void,
+): { cpu: Cpu; snap: unknown[]; blocks: number[] } {
+  const run = (straight: boolean): { cpu: Cpu; snap: unknown[]; blocks: number[] } => {
+    const cpu = makeCpu(words, true, setup);
+    if (!straight) Object.defineProperty(cpu, 'straight', { value: null });
+    prepare?.(cpu, straight);
+    const snap = budgets.map((b) => snapshot(cpu, cpu.run(b)));
+    const ids = cpu.codePageFor(0, Number(CODE)).ids;
+    return { cpu, snap, blocks: words.map((_w, k) => k).filter((k) => ids[k] === ID_BLOCK) };
+  };
+  const a = run(true);
+  const b = run(false);
+  expect(a.blocks, label).toEqual(b.blocks);
+  expect(a.cpu.jitExecuted, label).toBe(b.cpu.jitExecuted);
+  expect(a.snap, label).toEqual(b.snap);
+  return a;
 }

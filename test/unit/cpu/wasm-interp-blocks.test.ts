@@ -8,10 +8,9 @@
 // that turn the Wasm tier off for the CPUs made there).
 import { describe, expect, it } from 'vitest';
 import { StopReason } from '../../../src/cpu/cpu.js';
-import { int, makeCpu, randomSetup, randomWasmInsn, snapshot } from './jit-harness.js';
+import { expectSameWithoutStraight, int, makeCpu, randomSetup, randomWasmInsn, snapshot } from './jit-harness.js';
 import { CODE, D, I, TRAP, XL, rng } from './asm.js';
 import { LoopState, STRAIGHT_CHAIN } from '../../../src/cpu/wasm/interp.js';
-import { ID_BLOCK } from '../../../src/cpu/run.js';
 
 describe('Wasm interpreter: compiled blocks', () => {
   it('it enters compiled blocks itself: calls from interpreted code into a compiled leaf, with slow exits and a fault, as the JS loop does (80 programs)', () => {
@@ -34,40 +33,29 @@ describe('Wasm interpreter: compiled blocks', () => {
       const words = [I(4), ...caller, TRAP, ...leaf];
       const setup = { ...randomSetup(r), jitThreshold: 20 + int(r, 40) };
       const budgets = p % 4 < 2 ? [100_000] : Array.from({ length: 40 }, () => 1 + int(r, 40));
-      const run = (straight: boolean): { snap: unknown[]; blocks: number[]; jit: number } => {
-        const cpu = makeCpu(words, true, setup);
+      const a = expectSameWithoutStraight(words, setup, budgets, `program ${p}`, (cpu, straight) => {
         // The premise: this CPU's blocks compile to Wasm and run from the chain map (offsets that
         // are negative as int32 mean "no arena" to the wrapper and to the interpreter alike).
         expect(cpu.wasmChainMap | cpu.state.regBase | cpu.mem.tlbBase).toBeGreaterThanOrEqual(0);
-        if (!straight) Object.defineProperty(cpu, 'straight', { value: null });
-        else {
-          const inner = cpu.straight!;
-          const ls = cpu.loopState!;
-          Object.defineProperty(cpu, 'straight', {
-            value: {
-              ...inner,
-              run: (left: number, regs: number, tlb: number, code: number, u: number): number => {
-                const x = inner.run(left, regs, tlb, code, u);
-                totals.blockInsns += ls[LoopState.JIT];
-                if ((x & 3) === STRAIGHT_CHAIN) {
-                  totals.resumed++;
-                  if (ls[LoopState.CHAIN_R] < 0) totals.slowExits++;
-                }
-                return x;
-              },
+        if (!straight) return;
+        const inner = cpu.straight!;
+        const ls = cpu.loopState!;
+        Object.defineProperty(cpu, 'straight', {
+          value: {
+            ...inner,
+            run: (left: number, regs: number, tlb: number, code: number, u: number): number => {
+              const x = inner.run(left, regs, tlb, code, u);
+              totals.blockInsns += ls[LoopState.JIT];
+              if ((x & 3) === STRAIGHT_CHAIN) {
+                totals.resumed++;
+                if (ls[LoopState.CHAIN_R] < 0) totals.slowExits++;
+              }
+              return x;
             },
-          });
-        }
-        const snap = budgets.map((b) => snapshot(cpu, cpu.run(b)));
-        if (straight && fault && cpu.stop.reason === StopReason.FAULT) totals.faults++;
-        const ids = cpu.codePageFor(0, Number(CODE)).ids;
-        return { snap, blocks: words.map((_w, k) => k).filter((k) => ids[k] === ID_BLOCK), jit: cpu.jitExecuted };
-      };
-      const a = run(true);
-      const b = run(false);
-      expect(a.blocks, `program ${p}`).toEqual(b.blocks);
-      expect(a.jit, `program ${p}`).toBe(b.jit);
-      expect(a.snap, `program ${p}`).toEqual(b.snap);
+          },
+        });
+      });
+      if (fault && a.cpu.stop.reason === StopReason.FAULT) totals.faults++;
       const interp = makeCpu(words, false, setup);
       expect(a.snap, `program ${p} (interpreter)`).toEqual(budgets.map((x) => snapshot(interp, interp.run(x))));
     }
@@ -77,5 +65,4 @@ describe('Wasm interpreter: compiled blocks', () => {
     expect(totals.resumed).toBeGreaterThan(totals.slowExits);
     expect(totals.faults).toBeGreaterThan(10);
   });
-
 });

@@ -5,7 +5,7 @@
 // each budget slice. Each test also checks that the Wasm interpreter ran most of the instructions.
 import { describe, expect, it } from 'vitest';
 import { Cpu, StopReason } from '../../../src/cpu/cpu.js';
-import { DATA_LEN, expectWatchThenTrap, int, labelLoop, makeCpu, pick, randomSetup, randomWasmInsn, runBoth, snapshot, type Setup } from './jit-harness.js';
+import { DATA_LEN, expectSameWithoutStraight, expectWatchThenTrap, int, labelLoop, makeCpu, pick, randomSetup, randomWasmInsn, runBoth, snapshot, type Setup } from './jit-harness.js';
 import { B, CODE, D, DATA, DS, I, M, MD, MDS, SPR, TRAP, X, XL, XO, rng } from './asm.js';
 import { interpRows } from '../../../src/cpu/wasm/interp.js';
 import { ID_BLOCK } from '../../../src/cpu/run.js';
@@ -263,18 +263,7 @@ describe('Wasm interpreter: straight runs match the JS interpreter', () => {
       setup.ctr = CODE + 4n * BigInt(2 + int(r, len));
       const budgets = p % 2 === 0 ? [200_000] : Array.from({ length: 100 }, () => 1 + int(r, 60));
       const jitThreshold = 20 + int(r, 200);
-      const run = (straight: boolean): { snap: unknown[]; blocks: number[]; jit: number } => {
-        const cpu = makeCpu(words, true, { ...setup, jitThreshold });
-        if (!straight) Object.defineProperty(cpu, 'straight', { value: null });
-        const snap = budgets.map((b) => snapshot(cpu, cpu.run(b)));
-        const ids = cpu.codePageFor(0, Number(CODE)).ids;
-        return { snap, blocks: words.map((_w, k) => k).filter((k) => ids[k] === ID_BLOCK), jit: cpu.jitExecuted };
-      };
-      const a = run(true);
-      const b = run(false);
-      expect(a.blocks, `program ${p}`).toEqual(b.blocks);
-      expect(a.jit, `program ${p}`).toBe(b.jit);
-      expect(a.snap, `program ${p}`).toEqual(b.snap);
+      const a = expectSameWithoutStraight(words, { ...setup, jitThreshold }, budgets, `program ${p}`);
       if (a.blocks.length > 0) compiledSome++;
     }
     expect(compiledSome).toBeGreaterThan(50);
