@@ -620,7 +620,7 @@ export class Cpu implements LoopHost {
   }
 
   /** Per heat slot: the times its heat reached the threshold while compileAt deferred it (compilePolicy.defer). */
-  private readonly deferrals = new Uint8Array(HEAT_SIZE);
+  private readonly deferrals = new Int32Array(HEAT_SIZE);
 
   /** The code from idx up to its first branch (64 words at most) has only rows the Wasm interpreter runs. */
   private interpretsWell(page: CodePage, idx: number): boolean {
