@@ -23,8 +23,12 @@ import { guestArena } from './arena.js';
 const SETS = 4096;
 const SET_SHIFT = 5;
 const WAY = 4; // words
+/** Byte offsets in a map entry (after hi, lo): its table slot, and len | label << 10 | word << 20. */
+export const ENTRY_SLOT = 8;
+export const ENTRY_PACKED = 12;
+export const ENTRY_FIELD_BITS = 10;
 /** Regions are at most this long (and have at most this many labels) to fit an entry. */
-const FIELD_MAX = 1023;
+export const ENTRY_FIELD_MAX = (1 << ENTRY_FIELD_BITS) - 1;
 const STATUS_OFF = SETS << SET_SHIFT;
 export const CHAIN_MAP_BYTES = STATUS_OFF + 65536;
 /** Parameters of a block function: budget, register file, TLB, start label and its word index. */
@@ -71,12 +75,12 @@ function setup(): boolean {
   f.local_get(PC64).i64_const(32).op(Op.i64_shr_u).op(Op.i32_wrap_i64).local_set(LO);
   findEntry(f, 4, HI, LO, E, () => f.local_get(N).return_());
   // leave unless the block fits in the budget
-  f.local_get(E).i32_load(ENTRY_PACKED).i32_const(FIELD_MAX).op(Op.i32_and).local_get(1).local_get(N).op(Op.i32_sub).op(Op.i32_gt_s);
+  f.local_get(E).i32_load(ENTRY_PACKED).i32_const(ENTRY_FIELD_MAX).op(Op.i32_and).local_get(1).local_get(N).op(Op.i32_sub).op(Op.i32_gt_s);
   f.if_();
   f.local_get(N).return_();
   f.end();
   f.local_get(E).i32_load(ENTRY_SLOT).local_set(0);
-  f.local_get(E).i32_load(ENTRY_PACKED).i32_const(ENTRY_FIELD_BITS).op(Op.i32_shr_u).i32_const(FIELD_MAX).op(Op.i32_and).local_set(K);
+  f.local_get(E).i32_load(ENTRY_PACKED).i32_const(ENTRY_FIELD_BITS).op(Op.i32_shr_u).i32_const(ENTRY_FIELD_MAX).op(Op.i32_and).local_set(K);
   f.local_get(E).i32_load(ENTRY_PACKED).i32_const(2 * ENTRY_FIELD_BITS).op(Op.i32_shr_u).local_set(T);
   f.br(0);
   f.end();
@@ -109,11 +113,6 @@ export function findEntry(f: WasmFn, map: number, hi: number, lo: number, e: num
   f.end();
   f.end();
 }
-
-/** Byte offsets in a map entry (findEntry): its table slot, and len | label << 10 | word << 20. */
-export const ENTRY_SLOT = 8;
-export const ENTRY_PACKED = 12;
-export const ENTRY_FIELD_BITS = 10;
 
 /**
  * The chain function, for a module that imports it (wasm/interp.ts): `(idx, left, regs, tlb, map,
@@ -162,14 +161,14 @@ const setOf = (map: number, lo: number): number => (map + (((lo >>> 2) & (SETS -
  * goes first in its set, the other way keeps the previous first one.
  */
 export function chainMapInsert(map: number, hi: number, lo: number, slot: number, len: number, k = 0, t = 0): void {
-  if (len > FIELD_MAX || k > FIELD_MAX || t > FIELD_MAX) return; // not reachable from Wasm; JS enters it
+  if (len > ENTRY_FIELD_MAX || k > ENTRY_FIELD_MAX || t > ENTRY_FIELD_MAX) return; // not reachable from Wasm; JS enters it
   const w = words;
   const e = setOf(map, lo);
   if (w[e + 1] !== lo || w[e] !== hi) w.copyWithin(e + WAY, e, e + WAY);
   w[e] = hi;
   w[e + 1] = lo;
-  w[e + 2] = slot;
-  w[e + 3] = len | (k << 10) | (t << 20);
+  w[e + ENTRY_SLOT / 4] = slot;
+  w[e + ENTRY_PACKED / 4] = len | (k << ENTRY_FIELD_BITS) | (t << (2 * ENTRY_FIELD_BITS));
 }
 
 /** Is (hi, lo) in the map (either way)? */
@@ -201,9 +200,9 @@ export function chainMapFind(map: number, hi: number, lo: number): number {
 
 /** Field `at` (2 slot, 3 len, 4 label, 5 word) of the entry chainMapFind gave. */
 export function chainMapField(entry: number, at: number): number {
-  if (at === 2) return words[entry + 2];
-  const packed = words[entry + 3];
-  return at === 3 ? packed & FIELD_MAX : at === 4 ? (packed >>> 10) & FIELD_MAX : packed >>> 20;
+  if (at === 2) return words[entry + ENTRY_SLOT / 4];
+  const packed = words[entry + ENTRY_PACKED / 4];
+  return at === 3 ? packed & ENTRY_FIELD_MAX : at === 4 ? (packed >>> ENTRY_FIELD_BITS) & ENTRY_FIELD_MAX : packed >>> (2 * ENTRY_FIELD_BITS);
 }
 
 /** After runChain returned ~count: the table slot of the block that left through its slow path. */

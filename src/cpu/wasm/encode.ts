@@ -346,10 +346,10 @@ function pushSection(out: number[], id: number, content: number[]): void {
 }
 
 /** The type section (one type, `(i32 x params) -> i32`) and the import "e"."m" of the arena's memory. */
-function typeAndMemory(out: number[], params: number): void {
-  pushSection(out, 1, [1, 0x60, params, ...new Array<number>(params).fill(0x7f), 1, 0x7f]);
-  pushSection(out, 2, [1, 1, 0x65, 1, 0x6d, 0x02, ...memoryImportLimits()]);
-}
+/** A function type `(i32 x n) -> i32`, as the type section lists it. */
+const fnType = (n: number): number[] => [0x60, n, ...new Array<number>(n).fill(0x7f), 1, 0x7f];
+/** The import of the arena's memory as `e.m`. */
+const memoryImport = (): number[] => [1, 0x65, 1, 0x6d, 0x02, ...memoryImportLimits()];
 
 /**
  * A function's entry in the code section: its size, its extra locals (value types, run-length
@@ -387,12 +387,15 @@ export function functionEntry(localTypes: number[], parts: readonly ArrayLike<nu
 /**
  * A module over the arena's memory exporting, under `names`, one function `(i32 x params) -> i32`
  * per code entry (functionEntry). Several in one module share one code space in V8
- * (wasm/compiler.ts packRegions).
+ * (wasm/compiler.ts packRegions). With importParams, the entries may call function 0: `e.c: (i32 x
+ * importParams) -> i32`, imported (wasm/interp.ts calls the chain function of chain.ts so).
  */
-export function functionsModule(params: number, entries: readonly Uint8Array[], names: readonly string[]): Uint8Array<ArrayBuffer> {
+export function functionsModule(params: number, entries: readonly Uint8Array[], names: readonly string[], importParams = 0): Uint8Array<ArrayBuffer> {
   const head: number[] = [...WASM_HEADER];
   const n = entries.length;
-  typeAndMemory(head, params);
+  const imported = importParams > 0 ? 1 : 0;
+  pushSection(head, 1, imported ? [2, ...fnType(params), ...fnType(importParams)] : [1, ...fnType(params)]);
+  pushSection(head, 2, imported ? [2, ...memoryImport(), 1, 0x65, 1, 0x63, 0x00, 1] : [1, ...memoryImport()]);
   const fns: number[] = [];
   uleb(fns, n);
   for (let i = 0; i < n; i++) fns.push(0);
@@ -403,7 +406,7 @@ export function functionsModule(params: number, entries: readonly Uint8Array[], 
     uleb(exps, name.length);
     for (let c = 0; c < name.length; c++) exps.push(name.charCodeAt(c));
     exps.push(0x00);
-    uleb(exps, i);
+    uleb(exps, imported + i);
   });
   pushSection(head, 7, exps);
   const count: number[] = [];
@@ -424,36 +427,14 @@ export function functionsModule(params: number, entries: readonly Uint8Array[], 
 }
 
 /**
- * A module over the arena's memory exporting `f: (i32 x params) -> i32` (the code entry), which may
- * call function 0: `e.c: (i32 x importParams) -> i32`, imported (wasm/interp.ts calls the chain
- * function of chain.ts so).
- */
-export function callerModule(params: number, importParams: number, entry: Uint8Array): Uint8Array<ArrayBuffer> {
-  const head: number[] = [...WASM_HEADER];
-  const fnType = (n: number): number[] => [0x60, n, ...new Array<number>(n).fill(0x7f), 1, 0x7f];
-  pushSection(head, 1, [2, ...fnType(params), ...fnType(importParams)]);
-  pushSection(head, 2, [2, 1, 0x65, 1, 0x6d, 0x02, ...memoryImportLimits(), 1, 0x65, 1, 0x63, 0x00, 1]);
-  pushSection(head, 3, [1, 0]);
-  pushSection(head, 7, [1, 1, 0x66, 0x00, 1]);
-  // the code section: one entry (functionEntry: its size first)
-  head.push(10);
-  uleb(head, 1 + entry.length);
-  head.push(1);
-  const out = new Uint8Array(head.length + entry.length);
-  out.set(head, 0);
-  out.set(entry, head.length);
-  return out;
-}
-
-/**
  * The chain module: `f: (i32 x 7) -> i32` over the imported memory `e.m` and function table `e.t`,
  * whose body calls blocks of type `(i32 x blockParams) -> i32` (type 0) through call_indirect.
  */
 export function chainModule(blockParams: number, localTypes: number[], body: ArrayLike<number>): Uint8Array<ArrayBuffer> {
   const out: number[] = [...WASM_HEADER];
   const section = (id: number, content: number[]): void => pushSection(out, id, content);
-  section(1, [2, 0x60, blockParams, ...new Array<number>(blockParams).fill(0x7f), 1, 0x7f, 0x60, 7, ...new Array<number>(7).fill(0x7f), 1, 0x7f]);
-  section(2, [2, 1, 0x65, 1, 0x6d, 0x02, ...memoryImportLimits(), 1, 0x65, 1, 0x74, 0x01, 0x70, 0x00, 0]);
+  section(1, [2, ...fnType(blockParams), ...fnType(7)]);
+  section(2, [2, ...memoryImport(), 1, 0x65, 1, 0x74, 0x01, 0x70, 0x00, 0]);
   section(3, [1, 1]);
   section(7, [1, 1, 0x66, 0x00, 0]);
   const fn: number[] = [];

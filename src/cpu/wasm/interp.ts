@@ -24,10 +24,10 @@
 // invalidates the ids this function reads. Each handler is the dynamic-register form of the row's
 // exec function (exec/*.ts) and shares its arithmetic with the row's region emitter (compiler.ts);
 // test/unit/cpu/wasm-interp.test.ts runs it against the JS interpreter on random programs.
-import { Op, WasmFn, callerModule, functionEntry } from './encode.js';
+import { Op, WasmFn, functionEntry, functionsModule } from './encode.js';
 import { VSR_OFFSET, guestArena } from './arena.js';
 import { Simd, shuffle, simdMem, simdSupported } from './simd.js';
-import { BLOCK_PARAMS, CHAIN_PARAMS, ENTRY_FIELD_BITS, ENTRY_PACKED, ENTRY_SLOT, chainFunction, findEntry } from './chain.js';
+import { BLOCK_PARAMS, CHAIN_PARAMS, ENTRY_FIELD_BITS, ENTRY_FIELD_MAX, ENTRY_PACKED, ENTRY_SLOT, chainFunction, findEntry } from './chain.js';
 import { CR_OFF, CTR_OFF, L_EA, L_TL, LR_OFF, PC_OFF, RESV_LEN_OFF, RESV_OFF, SIZE, XER_OFF, CARRYING_FORMS, CR_LOGICAL_FORMS, LOGICAL_FORMS, RESERVE_FORMS, STORE_CONDITIONAL_FORMS, addWithCarry, compareNibble, divideValues, mulHighValue, rowsOf, shiftRightAlgebraicValue, shiftValue, loadValue, memAt, probeAddress, probeMiss, type Kind } from './compiler.js';
 import type { InsnRow } from '../isa-types.js';
 import { HEAT_MASK, ID_BLOCK } from '../run.js';
@@ -804,7 +804,7 @@ function enterBlock(b: Body): void {
   // a region's own entry (no label, no word index), whose whole pass fits
   f.local_get(L_U).i32_load(ENTRY_PACKED).i32_const(ENTRY_FIELD_BITS).op(Op.i32_shr_u);
   b.if_().br('leave').end();
-  f.local_get(L_U).i32_load(ENTRY_PACKED).i32_const((1 << ENTRY_FIELD_BITS) - 1).op(Op.i32_and);
+  f.local_get(L_U).i32_load(ENTRY_PACKED).i32_const(ENTRY_FIELD_MAX).op(Op.i32_and);
   f.local_get(P_LEFT).local_get(L_N).op(Op.i32_sub).op(Op.i32_gt_s);
   b.if_().br('leave').end();
   f.local_get(L_U).i32_load(ENTRY_SLOT).local_get(P_LEFT).local_get(L_N).op(Op.i32_sub);
@@ -1094,7 +1094,7 @@ export function straightInterpreter(rows: readonly InsnRow[], idOfRow: Int32Arra
   const chain = chainFunction();
   if (chain === null) return null;
   const { entry, runs } = straightEntry(rows, idOfRow, simdSupported());
-  const inst = new WebAssembly.Instance(new WebAssembly.Module(callerModule(BLOCK_PARAMS, CHAIN_PARAMS, entry)), { e: { m: arena.memory, c: chain } });
+  const inst = new WebAssembly.Instance(new WebAssembly.Module(functionsModule(BLOCK_PARAMS, [entry], ['f'], CHAIN_PARAMS)), { e: { m: arena.memory, c: chain } });
   built = { run: inst.exports.f as unknown as StraightFn, runs };
   return built;
 }
