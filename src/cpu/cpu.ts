@@ -257,18 +257,6 @@ export interface CpuOptions {
 
 export const DEFAULT_JIT_THRESHOLD = 50_000;
 
-let branchIdsMade: Uint8Array | null = null;
-/** 1 at the decoded id of each branch row. */
-function branchIds(): Uint8Array {
-  if (branchIdsMade !== null) return branchIdsMade;
-  const ids = rowIds(allRows);
-  const out = new Uint8Array(Math.max(...ids) + 1);
-  allRows.forEach((r, k) => {
-    if (r.family === 'branch') out[ids[k]!] = 1;
-  });
-  return (branchIdsMade = out);
-}
-
 function envJit(): boolean {
   return typeof process === 'undefined' || process.env.AIX_GDBSTUB_JIT !== '0';
 }
@@ -591,7 +579,7 @@ export class Cpu implements LoopHost {
     const idx = (lo & 0xffff) >>> 2;
     if (page.ids[idx] === ID_BLOCK) return;
     // Code the Wasm interpreter runs whole waits for `defer` times the heat (compilePolicy).
-    if (this.limitCompiles && this.straight !== null && this.compilePolicy.defer > 1 && this.interpretsWell(page, idx)) {
+    if (this.limitCompiles && this.straight !== null && this.compilePolicy.defer > 1 && blockCompiler().runsUpToBranch(page, idx, this.straight.runs)) {
       const hx = (lo >>> 2) & HEAT_MASK;
       if (++this.deferrals[hx] < this.compilePolicy.defer) return;
       this.deferrals[hx] = 0;
@@ -621,21 +609,6 @@ export class Cpu implements LoopHost {
 
   /** Per heat slot: the times its heat reached the threshold while compileAt deferred it (compilePolicy.defer). */
   private readonly deferrals = new Int32Array(HEAT_SIZE);
-
-  /** The code from idx up to its first branch (64 words at most) has only rows the Wasm interpreter runs. */
-  private interpretsWell(page: CodePage, idx: number): boolean {
-    const runs = this.straight!.runs;
-    const branch = branchIds();
-    const ids = page.ids;
-    const end = Math.min(idx + 64, CODE_PAGE_WORDS);
-    for (let j = idx; j < end; j++) {
-      const id = ids[j]!;
-      if (id < FIRST_ROW_ID) return true;
-      if (runs[id] === 0) return false;
-      if (branch[id] === 1) return true;
-    }
-    return true;
-  }
 
   /**
    * How many blocks this CPU may have compiled by now: compiling pays only when the code then runs

@@ -220,6 +220,23 @@ export class BlockCompiler {
     return false;
   }
 
+  /**
+   * Does the code from slot idx to its first branch (64 words at most, as far as it is decoded)
+   * have only rows whose decoded id `runs` marks (the Wasm interpreter's: Cpu.compileAt defers such
+   * code)? Unlike loopsToEntry it decodes nothing.
+   */
+  runsUpToBranch(page: CodePage, idx: number, runs: Uint8Array): boolean {
+    const ids = page.ids;
+    const end = Math.min(idx + 64, CODE_PAGE_WORDS);
+    for (let j = idx; j < end; j++) {
+      const id = ids[j]!;
+      if (id < FIRST_ROW_ID) return true;
+      if (runs[id] === 0) return false;
+      if (this.rows[this.rowOfId[id]].family === 'branch') return true;
+    }
+    return true;
+  }
+
   /** The JS function of a block, and how many of its rows were emitted inline (the rest are calls). */
   private jsBlock(block: CompiledBlock, hi: number, lo: number, words: readonly number[], rowIdx: readonly number[], targets: ReadonlySet<number>): { fn: BlockFn; emitted: number } {
     const len = words.length;
