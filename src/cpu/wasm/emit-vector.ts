@@ -792,11 +792,20 @@ function setDword0(e: Emit, n: number, value: () => void): void {
     simdLane(e.f, Simd.i64x2_replace_lane, 0);
   });
 }
-/** The low halfword of the i32 on the stack with its two bytes swapped (upper bits: garbage for a store16, or 0). */
-function bswap16(f: WasmFn, clean: boolean): void {
+/**
+ * The low halfword of the i32 on the stack with its two bytes swapped. `loaded`: the i32 is a
+ * load16_u's (nothing above bit 15) and the result is clean (upper bits 0); otherwise it is a
+ * GPR's low word, for a store16, and the result's upper bits are garbage, but x >>> 8 must be
+ * masked: unmasked it put RS bits 16-23 onto bits 8-15, the byte sthbrx stores at EA, which then
+ * got RS's low byte OR'd with them (0xbb = 0x93 | 0xa9 for RS ...a94993) whenever the store hit
+ * the TLB.
+ */
+function bswap16(f: WasmFn, loaded: boolean): void {
   f.local_set(L_TH);
-  f.local_get(L_TH).i32_const(8).op(Op.i32_shl).local_get(L_TH).i32_const(8).op(Op.i32_shr_u).op(Op.i32_or);
-  if (clean) f.i32_const(0xffff).op(Op.i32_and);
+  f.local_get(L_TH).i32_const(8).op(Op.i32_shl).local_get(L_TH).i32_const(8).op(Op.i32_shr_u);
+  if (!loaded) f.i32_const(0xff).op(Op.i32_and);
+  f.op(Op.i32_or);
+  if (loaded) f.i32_const(0xffff).op(Op.i32_and);
 }
 
 /**
