@@ -149,12 +149,12 @@ export function newChainMap(): number {
   if (arena === null || !setup()) return -1;
   const at = arena.allocSmall(CHAIN_MAP_BYTES);
   if (at < 0) return -1;
-  for (let k = 0; k < 2 * SETS; k++) words[(at >> 2) + WAY * k + 1] = EMPTY_LO;
+  for (let k = 0; k < 2 * SETS; k++) words[(at >>> 2) + WAY * k + 1] = EMPTY_LO;
   return at;
 }
 
 /** Word index of the set (hi, lo) belongs to. */
-const setOf = (map: number, lo: number): number => (map + (((lo >>> 2) & (SETS - 1)) << SET_SHIFT)) >> 2;
+const setOf = (map: number, lo: number): number => (map + (((lo >>> 2) & (SETS - 1)) << SET_SHIFT)) >>> 2;
 
 /**
  * (hi, lo) enters the block in `slot` at label k (word index t); len bounds its pass. The entry
@@ -207,5 +207,5 @@ export function chainMapField(entry: number, at: number): number {
 
 /** After runChain returned ~count: the table slot of the block that left through its slow path. */
 export function chainSlowSlot(map: number): number {
-  return words[(map + STATUS_OFF) >> 2];
+  return words[(map + STATUS_OFF) >>> 2];
 }

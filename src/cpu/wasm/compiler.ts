@@ -1499,7 +1499,8 @@ export function wasmBlockFn(
     const tlb = mem.tlbBase;
     const map = host.wasmChainMap;
     // A JS block has no segment checks: it cannot start with less than a whole pass (0: not run).
-    if ((regs | tlb | map) < 0) return left < len ? 0 : (js ??= makeJs())(s, mem, left, host);
+    // (offsets are unsigned: an `|` would read those past 2 GiB as absent)
+    if (regs < 0 || tlb < 0 || map < 0) return left < len ? 0 : (js ??= makeJs())(s, mem, left, host);
     if (!chainMapHas(map, entryHi, entryLo)) chainMapInsert(map, entryHi, entryLo, slot, len);
     return finishChain(s, mem, host, runChain(slot, left, regs, tlb, map));
   };
@@ -1543,7 +1544,7 @@ export function runWasmAt(s: CpuState, mem: GuestMemory, host: LoopHost, left: n
   const regs = s.regBase;
   const tlb = mem.tlbBase;
   const map = host.wasmChainMap;
-  if ((regs | tlb | map) < 0) return 0;
+  if (regs < 0 || tlb < 0 || map < 0) return 0;
   const e = chainMapFind(map, s.spr[0], s.spr[1]);
   if (e < 0 || chainMapField(e, 3) > left) return 0;
   return finishChain(s, mem, host, runChain(chainMapField(e, 2), left, regs, tlb, map, chainMapField(e, 4), chainMapField(e, 5)));

@@ -796,7 +796,8 @@ function codeFor(b: Body, unknown: () => void): void {
 function enterBlock(b: Body): void {
   const f = b.f;
   const S = LoopState;
-  f.local_get(P_STATE).i32_load(stateAt(S.MAP)).local_tee(L_V).i32_const(0).op(Op.i32_lt_s);
+  // -1: no map (an offset is unsigned: one past 2 GiB is negative as i32)
+  f.local_get(P_STATE).i32_load(stateAt(S.MAP)).local_tee(L_V).i32_const(-1).op(Op.i32_eq);
   b.if_().br('leave').end();
   f.local_get(L_PC).i64_const(32).op(Op.i64_shr_u).op(Op.i32_wrap_i64).local_set(L_H1);
   f.local_get(L_PC).op(Op.i32_wrap_i64).local_set(L_H2);

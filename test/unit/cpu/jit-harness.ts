@@ -5,8 +5,9 @@ import { expect } from 'vitest';
 import { Cpu, StopReason } from '../../../src/cpu/cpu.js';
 import { CpuState, CR, FPSCR } from '../../../src/cpu/state.js';
 import { GuestMemory, PROT_EXEC, PROT_READ, PROT_WRITE } from '../../../src/cpu/memory.js';
-import { A_, B, CODE, D, DATA, DS, I, M, MD, SPR, TRAP, X, XL, XO, XS } from './asm.js';
+import { A_, B, CODE, D, DATA, DS, I, M, MD, SPR, TRAP, X, XL, XO, XS, rng } from './asm.js';
 import { ID_BLOCK } from '../../../src/cpu/run.js';
+import { LoopState, STRAIGHT_CHAIN } from '../../../src/cpu/wasm/interp.js';
 
 export const DATA_LEN = 0x10000;
 
@@ -205,4 +206,69 @@ export function expectSameWithoutStraight(
   expect(a.cpu.jitExecuted, label).toBe(b.cpu.jitExecuted);
   expect(a.snap, label).toEqual(b.snap);
   return a;
+}
+
+export interface LeafTotals {
+  blockInsns: number;
+  slowExits: number;
+  faults: number;
+  wasmBlocks: number;
+}
+
+/**
+ * The Wasm interpreter entering compiled blocks (wasm-interp-blocks*.test.ts), 80 programs: 30
+ * calls of one leaf between random instructions, then (every other program) r3 = 0 and a last
+ * call, whose load through r3 faults inside the compiled leaf; the leaf: random instructions, a
+ * load through r3, a return. Each runs on a jit CPU with and without the Wasm interpreter
+ * (expectSameWithoutStraight) and on an interpreter-only CPU; `premise` checks each CPU first.
+ */
+export function callsIntoALeaf(seed: bigint, premise: (cpu: Cpu) => void): LeafTotals {
+  const r = rng(seed);
+  const totals = { blockInsns: 0, slowExits: 0, faults: 0, wasmBlocks: 0 };
+  for (let p = 0; p < 80; p++) {
+    const calls: number[] = [];
+    for (let k = 0; k < 30; k++) {
+      for (let j = int(r, 3); j > 0; j--) calls.push(randomWasmInsn(r, { branches: false, crFields: 8 }));
+      calls.push(-1);
+    }
+    const fault = p % 2 === 1;
+    if (fault) calls.push(D(14, 3, 0, 0), -1);
+    const leafAt = calls.length + 2;
+    const caller = calls.map((x, k) => (x === -1 ? I(4 * (leafAt - (k + 1)), 0, 1) : x));
+    const leaf = [...Array.from({ length: 2 + int(r, 8) }, () => randomWasmInsn(r, { branches: false, crFields: 8 })), D(32, 4, 3, 8), XL(20, 0, 16)];
+    const words = [I(4), ...caller, TRAP, ...leaf];
+    const setup = { ...randomSetup(r), jitThreshold: 20 + int(r, 40) };
+    const budgets = p % 4 < 2 ? [100_000] : Array.from({ length: 40 }, () => 1 + int(r, 40));
+    const a = expectSameWithoutStraight(words, setup, budgets, `program ${p}`, (cpu, straight) => {
+      premise(cpu);
+      if (!straight) return;
+      const inner = cpu.straight!;
+      const ls = cpu.loopState!;
+      Object.defineProperty(cpu, 'straight', {
+        value: {
+          ...inner,
+          run: (left: number, regs: number, tlb: number, code: number, u: number): number => {
+            const x = inner.run(left, regs, tlb, code, u);
+            totals.blockInsns += ls[LoopState.JIT];
+            if ((x & 3) === STRAIGHT_CHAIN && ls[LoopState.CHAIN_R] < 0) totals.slowExits++;
+            return x;
+          },
+        },
+      });
+    });
+    if (fault && a.cpu.stop.reason === StopReason.FAULT) totals.faults++;
+    const page = a.cpu.codePageFor(0, Number(CODE));
+    totals.wasmBlocks += a.blocks.filter((k) => page.blocks![k]!.wasmSlot >= 0).length;
+    const interp = makeCpu(words, false, setup);
+    expect(a.snap, `program ${p} (interpreter)`).toEqual(budgets.map((x) => snapshot(interp, interp.run(x))));
+  }
+  return totals;
+}
+
+/** The leaf compiled to Wasm and ran mostly from the Wasm interpreter; slow exits and faults came back to JS. */
+export function expectBlocksFromTheInterpreter(totals: LeafTotals): void {
+  expect(totals.wasmBlocks).toBeGreaterThan(80);
+  expect(totals.blockInsns).toBeGreaterThan(5000);
+  expect(totals.slowExits).toBeGreaterThan(10);
+  expect(totals.faults).toBeGreaterThan(10);
 }
