@@ -217,6 +217,15 @@ function warmLoop(jit: boolean): void {
 }
 
 let sharedCompiler: BlockCompiler | null = null;
+
+/**
+ * A collected CPU's Wasm blocks give their function-table slots back: the table holds each block's
+ * function (and so its module) until then, and a program that forks and execs (the go command
+ * running compile and link) leaves a process's CPUs behind at every exit.
+ */
+const wasmSlotReclaim = new FinalizationRegistry<Set<number>>((slots) => {
+  for (const slot of slots) releaseWasmBlock(slot);
+});
 /** Totals of the shared block compiler since start (the bench prints them). */
 export function jitStats(): CompileStats {
   return { ...blockCompiler().stats };
@@ -339,6 +348,8 @@ export class Cpu implements LoopHost {
   readonly straight: Straight | null;
   /** Pages holding compiled blocks (to drop them all at once). */
   private readonly blockPages = new Set<CodePage>();
+  /** Function-table slots of this CPU's live Wasm blocks: given back when the CPU is collected. */
+  private readonly wasmSlots = new Set<number>();
   private readonly codePages = new Map<number, CodePage>();
   private readonly pcTagHi = new Int32Array(PAGE_CACHE_SIZE);
   private readonly pcTagPg = new Int32Array(PAGE_CACHE_SIZE).fill(-1);
@@ -359,7 +370,10 @@ export class Cpu implements LoopHost {
     this.limitCompiles = opts.limitCompiles ?? true;
     this.loop = this.jit ? builtJitLoop().run : builtLoop().run;
     this.wasmChainMap = this.jit && opts.wasm !== false ? newChainMap() : -1;
-    if (this.wasmChainMap >= 0) arenaReclaim.register(this, { small: [[this.wasmChainMap, CHAIN_MAP_BYTES]] });
+    if (this.wasmChainMap >= 0) {
+      arenaReclaim.register(this, { small: [[this.wasmChainMap, CHAIN_MAP_BYTES]] });
+      wasmSlotReclaim.register(this, this.wasmSlots);
+    }
     const straight = this.wasmChainMap >= 0 && opts.interp !== false ? straightInterpreter(allRows, this.idOfRow) : null;
     const stateAt = straight === null ? -1 : guestArena()!.allocSmall(LOOP_STATE_BYTES);
     this.straight = stateAt < 0 ? null : straight;
@@ -596,6 +610,7 @@ export class Cpu implements LoopHost {
     page.blockList.push(block);
     page.ids[idx] = ID_BLOCK;
     this.blockPages.add(page);
+    if (block.wasmSlot >= 0) this.wasmSlots.add(block.wasmSlot);
     if (block.wasmSlot >= 0 && this.wasmChainMap >= 0) {
       chainMapInsert(this.wasmChainMap, hi, lo, block.wasmSlot, block.len);
       // Return points inside the region, unless a block of their own is there already.
@@ -635,6 +650,7 @@ export class Cpu implements LoopHost {
       chainMapRemove(this.wasmChainMap, b.entryHi, b.entryLo);
       for (let k = 0; k < b.wasmEntries.length; k += 2) chainMapRemove(this.wasmChainMap, b.entryHi, (b.entryLo + 4 * b.wasmEntries[k + 1]) | 0);
     }
+    this.wasmSlots.delete(b.wasmSlot);
     releaseWasmBlock(b.wasmSlot);
     b.wasmSlot = -1;
   }

@@ -132,6 +132,11 @@ export function tableSlotFor(fn: (left: number, regs: number, tlb: number, k: nu
   return slot;
 }
 
+/** Table slots holding a block (for tests: slots come back when blocks die or their CPU is collected). */
+export function liveTableSlots(): number {
+  return nextSlot - freeSlots.length;
+}
+
 /** The same block, compiled again (wasm/compiler.ts packRegions). */
 export function replaceTableSlot(slot: number, fn: (left: number, regs: number, tlb: number, k: number, t: number) => number): void {
   table!.set(slot, fn as unknown as WebAssembly.ExportValue);

@@ -2,12 +2,17 @@
 // Same method as wasm.test.ts: a compiling CPU (threshold 1) against an interpreter-only one,
 // every register, byte, stop and count compared after each budget slice.
 import { describe, expect, it } from 'vitest';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { Cpu, StopReason, jitStats } from '../../../src/cpu/cpu.js';
 import { CR, CpuState } from '../../../src/cpu/state.js';
-import { chainMapHas } from '../../../src/cpu/wasm/chain.js';
+import { chainMapHas, liveTableSlots } from '../../../src/cpu/wasm/chain.js';
 import { WASM_PACK_SIZE, wasmPackedRegions, wasmRows } from '../../../src/cpu/wasm/compiler.js';
 import { B, CODE, D, DATA, DS, I, MDS, TRAP, X, XL, XO, rng } from './asm.js';
 import { IDX, PTR, int, makeCpu, pick, randomSetup, runBoth, snapshot } from './jit-harness.js';
+
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
 import type { Cpu } from '../../../src/cpu/cpu.js';
 
 describe('wasm chain map', () => {
@@ -264,5 +269,43 @@ describe('wasm tier: a region entered with less budget than its length', () => {
     expect(interp.totalExecuted).toBe(jit.totalExecuted);
     // Every budget is below the region's 54 words: without partway runs it never runs (0 before).
     expect(jit.jitExecuted).toBeGreaterThan(jit.totalExecuted / 3);
+  });
+});
+
+describe('wasm tier: function-table slots', () => {
+  it('a collected CPU gives its blocks\' table slots back (a forked and exec\'d process leaves its CPUs behind)', async () => {
+    // main at 4: li r3,0 | loop: addi r3,r3,1; bl f_k for 8 functions; cmpdi cr7,r3,50; bne loop | trap
+    // f_k at 0x1000 + 0x40 k: addi r4,r4,k+1; blr
+    const fn = (k: number): number => 0x1000 + 0x40 * k;
+    const words: number[] = new Array<number>(fn(8) / 4).fill(TRAP);
+    const main = [I(4), D(14, 3, 0, 0), D(14, 3, 3, 1)];
+    for (let k = 0; k < 8; k++) main.push(I(fn(k) - 4 * main.length, 0, 1));
+    main.push(D(11, (7 << 2) | 1, 3, 50), B(4, 30, -4 * (main.length - 1)), TRAP);
+    main.forEach((w, k) => (words[k] = w));
+    for (let k = 0; k < 8; k++) {
+      words[fn(k) / 4] = D(14, 4, 4, k + 1);
+      words[fn(k) / 4 + 1] = XL(20, 0, 16);
+    }
+    const before = liveTableSlots();
+    // In a function of its own, so nothing here keeps the CPUs alive afterwards.
+    const runSome = (): number => {
+      let blocks = 0;
+      for (let c = 0; c < 4; c++) {
+        const cpu = makeCpu(words, true);
+        expect(cpu.run(1_000_000)).toBe(StopReason.TRAP);
+        expect(cpu.state.getGpr(4)).toBe(50n * 36n);
+        blocks += cpu.compiledBlocks;
+      }
+      return blocks;
+    };
+    const blocks = runSome();
+    expect(blocks).toBeGreaterThanOrEqual(4 * 9);
+    expect(liveTableSlots() - before).toBeGreaterThanOrEqual(4 * 9);
+    // The registry's callbacks run some time after a collection: collect until they have.
+    for (let k = 0; k < 50 && liveTableSlots() > before; k++) {
+      collectGarbage();
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(liveTableSlots()).toBeLessThanOrEqual(before);
   });
 });
