@@ -65,6 +65,20 @@ describe('Wasm interpreter: straight runs match the JS interpreter', () => {
     expect(ran).toBeGreaterThan(3000);
   });
 
+  // Run once, a load's or store's first access misses the TLB and goes to its JS row (stuck):
+  // twice round a loop, the second pass takes the handler's own TLB hit.
+  it('every row form twice round a loop, the second pass through a warm TLB (2000 cases)', () => {
+    const r = rng(0x5eed_0204n);
+    let ran = 0;
+    for (let c = 0; c < 2000; c++) {
+      const insn = randomWasmInsn(r, { branches: false, crFields: 8 });
+      const setup = randomSetup(r);
+      for (const p of [1, 2, 3]) setup.gpr![p] = DATA + 0x200n + BigInt(int(r, 0x200));
+      ran += runStraight(labelLoop([insn], 2), setup, [100], `warm case ${c} word 0x${(insn >>> 0).toString(16)}`).insns;
+    }
+    expect(ran).toBeGreaterThan(2000 * 8);
+  });
+
   it('random mixes with branches of every kind, at many budgets (400 programs)', () => {
     const r = rng(0x5eed_0202n);
     let ran = 0;
