@@ -2,6 +2,8 @@
 // with the compiler at a threshold of 1 and one interpreter-only, compared register for register,
 // byte for byte, stop for stop.
 import { expect } from 'vitest';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { Cpu, StopReason } from '../../../src/cpu/cpu.js';
 import { CpuState, CR, FPSCR } from '../../../src/cpu/state.js';
 import { GuestMemory, PROT_EXEC, PROT_READ, PROT_WRITE } from '../../../src/cpu/memory.js';
@@ -10,6 +12,20 @@ import { ID_BLOCK } from '../../../src/cpu/run.js';
 import { LoopState, STRAIGHT_CHAIN } from '../../../src/cpu/wasm/interp.js';
 
 export const DATA_LEN = 0x10000;
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+/**
+ * Collect the CPUs a test dropped and let the FinalizationRegistry callbacks give their arena
+ * storage and table slots back. Their arena use is not JS heap, so nothing else makes V8 collect
+ * them, and the callbacks need the event loop: a file that makes thousands of CPUs in synchronous
+ * loops uses up the 4 GiB arena, and later CPUs get no Wasm tier.
+ */
+export async function reclaimDroppedCpus(): Promise<void> {
+  gc();
+  await new Promise((r) => setTimeout(r, 0));
+}
 
 export interface Setup {
   gpr?: Record<number, bigint>;

@@ -2,17 +2,12 @@
 // Same method as wasm.test.ts: a compiling CPU (threshold 1) against an interpreter-only one,
 // every register, byte, stop and count compared after each budget slice.
 import { describe, expect, it } from 'vitest';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { Cpu, StopReason, jitStats } from '../../../src/cpu/cpu.js';
 import { CR, CpuState } from '../../../src/cpu/state.js';
 import { chainMapHas, liveTableSlots } from '../../../src/cpu/wasm/chain.js';
 import { WASM_PACK_SIZE, wasmPackedRegions, wasmRows } from '../../../src/cpu/wasm/compiler.js';
 import { B, CODE, D, DATA, DS, I, MDS, TRAP, X, XL, XO, rng } from './asm.js';
-import { IDX, PTR, int, makeCpu, pick, randomSetup, runBoth, snapshot } from './jit-harness.js';
-
-setFlagsFromString('--expose-gc');
-const collectGarbage = runInNewContext('gc') as () => void;
+import { IDX, PTR, int, makeCpu, pick, randomSetup, reclaimDroppedCpus, runBoth, snapshot } from './jit-harness.js';
 import type { Cpu } from '../../../src/cpu/cpu.js';
 
 describe('wasm chain map', () => {
@@ -302,10 +297,7 @@ describe('wasm tier: function-table slots', () => {
     expect(blocks).toBeGreaterThanOrEqual(4 * 9);
     expect(liveTableSlots() - before).toBeGreaterThanOrEqual(4 * 9);
     // The registry's callbacks run some time after a collection: collect until they have.
-    for (let k = 0; k < 50 && liveTableSlots() > before; k++) {
-      collectGarbage();
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    for (let k = 0; k < 50 && liveTableSlots() > before; k++) await reclaimDroppedCpus();
     expect(liveTableSlots()).toBeLessThanOrEqual(before);
   });
 });

@@ -10,7 +10,7 @@ import { fpWasmRows } from '../../../src/cpu/wasm/emit-fp.js';
 import { Emit, wasmAccepts, wasmRows } from '../../../src/cpu/wasm/compiler.js';
 import { allRows } from '../../../src/cpu/decode.js';
 import { A_, B, D, DATA, I, TRAP, X, rng } from './asm.js';
-import { PTR, type Setup, int, labelLoop, pick, randomSetup, runBoth } from './jit-harness.js';
+import { PTR, type Setup, int, labelLoop, pick, randomSetup, reclaimDroppedCpus, runBoth } from './jit-harness.js';
 
 const FR_POOL = [1, 2, 3, 4, 5, 6, 7, 8];
 
@@ -119,10 +119,11 @@ describe('wasm tier: FP rows match the interpreter', () => {
 
   // Once, an FP load's or store's first access misses the TLB and runs its JS row; twice round a
   // loop, the second pass takes the Wasm fast path.
-  it('every FP row form twice round a loop, the second pass through a warm TLB (2000 cases)', () => {
+  it('every FP row form twice round a loop, the second pass through a warm TLB (2000 cases)', async () => {
     const r = rng(0x5eed_0f06n);
     const before = jitStats().wasm;
     for (let c = 0; c < 2000; c++) {
+      if (c % 250 === 249) await reclaimDroppedCpus(); // 4,000 CPUs would use up the arena
       const insn = randomFpInsn(r);
       const setup = fpSetup(r);
       for (const ptr of PTR) setup.gpr![ptr] = DATA + 0x200n + BigInt(int(r, 0x200));

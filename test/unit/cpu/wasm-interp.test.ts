@@ -5,7 +5,7 @@
 // each budget slice. Each test also checks that the Wasm interpreter ran most of the instructions.
 import { describe, expect, it } from 'vitest';
 import { Cpu, StopReason } from '../../../src/cpu/cpu.js';
-import { DATA_LEN, expectSameWithoutStraight, expectWatchThenTrap, int, labelLoop, makeCpu, pick, randomSetup, randomWasmInsn, runBoth, snapshot, type Setup } from './jit-harness.js';
+import { DATA_LEN, expectSameWithoutStraight, expectWatchThenTrap, int, labelLoop, makeCpu, pick, randomSetup, randomWasmInsn, reclaimDroppedCpus, runBoth, snapshot, type Setup } from './jit-harness.js';
 import { B, CODE, D, DATA, DS, I, M, MD, MDS, SPR, TRAP, X, XL, XO, rng } from './asm.js';
 import { interpRows } from '../../../src/cpu/wasm/interp.js';
 import { ID_BLOCK } from '../../../src/cpu/run.js';
@@ -67,10 +67,11 @@ describe('Wasm interpreter: straight runs match the JS interpreter', () => {
 
   // Run once, a load's or store's first access misses the TLB and goes to its JS row (stuck):
   // twice round a loop, the second pass takes the handler's own TLB hit.
-  it('every row form twice round a loop, the second pass through a warm TLB (2000 cases)', () => {
+  it('every row form twice round a loop, the second pass through a warm TLB (2000 cases)', async () => {
     const r = rng(0x5eed_0204n);
     let ran = 0;
     for (let c = 0; c < 2000; c++) {
+      if (c % 250 === 249) await reclaimDroppedCpus(); // 4,000 CPUs would use up the arena
       const insn = randomWasmInsn(r, { branches: false, crFields: 8 });
       const setup = randomSetup(r);
       for (const p of [1, 2, 3]) setup.gpr![p] = DATA + 0x200n + BigInt(int(r, 0x200));
