@@ -348,7 +348,10 @@ export class Cpu implements LoopHost {
   readonly straight: Straight | null;
   /** Pages holding compiled blocks (to drop them all at once). */
   private readonly blockPages = new Set<CodePage>();
-  /** Function-table slots of this CPU's live Wasm blocks: given back when the CPU is collected. */
+  /**
+   * Function-table slots of this CPU's live Wasm blocks: given back when the CPU is collected
+   * (numbers only: what the registry holds must not reach the CPU, or it is never collected).
+   */
   private readonly wasmSlots = new Set<number>();
   private readonly codePages = new Map<number, CodePage>();
   private readonly pcTagHi = new Int32Array(PAGE_CACHE_SIZE);
@@ -370,10 +373,10 @@ export class Cpu implements LoopHost {
     this.limitCompiles = opts.limitCompiles ?? true;
     this.loop = this.jit ? builtJitLoop().run : builtLoop().run;
     this.wasmChainMap = this.jit && opts.wasm !== false ? newChainMap() : -1;
-    if (this.wasmChainMap >= 0) {
-      arenaReclaim.register(this, { small: [[this.wasmChainMap, CHAIN_MAP_BYTES]] });
-      wasmSlotReclaim.register(this, this.wasmSlots);
-    }
+    if (this.wasmChainMap >= 0) arenaReclaim.register(this, { small: [[this.wasmChainMap, CHAIN_MAP_BYTES]] });
+    // Whatever the chain map: the block compiler makes Wasm blocks (with slots) whenever the tier
+    // is on for the process, also for a CPU that runs them through their JS version.
+    if (this.jit) wasmSlotReclaim.register(this, this.wasmSlots);
     const straight = this.wasmChainMap >= 0 && opts.interp !== false ? straightInterpreter(allRows, this.idOfRow) : null;
     const stateAt = straight === null ? -1 : guestArena()!.allocSmall(LOOP_STATE_BYTES);
     this.straight = stateAt < 0 ? null : straight;

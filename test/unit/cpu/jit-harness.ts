@@ -42,6 +42,8 @@ export interface Setup {
   jitThreshold?: number;
   /** Bound compiles by what compiled code has run, as a default Cpu does (default false: compile every hot target). */
   limitCompiles?: boolean;
+  /** CpuOptions.wasm of the compiling CPU (false: no chain map; its Wasm blocks run as JS). */
+  wasm?: boolean;
 }
 
 export function makeCpu(words: number[], jit: boolean, setup: Setup = {}): Cpu {
@@ -55,7 +57,7 @@ export function makeCpu(words: number[], jit: boolean, setup: Setup = {}): Cpu {
   const fill = new Uint8Array(DATA_LEN);
   for (let k = 0; k < DATA_LEN; k++) fill[k] = (k * 131 + 7) & 0xff;
   mem.writeBytes(DATA, fill);
-  const cpu = new Cpu(mem, new CpuState(), { jit, jitThreshold: setup.jitThreshold ?? 1, limitCompiles: setup.limitCompiles ?? false });
+  const cpu = new Cpu(mem, new CpuState(), { jit, jitThreshold: setup.jitThreshold ?? 1, limitCompiles: setup.limitCompiles ?? false, wasm: setup.wasm });
   cpu.timeBase = () => 0x123456789n;
   cpu.pc = CODE;
   const s = cpu.state;
