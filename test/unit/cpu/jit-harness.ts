@@ -229,6 +229,8 @@ export function expectSameWithoutStraight(
 export interface LeafTotals {
   blockInsns: number;
   slowExits: number;
+  /** Returns with STRAIGHT_CHAIN: the loop's resumeChain did the rest (slow exits among them). */
+  resumed: number;
   faults: number;
   wasmBlocks: number;
 }
@@ -242,7 +244,7 @@ export interface LeafTotals {
  */
 export function callsIntoALeaf(seed: bigint, premise: (cpu: Cpu) => void): LeafTotals {
   const r = rng(seed);
-  const totals = { blockInsns: 0, slowExits: 0, faults: 0, wasmBlocks: 0 };
+  const totals = { blockInsns: 0, slowExits: 0, resumed: 0, faults: 0, wasmBlocks: 0 };
   for (let p = 0; p < 80; p++) {
     const calls: number[] = [];
     for (let k = 0; k < 30; k++) {
@@ -268,7 +270,10 @@ export function callsIntoALeaf(seed: bigint, premise: (cpu: Cpu) => void): LeafT
           run: (left: number, regs: number, tlb: number, code: number, u: number): number => {
             const x = inner.run(left, regs, tlb, code, u);
             totals.blockInsns += ls[LoopState.JIT];
-            if ((x & 3) === STRAIGHT_CHAIN && ls[LoopState.CHAIN_R] < 0) totals.slowExits++;
+            if ((x & 3) === STRAIGHT_CHAIN) {
+              totals.resumed++;
+              if (ls[LoopState.CHAIN_R] < 0) totals.slowExits++;
+            }
             return x;
           },
         },
