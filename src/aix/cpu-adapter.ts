@@ -4,7 +4,7 @@ import { Cpu, StopReason } from '../cpu/cpu.js';
 import type { CpuState } from '../cpu/state.js';
 import type { GuestMemory } from '../cpu/memory.js';
 import type { GuestClock } from './clock.js';
-import type { CpuPort, CpuStop } from './cpu-port.js';
+import type { CpuPort, CpuStop, QuickHostCall } from './cpu-port.js';
 
 /** AIX's time base runs at 512 MHz. */
 const TB_PER_NS_NUM = 64n;
@@ -19,8 +19,9 @@ export class CpuAdapter implements CpuPort {
     this.cpu.timeBase = () => (clock.monotonicNs() * TB_PER_NS_NUM) / TB_PER_NS_DEN;
   }
 
-  run(state: CpuState, budget: number): { stop: CpuStop; executed: number } {
+  run(state: CpuState, budget: number, quick?: QuickHostCall): { stop: CpuStop; executed: number } {
     const cpu = this.cpu;
+    cpu.hostCallHook = quick ?? null;
     // The scheduler drops a reservation when another thread ran in between (Scheduler.lastRun):
     // which thread this CPU ran last is not part of a snapshot, so it must not decide that too
     // (after a restore it is the thread of another moment, and a replayed stcx. would fail).

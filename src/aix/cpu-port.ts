@@ -17,8 +17,16 @@ export type CpuStop =
   /** A debugger stop point (breakpoint, watchpoint, single step done). */
   | { kind: 'debug'; detail: string };
 
+/**
+ * Answers the host call at the running thread's PC in place (true: done, PC at its return
+ * address), or false: the CPU stops with 'hostcall' as usual. Each answered call takes one unit
+ * of the run's budget, as the scheduler counts a call, so slices end where they would have.
+ */
+export type QuickHostCall = () => boolean;
+
 export interface CpuPort {
-  run(state: CpuState, budget: number): { stop: CpuStop; executed: number };
+  /** `quick`, where the port supports it, answers host calls without stopping (see QuickHostCall). */
+  run(state: CpuState, budget: number, quick?: QuickHostCall): { stop: CpuStop; executed: number };
   /** Forget cached decodes for a range (the loader or a debugger wrote code). */
   invalidateCode?(addr: bigint, len: number): void;
 }

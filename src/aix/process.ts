@@ -7,7 +7,7 @@ import { CR, LR_HI, LR_LO, PC_HI, PC_LO, XER } from '../cpu/state.js';
 import type { XcoffImage } from '../xcoff/index.js';
 import { AddressSpace } from './address-space.js';
 import type { GuestClock } from './clock.js';
-import { ERRNO, SIG, errnoName, signalName } from './constants.js';
+import { CLOCK_MONOTONIC, CLOCK_REALTIME, ERRNO, SIG, errnoName, signalName } from './constants.js';
 import type { CpuPort } from './cpu-port.js';
 import { FileMappings } from './file-mappings.js';
 import { FileTable, SeededRandom } from './files.js';
@@ -308,7 +308,10 @@ export class AixProcess {
     }
     // Nobody watches the calls (no strace, timeline, runtime monitor): the hottest one skips the
     // argument array, the call record and the BigInt result of the general path.
-    if (this.callObservers.size === 0 && call.name === 'clock_gettime' && this.fastClockGettime(t, s)) return;
+    if (this.callObservers.size === 0 && call.name === 'clock_gettime' && this.fastClockGettime(t, s)) {
+      if (this.table.entries.size > 1) this.table.wakeAll(this);
+      return;
+    }
     const fn = libcFunctions.get(call.name);
     if (fn === undefined) {
       this.terminate({ kind: 'crashed', message: `unimplemented libc import: ${SentinelTable.qualifiedName(call)} (called from 0x${s.lr.toString(16)})` });
@@ -336,6 +339,21 @@ export class AixProcess {
     if (this.table.entries.size > 1) this.table.wakeAll(this);
   }
 
+  /**
+   * A host call answered inside the CPU's run (Scheduler.quick): one that cannot block, signal,
+   * depend on the instructions of the run in progress (CPU-time clocks, the virtual clock) or be
+   * watched (strace, timeline, runtime monitor). Go's nanotime: clock_gettime(CLOCK_REALTIME).
+   */
+  quickHostCall(t: GuestThread): boolean {
+    if (this.callObservers.size !== 0 || this.clock.deterministic) return false;
+    const s = t.state;
+    const call = this.sentinels.lookupHalves(s.spr[PC_HI]!, s.spr[PC_LO]!);
+    if (call === undefined || call.kind !== 'import' || call.name !== 'clock_gettime') return false;
+    const clock = s.gpr[6]; // R3's low half: a C int
+    if (clock !== CLOCK_REALTIME && clock !== CLOCK_MONOTONIC) return false;
+    return this.fastClockGettime(t, s);
+  }
+
   /** clock_gettime answered in place, returning 0 as completeCall would; false: take the general path. */
   private fastClockGettime(t: GuestThread, s: CpuState): boolean {
     try {
@@ -346,7 +364,6 @@ export class AixProcess {
     s.gpr[6] = 0; // R3 = 0
     s.gpr[7] = 0;
     this.returnFromCall(t, undefined);
-    if (this.table.entries.size > 1) this.table.wakeAll(this);
     return true;
   }
 

@@ -55,6 +55,14 @@ export class Scheduler {
    * woken M gets to run while the call is in progress (e.g. it polls the network).
    */
   private tickLeft: number;
+  /** Host calls the CPU answered in place during the current run (each takes a budget unit). */
+  private quickCalls = 0;
+  /** The CPU's QuickHostCall for the thread in runSlice. */
+  private readonly quick = (): boolean => {
+    if (!this.proc.quickHostCall(this.current!)) return false;
+    this.quickCalls++;
+    return true;
+  };
 
   constructor(readonly proc: AixProcess, readonly cpu: CpuPort, opts: SchedulerOptions = {}) {
     this.sliceBudget = opts.sliceBudget ?? 20_000;
@@ -255,8 +263,9 @@ export class Scheduler {
     while (budget > 0 && t.status === 'runnable' && !proc.end) {
       deliverPending(proc, t);
       if (proc.end || t.status !== 'runnable') break;
-      const { stop, executed } = this.cpu.run(t.state, budget);
-      budget -= executed;
+      this.quickCalls = 0;
+      const { stop, executed } = this.cpu.run(t.state, budget, this.quick);
+      budget -= executed + this.quickCalls;
       t.instructions += executed;
       proc.clock.addInstructions(executed);
       proc.afterRun?.(t);

@@ -1,0 +1,261 @@
+// Host calls the CPU answers in place (Cpu.hostCallHook, Scheduler.quick, AixProcess.quickHostCall):
+// Go's nanotime is a clock_gettime(CLOCK_REALTIME) tens of thousands of times a second, and a stop
+// at its sentinel plus a resume cost more than the call. Answered in place, a call must leave the
+// thread where the scheduler would have (registers, instruction count, slice ends), and only
+// calls nobody watches and that cannot depend on the run in progress go that way.
+import { describe, expect, it } from 'vitest';
+import { CpuAdapter } from '../../../src/aix/cpu-adapter.js';
+import { RealClock, VirtualClock } from '../../../src/aix/clock.js';
+import { Scheduler } from '../../../src/aix/scheduler.js';
+import type { AixProcess } from '../../../src/aix/process.js';
+import type { CpuStop } from '../../../src/aix/cpu-port.js';
+import { GuestMemory, PROT_EXEC, PROT_READ, PROT_WRITE } from '../../../src/cpu/memory.js';
+import { CpuState, CR, XER } from '../../../src/cpu/state.js';
+import { B, CODE, D, SPR, TRAP, XL, XO } from '../cpu/asm.js';
+import { makeProcess } from './helpers.js';
+
+const li = (rt: number, v: number): number => D(14, rt, 0, v);
+const addi = (rt: number, ra: number, v: number): number => D(14, rt, ra, v);
+const cmpdi0 = (ra: number): number => D(11, 1, ra, 0);
+const mtctr = (rs: number): number => SPR(rs, 9, 467);
+const BCTRL = XL(20, 0, 528, 1);
+/** bne back to the word `words` before this one. */
+const bneBack = (words: number): number => B(4, 2, -4 * words);
+
+const SENTINELS = 0x20000000n;
+const BLR = 0x4e800020;
+
+/** A CPU port over `words` at CODE whose host-call range is one page of `blr` at SENTINELS. */
+function portWith(words: number[]): CpuAdapter {
+  const mem = new GuestMemory();
+  mem.map(CODE, 0x20000n, PROT_READ | PROT_EXEC);
+  mem.map(SENTINELS, 0x1000n, PROT_READ | PROT_EXEC);
+  const code = new DataView(new ArrayBuffer(words.length * 4));
+  words.forEach((w, k) => code.setUint32(4 * k, w >>> 0));
+  mem.writeBytes(CODE, new Uint8Array(code.buffer));
+  const blrs = new DataView(new ArrayBuffer(0x1000));
+  for (let at = 0; at < 0x1000; at += 4) blrs.setUint32(at, BLR);
+  mem.writeBytes(SENTINELS, new Uint8Array(blrs.buffer));
+  return new CpuAdapter(mem, new VirtualClock(), { start: SENTINELS, end: SENTINELS + 0x1000n });
+}
+
+/** Sums R3 over `calls` host calls at SENTINELS into R6, then traps. */
+function callLoop(calls: number): number[] {
+  return [
+    li(5, calls),
+    D(15, 12, 0, 0x2000), // lis r12,0x2000: the sentinel
+    mtctr(12),
+    BCTRL,
+    XO(6, 6, 3, 266), // add r6,r6,r3
+    addi(5, 5, -1),
+    cmpdi0(5),
+    bneBack(5),
+    TRAP,
+  ];
+}
+
+interface Slices {
+  /** PC at the end of every slice. */
+  ends: bigint[];
+  calls: number;
+  /** Host-call stops the driver saw (the rest were answered in place). */
+  stops: number;
+  executed: number;
+  r6: bigint;
+  end: CpuStop['kind'];
+}
+
+/**
+ * Drive `port` as Scheduler.runSlice does: slices of `budget`, a host call costs one unit whether
+ * the driver or the CPU answers it (answer: R3 = the call's number, back to LR).
+ */
+function runSlices(port: CpuAdapter, budget: number, quick: boolean): Slices {
+  const s = new CpuState();
+  s.pc = CODE;
+  const out: Slices = { ends: [], calls: 0, stops: 0, executed: 0, r6: 0n, end: 'budget' };
+  let answered = 0;
+  const answer = (): void => {
+    out.calls++;
+    s.setGpr(3, BigInt(out.calls));
+    s.pc = s.lr;
+  };
+  const hook = (): boolean => {
+    answer();
+    answered++;
+    return true;
+  };
+  for (let slice = 0; slice < 100_000; slice++) {
+    let left = budget;
+    while (left > 0) {
+      answered = 0;
+      const r = port.run(s, left, quick ? hook : undefined);
+      left -= r.executed + answered;
+      out.executed += r.executed;
+      if (r.stop.kind === 'budget') break;
+      if (r.stop.kind !== 'hostcall') {
+        out.end = r.stop.kind;
+        out.r6 = s.getGpr(6);
+        return out;
+      }
+      out.stops++;
+      answer();
+      left -= 1;
+    }
+    out.ends.push(s.pc);
+  }
+  throw new Error('the loop did not end');
+}
+
+describe('host calls answered in place by the CPU', () => {
+  it('leave registers, instruction counts and slice ends as stopping at each call does', () => {
+    const calls = 3000; // enough for the loop to be compiled and resumed in Wasm after each call
+    for (const budget of [97, 1000, 20_000]) {
+      const stopped = runSlices(portWith(callLoop(calls)), budget, false);
+      const quick = runSlices(portWith(callLoop(calls)), budget, true);
+      expect(stopped.end).toBe('trap');
+      expect(stopped.calls).toBe(calls);
+      expect(stopped.stops).toBe(calls);
+      expect(stopped.r6).toBe(BigInt((calls * (calls + 1)) / 2));
+      expect(quick).toMatchObject({ end: 'trap', calls, r6: stopped.r6, executed: stopped.executed });
+      expect(quick.ends).toEqual(stopped.ends);
+      // A call that would end the slice is left to the caller; every other one is answered in place.
+      expect(quick.stops).toBeLessThanOrEqual(quick.ends.length);
+    }
+  });
+
+  it('stop as before when the hook declines', () => {
+    const port = portWith(callLoop(10));
+    const s = new CpuState();
+    s.pc = CODE;
+    let asked = 0;
+    const r = port.run(s, 1000, () => {
+      asked++;
+      return false;
+    });
+    expect(r.stop.kind).toBe('hostcall');
+    expect(asked).toBe(1);
+    expect(s.pc).toBe(SENTINELS);
+    expect(r.executed).toBe(4);
+  });
+});
+
+/** The main thread set up to call `name` with R3 = a0, R4 = a1 from 0x100000800 (its sentinel entry in PC). */
+function atCall(proc: AixProcess, name: string, a0: bigint, a1: bigint) {
+  const t = proc.threads[0]!;
+  const call = proc.sentinels.calls.find((c) => c.kind === 'import' && c.name === name) ?? proc.sentinels.add('import', name, 'libc.a', 'shr_64.o');
+  t.state.setGpr(3, a0);
+  t.state.setGpr(4, a1);
+  t.state.lr = 0x100000800n;
+  t.state.pc = call.entry;
+  t.state.spr[CR] = 0x12345678;
+  t.state.spr[XER] = 0x20000000;
+  return t;
+}
+
+describe('AixProcess.quickHostCall', () => {
+  it('answers clock_gettime on the real-time and monotonic clocks as the call would', () => {
+    const proc = makeProcess({ clock: new RealClock() });
+    const ts = proc.space.allocate(0x1000n)!;
+    for (const clock of [9n, 10n]) {
+      const t = atCall(proc, 'clock_gettime', clock, ts);
+      expect(proc.quickHostCall(t)).toBe(true);
+      expect(t.state.pc).toBe(0x100000800n);
+      expect(t.state.getGpr(3)).toBe(0n);
+      // A C call clobbers the volatile CR fields and CA, as completeCall leaves them.
+      expect(t.state.spr[CR]).toBe(0x12345678 & 0x00fff000);
+      expect(t.state.spr[XER]).toBe(0);
+      const sec = proc.mem.readU64(ts);
+      const nsec = proc.mem.readU64(ts + 8n);
+      expect(nsec).toBeLessThan(1_000_000_000n);
+      const ns = sec * 1_000_000_000n + nsec;
+      const now = clock === 9n ? proc.clock.realtimeNs() : proc.clock.monotonicNs();
+      expect(ns).toBeLessThanOrEqual(now);
+      expect(now - ns).toBeLessThan(5_000_000_000n);
+    }
+  });
+
+  it('declines what must take the general path: watched calls, the virtual clock, CPU clocks, other calls, bad pointers', () => {
+    const real = makeProcess({ clock: new RealClock() });
+    const ts = real.space.allocate(0x1000n)!;
+    const declines = (proc: AixProcess, name: string, a0: bigint, a1: bigint): void => {
+      const t = atCall(proc, name, a0, a1);
+      const pc = t.state.pc;
+      expect(proc.quickHostCall(t), `${name}(${a0})`).toBe(false);
+      expect(t.state.pc).toBe(pc);
+      expect(t.state.getGpr(3)).toBe(a0);
+    };
+    declines(real, 'clock_gettime', 11n, ts); // CLOCK_PROCESS_CPUTIME_ID: counts the run in progress
+    declines(real, 'clock_gettime', 12n, ts); // CLOCK_THREAD_CPUTIME_ID
+    declines(real, 'clock_gettime', 77n, ts); // EINVAL
+    declines(real, 'clock_gettime', 9n, 0x10n); // EFAULT
+    declines(real, 'getpid', 9n, ts);
+    declines(makeProcess(), 'clock_gettime', 9n, ts); // the virtual clock: time is the instruction count
+    const watched = makeProcess({ clock: new RealClock() });
+    watched.callObservers.add({});
+    declines(watched, 'clock_gettime', 9n, watched.space.allocate(0x1000n)!);
+  });
+});
+
+describe('the scheduler with quick host calls', () => {
+  /** Calls clock_gettime(REALTIME) `calls` times, then _exit(5). */
+  function clockLoop(proc: AixProcess, calls: number): void {
+    const entry = (name: string): bigint => (proc.sentinels.calls.find((c) => c.kind === 'import' && c.name === name) ?? proc.sentinels.add('import', name, 'libc.a', 'shr_64.o')).entry;
+    const at = 0x3_0000_0000n;
+    proc.mem.map(at, 0x1000n, PROT_READ | PROT_EXEC);
+    const words = [
+      li(14, calls),
+      li(3, 9),
+      XO(15, 4, 15, 444), // mr r4,r15 (or r4,r15,r15)
+      mtctr(16),
+      BCTRL,
+      addi(14, 14, -1),
+      cmpdi0(14),
+      bneBack(6),
+      li(3, 5),
+      mtctr(17),
+      BCTRL,
+      TRAP,
+    ];
+    const code = new DataView(new ArrayBuffer(words.length * 4));
+    words.forEach((w, k) => code.setUint32(4 * k, w >>> 0));
+    proc.mem.writeBytes(at, new Uint8Array(code.buffer));
+    const t = proc.threads[0]!;
+    t.state.pc = at;
+    t.state.setGpr(15, proc.space.allocate(0x1000n)!);
+    t.state.setGpr(16, entry('clock_gettime'));
+    t.state.setGpr(17, entry('_exit'));
+  }
+
+  function run(watched: boolean) {
+    const proc = makeProcess({ clock: new RealClock() });
+    if (watched) proc.callObservers.add({});
+    clockLoop(proc, 5000);
+    const port = new CpuAdapter(proc.mem, proc.clock, { start: proc.sentinels.base, end: proc.sentinels.end });
+    let stops = 0;
+    const counting = {
+      run: (s: CpuState, budget: number, quick?: () => boolean) => {
+        const r = port.run(s, budget, quick);
+        if (r.stop.kind === 'hostcall') stops++;
+        return r;
+      },
+    };
+    const sched = new Scheduler(proc, counting, { sliceBudget: 777 });
+    const outcome = sched.runToEnd(100_000);
+    const t = proc.threads[0]!;
+    const sec = proc.mem.readU64(t.state.getGpr(15));
+    return { outcome, stops, ticks: sched.ticks, instructions: t.instructions, sec };
+  }
+
+  it('ends every slice where the general path does, with far fewer stops', () => {
+    const general = run(true);
+    const quick = run(false);
+    for (const r of [general, quick]) {
+      expect(r.outcome).toMatchObject({ kind: 'ended', end: { kind: 'exited', code: 5 } });
+      expect(r.sec).toBeGreaterThan(1_700_000_000n);
+    }
+    expect(general.stops).toBe(5001);
+    expect(quick.instructions).toBe(general.instructions);
+    expect(quick.ticks).toBe(general.ticks);
+    expect(quick.stops).toBeLessThan(general.stops / 10);
+  });
+});
