@@ -36,7 +36,15 @@ function portWith(words: number[]): CpuAdapter {
   const blrs = new DataView(new ArrayBuffer(0x1000));
   for (let at = 0; at < 0x1000; at += 4) blrs.setUint32(at, BLR);
   mem.writeBytes(SENTINELS, new Uint8Array(blrs.buffer));
-  return new CpuAdapter(mem, new VirtualClock(), { start: SENTINELS, end: SENTINELS + 0x1000n });
+  // A low threshold, no deferral: the loop compiles soon, so calls return into Wasm regions too.
+  process.env.AIX_GDBSTUB_JIT_THRESHOLD = '1000';
+  process.env.AIX_GDBSTUB_JIT_DEFER = '1';
+  try {
+    return new CpuAdapter(mem, new VirtualClock(), { start: SENTINELS, end: SENTINELS + 0x1000n });
+  } finally {
+    delete process.env.AIX_GDBSTUB_JIT_THRESHOLD;
+    delete process.env.AIX_GDBSTUB_JIT_DEFER;
+  }
 }
 
 /** Sums R3 over `calls` host calls at SENTINELS into R6, then traps. */
@@ -55,6 +63,8 @@ function callLoop(calls: number): number[] {
 }
 
 interface Slices {
+  /** Instructions the CPU ran in compiled blocks. */
+  compiled: number;
   /** PC at the end of every slice. */
   ends: bigint[];
   calls: number;
@@ -72,7 +82,7 @@ interface Slices {
 function runSlices(port: CpuAdapter, budget: number, quick: boolean): Slices {
   const s = new CpuState();
   s.pc = CODE;
-  const out: Slices = { ends: [], calls: 0, stops: 0, executed: 0, r6: 0n, end: 'budget' };
+  const out: Slices = { compiled: 0, ends: [], calls: 0, stops: 0, executed: 0, r6: 0n, end: 'budget' };
   let answered = 0;
   const answer = (): void => {
     out.calls++;
@@ -95,6 +105,7 @@ function runSlices(port: CpuAdapter, budget: number, quick: boolean): Slices {
       if (r.stop.kind !== 'hostcall') {
         out.end = r.stop.kind;
         out.r6 = s.getGpr(6);
+        out.compiled = port.cpu.jitExecuted;
         return out;
       }
       out.stops++;
@@ -108,7 +119,7 @@ function runSlices(port: CpuAdapter, budget: number, quick: boolean): Slices {
 
 describe('host calls answered in place by the CPU', () => {
   it('leave registers, instruction counts and slice ends as stopping at each call does', () => {
-    const calls = 3000; // enough for the loop to be compiled and resumed in Wasm after each call
+    const calls = 3000;
     for (const budget of [97, 1000, 20_000]) {
       const stopped = runSlices(portWith(callLoop(calls)), budget, false);
       const quick = runSlices(portWith(callLoop(calls)), budget, true);
@@ -118,6 +129,7 @@ describe('host calls answered in place by the CPU', () => {
       expect(stopped.r6).toBe(BigInt((calls * (calls + 1)) / 2));
       expect(quick).toMatchObject({ end: 'trap', calls, r6: stopped.r6, executed: stopped.executed });
       expect(quick.ends).toEqual(stopped.ends);
+      expect(quick.compiled).toBeGreaterThan(calls);
       // A call that would end the slice is left to the caller; every other one is answered in place.
       expect(quick.stops).toBeLessThanOrEqual(quick.ends.length);
     }
