@@ -1,5 +1,6 @@
 // Child processes for the conformance runner: a command with a time limit whose stdout and
-// stderr are captured together in arrival order (as the Go harness does with one buffer).
+// stderr are captured together in the order written (the Go harness's CombinedOutput gives the
+// child one pipe for both).
 import { spawn } from 'node:child_process';
 
 export interface Captured {
@@ -26,14 +27,14 @@ export function runCaptured(
     let size = 0;
     let timedOut = false;
     let settled = false;
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const collect = (chunk: Buffer): void => {
+    // One pipe for stdout and stderr (2>&1, the shell replaced by the command): with two pipes the
+    // order of what arrives on each is lost (`println()` between two `fmt.Println`s came after both).
+    const child = spawn('/bin/sh', ['-c', 'exec "$0" "$@" 2>&1', command, ...args], { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'inherit'] });
+    child.stdout.on('data', (chunk: Buffer): void => {
       if (size >= OUTPUT_LIMIT) return;
       chunks.push(chunk);
       size += chunk.length;
-    };
-    child.stdout.on('data', collect);
-    child.stderr.on('data', collect);
+    });
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill('SIGKILL');
