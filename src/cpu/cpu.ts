@@ -16,7 +16,7 @@ import {
 } from './run.js';
 import { BlockCompiler, type CompileStats } from './jit/compiler.js';
 import { CompiledBlock, type BlockFn } from './jit/block.js';
-import { CHAIN_MAP_BYTES, chainMapInsert, chainMapRemove, newChainMap } from './wasm/chain.js';
+import { CHAIN_MAP_BYTES, chainMapHostCalls, chainMapInsert, chainMapRemove, newChainMap, setChainQuickCall } from './wasm/chain.js';
 import { finishChain, releaseWasmBlock, runWasmAt } from './wasm/compiler.js';
 import { chainOn } from './jit/chain.js';
 import { arenaReclaim, guestArena } from './wasm/arena.js';
@@ -329,6 +329,20 @@ export class Cpu implements LoopHost {
    * 0.3-0.6 us, and Go's scheduler reads the clock that way tens of thousands of times a second.
    */
   hostCallHook: (() => boolean) | null = null;
+  /** Host calls answered in place during the current run (each counted as a unit in `done`). */
+  private quickUnits = 0;
+  /** Of those, the ones the chain loop answered (also counted by the Wasm tier as compiled instructions). */
+  private wasmQuickUnits = 0;
+  /** Host calls the chain loop answered without leaving Wasm, since construction. */
+  hostCallsInWasm = 0;
+  /** chain.ts's hook: the host call at PC, answered (1) or not (0). */
+  private readonly answerInWasm = (): number => {
+    if (this.hostCallHook === null || !this.hostCallHook()) return 0;
+    this.quickUnits++;
+    this.wasmQuickUnits++;
+    this.hostCallsInWasm++;
+    return 1;
+  };
 
   private readonly loop: RunLoop;
   // Ids only: building the interpreter-only loop as well cost ~15 ms of every start-up.
@@ -452,6 +466,9 @@ export class Cpu implements LoopHost {
     }
     cpuEnv.timeBase = this.timeBase;
     this.executed = 0;
+    this.quickUnits = 0;
+    this.wasmQuickUnits = 0;
+    setChainQuickCall(this.hostCallHook === null ? null : this.answerInWasm);
     if (budget <= 0) return this.finish(StopReason.OK, 0);
     let done = 0;
     // Watched pages stay out of the TLB, so a watchpoint costs only the accesses to its page;
@@ -484,7 +501,8 @@ export class Cpu implements LoopHost {
       r = this.loop(this, this.current, this.mem, budget - done) as StopReason;
       done += this.executed;
       if (r !== StopReason.SENTINEL || done >= budget - 1 || this.hostCallHook === null || !this.hostCallHook()) break;
-      budget -= 1;
+      done += 1;
+      this.quickUnits++;
     }
     return this.finish(r, done);
   }
@@ -514,6 +532,12 @@ export class Cpu implements LoopHost {
 
   private finish(r: StopReason, done: number): StopReason {
     this.mem.trapWatched = false;
+    // Host calls answered in place took budget units, not instructions.
+    done -= this.quickUnits;
+    this.jitExecuted -= this.wasmQuickUnits;
+    this.quickUnits = 0;
+    this.wasmQuickUnits = 0;
+    setChainQuickCall(null);
     this.executed = done;
     this.totalExecuted += done;
     if (r === StopReason.OK || r === StopReason.BREAKPOINT || r === StopReason.SENTINEL || r === StopReason.WATCH) {
@@ -780,6 +804,8 @@ export class Cpu implements LoopHost {
     const s = BigInt.asUintN(64, start);
     const e = BigInt.asUintN(64, end);
     this.hostCallRanges.push({ startHi: hiOf(s), startLo: loOf(s), endHi: hiOf(e), endLo: loOf(e) });
+    // The chain loop offers calls in the first range to hostCallHook itself (within one hi half).
+    if (this.wasmChainMap >= 0 && this.hostCallRanges.length === 1 && hiOf(s) === hiOf(e - 1n)) chainMapHostCalls(this.wasmChainMap, hiOf(s), loOf(s), loOf(e - 1n) + 1);
     this.invalidateCode();
   }
 

@@ -10,6 +10,11 @@
 // its slow path (the wrapper then runs that instruction).
 //
 // The map holds only live blocks: Cpu removes a block's entries before it marks the block dead.
+//
+// A next address in the CPU's host-call range (its first one, kept in the map's status words) is
+// offered to the running CPU's host-call hook (Cpu.hostCallHook, through `e.q`) while a budget
+// unit is left: answered, the call counts one unit and the loop goes on at its return address
+// without leaving Wasm (Cpu.run takes the units out of the instructions it reports).
 import { Op, WasmFn, chainModule } from './encode.js';
 import { guestArena } from './arena.js';
 
@@ -38,6 +43,28 @@ export const CHAIN_PARAMS = 7;
 /** An empty entry's lo: never a 4-aligned PC. */
 const EMPTY_LO = 1;
 
+/** Byte offsets in the status words: the host-call range's hi, start lo and end lo (unsigned). */
+const QUICK_HI = STATUS_OFF + 4;
+const QUICK_START = STATUS_OFF + 8;
+const QUICK_END = STATUS_OFF + 12;
+
+/** Answers the host call at the running thread's PC (1) or not (0): the CPU running now, if any. */
+let quickCall: (() => number) | null = null;
+const quickImport = (): number => (quickCall === null ? 0 : quickCall());
+
+/** The CPU that runs next answers host calls through `answer` (null: none is answered in Wasm). */
+export function setChainQuickCall(answer: (() => number) | null): void {
+  quickCall = answer;
+}
+
+/** Host calls at [hi:startLo, hi:endLo) go to the hook (one range per CPU; JS sees the others). */
+export function chainMapHostCalls(map: number, hi: number, startLo: number, endLo: number): void {
+  const w = words;
+  w[(map + QUICK_HI) >>> 2] = hi;
+  w[(map + QUICK_START) >>> 2] = startLo;
+  w[(map + QUICK_END) >>> 2] = endLo;
+}
+
 let table: WebAssembly.Table | null = null;
 let chainFn: ((idx: number, left: number, regs: number, tlb: number, map: number, k: number, t: number) => number) | null = null;
 const freeSlots: number[] = [];
@@ -60,7 +87,7 @@ function setup(): boolean {
   const E = 10;
   const HI = 11;
   const PC64 = 12;
-  f.loop();
+  f.loop(); // depth 1 from the lookup loop below
   f.local_get(1).local_get(N).op(Op.i32_sub).local_get(2).local_get(3).local_get(K).local_get(T).local_get(0).call_indirect(0).local_tee(C);
   f.i32_const(0).op(Op.i32_lt_s).if_();
   // slow-path exit: the block's index in the status word; ~(count before its instruction)
@@ -68,12 +95,28 @@ function setup(): boolean {
   f.local_get(C).i32_const(1).op(Op.i32_add).local_get(N).op(Op.i32_sub).return_();
   f.end();
   f.local_get(N).local_get(C).op(Op.i32_add).local_set(N);
+  f.loop(); // the lookup, again after a host call answered in place
   // PC as the one i64 the block stored (hi at regs+256, lo after it): reading its halves with two
   // i32 loads cost the loop a store-forwarding stall (a call and return between two tiny regions:
   // 37 -> 29-31 ns, notes/cpu-performance.md "Transitions, cold compiles and warm processes").
   f.local_get(2).i64_load(256).local_tee(PC64).op(Op.i32_wrap_i64).local_set(HI);
   f.local_get(PC64).i64_const(32).op(Op.i64_shr_u).op(Op.i32_wrap_i64).local_set(LO);
-  findEntry(f, 4, HI, LO, E, () => f.local_get(N).return_());
+  findEntry(f, 4, HI, LO, E, () => {
+    // A host call with a unit left, answered by the hook: count it, look up the return address.
+    f.local_get(HI).local_get(4).i32_load(QUICK_HI).op(Op.i32_eq);
+    f.local_get(LO).local_get(4).i32_load(QUICK_START).op(Op.i32_ge_u).op(Op.i32_and);
+    f.local_get(LO).local_get(4).i32_load(QUICK_END).op(Op.i32_lt_u).op(Op.i32_and);
+    f.local_get(N).local_get(1).op(Op.i32_lt_s).op(Op.i32_and);
+    f.if_();
+    f.call(0);
+    f.if_();
+    f.local_get(N).i32_const(1).op(Op.i32_add).local_set(N);
+    f.br(4); // the two ifs here, findEntry's two, then the lookup loop
+    f.end();
+    f.end();
+    f.local_get(N).return_();
+  });
+  f.end();
   // leave unless the block fits in the budget
   f.local_get(E).i32_load(ENTRY_PACKED).i32_const(ENTRY_FIELD_MAX).op(Op.i32_and).local_get(1).local_get(N).op(Op.i32_sub).op(Op.i32_gt_s);
   f.if_();
@@ -86,7 +129,7 @@ function setup(): boolean {
   f.end();
   f.i32_const(0); // not reached (the loop only leaves by return)
   const bytes = chainModule(BLOCK_PARAMS, [0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7e], f.bytes.view());
-  const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { e: { m: arena.memory, t: table } });
+  const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { e: { m: arena.memory, t: table, q: quickImport } });
   chainFn = inst.exports.f as unknown as typeof chainFn;
   words = new Int32Array(arena.buffer);
   return true;
@@ -155,6 +198,7 @@ export function newChainMap(): number {
   const at = arena.allocSmall(CHAIN_MAP_BYTES);
   if (at < 0) return -1;
   for (let k = 0; k < 2 * SETS; k++) words[(at >>> 2) + WAY * k + 1] = EMPTY_LO;
+  chainMapHostCalls(at, 0, 0, 0); // no host-call range (arena blocks are reused)
   return at;
 }
 

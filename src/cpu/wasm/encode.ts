@@ -428,15 +428,17 @@ export function functionsModule(params: number, entries: readonly Uint8Array[], 
 
 /**
  * The chain module: `f: (i32 x 7) -> i32` over the imported memory `e.m` and function table `e.t`,
- * whose body calls blocks of type `(i32 x blockParams) -> i32` (type 0) through call_indirect.
+ * whose body calls blocks of type `(i32 x blockParams) -> i32` (type 0) through call_indirect, and
+ * the imported `e.q: () -> i32` as function 0.
  */
 export function chainModule(blockParams: number, localTypes: number[], body: ArrayLike<number>): Uint8Array<ArrayBuffer> {
   const out: number[] = [...WASM_HEADER];
   const section = (id: number, content: number[]): void => pushSection(out, id, content);
-  section(1, [2, ...fnType(blockParams), ...fnType(7)]);
-  section(2, [2, ...memoryImport(), 1, 0x65, 1, 0x74, 0x01, 0x70, 0x00, 0]);
+  section(1, [3, ...fnType(blockParams), ...fnType(7), ...fnType(0)]);
+  // e.m the arena, e.t the table, e.q (function 0) the host-call hook; the chain function is 1.
+  section(2, [3, ...memoryImport(), 1, 0x65, 1, 0x74, 0x01, 0x70, 0x00, 0, 1, 0x65, 1, 0x71, 0x00, 2]);
   section(3, [1, 1]);
-  section(7, [1, 1, 0x66, 0x00, 0]);
+  section(7, [1, 1, 0x66, 0x00, 1]);
   const fn: number[] = [];
   uleb(fn, localTypes.length);
   for (const t of localTypes) fn.push(1, t);

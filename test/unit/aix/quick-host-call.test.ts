@@ -65,6 +65,8 @@ function callLoop(calls: number): number[] {
 interface Slices {
   /** Instructions the CPU ran in compiled blocks. */
   compiled: number;
+  /** Calls answered by the chain loop without leaving WebAssembly. */
+  inWasm: number;
   /** PC at the end of every slice. */
   ends: bigint[];
   calls: number;
@@ -82,7 +84,7 @@ interface Slices {
 function runSlices(port: CpuAdapter, budget: number, quick: boolean): Slices {
   const s = new CpuState();
   s.pc = CODE;
-  const out: Slices = { compiled: 0, ends: [], calls: 0, stops: 0, executed: 0, r6: 0n, end: 'budget' };
+  const out: Slices = { compiled: 0, inWasm: 0, ends: [], calls: 0, stops: 0, executed: 0, r6: 0n, end: 'budget' };
   let answered = 0;
   const answer = (): void => {
     out.calls++;
@@ -106,6 +108,7 @@ function runSlices(port: CpuAdapter, budget: number, quick: boolean): Slices {
         out.end = r.stop.kind;
         out.r6 = s.getGpr(6);
         out.compiled = port.cpu.jitExecuted;
+        out.inWasm = port.cpu.hostCallsInWasm;
         return out;
       }
       out.stops++;
@@ -130,6 +133,9 @@ describe('host calls answered in place by the CPU', () => {
       expect(quick).toMatchObject({ end: 'trap', calls, r6: stopped.r6, executed: stopped.executed });
       expect(quick.ends).toEqual(stopped.ends);
       expect(quick.compiled).toBeGreaterThan(calls);
+      // Once the loop is a Wasm region, its calls are answered by the chain loop itself.
+      expect(quick.inWasm).toBeGreaterThan(calls / 2);
+      expect(stopped.inWasm).toBe(0);
       // A call that would end the slice is left to the caller; every other one is answered in place.
       expect(quick.stops).toBeLessThanOrEqual(quick.ends.length);
     }
