@@ -87,7 +87,7 @@ function setup(): boolean {
   const E = 10;
   const HI = 11;
   const PC64 = 12;
-  f.loop(); // depth 1 from the lookup loop below
+  f.loop(); // one block call per pass
   f.local_get(1).local_get(N).op(Op.i32_sub).local_get(2).local_get(3).local_get(K).local_get(T).local_get(0).call_indirect(0).local_tee(C);
   f.i32_const(0).op(Op.i32_lt_s).if_();
   // slow-path exit: the block's index in the status word; ~(count before its instruction)
