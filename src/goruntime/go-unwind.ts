@@ -93,9 +93,13 @@ export function unwindGoStack(table: FrameTable, read: ReadMemory, start: Unwind
   return { frames, end: `more than ${maxFrames} frames` };
 }
 
-/** Delve's notion of user code: not an unexported runtime function, not assembly glue or a libc entry. */
+/**
+ * Delve's notion of user code: not an unexported runtime function, not the standard library's
+ * internal packages (only std may import `internal/...`: internal/abi's methods are inlined into
+ * mallocgc, and a goroutine stopped there must show its caller), not assembly glue or a libc entry.
+ */
 export function isUserFunction(name: string): boolean {
   if (/^runtime\.[^A-Z]/.test(name)) return false;
-  if (name.startsWith('internal/runtime/') || name.startsWith('runtime/internal/')) return false;
+  if (name.startsWith('internal/') || name.startsWith('runtime/internal/')) return false;
   return name.includes('.'); // asmsyscall6, __start and libc imports have no package
 }

@@ -31,6 +31,8 @@ describe('analyzeStackSwitch on a made-up function', () => {
 describe('isUserFunction (Delve\'s "User" frames)', () => {
   it('skips unexported runtime functions, runtime-internal packages and assembly glue', () => {
     for (const n of ['main.worker', 'fmt.Println', 'runtime.GC', 'sync.(*Mutex).Lock', 'main.main.gowrap1']) expect(isUserFunction(n), n).toBe(true);
-    for (const n of ['runtime.gopark', 'runtime.chanrecv2', 'internal/runtime/atomic.(*Uint32).Load', 'asmsyscall6', 'write']) expect(isUserFunction(n), n).toBe(false);
+    for (const n of ['runtime.gopark', 'runtime.chanrecv2', 'internal/runtime/atomic.(*Uint32).Load', 'internal/abi.(*Type).Pointers', 'internal/bytealg.IndexByteString', 'runtime/internal/sys.Len64', 'asmsyscall6', 'write']) expect(isUserFunction(n), n).toBe(false);
+    // A user module's own internal package is user code.
+    expect(isUserFunction('example.com/app/internal/store.(*DB).Get')).toBe(true);
   });
 });
