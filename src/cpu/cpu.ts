@@ -500,7 +500,8 @@ export class Cpu implements LoopHost {
       }
       r = this.loop(this, this.current, this.mem, budget - done) as StopReason;
       done += this.executed;
-      if (r !== StopReason.SENTINEL || done >= budget - 1 || this.hostCallHook === null || !this.hostCallHook()) break;
+      // As in the chain loop: a call is answered while a budget unit is left for it.
+      if (r !== StopReason.SENTINEL || done >= budget || this.hostCallHook === null || !this.hostCallHook()) break;
       done += 1;
       this.quickUnits++;
     }

@@ -136,7 +136,7 @@ describe('host calls answered in place by the CPU', () => {
       // Once the loop is a Wasm region, its calls are answered by the chain loop itself.
       expect(quick.inWasm).toBeGreaterThan(calls / 2);
       expect(stopped.inWasm).toBe(0);
-      // A call that would end the slice is left to the caller; every other one is answered in place.
+      // Every call with a budget unit left is answered in place: at most one stop per slice remains.
       expect(quick.stops).toBeLessThanOrEqual(quick.ends.length);
     }
   });
