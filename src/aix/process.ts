@@ -345,13 +345,21 @@ export class AixProcess {
    * watched (strace, timeline, runtime monitor). Go's nanotime: clock_gettime(CLOCK_REALTIME).
    */
   quickHostCall(t: GuestThread): boolean {
-    if (this.callObservers.size !== 0 || this.clock.deterministic) return false;
+    if (!this.quickHostCalls()) return false;
     const s = t.state;
     const call = this.sentinels.lookupHalves(s.spr[PC_HI]!, s.spr[PC_LO]!);
     if (call === undefined || call.kind !== 'import' || call.name !== 'clock_gettime') return false;
     const clock = s.gpr[6]; // R3's low half: a C int
     if (clock !== CLOCK_REALTIME && clock !== CLOCK_MONOTONIC) return false;
     return this.fastClockGettime(t, s);
+  }
+
+  /**
+   * Whether any host call can be answered in place now: nobody watches calls and time is real
+   * (the scheduler hands the CPU no QuickHostCall otherwise, so no call pays for asking).
+   */
+  quickHostCalls(): boolean {
+    return this.callObservers.size === 0 && !this.clock.deterministic;
   }
 
   /** clock_gettime answered in place, returning 0 as completeCall would; false: take the general path. */

@@ -264,7 +264,7 @@ export class Scheduler {
       deliverPending(proc, t);
       if (proc.end || t.status !== 'runnable') break;
       this.quickCalls = 0;
-      const { stop, executed } = this.cpu.run(t.state, budget, this.quick);
+      const { stop, executed } = this.cpu.run(t.state, budget, proc.quickHostCalls() ? this.quick : undefined);
       budget -= executed + this.quickCalls;
       t.instructions += executed;
       proc.clock.addInstructions(executed);
