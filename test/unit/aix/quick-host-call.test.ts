@@ -25,17 +25,20 @@ const bneBack = (words: number): number => B(4, 2, -4 * words);
 const SENTINELS = 0x20000000n;
 const BLR = 0x4e800020;
 
+/** Instruction words as big-endian bytes. */
+function bytesOf(words: number[]): Uint8Array {
+  const out = new DataView(new ArrayBuffer(words.length * 4));
+  words.forEach((w, k) => out.setUint32(4 * k, w >>> 0));
+  return new Uint8Array(out.buffer);
+}
+
 /** A CPU port over `words` at CODE whose host-call range is one page of `blr` at SENTINELS. */
 function portWith(words: number[]): CpuAdapter {
   const mem = new GuestMemory();
   mem.map(CODE, 0x20000n, PROT_READ | PROT_EXEC);
   mem.map(SENTINELS, 0x1000n, PROT_READ | PROT_EXEC);
-  const code = new DataView(new ArrayBuffer(words.length * 4));
-  words.forEach((w, k) => code.setUint32(4 * k, w >>> 0));
-  mem.writeBytes(CODE, new Uint8Array(code.buffer));
-  const blrs = new DataView(new ArrayBuffer(0x1000));
-  for (let at = 0; at < 0x1000; at += 4) blrs.setUint32(at, BLR);
-  mem.writeBytes(SENTINELS, new Uint8Array(blrs.buffer));
+  mem.writeBytes(CODE, bytesOf(words));
+  mem.writeBytes(SENTINELS, bytesOf(new Array<number>(0x1000 / 4).fill(BLR)));
   // A low threshold, no deferral: the loop compiles soon, so calls return into Wasm regions too.
   process.env.AIX_GDBSTUB_JIT_THRESHOLD = '1000';
   process.env.AIX_GDBSTUB_JIT_DEFER = '1';
@@ -234,9 +237,7 @@ describe('the scheduler with quick host calls', () => {
       BCTRL,
       TRAP,
     ];
-    const code = new DataView(new ArrayBuffer(words.length * 4));
-    words.forEach((w, k) => code.setUint32(4 * k, w >>> 0));
-    proc.mem.writeBytes(at, new Uint8Array(code.buffer));
+    proc.mem.writeBytes(at, bytesOf(words));
     const t = proc.threads[0]!;
     t.state.pc = at;
     t.state.setGpr(15, proc.space.allocate(0x1000n)!);
