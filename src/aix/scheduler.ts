@@ -22,15 +22,29 @@ export type RunOutcome =
 /** wait: nothing can run before untilNs (or a host event); realTime: virtual time follows the host's meanwhile. */
 export type BatchResult = RunOutcome | { kind: 'yield' } | { kind: 'wait'; untilNs: bigint | undefined; realTime?: boolean };
 
+/** Instructions per clock tick while something watches the run (below). */
+export const WATCHED_TICK = 20_000;
+/**
+ * Instructions per clock tick when nobody watches the calls and time is real (a plain `run`): every
+ * tick's end costs the CPU a return to JavaScript, the scheduler's round and the interpreted
+ * instructions around the compiled code where the tick stopped it, about 5-20 us; at 20,000
+ * instructions (20-40 us of compiled Go) that was a sixth of sha256's run (notes/cpu-performance.md,
+ * "Round twelve"). 200,000 is still 0.2-0.5 ms of compiled code (4 ms interpreted), finer than
+ * AIX's own 10 ms time slice. --deterministic runs, --strace, --timeline (which reads each
+ * thread's goroutine at every tick's end) and debugger sessions keep WATCHED_TICK.
+ */
+export const UNWATCHED_TICK = 200_000;
+
 export interface SchedulerOptions {
-  /** Instructions per thread slice. */
+  /** Instructions per clock tick, whoever watches (default: WATCHED_TICK or UNWATCHED_TICK). */
   sliceBudget?: number;
   /** Wall-clock milliseconds of guest execution between event-loop turns. */
   batchMs?: number;
 }
 
 export class Scheduler {
-  readonly sliceBudget: number;
+  /** The tick's length when the caller fixed it. */
+  private readonly fixedTick: number | undefined;
   readonly batchMs: number;
   private next = 0;
   private lastRun: GuestThread | undefined;
@@ -52,9 +66,10 @@ export class Scheduler {
    * kernel's clock interrupt: a thread that blocks early does not hand the next one a fresh
    * quantum, so a thread that wakes another and then makes a call (Go on AIX hands its P to a
    * new M at every syscall) is sometimes preempted in between, as on a real machine, and the
-   * woken M gets to run while the call is in progress (e.g. it polls the network).
+   * woken M gets to run while the call is in progress (e.g. it polls the network). 0: a new
+   * tick starts at the next slice.
    */
-  private tickLeft: number;
+  private tickLeft = 0;
   /** Host calls the CPU answered in place during the current run (each takes a budget unit). */
   private quickCalls = 0;
   /** The CPU's QuickHostCall for the thread in runSlice. */
@@ -65,8 +80,7 @@ export class Scheduler {
   };
 
   constructor(readonly proc: AixProcess, readonly cpu: CpuPort, opts: SchedulerOptions = {}) {
-    this.sliceBudget = opts.sliceBudget ?? 20_000;
-    this.tickLeft = this.sliceBudget;
+    this.fixedTick = opts.sliceBudget;
     this.batchMs = opts.batchMs ?? 20;
   }
 
@@ -255,7 +269,12 @@ export class Scheduler {
     this.lastRun = t;
   }
 
-  private runSlice(t: GuestThread, budgetLeft = this.tickLeft): BatchResult | undefined {
+  /** A new tick's instructions: decided at each tick, since observers come and go (`run --timeline` adds its own after start). */
+  private newTick(): number {
+    return this.fixedTick ?? (this.proc.quickHostCalls() ? UNWATCHED_TICK : WATCHED_TICK);
+  }
+
+  private runSlice(t: GuestThread, budgetLeft = this.tickLeft > 0 ? this.tickLeft : this.newTick()): BatchResult | undefined {
     const proc = this.proc;
     this.switchTo(t);
     this.current = t;
@@ -277,13 +296,13 @@ export class Scheduler {
       this.checkProfTimer(t);
       const r = this.handleStop(t, stop);
       if (r) {
-        this.tickLeft = budget > 0 ? budget : this.sliceBudget;
+        this.tickLeft = Math.max(budget, 0);
         return r;
       }
       if (stop.kind === 'budget') break;
       budget -= 1; // every host call costs at least one unit, so the slice always ends
     }
-    this.tickLeft = budget > 0 ? budget : this.sliceBudget;
+    this.tickLeft = Math.max(budget, 0);
     if (proc.end) return { kind: 'ended', end: proc.end };
     return undefined;
   }

@@ -7,7 +7,7 @@ import { resolve as resolvePath } from 'node:path';
 import { CpuAdapter } from '../aix/cpu-adapter.js';
 import type { AixProcess } from '../aix/process.js';
 import { startProgram, type StartOptions } from '../aix/run-program.js';
-import { Scheduler, type RunOutcome } from '../aix/scheduler.js';
+import { Scheduler, WATCHED_TICK, type RunOutcome } from '../aix/scheduler.js';
 import { SENTINEL_STRIDE } from '../aix/sentinels.js';
 import { queueSignal } from '../aix/signals.js';
 import type { GuestThread } from '../aix/threads.js';
@@ -70,7 +70,9 @@ export function createMachine(
 ): Machine {
   const started = startProgram(start);
   const port = new DebugCpuPort(started.process, started.cpu);
-  const opts = sliceBudget !== undefined ? { sliceBudget } : {};
+  // A debugger session keeps the short tick whoever watches: recordings take their snapshots at
+  // tick ends, and a session may add call observers (monitor, timeline) at any time.
+  const opts = { sliceBudget: sliceBudget ?? WATCHED_TICK };
   if (record === undefined) {
     const scheduler = new Scheduler(started.process, port, opts);
     return { process: started.process, scheduler, port, cpu: started.cpu };

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import type { CpuPort, CpuStop } from '../../../src/aix/cpu-port.js';
 import type { CpuState } from '../../../src/cpu/state.js';
 import type { AixProcess } from '../../../src/aix/process.js';
-import { Scheduler } from '../../../src/aix/scheduler.js';
+import { Scheduler, UNWATCHED_TICK, WATCHED_TICK } from '../../../src/aix/scheduler.js';
+import { RealClock } from '../../../src/aix/clock.js';
 import { makeProcess } from './helpers.js';
 
 /** Each guest "program" is a list of steps keyed by thread id; a step either burns instructions or calls an import. */
@@ -55,6 +56,34 @@ function spawn(proc: AixProcess): number {
 }
 
 describe('Scheduler', () => {
+  it('ticks long only while nobody watches the calls and time is real; a fixed budget always wins', () => {
+    /** The first slice's budget the CPU is handed, with a one-thread program that burns then exits. */
+    const firstSlice = (o: { real: boolean; watched?: boolean; fixed?: number }): number => {
+      const budgets: number[] = [];
+      const proc = makeProcess(o.real ? { clock: new RealClock() } : {});
+      if (o.watched) proc.callObservers.add({});
+      const call = proc.sentinels.calls.find((c) => c.name === '_exit')!;
+      const cpu: CpuPort = {
+        run(s, budget) {
+          budgets.push(budget);
+          if (budgets.length === 1) return { stop: { kind: 'budget' }, executed: budget };
+          s.setGpr(3, 0n);
+          s.lr = 0x100000800n;
+          s.pc = call.entry;
+          return { stop: { kind: 'hostcall' }, executed: 1 };
+        },
+      };
+      const sched = new Scheduler(proc, cpu, o.fixed === undefined ? {} : { sliceBudget: o.fixed });
+      expect(sched.runToEnd(10_000_000)).toEqual({ kind: 'ended', end: { kind: 'exited', code: 0 } });
+      return budgets[0]!;
+    };
+    expect(firstSlice({ real: true })).toBe(UNWATCHED_TICK);
+    expect(firstSlice({ real: true, watched: true })).toBe(WATCHED_TICK);
+    expect(firstSlice({ real: false })).toBe(WATCHED_TICK);
+    expect(firstSlice({ real: true, fixed: 777 })).toBe(777);
+    expect(UNWATCHED_TICK).toBeGreaterThan(WATCHED_TICK);
+  });
+
   it('interleaves runnable threads in slices of the budget', async () => {
     const scripts = new Map<number, Step[]>();
     const { cpu, proc, sched } = setup(scripts);
