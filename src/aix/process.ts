@@ -342,16 +342,42 @@ export class AixProcess {
   /**
    * A host call answered inside the CPU's run (Scheduler.quick): one that cannot block, signal,
    * depend on the instructions of the run in progress (CPU-time clocks, the virtual clock) or be
-   * watched (strace, timeline, runtime monitor). Go's nanotime: clock_gettime(CLOCK_REALTIME).
+   * watched (strace, timeline, runtime monitor). Go's nanotime: clock_gettime(CLOCK_REALTIME); its
+   * initsig: sigaction.
    */
   quickHostCall(t: GuestThread): boolean {
     if (!this.quickHostCalls()) return false;
     const s = t.state;
     const call = this.sentinels.lookupHalves(s.spr[PC_HI]!, s.spr[PC_LO]!);
-    if (call === undefined || call.kind !== 'import' || call.name !== 'clock_gettime') return false;
+    if (call === undefined || call.kind !== 'import') return false;
+    if (call.name === 'sigaction') return this.quickSigaction(t, s);
+    if (call.name !== 'clock_gettime') return false;
     const clock = s.gpr[6]; // R3's low half: a C int
     if (clock !== CLOCK_REALTIME && clock !== CLOCK_MONOTONIC) return false;
     return this.fastClockGettime(t, s);
+  }
+
+  /**
+   * sigaction answered in place when it succeeds (Go's initsig makes about 500 of them at every
+   * start): it changes only the process's action table, which nothing reads between here and the
+   * thread's next instruction (no signal can be pending and deliverable there: the scheduler
+   * delivered those before the run, and nothing queues one during it). A failure (EINVAL, a bad
+   * pointer) takes the general path, which sets errno.
+   */
+  private quickSigaction(t: GuestThread, s: CpuState): boolean {
+    const args: bigint[] = [];
+    for (let r = 3; r <= 5; r++) args.push(s.getGpr(r));
+    let result: CallResult;
+    try {
+      result = libcFunctions.get('sigaction')!(this.context(t, args));
+    } catch {
+      return false;
+    }
+    if (result !== 0) return false;
+    s.gpr[6] = 0; // R3 = 0
+    s.gpr[7] = 0;
+    this.returnFromCall(t, undefined);
+    return true;
   }
 
   /**

@@ -195,6 +195,28 @@ describe('AixProcess.quickHostCall', () => {
     }
   });
 
+  it('answers a sigaction that succeeds exactly as the general path does', () => {
+    /** sigaction(30, act, old) on a fresh process, in place or through hostCall. */
+    const once = (quick: boolean) => {
+      const proc = makeProcess({ clock: new RealClock() });
+      const act = proc.space.allocate(0x1000n)!;
+      const old = act + 0x100n;
+      proc.mem.writeU64(act, 0x123456n); // handler
+      proc.mem.writeU64(act + 8n, 0x8000000000000001n); // mask, four words
+      proc.mem.writeU64(act + 32n, 7n);
+      proc.mem.writeU32(act + 40n, 0x48); // flags
+      proc.signals.actions[30] = { handler: 0x777n, mask: [1n, 2n, 3n, 4n], flags: 0x9 };
+      const t = atCall(proc, 'sigaction', 30n, act);
+      t.state.setGpr(5, old);
+      if (quick) expect(proc.quickHostCall(t)).toBe(true);
+      else proc.hostCall(t, proc.sentinels.lookup(t.state.pc)!);
+      return { gpr: [...t.state.gpr], spr: [...t.state.spr], action: proc.signals.actions[30], old: proc.mem.readBytes(old, 48) };
+    };
+    const general = once(false);
+    expect(general.action).toEqual({ handler: 0x123456n, mask: [0x8000000000000001n, 0n, 0n, 7n], flags: 0x48 });
+    expect(once(true)).toEqual(general);
+  });
+
   it('declines what must take the general path: watched calls, the virtual clock, CPU clocks, other calls, bad pointers', () => {
     const real = makeProcess({ clock: new RealClock() });
     const ts = real.space.allocate(0x1000n)!;
@@ -210,6 +232,9 @@ describe('AixProcess.quickHostCall', () => {
     declines(real, 'clock_gettime', 77n, ts); // EINVAL
     declines(real, 'clock_gettime', 9n, 0x10n); // EFAULT
     declines(real, 'getpid', 9n, ts);
+    declines(real, 'sigaction', 0n, ts); // EINVAL: errno is the general path's
+    declines(real, 'sigaction', 9n, ts); // SIGKILL's action cannot change
+    declines(real, 'sigaction', 30n, 0xdead0000n); // EFAULT (page 0 reads as zeros on AIX, so not 0x10)
     declines(makeProcess(), 'clock_gettime', 9n, ts); // the virtual clock: time is the instruction count
     const watched = makeProcess({ clock: new RealClock() });
     watched.callObservers.add({});
