@@ -9,7 +9,9 @@
 //  - SHA-256 round operations on vector registers (vshasigmaw, vsel, vadduwm, vxor, vsldoi) with
 //    lvx/stvx, the shape of crypto/sha256's block loop (the Wasm tier keeps the VRs in v128 locals);
 //  - cpubench float's loop (fcfid, fmul, fdiv, fadd, fsqrt, lfd, an fmadd): FP rows with exact
-//    FPSCR flags, in JS through exec/fp.ts's fast path, in Wasm through wasm/emit-fp.ts.
+//    FPSCR flags, in JS through exec/fp.ts's fast path, in Wasm through wasm/emit-fp.ts;
+//  - a call and a return between two regions per iteration, then the same with 26 more GPRs used
+//    on a path never taken: what a region's entry pays for the registers it loads.
 // notes/cpu-performance.md ("A WebAssembly tier") records the figures and what they mean.
 import { B, BC, D, DS, EXIT, LOOP_BODY, MD, X, tightLoop } from './guest-asm.js';
 import { runGuestWords } from './guest-loop.js';
@@ -118,6 +120,41 @@ function floatLoop(n: number): { words: number[]; insns: number } {
   return { words, insns: 7 + 14 * n + 3 + 2 };
 }
 
+/**
+ * n x (bl F; addi r20; cmpd; bne) with F: addi r7,r7,1; blr in another region: a call and a return
+ * between two regions per iteration, the shape of Go code's region-to-region transitions. With
+ * `wide`, a branch inside the loop that is never taken leads to 26 instructions over 26 other GPRs:
+ * the caller's region then loads those at every entry (its return point) though no pass uses them.
+ */
+function callsBetweenRegions(n: number, wide: boolean): { words: number[]; insns: number } {
+  const w = [D(14, 7, 0, 0), D(15, 4, 0, n >>> 16), D(24, 4, 4, n & 0xffff), D(14, 20, 0, 0)];
+  const loop = w.length;
+  const callee = 400; // word index: far outside the caller's region
+  w.push(B(4 * (callee - w.length)) | 1); // bl F
+  w.push(D(14, 20, 20, 1)); // addi r20,r20,1
+  let never = -1;
+  if (wide) {
+    w.push(D(11, 0, 20, 0xffff) | (1 << 21)); // cmpdi r20,-1
+    never = w.length;
+    w.push(0); // beq wide (below)
+  }
+  w.push(X(1, 20, 4, 0)); // cmpd r20,r4
+  w.push(BC(4, 2, 4 * (loop - w.length))); // bne loop
+  const out = w.length;
+  w.push(0); // b exit (below)
+  if (wide) {
+    w[never] = BC(12, 2, 4 * (w.length - never));
+    const regs = [5, 6, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 3];
+    regs.forEach((r, k) => w.push(X(r, r, regs[(k + 1) % regs.length]!, 266))); // add rK,rK,rK+1
+    w.push(B(4 * (loop - w.length)));
+  }
+  w[out] = B(4 * (w.length - out));
+  w.push(...EXIT);
+  while (w.length < callee) w.push(0x60000000); // nop
+  w.push(D(14, 7, 7, 1), 0x4e800020); // F: addi r7,r7,1; blr
+  return { words: w, insns: 4 + (wide ? 8 : 6) * n + 1 + 2 };
+}
+
 const rate = (insns: number, s: number): string => `${(insns / s / 1e6).toFixed(0)} M insn/s per CPU s`;
 
 export function benchWasmTier(): void {
@@ -129,7 +166,11 @@ export function benchWasmTier(): void {
     ['blocks of 6, 6, 5 insns chained by branches', shortBlocks(6_000_000 * scale)],
     ['SHA-256 round ops on vector registers, 64-insn loop', shaRounds(400_000 * scale)],
     ["cpubench float's FP loop with an fmadd, 14-insn loop", floatLoop(1_000_000 * scale)],
+    ['a call and a return between two regions per 6 insns', callsBetweenRegions(1_000_000 * scale, false)],
+    ['the same, 26 more GPRs used on a path never taken', callsBetweenRegions(1_000_000 * scale, true)],
   ];
+  /** Wasm-tier CPU seconds per iteration of the two call programs (the last two rows). */
+  const perCall: number[] = [];
   console.log(`(w) the Wasm tier next to the JS tier (src/bench/wasm-tier.ts), best of ${repeat}`);
   for (const [label, p] of programs) {
     let js = Infinity;
@@ -145,5 +186,9 @@ export function benchWasmTier(): void {
     }
     console.log(`    ${label}, ${p.insns.toLocaleString()} insns: JS tier ${rate(p.insns, js)}, Wasm tier ${rate(p.insns, wasm)}`);
     console.log(`      ratio: wasm / js speed = ${(js / wasm).toFixed(2)}`);
+    if (label.includes('between two regions') || label.includes('never taken')) perCall.push(wasm / (1_000_000 * scale));
   }
+  // What a region entry pays for registers its pass does not use (notes/cpu-performance.md, "Round twelve").
+  const [slim, wide] = perCall as [number, number];
+  console.log(`    Wasm tier, a call and its return: ${(slim * 1e9).toFixed(0)} ns; with 26 unused GPRs in the caller's region: ${(wide * 1e9).toFixed(0)} ns (${(((wide - slim) * 1e9) / 26).toFixed(1)} ns per register)`);
 }
