@@ -126,7 +126,7 @@ function floatLoop(n: number): { words: number[]; insns: number } {
  * `wide`, a branch inside the loop that is never taken leads to 26 instructions over 26 other GPRs:
  * the caller's region then loads those at every entry (its return point) though no pass uses them.
  */
-function callsBetweenRegions(n: number, wide: boolean): { words: number[]; insns: number } {
+function callsBetweenRegions(n: number, wide: boolean): { words: number[]; insns: number; calls: number } {
   const w = [D(14, 7, 0, 0), D(15, 4, 0, n >>> 16), D(24, 4, 4, n & 0xffff), D(14, 20, 0, 0)];
   const loop = w.length;
   const callee = 400; // word index: far outside the caller's region
@@ -152,7 +152,7 @@ function callsBetweenRegions(n: number, wide: boolean): { words: number[]; insns
   w.push(...EXIT);
   while (w.length < callee) w.push(0x60000000); // nop
   w.push(D(14, 7, 7, 1), 0x4e800020); // F: addi r7,r7,1; blr
-  return { words: w, insns: 4 + (wide ? 8 : 6) * n + 1 + 2 };
+  return { words: w, insns: 4 + (wide ? 8 : 6) * n + 1 + 2, calls: n };
 }
 
 const rate = (insns: number, s: number): string => `${(insns / s / 1e6).toFixed(0)} M insn/s per CPU s`;
@@ -160,16 +160,17 @@ const rate = (insns: number, s: number): string => `${(insns / s / 1e6).toFixed(
 export function benchWasmTier(): void {
   const scale = Number(process.env.BENCH_WASM_SCALE ?? 1);
   const repeat = Math.max(1, Number(process.env.BENCH_REPEAT ?? 3));
-  const programs: [string, { words: number[]; insns: number }][] = [
+  const calls = 1_000_000 * scale;
+  const programs: [string, { words: number[]; insns: number; calls?: number }][] = [
     ['tight loop (one block, 6-insn loop)', tightProgram(20_000_000 * scale)],
     ['load/add/store loop over 8 KiB', memoryLoop(15_000 * scale)],
     ['blocks of 6, 6, 5 insns chained by branches', shortBlocks(6_000_000 * scale)],
     ['SHA-256 round ops on vector registers, 64-insn loop', shaRounds(400_000 * scale)],
     ["cpubench float's FP loop with an fmadd, 14-insn loop", floatLoop(1_000_000 * scale)],
-    ['a call and a return between two regions per 6 insns', callsBetweenRegions(1_000_000 * scale, false)],
-    ['the same, 26 more GPRs used on a path never taken', callsBetweenRegions(1_000_000 * scale, true)],
+    ['a call and a return between two regions per 6 insns', callsBetweenRegions(calls, false)],
+    ['the same, 26 more GPRs used on a path never taken', callsBetweenRegions(calls, true)],
   ];
-  /** Wasm-tier CPU seconds per iteration of the two call programs (the last two rows). */
+  /** Wasm-tier CPU seconds per iteration of the two call programs. */
   const perCall: number[] = [];
   console.log(`(w) the Wasm tier next to the JS tier (src/bench/wasm-tier.ts), best of ${repeat}`);
   for (const [label, p] of programs) {
@@ -186,7 +187,7 @@ export function benchWasmTier(): void {
     }
     console.log(`    ${label}, ${p.insns.toLocaleString()} insns: JS tier ${rate(p.insns, js)}, Wasm tier ${rate(p.insns, wasm)}`);
     console.log(`      ratio: wasm / js speed = ${(js / wasm).toFixed(2)}`);
-    if (label.includes('between two regions') || label.includes('never taken')) perCall.push(wasm / (1_000_000 * scale));
+    if (p.calls !== undefined) perCall.push(wasm / p.calls);
   }
   // What a region entry pays for registers its pass does not use (notes/cpu-performance.md, "Round twelve").
   const [slim, wide] = perCall as [number, number];
