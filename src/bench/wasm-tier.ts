@@ -10,8 +10,8 @@
 //    lvx/stvx, the shape of crypto/sha256's block loop (the Wasm tier keeps the VRs in v128 locals);
 //  - cpubench float's loop (fcfid, fmul, fdiv, fadd, fsqrt, lfd, an fmadd): FP rows with exact
 //    FPSCR flags, in JS through exec/fp.ts's fast path, in Wasm through wasm/emit-fp.ts;
-//  - a call and a return between two regions per iteration, then the same with 26 more GPRs used
-//    on a path never taken: what a region's entry pays for the registers it loads.
+//  - a call and a return between two regions per iteration, then the same with 26 instructions
+//    (over 26 other GPRs) on a path never taken: what never-run code in a region costs its calls.
 // notes/cpu-performance.md ("A WebAssembly tier") records the figures and what they mean.
 import { B, BC, D, DS, EXIT, LOOP_BODY, MD, X, tightLoop } from './guest-asm.js';
 import { runGuestWords } from './guest-loop.js';
@@ -123,8 +123,9 @@ function floatLoop(n: number): { words: number[]; insns: number } {
 /**
  * n x (bl F; addi r20; cmpd; bne) with F: addi r7,r7,1; blr in another region: a call and a return
  * between two regions per iteration, the shape of Go code's region-to-region transitions. With
- * `wide`, a branch inside the loop that is never taken leads to 26 instructions over 26 other GPRs:
- * the caller's region then loads those at every entry (its return point) though no pass uses them.
+ * `wide`, a branch inside the loop that is never taken leads to 26 instructions over 26 other GPRs,
+ * compiled into the caller's region though no pass runs them (notes/cpu-performance.md, "Round
+ * twelve": the calls get slower, and not because of those registers' loads).
  */
 function callsBetweenRegions(n: number, wide: boolean): { words: number[]; insns: number; calls: number } {
   const w = [D(14, 7, 0, 0), D(15, 4, 0, n >>> 16), D(24, 4, 4, n & 0xffff), D(14, 20, 0, 0)];
@@ -168,7 +169,7 @@ export function benchWasmTier(): void {
     ['SHA-256 round ops on vector registers, 64-insn loop', shaRounds(400_000 * scale)],
     ["cpubench float's FP loop with an fmadd, 14-insn loop", floatLoop(1_000_000 * scale)],
     ['a call and a return between two regions per 6 insns', callsBetweenRegions(calls, false)],
-    ['the same, 26 more GPRs used on a path never taken', callsBetweenRegions(calls, true)],
+    ['the same, 26 never-run instructions in the caller region', callsBetweenRegions(calls, true)],
   ];
   /** Wasm-tier CPU seconds per iteration of the two call programs. */
   const perCall: number[] = [];
@@ -189,7 +190,7 @@ export function benchWasmTier(): void {
     console.log(`      ratio: wasm / js speed = ${(js / wasm).toFixed(2)}`);
     if (p.calls !== undefined) perCall.push(wasm / p.calls);
   }
-  // What a region entry pays for registers its pass does not use (notes/cpu-performance.md, "Round twelve").
+  // What never-run code in a region costs its calls (notes/cpu-performance.md, "Round twelve").
   const [slim, wide] = perCall as [number, number];
-  console.log(`    Wasm tier, a call and its return: ${(slim * 1e9).toFixed(0)} ns; with 26 unused GPRs in the caller's region: ${(wide * 1e9).toFixed(0)} ns (${(((wide - slim) * 1e9) / 26).toFixed(1)} ns per register)`);
+  console.log(`    Wasm tier, a call and its return: ${(slim * 1e9).toFixed(0)} ns; with 26 never-run instructions in the caller's region: ${(wide * 1e9).toFixed(0)} ns`);
 }
