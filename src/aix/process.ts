@@ -374,10 +374,7 @@ export class AixProcess {
       return false;
     }
     if (result !== 0) return false;
-    s.gpr[6] = 0; // R3 = 0
-    s.gpr[7] = 0;
-    this.returnFromCall(t, undefined);
-    return true;
+    return this.answeredZero(t, s);
   }
 
   /**
@@ -395,6 +392,11 @@ export class AixProcess {
     } catch {
       return false; // a bad pointer or a watched store: the general path reports it as it always has
     }
+    return this.answeredZero(t, s);
+  }
+
+  /** A call answered in place returned 0, as completeCall would leave it: R3 = 0, back at LR. */
+  private answeredZero(t: GuestThread, s: CpuState): true {
     s.gpr[6] = 0; // R3 = 0
     s.gpr[7] = 0;
     this.returnFromCall(t, undefined);
