@@ -1,9 +1,11 @@
 // The Wasm tier: a block the JS tier would compile (jit/compiler.ts decides its words and loop
 // labels) becomes one WebAssembly function instead when every row in it is one this file emits:
-// integer ALU, rotates and shifts, compares, loads and stores, LR/CTR moves and branches. The
-// GPRs, CR, XER, LR and CTR the block uses are i64/i32 locals (loaded from the register file in
+// integer ALU, rotates and shifts, compares, loads and stores, LR/CTR moves and branches. CR, XER,
+// LR, CTR and the GPRs the block's loops use are i64/i32 locals (loaded from the register file in
 // the guest arena at entry, stored back at the one exit), so 64-bit adds, rotates and compares are
-// single instructions; notes/cpu-performance.md has the measurements that chose this.
+// single instructions; other GPRs are read into their locals where a stretch first uses them and
+// written through, so a call pays only for the registers its path touches (Emit.held);
+// notes/cpu-performance.md has the measurements that chose this.
 //
 // Exactness, as the JS tier: the function has the same labels and the same budget checks (a jump
 // to a label continues only while the budget covers a whole pass), so counts, exits and
@@ -22,7 +24,7 @@ import { PAGE_SIZE, TLB_END, type GuestMemory } from '../memory.js';
 import type { LoopHost } from '../run.js';
 import { MASK64 } from '../int64.js';
 import { bf, cmpL, ds, mbM, mbMD, meM, ra, rb, rc5, rt, shMD, si, sprNum, ui } from '../fields.js';
-import { staticTarget } from '../jit/emit.js';
+import { branchAlways, staticTarget } from '../jit/emit.js';
 import type { BlockFn } from '../jit/block.js';
 import { Op, WasmFn, functionEntry, functionsModule } from './encode.js';
 import { TLB_ENTRIES, TLB_HASH, TLB_HASH_SHIFT, guestArena } from './arena.js';
@@ -140,11 +142,33 @@ export class Emit {
     this.depth = 0;
     this.pages.clear();
     this.lastPage = null;
+    this.fresh.clear();
   }
 
+  /**
+   * The GPRs held in their locals for the whole call: loaded at entry, stored at the exit (null:
+   * all, for the scratch emitter). Every other GPR lives in the register file: read into its local
+   * at its first use in a stretch (`fresh`), written through to the file (compileWasmBlock).
+   */
+  held: ReadonlySet<number> | null = null;
+  /** GPRs not held whose local has the file's value at this point of the current stretch. */
+  readonly fresh = new Set<number>();
+  /** The depth of the current stretch's own code (deeper code runs only on some paths). */
+  stretchDepth = 0;
+
+  /** Is GPR r held in its local for the whole call? */
+  holds(r: number): boolean {
+    return this.held === null || this.held.has(r);
+  }
   getG(r: number): void {
     this.used.add(r);
-    this.f.local_get(L_GPR + r);
+    if (this.holds(r) || this.fresh.has(r)) {
+      this.f.local_get(L_GPR + r);
+      return;
+    }
+    this.f.local_get(P_REGS).i64_load(8 * r).local_tee(L_GPR + r);
+    // Read inside an if, the local has the value on that path only.
+    if (this.depth === this.stretchDepth) this.fresh.add(r);
   }
   setG(r: number): void {
     this.used.add(r);
@@ -152,6 +176,9 @@ export class Emit {
     this.pages.delete(2 * r);
     this.pages.delete(2 * r + 1);
     this.f.local_set(L_GPR + r);
+    if (this.holds(r)) return;
+    this.f.local_get(P_REGS).local_get(L_GPR + r).i64_store(8 * r);
+    if (this.depth === this.stretchDepth) this.fresh.add(r);
   }
   /** RA|0 */
   getRa0(a: number): void {
@@ -1348,6 +1375,7 @@ export function compileWasmBlock(rows: readonly InsnRow[], words: readonly numbe
   for (let j = 0; j < len; j++) if (wasmRows[rows[j].name] === undefined) return j;
   const labels = [...labelSet].sort((x, y) => x - y);
   const e = new Emit(hi, lo, len, labels);
+  e.held = heldRegisters(rows, words, hi, lo);
   const f = e.f;
   const nl = labels.length;
   f.block(); // $exit
@@ -1360,6 +1388,8 @@ export function compileWasmBlock(rows: readonly InsnRow[], words: readonly numbe
       f.end();
       e.depth = nl - 1 - k;
       e.pages.clear();
+      e.fresh.clear();
+      e.stretchDepth = e.depth;
       if (k > 0) e.segmentCheck(j, k + 1 < nl ? labels[k + 1] : len);
     }
     if (!wasmRows[rows[j].name](e, words[j], j)) return j;
@@ -1375,7 +1405,8 @@ export function compileWasmBlock(rows: readonly InsnRow[], words: readonly numbe
     fn.local_get(P_REGS).i64_load(off).i64_const(32).op(Op.i64_rotl).local_set(local);
   };
   // A GPR is a native little-endian i64 in the file (state.ts); LR and CTR are (hi, lo) pairs.
-  for (const r of e.used) pro.local_get(P_REGS).i64_load(8 * r).local_set(L_GPR + r);
+  // Only held GPRs: the others are read where used and written through (Emit.held).
+  for (const r of e.used) if (e.holds(r)) pro.local_get(P_REGS).i64_load(8 * r).local_set(L_GPR + r);
   if (e.lr) regPair(pro, LR_OFF, L_LR);
   if (e.ctr) regPair(pro, CTR_OFF, L_CTR);
   if (e.cr) pro.local_get(P_REGS).i32_load(CR_OFF).local_set(L_CR);
@@ -1385,7 +1416,7 @@ export function compileWasmBlock(rows: readonly InsnRow[], words: readonly numbe
   const storePair = (off: number, local: number): void => {
     epi.local_get(P_REGS).local_get(local).i64_const(32).op(Op.i64_rotl).i64_store(off);
   };
-  for (const r of e.written) epi.local_get(P_REGS).local_get(L_GPR + r).i64_store(8 * r);
+  for (const r of e.written) if (e.holds(r)) epi.local_get(P_REGS).local_get(L_GPR + r).i64_store(8 * r);
   if (e.lrWritten) storePair(LR_OFF, L_LR);
   if (e.ctrWritten) storePair(CTR_OFF, L_CTR);
   if (e.crWritten) epi.local_get(P_REGS).local_get(L_CR).i32_store(CR_OFF);
@@ -1401,6 +1432,69 @@ export function compileWasmBlock(rows: readonly InsnRow[], words: readonly numbe
   const entry = functionEntry(locals, [pro.bytes.view(), f.bytes.view(), epi.bytes.view()]);
   const inst = new WebAssembly.Instance(new WebAssembly.Module(functionsModule(BLOCK_PARAMS, [entry], ['f'])), { e: { m: arena.memory } });
   return { fn: inst.exports.f as WasmBlock['fn'], entry };
+}
+
+/**
+ * Which words of a region can run more than once in one call of its function: those on a cycle
+ * of its control flow (fall-through, and branches to words inside; a call leaves the function,
+ * and its return enters it anew).
+ */
+export function loopWords(rows: readonly InsnRow[], words: readonly number[], hi: number, lo: number): Uint8Array {
+  const len = words.length;
+  const inLoop = new Uint8Array(len);
+  const succ: number[][] = [];
+  const back: Array<[number, number]> = [];
+  for (let j = 0; j < len; j++) {
+    const s: number[] = [];
+    const name = rows[j].name;
+    if (j + 1 < len && !(rows[j].family === 'branch' && branchAlways(name, words[j]))) s.push(j + 1);
+    const t = rows[j].family === 'branch' ? staticTarget(name, words[j], hi, (lo + 4 * j) | 0) : null;
+    if (t !== null && t[0] === hi && (t[1] & 3) === 0) {
+      const ti = ((t[1] - lo) | 0) >> 2;
+      if (ti >= 0 && ti < len) {
+        s.push(ti);
+        if (ti <= j) back.push([j, ti]);
+      }
+    }
+    succ.push(s);
+  }
+  if (back.length === 0) return inLoop;
+  const pred: number[][] = words.map(() => []);
+  succ.forEach((s, j) => s.forEach((t) => pred[t].push(j)));
+  const fwd = new Uint8Array(len);
+  const bwd = new Uint8Array(len);
+  const reach = (from: number, edges: number[][], seen: Uint8Array): void => {
+    seen.fill(0);
+    const stack = [from];
+    seen[from] = 1;
+    while (stack.length > 0) for (const n of edges[stack.pop()!]) if (seen[n] === 0) (seen[n] = 1), stack.push(n);
+  };
+  for (const [u, t] of back) {
+    reach(t, succ, fwd);
+    reach(u, pred, bwd);
+    for (let j = 0; j < len; j++) if (fwd[j] & bwd[j]) inLoop[j] = 1;
+  }
+  return inLoop;
+}
+
+/**
+ * The GPRs the words on a cycle (loopWords) use: held in locals for the whole call (Emit.held).
+ * Holding every GPR a region uses cost each call a load, a store and spills for registers its
+ * path never touches: a region is a window of up to 128 words, most of them paths a given call
+ * does not take, and 26 registers on a never-run path doubled a call's cost (28 -> 60 ns,
+ * notes/cpu-performance.md "Round thirteen"). Registers on a loop stay in locals, where a
+ * write-through store and a reload per pass would cost the loop (the tight loop: 3 -> 1.5 G/s).
+ */
+export function heldRegisters(rows: readonly InsnRow[], words: readonly number[], hi: number, lo: number): Set<number> {
+  const regs = new Set<number>();
+  const inLoop = loopWords(rows, words, hi, lo);
+  for (let j = 0; j < words.length; j++) {
+    if (inLoop[j] === 0 || rows[j].family === 'branch') continue;
+    scratch.reset();
+    wasmRows[rows[j].name](scratch, words[j], j);
+    for (const r of scratch.used) regs.add(r);
+  }
+  return regs;
 }
 
 /** What the wrapper needs to run the instruction a block's slow path stopped at, by table slot. */

@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { StopReason, jitStats } from '../../../src/cpu/cpu.js';
 import { CpuState } from '../../../src/cpu/state.js';
 import { GuestMemory, PROT_EXEC, PROT_READ, PROT_WRITE } from '../../../src/cpu/memory.js';
-import { wasmAccepts, wasmRows } from '../../../src/cpu/wasm/compiler.js';
+import { heldRegisters, loopWords, wasmAccepts, wasmRows } from '../../../src/cpu/wasm/compiler.js';
+import type { InsnRow } from '../../../src/cpu/isa-types.js';
 import { allRows, decodeRow } from '../../../src/cpu/decode.js';
 import { ID_BLOCK } from '../../../src/cpu/run.js';
 import { A_, B, CODE, D, DATA, DS, I, M, MD, SPR, TRAP, X, XL, XO, XS, rng } from './asm.js';
@@ -390,5 +391,54 @@ describe('wasm tier: slow paths and exact stops', () => {
     expect(off.blocks).toBeGreaterThan(0);
     expect(on.wasm).toBeGreaterThan(0);
     expect(on.r3).toBe(off.r3);
+  });
+});
+
+describe('wasm tier: GPRs held for a call, and GPRs read where used', () => {
+  const region = (words: number[]): { rows: InsnRow[]; words: number[] } => ({ rows: words.map((w) => allRows[decodeRow(w)]), words });
+  const hi = Number(CODE >> 32n);
+  const lo = Number(CODE & 0xffffffffn);
+
+  it('loopWords: words on a cycle of one call, not a call in a loop or the way out', () => {
+    // 0: li r3,0 | 1: L: addi r3,r3,1; 2: cmpdi r3,9; 3: bne L | 4: beq C(8) | 5: bl out | 6: addi r4,r4,1; 7: b 10 | 8: C: li r5,1; 9: b 1
+    const loop = region([D(14, 3, 0, 0), D(14, 3, 3, 1), D(11, 1, 3, 9), B(4, 2, -8), B(12, 2, 16), I(0x1000, 0, 1), D(14, 4, 4, 1), I(12), D(14, 5, 0, 1), I(-32)]);
+    expect([...loopWords(loop.rows, loop.words, hi, lo)]).toEqual([0, 1, 1, 1, 1, 0, 0, 0, 1, 1]);
+    expect([...heldRegisters(loop.rows, loop.words, hi, lo)].sort()).toEqual([3, 5]);
+    // a call inside a loop leaves the function: its return is a new call, so nothing loops
+    // 0: L: addi r3,r3,1; 1: bl 5; 2: cmpdi r3,9; 3: bne L; 4: blr | 5: addi r6,r6,1; 6: blr
+    const calls = region([D(14, 3, 3, 1), I(16, 0, 1), D(11, 1, 3, 9), B(4, 2, -12), XL(20, 0, 16), D(14, 6, 6, 1), XL(20, 0, 16)]);
+    expect([...loopWords(calls.rows, calls.words, hi, lo)]).toEqual([0, 0, 0, 0, 0, 0, 0]);
+    expect(heldRegisters(calls.rows, calls.words, hi, lo).size).toBe(0);
+  });
+
+  it('a register first read inside a row\'s if (stdcx.) is read again after it: reservations that hold and fail, compiled and interpreted', () => {
+    // 0: b 1 | 1: L: bl R; addi r5,r5,1; xori r11,r11,8; addi r10,r10,-1; cmpdi r10,0; bne L; trap
+    // 8: R: ldarx r7,0,r11; stdcx. r5,0,r4 (stores only when r11 == r4); addi r6,r5,0; add r8,r5,r6; std r8,16(r4); blr
+    const words = [
+      I(4),
+      I(28, 0, 1),
+      D(14, 5, 5, 1),
+      D(26, 11, 11, 8),
+      D(14, 10, 10, -1),
+      D(11, 1, 10, 0),
+      B(4, 2, -20),
+      TRAP,
+      X(31, 7, 0, 11, 84),
+      X(31, 5, 0, 4, 214, 1),
+      D(14, 6, 5, 0),
+      X(31, 8, 5, 6, 266),
+      DS(62, 8, 4, 16, 0),
+      XL(20, 0, 16),
+    ];
+    const before = jitStats().wasm;
+    const setup = { gpr: { 4: DATA + 0x100n, 11: DATA + 0x100n, 10: 40n, 5: 7n } };
+    for (const budgets of [[100_000], Array.from({ length: 300 }, (_v, k) => 1 + ((k * 5) % 17))]) {
+      const { jit } = runBoth(words, setup, budgets, `stdcx ${budgets.length}`);
+      if (budgets.length > 1) continue;
+      expect(jit.stop.reason).toBe(StopReason.TRAP);
+      expect(jit.state.getGpr(6)).toBe(46n); // r5 in the last call
+      expect(jit.state.getGpr(8)).toBe(92n);
+    }
+    expect(jitStats().wasm).toBeGreaterThan(before);
   });
 });
