@@ -1442,43 +1442,67 @@ export function compileWasmBlock(rows: readonly InsnRow[], words: readonly numbe
 export function loopWords(rows: readonly InsnRow[], words: readonly number[], hi: number, lo: number): Uint8Array {
   const len = words.length;
   const inLoop = new Uint8Array(len);
-  const succ: number[][] = [];
-  const back: Array<[number, number]> = [];
+  // Edges: j -> j + 1 (falls) and j -> target[j] (a branch to a word inside, -1 when none).
+  const falls = new Uint8Array(len);
+  const target = new Int32Array(len).fill(-1);
+  // backTarget[j]: a branch from a later word lands on j.
+  const backTarget = new Uint8Array(len);
+  let back = false;
   for (let j = 0; j < len; j++) {
-    const s: number[] = [];
-    const name = rows[j].name;
-    if (j + 1 < len && !(rows[j].family === 'branch' && branchAlways(name, words[j]))) s.push(j + 1);
-    const t = rows[j].family === 'branch' ? staticTarget(name, words[j], hi, (lo + 4 * j) | 0) : null;
-    if (t !== null && t[0] === hi && (t[1] & 3) === 0) {
-      const ti = ((t[1] - lo) | 0) >> 2;
-      if (ti >= 0 && ti < len) {
-        s.push(ti);
-        if (ti <= j) back.push([j, ti]);
+    const row = rows[j];
+    const branch = row.family === 'branch';
+    if (j + 1 < len && !(branch && branchAlways(row.name, words[j]))) falls[j] = 1;
+    const t = branch ? staticTarget(row.name, words[j], hi, (lo + 4 * j) | 0) : null;
+    if (t === null || t[0] !== hi || (t[1] & 3) !== 0) continue;
+    const ti = ((t[1] - lo) | 0) >> 2;
+    if (ti < 0 || ti >= len) continue;
+    target[j] = ti;
+    if (ti <= j) back = true;
+    if (ti < j) backTarget[ti] = 1;
+  }
+  if (!back) return inLoop;
+  // A word is on a cycle when, for some back edge u -> t, t reaches it and it reaches u. Plain
+  // sweeps (this runs in cold code at every compile): forward edges settle in one ascending sweep
+  // (descending for "reaches u"), and a sweep repeats only when a back edge marked a new word.
+  const from = new Uint8Array(len);
+  const to = new Uint8Array(len);
+  for (let u = 0; u < len; u++) {
+    const t = target[u];
+    if (t < 0 || t > u) continue;
+    from.fill(0);
+    from[t] = 1;
+    for (let again = true; again; ) {
+      again = false;
+      for (let j = 0; j < len; j++) {
+        if (from[j] === 0) continue;
+        if (falls[j] === 1) from[j + 1] = 1;
+        const x = target[j];
+        if (x >= 0 && from[x] === 0) {
+          from[x] = 1;
+          if (x < j) again = true;
+        }
       }
     }
-    succ.push(s);
-  }
-  if (back.length === 0) return inLoop;
-  const pred: number[][] = words.map(() => []);
-  succ.forEach((s, j) => s.forEach((t) => pred[t].push(j)));
-  const fwd = new Uint8Array(len);
-  const bwd = new Uint8Array(len);
-  const reach = (from: number, edges: number[][], seen: Uint8Array): void => {
-    seen.fill(0);
-    const stack = [from];
-    seen[from] = 1;
-    while (stack.length > 0) for (const n of edges[stack.pop()!]) if (seen[n] === 0) (seen[n] = 1), stack.push(n);
-  };
-  for (const [u, t] of back) {
-    reach(t, succ, fwd);
-    reach(u, pred, bwd);
-    for (let j = 0; j < len; j++) if (fwd[j] & bwd[j]) inLoop[j] = 1;
+    to.fill(0);
+    to[u] = 1;
+    for (let again = true; again; ) {
+      again = false;
+      for (let j = len - 1; j >= 0; j--) {
+        if (to[j] === 1) continue;
+        const x = target[j];
+        if ((falls[j] === 1 && to[j + 1] === 1) || (x >= 0 && to[x] === 1)) {
+          to[j] = 1;
+          if (backTarget[j] === 1) again = true;
+        }
+      }
+    }
+    for (let j = 0; j < len; j++) inLoop[j] |= from[j] & to[j];
   }
   return inLoop;
 }
 
 /**
- * The GPRs the words on a cycle (loopWords) use: held in locals for the whole call (Emit.held).
+ * The GPRs the words on a cycle (loopWords) may use: held in locals for the whole call (Emit.held).
  * Holding every GPR a region uses cost each call a load, a store and spills for registers its
  * path never touches: a region is a window of up to 128 words, most of them paths a given call
  * does not take, and 26 registers on a never-run path doubled a call's cost (28 -> 60 ns,
@@ -1488,11 +1512,13 @@ export function loopWords(rows: readonly InsnRow[], words: readonly number[], hi
 export function heldRegisters(rows: readonly InsnRow[], words: readonly number[], hi: number, lo: number): Set<number> {
   const regs = new Set<number>();
   const inLoop = loopWords(rows, words, hi, lo);
+  // The three register fields of every form, whether the row reads them as GPRs or not: holding
+  // one more register is only the old cost, and emitting the words to learn theirs cost a fifth
+  // of the compile time (cpubench map).
   for (let j = 0; j < words.length; j++) {
     if (inLoop[j] === 0 || rows[j].family === 'branch') continue;
-    scratch.reset();
-    wasmRows[rows[j].name](scratch, words[j], j);
-    for (const r of scratch.used) regs.add(r);
+    const w = words[j];
+    regs.add(rt(w)).add(ra(w)).add(rb(w));
   }
   return regs;
 }
