@@ -143,6 +143,7 @@ export class Emit {
     this.pages.clear();
     this.lastPage = null;
     this.fresh.clear();
+    this.freshAtJumps.clear();
   }
 
   /**
@@ -155,6 +156,8 @@ export class Emit {
   readonly fresh = new Set<number>();
   /** The depth of the current stretch's own code (deeper code runs only on some paths). */
   stretchDepth = 0;
+  /** Per label word: the GPRs fresh at every forward jump to it emitted so far (their intersection). */
+  readonly freshAtJumps = new Map<number, Set<number>>();
 
   /** Is GPR r held in its local for the whole call? */
   holds(r: number): boolean {
@@ -250,6 +253,9 @@ export class Emit {
     const f = this.f;
     f.local_get(L_M).i32_const(j + 1 - ti).op(Op.i32_add).local_set(L_M);
     if (ti > j) {
+      const known = this.freshAtJumps.get(ti);
+      if (known === undefined) this.freshAtJumps.set(ti, new Set(this.fresh));
+      else for (const r of known) if (!this.fresh.has(r)) known.delete(r);
       // Forward: a plain br to the label's block end (label k's code follows it). Going only
       // forward, a pass stays within the len the block was entered with: no budget check, and
       // no dispatch through $top's br_table.
@@ -1376,6 +1382,7 @@ export function compileWasmBlock(rows: readonly InsnRow[], words: readonly numbe
   const labels = [...labelSet].sort((x, y) => x - y);
   const e = new Emit(hi, lo, len, labels);
   e.held = heldRegisters(rows, words, hi, lo);
+  const entered = enteredLabels(rows, words, hi, lo);
   const f = e.f;
   const nl = labels.length;
   f.block(); // $exit
@@ -1388,7 +1395,11 @@ export function compileWasmBlock(rows: readonly InsnRow[], words: readonly numbe
       f.end();
       e.depth = nl - 1 - k;
       e.pages.clear();
-      e.fresh.clear();
+      // A label entered from outside the stretches before it (the function's dispatch) starts with
+      // nothing fresh; another keeps what both the fall-through and every jump to it had.
+      const jumps = e.freshAtJumps.get(j);
+      if (entered[j] === 1) e.fresh.clear();
+      else if (jumps !== undefined) for (const r of e.fresh) if (!jumps.has(r)) e.fresh.delete(r);
       e.stretchDepth = e.depth;
       if (k > 0) e.segmentCheck(j, k + 1 < nl ? labels[k + 1] : len);
     }
@@ -1432,6 +1443,25 @@ export function compileWasmBlock(rows: readonly InsnRow[], words: readonly numbe
   const entry = functionEntry(locals, [pro.bytes.view(), f.bytes.view(), epi.bytes.view()]);
   const inst = new WebAssembly.Instance(new WebAssembly.Module(functionsModule(BLOCK_PARAMS, [entry], ['f'])), { e: { m: arena.memory } });
   return { fn: inst.exports.f as WasmBlock['fn'], entry };
+}
+
+/**
+ * Labels the function's dispatch enters (1): the entry, every return point and every target of a
+ * backward jump; others are reached only by falling through or jumping forward.
+ */
+function enteredLabels(rows: readonly InsnRow[], words: readonly number[], hi: number, lo: number): Uint8Array {
+  const len = words.length;
+  const entered = new Uint8Array(len);
+  entered[0] = 1;
+  for (let j = 0; j < len; j++) {
+    if (rows[j].family !== 'branch') continue;
+    if ((words[j] & 1) !== 0 && j + 1 < len) entered[j + 1] = 1;
+    const t = staticTarget(rows[j].name, words[j], hi, (lo + 4 * j) | 0);
+    if (t === null || t[0] !== hi) continue;
+    const ti = ((t[1] - lo) | 0) >> 2;
+    if (ti >= 0 && ti <= j) entered[ti] = 1;
+  }
+  return entered;
 }
 
 /**
