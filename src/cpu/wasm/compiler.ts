@@ -1381,8 +1381,9 @@ export function compileWasmBlock(rows: readonly InsnRow[], words: readonly numbe
   for (let j = 0; j < len; j++) if (wasmRows[rows[j].name] === undefined) return j;
   const labels = [...labelSet].sort((x, y) => x - y);
   const e = new Emit(hi, lo, len, labels);
-  e.held = heldRegisters(rows, words, hi, lo);
-  const entered = enteredLabels(rows, words, hi, lo);
+  const flow = new RegionFlow(rows, words, hi, lo);
+  e.held = heldRegisters(flow);
+  const entered = flow.entered;
   const f = e.f;
   const nl = labels.length;
   f.block(); // $exit
@@ -1446,51 +1447,62 @@ export function compileWasmBlock(rows: readonly InsnRow[], words: readonly numbe
 }
 
 /**
- * Labels the function's dispatch enters (1): the entry, every return point and every target of a
- * backward jump; others are reached only by falling through or jumping forward.
+ * A region's control flow within one call of its function, decoded once per compile: each word
+ * runs on to the next (`falls`) unless it is an unconditional branch, and a branch may go to a word
+ * inside (`target`). A call leaves the function; its return enters it anew at the return point.
  */
-function enteredLabels(rows: readonly InsnRow[], words: readonly number[], hi: number, lo: number): Uint8Array {
-  const len = words.length;
-  const entered = new Uint8Array(len);
-  entered[0] = 1;
-  for (let j = 0; j < len; j++) {
-    if (rows[j].family !== 'branch') continue;
-    if ((words[j] & 1) !== 0 && j + 1 < len) entered[j + 1] = 1;
-    const t = staticTarget(rows[j].name, words[j], hi, (lo + 4 * j) | 0);
-    if (t === null || t[0] !== hi) continue;
-    const ti = ((t[1] - lo) | 0) >> 2;
-    if (ti >= 0 && ti <= j) entered[ti] = 1;
+export class RegionFlow {
+  readonly len: number;
+  /** 1: word j runs on to j + 1. */
+  readonly falls: Uint8Array;
+  /** The word inside the region a branch at j goes to, or -1. */
+  readonly target: Int32Array;
+  /** 1: the function's dispatch enters word j (the entry, return points, backward jumps' targets). */
+  readonly entered: Uint8Array;
+  /** 1: a branch from a later word lands on j. */
+  readonly backTarget: Uint8Array;
+
+  constructor(
+    readonly rows: readonly InsnRow[],
+    readonly words: readonly number[],
+    hi: number,
+    lo: number,
+  ) {
+    const len = (this.len = words.length);
+    this.falls = new Uint8Array(len);
+    this.target = new Int32Array(len).fill(-1);
+    this.entered = new Uint8Array(len);
+    this.backTarget = new Uint8Array(len);
+    this.entered[0] = 1;
+    for (let j = 0; j < len; j++) {
+      const row = rows[j];
+      if (row.family !== 'branch') {
+        if (j + 1 < len) this.falls[j] = 1;
+        continue;
+      }
+      const w = words[j];
+      if (j + 1 < len) {
+        if (!branchAlways(row.name, w)) this.falls[j] = 1;
+        if ((w & 1) !== 0) this.entered[j + 1] = 1; // a return point
+      }
+      const t = staticTarget(row.name, w, hi, (lo + 4 * j) | 0);
+      if (t === null || t[0] !== hi || (t[1] & 3) !== 0) continue;
+      const ti = ((t[1] - lo) | 0) >> 2;
+      if (ti < 0 || ti >= len) continue;
+      this.target[j] = ti;
+      if (ti <= j) this.entered[ti] = 1; // dispatched to through $top
+      if (ti < j) this.backTarget[ti] = 1;
+    }
   }
-  return entered;
 }
 
 /**
  * Which words of a region can run more than once in one call of its function: those on a cycle
- * of its control flow (fall-through, and branches to words inside; a call leaves the function,
- * and its return enters it anew).
+ * of its control flow (RegionFlow).
  */
-export function loopWords(rows: readonly InsnRow[], words: readonly number[], hi: number, lo: number): Uint8Array {
-  const len = words.length;
+export function loopWords(flow: RegionFlow): Uint8Array {
+  const { len, falls, target, backTarget } = flow;
   const inLoop = new Uint8Array(len);
-  // Edges: j -> j + 1 (falls) and j -> target[j] (a branch to a word inside, -1 when none).
-  const falls = new Uint8Array(len);
-  const target = new Int32Array(len).fill(-1);
-  // backTarget[j]: a branch from a later word lands on j.
-  const backTarget = new Uint8Array(len);
-  let back = false;
-  for (let j = 0; j < len; j++) {
-    const row = rows[j];
-    const branch = row.family === 'branch';
-    if (j + 1 < len && !(branch && branchAlways(row.name, words[j]))) falls[j] = 1;
-    const t = branch ? staticTarget(row.name, words[j], hi, (lo + 4 * j) | 0) : null;
-    if (t === null || t[0] !== hi || (t[1] & 3) !== 0) continue;
-    const ti = ((t[1] - lo) | 0) >> 2;
-    if (ti < 0 || ti >= len) continue;
-    target[j] = ti;
-    if (ti <= j) back = true;
-    if (ti < j) backTarget[ti] = 1;
-  }
-  if (!back) return inLoop;
   // A word is on a cycle when, for some back edge u -> t, t reaches it and it reaches u. Plain
   // sweeps (this runs in cold code at every compile): forward edges settle in one ascending sweep
   // (descending for "reaches u"), and a sweep repeats only when a back edge marked a new word.
@@ -1539,15 +1551,15 @@ export function loopWords(rows: readonly InsnRow[], words: readonly number[], hi
  * notes/cpu-performance.md "Round thirteen"). Registers on a loop stay in locals, where a
  * write-through store and a reload per pass would cost the loop (the tight loop: 3 -> 1.5 G/s).
  */
-export function heldRegisters(rows: readonly InsnRow[], words: readonly number[], hi: number, lo: number): Set<number> {
+export function heldRegisters(flow: RegionFlow): Set<number> {
   const regs = new Set<number>();
-  const inLoop = loopWords(rows, words, hi, lo);
+  const inLoop = loopWords(flow);
   // The three register fields of every form, whether the row reads them as GPRs or not: holding
   // one more register is only the old cost, and emitting the words to learn theirs cost a fifth
   // of the compile time (cpubench map).
-  for (let j = 0; j < words.length; j++) {
-    if (inLoop[j] === 0 || rows[j].family === 'branch') continue;
-    const w = words[j];
+  for (let j = 0; j < flow.len; j++) {
+    if (inLoop[j] === 0 || flow.rows[j].family === 'branch') continue;
+    const w = flow.words[j];
     regs.add(rt(w)).add(ra(w)).add(rb(w));
   }
   return regs;

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { StopReason, jitStats } from '../../../src/cpu/cpu.js';
 import { CpuState } from '../../../src/cpu/state.js';
 import { GuestMemory, PROT_EXEC, PROT_READ, PROT_WRITE } from '../../../src/cpu/memory.js';
-import { heldRegisters, loopWords, wasmAccepts, wasmRows } from '../../../src/cpu/wasm/compiler.js';
+import { RegionFlow, heldRegisters, loopWords, wasmAccepts, wasmRows } from '../../../src/cpu/wasm/compiler.js';
 import type { InsnRow } from '../../../src/cpu/isa-types.js';
 import { allRows, decodeRow } from '../../../src/cpu/decode.js';
 import { ID_BLOCK } from '../../../src/cpu/run.js';
@@ -406,16 +406,16 @@ describe('wasm tier: GPRs held for a call, and GPRs read where used', () => {
   it('loopWords: words on a cycle of one call, not a call in a loop or the way out', () => {
     // 0: li r3,0 | 1: L: addi r3,r3,1; 2: cmpdi r3,9; 3: bne L | 4: beq C(8) | 5: bl out | 6: addi r4,r4,1; 7: b 10 | 8: C: li r5,1; 9: b 1
     const loop = region([D(14, 3, 0, 0), D(14, 3, 3, 1), D(11, 1, 3, 9), B(4, 2, -8), B(12, 2, 16), I(0x1000, 0, 1), D(14, 4, 4, 1), I(12), D(14, 5, 0, 1), I(-32)]);
-    expect([...loopWords(loop.rows, loop.words, hi, lo)]).toEqual([0, 1, 1, 1, 1, 0, 0, 0, 1, 1]);
+    expect([...loopWords(new RegionFlow(loop.rows, loop.words, hi, lo))]).toEqual([0, 1, 1, 1, 1, 0, 0, 0, 1, 1]);
     // held: the register fields of the words on the loop (r3, r5; also the bits an immediate shares
     // with them), not r4, which only the way out uses
-    const held = heldRegisters(loop.rows, loop.words, hi, lo);
+    const held = heldRegisters(new RegionFlow(loop.rows, loop.words, hi, lo));
     expect([3, 4, 5].map((r) => held.has(r))).toEqual([true, false, true]);
     // a call inside a loop leaves the function: its return is a new call, so nothing loops
     // 0: L: addi r3,r3,1; 1: bl 5; 2: cmpdi r3,9; 3: bne L; 4: blr | 5: addi r6,r6,1; 6: blr
     const calls = region([D(14, 3, 3, 1), I(16, 0, 1), D(11, 1, 3, 9), B(4, 2, -12), XL(20, 0, 16), D(14, 6, 6, 1), XL(20, 0, 16)]);
-    expect([...loopWords(calls.rows, calls.words, hi, lo)]).toEqual([0, 0, 0, 0, 0, 0, 0]);
-    expect(heldRegisters(calls.rows, calls.words, hi, lo).size).toBe(0);
+    expect([...loopWords(new RegionFlow(calls.rows, calls.words, hi, lo))]).toEqual([0, 0, 0, 0, 0, 0, 0]);
+    expect(heldRegisters(new RegionFlow(calls.rows, calls.words, hi, lo)).size).toBe(0);
   });
 
   it('loopWords agrees with plain reachability on random branchy regions (300 regions)', () => {
@@ -454,7 +454,7 @@ describe('wasm tier: GPRs held for a call, and GPRs read where used', () => {
         }
         return 0;
       });
-      expect([...loopWords(rows, words, hi, lo)], `region ${p}`).toEqual(onCycle);
+      expect([...loopWords(new RegionFlow(rows, words, hi, lo))], `region ${p}`).toEqual(onCycle);
     }
   });
 
