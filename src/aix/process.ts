@@ -78,6 +78,13 @@ export interface CallObserver {
 
 export const DEFAULT_MEMORY_LIMIT = 4n << 30n;
 
+/** A libc call's arguments as the AIX ABI passes them: R3..R10. */
+function callArguments(s: CpuState): bigint[] {
+  const args: bigint[] = [];
+  for (let r = 3; r <= 10; r++) args.push(s.getGpr(r));
+  return args;
+}
+
 export class AixProcess {
   readonly mem: GuestMemory;
   readonly space: AddressSpace;
@@ -317,8 +324,7 @@ export class AixProcess {
       this.terminate({ kind: 'crashed', message: `unimplemented libc import: ${SentinelTable.qualifiedName(call)} (called from 0x${s.lr.toString(16)})` });
       return;
     }
-    const args: bigint[] = [];
-    for (let r = 3; r <= 10; r++) args.push(s.getGpr(r));
+    const args = callArguments(s);
     t.current = { call, args, returnTo: s.lr };
     for (const o of this.callObservers) o.enter?.(t, t.current);
     let result: CallResult;
@@ -365,11 +371,9 @@ export class AixProcess {
    * pointer) takes the general path, which sets errno.
    */
   private quickSigaction(t: GuestThread, s: CpuState): boolean {
-    const args: bigint[] = [];
-    for (let r = 3; r <= 5; r++) args.push(s.getGpr(r));
     let result: CallResult;
     try {
-      result = libcFunctions.get('sigaction')!(this.context(t, args));
+      result = libcFunctions.get('sigaction')!(this.context(t, callArguments(s)));
     } catch {
       return false;
     }
