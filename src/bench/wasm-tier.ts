@@ -125,7 +125,8 @@ function floatLoop(n: number): { words: number[]; insns: number } {
  * between two regions per iteration, the shape of Go code's region-to-region transitions. With
  * `wide`, a branch inside the loop that is never taken leads to 26 instructions over 26 other GPRs,
  * compiled into the caller's region though no pass runs them (notes/cpu-performance.md, "Round
- * twelve": the calls get slower, and not because of those registers' loads).
+ * thirteen": holding those registers in every call doubled its cost, until regions held only
+ * their loops' registers).
  */
 function callsBetweenRegions(n: number, wide: boolean): { words: number[]; insns: number; calls: number } {
   const w = [D(14, 7, 0, 0), D(15, 4, 0, n >>> 16), D(24, 4, 4, n & 0xffff), D(14, 20, 0, 0)];
@@ -190,7 +191,7 @@ export function benchWasmTier(): void {
     console.log(`      ratio: wasm / js speed = ${(js / wasm).toFixed(2)}`);
     if (p.calls !== undefined) perCall.push(wasm / p.calls);
   }
-  // What never-run code in a region costs its calls (notes/cpu-performance.md, "Round twelve").
+  // What never-run code in a region costs its calls (notes/cpu-performance.md, "Round thirteen").
   const [slim, wide] = perCall as [number, number];
   console.log(`    Wasm tier, a call and its return: ${(slim * 1e9).toFixed(0)} ns; with 26 never-run instructions in the caller's region: ${(wide * 1e9).toFixed(0)} ns`);
 }
