@@ -527,6 +527,13 @@ export class Cpu implements LoopHost {
     this.skipWatch = true;
   }
 
+  /** LoopHost.enterChainAt: runWasmAt, then runBlocks's rest (the heat of where the blocks left). */
+  enterChainAt(left: number): number {
+    const s = this.current;
+    const c = runWasmAt(s, this.mem, this, left);
+    return c === 0 ? 0 : chainOn(this, s, this.mem, null, c, left);
+  }
+
   /** Execute exactly one instruction: STEP_DONE, or the stop that prevented it. */
   step(): StopReason {
     const r = this.run(1);
@@ -665,7 +672,7 @@ export class Cpu implements LoopHost {
     if (block.wasmSlot >= 0) this.wasmSlots.add(block.wasmSlot);
     if (block.wasmSlot >= 0 && this.wasmChainMap >= 0) {
       chainMapInsert(this.wasmChainMap, hi, lo, block.wasmSlot, block.len);
-      // Return points inside the region, unless a block of their own is there already.
+      // Return points and loop heads inside the region, unless a block of their own is there already.
       const e = block.wasmEntries;
       for (let k = 0; k < e.length; k += 2) {
         const at = (lo + 4 * e[k + 1]) | 0;

@@ -122,6 +122,12 @@ export interface LoopHost {
    * ran (LoopState.CHAIN_R), PC where they left. Returns as runBlocks does.
    */
   resumeChain(left: number): number;
+  /**
+   * At PC, a Wasm region's entry, return point or loop head in the chain map: run the region from
+   * there and what it chains to, as runBlocks does (0 when the map lacks PC or `left` does not
+   * cover the region). Both loops try it after each interpreted taken branch's heat check.
+   */
+  enterChainAt(left: number): number;
   /** A compiled block that threw leaves the count, word and error here (then returns -1). */
   jitCount: number;
   /** Instructions completed inside compiled blocks (statistics). */
@@ -213,8 +219,13 @@ export function buildRunLoop(rows: readonly InsnRow[], opts: { jit?: boolean } =
   // The interpreted run is credited a third time to the entry of the function it runs in (callHi/
   // callLo: the target of the last interpreted call, forgotten at a return or a block exit), so a
   // function's entry heats with its whole body, not only with its first straight run.
+  //
+  // After an interpreted taken branch (not after blocks), the target may be a return point or a
+  // loop head of a Wasm region in the chain map (or a region's entry): the loop's next step runs
+  // the region from there (enterChain, host.enterChainAt), as the Wasm interpreter does.
   const heatCheck = jit
     ? `{
+        enterChain = chainOn && blockRun === 0;
         const hx = (pcLo >>> 2) & ${HEAT_MASK};
         const d = n - mark;
         if ((heat[hx] += d) >= threshold) { heat[hx] = 0; spr[0] = pcHi; spr[1] = pcLo; host.compileAt(pcHi, pcLo); }
@@ -249,6 +260,20 @@ export function buildRunLoop(rows: readonly InsnRow[], opts: { jit?: boolean } =
         spr[1] = pcLo;
         host.executed = n;
         return host.specialStop(id, w);`;
+  const enterChain = jit
+    ? `if (enterChain) {
+          enterChain = false;
+          spr[0] = pcHi;
+          spr[1] = pcLo;
+          const c = host.enterChainAt(budget - n);
+          if (c > 0) {
+            ${blockDone}
+          }
+          if (c < 0) {
+            ${blockThrew}
+          }
+        }`
+    : '';
   const specialOrBlock = jit
     ? `if (id === ${ID_BLOCK}) {
           const blk = page.blocks[idx];
@@ -358,7 +383,7 @@ export function buildRunLoop(rows: readonly InsnRow[], opts: { jit?: boolean } =
 return function runLoop(host, s, mem, budget) {
   const spr = s.spr;
   ${jit ? 'const heat = host.heat; const threshold = host.jitThreshold; let mark = 0;' : ''}
-  ${jit ? 'const regs = s.regBase; const tlb = mem.tlbBase; const straight = regs >= 0 && tlb >= 0 ? host.straight : null; const straightRuns = straight === null ? NO_RUNS : straight.runs; const straightFn = straight === null ? null : straight.run; const ls = host.loopState; const lsAt = host.loopStateAt; let skip = false;' : ''}
+  ${jit ? 'const regs = s.regBase; const tlb = mem.tlbBase; const straight = regs >= 0 && tlb >= 0 ? host.straight : null; const straightRuns = straight === null ? NO_RUNS : straight.runs; const straightFn = straight === null ? null : straight.run; const ls = host.loopState; const lsAt = host.loopStateAt; let skip = false; const chainOn = regs >= 0 && tlb >= 0 && host.wasmChainMap >= 0; let enterChain = false;' : ''}
   let pcHi = spr[0] | 0;
   let pcLo = spr[1] | 0;
   ${jit ? `let fromHi = pcHi; let fromLo = pcLo; let fromHx = (pcLo >>> 2) & ${HEAT_MASK}; let blockRun = 0; let callHi = 0; let callLo = 0; let callHx = -1;` : ''}
@@ -372,6 +397,7 @@ return function runLoop(host, s, mem, budget) {
   try {
     while (n < budget) {
       taken: {
+        ${enterChain}
         if ((pcLo >>> 16) !== curPg || pcHi !== curHi) {
           page = host.codePageFor(pcHi, pcLo);
           ids = page.ids;

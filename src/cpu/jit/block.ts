@@ -21,7 +21,7 @@ export class CompiledBlock {
   link1: CompiledBlock | null = null;
   /** Slot in the Wasm tier's function table (wasm/chain.ts), or -1 for a JS block. */
   wasmSlot = -1;
-  /** Other ways into a Wasm block: (label index, word index) pairs of its return points. */
+  /** Other ways into a Wasm block: (label index, word index) pairs of its return points and loop heads. */
   readonly wasmEntries: number[] = [];
   /**
    * Budget the block can start with (never more than len): len, or for a Wasm region the straight

@@ -95,25 +95,20 @@ interface Region {
   rows: InsnRow[];
   /** Word indices that start a label: the entry, every branch target inside, every return point. */
   labels: Set<number>;
-  /** The instruction after each call inside: the callee's return enters the region there. */
-  returnPoints: number[];
 }
 
-/** The region of these words entered at (hi, lo): its labels and return points. */
+/** The region of these words entered at (hi, lo): its labels. */
 function regionOf(words: number[], rows: InsnRow[], hi: number, lo: number): Region {
   const labels = new Set<number>([0]);
-  const returnPoints: number[] = [];
   words.forEach((w, j) => {
-    if (rows[j].family === 'branch' && (w & 1) !== 0 && j + 1 < words.length) {
-      labels.add(j + 1);
-      returnPoints.push(j + 1);
-    }
+    // the instruction after a call: the callee's return enters the region there
+    if (rows[j].family === 'branch' && (w & 1) !== 0 && j + 1 < words.length) labels.add(j + 1);
     const t = staticTarget(rows[j].name, w, hi, (lo + 4 * j) | 0);
     if (t === null || t[0] !== hi || (t[1] & 3) !== 0) return;
     const ti = ((t[1] - lo) | 0) >> 2;
     if (ti >= 0 && ti < words.length) labels.add(ti);
   });
-  return { words, rows, labels, returnPoints };
+  return { words, rows, labels };
 }
 
 export class BlockCompiler {
@@ -186,7 +181,8 @@ export class BlockCompiler {
       block.fn = wrapped.fn;
       block.wasmSlot = wrapped.slot;
       const sorted = [...region!.labels].sort((x, y) => x - y);
-      for (const t of region!.returnPoints) block.wasmEntries.push(sorted.indexOf(t), t);
+      // Return points and loop heads: the chain map enters the region there too (Cpu.compileAt).
+      for (const t of wasm!.entries) block.wasmEntries.push(sorted.indexOf(t), t);
       block.minLeft = sorted.length > 1 ? Math.min(sorted[1], blockLen) : blockLen;
       this.stats.wasm++;
     } else {

@@ -1367,6 +1367,11 @@ export interface WasmBlock {
   fn: (left: number, regs: number, tlb: number, k: number, t: number) => number;
   /** Its code entry (encode.ts functionEntry), to compile it again into a pack (packRegions). */
   entry: Uint8Array;
+  /**
+   * The words after the first that its dispatch enters (RegionFlow.entered: return points and the
+   * heads of loops), where a caller may start it with their label: nothing is assumed held there.
+   */
+  entries: number[];
 }
 
 /**
@@ -1443,7 +1448,9 @@ export function compileWasmBlock(rows: readonly InsnRow[], words: readonly numbe
   pro.local_get(P_K).local_set(L_P).i32_const(0).local_get(P_T).op(Op.i32_sub).local_set(L_M);
   const entry = functionEntry(locals, [pro.bytes.view(), f.bytes.view(), epi.bytes.view()]);
   const inst = new WebAssembly.Instance(new WebAssembly.Module(functionsModule(BLOCK_PARAMS, [entry], ['f'])), { e: { m: arena.memory } });
-  return { fn: inst.exports.f as WasmBlock['fn'], entry };
+  const entries: number[] = [];
+  for (let j = 1; j < len; j++) if (entered[j] === 1) entries.push(j);
+  return { fn: inst.exports.f as WasmBlock['fn'], entry, entries };
 }
 
 /**

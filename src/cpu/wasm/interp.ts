@@ -752,6 +752,20 @@ function heatCheck(b: Body, afterBlocks: boolean): void {
   f.i32_const(0).local_set(L_D0);
   f.local_get(L_N).local_set(L_MARK);
   f.i32_const(0).local_set(L_FLAGS);
+  if (!afterBlocks) {
+    // A region's entry, return point or loop head in the CPU's chain map, whose whole pass fits:
+    // run the region from there (enterBlock), as the JS loop does (LoopHost.enterChainAt). The
+    // callee this returns from, or the code that loops here, may not be compiled; the region is.
+    f.local_get(P_STATE).i32_load(stateAt(S.MAP)).local_tee(L_V).i32_const(-1).op(Op.i32_ne);
+    b.if_();
+    f.local_get(L_PC).i64_const(32).op(Op.i64_shr_u).op(Op.i32_wrap_i64).local_set(L_H1);
+    f.local_get(L_PC).op(Op.i32_wrap_i64).local_set(L_H2);
+    findEntry(f, L_V, L_H1, L_H2, L_U, () => f.br(2));
+    f.local_get(P_LEFT).local_get(L_N).op(Op.i32_sub);
+    f.local_get(L_U).i32_load(ENTRY_PACKED).i32_const(ENTRY_FIELD_MAX).op(Op.i32_and).op(Op.i32_ge_s);
+    b.if_().br('block').end();
+    b.end();
+  }
   // on this page: go on (the loop's budget check comes first); on another known one, go on there
   codeFor(b, () => b.br('ret'));
   f.local_set(P_CODE);
@@ -802,14 +816,15 @@ function enterBlock(b: Body): void {
   f.local_get(L_PC).i64_const(32).op(Op.i64_shr_u).op(Op.i32_wrap_i64).local_set(L_H1);
   f.local_get(L_PC).op(Op.i32_wrap_i64).local_set(L_H2);
   findEntry(f, L_V, L_H1, L_H2, L_U, () => f.br(b.depth('leave') + 2));
-  // a region's own entry (no label, no word index), whose whole pass fits
-  f.local_get(L_U).i32_load(ENTRY_PACKED).i32_const(ENTRY_FIELD_BITS).op(Op.i32_shr_u);
-  b.if_().br('leave').end();
+  // whose whole pass fits; from its label (a return point's or loop head's) and word there
   f.local_get(L_U).i32_load(ENTRY_PACKED).i32_const(ENTRY_FIELD_MAX).op(Op.i32_and);
   f.local_get(P_LEFT).local_get(L_N).op(Op.i32_sub).op(Op.i32_gt_s);
   b.if_().br('leave').end();
   f.local_get(L_U).i32_load(ENTRY_SLOT).local_get(P_LEFT).local_get(L_N).op(Op.i32_sub);
-  f.local_get(P_REGS).local_get(P_TLB).local_get(L_V).i32_const(0).i32_const(0).call(0).local_set(L_R);
+  f.local_get(P_REGS).local_get(P_TLB).local_get(L_V);
+  f.local_get(L_U).i32_load(ENTRY_PACKED).i32_const(ENTRY_FIELD_BITS).op(Op.i32_shr_u).i32_const(ENTRY_FIELD_MAX).op(Op.i32_and);
+  f.local_get(L_U).i32_load(ENTRY_PACKED).i32_const(2 * ENTRY_FIELD_BITS).op(Op.i32_shr_u);
+  f.call(0).local_set(L_R);
   f.local_get(P_REGS).i64_load(PC_OFF).i64_const(32).op(Op.i64_rotl).local_set(L_PC);
   const chainExit = (): void => void f.i32_const(STRAIGHT_CHAIN).local_set(L_FLAGS).local_get(P_STATE).local_get(L_R).i32_store(stateAt(S.CHAIN_R));
   f.local_get(L_R).i32_const(1).op(Op.i32_lt_s);

@@ -284,6 +284,40 @@ describe('Wasm interpreter: straight runs match the JS interpreter', () => {
     expect(compiledSome).toBeGreaterThan(50);
   });
 
+  it('an interpreted branch to a return point or loop head of a region runs the region from there, in both loops', () => {
+    // E (word 0): li r3,0 | L: addi r3,r3,1 | cmpwi r3,100 | blt L | bl G | R: addi r4,r4,7 | trap;
+    // S (word 140, past the region's window): li r3,50 | b L; G (word 200): blr
+    const words = [D(14, 3, 0, 0), D(14, 3, 3, 1), D(11, 0, 3, 100), B(12, 0, -8), I(4 * (200 - 4), 0, 1), D(14, 4, 4, 7), TRAP];
+    while (words.length < 140) words.push(TRAP);
+    words.push(D(14, 3, 0, 50), I(4 * (1 - 141)));
+    while (words.length < 200) words.push(TRAP);
+    words.push(XL(20, 0, 16));
+    const run = (straight: boolean): { snap: Record<string, unknown>; jit: number; entries: number[] } => {
+      const cpu = makeCpu(words, true, NO_COMPILE);
+      if (!straight) Object.defineProperty(cpu, 'straight', { value: null });
+      // the region at E only (nothing reaches the threshold)
+      cpu.compileAt(0, Number(CODE));
+      const block = cpu.codePageFor(0, Number(CODE)).blocks![0]!;
+      expect(block.wasmSlot).toBeGreaterThanOrEqual(0);
+      cpu.pc = CODE + 4n * 140n;
+      const snap = snapshot(cpu, cpu.run(100_000));
+      return { snap, jit: cpu.jitExecuted, entries: block.wasmEntries.filter((_x, k) => k % 2 === 1) };
+    };
+    const interp = makeCpu(words, false, {});
+    interp.pc = CODE + 4n * 140n;
+    const expected = snapshot(interp, interp.run(100_000));
+    expect(expected.stop).toBe('TRAP at 0x10000018 word 0x7fe00008');
+    const a = run(true);
+    const b = run(false);
+    // the loop head and the return point are the region's other entries
+    expect(a.entries).toEqual([1, 5]);
+    expect(a.snap).toEqual(expected);
+    expect(b.snap).toEqual(expected);
+    // from L: 50 rounds of 3, then bl; from R: addi (and the trap, which stops the run)
+    expect(a.jit).toBeGreaterThanOrEqual(152);
+    expect(b.jit).toBe(a.jit);
+  });
+
   it('calls to a function on the next code page go on there, and forgetting all decoded code forgets that page too', () => {
     const r = rng(0x5eed_0209n);
     const far = 0x10000; // byte offset of the second code page
