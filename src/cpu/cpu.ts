@@ -16,7 +16,7 @@ import {
 } from './run.js';
 import { BlockCompiler, type CompileStats } from './jit/compiler.js';
 import { CompiledBlock, type BlockFn } from './jit/block.js';
-import { CHAIN_MAP_BYTES, chainMapHostCalls, chainMapInsert, chainMapRemove, newChainMap, setChainQuickCall } from './wasm/chain.js';
+import { CHAIN_MAP_BYTES, chainMapHas, chainMapHostCalls, chainMapInsert, chainMapRemove, newChainMap, setChainQuickCall } from './wasm/chain.js';
 import { finishChain, releaseWasmBlock, runWasmAt } from './wasm/compiler.js';
 import { chainOn } from './jit/chain.js';
 import { arenaReclaim, guestArena } from './wasm/arena.js';
@@ -651,6 +651,9 @@ export class Cpu implements LoopHost {
     const page = this.codePageFor(hi, lo);
     const idx = (lo & 0xffff) >>> 2;
     if (page.ids[idx] === ID_BLOCK) return;
+    // A live region's return point or loop head: both loops run that region from here already
+    // (enterChainAt); the heat this address gathered before the region existed is not new code.
+    if (this.wasmChainMap >= 0 && chainMapHas(this.wasmChainMap, hi, lo)) return;
     // Code the Wasm interpreter runs whole waits for `defer` times the heat (compilePolicy).
     if (this.limitCompiles && this.straight !== null && this.compilePolicy.defer > 1 && blockCompiler().runsUpToBranch(page, idx, this.straight.runs)) {
       const hx = (lo >>> 2) & HEAT_MASK;

@@ -290,7 +290,8 @@ export function callsIntoALeaf(seed: bigint, premise: (cpu: Cpu) => void): LeafT
 
 /** The leaf compiled to Wasm and ran mostly from the Wasm interpreter; slow exits and faults came back to JS. */
 export function expectBlocksFromTheInterpreter(totals: LeafTotals): void {
-  expect(totals.wasmBlocks).toBeGreaterThan(80);
+  // about one per program: the caller's return points run in the caller's region, not blocks of their own
+  expect(totals.wasmBlocks).toBeGreaterThan(60);
   expect(totals.blockInsns).toBeGreaterThan(5000);
   expect(totals.slowExits).toBeGreaterThan(10);
   expect(totals.faults).toBeGreaterThan(10);

@@ -316,6 +316,12 @@ describe('Wasm interpreter: straight runs match the JS interpreter', () => {
     // from L: 50 rounds of 3, then bl; from R: addi (and the trap, which stops the run)
     expect(a.jit).toBeGreaterThanOrEqual(152);
     expect(b.jit).toBe(a.jit);
+    // the heat of those two addresses compiles nothing more; another word inside gets its own block
+    const cpu = makeCpu(words, true, NO_COMPILE);
+    cpu.compileAt(0, Number(CODE));
+    const ids = cpu.codePageFor(0, Number(CODE)).ids;
+    for (const k of [1, 5, 2]) cpu.compileAt(0, Number(CODE) + 4 * k);
+    expect([1, 5, 2].map((k) => ids[k] === ID_BLOCK)).toEqual([false, false, true]);
   });
 
   it('calls to a function on the next code page go on there, and forgetting all decoded code forgets that page too', () => {
