@@ -214,17 +214,25 @@ export class Emit {
   }
 
   /** Leave with PC = (th, tl) constants and count m + n. */
-  exitConst(th: number, tl: number, n: number, ret = 0): void {
+  exitConst(th: number, tl: number, n: number): void {
     const f = this.f;
     f.local_get(P_REGS).i64_const_words(tl, th).i64_store(PC_OFF);
-    this.exitCount(n, ret);
+    this.exitCount(n);
   }
-  /** Leave with the count m + n (ret 0) or the slow-path code -2 - (m + n) (ret 1). */
-  exitCount(n: number, ret: number): void {
+  /** Leave with the count m + n ($exit holds $at, which holds $top). */
+  exitCount(n: number): void {
     const f = this.f;
-    if (ret === 0) f.local_get(L_M).i32_const(n).op(Op.i32_add).local_set(L_RET);
-    else f.i32_const(-2 - n).local_get(L_M).op(Op.i32_sub).local_set(L_RET);
-    f.br(this.depth + 1);
+    f.local_get(L_M).i32_const(n).op(Op.i32_add).local_set(L_RET);
+    f.br(this.depth + 2);
+  }
+  /**
+   * Leave at word t (< len) with PC on it and the count m + t, or for a slow exit the code
+   * -2 - (m + t), through the function's one tail that computes both from t (L_RET carries t, or
+   * ~t for a slow exit: compileWasmBlock's $at). Every load and store has a slow exit, and one
+   * made in place (PC as an i64 constant, the count) was about a sixth of a region's bytes.
+   */
+  exitAt(t: number, slow: boolean): void {
+    this.f.i32_const(slow ? ~t : t).local_set(L_RET).br(this.depth + 1);
   }
 
   /**
@@ -236,8 +244,7 @@ export class Emit {
     const f = this.f;
     f.if_();
     this.depth++;
-    f.local_get(P_REGS).i64_const_words(this.pcLo(j), this.pcHi(j)).i64_store(PC_OFF);
-    this.exitCount(j, 1);
+    this.exitAt(j, true);
     this.depth--;
     f.end();
   }
@@ -266,7 +273,7 @@ export class Emit {
     f.local_get(P_LEFT).local_get(L_M).op(Op.i32_sub).i32_const(ti + this.len).op(Op.i32_lt_s);
     f.if_();
     this.depth++;
-    this.exitConst(th, tl, ti);
+    this.exitAt(ti, false);
     this.depth--;
     f.end();
     f.i32_const(k).local_set(L_P);
@@ -284,7 +291,7 @@ export class Emit {
     f.local_get(P_LEFT).local_get(L_M).op(Op.i32_sub).i32_const(next).op(Op.i32_lt_s);
     f.if_();
     this.depth++;
-    this.exitConst(this.pcHi(j), this.pcLo(j), j);
+    this.exitAt(j, false);
     this.depth--;
     f.end();
   }
@@ -294,7 +301,7 @@ export class Emit {
     const f = this.f;
     f.i64_const(32).op(Op.i64_rotl).local_set(L_X);
     f.local_get(P_REGS).local_get(L_X).i64_store(PC_OFF);
-    this.exitCount(j + 1, 0);
+    this.exitCount(j + 1);
   }
 
   /** CR field bf from the compare of the two values the pushers put (i64 or i32). */
@@ -1392,6 +1399,7 @@ export function compileWasmBlock(rows: readonly InsnRow[], words: readonly numbe
   const f = e.f;
   const nl = labels.length;
   f.block(); // $exit
+  f.block(); // $at (Emit.exitAt)
   f.loop(); // $top
   for (let k = nl - 1; k >= 0; k--) f.block();
   f.local_get(L_P).br_table([...labels.map((_t, k) => k), 0]);
@@ -1411,9 +1419,16 @@ export function compileWasmBlock(rows: readonly InsnRow[], words: readonly numbe
     }
     if (!wasmRows[rows[j].name](e, words[j], j)) return j;
   }
-  // Fell off the end (the last row is not an unconditional branch, or its branch fell through).
+  // Fell off the end (the last row is not an unconditional branch, or its branch fell through;
+  // PC past a page that ends at 4 GiB would carry into the high word, which $at does not do).
   e.exitConst(e.pcHi(len), e.pcLo(len), len);
   f.end(); // $top
+  f.end(); // $at: L_RET holds t, or ~t for a slow exit (s = -1): PC on word t, count (m + t) ^ s + s
+  f.local_get(L_RET).i32_const(31).op(Op.i32_shr_s).local_set(L_TI);
+  f.local_get(L_RET).local_get(L_TI).op(Op.i32_xor).local_set(L_RET);
+  f.local_get(P_REGS).local_get(L_RET).i32_const(2).op(Op.i32_shl).i32_const(lo).op(Op.i32_add);
+  f.op(Op.i64_extend_i32_u).i64_const(32).op(Op.i64_shl).i64_const(hi >>> 0).op(Op.i64_or).i64_store(PC_OFF);
+  f.local_get(L_RET).local_get(L_M).op(Op.i32_add).local_get(L_TI).op(Op.i32_xor).local_get(L_TI).op(Op.i32_add).local_set(L_RET);
   f.end(); // $exit
 
   // Prologue: the registers the block uses; epilogue: the ones it writes, then the result.
