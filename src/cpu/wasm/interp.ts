@@ -15,7 +15,9 @@
 // - at a slot whose id is not a row (undecoded, breakpoint, host-call sentinel: the loop handles it
 //   as always), at the end of the page, or at the budget,
 // - after a compiled block when what follows it is the loop's (STRAIGHT_CHAIN, enterBlock: it runs
-//   the blocks whose entry the CPU's chain map holds itself, through the chain function),
+//   the blocks whose entry the CPU's chain map holds itself, through the chain function, at a
+//   block's entry and, after a taken branch, at any region label the map holds: return points and
+//   loop heads),
 // - before an instruction it does not run here (a row without a handler below, an OE form, a TLB
 //   miss of a load or store): "stuck", and the loop runs that one instruction itself.
 // So the JS loop keeps every guarantee: a special id stops as before, a fault is raised by the JS
@@ -798,10 +800,11 @@ function codeFor(b: Body, unknown: () => void): void {
 }
 
 /**
- * At a compiled block's entry (ID_BLOCK), what the loop would do there (run.ts, jit/chain.ts
- * runBlocks): when the CPU's chain map has this address as a region's own entry and its whole
- * pass fits in the budget, run it and the blocks it chains to (chain.ts, the same function the
- * block's JS wrapper calls); then count the run into the heat of the address it could not chain
+ * At a compiled block's entry (ID_BLOCK), or after a taken branch to any address the CPU's chain
+ * map holds (heatCheck), what the loop would do there (run.ts, jit/chain.ts runBlocks,
+ * LoopHost.enterChainAt): when the map has this address (a region's entry, return point or loop
+ * head) and the region's whole pass fits in the budget, run it from that label and the blocks it
+ * chains to (chain.ts, the same function the block's JS wrapper calls); then count the run into the heat of the address it could not chain
  * to, as runBlocks does, and run the loop's heat check with the blocks' instructions as blockRun.
  * Whatever else follows is the loop's: leave with STRAIGHT_CHAIN before changing any counter (a
  * slow-path exit, a block the chain map lacks next, a page it does not know, a counter reaching
