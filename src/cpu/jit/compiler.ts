@@ -90,25 +90,10 @@ function branchesToEntry(name: string, w: number, j: number, hi: number, lo: num
   return t !== null && t[0] === hi && t[1] === lo;
 }
 
+/** A Wasm region's words from its entry (its labels are wasm/compiler.ts RegionFlow's). */
 interface Region {
   words: number[];
   rows: InsnRow[];
-  /** Word indices that start a label: the entry, every branch target inside, every return point. */
-  labels: Set<number>;
-}
-
-/** The region of these words entered at (hi, lo): its labels. */
-function regionOf(words: number[], rows: InsnRow[], hi: number, lo: number): Region {
-  const labels = new Set<number>([0]);
-  words.forEach((w, j) => {
-    // the instruction after a call: the callee's return enters the region there
-    if (rows[j].family === 'branch' && (w & 1) !== 0 && j + 1 < words.length) labels.add(j + 1);
-    const t = staticTarget(rows[j].name, w, hi, (lo + 4 * j) | 0);
-    if (t === null || t[0] !== hi || (t[1] & 3) !== 0) return;
-    const ti = ((t[1] - lo) | 0) >> 2;
-    if (ti >= 0 && ti < words.length) labels.add(ti);
-  });
-  return { words, rows, labels };
 }
 
 export class BlockCompiler {
@@ -160,13 +145,13 @@ export class BlockCompiler {
     let region = this.wasmRegion(host, page, idx, hi, lo, words, rowIdx);
     let wasm: WasmBlock | null = null;
     while (region !== null) {
-      const r = compileWasmBlock(region.rows, region.words, region.labels, hi, lo);
+      const r = compileWasmBlock(region.rows, region.words, hi, lo);
       if (typeof r !== 'number') {
         wasm = r;
         break;
       }
       // An emitter refused word r: the region is the words before it, if they cover the block.
-      region = r < len ? null : regionOf(region.words.slice(0, r), region.rows.slice(0, r), hi, lo);
+      region = r < len ? null : { words: region.words.slice(0, r), rows: region.rows.slice(0, r) };
     }
     const blockLen = wasm === null ? len : region!.words.length;
     const block = new CompiledBlock(blockLen, firstId, hi, lo, targets.size > 1 || this.jumpsToEntry(rowIdx, words, hi, lo));
@@ -180,10 +165,10 @@ export class BlockCompiler {
     if (wrapped !== null) {
       block.fn = wrapped.fn;
       block.wasmSlot = wrapped.slot;
-      const sorted = [...region!.labels].sort((x, y) => x - y);
+      const labels = wasm!.labels;
       // Return points and loop heads: the chain map enters the region there too (Cpu.compileAt).
-      for (const t of wasm!.entries) block.wasmEntries.push(sorted.indexOf(t), t);
-      block.minLeft = sorted.length > 1 ? Math.min(sorted[1], blockLen) : blockLen;
+      for (const t of wasm!.entries) block.wasmEntries.push(labels.indexOf(t), t);
+      block.minLeft = labels.length > 1 ? Math.min(labels[1], blockLen) : blockLen;
       this.stats.wasm++;
     } else {
       const js = this.jsBlock(block, hi, lo, words, rowIdx, targets);
@@ -336,7 +321,7 @@ return function ${fnName}(s, mem, left, host) {
       words.push(page.words[j]);
       rows.push(row);
     }
-    return regionOf(words, rows, hi, lo);
+    return { words, rows };
   }
 
   private jumpsToEntry(rowIdx: number[], words: number[], hi: number, lo: number): boolean {

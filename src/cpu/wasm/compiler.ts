@@ -1374,6 +1374,8 @@ export interface WasmBlock {
   fn: (left: number, regs: number, tlb: number, k: number, t: number) => number;
   /** Its code entry (encode.ts functionEntry), to compile it again into a pack (packRegions). */
   entry: Uint8Array;
+  /** The words that start a label, ascending (RegionFlow.labels; its parameter k indexes them). */
+  labels: number[];
   /**
    * The words after the first that its dispatch enters (RegionFlow.entered: return points and the
    * heads of loops), where a caller may start it with their label: nothing is assumed held there.
@@ -1382,18 +1384,18 @@ export interface WasmBlock {
 }
 
 /**
- * The Wasm function for a block (words and rows from jit/compiler.ts, labels = its loop targets),
- * or, when the emitter of word j refuses it (or has no emitter), j: only the first j words can
- * be a Wasm region (0 when the tier is off).
+ * The Wasm function for a region (words and rows from jit/compiler.ts, entered at hi:lo; its
+ * labels from RegionFlow), or, when the emitter of word j refuses it (or has no emitter), j: only
+ * the first j words can be a Wasm region (0 when the tier is off).
  */
-export function compileWasmBlock(rows: readonly InsnRow[], words: readonly number[], labelSet: ReadonlySet<number>, hi: number, lo: number): WasmBlock | number {
+export function compileWasmBlock(rows: readonly InsnRow[], words: readonly number[], hi: number, lo: number): WasmBlock | number {
   const arena = guestArena();
   if (arena === null) return 0;
   const len = words.length;
   for (let j = 0; j < len; j++) if (wasmRows[rows[j].name] === undefined) return j;
-  const labels = [...labelSet].sort((x, y) => x - y);
-  const e = new Emit(hi, lo, len, labels);
   const flow = new RegionFlow(rows, words, hi, lo);
+  const labels = flow.labels;
+  const e = new Emit(hi, lo, len, labels);
   e.held = heldRegisters(flow);
   const entered = flow.entered;
   const f = e.f;
@@ -1465,7 +1467,7 @@ export function compileWasmBlock(rows: readonly InsnRow[], words: readonly numbe
   const inst = new WebAssembly.Instance(new WebAssembly.Module(functionsModule(BLOCK_PARAMS, [entry], ['f'])), { e: { m: arena.memory } });
   const entries: number[] = [];
   for (let j = 1; j < len; j++) if (entered[j] === 1) entries.push(j);
-  return { fn: inst.exports.f as WasmBlock['fn'], entry, entries };
+  return { fn: inst.exports.f as WasmBlock['fn'], entry, labels, entries };
 }
 
 /**
@@ -1483,6 +1485,8 @@ export class RegionFlow {
   readonly entered: Uint8Array;
   /** 1: a branch from a later word lands on j. */
   readonly backTarget: Uint8Array;
+  /** The words that start a label, ascending: those the dispatch enters and every branch target inside. */
+  readonly labels: number[] = [];
 
   constructor(
     readonly rows: readonly InsnRow[],
@@ -1515,6 +1519,9 @@ export class RegionFlow {
       if (ti <= j) this.entered[ti] = 1; // dispatched to through $top
       if (ti < j) this.backTarget[ti] = 1;
     }
+    const label = this.entered.slice();
+    for (let j = 0; j < len; j++) if (this.target[j] >= 0) label[this.target[j]] = 1;
+    for (let j = 0; j < len; j++) if (label[j] === 1) this.labels.push(j);
   }
 }
 
