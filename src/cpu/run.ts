@@ -225,7 +225,7 @@ export function buildRunLoop(rows: readonly InsnRow[], opts: { jit?: boolean } =
   // the region from there (enterChain, host.enterChainAt), as the Wasm interpreter does.
   const heatCheck = jit
     ? `{
-        enterChain = chainOn && blockRun === 0;
+        enterChain = chainMapOn && blockRun === 0;
         const hx = (pcLo >>> 2) & ${HEAT_MASK};
         const d = n - mark;
         if ((heat[hx] += d) >= threshold) { heat[hx] = 0; spr[0] = pcHi; spr[1] = pcLo; host.compileAt(pcHi, pcLo); }
@@ -383,7 +383,7 @@ export function buildRunLoop(rows: readonly InsnRow[], opts: { jit?: boolean } =
 return function runLoop(host, s, mem, budget) {
   const spr = s.spr;
   ${jit ? 'const heat = host.heat; const threshold = host.jitThreshold; let mark = 0;' : ''}
-  ${jit ? 'const regs = s.regBase; const tlb = mem.tlbBase; const straight = regs >= 0 && tlb >= 0 ? host.straight : null; const straightRuns = straight === null ? NO_RUNS : straight.runs; const straightFn = straight === null ? null : straight.run; const ls = host.loopState; const lsAt = host.loopStateAt; let skip = false; const chainOn = regs >= 0 && tlb >= 0 && host.wasmChainMap >= 0; let enterChain = false;' : ''}
+  ${jit ? 'const regs = s.regBase; const tlb = mem.tlbBase; const straight = regs >= 0 && tlb >= 0 ? host.straight : null; const straightRuns = straight === null ? NO_RUNS : straight.runs; const straightFn = straight === null ? null : straight.run; const ls = host.loopState; const lsAt = host.loopStateAt; let skip = false; const chainMapOn = regs >= 0 && tlb >= 0 && host.wasmChainMap >= 0; let enterChain = false;' : ''}
   let pcHi = spr[0] | 0;
   let pcLo = spr[1] | 0;
   ${jit ? `let fromHi = pcHi; let fromLo = pcLo; let fromHx = (pcLo >>> 2) & ${HEAT_MASK}; let blockRun = 0; let callHi = 0; let callLo = 0; let callHx = -1;` : ''}
