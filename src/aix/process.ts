@@ -15,6 +15,7 @@ import { VirtualInodes } from './virtual-inodes.js';
 import { TLS_BLOCK_SIZE, TLS_R13_OFFSET, loadProgram, type LoadedProgram } from './loader.js';
 import { libcFunctions, type HleContext } from './libc/index.js';
 import { clockGettimeFast } from './libc/time.js';
+import { sigactionHalves } from './libc/signals.js';
 import { SentinelTable, THREAD_EXIT_INDEX, type HostCall } from './sentinels.js';
 import { GuestThread, type ActiveCall, type CallResult } from './threads.js';
 import { SignalState, queueSignal, sigreturn, type PendingSignal } from './signals.js';
@@ -371,13 +372,14 @@ export class AixProcess {
    * pointer) takes the general path, which sets errno.
    */
   private quickSigaction(t: GuestThread, s: CpuState): boolean {
-    let result: CallResult;
+    const g = s.gpr; // R3 (a C int: its low half), R4 and R5 as (hi, lo) halves
+    let errno: number;
     try {
-      result = libcFunctions.get('sigaction')!(this.context(t, callArguments(s)));
+      errno = sigactionHalves(this, this.mem, g[6]!, g[9]!, g[8]!, g[11]!, g[10]!);
     } catch {
       return false;
     }
-    if (result !== 0) return false;
+    if (errno !== 0) return false;
     return this.answeredZero(t, s);
   }
 

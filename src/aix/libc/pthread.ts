@@ -3,7 +3,7 @@
 import { ERRNO, SIG, SIG_BLOCK, SIG_SETMASK, SIG_UNBLOCK } from '../constants.js';
 import { queueSignal } from '../signals.js';
 import { readTimespecNs } from './time.js';
-import { fail, int, ptr, u32, type HleContext, type HleFunction } from './types.js';
+import { fail, int, ptr, putU64, u32, type HleContext, type HleFunction } from './types.js';
 
 const DEFAULT_STACK = 0x100000n;
 
@@ -17,13 +17,12 @@ function attrOf(c: HleContext, attrPtr: bigint): { stackSize: bigint; detached: 
 }
 
 export function readSigset(c: HleContext, addr: bigint): bigint[] {
-  return [0, 1, 2, 3].map((i) => c.mem.readU64(addr + BigInt(i * 8)));
+  return [c.mem.readU64(addr), c.mem.readU64(addr + 8n), c.mem.readU64(addr + 16n), c.mem.readU64(addr + 24n)];
 }
 
 export function writeSigset(c: HleContext, addr: bigint, set: bigint[]): void {
   const b = new Uint8Array(32);
-  const v = new DataView(b.buffer);
-  set.forEach((w, i) => v.setBigUint64(i * 8, w));
+  for (let i = 0; i < 4; i++) putU64(b, i * 8, set[i]!);
   c.mem.writeChecked(addr, b);
 }
 

@@ -1,29 +1,49 @@
 // sigaction / sigaltstack (§4.3, §6.1): every signal 1..255 must be accepted, or Go throws.
 import { ERRNO, NSIG, SIG, SS_DISABLE, SS_ONSTACK } from '../constants.js';
-import { readSigset } from './pthread.js';
-import { fail, int, ptr, type HleFunction } from './types.js';
+import type { GuestMemory } from '../../cpu/memory.js';
+import { hiOf, loOf, toBig } from '../../cpu/int64.js';
+import type { AixProcess } from '../process.js';
+import { fail, int, ptr, putI32, putU64, type HleFunction } from './types.js';
+
+/** struct sigaction on AIX (64-bit): handler, sa_mask (four doublewords), sa_flags, padding. */
+const SIGACTION_SIZE = 48;
+
+/**
+ * sigaction(sig, act, old) with the two pointers as 32-bit halves (hi, lo): 0, or an errno. Go's
+ * start makes about 500 of these (initsig: each signal's getsig, then its setsig) while our code
+ * is still cold, where every bigint step costs: on numbers this takes about half the time
+ * (process.ts answers the call in place through it).
+ */
+export function sigactionHalves(proc: AixProcess, mem: GuestMemory, sig: number, actHi: number, actLo: number, oldHi: number, oldLo: number): number {
+  if (sig <= 0 || sig >= NSIG) return ERRNO.EINVAL;
+  const table = proc.signals.actions;
+  const cur = table[sig]!;
+  if ((oldHi | oldLo) !== 0) {
+    const b = new Uint8Array(SIGACTION_SIZE);
+    putU64(b, 0, cur.handler);
+    for (let i = 0; i < 4; i++) putU64(b, 8 + i * 8, cur.mask[i]!);
+    putI32(b, 40, cur.flags);
+    mem.writeChecked(toBig(oldHi, oldLo), b);
+  }
+  if ((actHi | actLo) !== 0) {
+    if (sig === SIG.SIGKILL || sig === SIG.SIGSTOP) return ERRNO.EINVAL;
+    // handler, the four mask doublewords and flags: eleven words, read before anything changes
+    const w = new Int32Array(11);
+    for (let k = 0; k < 11; k++) {
+      const lo = (actLo + 4 * k) | 0;
+      w[k] = mem.load32((lo >>> 0) < (actLo >>> 0) ? (actHi + 1) | 0 : actHi, lo);
+    }
+    table[sig] = { handler: toBig(w[0]!, w[1]!), mask: [toBig(w[2]!, w[3]!), toBig(w[4]!, w[5]!), toBig(w[6]!, w[7]!), toBig(w[8]!, w[9]!)], flags: w[10]! };
+  }
+  return 0;
+}
 
 export const signalFunctions: Record<string, HleFunction> = {
   sigaction(c) {
-    const sig = int(c, 0);
     const act = ptr(c, 1);
     const old = ptr(c, 2);
-    if (sig <= 0 || sig >= NSIG) return fail(ERRNO.EINVAL);
-    const table = c.proc.signals.actions;
-    const cur = table[sig]!;
-    if (old !== 0n) {
-      const b = new Uint8Array(48);
-      const v = new DataView(b.buffer);
-      v.setBigUint64(0, cur.handler);
-      cur.mask.forEach((w, i) => v.setBigUint64(8 + i * 8, w));
-      v.setInt32(40, cur.flags);
-      c.mem.writeChecked(old, b);
-    }
-    if (act !== 0n) {
-      if (sig === SIG.SIGKILL || sig === SIG.SIGSTOP) return fail(ERRNO.EINVAL);
-      table[sig] = { handler: c.mem.readU64(act), mask: readSigset(c, act + 8n), flags: c.mem.readU32(act + 40n) | 0 };
-    }
-    return 0;
+    const e = sigactionHalves(c.proc, c.mem, int(c, 0), hiOf(act), loOf(act), hiOf(old), loOf(old));
+    return e === 0 ? 0 : fail(e);
   },
 
   sigaltstack(c) {
