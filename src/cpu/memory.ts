@@ -321,6 +321,21 @@ export class GuestMemory {
     return this.fetchWord(hi, lo, true);
   }
 
+  /**
+   * Up to n instruction words from (hi, lo), 4-aligned, into out: those on its page, after a
+   * fetchCode32 on that page has succeeded (the decoder's look-ahead: one page lookup for the
+   * run, not one per word). Returns how many it wrote.
+   */
+  fetchCodeRun(hi: number, lo: number, n: number, out: Int32Array): number {
+    const page = this.pages.get(pageKey(hi, lo));
+    if (page === undefined || (page.prot & PROT_EXEC) === 0 || !page.hasCode) return 0;
+    const off = lo & PAGE_MASK;
+    const m = Math.min(n, (PAGE_SIZE - off) >>> 2);
+    const view = page.view;
+    for (let k = 0; k < m; k++) out[k] = view.getInt32(rev(off + 4 * k, 4), true);
+    return m;
+  }
+
   // ---------------------------------------------------------------- hot path: loads
 
   load8(hi: number, lo: number): number {

@@ -146,6 +146,33 @@ describe('run loop stops', () => {
     expect(wide.executed).toBe(0);
   });
 
+  it('a host-call word or breakpoint inside or past the decoder\'s look-ahead stops the run there', () => {
+    // 60 words of li r3,k: the first decode looks ahead over the next 48 (cpu.ts DECODE_AHEAD).
+    const prog = [...Array.from({ length: 60 }, (_, k) => li(3, k)), TRAP];
+    for (const at of [2, 5, 47, 48, 49, 55]) {
+      const where = CODE + BigInt(4 * at);
+      const sentinel = machine(prog);
+      sentinel.addHostCallRange(where, where + 4n);
+      expect(sentinel.run(1000), `host call at word ${at}`).toBe(StopReason.SENTINEL);
+      expect(sentinel.stop.pc).toBe(where);
+      expect(sentinel.state.getGpr(3)).toBe(BigInt(at - 1));
+      const bp = machine(prog);
+      expect(bp.run(1)).toBe(StopReason.OK); // decoded (and looked ahead) before the breakpoint is set
+      bp.addBreakpoint(where);
+      expect(bp.run(1000), `breakpoint at word ${at}`).toBe(StopReason.BREAKPOINT);
+      expect(bp.state.pc).toBe(where);
+    }
+    // With a breakpoint already set, the look-ahead decodes word by word and still finds both.
+    const both = machine(prog);
+    both.addBreakpoint(CODE + 200n);
+    both.addHostCallRange(CODE + 120n, CODE + 124n);
+    expect(both.run(1000)).toBe(StopReason.SENTINEL);
+    expect(both.stop.pc).toBe(CODE + 120n);
+    both.state.pc = CODE + 124n;
+    expect(both.run(1000)).toBe(StopReason.BREAKPOINT);
+    expect(both.state.pc).toBe(CODE + 200n);
+  });
+
   it('code writes invalidate decoded instructions (debugger patching text)', () => {
     const cpu = machine([li(3, 1), TRAP]);
     expect(cpu.run(10)).toBe(StopReason.TRAP);
