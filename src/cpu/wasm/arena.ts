@@ -73,7 +73,9 @@ class Arena {
 
   /**
    * A zeroed block of `size` bytes (a divisor of 64 KiB, or a multiple of it: contiguous pages),
-   * or -1 when the arena is full.
+   * or -1 when the arena is full. Blocks are zeroed when freed, not here: memory the arena has
+   * not handed out yet is zero already, and a program's start takes about 20 blocks (1.6 MB, the
+   * code pages' slot tables most of it) whose filling, page faults included, was 3% of hello.
    */
   allocSmall(size: number): number {
     let list = this.freeSmall.get(size);
@@ -87,12 +89,11 @@ class Arena {
       if (page < 0) return -1;
       for (let at = page + PAGE_SIZE - size; at >= page; at -= size) list.push(at);
     }
-    const at = list.pop()!;
-    this.bytes.fill(0, at, at + size);
-    return at;
+    return list.pop()!;
   }
 
   freeSmall_(at: number, size: number): void {
+    this.bytes.fill(0, at, at + size);
     this.freeSmall.get(size)!.push(at);
   }
 }

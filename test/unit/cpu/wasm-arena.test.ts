@@ -34,6 +34,17 @@ describe('guest arena', () => {
     expect(new TextDecoder().decode(arena.bytes.subarray(at, at + 1))).toBe(')');
   });
 
+  it('hands out zeroed blocks: fresh ones, and a freed one again (zeroed when it is freed)', () => {
+    const size = 8192;
+    const at = arena.allocSmall(size);
+    expect(arena.bytes.subarray(at, at + size).every((b) => b === 0)).toBe(true);
+    arena.bytes.fill(0xa5, at, at + size);
+    arena.freeSmall_(at, size);
+    const again = arena.allocSmall(size);
+    expect(again).toBe(at); // the free list is last in, first out
+    expect(arena.bytes.subarray(again, again + size).every((b) => b === 0)).toBe(true);
+  });
+
   it('holds each GPR as a native little-endian int64 at 8n, the form the Wasm tier loads with no rotate', () => {
     const s = new CpuState();
     expect(s.regBase).toBeGreaterThan(0);
