@@ -66,15 +66,12 @@ export function loadProgram(mem: GuestMemory, space: AddressSpace, image: XcoffI
   for (const seg of image.loadSegments) {
     const prot = (seg.readable ? PROT_READ : 0) | (seg.writable ? PROT_WRITE : 0) | (seg.executable ? PROT_EXEC : 0);
     let start = seg.vaddr;
-    let bytes = seg.fileBytes;
+    // Text mapped from file offset 0 so the headers are visible at 0x1_0000_0000 as on AIX: they
+    // are written before the segment, each from the file's own bytes (no copy of the two joined).
+    let headers: Uint8Array | null = null;
     if (seg.executable && seg.vaddr >= XCOFF_TEXT_BASE && seg.vaddr - XCOFF_TEXT_BASE < PAGE) {
-      // Map text from file offset 0 so the headers are visible at 0x1_0000_0000 as on AIX.
       start = XCOFF_TEXT_BASE;
-      const headerLen = Number(seg.vaddr - XCOFF_TEXT_BASE);
-      const withHeaders = new Uint8Array(headerLen + seg.fileBytes.length);
-      withHeaders.set(image.bytes.subarray(0, headerLen), 0);
-      withHeaders.set(seg.fileBytes, headerLen);
-      bytes = withHeaders;
+      headers = image.bytes.subarray(0, Number(seg.vaddr - XCOFF_TEXT_BASE));
     }
     const mapStart = alignDown(start, PAGE);
     const mapEnd = alignUp(seg.vaddr + seg.memSize, PAGE);
@@ -90,7 +87,8 @@ export function loadProgram(mem: GuestMemory, space: AddressSpace, image: XcoffI
     } else {
       mem.map(mapStart, mapEnd - mapStart, prot);
     }
-    if (bytes.length > 0 && mem.writeBytes(start, bytes) !== bytes.length) {
+    const bytes = seg.fileBytes;
+    if ((headers !== null && mem.writeBytes(start, headers) !== headers.length) || (bytes.length > 0 && mem.writeBytes(seg.vaddr, bytes) !== bytes.length)) {
       throw new LoadError(`cannot place segment ${seg.name} at 0x${start.toString(16)}`);
     }
   }
