@@ -116,9 +116,35 @@ function tuneWasmTiering(): void {
   const v = typeof process === 'undefined' ? undefined : process.env.AIX_GDBSTUB_WASM_TIERING_BUDGET;
   const budget = v === undefined || v === '' ? WASM_TIERING_BUDGET : Number(v);
   if (!Number.isInteger(budget) || budget <= 0) return;
+  setTieringBudget(budget);
+}
+/** The budget tuneWasmTiering set (0: V8's own, left alone). */
+let currentBudget = 0;
+function setTieringBudget(budget: number): void {
   const builtin = (process as unknown as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
   const v8 = builtin?.('node:v8') as { setFlagsFromString(flags: string): void } | undefined;
   v8?.setFlagsFromString(`--wasm-tiering-budget=${budget}`);
+  currentBudget = budget;
+}
+/** The tier-up budget this process has V8 give the next module it makes (0: V8's own). */
+export function wasmTieringBudget(): number {
+  return currentBudget;
+}
+
+/**
+ * make() with V8's tier-up budget at `budget` while it runs, then back: V8 gives a module's
+ * functions the budget in force when the module is made, so the Wasm interpreter (one module,
+ * made once) can tier up sooner than the regions (wasm/interp.ts INTERP_TIERING_BUDGET).
+ */
+export function withTieringBudget<T>(budget: number, make: () => T): T {
+  const was = currentBudget;
+  if (budget <= 0 || was === 0) return make();
+  setTieringBudget(budget);
+  try {
+    return make();
+  } finally {
+    setTieringBudget(was);
+  }
 }
 
 /** Whether guestArena ran already (the start-up snapshot's builder checks that it did not). */

@@ -3,7 +3,8 @@
 // the Wasm tier must import it with the same sharing, and JS views on it behave as before.
 import { describe, expect, it } from 'vitest';
 import { CpuState } from '../../../src/cpu/state.js';
-import { guestArena, memoryImportLimits } from '../../../src/cpu/wasm/arena.js';
+import { WASM_TIERING_BUDGET, guestArena, memoryImportLimits, wasmTieringBudget, withTieringBudget } from '../../../src/cpu/wasm/arena.js';
+import { INTERP_TIERING_BUDGET } from '../../../src/cpu/wasm/interp.js';
 import { Op, WasmFn, functionEntry, functionsModule } from '../../../src/cpu/wasm/encode.js';
 
 describe('guest arena', () => {
@@ -43,6 +44,18 @@ describe('guest arena', () => {
     const again = arena.allocSmall(size);
     expect(again).toBe(at); // the free list is last in, first out
     expect(arena.bytes.subarray(again, again + size).every((b) => b === 0)).toBe(true);
+  });
+
+  it('sets the regions\' tier-up budget, and another one only while the interpreter\'s module is made', () => {
+    expect(wasmTieringBudget()).toBe(WASM_TIERING_BUDGET);
+    expect(withTieringBudget(INTERP_TIERING_BUDGET, () => wasmTieringBudget())).toBe(INTERP_TIERING_BUDGET);
+    expect(wasmTieringBudget()).toBe(WASM_TIERING_BUDGET);
+    expect(() =>
+      withTieringBudget(1234, () => {
+        throw new Error('make failed');
+      }),
+    ).toThrow('make failed');
+    expect(wasmTieringBudget()).toBe(WASM_TIERING_BUDGET);
   });
 
   it('holds each GPR as a native little-endian int64 at 8n, the form the Wasm tier loads with no rotate', () => {
