@@ -16,7 +16,9 @@
 //   R30 in the caller is m.curg.
 // - mcall and morestack: once on g0 the goroutine that called them may already run on another M,
 //   so the chain ends there (return address undefined), as Go's own traceback ends it.
-// - everything between a stack switch and the save that makes it traceable: chain ends.
+// - between a stack switch and the save that makes it traceable, the caller's frame is found from
+//   the register that kept the old SP (asmcgocall's `MOVD R1, R7`) while nothing overwrites it;
+//   where no register holds it, the chain ends.
 // - tstart, where a new M's thread starts: chain ends (its LR is no Go caller).
 // - gogo<>, which loads another goroutine's registers one by one: chain ends at every pc.
 //
@@ -43,6 +45,7 @@ export type FrameRule =
   | { kind: 'cgo-depth'; size: number } // on g0 inside asmcgocall, old g and depth saved
   | { kind: 'cgo-sp'; size: number } // on g0 inside asmcgocall's nosave path, old SP saved
   | { kind: 'systemstack'; size: number } // on g0 inside systemstack
+  | { kind: 'old-sp'; size: number; reg: number } // R1 already moved, the caller's SP still in GPR reg
   | { kind: 'stop' }; // the chain cannot be followed from here
 
 export interface FrameRow {
@@ -95,24 +98,29 @@ const X_LOADS_WRITING_RT = new Set([21, 23, 87, 279, 341, 343, 339, 19, 83]); //
 
 /** True when the instruction writes R1 (the forms Go's assembler emits; others are assumed not to). */
 export function writesR1(w: number): boolean {
+  return writesGpr(w, 1);
+}
+
+/** True when the instruction writes GPR r (the forms Go's assembler emits; others are assumed not to). */
+export function writesGpr(w: number, r: number): boolean {
   const op = opcode(w);
   switch (op) {
     case 14: case 15: case 32: case 34: case 40: case 42: // addi addis lwz lbz lhz lha
-      return rt(w) === 1;
+      return rt(w) === r;
     case 33: case 35: case 41: case 43: // update forms write both
-      return rt(w) === 1 || ra(w) === 1;
+      return rt(w) === r || ra(w) === r;
     case 24: case 25: case 26: case 27: case 28: case 29: case 30: // ori oris xori xoris andi. andis. rld*
-      return ra(w) === 1;
+      return ra(w) === r;
     case 58:
-      return rt(w) === 1 || ((w & 3) === 1 && ra(w) === 1);
+      return rt(w) === r || ((w & 3) === 1 && ra(w) === r);
     case 62:
-      return (w & 3) === 1 && ra(w) === 1;
+      return (w & 3) === 1 && ra(w) === r;
     case 31: {
       const xo10 = (w >>> 1) & 0x3ff;
       const xo9 = (w >>> 1) & 0x1ff;
-      if (X_FORM_WRITING_RA.has(xo10)) return ra(w) === 1;
-      if (X_LOADS_WRITING_RT.has(xo10)) return rt(w) === 1;
-      if (XO_FORM_WRITING_RT.has(xo9)) return rt(w) === 1;
+      if (X_FORM_WRITING_RA.has(xo10)) return ra(w) === r;
+      if (X_LOADS_WRITING_RT.has(xo10)) return rt(w) === r;
+      if (XO_FORM_WRITING_RT.has(xo9)) return rt(w) === r;
       return false;
     }
     default:
@@ -145,6 +153,7 @@ function ruleOf(s: State): FrameRule {
     case 'framed':
       return { kind: 'framed', size: s.size };
     case 'switching':
+      return s.oldSp === undefined ? { kind: 'stop' } : { kind: 'old-sp', size: s.size, reg: s.oldSp };
     case 'stop':
       return { kind: 'stop' };
     default:
@@ -153,7 +162,7 @@ function ruleOf(s: State): FrameRule {
 }
 
 const sameRule = (a: FrameRule, b: FrameRule): boolean =>
-  a.kind === b.kind && ('size' in a ? a.size : 0) === ('size' in b ? b.size : 0);
+  a.kind === b.kind && ('size' in a ? a.size : 0) === ('size' in b ? b.size : 0) && ('reg' in a ? a.reg : 0) === ('reg' in b ? b.reg : 0);
 
 /**
  * Follows R1 through one stack-switching function and returns its unwind rows (one per change).
@@ -206,6 +215,13 @@ function merge(a: State, b: State): State {
 
 /** The state after executing w. */
 function step(kind: SwitchKind, s: State, w: number, i: number, words: readonly number[], schedSpOffset: number): State {
+  const next = stepR1(kind, s, w, i, words, schedSpOffset);
+  // The register holding the old SP keeps it only until something else is written to it.
+  if ((next.kind === 'framed' || next.kind === 'switching') && next.oldSp !== undefined && writesGpr(w, next.oldSp) && !(isMr(w) && rt(w) === 1)) return { ...next, oldSp: undefined };
+  return next;
+}
+
+function stepR1(kind: SwitchKind, s: State, w: number, i: number, words: readonly number[], schedSpOffset: number): State {
   if (s.kind === 'stop') return s;
   if (s.kind === 'entry') {
     // Go's prologue: mflr r31; stdu r31,-F(r1).
@@ -306,6 +322,12 @@ function encodeRule(w: ByteWriter, rule: FrameRule, o: RuntimeOffsets): void {
       gIs(curg());
       return;
     }
+    case 'old-sp':
+      // The caller's SP is in GPR reg: CFA = reg + frame size, return address at 0(reg).
+      defCfa(rule.reg, rule.size);
+      raAt(-rule.size);
+      gIs(undefined);
+      return;
     case 'stop':
       defCfa(REG_SP, 0);
       w.u8(DW_CFA.undefined).uleb(REG_LR);

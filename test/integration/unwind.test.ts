@@ -128,6 +128,24 @@ describe.each(['go1.24-aix', 'go1.19-aix'] as const)('unwinding across stack swi
     await s.stop();
   });
 
+  it('a thread stopped inside asmcgocall\'s switch to g0, before it saves the old g and depth, unwinds through the old SP register', async () => {
+    // asmcgocall+0x58 (the rldcr that aligns R1 for C): R1 is already on g0 and only R7 holds the
+    // goroutine's SP. `$r5 != $r30` keeps the path that switched (R5 the old g, R30 g0 by then).
+    const program = fixture(tc, 'hello');
+    const image = parseXcoff(readFileSync(program));
+    const name = tc === 'go1.24-aix' ? 'runtime.asmcgocall' : 'runtime.asmcgocall.abi0';
+    const at = image.symbols.find((sym) => sym.name === name)!.address + 0x58n;
+    const s = await startServe(program);
+    const out = await gdbBatch(s.port, ['break main.main', 'continue', 'delete', `break *0x${at.toString(16)} if $r5 != $r30`, 'continue', 'echo ==bt\n', 'bt', 'echo ==end\n', 'kill']);
+    const listing = out.split('==bt\n')[1]!.split('\n==end')[0]!;
+    const names = frames(listing).map((f) => f.name);
+    expect(names[0], out).toBe('runtime.asmcgocall');
+    expectInOrder(names, ['runtime.syscall_syscall6', 'syscall.write', 'fmt.Println', 'main.main'], out);
+    expect(names[names.length - 1], out).toBe('main.main');
+    expect(out).not.toMatch(/Backtrace stopped|\?\?/);
+    await s.stop();
+  });
+
   it('thread apply all bt on goroutines (GOMAXPROCS=4) stopped mid-run: named frames only, each chain at a natural end', async () => {
     const program = fixture(tc, 'goroutines');
     const known = knownNames(program);

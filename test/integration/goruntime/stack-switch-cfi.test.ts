@@ -50,6 +50,9 @@ describe.each(['go1.24-aix', 'go1.19-aix'] as const)('stack-switch CFI on %s hel
     expect(callRules(image, cgo!)).toEqual(tc === 'go1.24-aix' ? ['cgo-depth', 'cgo-sp'] : ['cgo-depth']);
     // The frame is Go's 32-byte one before the switch and after the return.
     expect(cgo!.rows.filter((r) => r.rule.kind === 'framed').every((r) => 'size' in r.rule && r.rule.size === 32)).toBe(true);
+    // No instruction of it ends the chain: between the switch and the saves, R7 holds the old SP.
+    expect(cgo!.rows.map((r) => r.rule.kind)).not.toContain('stop');
+    expect(cgo!.rows.filter((r) => r.rule.kind === 'old-sp').map((r) => r.rule)).toContainEqual({ kind: 'old-sp', size: 32, reg: 7 });
   });
 
   it('systemstack: badsystemstack and the noswitch call are plain frames, the switched call unwinds through curg.sched', () => {
