@@ -159,6 +159,31 @@ describe('GuestMemory', () => {
     expect(m.readBytes(0x100000000n + BigInt(PAGE_SIZE) - 2n, 8).length).toBe(2);
   });
 
+  it('readChecked and writeChecked copy a page at a time, across pages, and fault at the first bad byte', () => {
+    const m = new GuestMemory();
+    const P = BigInt(PAGE_SIZE);
+    m.map(HEAP, 3n * P, PROT_READ | PROT_WRITE);
+    // 3 pages' worth of distinct bytes, written across both page boundaries in one call.
+    const data = Uint8Array.from({ length: 3 * PAGE_SIZE - 20 }, (_v, k) => (k * 7 + (k >> 8)) & 0xff);
+    m.writeChecked(HEAP + 10n, data);
+    expect(Buffer.from(m.readChecked(HEAP + 10n, data.length)).equals(Buffer.from(data))).toBe(true);
+    const [hi, lo] = split(HEAP + P - 2n); // the same bytes through the guest's loads
+    const at = PAGE_SIZE - 12; // data starts 10 bytes into the first page
+    expect(m.load32(hi, lo) >>> 0).toBe(((data[at]! << 24) | (data[at + 1]! << 16) | (data[at + 2]! << 8) | data[at + 3]!) >>> 0);
+    expect([...m.readChecked(HEAP + 2n * P - 3n, 6)]).toEqual([...data.subarray(2 * PAGE_SIZE - 13, 2 * PAGE_SIZE - 7)]);
+    // The third page unreadable: a read that reaches it faults at its first byte, and so does a
+    // write that reaches a page without PROT_WRITE, before writing anything.
+    m.protect(HEAP + 2n * P, P, PROT_WRITE);
+    expect(faultOf(() => m.readChecked(HEAP + 2n * P - 4n, 8))).toMatchObject({ address: HEAP + 2n * P, access: 'read', reason: 'protection' });
+    m.protect(HEAP + P, P, PROT_READ);
+    const before = m.readChecked(HEAP + P - 4n, 4);
+    expect(faultOf(() => m.writeChecked(HEAP + P - 4n, new Uint8Array(8).fill(0xee)))).toMatchObject({ address: HEAP + P, access: 'write', reason: 'protection' });
+    expect([...m.readChecked(HEAP + P - 4n, 4)]).toEqual([...before]);
+    // Unmapped past the end.
+    m.protect(HEAP + 2n * P, P, PROT_READ | PROT_WRITE);
+    expect(faultOf(() => m.readChecked(HEAP + 3n * P - 2n, 4))).toMatchObject({ address: HEAP + 3n * P, reason: 'unmapped' });
+  });
+
   it('watchpoints trap before a watched access, only while the CPU executes, only on their page', () => {
     const m = new GuestMemory();
     m.map(HEAP, 2n * BigInt(PAGE_SIZE), PROT_READ | PROT_WRITE);
