@@ -216,8 +216,10 @@ function merge(a: State, b: State): State {
 /** The state after executing w. */
 function step(kind: SwitchKind, s: State, w: number, i: number, words: readonly number[], schedSpOffset: number): State {
   const next = stepR1(kind, s, w, i, words, schedSpOffset);
-  // The register holding the old SP keeps it only until something else is written to it.
-  if ((next.kind === 'framed' || next.kind === 'switching') && next.oldSp !== undefined && writesGpr(w, next.oldSp) && !(isMr(w) && rt(w) === 1)) return { ...next, oldSp: undefined };
+  // The register holding the old SP keeps it only until something else is written to it (an
+  // `mr rX,r1` in the frame is what put it there; the same after the switch copies g0's SP).
+  const keptHere = s.kind === 'framed' && isMr(w) && rt(w) === 1;
+  if ((next.kind === 'framed' || next.kind === 'switching') && next.oldSp !== undefined && !keptHere && writesGpr(w, next.oldSp)) return { ...next, oldSp: undefined };
   return next;
 }
 

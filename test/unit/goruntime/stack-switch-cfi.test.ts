@@ -41,6 +41,9 @@ describe('analyzeStackSwitch on a made-up function', () => {
     // li r7,0 right after the switch: from there nothing holds the old SP.
     const lost = analyzeStackSwitch('cgocall', 0x1000n, [...cgo.slice(0, 4), 0x38e00000, BCTRL], 56);
     expect(lost.map((r) => [Number(r.pc), r.rule.kind])).toEqual([[0x1000, 'entry'], [0x1008, 'framed'], [0x1010, 'old-sp'], [0x1014, 'stop']]);
+    // mr r7,r1 after the switch copies g0's SP: not the old SP any more.
+    const copied = analyzeStackSwitch('cgocall', 0x1000n, [...cgo.slice(0, 4), 0x7c270b78, BCTRL], 56);
+    expect(copied.map((r) => [Number(r.pc), r.rule.kind])).toEqual([[0x1000, 'entry'], [0x1008, 'framed'], [0x1010, 'old-sp'], [0x1014, 'stop']]);
     // ... and a register other than the old SP's may change freely.
     const other = analyzeStackSwitch('cgocall', 0x1000n, [...cgo.slice(0, 4), 0x39000000 /* li r8,0 */, BCTRL], 56);
     expect(other.map((r) => r.rule.kind)).toEqual(['entry', 'framed', 'old-sp']);
