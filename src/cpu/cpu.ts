@@ -20,6 +20,7 @@ import { CHAIN_MAP_BYTES, chainMapHas, chainMapHostCalls, chainMapInsert, chainM
 import { finishChain, releaseWasmBlock, runWasmAt } from './wasm/compiler.js';
 import { chainOn } from './jit/chain.js';
 import { arenaReclaim, guestArena } from './wasm/arena.js';
+import { envNumber } from './env.js';
 import { LOOP_STATE_BYTES, LoopState, straightInterpreter, type Straight } from './wasm/interp.js';
 import { cpuEnv, defaultTimeBase } from './exec/system.js';
 import { hex64, hiOf, loOf, toBig } from './int64.js';
@@ -276,12 +277,6 @@ export const DEFAULT_JIT_THRESHOLD = 50_000;
 
 function envJit(): boolean {
   return typeof process === 'undefined' || process.env.AIX_GDBSTUB_JIT !== '0';
-}
-/** A positive integer from the environment, or dflt. */
-function envNumber(name: string, dflt: number): number {
-  const v = typeof process === 'undefined' ? undefined : process.env[name];
-  const n = v === undefined ? NaN : Number(v);
-  return Number.isInteger(n) && n > 0 ? n : dflt;
 }
 /**
  * compileAllowance's constants (environment overrides are for measuring), read when a CPU is made

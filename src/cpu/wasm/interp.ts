@@ -28,6 +28,7 @@
 // test/unit/cpu/wasm-interp.test.ts runs it against the JS interpreter on random programs.
 import { Op, WasmFn, functionEntry, functionsModule } from './encode.js';
 import { VSR_OFFSET, guestArena, withTieringBudget } from './arena.js';
+import { envNumber } from '../env.js';
 import { Simd, shuffle, simdMem, simdSupported } from './simd.js';
 import { BLOCK_PARAMS, CHAIN_PARAMS, ENTRY_FIELD_BITS, ENTRY_FIELD_MAX, ENTRY_PACKED, ENTRY_SLOT, chainFunction, findEntry } from './chain.js';
 import { CR_OFF, CTR_OFF, L_EA, L_TL, LR_OFF, PC_OFF, RESV_LEN_OFF, RESV_OFF, SIZE, XER_OFF, CARRYING_FORMS, CR_LOGICAL_FORMS, LOGICAL_FORMS, RESERVE_FORMS, STORE_CONDITIONAL_FORMS, addWithCarry, compareNibble, divideValues, mulHighValue, rowsOf, shiftRightAlgebraicValue, shiftValue, loadValue, memAt, probeAddress, probeMiss, type Kind } from './compiler.js';
@@ -1107,11 +1108,6 @@ export interface Straight {
  * for measuring.
  */
 export const INTERP_TIERING_BUDGET = 200_000;
-function interpTieringBudget(): number {
-  const v = typeof process === 'undefined' ? undefined : process.env.AIX_GDBSTUB_WASM_INTERP_TIERING_BUDGET;
-  const n = v === undefined || v === '' ? INTERP_TIERING_BUDGET : Number(v);
-  return Number.isInteger(n) && n > 0 ? n : INTERP_TIERING_BUDGET;
-}
 
 let built: Straight | null | undefined;
 /** The function's code entry and its runs table, with and without the vector rows. */
@@ -1129,7 +1125,7 @@ export function straightInterpreter(rows: readonly InsnRow[], idOfRow: Int32Arra
   const chain = chainFunction();
   if (chain === null) return null;
   const { entry, runs } = straightEntry(rows, idOfRow, simdSupported());
-  const inst = withTieringBudget(interpTieringBudget(), () => new WebAssembly.Instance(new WebAssembly.Module(functionsModule(BLOCK_PARAMS, [entry], ['f'], CHAIN_PARAMS)), { e: { m: arena.memory, c: chain } }));
+  const inst = withTieringBudget(envNumber('AIX_GDBSTUB_WASM_INTERP_TIERING_BUDGET', INTERP_TIERING_BUDGET), () => new WebAssembly.Instance(new WebAssembly.Module(functionsModule(BLOCK_PARAMS, [entry], ['f'], CHAIN_PARAMS)), { e: { m: arena.memory, c: chain } }));
   built = { run: inst.exports.f as unknown as StraightFn, runs };
   return built;
 }
