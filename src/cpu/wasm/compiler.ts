@@ -56,16 +56,24 @@ export const L_EA = 21; // i64
 export const L_X = 22; // i64
 const L_LR = 23; // i64
 const L_CTR = 24; // i64
-const L_GPR = 25; // 32 x i64
-export const L_Y = 57; // i64 scratch
-export const L_Z = 58; // i64 scratch
+export const L_Y = 25; // i64 scratch
+export const L_Z = 26; // i64 scratch
 /**
- * Declared only in functions whose rows ask for them (Emit.v128), in this order so every kind of
- * row has fixed indices: three v128 scratch (59..61), eight f64 scratch (62..69, kept for FP rows),
- * then the VRs the block holds in v128 locals (70.., Emit.vsrLocal).
+ * Declared only in functions with vector or FP rows (compileWasmBlock's pre-scan), in this order so
+ * every kind of row has fixed indices: three v128 scratch (27..29), eight f64 scratch (30..37,
+ * emit-fp.ts L_F64).
  */
-export const L_V128 = 59;
-export const L_VR = 70;
+export const L_V128 = 27;
+/**
+ * The first local past the fixed ones, with and without the vector and FP scratch: the GPRs and
+ * VRs a region uses get locals from there in the order first used (Emit.gprLocal, Emit.newLocal).
+ * Only what a region uses is declared, because Liftoff zeroes every declared local at each call
+ * (`rep stos` over the frame: 39 ns a call with the 54 locals every region used to declare, 25
+ * with 20, 3 with none; TurboFan's code does not), and regions run in Liftoff for much of a short
+ * run (notes/cpu-performance.md, "Round sixteen").
+ */
+const L_DYNAMIC = 27;
+const L_DYNAMIC_WIDE = 38;
 
 // Register file layout (state.ts): GPR n at 8n as a little-endian i64, SPR k at 256 + 4k (PC, LR,
 // CTR as (hi, lo) int32 words).
@@ -104,7 +112,7 @@ export class Emit {
   ctrWritten = false;
   /** A vector row (emit-vector.ts) uses the v128 scratch locals. */
   v128 = false;
-  /** VRs held in v128 locals (VSR number 32..63 -> local, from L_VR), and those written. */
+  /** VRs held in v128 locals (VSR number 32..63 -> local, Emit.newLocal), and those written. */
   readonly vsrLocal = new Map<number, number>();
   readonly vsrWritten = new Set<number>();
   /** An FP row (emit-fp.ts) uses the f64 scratch locals. */
@@ -121,12 +129,31 @@ export class Emit {
   /** The pages entry the last probeDisp used or made (its key and entry), for an update form's RA. */
   private lastPage: { key: number; disp: number; slot: number; at: number } | null = null;
 
+  /** The value types of the locals from localBase on, in index order (newLocal). */
+  readonly extraTypes: number[] = [];
+  /** Where newLocal starts: L_DYNAMIC_WIDE when the region declares the vector and FP scratch. */
+  localBase = L_DYNAMIC;
+  /** Per GPR its local, or -1 before its first use. */
+  private readonly gprLocals = new Int16Array(32).fill(-1);
+
   constructor(
     readonly hi: number,
     readonly lo: number,
     readonly len: number,
     readonly labels: number[],
   ) {}
+
+  /** A new local of value type `type` past the fixed ones. */
+  newLocal(type: number): number {
+    this.extraTypes.push(type);
+    return this.localBase + this.extraTypes.length - 1;
+  }
+  /** GPR r's i64 local. */
+  gprLocal(r: number): number {
+    let l = this.gprLocals[r];
+    if (l < 0) l = this.gprLocals[r] = this.newLocal(0x7e);
+    return l;
+  }
 
   /** Forget everything emitted (the scratch emitter of wasmAccepts). */
   reset(): void {
@@ -144,6 +171,8 @@ export class Emit {
     this.lastPage = null;
     this.fresh.clear();
     this.freshAtJumps.clear();
+    this.extraTypes.length = 0;
+    this.gprLocals.fill(-1);
   }
 
   /**
@@ -166,10 +195,10 @@ export class Emit {
   getG(r: number): void {
     this.used.add(r);
     if (this.holds(r) || this.fresh.has(r)) {
-      this.f.local_get(L_GPR + r);
+      this.f.local_get(this.gprLocal(r));
       return;
     }
-    this.f.local_get(P_REGS).i64_load(8 * r).local_tee(L_GPR + r);
+    this.f.local_get(P_REGS).i64_load(8 * r).local_tee(this.gprLocal(r));
     // Read inside an if, the local has the value on that path only.
     if (this.depth === this.stretchDepth) this.fresh.add(r);
   }
@@ -178,9 +207,10 @@ export class Emit {
     this.written.add(r);
     this.pages.delete(2 * r);
     this.pages.delete(2 * r + 1);
-    this.f.local_set(L_GPR + r);
+    const l = this.gprLocal(r);
+    this.f.local_set(l);
     if (this.holds(r)) return;
-    this.f.local_get(P_REGS).local_get(L_GPR + r).i64_store(8 * r);
+    this.f.local_get(P_REGS).local_get(l).i64_store(8 * r);
     if (this.depth === this.stretchDepth) this.fresh.add(r);
   }
   /** RA|0 */
@@ -1334,6 +1364,8 @@ export const wasmRows: Record<string, RowEmitter> = {
 };
 for (const name of ['sync', 'eieio', 'isync', 'dcbt', 'dcbtst', 'dcbf', 'dcbst', 'icbi']) wasmRows[name] = nop;
 Object.assign(wasmRows, vectorWasmRows, fpWasmRows);
+/** Rows that may use the vector or FP scratch locals (compileWasmBlock declares them). */
+const wideRows = new Set([...Object.keys(vectorWasmRows), ...Object.keys(fpWasmRows)]);
 /**
  * For rows whose emitter refuses no form (or decides without emitting): whether it accepts this
  * word, so wasmAccepts need not emit the row into the scratch function (AES rows are hundreds of
@@ -1396,6 +1428,7 @@ export function compileWasmBlock(rows: readonly InsnRow[], words: readonly numbe
   const flow = new RegionFlow(rows, words, hi, lo);
   const labels = flow.labels;
   const e = new Emit(hi, lo, len, labels);
+  for (let j = 0; j < len; j++) if (wideRows.has(rows[j].name)) e.localBase = L_DYNAMIC_WIDE;
   e.held = heldRegisters(flow);
   const entered = flow.entered;
   const f = e.f;
@@ -1440,7 +1473,7 @@ export function compileWasmBlock(rows: readonly InsnRow[], words: readonly numbe
   };
   // A GPR is a native little-endian i64 in the file (state.ts); LR and CTR are (hi, lo) pairs.
   // Only held GPRs: the others are read where used and written through (Emit.held).
-  for (const r of e.used) if (e.holds(r)) pro.local_get(P_REGS).i64_load(8 * r).local_set(L_GPR + r);
+  for (const r of e.used) if (e.holds(r)) pro.local_get(P_REGS).i64_load(8 * r).local_set(e.gprLocal(r));
   if (e.lr) regPair(pro, LR_OFF, L_LR);
   if (e.ctr) regPair(pro, CTR_OFF, L_CTR);
   if (e.cr) pro.local_get(P_REGS).i32_load(CR_OFF).local_set(L_CR);
@@ -1450,7 +1483,7 @@ export function compileWasmBlock(rows: readonly InsnRow[], words: readonly numbe
   const storePair = (off: number, local: number): void => {
     epi.local_get(P_REGS).local_get(local).i64_const(32).op(Op.i64_rotl).i64_store(off);
   };
-  for (const r of e.written) if (e.holds(r)) epi.local_get(P_REGS).local_get(L_GPR + r).i64_store(8 * r);
+  for (const r of e.written) if (e.holds(r)) epi.local_get(P_REGS).local_get(e.gprLocal(r)).i64_store(8 * r);
   if (e.lrWritten) storePair(LR_OFF, L_LR);
   if (e.ctrWritten) storePair(CTR_OFF, L_CTR);
   if (e.crWritten) epi.local_get(P_REGS).local_get(L_CR).i32_store(CR_OFF);
@@ -1458,9 +1491,11 @@ export function compileWasmBlock(rows: readonly InsnRow[], words: readonly numbe
   for (const n of e.vsrWritten) storeVsr(epi, n, e.vsrLocal.get(n)!);
   epi.local_get(L_RET);
 
-  const locals = [...new Array<number>(I32_LOCALS).fill(0x7f), ...new Array<number>(4 + 32 + 2).fill(0x7e)];
-  // Vector and FP rows: three v128 scratch, eight f64 scratch (emit-fp.ts L_F64), then the VRs held in locals.
-  if (e.v128 || e.fp) locals.push(0x7b, 0x7b, 0x7b, ...new Array<number>(8).fill(0x7c), ...new Array<number>(e.vsrLocal.size).fill(0x7b));
+  if ((e.v128 || e.fp) && e.localBase !== L_DYNAMIC_WIDE) throw new Error('wasm region: a row used the vector or FP scratch locals the pre-scan did not declare');
+  const locals = [...new Array<number>(I32_LOCALS).fill(0x7f), ...new Array<number>(6).fill(0x7e)];
+  // Vector and FP rows: three v128 scratch, eight f64 scratch (emit-fp.ts L_F64).
+  if (e.localBase === L_DYNAMIC_WIDE) locals.push(0x7b, 0x7b, 0x7b, ...new Array<number>(8).fill(0x7c));
+  locals.push(...e.extraTypes);
   // Start at label P_K, with m such that m + t counts from zero there.
   pro.local_get(P_K).local_set(L_P).i32_const(0).local_get(P_T).op(Op.i32_sub).local_set(L_M);
   const entry = functionEntry(locals, [pro.bytes.view(), f.bytes.view(), epi.bytes.view()]);

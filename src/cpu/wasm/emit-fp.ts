@@ -21,12 +21,12 @@ import { FEX, FI, FPCC_MASK, FPRF_MASK, FR, FX, MAX_DOUBLE, MAX_SINGLE, MIN_NORM
 import { type Emit, type RowEmitter, L_EA, L_TH, L_TL, L_X, L_Y, P_REGS, SPR_OFF, memAt } from './compiler.js';
 
 /**
- * Eight f64 scratch locals, which compileWasmBlock declares when a row sets Emit.fp: after its
- * 16 i32 and 38 i64 locals (5..58) and three v128 slots (the vector rows' scratch), so both kinds
- * of rows have one index whatever else the block holds. (Values imported from compiler.ts cannot
- * be used at this module's top level: compiler.ts imports this module.)
+ * Eight f64 scratch locals, which compileWasmBlock declares when the region has vector or FP rows:
+ * after its 16 i32 and 6 i64 locals (5..26) and three v128 slots (the vector rows' scratch), so
+ * both kinds of rows have one index whatever else the block holds. (Values imported from
+ * compiler.ts cannot be used at this module's top level: compiler.ts imports this module.)
  */
-const L_F64 = 62;
+const L_F64 = 30;
 const LX = L_F64;
 const LY = L_F64 + 1;
 const LR = L_F64 + 2;

@@ -16,7 +16,7 @@
 // (memory.ts), so 16 guest bytes loaded as a v128 are the register's bytes with its four words in
 // reverse order (WORD_REVERSE).
 import type { Emit, RowEmitter } from './compiler.js';
-import { L_EA, L_TH, L_TL, L_V128, L_VR, L_X, L_Y, L_Z, P_REGS, SPR_OFF, bswap32, bswap64, memAt } from './compiler.js';
+import { L_EA, L_TH, L_TL, L_V128, L_X, L_Y, L_Z, P_REGS, SPR_OFF, bswap32, bswap64, memAt } from './compiler.js';
 import { Op, type WasmFn } from './encode.js';
 import { guestArena, vsrOffset } from './arena.js';
 import { ra, rb } from '../fields.js';
@@ -56,7 +56,7 @@ const wordBytes = (words: readonly number[]): number[] => words.flatMap((x) => [
 function vsrLocal(e: Emit, n: number): number {
   let local = e.vsrLocal.get(n);
   if (local === undefined) {
-    local = L_VR + e.vsrLocal.size;
+    local = e.newLocal(0x7b);
     e.vsrLocal.set(n, local);
     e.v128 = true;
   }

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { StopReason, jitStats } from '../../../src/cpu/cpu.js';
 import { CpuState } from '../../../src/cpu/state.js';
 import { GuestMemory, PROT_EXEC, PROT_READ, PROT_WRITE } from '../../../src/cpu/memory.js';
-import { RegionFlow, heldRegisters, loopWords, wasmAccepts, wasmRows } from '../../../src/cpu/wasm/compiler.js';
+import { RegionFlow, compileWasmBlock, heldRegisters, loopWords, wasmAccepts, wasmRows } from '../../../src/cpu/wasm/compiler.js';
 import type { InsnRow } from '../../../src/cpu/isa-types.js';
 import { allRows, decodeRow } from '../../../src/cpu/decode.js';
 import { ID_BLOCK } from '../../../src/cpu/run.js';
@@ -402,6 +402,43 @@ describe('wasm tier: GPRs held for a call, and GPRs read where used', () => {
   const region = (words: number[]): { rows: InsnRow[]; words: number[] } => ({ rows: words.map((w) => allRows[decodeRow(w)]), words });
   const hi = Number(CODE >> 32n);
   const lo = Number(CODE & 0xffffffffn);
+
+  it('a region declares the locals it uses and no others (Liftoff zeroes every declared local at each call)', () => {
+    // The value types a function entry declares (encode.ts functionEntry: size, then run-length groups).
+    const declared = (entry: Uint8Array): number[] => {
+      let at = 0;
+      const uleb = (): number => {
+        let v = 0;
+        for (let shift = 0; ; shift += 7) {
+          const b = entry[at++]!;
+          v |= (b & 0x7f) << shift;
+          if (b < 0x80) return v;
+        }
+      };
+      uleb();
+      const types: number[] = [];
+      for (let g = uleb(); g > 0; g--) {
+        const n = uleb();
+        const t = entry[at++]!;
+        for (let k = 0; k < n; k++) types.push(t);
+      }
+      return types;
+    };
+    const compiled = (words: number[]): number[] => {
+      const r = region(words);
+      const b = compileWasmBlock(r.rows, r.words, hi, lo);
+      if (typeof b === 'number') throw new Error(`not compiled: ${b}`);
+      return declared(b.entry);
+    };
+    const count = (types: number[], t: number): number => types.filter((x) => x === t).length;
+    // addi r3,r3,1; add r4,r3,r5; blr: 16 i32 and 6 i64 fixed locals, then r3, r4, r5
+    const narrow = compiled([D(14, 3, 3, 1), XO(4, 3, 5, 266), XL(20, 0, 16)]);
+    expect([count(narrow, 0x7f), count(narrow, 0x7e), count(narrow, 0x7b), count(narrow, 0x7c)]).toEqual([16, 6 + 3, 0, 0]);
+    expect(narrow.length).toBe(25);
+    // vadduwm v1,v2,v3; addi r3,r3,1; blr: the vector and FP scratch (3 v128, 8 f64), then r3 and three VRs
+    const wide = compiled([(4 << 26) | (1 << 21) | (2 << 16) | (3 << 11) | 128, D(14, 3, 3, 1), XL(20, 0, 16)]);
+    expect([count(wide, 0x7f), count(wide, 0x7e), count(wide, 0x7b), count(wide, 0x7c)]).toEqual([16, 6 + 1, 3 + 3, 8]);
+  });
 
   it('loopWords: words on a cycle of one call, not a call in a loop or the way out', () => {
     // 0: li r3,0 | 1: L: addi r3,r3,1; 2: cmpdi r3,9; 3: bne L | 4: beq C(8) | 5: bl out | 6: addi r4,r4,1; 7: b 10 | 8: C: li r5,1; 9: b 1
