@@ -5,7 +5,7 @@
 // launcher falls back to dist/cli.js, and says why when asked to require the snapshot, whenever
 // the snapshot cannot serve the command line.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -105,6 +105,12 @@ describe('the launcher', () => {
       expect(snap.stderr).toMatch(/^aix-gdbstub: /);
       expect({ stdout: snap.stdout, stderr: snap.stderr, status: snap.status }).toEqual({ stdout: plain.stdout, stderr: plain.stderr, status: plain.status });
     }
+  });
+
+  it('bundles an ASCII-only source (one other character makes V8 keep the whole source as a two-byte string)', () => {
+    const bundle = readFileSync(join(repoRoot, 'build', 'snapshot', 'cli.cjs'));
+    expect(bundle.length).toBeGreaterThan(100_000);
+    expect(bundle.findIndex((b) => b > 0x7f)).toBe(-1);
   });
 
   it('says why it would not use the snapshot when told to require it', () => {
