@@ -113,6 +113,33 @@ describe('the launcher', () => {
     expect(bundle.findIndex((b) => b > 0x7f)).toBe(-1);
   });
 
+  it("gives V8's helper threads one core fewer than the machine has, at most 4, on both paths", () => {
+    // A checkout whose `node` (first on PATH) prints the command line it was given.
+    const root = join(scratch, 'pool');
+    const bin = join(root, 'bin');
+    cpSync(join(repoRoot, 'scripts'), join(root, 'scripts'), { recursive: true });
+    mkdirSync(join(root, 'dist'), { recursive: true });
+    mkdirSync(join(root, 'build', 'snapshot'), { recursive: true });
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, 'node'), '#!/bin/sh\necho "$@"\n', { mode: 0o755 });
+    const env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, AIX_GDBSTUB_SNAPSHOT: '' };
+    writeFileSync(join(root, 'dist', 'cli.js'), '');
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(join(root, 'dist', 'cli.js'), old, old);
+    const blob = join(root, 'build', 'snapshot', 'cli.blob');
+    writeFileSync(blob, 'blob');
+    const identity = spawnSync('sh', ['-c', `. ${join(root, 'scripts', 'lib-snapshot.sh')}; node_identity`], { encoding: 'utf8', env });
+    writeFileSync(join(root, 'build', 'snapshot', 'node-identity'), identity.stdout);
+    const script = join(root, 'scripts', 'aix-gdbstub');
+    const argv = (args: string[], extra: Record<string, string> = {}) => spawnSync(script, args, { encoding: 'utf8', env: { ...env, ...extra } }).stdout.trim();
+    const cores = Number(spawnSync('nproc', { encoding: 'utf8' }).stdout.trim());
+    const pool = Math.min(4, Math.max(1, cores - 1));
+    expect(argv(['run', 'prog', 'a'])).toBe(`--v8-pool-size=${pool} --snapshot-blob ${blob} ${join(root, 'dist', 'cli.js')} run prog a`);
+    expect(argv(['inspect', 'prog'])).toBe(`--v8-pool-size=${pool} ${join(root, 'dist', 'cli.js')} inspect prog`);
+    expect(argv(['inspect', 'prog'], { AIX_GDBSTUB_V8_POOL: '3' })).toBe(`--v8-pool-size=3 ${join(root, 'dist', 'cli.js')} inspect prog`);
+    expect(argv(['inspect', 'prog'], { AIX_GDBSTUB_V8_POOL: 'x' })).toBe(`--v8-pool-size=1 ${join(root, 'dist', 'cli.js')} inspect prog`);
+  });
+
   it('says why it would not use the snapshot when told to require it', () => {
     const hello = fixture('go1.24-aix', 'hello');
     const why = (args: string[], env: Record<string, string> = {}, script = launcher) => {
