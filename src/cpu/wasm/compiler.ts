@@ -328,9 +328,8 @@ export class Emit {
 
   /** Leave for the i64 target on the stack (bclr/bcctr). */
   exitDynamic(j: number): void {
-    const f = this.f;
-    f.i64_const(32).op(Op.i64_rotl).local_set(L_X);
-    f.local_get(P_REGS).local_get(L_X).i64_store(PC_OFF);
+    this.f.local_set(L_X);
+    storePair(this.f, PC_OFF, L_X);
     this.exitCount(j + 1);
   }
 
@@ -534,6 +533,60 @@ function emitBswap32(f: WasmFn): void {
 export function bswap64(f: WasmFn): void {
   fixedBytes(f, FIXED_BSWAP64, emitBswap64);
 }
+/**
+ * Push the register file's (high word, low word) pair at `off` (PC, LR, CTR, an FPR) as an i64:
+ * two 32-bit loads rather than an i64.load and a rotate by 32. Liftoff, the code regions run in
+ * until V8 tiers them up, makes every rotate (i32 or i64) a call into C: 4.5 ns against 1 for the
+ * shifts (notes/cpu-performance.md, "Round sixteen").
+ */
+export function loadPair(f: WasmFn, off: number): void {
+  f.local_get(P_REGS).i64_load32_u(off).i64_const(32).op(Op.i64_shl);
+  f.local_get(P_REGS).i64_load32_u(off + 4).op(Op.i64_or);
+}
+/** Store the i64 in `local` as the register file's (high word, low word) pair at `off` (loadPair). */
+export function storePair(f: WasmFn, off: number, local: number): void {
+  f.local_get(P_REGS).local_get(local).i64_const(32).op(Op.i64_shr_u).i64_store32(off);
+  f.local_get(P_REGS).local_get(local).i64_store32(off + 4);
+}
+/**
+ * The i64 on the stack rotated left by the constant n (0..63), then ANDed with m (-1n: not at all).
+ * When m keeps only bits the rotate brings from one side, a single shift does it (sldi, srdi,
+ * rldic, rldimi, clrldi...): Liftoff calls into C for a rotate (loadPair).
+ */
+export function rotlConstMasked(f: WasmFn, n: number, m: bigint): void {
+  const all = (1n << 64n) - 1n;
+  const mu = BigInt.asUintN(64, m);
+  const low = (1n << BigInt(n)) - 1n; // the bits a rotate by n brings round from the top
+  if (n === 0) {
+    // nothing to rotate
+  } else if ((mu & low) === 0n) {
+    f.i64_const(n).op(Op.i64_shl);
+    if (mu === (all ^ low)) return;
+  } else if ((mu & (all ^ low)) === 0n) {
+    f.i64_const(64 - n).op(Op.i64_shr_u);
+    if (mu === low) return;
+  } else {
+    f.i64_const(n).op(Op.i64_rotl);
+  }
+  if (mu !== all) f.i64_const(m).op(Op.i64_and);
+}
+/** The same for an i32 and a 32-bit mask (m: its bits as a uint32; 0xffffffff: no AND). */
+export function rotl32ConstMasked(f: WasmFn, n: number, m: number): void {
+  const low = n === 0 ? 0 : (0xffffffff >>> (32 - n)) >>> 0;
+  const mu = m >>> 0;
+  if (n === 0) {
+    // nothing to rotate
+  } else if ((mu & low) === 0) {
+    f.i32_const(n).op(Op.i32_shl);
+    if (mu === (~low >>> 0)) return;
+  } else if ((mu & ~low) >>> 0 === 0) {
+    f.i32_const(32 - n).op(Op.i32_shr_u);
+    if (mu === low) return;
+  } else {
+    f.i32_const(n).op(Op.i32_rotl);
+  }
+  if (mu !== 0xffffffff) f.i32_const(mu | 0).op(Op.i32_and);
+}
 function emitBswap64(f: WasmFn): void {
   f.local_set(L_X);
   f.local_get(L_X).i64_const(8).op(Op.i64_shr_u).i64_const(0x00ff00ff00ff00ffn).op(Op.i64_and);
@@ -616,7 +669,7 @@ const loadReserve = (kind: 'b' | 'h' | 'w' | 'd'): RowEmitter => (e, w, j) => {
   e.probe(j, SIZE[kind], false);
   loadValue(f, kind);
   e.setG(rt(w));
-  f.local_get(P_REGS).local_get(L_EA).i64_const(32).op(Op.i64_rotl).i64_store(RESV_OFF);
+  storePair(f, RESV_OFF, L_EA);
   f.local_get(P_REGS).i32_const(SIZE[kind]).i32_store(RESV_LEN_OFF);
   return true;
 };
@@ -630,7 +683,8 @@ const storeConditional = (kind: 'b' | 'h' | 'w' | 'd'): RowEmitter => (e, w, j) 
   const f = e.f;
   e.eaIndexed(ra(w), rb(w));
   f.local_get(P_REGS).i32_load(RESV_LEN_OFF).i32_const(SIZE[kind]).op(Op.i32_eq);
-  f.local_get(P_REGS).i64_load(RESV_OFF).local_get(L_EA).i64_const(32).op(Op.i64_rotl).op(Op.i64_eq).op(Op.i32_and);
+  loadPair(f, RESV_OFF);
+  f.local_get(L_EA).op(Op.i64_eq).op(Op.i32_and);
   f.if_();
   e.depth++;
   e.probe(j, SIZE[kind], true);
@@ -771,12 +825,11 @@ const rotMask = (sh: ((w: number) => number) | 'rb', mb: (w: number) => number, 
   if (sh === 'rb') {
     e.getG(rb(w));
     e.f.op(Op.i64_rotl);
+    const m = mask64(mb(w), me(w));
+    if (m !== -1n) e.f.i64_const(m).op(Op.i64_and);
   } else {
-    const n = sh(w);
-    if (n !== 0) e.f.i64_const(n).op(Op.i64_rotl);
+    rotlConstMasked(e.f, sh(w), mask64(mb(w), me(w)));
   }
-  const m = mask64(mb(w), me(w));
-  if (m !== -1n) e.f.i64_const(m).op(Op.i64_and);
   e.putRa(w);
   return true;
 };
@@ -1203,6 +1256,13 @@ export const wasmRows: Record<string, RowEmitter> = {
     const f = e.f;
     e.getG(rt(w));
     f.op(Op.i32_wrap_i64);
+    if (mbM(w) <= meM(w)) {
+      // The mask lies in the low word: the rotated word ANDed with it, zero-extended.
+      rotl32ConstMasked(f, rb(w), Number(mask64(mbM(w) + 32, meM(w) + 32) & 0xffffffffn));
+      f.op(Op.i64_extend_i32_u);
+      e.putRa(w);
+      return true;
+    }
     if (rb(w) !== 0) f.i32_const(rb(w)).op(Op.i32_rotl);
     f.op(Op.i64_extend_i32_u).local_set(L_X);
     f.local_get(L_X).local_get(L_X).i64_const(32).op(Op.i64_shl).op(Op.i64_or);
@@ -1217,8 +1277,7 @@ export const wasmRows: Record<string, RowEmitter> = {
     const f = e.f;
     const m = mask64(mbMD(w), 63 - shMD(w));
     e.getG(rt(w));
-    if (shMD(w) !== 0) f.i64_const(shMD(w)).op(Op.i64_rotl);
-    f.i64_const(m).op(Op.i64_and);
+    rotlConstMasked(f, shMD(w), m);
     e.getG(ra(w));
     f.i64_const(~m).op(Op.i64_and).op(Op.i64_or);
     e.putRa(w);
@@ -1469,7 +1528,8 @@ export function compileWasmBlock(rows: readonly InsnRow[], words: readonly numbe
   // Prologue: the registers the block uses; epilogue: the ones it writes, then the result.
   const pro = new WasmFn();
   const regPair = (fn: WasmFn, off: number, local: number): void => {
-    fn.local_get(P_REGS).i64_load(off).i64_const(32).op(Op.i64_rotl).local_set(local);
+    loadPair(fn, off);
+    fn.local_set(local);
   };
   // A GPR is a native little-endian i64 in the file (state.ts); LR and CTR are (hi, lo) pairs.
   // Only held GPRs: the others are read where used and written through (Emit.held).
@@ -1480,12 +1540,9 @@ export function compileWasmBlock(rows: readonly InsnRow[], words: readonly numbe
   if (e.xer) pro.local_get(P_REGS).i32_load(XER_OFF).local_set(L_XER);
   for (const [n, local] of e.vsrLocal) loadVsr(pro, n, local);
   const epi = new WasmFn();
-  const storePair = (off: number, local: number): void => {
-    epi.local_get(P_REGS).local_get(local).i64_const(32).op(Op.i64_rotl).i64_store(off);
-  };
   for (const r of e.written) if (e.holds(r)) epi.local_get(P_REGS).local_get(e.gprLocal(r)).i64_store(8 * r);
-  if (e.lrWritten) storePair(LR_OFF, L_LR);
-  if (e.ctrWritten) storePair(CTR_OFF, L_CTR);
+  if (e.lrWritten) storePair(epi, LR_OFF, L_LR);
+  if (e.ctrWritten) storePair(epi, CTR_OFF, L_CTR);
   if (e.crWritten) epi.local_get(P_REGS).local_get(L_CR).i32_store(CR_OFF);
   if (e.xerWritten) epi.local_get(P_REGS).local_get(L_XER).i32_store(XER_OFF);
   for (const n of e.vsrWritten) storeVsr(epi, n, e.vsrLocal.get(n)!);

@@ -18,7 +18,7 @@ import { bf, ra, rb, rc5, rt, si } from '../fields.js';
 import { Op, type WasmFn } from './encode.js';
 import { vsrOffset } from './arena.js';
 import { FEX, FI, FPCC_MASK, FPRF_MASK, FR, FX, MAX_DOUBLE, MAX_SINGLE, MIN_NORMAL, MIN_NORMAL_SINGLE, OE, UE, VE, VX, VX_ALL, XE, XX, ZE } from '../exec/fpu-core.js';
-import { type Emit, type RowEmitter, L_EA, L_TH, L_TL, L_X, L_Y, P_REGS, SPR_OFF, memAt } from './compiler.js';
+import { type Emit, type RowEmitter, L_EA, L_TH, L_TL, L_X, L_Y, L_Z, P_REGS, SPR_OFF, loadPair, memAt, storePair } from './compiler.js';
 
 /**
  * Eight f64 scratch locals, which compileWasmBlock declares when the region has vector or FP rows:
@@ -42,14 +42,14 @@ const fpscrOff = (): number => SPR_OFF + 4 * FPSCR;
 
 /** Push FPR n's doubleword (i64). */
 function fprBits(e: Emit, n: number): void {
-  e.f.local_get(P_REGS).i64_load(vsrOffset(n)).i64_const(32).op(Op.i64_rotl);
+  loadPair(e.f, vsrOffset(n));
 }
 /** FPR n = the doubleword the pusher gives; doubleword 1 of the VSR = 0 (as exec/fp.ts clearDw1). */
 function setFprBits(e: Emit, n: number, value: () => void): void {
   const f = e.f;
-  f.local_get(P_REGS);
   value();
-  f.i64_const(32).op(Op.i64_rotl).i64_store(vsrOffset(n));
+  f.local_set(L_Z);
+  storePair(f, vsrOffset(n), L_Z);
   f.local_get(P_REGS).i64_const(0).i64_store(vsrOffset(n) + 8);
 }
 function getFpscr(e: Emit): void {

@@ -264,6 +264,12 @@ export class WasmFn {
   i64_store(offset: number): this {
     return this.mem(0x37, 3, offset);
   }
+  i64_load32_u(offset: number): this {
+    return this.mem(0x35, 2, offset);
+  }
+  i64_store32(offset: number): this {
+    return this.mem(0x3e, 2, offset);
+  }
   block(): this {
     this.bytes.push(0x02);
     this.bytes.push(0x40);

@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { StopReason, jitStats } from '../../../src/cpu/cpu.js';
 import { CpuState } from '../../../src/cpu/state.js';
 import { GuestMemory, PROT_EXEC, PROT_READ, PROT_WRITE } from '../../../src/cpu/memory.js';
-import { RegionFlow, compileWasmBlock, heldRegisters, loopWords, wasmAccepts, wasmRows } from '../../../src/cpu/wasm/compiler.js';
+import { RegionFlow, compileWasmBlock, heldRegisters, loopWords, rotl32ConstMasked, rotlConstMasked, wasmAccepts, wasmRows } from '../../../src/cpu/wasm/compiler.js';
+import { WasmFn, functionEntry, uleb } from '../../../src/cpu/wasm/encode.js';
 import type { InsnRow } from '../../../src/cpu/isa-types.js';
 import { allRows, decodeRow } from '../../../src/cpu/decode.js';
 import { ID_BLOCK } from '../../../src/cpu/run.js';
@@ -395,6 +396,83 @@ describe('wasm tier: slow paths and exact stops', () => {
     expect(off.blocks).toBeGreaterThan(0);
     expect(on.wasm).toBeGreaterThan(0);
     expect(on.r3).toBe(off.r3);
+  });
+});
+
+describe('wasm tier: rotates by a constant without a rotate where a shift does it', () => {
+  // One module of (i64) -> i64 functions, one per (n, mask) case, each emitted by the helper.
+  const moduleOf = (bodies: WasmFn[]): ((x: bigint) => bigint)[] => {
+    const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+    const section = (id: number, body: number[]): void => {
+      out.push(id);
+      uleb(out, body.length);
+      out.push(...body);
+    };
+    section(1, [1, 0x60, 1, 0x7e, 1, 0x7e]);
+    const fns: number[] = [];
+    uleb(fns, bodies.length);
+    for (let k = 0; k < bodies.length; k++) fns.push(0);
+    section(3, fns);
+    const exps: number[] = [];
+    uleb(exps, bodies.length);
+    bodies.forEach((_b, k) => {
+      const name = [...`f${k}`].map((c) => c.charCodeAt(0));
+      exps.push(name.length, ...name, 0);
+      uleb(exps, k);
+    });
+    section(7, exps);
+    const code: number[] = [];
+    uleb(code, bodies.length);
+    for (const b of bodies) code.push(...functionEntry([], [b.bytes.view()]));
+    section(10, code);
+    const inst = new WebAssembly.Instance(new WebAssembly.Module(new Uint8Array(out)));
+    return bodies.map((_b, k) => inst.exports[`f${k}`] as (x: bigint) => bigint);
+  };
+  const xs = [0x0123456789abcdefn, 0xfedcba9876543210n, 0x8000000000000001n, -1n, 0n, 0x5555aaaa3333ccccn];
+
+  it('rotlConstMasked: every n against rotl64 & mask, for masks on either side, both sides, none', () => {
+    const all = (1n << 64n) - 1n;
+    const cases: { n: number; m: bigint }[] = [];
+    for (let n = 0; n < 64; n++) {
+      const low = (1n << BigInt(n)) - 1n;
+      for (const m of [all, all ^ low, (all ^ low) & 0x00ffffffffffff00n, low, low & 0x7n, low | (1n << 63n), 0xf0f0f0f0f0f0f0f0n, 1n << 63n])
+        cases.push({ n, m: BigInt.asIntN(64, m) });
+    }
+    const fns = moduleOf(cases.map(({ n, m }) => {
+      const f = new WasmFn();
+      f.local_get(0);
+      rotlConstMasked(f, n, m);
+      return f;
+    }));
+    cases.forEach(({ n, m }, k) => {
+      for (const x of xs) {
+        const u = BigInt.asUintN(64, x);
+        const want = BigInt.asIntN(64, (((u << BigInt(n)) | (u >> BigInt((64 - n) % 64))) & all) & BigInt.asUintN(64, m));
+        expect([n, m, x, fns[k]!(x)]).toEqual([n, m, x, want]);
+      }
+    });
+  });
+
+  it('rotl32ConstMasked: every n against rotl32 & mask', () => {
+    const cases: { n: number; m: number }[] = [];
+    for (let n = 0; n < 32; n++) {
+      const low = n === 0 ? 0 : 0xffffffff >>> (32 - n);
+      for (const m of [0xffffffff, ~low >>> 0, (~low & 0x0ffffff0) >>> 0, low, low & 7, (low | 0x80000000) >>> 0, 0xf0f0f0f0, 0x80000000]) cases.push({ n, m });
+    }
+    const fns = moduleOf(cases.map(({ n, m }) => {
+      const f = new WasmFn();
+      f.local_get(0).op(0xa7); // i32.wrap_i64
+      rotl32ConstMasked(f, n, m);
+      f.op(0xad); // i64.extend_i32_u
+      return f;
+    }));
+    cases.forEach(({ n, m }, k) => {
+      for (const x of xs) {
+        const v = Number(BigInt.asUintN(32, x));
+        const want = BigInt((((v << n) | (n === 0 ? 0 : v >>> (32 - n))) & m) >>> 0);
+        expect([n, m, x, fns[k]!(x)]).toEqual([n, m, x, want]);
+      }
+    });
   });
 });
 
