@@ -31,7 +31,7 @@ import { VSR_OFFSET, guestArena, withTieringBudget } from './arena.js';
 import { envNumber } from '../env.js';
 import { Simd, shuffle, simdMem, simdSupported } from './simd.js';
 import { BLOCK_PARAMS, CHAIN_PARAMS, ENTRY_FIELD_BITS, ENTRY_FIELD_MAX, ENTRY_PACKED, ENTRY_SLOT, chainFunction, findEntry } from './chain.js';
-import { CR_OFF, CTR_OFF, L_EA, L_TL, LR_OFF, PC_OFF, RESV_LEN_OFF, RESV_OFF, SIZE, XER_OFF, CARRYING_FORMS, CR_LOGICAL_FORMS, LOGICAL_FORMS, RESERVE_FORMS, STORE_CONDITIONAL_FORMS, addWithCarry, compareNibble, divideValues, mulHighValue, rowsOf, shiftRightAlgebraicValue, shiftValue, loadValue, memAt, probeAddress, probeMiss, type Kind } from './compiler.js';
+import { CR_OFF, CTR_OFF, L_EA, L_TL, LR_OFF, PC_OFF, RESV_LEN_OFF, RESV_OFF, SIZE, XER_OFF, CARRYING_FORMS, CR_LOGICAL_FORMS, LOGICAL_FORMS, RESERVE_FORMS, STORE_CONDITIONAL_FORMS, addWithCarry, compareNibble, divideValues, loadPair, mulHighValue, rowsOf, storePair, shiftRightAlgebraicValue, shiftValue, loadValue, memAt, probeAddress, probeMiss, type Kind } from './compiler.js';
 import type { InsnRow } from '../isa-types.js';
 import { HEAT_MASK, ID_BLOCK } from '../run.js';
 
@@ -243,13 +243,13 @@ class Body {
   }
   /** The 64-bit SPR pair at off (high word first) as i64, and back. */
   getPair(off: number): this {
-    this.f.local_get(P_REGS).i64_load(off).i64_const(32).op(Op.i64_rotl);
+    loadPair(this.f, off);
     return this;
   }
   setPair(off: number, value: () => void): this {
-    this.f.local_get(P_REGS);
     value();
-    this.f.i64_const(32).op(Op.i64_rotl).i64_store(off);
+    this.f.local_set(L_Z);
+    storePair(this.f, off, L_Z);
     return this;
   }
   getXer(): this {
@@ -387,7 +387,7 @@ const store = (kind: 'b' | 'h' | 'w' | 'd', form: Ea, update: boolean): Handler 
 const loadReserve = (kind: 'b' | 'h' | 'w' | 'd'): Handler => (b) => {
   const f = b.f;
   load(kind, 'x', false)(b);
-  f.local_get(P_REGS).local_get(L_EA).i64_const(32).op(Op.i64_rotl).i64_store(RESV_OFF);
+  storePair(f, RESV_OFF, L_EA);
   f.local_get(P_REGS).i32_const(SIZE[kind]).i32_store(RESV_LEN_OFF);
 };
 /**
@@ -399,7 +399,8 @@ const storeConditional = (kind: 'b' | 'h' | 'w' | 'd'): Handler => (b) => {
   const f = b.f;
   ea(b, 'x');
   f.local_get(P_REGS).i32_load(RESV_LEN_OFF).i32_const(SIZE[kind]).op(Op.i32_eq);
-  f.local_get(P_REGS).i64_load(RESV_OFF).local_get(L_EA).i64_const(32).op(Op.i64_rotl).op(Op.i64_eq).op(Op.i32_and);
+  loadPair(f, RESV_OFF);
+  f.local_get(L_EA).op(Op.i64_eq).op(Op.i32_and);
   b.if_(0x7f);
   probe(b, SIZE[kind], true);
   storeRs(b, kind);
@@ -829,7 +830,8 @@ function enterBlock(b: Body): void {
   f.local_get(L_U).i32_load(ENTRY_PACKED).i32_const(ENTRY_FIELD_BITS).op(Op.i32_shr_u).i32_const(ENTRY_FIELD_MAX).op(Op.i32_and);
   f.local_get(L_U).i32_load(ENTRY_PACKED).i32_const(2 * ENTRY_FIELD_BITS).op(Op.i32_shr_u);
   f.call(0).local_set(L_R);
-  f.local_get(P_REGS).i64_load(PC_OFF).i64_const(32).op(Op.i64_rotl).local_set(L_PC);
+  loadPair(f, PC_OFF);
+  f.local_set(L_PC);
   const chainExit = (): void => void f.i32_const(STRAIGHT_CHAIN).local_set(L_FLAGS).local_get(P_STATE).local_get(L_R).i32_store(stateAt(S.CHAIN_R));
   f.local_get(L_R).i32_const(1).op(Op.i32_lt_s);
   b.if_();
@@ -1158,7 +1160,8 @@ function straightEntry(rows: readonly InsnRow[], idOfRow: Int32Array, simd: bool
   });
   const b = new Body();
   const f = b.f;
-  f.local_get(P_REGS).i64_load(PC_OFF).i64_const(32).op(Op.i64_rotl).local_tee(L_PC).local_set(L_PC0);
+  loadPair(f, PC_OFF);
+  f.local_tee(L_PC).local_set(L_PC0);
   f.local_get(P_STATE).i32_load(stateAt(LoopState.RUN)).local_set(L_D0);
   b.block('ret');
   b.loop('next');
