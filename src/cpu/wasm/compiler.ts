@@ -543,10 +543,15 @@ export function loadPair(f: WasmFn, off: number): void {
   f.local_get(P_REGS).i64_load32_u(off).i64_const(32).op(Op.i64_shl);
   f.local_get(P_REGS).i64_load32_u(off + 4).op(Op.i64_or);
 }
-/** Store the i64 in `local` as the register file's (high word, low word) pair at `off` (loadPair). */
+/**
+ * Store the i64 in `local` as the register file's (high word, low word) pair at `off` (loadPair):
+ * one 8-byte store of its halves swapped by shifts. Two 4-byte stores would stall the chain loop's
+ * 8-byte load of PC after every `blr` exit (a load spanning two stores is not forwarded: chansieve's
+ * samples on that load 62 -> 286); 4-byte loads from one 8-byte store are forwarded.
+ */
 export function storePair(f: WasmFn, off: number, local: number): void {
-  f.local_get(P_REGS).local_get(local).i64_const(32).op(Op.i64_shr_u).i64_store32(off);
-  f.local_get(P_REGS).local_get(local).i64_store32(off + 4);
+  f.local_get(P_REGS).local_get(local).i64_const(32).op(Op.i64_shl);
+  f.local_get(local).i64_const(32).op(Op.i64_shr_u).op(Op.i64_or).i64_store(off);
 }
 /**
  * The i64 on the stack rotated left by the constant n (0..63), then ANDed with m (-1n: not at all).

@@ -267,9 +267,6 @@ export class WasmFn {
   i64_load32_u(offset: number): this {
     return this.mem(0x35, 2, offset);
   }
-  i64_store32(offset: number): this {
-    return this.mem(0x3e, 2, offset);
-  }
   block(): this {
     this.bytes.push(0x02);
     this.bytes.push(0x40);
