@@ -554,43 +554,39 @@ export function storePair(f: WasmFn, off: number, local: number): void {
   f.local_get(local).i64_const(32).op(Op.i64_shr_u).op(Op.i64_or).i64_store(off);
 }
 /**
- * The i64 on the stack rotated left by the constant n (0..63), then ANDed with m (-1n: not at all).
- * When m keeps only bits the rotate brings from one side, a single shift does it (sldi, srdi,
- * rldic, rldimi, clrldi...): Liftoff calls into C for a rotate (loadPair).
+ * The i64 (width 64) or i32 (width 32) on the stack rotated left by the constant n, then ANDed with
+ * m's low `width` bits (all ones: no AND). When m keeps only the bits the rotate brings from one
+ * side, a single shift does it (sldi, srdi, slwi, srwi, rldic, rldimi's insert...): Liftoff calls
+ * into C for a rotate (loadPair).
  */
-export function rotlConstMasked(f: WasmFn, n: number, m: bigint): void {
-  const all = (1n << 64n) - 1n;
-  const mu = BigInt.asUintN(64, m);
+function rotlConstMaskedAt(f: WasmFn, width: 32 | 64, n: number, m: bigint): void {
+  const wide = width === 64;
+  const count = (c: number): WasmFn => (wide ? f.i64_const(c) : f.i32_const(c));
+  const all = (1n << BigInt(width)) - 1n;
+  const mu = BigInt.asUintN(width, m);
   const low = (1n << BigInt(n)) - 1n; // the bits a rotate by n brings round from the top
   if (n === 0) {
     // nothing to rotate
   } else if ((mu & low) === 0n) {
-    f.i64_const(n).op(Op.i64_shl);
+    count(n).op(wide ? Op.i64_shl : Op.i32_shl);
     if (mu === (all ^ low)) return;
   } else if ((mu & (all ^ low)) === 0n) {
-    f.i64_const(64 - n).op(Op.i64_shr_u);
+    count(width - n).op(wide ? Op.i64_shr_u : Op.i32_shr_u);
     if (mu === low) return;
   } else {
-    f.i64_const(n).op(Op.i64_rotl);
+    count(n).op(wide ? Op.i64_rotl : Op.i32_rotl);
   }
-  if (mu !== all) f.i64_const(m).op(Op.i64_and);
+  if (mu === all) return;
+  if (wide) f.i64_const(BigInt.asIntN(64, mu)).op(Op.i64_and);
+  else f.i32_const(Number(BigInt.asIntN(32, mu))).op(Op.i32_and);
 }
-/** The same for an i32 and a 32-bit mask (m: its bits as a uint32; 0xffffffff: no AND). */
+/** rotlConstMaskedAt for an i64 and a 64-bit mask (-1n: no AND). */
+export function rotlConstMasked(f: WasmFn, n: number, m: bigint): void {
+  rotlConstMaskedAt(f, 64, n, m);
+}
+/** rotlConstMaskedAt for an i32 and a 32-bit mask (its bits as a uint32; 0xffffffff: no AND). */
 export function rotl32ConstMasked(f: WasmFn, n: number, m: number): void {
-  const low = n === 0 ? 0 : (0xffffffff >>> (32 - n)) >>> 0;
-  const mu = m >>> 0;
-  if (n === 0) {
-    // nothing to rotate
-  } else if ((mu & low) === 0) {
-    f.i32_const(n).op(Op.i32_shl);
-    if (mu === (~low >>> 0)) return;
-  } else if ((mu & ~low) >>> 0 === 0) {
-    f.i32_const(32 - n).op(Op.i32_shr_u);
-    if (mu === low) return;
-  } else {
-    f.i32_const(n).op(Op.i32_rotl);
-  }
-  if (mu !== 0xffffffff) f.i32_const(mu | 0).op(Op.i32_and);
+  rotlConstMaskedAt(f, 32, n, BigInt(m >>> 0));
 }
 function emitBswap64(f: WasmFn): void {
   f.local_set(L_X);
