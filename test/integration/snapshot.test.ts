@@ -113,6 +113,45 @@ describe('the launcher', () => {
     expect(bundle.findIndex((b) => b > 0x7f)).toBe(-1);
   });
 
+  it('holds the bytecode of every function of the bundle: a function the build never called compiles nothing when the run calls it', () => {
+    // scripts/snapshot-entry.cjs on a bundle of one large function, against the same bundle built
+    // as Node builds an entry script (lazily): V8's bytecode total grows only for the latter.
+    const dir = join(scratch, 'eager');
+    mkdirSync(dir, { recursive: true });
+    const bundle = join(dir, 'bundle.cjs');
+    const body = Array.from({ length: 400 }, (_v, i) => `  s = (s * 31 + x + ${i}) % 1000003;`).join('\n');
+    writeFileSync(
+      bundle,
+      `"use strict";
+const v8 = require('node:v8');
+function neverCalledAtBuild(x) {
+  let s = 0;
+${body}
+  return s;
+}
+v8.startupSnapshot.setDeserializeMainFunction(() => {
+  const size = () => v8.getHeapCodeStatistics().bytecode_and_metadata_size;
+  size();
+  const before = size();
+  const r = neverCalledAtBuild(2);
+  console.log(size() - before, r);
+});
+`,
+    );
+    const build = (blob: string, entry: string) => {
+      const b = spawnSync('node', ['--snapshot-blob', blob, '--build-snapshot', entry], { encoding: 'utf8', env: { ...process.env, AIX_GDBSTUB_SNAPSHOT_BUNDLE: bundle }, timeout: 60_000 });
+      expect(b.status, b.stderr).toBe(0);
+      const r = spawnSync('node', ['--snapshot-blob', blob], { encoding: 'utf8', timeout: 60_000 });
+      expect(r.status, r.stderr).toBe(0);
+      return r.stdout.trim().split(' ');
+    };
+    const eager = build(join(dir, 'eager.blob'), join(repoRoot, 'scripts', 'snapshot-entry.cjs'));
+    const lazy = build(join(dir, 'lazy.blob'), bundle);
+    expect(eager[1]).toBe(lazy[1]);
+    expect(Number(eager[0])).toBe(0);
+    expect(Number(lazy[0])).toBeGreaterThan(4000);
+  });
+
   it("gives V8's helper threads one core fewer than the machine has, at most 4, on both paths", () => {
     // A checkout whose `node` (first on PATH) prints the command line it was given.
     const root = join(scratch, 'pool');
