@@ -4,6 +4,9 @@
 import * as fs from 'node:fs';
 import { XcoffError } from './errors.js';
 import { parseXcoff, type XcoffImage } from './index.js';
+import { FILE_HEADER_SIZE, parseFileHeader } from './headers.js';
+import { ByteReader } from './reader.js';
+import { SECTION_HEADER_SIZE, parseSectionHeaders } from './sections.js';
 
 /** One line for the user: "<file>: <problem>". */
 export class ProgramFileError extends Error {
@@ -47,8 +50,31 @@ function kindOf(st: fs.Stats): string {
   return 'is not a regular file';
 }
 
-/** The bytes of a regular file of at most MAX_PROGRAM_BYTES; anything else is a ProgramFileError. */
-export function readProgramBytes(file: string): Uint8Array {
+/** A byte range of a file. */
+export interface FileRange {
+  offset: number;
+  length: number;
+}
+
+/**
+ * A program file's bytes, as long as the file: ranges the reader chose to defer stay zero until
+ * `ensure` reads them.
+ */
+export interface ProgramBytes {
+  bytes: Uint8Array;
+  /** Reads whatever of [offset, offset + length) was deferred; a file changed since is an error. */
+  ensure(offset: number, length: number): void;
+}
+
+/** The bytes of the file the header region (its first HEAD_BYTES) describes, read first. */
+const HEAD_BYTES = 65536;
+
+/**
+ * The bytes of a regular file of at most MAX_PROGRAM_BYTES; anything else is a ProgramFileError.
+ * `defer`, given the file's first bytes (the buffer holds the whole file's length, zero past
+ * them), names ranges to leave unread until ensure() asks for them.
+ */
+export function readProgramBytes(file: string, defer?: (head: Uint8Array, headLength: number) => FileRange[]): ProgramBytes {
   let fd: number;
   try {
     // O_NONBLOCK: opening a FIFO must not wait for a writer; a regular file ignores it.
@@ -56,33 +82,108 @@ export function readProgramBytes(file: string): Uint8Array {
   } catch (e) {
     throw new ProgramFileError(file, hostProblem(e));
   }
+  let st: fs.Stats;
+  let bytes: Buffer;
+  let pending: FileRange[] = [];
   try {
-    const st = fs.fstatSync(fd);
+    st = fs.fstatSync(fd);
     if (!st.isFile()) throw new ProgramFileError(file, kindOf(st));
     if (st.size > MAX_PROGRAM_BYTES) throw new ProgramFileError(file, `too large for a program (${st.size} bytes)`);
-    const bytes = Buffer.alloc(st.size);
-    let done = 0;
-    while (done < bytes.length) {
-      const n = fs.readSync(fd, bytes, done, bytes.length - done, done);
-      if (n === 0) break; // shrank meanwhile: parse what is there
-      done += n;
+    // Zeroed lazily by the OS: pages of a deferred range are never touched unless read.
+    bytes = Buffer.alloc(st.size);
+    const head = readRange(fd, bytes, 0, Math.min(bytes.length, HEAD_BYTES));
+    if (head < Math.min(bytes.length, HEAD_BYTES)) return { bytes: bytes.subarray(0, head), ensure: () => {} }; // shrank meanwhile
+    pending = defer === undefined || head === bytes.length ? [] : tidyRanges(defer(bytes, head), head, bytes.length);
+    let at = head;
+    for (const r of [...pending, { offset: bytes.length, length: 0 }]) {
+      if (r.offset > at && readRange(fd, bytes, at, r.offset - at) < r.offset - at) {
+        // Shrank meanwhile: parse what is there, all of it read.
+        const whole = readRange(fd, bytes, 0, bytes.length);
+        return { bytes: bytes.subarray(0, whole), ensure: () => {} };
+      }
+      at = r.offset + r.length;
     }
-    return bytes.subarray(0, done);
   } catch (e) {
     if (e instanceof ProgramFileError) throw e;
     throw new ProgramFileError(file, hostProblem(e));
   } finally {
     fs.closeSync(fd);
   }
+  const ensure = (offset: number, length: number): void => {
+    if (pending.length === 0) return;
+    const wanted = pending.filter((r) => r.offset < offset + length && offset < r.offset + r.length);
+    if (wanted.length === 0) return;
+    try {
+      const again = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+      try {
+        const now = fs.fstatSync(again);
+        if (now.size !== st.size || now.mtimeMs !== st.mtimeMs || now.ino !== st.ino) {
+          throw new ProgramFileError(file, 'changed since it was loaded: its debugging sections can no longer be read');
+        }
+        for (const r of wanted) {
+          if (readRange(again, bytes, r.offset, r.length) < r.length) throw new ProgramFileError(file, 'changed since it was loaded: its debugging sections can no longer be read');
+        }
+      } finally {
+        fs.closeSync(again);
+      }
+    } catch (e) {
+      if (e instanceof ProgramFileError) throw e;
+      throw new ProgramFileError(file, hostProblem(e));
+    }
+    pending = pending.filter((r) => !wanted.includes(r));
+  };
+  return { bytes, ensure };
+}
+
+/** Reads [offset, offset + length) of fd into the same place of bytes; the count read (short at the end of the file). */
+function readRange(fd: number, bytes: Uint8Array, offset: number, length: number): number {
+  let done = 0;
+  while (done < length) {
+    const n = fs.readSync(fd, bytes, offset + done, length - done, offset + done);
+    if (n === 0) break;
+    done += n;
+  }
+  return done;
+}
+
+/** Ranges sorted, clipped to [from, to), without overlaps or empty ones. */
+function tidyRanges(ranges: readonly FileRange[], from: number, to: number): FileRange[] {
+  const out: FileRange[] = [];
+  const sorted = ranges
+    .map((r) => ({ start: Math.max(from, r.offset), end: Math.min(to, r.offset + r.length) }))
+    .filter((r) => r.end > r.start)
+    .sort((a, b) => a.start - b.start);
+  for (const r of sorted) {
+    const last = out[out.length - 1];
+    if (last !== undefined && r.start <= last.offset + last.length) last.length = Math.max(last.length, r.end - last.offset);
+    else out.push({ offset: r.start, length: r.end - r.start });
+  }
+  return out;
 }
 
 /** A program file read and parsed; the problem of a file that is not XCOFF64 says so. */
 export function readXcoffFile(file: string): XcoffImage {
-  const bytes = readProgramBytes(file);
+  // DWARF is most of a Go binary (35 of cmd/compile's 56 MB) and `run` never reads it: those
+  // sections are read when something asks for them (dwarfSections, sectionBytes).
+  const { bytes, ensure } = readProgramBytes(file, dwarfRanges);
   try {
-    return parseXcoff(bytes);
+    return parseXcoff(bytes, ensure);
   } catch (e) {
     if (e instanceof XcoffError) throw new ProgramFileError(file, `not an AIX ppc64 XCOFF64 executable (${e.message})`);
     throw e;
+  }
+}
+
+/** Where the DWARF sections lie, from the section headers in the file's first headLength bytes (none if they do not parse). */
+function dwarfRanges(bytes: Uint8Array, headLength: number): FileRange[] {
+  try {
+    const r = new ByteReader(bytes);
+    const fh = parseFileHeader(r);
+    if (FILE_HEADER_SIZE + fh.auxHeaderSize + fh.sectionCount * SECTION_HEADER_SIZE > headLength) return [];
+    return parseSectionHeaders(r, fh)
+      .filter((s) => s.kind === 'dwarf')
+      .map((s) => ({ offset: s.fileOffset, length: Number(s.size) }));
+  } catch {
+    return []; // parseXcoff says what is wrong with the file
   }
 }

@@ -116,8 +116,16 @@ function contains(s: XcoffSection, addr: bigint, length: bigint): boolean {
   return addr >= s.vaddr && addr + length <= s.vaddr + s.size;
 }
 
-export function parseXcoff(bytes: Uint8Array): XcoffImage {
+/**
+ * `ensure(offset, length)`, when the bytes of some ranges were not read yet (readXcoffFile leaves
+ * the DWARF sections for later), reads them before a section's bytes are handed out.
+ */
+export function parseXcoff(bytes: Uint8Array, ensure?: (offset: number, length: number) => void): XcoffImage {
   const r = new ByteReader(bytes);
+  const bytesOf = (s: XcoffSection): Uint8Array => {
+    if (ensure !== undefined && s.kind !== 'bss') ensure(s.fileOffset, Number(s.size));
+    return fileBytesOf(r, s);
+  };
   const fileHeader = parseFileHeader(r);
   const auxHeader = parseAuxHeader(r);
   const sections = parseSectionHeaders(r, fileHeader);
@@ -142,8 +150,8 @@ export function parseXcoff(bytes: Uint8Array): XcoffImage {
   checkNoOverlap([text, data, ...(bss ? [bss] : [])]);
 
   const loadSegments: LoadSegment[] = [
-    { name: text.name, vaddr: text.vaddr, memSize: text.size, fileBytes: fileBytesOf(r, text), readable: true, writable: false, executable: true },
-    { name: data.name, vaddr: data.vaddr, memSize: data.size, fileBytes: fileBytesOf(r, data), readable: true, writable: true, executable: false },
+    { name: text.name, vaddr: text.vaddr, memSize: text.size, fileBytes: bytesOf(text), readable: true, writable: false, executable: true },
+    { name: data.name, vaddr: data.vaddr, memSize: data.size, fileBytes: bytesOf(data), readable: true, writable: true, executable: false },
   ];
   if (bss !== undefined && bss.size > 0n) {
     loadSegments.push({ name: bss.name, vaddr: bss.vaddr, memSize: bss.size, fileBytes: new Uint8Array(0), readable: true, writable: true, executable: false });
@@ -206,13 +214,13 @@ export function parseXcoff(bytes: Uint8Array): XcoffImage {
     sectionBytes(name) {
       const s = sectionByName.get(name);
       if (s === undefined) return undefined;
-      if (s.kind !== 'bss') return fileBytesOf(r, s);
+      if (s.kind !== 'bss') return bytesOf(s);
       if (s.size > MAX_ZERO_FILL) throw new XcoffError(`section ${s.name}: ${hex(s.size)} bytes is too large to zero-fill`);
       return new Uint8Array(Number(s.size));
     },
     dwarfSections() {
       const out = new Map<string, Uint8Array>();
-      for (const s of sections) if (s.dwarfName !== undefined) out.set(s.dwarfName, fileBytesOf(r, s));
+      for (const s of sections) if (s.dwarfName !== undefined) out.set(s.dwarfName, bytesOf(s));
       return out;
     },
     // Assembly functions carry an ABI suffix (runtime.syscall6.abi0); accept the bare Go name too.
