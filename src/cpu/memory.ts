@@ -4,7 +4,7 @@
 // A big-endian access of size s at offset o is then exactly a little-endian access of size s at
 // rev(o, s) = PAGE_SIZE - s - o, so neither the Wasm tier nor DataView accesses swap bytes (the
 // host is little-endian; notes/cpu-performance.md, "Byte-reversed pages"). Only bulk copies
-// (readBytes, writeBytes) reverse, with the native TypedArray reverse.
+// (readBytes, writeBytes) reverse (copyReversed).
 //
 // Pages are 64 KiB ArrayBuffers materialised on first touch (a 512 MiB PROT_NONE reservation
 // costs a list entry, not memory). Hot accesses go through two direct-mapped software TLBs (read
@@ -23,6 +23,7 @@
 
 import { hiOf, loOf, toBig } from './int64.js';
 import { TLB_BYTES, TLB_ENTRIES, TLB_HASH, TLB_HASH_SHIFT, arenaReclaim, guestArena } from './wasm/arena.js';
+import { reverseInArena } from './wasm/reverse.js';
 
 export const PAGE_SHIFT = 16;
 export const PAGE_SIZE = 1 << PAGE_SHIFT;
@@ -843,8 +844,9 @@ export class GuestMemory {
 
 /**
  * dst[to + n - 1 - k] = src[from + k] for k < n (between guest order and a page's reversed
- * storage): short runs in a loop, long ones as a copy and the native reverse (a JS loop runs cold
- * in the loader, which copies megabytes once).
+ * storage): short runs in a loop, long ones as a copy and a reverse in place, by Wasm SIMD when
+ * dst is in the guest arena (wasm/reverse.ts), else the native one (a JS loop runs cold in the
+ * loader, which copies megabytes once).
  */
 function copyReversed(src: Uint8Array, from: number, dst: Uint8Array, to: number, n: number): void {
   if (n < 64) {
@@ -853,7 +855,7 @@ function copyReversed(src: Uint8Array, from: number, dst: Uint8Array, to: number
   }
   const d = dst.subarray(to, to + n);
   d.set(src.subarray(from, from + n));
-  d.reverse();
+  if (n < 1024 || !reverseInArena(d)) d.reverse();
 }
 
 /** Result halves of readU64 (no allocation per read). */

@@ -83,14 +83,16 @@ export function readProgramBytes(file: string, defer?: (head: Uint8Array, headLe
     throw new ProgramFileError(file, hostProblem(e));
   }
   let st: fs.Stats;
-  let bytes: Buffer;
+  let bytes: Uint8Array;
   let pending: FileRange[] = [];
   try {
     st = fs.fstatSync(fd);
     if (!st.isFile()) throw new ProgramFileError(file, kindOf(st));
     if (st.size > MAX_PROGRAM_BYTES) throw new ProgramFileError(file, `too large for a program (${st.size} bytes)`);
-    // Zeroed lazily by the OS: pages of a deferred range are never touched unless read.
-    bytes = Buffer.alloc(st.size);
+    // Zeroed lazily by the OS: pages of a deferred range are never touched unless read. Shared:
+    // V8 counts a plain ArrayBuffer's size as external memory, and cmd/compile's 56 MB started a
+    // scavenge for "external memory pressure" and a 10 ms mark-compact during its load.
+    bytes = new Uint8Array(new SharedArrayBuffer(st.size));
     const head = readRange(fd, bytes, 0, Math.min(bytes.length, HEAD_BYTES));
     if (head < Math.min(bytes.length, HEAD_BYTES)) return { bytes: bytes.subarray(0, head), ensure: () => {} }; // shrank meanwhile
     pending = defer === undefined || head === bytes.length ? [] : tidyRanges(defer(bytes, head), head, bytes.length);

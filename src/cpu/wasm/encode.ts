@@ -296,6 +296,11 @@ export class WasmFn {
     uleb(this.bytes, depth);
     return this;
   }
+  br_if(depth: number): this {
+    this.bytes.push(0x0d);
+    uleb(this.bytes, depth);
+    return this;
+  }
   /** br_table over depths[0..n-1], default depths[n-1]. */
   br_table(depths: number[]): this {
     this.bytes.push(0x0e);
