@@ -49,6 +49,13 @@ interface OpcodeTable {
   keyShifts: number[];
   /** Dense slot -> row index, -1 = illegal; null when the table fell back to a list. */
   slots: Int16Array | null;
+  /**
+   * When the key bits are one field (every table today): the key is (word >>> keyShift) & keyMask,
+   * which is what keyOfWord gathers bit by bit; keyMask -1 otherwise. Decoding runs cold in every
+   * process (hello decodes about 25,000 words), where the bit loop cost most of its time.
+   */
+  keyShift: number;
+  keyMask: number;
   /** Rows of this primary opcode (the list fallback scans them). */
   rows: number[];
 }
@@ -61,7 +68,7 @@ function popcount(x: number): number {
 
 function buildTables(rows: readonly InsnRow[]): OpcodeTable[] {
   const tables: OpcodeTable[] = [];
-  for (let p = 0; p < 64; p++) tables.push({ keyShifts: [], slots: null, rows: [] });
+  for (let p = 0; p < 64; p++) tables.push({ keyShifts: [], slots: null, rows: [], keyShift: 0, keyMask: -1 });
   rows.forEach((r, idx) => {
     if ((r.mask & PO_MASK) !== PO_MASK) throw new Error(`row ${r.name}: mask must fix the primary opcode`);
     if ((r.match & ~r.mask) !== 0) throw new Error(`row ${r.name}: match has bits outside its mask`);
@@ -110,6 +117,11 @@ function buildTables(rows: readonly InsnRow[]): OpcodeTable[] {
       }
     }
     t.slots = slots;
+    const ks = t.keyShifts;
+    if (ks.every((sh, j) => sh === ks[0]! - j)) {
+      t.keyShift = n === 0 ? 0 : ks[n - 1]!;
+      t.keyMask = (1 << n) - 1;
+    }
   }
   return tables;
 }
@@ -125,6 +137,7 @@ const tables = buildTables(allRows);
 /** Index into allRows of the row that decodes `word`, or -1 for an illegal instruction. */
 export function decodeRow(word: number): number {
   const t = tables[word >>> 26];
+  if (t.keyMask >= 0) return t.slots![(word >>> t.keyShift) & t.keyMask];
   if (t.slots !== null) return t.slots[keyOfWord(t.keyShifts, word)];
   for (const idx of t.rows) {
     const r = allRows[idx];
