@@ -22,6 +22,7 @@ import { chainOn } from './jit/chain.js';
 import { arenaReclaim, guestArena } from './wasm/arena.js';
 import { envNumber } from './env.js';
 import { LOOP_STATE_BYTES, LoopState, straightInterpreter, type Straight } from './wasm/interp.js';
+import { type RunDecoder, runDecoder } from './wasm/decode-run.js';
 import { cpuEnv, defaultTimeBase } from './exec/system.js';
 import { hex64, hiOf, loOf, toBig } from './int64.js';
 
@@ -310,10 +311,13 @@ const pageKey = (hi: number, lo: number): number => (hi >>> 0) * 65536 + (lo >>>
 
 /**
  * Slots decodeSlot decodes after the one asked for (measured: 16 against 0 and 64 when each word
- * took its own page lookup; 48 against 16 and 128 since a run of words takes one,
- * notes/cpu-performance.md).
+ * took its own page lookup; 48 against 16 and 128 since a run of words takes one; 256 against 48,
+ * 1,024 and the rest of the page since the Wasm run decoder does the run: hello comes back to
+ * decodeSlot 351 times instead of 997, cmd/compile 4,245 instead of 12,976; notes/cpu-performance.md).
  */
-const DECODE_AHEAD = 48;
+const DECODE_AHEAD = 256;
+/** The same where breakpoints or host-call sentinels make each word a check of its own. */
+const SLOW_DECODE_AHEAD = 48;
 
 /** The page cache's initial entries (their tags never match): one for every Cpu. */
 let unusedPage: CodePage | undefined;
@@ -408,6 +412,7 @@ export class Cpu implements LoopHost {
     const straight = this.wasmChainMap >= 0 && opts.interp !== false ? straightInterpreter(allRows, this.idOfRow) : null;
     const stateAt = straight === null ? -1 : guestArena()!.allocSmall(LOOP_STATE_BYTES);
     this.straight = stateAt < 0 ? null : straight;
+    this.runDecoder = this.straight === null ? null : runDecoder(this.idOfRow, ID_ILLEGAL);
     if (stateAt < 0) this.heat = new Int32Array(HEAT_SIZE);
     else {
       const buffer = guestArena()!.buffer;
@@ -623,19 +628,29 @@ export class Cpu implements LoopHost {
     if (end === idx || ids[idx + 1] !== 0) return id;
     const next = (lo + 4) | 0;
     if (this.breakpoints.size > 0 || this.inHostCallRange(hi, next, (lo + 4 * (end - idx)) | 0)) {
+      // A word at a time, each checked (a BigInt per breakpoint lookup): as far as before the Wasm decoder.
+      const last = Math.min(end, idx + SLOW_DECODE_AHEAD);
       try {
-        for (let j = idx + 1; j <= end && ids[j] === 0; j++) this.decodeOne(page, j, hi, (lo + 4 * (j - idx)) | 0);
+        for (let j = idx + 1; j <= last && ids[j] === 0; j++) this.decodeOne(page, j, hi, (lo + 4 * (j - idx)) | 0);
       } catch {
         // a word that cannot be fetched stays undecoded: its own decode faults if it runs
       }
       return id;
     }
-    // The usual case, without a check per word: a run of plain words on the same memory page.
+    // The usual case, without a check per word: a run of plain words on the same memory page,
+    // decoded by the Wasm run decoder when both pages are in the arena (it stops where this loop
+    // would, or earlier at a word it leaves to decodeRow, where this loop goes on).
+    let from = idx + 1;
+    if (page.at >= 0 && this.runDecoder !== null) {
+      const src = this.mem.codeRunStorage(hi, next);
+      if (src >= 0) from += this.runDecoder(src, page.at + 4 * from, end - idx);
+    }
+    if (from > end || ids[from] !== 0) return id;
     const words = this.aheadWords;
-    const n = this.mem.fetchCodeRun(hi, next, end - idx, words);
+    const n = this.mem.fetchCodeRun(hi, (lo + 4 * (from - idx)) | 0, end - from + 1, words);
     const idOfRow = this.idOfRow;
     for (let k = 0; k < n; k++) {
-      const j = idx + 1 + k;
+      const j = from + k;
       if (ids[j] !== 0) break;
       const word = words[k]!;
       const row = decodeRow(word);
@@ -657,6 +672,8 @@ export class Cpu implements LoopHost {
 
   /** decodeSlot's look-ahead words. */
   private readonly aheadWords = new Int32Array(DECODE_AHEAD);
+  /** The Wasm decoder of decodeSlot's look-ahead (wasm/decode-run.ts), with the Wasm interpreter only. */
+  private readonly runDecoder: RunDecoder | null;
 
   private decodeOne(page: CodePage, idx: number, hi: number, lo: number): number {
     // Without a BigInt per slot: an AIX process always has a host-call range, and hello decodes

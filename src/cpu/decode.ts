@@ -134,6 +134,15 @@ function keyOfWord(shifts: number[], word: number): number {
 
 const tables = buildTables(allRows);
 
+/**
+ * decodeRow's tables, for a decoder elsewhere (wasm/decode-run.ts): per primary opcode, the
+ * secondary key's shift and mask (mask -1: no single-field table, decode those words with
+ * decodeRow) and its slots (row index, -1 illegal).
+ */
+export function decodeFields(): { shift: number; mask: number; slots: Int16Array | null }[] {
+  return tables.map((t) => ({ shift: t.keyShift, mask: t.slots === null ? -1 : t.keyMask, slots: t.slots }));
+}
+
 /** Index into allRows of the row that decodes `word`, or -1 for an illegal instruction. */
 export function decodeRow(word: number): number {
   const t = tables[word >>> 26];

@@ -337,6 +337,17 @@ export class GuestMemory {
     return m;
   }
 
+  /**
+   * Arena offset of the storage of the instruction word at (hi, lo), 4-aligned (the word at each
+   * following address lies 4 bytes lower: pages are byte-reversed), under the conditions of
+   * fetchCodeRun; -1 when those do not hold or the page is not in the arena.
+   */
+  codeRunStorage(hi: number, lo: number): number {
+    const page = this.pages.get(pageKey(hi, lo));
+    if (page === undefined || page.base < 0 || (page.prot & PROT_EXEC) === 0 || !page.hasCode) return -1;
+    return page.base + rev(lo & PAGE_MASK, 4);
+  }
+
   // ---------------------------------------------------------------- hot path: loads
 
   load8(hi: number, lo: number): number {
