@@ -12,6 +12,12 @@ export interface SigAction {
   handler: bigint;
   mask: bigint[];
   flags: number;
+  /**
+   * The same as struct sigaction's first eleven words (handler, the four mask doublewords, flags),
+   * when known: sigaction copies an old action out without a BigInt (libc/signals.ts). Never
+   * changed in place: an action is replaced whole.
+   */
+  words?: Int32Array;
 }
 
 export class SignalState {

@@ -213,7 +213,12 @@ describe('AixProcess.quickHostCall', () => {
       return { gpr: [...t.state.gpr], spr: [...t.state.spr], action: proc.signals.actions[30], old: proc.mem.readBytes(old, 48) };
     };
     const general = once(false);
-    expect(general.action).toEqual({ handler: 0x123456n, mask: [0x8000000000000001n, 0n, 0n, 7n], flags: 0x48 });
+    expect(general.action).toMatchObject({ handler: 0x123456n, mask: [0x8000000000000001n, 0n, 0n, 7n], flags: 0x48 });
+    // The old action as struct sigaction: handler, four mask doublewords, flags, a zero word.
+    const want = Buffer.alloc(48);
+    [0x777n, 1n, 2n, 3n, 4n].forEach((v, i) => want.writeBigUInt64BE(v, 8 * i));
+    want.writeUInt32BE(9, 40);
+    expect(Buffer.from(general.old).equals(want)).toBe(true);
     expect(once(true)).toEqual(general);
   });
 
