@@ -10,19 +10,21 @@ import { startupSnapshot } from 'node:v8';
 import { exitWithError } from './host-output.js';
 import { isPlainRun, runCommand } from './run.js';
 import { allRows } from '../cpu/decode.js';
-import { rowIds } from '../cpu/run.js';
 import { prepareJitLoop } from '../cpu/cpu.js';
 import { prepareStraightInterpreter } from '../cpu/wasm/interp.js';
 import { arenaDecided } from '../cpu/wasm/arena.js';
+import { prepareRunDecoder } from '../cpu/wasm/decode-run.js';
+import { ID_ILLEGAL, rowIds } from '../cpu/run.js';
 
 if (!startupSnapshot.isBuildingSnapshot()) {
   throw new Error('snapshot-main is the start-up snapshot entry: build it with scripts/build-snapshot.sh');
 }
 
-// Work that depends on nothing of the run, done once here: the Wasm interpreter's code and the
-// generated run loop.
+// Work that depends on nothing of the run, done once here: the Wasm interpreter's code, the
+// generated run loop and the Wasm decoder's tables.
 prepareStraightInterpreter(allRows, rowIds(allRows));
 prepareJitLoop();
+prepareRunDecoder(rowIds(allRows), ID_ILLEGAL);
 // The arena is the run's (its size, whether it is shared): made here, every run would get the
 // build's answer, which without SharedArrayBuffer turned the whole Wasm tier off.
 if (arenaDecided()) throw new Error('the guest arena was decided while building the start-up snapshot');

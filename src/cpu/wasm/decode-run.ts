@@ -18,32 +18,35 @@ const TABLE_BYTES = 65536;
 const WORDS_AFTER_IDS = 65536;
 
 /**
- * `d(src, dst, n) -> k`: for k from 0 while k < n and the slot at dst + 4k is 0 (undecoded): the
- * word whose byte-reversed storage is at src - 4k (guest order runs downwards in a reversed page)
- * is decoded; its id goes to dst + 4k, the word to dst + 4k + WORDS_AFTER_IDS. Stops early at a
- * word of a primary opcode without a single-field table.
+ * `d(src, dst, n, tab) -> k`: for k from 0 while k < n and the slot at dst + 4k is 0 (undecoded):
+ * the word whose byte-reversed storage is at src - 4k (guest order runs downwards in a reversed
+ * page) is decoded with the tables at arena offset tab; its id goes to dst + 4k, the word to
+ * dst + 4k + WORDS_AFTER_IDS. Stops early at a word of a primary opcode without a single-field
+ * table.
  */
-function decodeFunction(tab: number): Uint8Array {
+function decodeFunction(): Uint8Array {
   const SRC = 0;
   const DST = 1;
   const N = 2;
-  const K = 3;
-  const W = 4;
-  const PO = 5;
-  const M = 6;
+  const TAB = 3;
+  const K = 4;
+  const W = 5;
+  const PO = 6;
+  const M = 7;
   const f = new WasmFn();
   f.block().loop();
   f.local_get(K).local_get(N).op(Op.i32_ge_u).br_if(1);
   f.local_get(DST).i32_load(0).br_if(1);
   f.local_get(SRC).i32_load(0).local_set(W);
   f.local_get(W).i32_const(26).op(Op.i32_shr_u).local_set(PO);
-  f.local_get(PO).i32_const(2).op(Op.i32_shl).i32_load(tab + MASK).local_set(M);
+  f.local_get(TAB).local_get(PO).i32_const(2).op(Op.i32_shl).op(Op.i32_add).i32_load(MASK).local_set(M);
   f.local_get(M).i32_const(0).op(Op.i32_lt_s).br_if(1);
   // ids[base[po] + ((w >>> shift[po]) & mask)]
   f.local_get(DST);
-  f.local_get(PO).i32_const(2).op(Op.i32_shl).i32_load(tab + BASE);
-  f.local_get(W).local_get(PO).i32_load8_u(tab + SHIFT).op(Op.i32_shr_u).local_get(M).op(Op.i32_and);
-  f.op(Op.i32_add).i32_const(2).op(Op.i32_shl).i32_load(tab + IDS);
+  f.local_get(TAB);
+  f.local_get(TAB).local_get(PO).i32_const(2).op(Op.i32_shl).op(Op.i32_add).i32_load(BASE);
+  f.local_get(W).local_get(TAB).local_get(PO).op(Op.i32_add).i32_load8_u(SHIFT).op(Op.i32_shr_u).local_get(M).op(Op.i32_and);
+  f.op(Op.i32_add).i32_const(2).op(Op.i32_shl).op(Op.i32_add).i32_load(IDS);
   f.i32_store(0);
   f.local_get(DST).local_get(W).i32_store(WORDS_AFTER_IDS);
   f.local_get(SRC).i32_const(4).op(Op.i32_sub).local_set(SRC);
@@ -56,24 +59,22 @@ function decodeFunction(tab: number): Uint8Array {
 
 export type RunDecoder = (src: number, dst: number, n: number) => number;
 
-let decoder: RunDecoder | null | undefined;
+/** The function's code and the tables' bytes: the same in every process, made once (prepareRunDecoder). */
+let prepared: { entry: Uint8Array; tables: Uint8Array } | null = null;
 
 /**
- * The run decoder for slot ids idOfRow gives (the same for every CPU: run.ts rowIds) and
- * `illegal` for an illegal word, or null without the arena (made once per process).
+ * Make the decoder's code and its tables for slot ids idOfRow gives (the same for every
+ * CPU: run.ts rowIds) and `illegal` for an illegal word: the start-up snapshot's builder calls it,
+ * so a run only copies them (filling the tables took 2.3 ms of hello's cold start).
  */
-export function runDecoder(idOfRow: Int32Array, illegal: number): RunDecoder | null {
-  if (decoder !== undefined) return decoder;
-  decoder = null;
-  const arena = guestArena();
-  if (arena === null) return null;
+export function prepareRunDecoder(idOfRow: Int32Array, illegal: number): { entry: Uint8Array; tables: Uint8Array } | null {
+  if (prepared !== null) return prepared;
   const fields = decodeFields();
   let entries = 0;
   for (const t of fields) entries += t.slots?.length ?? 0;
   if (IDS + 4 * entries > TABLE_BYTES) return null;
-  const tab = arena.allocSmall(TABLE_BYTES);
-  if (tab < 0) return null;
-  const view = new DataView(arena.buffer, tab, TABLE_BYTES);
+  const tables = new Uint8Array(TABLE_BYTES);
+  const view = new DataView(tables.buffer);
   let next = 0;
   fields.forEach((t, po) => {
     view.setUint8(SHIFT + po, t.shift);
@@ -86,7 +87,25 @@ export function runDecoder(idOfRow: Int32Array, illegal: number): RunDecoder | n
     }
     next += t.slots.length;
   });
-  const inst = new WebAssembly.Instance(new WebAssembly.Module(functionsModule(3, [decodeFunction(tab)], ['d'])), { e: { m: arena.memory } });
-  decoder = inst.exports.d as RunDecoder;
+  prepared = { entry: decodeFunction(), tables };
+  return prepared;
+}
+
+let decoder: RunDecoder | null | undefined;
+
+/** The run decoder (prepareRunDecoder's arguments), or null without the arena; made once per process. */
+export function runDecoder(idOfRow: Int32Array, illegal: number): RunDecoder | null {
+  if (decoder !== undefined) return decoder;
+  decoder = null;
+  const arena = guestArena();
+  const made = arena === null ? null : prepareRunDecoder(idOfRow, illegal);
+  if (arena === null || made === null) return null;
+  const tab = arena.allocSmall(TABLE_BYTES);
+  if (tab < 0) return null;
+  arena.bytes.set(made.tables, tab);
+  // The module is made here: its memory import says whether the arena is shared, the run's fact.
+  const inst = new WebAssembly.Instance(new WebAssembly.Module(functionsModule(4, [made.entry], ['d'])), { e: { m: arena.memory } });
+  const d = inst.exports.d as (src: number, dst: number, n: number, tab: number) => number;
+  decoder = (src, dst, n) => d(src, dst, n, tab);
   return decoder;
 }
