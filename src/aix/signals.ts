@@ -20,10 +20,13 @@ export interface SigAction {
   words?: Int32Array;
 }
 
+/** The default action's words (SIG_DFL is 0, no mask, no flags): shared, as words are never changed in place. */
+const DEFAULT_ACTION_WORDS = new Int32Array(11);
+
 export class SignalState {
   readonly actions: SigAction[] = [];
   constructor() {
-    for (let i = 0; i < NSIG; i++) this.actions.push({ handler: SIG_DFL, mask: [0n, 0n, 0n, 0n], flags: 0 });
+    for (let i = 0; i < NSIG; i++) this.actions.push({ handler: SIG_DFL, mask: [0n, 0n, 0n, 0n], flags: 0, words: DEFAULT_ACTION_WORDS });
   }
 }
 
