@@ -23,10 +23,13 @@ export interface SigAction {
 /** The default action's words (SIG_DFL is 0, no mask, no flags): shared, as words are never changed in place. */
 const DEFAULT_ACTION_WORDS = new Int32Array(11);
 
+/** A fresh default action (SIG_DFL): at start and where SA_RESETHAND puts one back. */
+const defaultAction = (): SigAction => ({ handler: SIG_DFL, mask: [0n, 0n, 0n, 0n], flags: 0, words: DEFAULT_ACTION_WORDS });
+
 export class SignalState {
   readonly actions: SigAction[] = [];
   constructor() {
-    for (let i = 0; i < NSIG; i++) this.actions.push({ handler: SIG_DFL, mask: [0n, 0n, 0n, 0n], flags: 0, words: DEFAULT_ACTION_WORDS });
+    for (let i = 0; i < NSIG; i++) this.actions.push(defaultAction());
   }
 }
 
@@ -240,7 +243,7 @@ function deliver(proc: AixProcess, t: GuestThread, s: PendingSignal): void {
     const [w, b] = sigBit(s.signal);
     t.sigmask[w] = t.sigmask[w]! | b;
   }
-  if (action.flags & SA_RESETHAND) proc.signals.actions[s.signal] = { handler: SIG_DFL, mask: [0n, 0n, 0n, 0n], flags: 0 };
+  if (action.flags & SA_RESETHAND) proc.signals.actions[s.signal] = defaultAction();
   t.signalFrames.push({ signal: s.signal, ucontext: uc, wasOnAltStack: usingAlt });
 }
 

@@ -328,8 +328,8 @@ export class GuestMemory {
    * run, not one per word). Returns how many it wrote.
    */
   fetchCodeRun(hi: number, lo: number, n: number, out: Int32Array): number {
-    const page = this.pages.get(pageKey(hi, lo));
-    if (page === undefined || (page.prot & PROT_EXEC) === 0 || !page.hasCode) return 0;
+    const page = this.codeRunPage(hi, lo);
+    if (page === undefined) return 0;
     const off = lo & PAGE_MASK;
     const m = Math.min(n, (PAGE_SIZE - off) >>> 2);
     const view = page.view;
@@ -343,9 +343,15 @@ export class GuestMemory {
    * fetchCodeRun; -1 when those do not hold or the page is not in the arena.
    */
   codeRunStorage(hi: number, lo: number): number {
-    const page = this.pages.get(pageKey(hi, lo));
-    if (page === undefined || page.base < 0 || (page.prot & PROT_EXEC) === 0 || !page.hasCode) return -1;
+    const page = this.codeRunPage(hi, lo);
+    if (page === undefined || page.base < 0) return -1;
     return page.base + rev(lo & PAGE_MASK, 4);
+  }
+
+  /** The page of (hi, lo) if runs of its words may be read as code: stored, executable, fetched from already. */
+  private codeRunPage(hi: number, lo: number): Page | undefined {
+    const page = this.pages.get(pageKey(hi, lo));
+    return page === undefined || (page.prot & PROT_EXEC) === 0 || !page.hasCode ? undefined : page;
   }
 
   // ---------------------------------------------------------------- hot path: loads

@@ -111,6 +111,7 @@ export function readProgramBytes(file: string, defer?: (head: Uint8Array, headLe
   } finally {
     fs.closeSync(fd);
   }
+  const changed = (): ProgramFileError => new ProgramFileError(file, 'changed since it was loaded: its debugging sections can no longer be read');
   const ensure = (offset: number, length: number): void => {
     if (pending.length === 0) return;
     const wanted = pending.filter((r) => r.offset < offset + length && offset < r.offset + r.length);
@@ -119,12 +120,8 @@ export function readProgramBytes(file: string, defer?: (head: Uint8Array, headLe
       const again = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
       try {
         const now = fs.fstatSync(again);
-        if (now.size !== st.size || now.mtimeMs !== st.mtimeMs || now.ino !== st.ino) {
-          throw new ProgramFileError(file, 'changed since it was loaded: its debugging sections can no longer be read');
-        }
-        for (const r of wanted) {
-          if (readRange(again, bytes, r.offset, r.length) < r.length) throw new ProgramFileError(file, 'changed since it was loaded: its debugging sections can no longer be read');
-        }
+        if (now.size !== st.size || now.mtimeMs !== st.mtimeMs || now.ino !== st.ino) throw changed();
+        for (const r of wanted) if (readRange(again, bytes, r.offset, r.length) < r.length) throw changed();
       } finally {
         fs.closeSync(again);
       }

@@ -82,12 +82,12 @@ class Arena {
     if (list === undefined) this.freeSmall.set(size, (list = []));
     if (list.length === 0 && size > PAGE_SIZE) {
       if (this.next + size > this.limit) return -1;
-      // Written once per 4 KiB before anyone reads it. These blocks are code pages, whose slot
-      // ids the Wasm interpreter reads before decodeSlot writes them: a read of untouched memory
-      // maps the kernel's shared zero page, and the write after it is a copy-on-write fault whose
-      // TLB flush interrupts the other core (an IPI, costly in a VM): 30 of a cpubench map run's
-      // main-thread samples (6 ms at 5 kHz), 2 when written first; hello's 408 decodeOne calls
-      // took 6-7 ms, 1.6-1.9 ms after.
+      // Written once per 4 KiB before anyone reads it. These blocks are code pages and the chain
+      // map; the Wasm interpreter reads a code page's slot ids before decodeSlot writes them: a
+      // read of untouched memory maps the kernel's shared zero page, and the write after it is a
+      // copy-on-write fault whose TLB flush interrupts the other core (an IPI, costly in a VM):
+      // 30 of a cpubench map run's main-thread samples (6 ms at 5 kHz), 2 when written first;
+      // hello's 408 decodeOne calls took 6-7 ms, 1.6-1.9 ms after.
       for (let o = this.next; o < this.next + size; o += 4096) this.bytes[o] = 0;
       list.push(this.next);
       this.next += size;

@@ -78,7 +78,7 @@ export function prepareRunDecoder(idOfRow: Int32Array, illegal: number): { entry
   let next = 0;
   fields.forEach((t, po) => {
     view.setUint8(SHIFT + po, t.shift);
-    view.setInt32(MASK + 4 * po, t.slots === null ? -1 : t.mask, true);
+    view.setInt32(MASK + 4 * po, t.mask, true);
     view.setInt32(BASE + 4 * po, next, true);
     if (t.slots === null) return;
     for (let k = 0; k < t.slots.length; k++) {
