@@ -9,6 +9,7 @@ import type { Readable, Writable } from 'node:stream';
 import { XcoffError, parseXcoff } from '../xcoff/index.js';
 import { XCOFF64_MAGIC } from '../xcoff/headers.js';
 import { ERRNO, SIG, SIG_IGN, signalName } from './constants.js';
+import { sigAction } from './signals.js';
 import { FsError, errnoOf, type FileTable, type OpenFile } from './files.js';
 import { AixProcess } from './process.js';
 import { waitStatusOf, type ProcessTable } from './process-table.js';
@@ -59,7 +60,7 @@ function execEmulated(proc: AixProcess, thread: GuestThread, host: string, req: 
   }
   // Caught signals go back to their default action; ignored ones stay ignored; the mask is kept.
   proc.signals.actions.forEach((a, sig) => {
-    if (a.handler === SIG_IGN) next.signals.actions[sig] = { handler: SIG_IGN, mask: [0n, 0n, 0n, 0n], flags: 0 };
+    if (a.handler === SIG_IGN) next.signals.actions[sig] = sigAction(SIG_IGN, [0n, 0n, 0n, 0n], 0);
   });
   next.threads[0]!.sigmask = [...thread.sigmask];
   replace(proc);

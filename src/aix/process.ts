@@ -178,7 +178,7 @@ export class AixProcess {
    * in the child; pending signals and interval timers are not inherited).
    */
   private copyFrom(parent: AixProcess, caller: GuestThread): void {
-    parent.signals.actions.forEach((a, i) => (this.signals.actions[i] = { ...a, mask: [...a.mask] }));
+    parent.signals.actions.forEach((a, i) => (this.signals.actions[i] = a)); // frozen: shared
     for (const [k, v] of parent.semaphores) this.semaphores.set(k, v);
     for (const [k, v] of parent.threadAttrs) this.threadAttrs.set(k, { ...v });
     this.nice = parent.nice;

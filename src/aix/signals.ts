@@ -2,6 +2,7 @@
 // ucontext/context64 frame and siginfo built on the chosen stack, the handler entered through its
 // descriptor with LR at the sigreturn sentinel, and a sigreturn that restores the context from
 // guest memory (Go edits it: preparePanic, pushCall).
+import { hiOf, loOf, toBig } from '../cpu/int64.js';
 import { CR, CTR_HI, FPSCR, XER } from '../cpu/state.js';
 import { ERRNO, NSIG, SA_NODEFER, SA_ONSTACK, SA_RESETHAND, SA_RESTART, SIG, SIG_DFL, SIG_IGN, SS_DISABLE, SS_ONSTACK } from './constants.js';
 import type { AixProcess } from './process.js';
@@ -9,27 +10,52 @@ import { SIGRETURN_INDEX } from './sentinels.js';
 import type { GuestThread } from './threads.js';
 
 export interface SigAction {
-  handler: bigint;
-  mask: bigint[];
-  flags: number;
+  readonly handler: bigint;
+  readonly mask: readonly bigint[];
+  readonly flags: number;
   /**
-   * The same as struct sigaction's first eleven words (handler, the four mask doublewords, flags),
-   * when known: sigaction copies an old action out without a BigInt (libc/signals.ts). Never
-   * changed in place: an action is replaced whole.
+   * The same as struct sigaction's first eleven words (handler, the four mask doublewords, flags):
+   * sigaction copies an old action out without a BigInt (libc/signals.ts).
    */
-  words?: Int32Array;
+  readonly words: Int32Array;
 }
 
-/** The default action's words (SIG_DFL is 0, no mask, no flags): shared, as words are never changed in place. */
+/** The default action's words (SIG_DFL is 0, no mask, no flags): shared, as actions never change in place. */
 const DEFAULT_ACTION_WORDS = new Int32Array(11);
 
-/** A fresh default action (SIG_DFL): at start and where SA_RESETHAND puts one back. */
-const defaultAction = (): SigAction => ({ handler: SIG_DFL, mask: [0n, 0n, 0n, 0n], flags: 0, words: DEFAULT_ACTION_WORDS });
+/**
+ * An action, frozen: actions are replaced whole, never changed in place, so a fork or exec shares
+ * them and a recording's snapshot keeps them by reference (record/object-image.ts) instead of
+ * walking and copying the ~250 that Go's start installs at every snapshot.
+ */
+export function sigAction(handler: bigint, mask: readonly bigint[], flags: number, words: Int32Array = actionWords(handler, mask, flags)): SigAction {
+  return Object.freeze({ handler, mask: Object.freeze(mask.slice()), flags, words });
+}
+
+/** The same from its eleven words (handler, the four mask doublewords, flags). */
+export function sigActionFromWords(w: Int32Array): SigAction {
+  return sigAction(toBig(w[0]!, w[1]!), [toBig(w[2]!, w[3]!), toBig(w[4]!, w[5]!), toBig(w[6]!, w[7]!), toBig(w[8]!, w[9]!)], w[10]!, w);
+}
+
+function actionWords(handler: bigint, mask: readonly bigint[], flags: number): Int32Array {
+  const w = new Int32Array(11);
+  const put = (k: number, v: bigint): void => {
+    w[k] = hiOf(v);
+    w[k + 1] = loOf(v);
+  };
+  put(0, handler);
+  for (let i = 0; i < 4; i++) put(2 + 2 * i, mask[i]!);
+  w[10] = flags;
+  return w;
+}
+
+/** A default action (SIG_DFL): at start and where SA_RESETHAND puts one back. */
+export const DEFAULT_ACTION = sigAction(SIG_DFL, [0n, 0n, 0n, 0n], 0, DEFAULT_ACTION_WORDS);
 
 export class SignalState {
   readonly actions: SigAction[] = [];
   constructor() {
-    for (let i = 0; i < NSIG; i++) this.actions.push(defaultAction());
+    for (let i = 0; i < NSIG; i++) this.actions.push(DEFAULT_ACTION);
   }
 }
 
@@ -243,7 +269,7 @@ function deliver(proc: AixProcess, t: GuestThread, s: PendingSignal): void {
     const [w, b] = sigBit(s.signal);
     t.sigmask[w] = t.sigmask[w]! | b;
   }
-  if (action.flags & SA_RESETHAND) proc.signals.actions[s.signal] = defaultAction();
+  if (action.flags & SA_RESETHAND) proc.signals.actions[s.signal] = DEFAULT_ACTION;
   t.signalFrames.push({ signal: s.signal, ucontext: uc, wasOnAltStack: usingAlt });
 }
 

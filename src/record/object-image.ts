@@ -5,8 +5,9 @@
 // thread's waiter, a libc callback) still see the right one; objects created after the snapshot
 // simply become unreachable again.
 //
-// Rules: functions, host resources (EventEmitters: sockets, servers) and the objects named
-// opaque are kept by reference and never entered; typed arrays are copied by value; plain
+// Rules: functions, host resources (EventEmitters: sockets, servers), frozen objects (they cannot
+// change in place: signal actions) and the objects named opaque are kept by reference and never
+// entered; typed arrays are copied by value; plain
 // objects, class instances, arrays, Maps and Sets are entered. What a closure keeps in its own
 // variables is invisible here: state that must go back in time lives in objects.
 import { EventEmitter } from 'node:events';
@@ -36,7 +37,7 @@ export function captureObjects(roots: readonly object[], opaque: ReadonlySet<obj
   };
   while (stack.length > 0) {
     const o = stack.pop()!;
-    if (saved.has(o) || opaque.has(o) || o instanceof EventEmitter || o instanceof Promise) continue;
+    if (saved.has(o) || opaque.has(o) || Object.isFrozen(o) || o instanceof EventEmitter || o instanceof Promise) continue;
     if (saved.size > MAX_OBJECTS) throw new Error('process snapshot: too many objects (an opaque root is missing)');
     if (ArrayBuffer.isView(o)) {
       const copy = new Uint8Array(o.byteLength);

@@ -1,9 +1,9 @@
 // sigaction / sigaltstack (§4.3, §6.1): every signal 1..255 must be accepted, or Go throws.
 import { ERRNO, NSIG, SIG, SS_DISABLE, SS_ONSTACK } from '../constants.js';
 import type { GuestMemory } from '../../cpu/memory.js';
-import { hiOf, loOf, toBig } from '../../cpu/int64.js';
+import { hiOf, loOf } from '../../cpu/int64.js';
 import type { AixProcess } from '../process.js';
-import type { SigAction } from '../signals.js';
+import { sigActionFromWords } from '../signals.js';
 import { fail, int, ptr, type HleFunction } from './types.js';
 
 /** struct sigaction on AIX (64-bit): handler, sa_mask (four doublewords), sa_flags, padding. */
@@ -22,7 +22,7 @@ export function sigactionHalves(proc: AixProcess, mem: GuestMemory, sig: number,
   if ((oldHi | oldLo) !== 0) {
     // Checked as writeChecked checks (nothing written unless all of it can be), then stored as
     // words: Go's start copies out about 250 old actions while our code is cold.
-    const words = (cur.words ??= actionWords(cur));
+    const words = cur.words;
     mem.probeWrite(oldHi, oldLo, SIGACTION_SIZE);
     for (let k = 0; k < SIGACTION_SIZE / 4; k++) {
       const lo = (oldLo + 4 * k) | 0;
@@ -37,22 +37,9 @@ export function sigactionHalves(proc: AixProcess, mem: GuestMemory, sig: number,
       const lo = (actLo + 4 * k) | 0;
       w[k] = mem.load32((lo >>> 0) < (actLo >>> 0) ? (actHi + 1) | 0 : actHi, lo);
     }
-    table[sig] = { handler: toBig(w[0]!, w[1]!), mask: [toBig(w[2]!, w[3]!), toBig(w[4]!, w[5]!), toBig(w[6]!, w[7]!), toBig(w[8]!, w[9]!)], flags: w[10]!, words: w };
+    table[sig] = sigActionFromWords(w);
   }
   return 0;
-}
-
-/** An action's eleven words (SigAction.words) from its fields. */
-function actionWords(a: SigAction): Int32Array {
-  const w = new Int32Array(11);
-  const put = (k: number, v: bigint): void => {
-    w[k] = hiOf(v);
-    w[k + 1] = loOf(v);
-  };
-  put(0, a.handler);
-  for (let i = 0; i < 4; i++) put(2 + 2 * i, a.mask[i]!);
-  w[10] = a.flags;
-  return w;
 }
 
 export const signalFunctions: Record<string, HleFunction> = {

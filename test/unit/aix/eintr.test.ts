@@ -4,6 +4,7 @@
 // signals leave the call blocked.
 import { describe, expect, it } from 'vitest';
 import { ERRNO, SA_RESTART, SA_SIGINFO, SIG, SIG_IGN } from '../../../src/aix/constants.js';
+import { sigAction } from '../../../src/aix/signals.js';
 import { asInt, callImport, makeProcess } from './helpers.js';
 
 function setup(flags: number) {
@@ -14,7 +15,7 @@ function setup(flags: number) {
   callImport(proc, other, '_Errno', []);
   const scratch = proc.space.allocate(0x10000n)!;
   // A caught SIGURG, as Go installs it (the handler address is never entered here).
-  proc.signals.actions[SIG.SIGURG] = { handler: scratch, mask: [0n, 0n, 0n, 0n], flags };
+  proc.signals.actions[SIG.SIGURG] = sigAction(scratch, [0n, 0n, 0n, 0n], flags);
   const kill = () => callImport(proc, other, 'pthread_kill', [t.tid, SIG.SIGURG]);
   return { proc, t, other, scratch, kill };
 }
@@ -94,7 +95,7 @@ describe('EINTR for blocked libc calls', () => {
     expect(t.status).toBe('blocked');
     t.sigmask[0] = 0n;
     t.pendingSignals.length = 0;
-    proc.signals.actions[SIG.SIGURG] = { handler: SIG_IGN, mask: [0n, 0n, 0n, 0n], flags: 0 };
+    proc.signals.actions[SIG.SIGURG] = sigAction(SIG_IGN, [0n, 0n, 0n, 0n], 0);
     kill();
     expect(t.status).toBe('blocked');
   });

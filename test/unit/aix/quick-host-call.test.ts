@@ -8,6 +8,7 @@ import { CpuAdapter } from '../../../src/aix/cpu-adapter.js';
 import { RealClock, VirtualClock } from '../../../src/aix/clock.js';
 import { Scheduler } from '../../../src/aix/scheduler.js';
 import type { AixProcess } from '../../../src/aix/process.js';
+import { sigAction } from '../../../src/aix/signals.js';
 import type { CpuStop } from '../../../src/aix/cpu-port.js';
 import { GuestMemory, PROT_EXEC, PROT_READ, PROT_WRITE } from '../../../src/cpu/memory.js';
 import { CpuState, CR, XER } from '../../../src/cpu/state.js';
@@ -205,7 +206,7 @@ describe('AixProcess.quickHostCall', () => {
       proc.mem.writeU64(act + 8n, 0x8000000000000001n); // mask, four words
       proc.mem.writeU64(act + 32n, 7n);
       proc.mem.writeU32(act + 40n, 0x48); // flags
-      proc.signals.actions[30] = { handler: 0x777n, mask: [1n, 2n, 3n, 4n], flags: 0x9 };
+      proc.signals.actions[30] = sigAction(0x777n, [1n, 2n, 3n, 4n], 0x9);
       const t = atCall(proc, 'sigaction', 30n, act);
       t.state.setGpr(5, old);
       if (quick) expect(proc.quickHostCall(t)).toBe(true);

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { captureObjects, restoreObjects } from '../../../src/record/object-image.js';
+import { SignalState, sigAction } from '../../../src/aix/signals.js';
 
 describe('object images', () => {
   it('restore puts every reachable value back into the same objects', () => {
@@ -43,5 +44,27 @@ describe('object images', () => {
     expect(root.n).toBe(1n);
     expect(opaque.big).toBe(false);
     expect((emitter as unknown as Record<string, unknown>).x).toBe(1);
+  });
+
+  it('keeps frozen objects by reference without walking them (signal actions: ~250 after Go starts)', () => {
+    const signals = new SignalState();
+    const before = signals.actions[11]!;
+    const handler = sigAction(0x1234n, [1n, 0n, 0n, 0n], 0x40);
+    signals.actions[11] = handler;
+    const image = captureObjects([signals], new Set());
+    // the table is walked, its actions are not: no copy of their words or masks
+    expect(image.saved.has(signals.actions)).toBe(true);
+    expect(image.saved.has(handler)).toBe(false);
+    expect(image.saved.has(handler.words)).toBe(false);
+    expect(image.bytes).toBe(0);
+    expect(Object.isFrozen(handler) && Object.isFrozen(handler.mask)).toBe(true);
+    expect(() => {
+      'use strict';
+      (handler as { flags: number }).flags = 0;
+    }).toThrow(TypeError);
+    signals.actions[11] = before;
+    restoreObjects(image);
+    expect(signals.actions[11]).toBe(handler);
+    expect([...handler.words]).toEqual([0, 0x1234, 0, 1, 0, 0, 0, 0, 0, 0, 0x40]);
   });
 });
