@@ -27,5 +27,5 @@ if ! AIX_GDBSTUB_SNAPSHOT_BUNDLE="$out/cli.cjs" node --snapshot-blob "$out/cli.b
   exit 1
 fi
 mv "$out/cli.blob.tmp" "$out/cli.blob"
-node_identity >"$out/node-identity"
+write_node_identity "$out/node-identity"
 echo "start-up snapshot: $out/cli.blob ($(stat -c %s "$out/cli.blob") bytes)"

@@ -167,8 +167,8 @@ v8.startupSnapshot.setDeserializeMainFunction(() => {
     utimesSync(join(root, 'dist', 'cli.js'), old, old);
     const blob = join(root, 'build', 'snapshot', 'cli.blob');
     writeFileSync(blob, 'blob');
-    const identity = spawnSync('sh', ['-c', `. ${join(root, 'scripts', 'lib-snapshot.sh')}; node_identity`], { encoding: 'utf8', env });
-    writeFileSync(join(root, 'build', 'snapshot', 'node-identity'), identity.stdout);
+    const identity = spawnSync('sh', ['-c', `. ${join(root, 'scripts', 'lib-snapshot.sh')}; write_node_identity ${join(root, 'build', 'snapshot', 'node-identity')}`], { encoding: 'utf8', env });
+    expect(identity.status).toBe(0);
     const script = join(root, 'scripts', 'aix-gdbstub');
     const argv = (args: string[], extra: Record<string, string> = {}) => spawnSync(script, args, { encoding: 'utf8', env: { ...env, ...extra } }).stdout.trim();
     const cores = Number(spawnSync('nproc', { encoding: 'utf8' }).stdout.trim());
@@ -200,7 +200,7 @@ v8.startupSnapshot.setDeserializeMainFunction(() => {
     expect(why(['run', hello], {}, script).stderr).toMatch(/^aix-gdbstub: start-up snapshot not used: no .*cli\.blob \(make build\)\n$/);
 
     copyFileSync(join(repoRoot, 'build', 'snapshot', 'cli.blob'), blob);
-    copyFileSync(join(repoRoot, 'build', 'snapshot', 'node-identity'), join(root, 'build', 'snapshot', 'node-identity'));
+    cpSync(join(repoRoot, 'build', 'snapshot', 'node-identity'), join(root, 'build', 'snapshot', 'node-identity'), { preserveTimestamps: true });
     const old = new Date(Date.now() - 60_000);
     utimesSync(join(root, 'dist', 'cli.js'), old, old);
     const ok = fromSnapshot(['run', hello], {}, script);
@@ -214,8 +214,12 @@ v8.startupSnapshot.setDeserializeMainFunction(() => {
     // Another node binary: Node would refuse the blob.
     writeFileSync(join(root, 'build', 'snapshot', 'node-identity'), '/elsewhere/node 1 2 3\n');
     expect(why(['run', hello], {}, script).stderr).toMatch(/^aix-gdbstub: start-up snapshot not used: made by another node binary than \S+\n$/);
+    // The same path, but a binary of another date (node upgraded in place).
+    cpSync(join(repoRoot, 'build', 'snapshot', 'node-identity'), join(root, 'build', 'snapshot', 'node-identity'), { preserveTimestamps: true });
+    utimesSync(join(root, 'build', 'snapshot', 'node-identity'), old, old);
+    expect(why(['run', hello], {}, script).stderr).toMatch(/^aix-gdbstub: start-up snapshot not used: made by another node binary than \S+\n$/);
 
-    copyFileSync(join(repoRoot, 'build', 'snapshot', 'node-identity'), join(root, 'build', 'snapshot', 'node-identity'));
+    cpSync(join(repoRoot, 'build', 'snapshot', 'node-identity'), join(root, 'build', 'snapshot', 'node-identity'), { preserveTimestamps: true });
     // AIX_GDBSTUB_SNAPSHOT=0: this copy's dist/cli.js (empty) runs instead, printing nothing.
     const off = spawnSync(script, ['run', hello], { encoding: 'utf8', env: { ...process.env, AIX_GDBSTUB_SNAPSHOT: '0' } });
     expect({ stdout: off.stdout, status: off.status }).toEqual({ stdout: '', status: 0 });
