@@ -32,13 +32,16 @@ if (arenaDecided()) throw new Error('the guest arena was decided while building 
 startupSnapshot.setDeserializeMainFunction(() => {
   // The launcher starts `node --snapshot-blob B DIST/cli.js run …`: argv is what `node
   // dist/cli.js run …` has (Node runs this function instead of the script named).
-  if (isPlainRun(process.argv.slice(2))) {
+  const argv = process.argv.slice(2);
+  if (isPlainRun(argv) && !argv.some((a) => a === '--timeline' || a.startsWith('--timeline='))) {
     runCommand.handler({} as never)?.catch(exitWithError);
     return;
   }
   // What only yargs parses (an option we do not know, a value starting with '-'): usage errors in
   // practice, so dist/cli.js itself answers, in a child. The launcher keeps -g (a long-lived gdb
-  // wait), -h, --help and --version away from the snapshot.
+  // wait), --timeline, -h, --help and --version away from the snapshot: the bundle leaves out serve
+  // and the timeline recorder (scripts/build-snapshot.sh), so such a run is answered here the same
+  // way when the blob is started without the launcher.
   const child = spawnSync(process.execPath, process.argv.slice(1), { stdio: 'inherit' });
   if (child.error) exitWithError(child.error);
   if (child.signal) process.kill(process.pid, child.signal);

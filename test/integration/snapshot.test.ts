@@ -107,6 +107,23 @@ describe('the launcher', () => {
     }
   });
 
+  it('leaves serve and the timeline recorder out of the bundle, and answers -g and --timeline through dist/cli.js', () => {
+    const bundle = readFileSync(join(repoRoot, 'build', 'snapshot', 'cli.cjs'), 'latin1');
+    // esbuild heads each module it bundles with a comment naming its file
+    const modules = [...bundle.matchAll(/^\/\/ (dist\/\S+\.js)$/gm)].map((m) => m[1]);
+    expect(modules).toContain('dist/commands/run.js');
+    expect(modules).toContain('dist/cpu/wasm/interp.js');
+    for (const left of ['dist/commands/serve.js', 'dist/machine/timeline.js', 'dist/gdb/session.js', 'dist/record/recorder.js', 'dist/dwarf/index.js']) expect(modules).not.toContain(left);
+    expect(bundle.length).toBeLessThan(800_000);
+    const hello = fixture('go1.24-aix', 'hello');
+    expect(fromSnapshot(['run', '--timeline', join(scratch, 't.json'), hello]).stderr).toBe('aix-gdbstub: start-up snapshot not used: --timeline on the command line (the snapshot leaves the timeline recorder out)\n');
+    // The blob started without the launcher: the run is answered in a child, trace and all.
+    const blob = join(repoRoot, 'build', 'snapshot', 'cli.blob');
+    const direct = spawnSync('node', ['--snapshot-blob', blob, cli, 'run', '--timeline', join(scratch, 't.json'), hello], { encoding: 'utf8', cwd: scratch, timeout: 110_000 });
+    expect({ stdout: direct.stdout, status: direct.status }).toEqual({ stdout: 'hello from aix/ppc64\n', status: 0 });
+    expect(JSON.parse(readFileSync(join(scratch, 't.json'), 'utf8')).traceEvents.length).toBeGreaterThan(10);
+  });
+
   it('bundles an ASCII-only source (one other character makes V8 keep the whole source as a two-byte string)', () => {
     const bundle = readFileSync(join(repoRoot, 'build', 'snapshot', 'cli.cjs'));
     expect(bundle.length).toBeGreaterThan(100_000);
