@@ -197,7 +197,10 @@ export function newChainMap(): number {
   if (arena === null || !setup()) return -1;
   const at = arena.allocSmall(CHAIN_MAP_BYTES);
   if (at < 0) return -1;
-  for (let k = 0; k < 2 * SETS; k++) words[(at >>> 2) + WAY * k + 1] = EMPTY_LO;
+  // Every word of every entry, not only the lo words: an entry holds (hi, lo) only when lo is a PC
+  // (4-aligned), so EMPTY_LO marks it empty whatever its other words hold. One fill instead of
+  // 8,192 stores in cold code (0.96 ms of each CPU's start in hello's profiles).
+  words.fill(EMPTY_LO, at >>> 2, (at + STATUS_OFF) >>> 2);
   chainMapHostCalls(at, 0, 0, 0); // no host-call range (arena blocks are reused)
   return at;
 }
