@@ -91,7 +91,9 @@ describe('Recorder', () => {
   it('Ctrl-C stops a reverse-continue search where it is', async () => {
     const devNull = openSync('/dev/null', 'w');
     const t = new AixTarget({
-      start: { program: fixture('go1.24-aix', 'cpuheavy'), args: [], env: [], deterministic: true, stdio: [0, devNull, devNull] },
+      // cpuheavy 3 (107 M instructions): a search through all of its history takes long enough to
+      // be interrupted on any machine (cpuheavy's 36 M once took less than the 50 ms this test waited)
+      start: { program: fixture('go1.24-aix', 'cpuheavy'), args: ['3'], env: [], deterministic: true, stdio: [0, devNull, devNull] },
       record: {},
     });
     await t.attach();
@@ -103,8 +105,10 @@ describe('Recorder', () => {
     // A watchpoint on code nobody writes: the search would go through all of history.
     t.addBreakpoint('watch-write', t.process.image.findSymbol('main.main')!.address, 8);
     const pending = t.reverseContinue(1);
-    setTimeout(() => t.interrupt(), 50);
-    const stop = await pending;
+    // Ctrl-C again and again: the search sees one at its next yield (it yields every 20 ms), however
+    // soon after its start the first one comes
+    const ctrlC = setInterval(() => t.interrupt(), 2);
+    const stop = await pending.finally(() => clearInterval(ctrlC));
     expect(stop).toMatchObject({ kind: 'signal', signal: GdbSignal.INT });
     expect(rec.instructions).toBeLessThan(end);
     expect(rec.instructions).toBeGreaterThan(rec.startInstructions);
