@@ -88,8 +88,11 @@ const L_ID = 7;
 const L_FLAGS = 8;
 const L_U = 9;
 const L_V = 13;
-const L_D0 = 14; // the run before this call's last taken branch
-const L_MARK = 15; // L_N at this call's last taken branch
+// The run since the last taken branch is L_RB + L_N (the loop's n - mark). One local for the two
+// the loop keeps, and the loop's blockRun and this call's compiled count in the loop state
+// (BLOCK_RUN, JIT), which only taken branches and compiled blocks touch: fewer values live across
+// the dispatch loop.
+const L_RB = 14;
 const L_HX = 16;
 const L_H1 = 17;
 const L_H2 = 18;
@@ -102,8 +105,6 @@ const L_Z = 25; // i64 scratch
 const L_PC0 = 26; // PC at entry (its page is the one this call runs)
 // i32 locals 27..30 for compiled blocks this call enters (enterBlock)
 const L_R = 27; // what the chain function returned
-const L_BR = 28; // the loop's blockRun: instructions of the blocks entered since the last heat check
-const L_JIT = 29; // instructions run in compiled blocks in this call
 const L_OWN = 30; // the run less blockRun (heatCheck)
 const L_V128 = 31;
 const LOCALS = [...new Array<number>(16).fill(0x7f), ...new Array<number>(6).fill(0x7e), ...new Array<number>(4).fill(0x7f)];
@@ -681,7 +682,7 @@ function taken(b: Body): void {
 }
 
 /**
- * The loop's heat check (run.ts) at L_PC, after a taken branch or after compiled blocks (L_BR of
+ * The loop's heat check (run.ts) at L_PC, after a taken branch or after compiled blocks (BLOCK_RUN of
  * them): all or nothing: when a counter would reach the threshold, leave with STRAIGHT_TAKEN
  * before changing any (the loop runs its check and compiles); otherwise add the run to the
  * target and, less the blocks' part, to where the run started and to the function's entry, note a
@@ -693,8 +694,8 @@ function heatCheck(b: Body, afterBlocks: boolean): void {
   const S = LoopState;
   f.i32_const(STRAIGHT_TAKEN).local_set(L_FLAGS);
   // d = the run since the previous taken branch; hx = the target's counter
-  f.local_get(L_D0).local_get(L_N).op(Op.i32_add).local_get(L_MARK).op(Op.i32_sub).local_tee(L_D);
-  f.local_get(L_BR).op(Op.i32_sub).local_set(L_OWN);
+  f.local_get(L_RB).local_get(L_N).op(Op.i32_add).local_tee(L_D);
+  f.local_get(P_STATE).i32_load(stateAt(S.BLOCK_RUN)).op(Op.i32_sub).local_set(L_OWN);
   f.local_get(L_PC).op(Op.i32_wrap_i64).i32_const(2).op(Op.i32_shr_u).i32_const(HEAT_MASK).op(Op.i32_and).local_set(L_HX);
   const reaches = (h: number, hx: () => void, run: number): void => {
     hx();
@@ -737,7 +738,7 @@ function heatCheck(b: Body, afterBlocks: boolean): void {
   };
   if (afterBlocks) {
     f.local_get(P_STATE).i32_const(-1).i32_store(stateAt(S.CALL_HX));
-    f.i32_const(0).local_set(L_BR);
+    f.local_get(P_STATE).i32_const(0).i32_store(stateAt(S.BLOCK_RUN));
   } else {
     // a call (LK) remembers the target as the function's entry; a bclr forgets it
     f.local_get(L_W).i32_const(1).op(Op.i32_and);
@@ -753,8 +754,7 @@ function heatCheck(b: Body, afterBlocks: boolean): void {
   }
   pcHalves(S.FROM_HI, S.FROM_LO);
   f.local_get(P_STATE).local_get(L_HX).i32_store(stateAt(S.FROM_HX));
-  f.i32_const(0).local_set(L_D0);
-  f.local_get(L_N).local_set(L_MARK);
+  f.i32_const(0).local_get(L_N).op(Op.i32_sub).local_set(L_RB);
   f.i32_const(0).local_set(L_FLAGS);
   if (!afterBlocks) {
     // A region's entry, return point or loop head in the CPU's chain map, whose whole pass fits:
@@ -856,8 +856,8 @@ function enterBlock(b: Body): void {
   heatAt(f, L_HX);
   f.local_get(L_H3).i32_store(S.HEAT_AT);
   f.local_get(L_N).local_get(L_R).op(Op.i32_add).local_set(L_N);
-  f.local_get(L_JIT).local_get(L_R).op(Op.i32_add).local_set(L_JIT);
-  f.local_get(L_R).local_set(L_BR);
+  f.local_get(P_STATE).local_get(P_STATE).i32_load(stateAt(S.JIT)).local_get(L_R).op(Op.i32_add).i32_store(stateAt(S.JIT));
+  f.local_get(P_STATE).local_get(L_R).i32_store(stateAt(S.BLOCK_RUN));
   heatCheck(b, true);
 }
 /** LR = CIA + 4 when LK. */
@@ -1162,7 +1162,9 @@ function straightEntry(rows: readonly InsnRow[], idOfRow: Int32Array, simd: bool
   const f = b.f;
   loadPair(f, PC_OFF);
   f.local_tee(L_PC).local_set(L_PC0);
-  f.local_get(P_STATE).i32_load(stateAt(LoopState.RUN)).local_set(L_D0);
+  f.local_get(P_STATE).i32_load(stateAt(LoopState.RUN)).local_set(L_RB);
+  f.local_get(P_STATE).i32_const(0).i32_store(stateAt(LoopState.BLOCK_RUN));
+  f.local_get(P_STATE).i32_const(0).i32_store(stateAt(LoopState.JIT));
   b.block('ret');
   b.loop('next');
   f.local_get(L_N).local_get(P_LEFT).op(Op.i32_ge_s);
@@ -1203,9 +1205,7 @@ function straightEntry(rows: readonly InsnRow[], idOfRow: Int32Array, simd: bool
   b.end(); // loop
   b.end(); // ret
   b.setPair(PC_OFF, () => f.local_get(L_PC));
-  f.local_get(P_STATE).local_get(L_D0).local_get(L_N).op(Op.i32_add).local_get(L_MARK).op(Op.i32_sub).i32_store(stateAt(LoopState.RUN));
-  f.local_get(P_STATE).local_get(L_BR).i32_store(stateAt(LoopState.BLOCK_RUN));
-  f.local_get(P_STATE).local_get(L_JIT).i32_store(stateAt(LoopState.JIT));
+  f.local_get(P_STATE).local_get(L_RB).local_get(L_N).op(Op.i32_add).i32_store(stateAt(LoopState.RUN));
   f.local_get(L_N).i32_const(2).op(Op.i32_shl).local_get(L_FLAGS).op(Op.i32_or);
   const entry = functionEntry(simd ? [...LOCALS, 0x7b] : LOCALS, [f.bytes.view()]);
   const runs = new Uint8Array(maxId + 1);
