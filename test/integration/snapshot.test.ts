@@ -5,7 +5,7 @@
 // launcher falls back to dist/cli.js, and says why when asked to require the snapshot, whenever
 // the snapshot cannot serve the command line.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -194,6 +194,20 @@ v8.startupSnapshot.setDeserializeMainFunction(() => {
     expect(argv(['inspect', 'prog'])).toBe(`--v8-pool-size=${pool} ${join(root, 'dist', 'cli.js')} inspect prog`);
     expect(argv(['inspect', 'prog'], { AIX_GDBSTUB_V8_POOL: '3' })).toBe(`--v8-pool-size=3 ${join(root, 'dist', 'cli.js')} inspect prog`);
     expect(argv(['inspect', 'prog'], { AIX_GDBSTUB_V8_POOL: 'x' })).toBe(`--v8-pool-size=1 ${join(root, 'dist', 'cli.js')} inspect prog`);
+  });
+
+  it('finds its checkout when started through a symlink to it or to its folder, with and without the snapshot', () => {
+    const links = join(scratch, 'links');
+    mkdirSync(links, { recursive: true });
+    symlinkSync(join(repoRoot, 'scripts'), join(links, 'bin')); // a folder on PATH that is a symlink
+    symlinkSync(launcher, join(links, 'aix-gdbstub'));
+    const hello = fixture('go1.24-aix', 'hello');
+    for (const script of [join(links, 'bin', 'aix-gdbstub'), join(links, 'aix-gdbstub')]) {
+      for (const mode of ['require', '0']) {
+        const r = spawnSync(script, ['run', hello], { encoding: 'utf8', cwd: scratch, timeout: 110_000, env: { ...process.env, AIX_GDBSTUB_SNAPSHOT: mode } });
+        expect({ script, mode, stdout: r.stdout, stderr: r.stderr, status: r.status }).toEqual({ script, mode, stdout: 'hello from aix/ppc64\n', stderr: '', status: 0 });
+      }
+    }
   });
 
   it('says why it would not use the snapshot when told to require it', () => {
