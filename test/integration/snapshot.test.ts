@@ -172,7 +172,7 @@ v8.startupSnapshot.setDeserializeMainFunction(() => {
   it("gives V8's helper threads one core fewer than the machine has, at most 4, on both paths", () => {
     // A checkout whose `node` (first on PATH) prints the command line it was given.
     const root = join(scratch, 'pool');
-    const bin = join(root, 'bin');
+    const bin = join(root, 'node bin'); // a path with a space: node-identity is one line, read whole
     cpSync(join(repoRoot, 'scripts'), join(root, 'scripts'), { recursive: true });
     mkdirSync(join(root, 'dist'), { recursive: true });
     mkdirSync(join(root, 'build', 'snapshot'), { recursive: true });
