@@ -477,10 +477,10 @@ export function probeAddress(f: WasmFn, write: boolean): void {
  * builtin push of many bytes (a 64-word region made about 2,300 of those calls).
  */
 const fixedSequences = new Map<number, Uint8Array>();
-const FIXED_PROBE_R = 0; // + size (1..16): the test; + 0: the address
-const FIXED_PROBE_W = 32;
-const FIXED_BSWAP32 = 64;
-const FIXED_BSWAP64 = 65;
+const FIXED_PROBE_R = 0; // + size (1..16, 128 for dcbz): the test; + 0: the address
+const FIXED_PROBE_W = 256;
+const FIXED_BSWAP32 = 512;
+const FIXED_BSWAP64 = 513;
 function fixedBytes(f: WasmFn, key: number, emit: (g: WasmFn) => void): void {
   let bytes = fixedSequences.get(key);
   if (bytes === undefined) {
@@ -528,6 +528,21 @@ function emitBswap32(f: WasmFn): void {
   f.local_set(L_TH);
   f.local_get(L_TH).i32_const(8).op(Op.i32_rotl).i32_const(0x00ff00ff).op(Op.i32_and);
   f.local_get(L_TH).i32_const(24).op(Op.i32_rotl).i32_const(0xff00ff00 | 0).op(Op.i32_and).op(Op.i32_or);
+}
+/**
+ * The low halfword of the i32 on the stack with its two bytes swapped. `loaded`: the i32 is a
+ * load16_u's (nothing above bit 15) and the result is clean (upper bits 0); otherwise it is a
+ * GPR's low word, for a store16, and the result's upper bits are garbage, but x >>> 8 must be
+ * masked: unmasked it put RS bits 16-23 onto bits 8-15, the byte sthbrx stores at EA, which then
+ * got RS's low byte OR'd with them (0xbb = 0x93 | 0xa9 for RS ...a94993) whenever the store hit
+ * the TLB.
+ */
+export function bswap16(f: WasmFn, loaded: boolean): void {
+  f.local_set(L_TH);
+  f.local_get(L_TH).i32_const(8).op(Op.i32_shl).local_get(L_TH).i32_const(8).op(Op.i32_shr_u);
+  if (!loaded) f.i32_const(0xff).op(Op.i32_and);
+  f.op(Op.i32_or);
+  if (loaded) f.i32_const(0xffff).op(Op.i32_and);
 }
 /** Byte-swap the i64 on the stack. */
 export function bswap64(f: WasmFn): void {

@@ -16,13 +16,13 @@
 // (memory.ts), so 16 guest bytes loaded as a v128 are the register's bytes with its four words in
 // reverse order (WORD_REVERSE).
 import type { Emit, RowEmitter } from './compiler.js';
-import { L_EA, L_TH, L_TL, L_V128, L_X, L_Y, L_Z, P_REGS, SPR_OFF, bswap32, bswap64, memAt } from './compiler.js';
+import { L_EA, L_TH, L_TL, L_V128, L_X, L_Y, L_Z, P_REGS, SPR_OFF, bswap16, bswap32, bswap64, memAt } from './compiler.js';
 import { Op, type WasmFn } from './encode.js';
 import { guestArena, vsrOffset } from './arena.js';
 import { ra, rb } from '../fields.js';
 import { INV_SBOX, MUL11, MUL13, MUL14, MUL2, MUL3, MUL9, SBOX } from '../exec/crypto.js';
 import { VSCR } from '../state.js';
-import { Simd, shuffle, simd, simdLane, simdMem, simdSupported, v128Const } from './simd.js';
+import { SIGMA_D, SIGMA_W, Simd, shuffle, sigma, simd, simdLane, simdMem, simdSupported, v128Const } from './simd.js';
 
 // compiler.ts imports this module: its constants may be read only inside the emitters.
 const vscrOff = (): number => SPR_OFF + 4 * VSCR;
@@ -373,26 +373,6 @@ const quad = (sub: boolean): RowEmitter => (e, w) => {
 
 // ------------------------------------------------------------------ SHA-2 sigma functions
 
-/** rotr (or shift right when `shift`) of the i32x4 / i64x2 lanes in L_V128 by n. */
-function rotr(f: WasmFn, n: number, bits: 32 | 64, shift: boolean): void {
-  f.local_get(L_V128).i32_const(n);
-  simd(f, bits === 32 ? Simd.i32x4_shr_u : Simd.i64x2_shr_u);
-  if (shift) return;
-  f.local_get(L_V128).i32_const(bits - n);
-  simd(f, bits === 32 ? Simd.i32x4_shl : Simd.i64x2_shl);
-  simd(f, Simd.v128_or);
-}
-function sigma(f: WasmFn, bits: 32 | 64, [r1, r2, r3, shift]: readonly [number, number, number, boolean]): void {
-  rotr(f, r1, bits, false);
-  rotr(f, r2, bits, false);
-  simd(f, Simd.v128_xor);
-  rotr(f, r3, bits, shift);
-  simd(f, Simd.v128_xor);
-}
-type Sigma = readonly [number, number, number, boolean];
-/** [lower sigma 0, lower sigma 1, upper Sigma 0, upper Sigma 1] of SHA-256 and SHA-512. */
-const SIGMA_W: readonly Sigma[] = [[7, 18, 3, true], [17, 19, 10, true], [2, 13, 22, false], [6, 11, 25, false]];
-const SIGMA_D: readonly Sigma[] = [[1, 8, 7, true], [19, 61, 6, true], [28, 34, 39, false], [14, 18, 41, false]];
 
 /**
  * vshasigmaw / vshasigmad: each lane takes sigma 0 or 1 by its bit of SIX (lane i: bit 3 - i for
@@ -410,10 +390,10 @@ const shaSigma = (bits: 32 | 64): RowEmitter => (e, w) => {
     get(e, va(w));
     if (bits === 64) permuteOne(e, DWORD_SWAP);
     f.local_set(L_V128);
-    if (ones.every((o) => o === ones[0])) sigma(f, bits, table[2 * upper + ones[0]]);
+    if (ones.every((o) => o === ones[0])) sigma(f, bits, table[2 * upper + ones[0]], L_V128);
     else {
-      sigma(f, bits, table[2 * upper + 1]);
-      sigma(f, bits, table[2 * upper]);
+      sigma(f, bits, table[2 * upper + 1], L_V128);
+      sigma(f, bits, table[2 * upper], L_V128);
       const mask = bits === 32 ? ones.map((o) => -o) : ones.flatMap((o) => [-o, -o]);
       v128Const(f, wordBytes(mask));
       simd(f, Simd.v128_bitselect);
@@ -791,21 +771,6 @@ function setDword0(e: Emit, n: number, value: () => void): void {
     e.f.i64_const(32).op(Op.i64_rotl);
     simdLane(e.f, Simd.i64x2_replace_lane, 0);
   });
-}
-/**
- * The low halfword of the i32 on the stack with its two bytes swapped. `loaded`: the i32 is a
- * load16_u's (nothing above bit 15) and the result is clean (upper bits 0); otherwise it is a
- * GPR's low word, for a store16, and the result's upper bits are garbage, but x >>> 8 must be
- * masked: unmasked it put RS bits 16-23 onto bits 8-15, the byte sthbrx stores at EA, which then
- * got RS's low byte OR'd with them (0xbb = 0x93 | 0xa9 for RS ...a94993) whenever the store hit
- * the TLB.
- */
-function bswap16(f: WasmFn, loaded: boolean): void {
-  f.local_set(L_TH);
-  f.local_get(L_TH).i32_const(8).op(Op.i32_shl).local_get(L_TH).i32_const(8).op(Op.i32_shr_u);
-  if (!loaded) f.i32_const(0xff).op(Op.i32_and);
-  f.op(Op.i32_or);
-  if (loaded) f.i32_const(0xffff).op(Op.i32_and);
 }
 
 /**

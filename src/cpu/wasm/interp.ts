@@ -29,9 +29,9 @@
 import { Op, WasmFn, functionEntry, functionsModule } from './encode.js';
 import { VSR_OFFSET, guestArena, withTieringBudget } from './arena.js';
 import { envNumber } from '../env.js';
-import { Simd, shuffle, simdMem, simdSupported } from './simd.js';
+import { SIGMA_D, SIGMA_W, Simd, shuffle, sigma, simd, simdLane, simdMem, simdSupported, v128Const } from './simd.js';
 import { BLOCK_PARAMS, CHAIN_PARAMS, ENTRY_FIELD_BITS, ENTRY_FIELD_MAX, ENTRY_PACKED, ENTRY_SLOT, chainFunction, findEntry } from './chain.js';
-import { CR_OFF, CTR_OFF, L_EA, L_TL, LR_OFF, PC_OFF, RESV_LEN_OFF, RESV_OFF, SIZE, XER_OFF, CARRYING_FORMS, CR_LOGICAL_FORMS, LOGICAL_FORMS, RESERVE_FORMS, STORE_CONDITIONAL_FORMS, addWithCarry, compareNibble, divideValues, loadPair, mulHighValue, rowsOf, storePair, shiftRightAlgebraicValue, shiftValue, loadValue, memAt, probeAddress, probeMiss, type Kind } from './compiler.js';
+import { CR_OFF, CTR_OFF, L_EA, L_TL, LR_OFF, PC_OFF, RESV_LEN_OFF, RESV_OFF, SIZE, XER_OFF, CARRYING_FORMS, CR_LOGICAL_FORMS, LOGICAL_FORMS, RESERVE_FORMS, STORE_CONDITIONAL_FORMS, addWithCarry, bswap16, bswap32, bswap64, compareNibble, divideValues, loadPair, mulHighValue, rowsOf, storePair, shiftRightAlgebraicValue, shiftValue, loadValue, memAt, probeAddress, probeMiss, type Kind } from './compiler.js';
 import type { InsnRow } from '../isa-types.js';
 import { HEAT_MASK, ID_BLOCK } from '../run.js';
 
@@ -455,6 +455,278 @@ const vectorAccess = (write: boolean, vr: boolean): Handler => (b) => {
   }
 };
 const WORD_REVERSE = Array.from({ length: 16 }, (_v, o) => o ^ 12);
+
+// ---- vector, VSX and FP registers without FP arithmetic (emit-vector.ts, emit-fp.ts): the rows
+// Go's bytes, strings, memclr and float moves run before anything is compiled. Left to the JS loop
+// they stopped every straight run (gofmt: 14,000 times, half of them vcmpequb.).
+
+/** The register file's address of VSR n (the i32 `n` pushes); its 16 bytes are at + VSR_OFFSET. */
+function vsrAt(b: Body, n: () => void): void {
+  n();
+  b.f.i32_const(4).op(Op.i32_shl).local_get(P_REGS).op(Op.i32_add);
+}
+/** VR fields (VSR 32 + field) and XX fields (the field with its extension bit as bit 5). */
+const vrField = (b: Body, shift: number) => (): void => {
+  b.field(shift, 31);
+  b.f.i32_const(32).op(Op.i32_or);
+};
+const xxField = (b: Body, shift: number, extBit: number, extShift: number) => (): void => {
+  b.field(shift, 31);
+  b.f.local_get(L_W).i32_const(extBit).op(Op.i32_and);
+  if (extShift > 0) b.f.i32_const(extShift).op(Op.i32_shl);
+  b.f.op(Op.i32_or);
+};
+const vt = (b: Body) => vrField(b, 21);
+const va = (b: Body) => vrField(b, 16);
+const vb = (b: Body) => vrField(b, 11);
+const vc = (b: Body) => vrField(b, 6);
+const xt = (b: Body) => xxField(b, 21, 1, 5);
+const xa = (b: Body) => xxField(b, 16, 4, 3);
+const xb = (b: Body) => xxField(b, 11, 2, 4);
+function getVsr(b: Body, n: () => void): void {
+  vsrAt(b, n);
+  simdMem(b.f, Simd.v128_load, VSR_OFFSET);
+}
+/** VSR t = the v128 `value` pushes (computed before the store, so t may be a source). */
+function putVsr(b: Body, t: () => void, value: () => void): void {
+  vsrAt(b, t);
+  value();
+  simdMem(b.f, Simd.v128_store, VSR_OFFSET);
+}
+/** VT = op(VA, VB) (VX or XX3 fields). */
+const laneOp = (op: number, regs: (b: Body) => [() => void, () => void, () => void]): Handler => (b) => {
+  const [t, x, y] = regs(b);
+  putVsr(b, t, () => {
+    getVsr(b, x);
+    getVsr(b, y);
+    simd(b.f, op);
+  });
+};
+const VX3 = (b: Body): [() => void, () => void, () => void] => [vt(b), va(b), vb(b)];
+const XX3 = (b: Body): [() => void, () => void, () => void] => [xt(b), xa(b), xb(b)];
+/** vcmp* over byte/halfword/word lanes; Rc (bit 21) sets CR6: 8 if every lane is true, 2 if none. */
+const vectorCompare = (op: number): Handler => (b) => {
+  const f = b.f;
+  putVsr(b, vt(b), () => {
+    getVsr(b, va(b));
+    getVsr(b, vb(b));
+    simd(f, op);
+    f.local_tee(L_V128);
+  });
+  f.local_get(L_W).i32_const(0x400).op(Op.i32_and);
+  b.if_();
+  f.local_get(P_REGS);
+  f.local_get(P_REGS).i32_load(CR_OFF).i32_const(~0xf0).op(Op.i32_and);
+  f.local_get(L_V128);
+  simd(f, Simd.i8x16_all_true);
+  f.i32_const(7).op(Op.i32_shl).op(Op.i32_or);
+  f.local_get(L_V128);
+  simd(f, Simd.v128_any_true);
+  f.i32_const(1).op(Op.i32_xor).i32_const(5).op(Op.i32_shl).op(Op.i32_or);
+  f.i32_store(CR_OFF);
+  b.end();
+};
+const splatBytes = (x: number): number[] => new Array<number>(16).fill(x);
+/** vbpermq (emit-vector.ts): bit i of a 16-bit result in word 1 = bit (VB byte i) of VA. */
+const vbpermq: Handler = (b) => {
+  const f = b.f;
+  const idx = L_V128 + 1;
+  getVsr(b, vb(b));
+  f.local_set(idx);
+  putVsr(b, vt(b), () => {
+    v128Const(f, splatBytes(0));
+    getVsr(b, va(b));
+    f.local_get(idx).i32_const(3);
+    simd(f, Simd.i8x16_shr_u);
+    v128Const(f, splatBytes(3));
+    simd(f, Simd.v128_xor);
+    simd(f, Simd.i8x16_swizzle);
+    v128Const(f, [0x80, 0x40, 0x20, 0x10, 8, 4, 2, 1, 0, 0, 0, 0, 0, 0, 0, 0]);
+    f.local_get(idx);
+    v128Const(f, splatBytes(7));
+    simd(f, Simd.v128_and);
+    simd(f, Simd.i8x16_swizzle);
+    simd(f, Simd.v128_and);
+    v128Const(f, splatBytes(0));
+    simd(f, Simd.i8x16_ne);
+    f.local_tee(L_V128).local_get(L_V128);
+    shuffle(f, Array.from({ length: 16 }, (_v, p) => (15 - p) ^ 3));
+    simd(f, Simd.i8x16_bitmask);
+    simdLane(f, Simd.i32x4_replace_lane, 1);
+  });
+};
+/** cmpb: each byte of RA = 0xff where the bytes of RS and RB are equal (in SIMD, as emit-vector.ts). */
+const cmpb: Handler = (b) => {
+  const f = b.f;
+  b.getRt();
+  simd(f, Simd.i64x2_splat);
+  b.getRb();
+  simd(f, Simd.i64x2_splat);
+  simd(f, Simd.i8x16_eq);
+  simdLane(f, Simd.i64x2_extract_lane, 0);
+  b.setRa();
+};
+/** VSR n's doubleword 0 as its i64 value (words most significant first: loadPair's layout). */
+function dword0(b: Body, n: () => void): void {
+  const f = b.f;
+  vsrAt(b, n);
+  f.local_tee(L_U).i64_load32_u(VSR_OFFSET).i64_const(32).op(Op.i64_shl);
+  f.local_get(L_U).i64_load32_u(VSR_OFFSET + 4).op(Op.i64_or);
+}
+/** VSR n's doubleword 0 = the i64 `value` pushes (storePair's layout); with clear, doubleword 1 = 0 (the FP loads). */
+function setDword0(b: Body, n: () => void, value: () => void, clear: boolean): void {
+  const f = b.f;
+  vsrAt(b, n);
+  f.local_tee(L_U);
+  value();
+  f.local_tee(L_Z).i64_const(32).op(Op.i64_shl);
+  f.local_get(L_Z).i64_const(32).op(Op.i64_shr_u).op(Op.i64_or).i64_store(VSR_OFFSET);
+  if (clear) f.local_get(L_U).i64_const(0).i64_store(VSR_OFFSET + 8);
+}
+/** lfd/lfdx and stfd/stfdx: 8 bytes between memory and FPR T (VSR T's doubleword 0). */
+const fpAccess = (write: boolean, form: Ea): Handler => (b) => {
+  const f = b.f;
+  ea(b, form);
+  probe(b, 8, write);
+  if (write) {
+    f.local_get(L_TL);
+    dword0(b, () => b.rt());
+    f.i64_store(memAt(8));
+  } else {
+    setDword0(b, () => b.rt(), () => f.local_get(L_TL).i64_load(memAt(8)), true);
+  }
+};
+/** lhbrx/lwbrx/ldbrx (emit-vector.ts reversedLoad): the page is byte-reversed, so a Wasm load gives the big-endian value, swapped. */
+const reversedLoad = (size: 2 | 4 | 8): Handler => (b) => {
+  const f = b.f;
+  ea(b, 'x');
+  probe(b, size, false);
+  f.local_get(L_TL);
+  if (size === 8) {
+    f.i64_load(memAt(8));
+    bswap64(f);
+  } else {
+    if (size === 2) {
+      f.i32_load16_u(memAt(2));
+      bswap16(f, true);
+    } else {
+      f.i32_load(memAt(4));
+      bswap32(f);
+    }
+    f.op(Op.i64_extend_i32_u);
+  }
+  b.setRt();
+};
+/** sthbrx/stwbrx/stdbrx. */
+const reversedStore = (size: 2 | 4 | 8): Handler => (b) => {
+  const f = b.f;
+  ea(b, 'x');
+  probe(b, size, true);
+  f.local_get(L_TL);
+  b.getRt();
+  if (size === 8) {
+    bswap64(f);
+    f.i64_store(memAt(8));
+  } else {
+    f.op(Op.i32_wrap_i64);
+    if (size === 2) {
+      bswap16(f, false);
+      f.i32_store16(memAt(2));
+    } else {
+      bswap32(f);
+      f.i32_store(memAt(4));
+    }
+  }
+};
+/**
+ * vspltb/vsplth/vspltw: VT = element UIM of VB in every element, one swizzle whose byte indices
+ * are splat(UIM * scale ^ flip) + pattern (register byte o is big-endian byte o ^ 3).
+ */
+const splat = (scale: number, flip: number, pattern: (o: number) => number): Handler => (b) => {
+  const f = b.f;
+  putVsr(b, vt(b), () => {
+    getVsr(b, vb(b));
+    b.field(16, 16 / scale - 1);
+    f.i32_const(scale).op(Op.i32_mul).i32_const(flip).op(Op.i32_xor);
+    simd(f, Simd.i8x16_splat);
+    v128Const(f, Array.from({ length: 16 }, (_v, o) => pattern(o)));
+    simd(f, Simd.i8x16_add);
+    simd(f, Simd.i8x16_swizzle);
+  });
+};
+/**
+ * vsldoi: big-endian byte q of VT = byte q + SH of VA || VB. With s = (o ^ 3) + SH for register
+ * byte o: VA's byte s ^ 3 when s < 16, VB's byte (s - 16) ^ 3 otherwise; swizzle gives 0 for the
+ * out-of-range index of the other side.
+ */
+const vsldoi: Handler = (b) => {
+  const f = b.f;
+  const s = L_V128 + 1;
+  v128Const(f, Array.from({ length: 16 }, (_v, o) => o ^ 3));
+  b.field(6, 15);
+  simd(f, Simd.i8x16_splat);
+  simd(f, Simd.i8x16_add);
+  f.local_set(s);
+  putVsr(b, vt(b), () => {
+    getVsr(b, va(b));
+    f.local_get(s);
+    v128Const(f, splatBytes(3));
+    simd(f, Simd.v128_xor);
+    simd(f, Simd.i8x16_swizzle);
+    getVsr(b, vb(b));
+    f.local_get(s);
+    v128Const(f, splatBytes(16));
+    simd(f, Simd.i8x16_sub);
+    v128Const(f, splatBytes(3));
+    simd(f, Simd.v128_xor);
+    simd(f, Simd.i8x16_swizzle);
+    simd(f, Simd.v128_or);
+  });
+};
+/** Register layout <-> i64x2 lanes holding each doubleword's value. */
+const DWORD_SWAP = Array.from({ length: 16 }, (_v, o) => o ^ 4);
+/**
+ * vshasigmaw/vshasigmad when every lane takes the same sigma (SIX 0 or 15, Go's code); other SIX
+ * values are the JS row's. ST picks the upper sigmas (emit-vector.ts shaSigma).
+ */
+const shaSigma = (bits: 32 | 64): Handler => (b) => {
+  const f = b.f;
+  const x = L_V128 + 1;
+  const table = bits === 32 ? SIGMA_W : SIGMA_D;
+  b.field(11, 15);
+  f.i32_const(1).op(Op.i32_add).i32_const(15).op(Op.i32_and).i32_const(1).op(Op.i32_gt_u);
+  b.stuckIf();
+  putVsr(b, vt(b), () => {
+    getVsr(b, va(b));
+    if (bits === 64) (f.local_tee(L_V128).local_get(L_V128), shuffle(f, DWORD_SWAP));
+    f.local_set(x);
+    const pick = (upper: number): void => {
+      b.field(11, 1);
+      b.if_(0x7b);
+      sigma(f, bits, table[2 * upper + 1], x);
+      b.else_();
+      sigma(f, bits, table[2 * upper], x);
+      b.end();
+    };
+    b.field(15, 1);
+    b.if_(0x7b);
+    pick(1);
+    b.else_();
+    pick(0);
+    b.end();
+    if (bits === 64) (f.local_tee(L_V128).local_get(L_V128), shuffle(f, DWORD_SWAP));
+  });
+};
+/** dcbz: zero the aligned 128-byte block holding EA (within one page: one probe). */
+const dcbz: Handler = (b) => {
+  const f = b.f;
+  ea(b, 'x');
+  f.local_get(L_EA).i64_const(-128).op(Op.i64_and).local_set(L_EA);
+  probe(b, 128, true);
+  // The block's bytes start at L_TL + memAt(128), which is below L_TL (memAt(16) is 0): one subtraction.
+  f.local_get(L_TL).i32_const(-memAt(128)).op(Op.i32_sub).local_set(L_TL);
+  for (let k = 0; k < 128; k += 8) f.local_get(L_TL).i64_const(0).i64_store(k);
+};
 
 // ---- arithmetic and logic (exec/integer.ts)
 
@@ -966,6 +1238,41 @@ const vectorRows: Record<string, Handler> = {
   stxvw4x: vectorAccess(true, false),
   lvx: vectorAccess(false, true),
   stvx: vectorAccess(true, true),
+  vcmpequb: vectorCompare(Simd.i8x16_eq),
+  vcmpequh: vectorCompare(Simd.i16x8_eq),
+  vcmpequw: vectorCompare(Simd.i32x4_eq),
+  vcmpgtub: vectorCompare(Simd.i8x16_gt_u),
+  vcmpgtuh: vectorCompare(Simd.i16x8_gt_u),
+  vcmpgtuw: vectorCompare(Simd.i32x4_gt_u),
+  vcmpgtsb: vectorCompare(Simd.i8x16_gt_s),
+  vcmpgtsh: vectorCompare(Simd.i16x8_gt_s),
+  vcmpgtsw: vectorCompare(Simd.i32x4_gt_s),
+  vcmpequd: vectorCompare(Simd.i64x2_eq),
+  vbpermq,
+  vspltb: splat(1, 3, () => 0),
+  vsplth: splat(2, 2, (o) => o & 1),
+  vspltw: splat(4, 0, (o) => o & 3),
+  vsldoi,
+  vshasigmaw: shaSigma(32),
+  vshasigmad: shaSigma(64),
+  vaddubm: laneOp(Simd.i8x16_add, VX3),
+  vadduhm: laneOp(Simd.i16x8_add, VX3),
+  vadduwm: laneOp(Simd.i32x4_add, VX3),
+  vand: laneOp(Simd.v128_and, VX3),
+  vor: laneOp(Simd.v128_or, VX3),
+  vxor: laneOp(Simd.v128_xor, VX3),
+  xxland: laneOp(Simd.v128_and, XX3),
+  xxlor: laneOp(Simd.v128_or, XX3),
+  xxlxor: laneOp(Simd.v128_xor, XX3),
+  vsel: (b) => {
+    putVsr(b, vt(b), () => {
+      getVsr(b, vb(b));
+      getVsr(b, va(b));
+      getVsr(b, vc(b));
+      simd(b.f, Simd.v128_bitselect); // (b & c) | (a & ~c)
+    });
+  },
+  cmpb,
 };
 
 /** Handlers by row name (the rows of exec/*.ts; every other row stops the run before it). */
@@ -1082,6 +1389,19 @@ export const interpRows: Record<string, Handler> = {
   ...vectorRows,
   mfspr: sprMove(false),
   mtspr: sprMove(true),
+  mfvsrd: (b) => (dword0(b, xt(b)), b.setRa()),
+  mtvsrd: (b) => setDword0(b, xt(b), () => b.getRa(), false),
+  lfd: fpAccess(false, 'd'),
+  lfdx: fpAccess(false, 'x'),
+  stfd: fpAccess(true, 'd'),
+  stfdx: fpAccess(true, 'x'),
+  dcbz,
+  lhbrx: reversedLoad(2),
+  lwbrx: reversedLoad(4),
+  ldbrx: reversedLoad(8),
+  sthbrx: reversedStore(2),
+  stwbrx: reversedStore(4),
+  stdbrx: reversedStore(8),
   sync: nop,
   eieio: nop,
   isync: nop,
@@ -1207,7 +1527,7 @@ function straightEntry(rows: readonly InsnRow[], idOfRow: Int32Array, simd: bool
   b.setPair(PC_OFF, () => f.local_get(L_PC));
   f.local_get(P_STATE).local_get(L_RB).local_get(L_N).op(Op.i32_add).i32_store(stateAt(LoopState.RUN));
   f.local_get(L_N).i32_const(2).op(Op.i32_shl).local_get(L_FLAGS).op(Op.i32_or);
-  const entry = functionEntry(simd ? [...LOCALS, 0x7b] : LOCALS, [f.bytes.view()]);
+  const entry = functionEntry(simd ? [...LOCALS, 0x7b, 0x7b] : LOCALS, [f.bytes.view()]);
   const runs = new Uint8Array(maxId + 1);
   for (let id = 0; id <= maxId; id++) runs[id] = target[id]! >= 0 ? 1 : 0;
   const made = { entry, runs };

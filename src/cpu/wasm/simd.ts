@@ -100,6 +100,30 @@ export function shuffle(f: WasmFn, lanes: readonly number[]): void {
   for (let k = 0; k < 16; k++) f.bytes.push(lanes[k]);
 }
 
+// ---- SHA-2 sigma functions
+
+/** rotr (or shift right when `shift`) of the i32x4 / i64x2 lanes in v128 local `x` by n. */
+function rotr(f: WasmFn, x: number, n: number, bits: 32 | 64, shift: boolean): void {
+  f.local_get(x).i32_const(n);
+  simd(f, bits === 32 ? Simd.i32x4_shr_u : Simd.i64x2_shr_u);
+  if (shift) return;
+  f.local_get(x).i32_const(bits - n);
+  simd(f, bits === 32 ? Simd.i32x4_shl : Simd.i64x2_shl);
+  simd(f, Simd.v128_or);
+}
+/** One SHA-2 sigma of the lanes in v128 local `x` (vshasigmaw/d in emit-vector.ts and interp.ts). */
+export function sigma(f: WasmFn, bits: 32 | 64, [r1, r2, r3, shift]: Sigma, x: number): void {
+  rotr(f, x, r1, bits, false);
+  rotr(f, x, r2, bits, false);
+  simd(f, Simd.v128_xor);
+  rotr(f, x, r3, bits, shift);
+  simd(f, Simd.v128_xor);
+}
+export type Sigma = readonly [number, number, number, boolean];
+/** [lower sigma 0, lower sigma 1, upper Sigma 0, upper Sigma 1] of SHA-256 and SHA-512. */
+export const SIGMA_W: readonly Sigma[] = [[7, 18, 3, true], [17, 19, 10, true], [2, 13, 22, false], [6, 11, 25, false]];
+export const SIGMA_D: readonly Sigma[] = [[1, 8, 7, true], [19, 61, 6, true], [28, 34, 39, false], [14, 18, 41, false]];
+
 let supported: boolean | undefined;
 /** Does this host's WebAssembly validate SIMD (a module using v128)? Checked once. */
 export function simdSupported(): boolean {

@@ -12,6 +12,7 @@ import { ID_BLOCK } from '../../../src/cpu/run.js';
 import { allRows } from '../../../src/cpu/decode.js';
 
 const NO_COMPILE: Setup = { jitThreshold: 1e9 };
+const PTR_REGS = [1, 2, 3];
 
 /** Count what the Wasm interpreter ran on this CPU (its calls and instructions). */
 function countStraight(cpu: Cpu): { calls: number; insns: number } {
@@ -198,6 +199,47 @@ describe('Wasm interpreter: straight runs match the JS interpreter', () => {
       ran += runStraight([I(4), ...body, TRAP], setup, c % 2 === 0 ? [1000] : [1, 3, 2, 5, 1, 8], `vector ${c}`).insns;
     }
     expect(ran).toBeGreaterThan(2000);
+  });
+
+  // The rows Go's bytes/strings code (vcmpequb., vbpermq, cmpb), memclr (dcbz, xxlxor) and float
+  // moves (lfd, stfd, mtvsrd) run long before anything is compiled: the interpreter runs them itself.
+  it('vector compares, lane ops, splats, vsldoi, SHA sigmas, VSX moves, cmpb, FPR and byte-reversed loads and stores, dcbz: as the JS rows', () => {
+    const r = rng(0x5eed_020cn);
+    const VX = (t: number, a: number, b: number, xo: number): number => ((4 << 26) | (t << 21) | (a << 16) | (b << 11) | xo) | 0;
+    const XX3 = (t: number, a: number, b: number, xo: number): number => ((60 << 26) | (t << 21) | (a << 16) | (b << 11) | (xo << 3) | int(r, 8)) | 0;
+    const vrow = (): number => {
+      const v = (): number => int(r, 32);
+      return pick(r, [
+        () => VX(v(), v(), v(), pick(r, [6, 70, 134, 518, 582, 646, 774, 838, 902]) | (int(r, 2) << 10)), // vcmp*[.]
+        () => VX(v(), v(), v(), 1356), // vbpermq
+        () => VX(v(), v(), v(), pick(r, [0, 64, 128, 1028, 1156, 1220])), // vaddubm..vxor
+        () => VX(v(), v(), v(), 42 | (v() << 6)), // vsel
+        () => XX3(v(), v(), v(), pick(r, [130, 146, 154])), // xxland, xxlor, xxlxor
+        () => X(31, v(), pick(r, [4, 5, 6, 7]), 0, pick(r, [51, 179])) | int(r, 2), // mfvsrd, mtvsrd
+        () => X(31, pick(r, [4, 5, 6, 7]), pick(r, [4, 5, 6, 7]), pick(r, [4, 5, 6, 7]), 508), // cmpb
+        () => D(pick(r, [50, 54]), v(), pick(r, PTR_REGS), 8 * int(r, 16) - 64), // lfd, stfd
+        () => X(31, v(), pick(r, PTR_REGS), 13, pick(r, [599, 727])), // lfdx, stfdx
+        () => X(31, 0, pick(r, [0, ...PTR_REGS]), 13, 1014), // dcbz (RA = 0: EA = RB, unmapped)
+        () => VX(v(), v(), v(), 199 | (int(r, 2) << 10)), // vcmpequd[.]
+        () => VX(v(), v(), v(), pick(r, [524, 588, 652])), // vspltb, vsplth, vspltw (UIM in VA)
+        () => VX(v(), v(), v(), 44 | (int(r, 16) << 6)), // vsldoi
+        () => VX(v(), v(), (int(r, 2) << 4) | pick(r, [0, 15, 15, 0, int(r, 16)]), pick(r, [1666, 1730])), // vshasigmaw/d
+        () => X(31, pick(r, [4, 5, 6, 7]), pick(r, [0, ...PTR_REGS]), 13, pick(r, [790, 534, 532, 918, 662, 660])), // l/st[hwd]brx
+      ])();
+    };
+    let ran = 0;
+    let total = 0;
+    for (let c = 0; c < 600; c++) {
+      const setup = randomSetup(r);
+      for (const p of PTR_REGS) setup.gpr![p] = DATA + 0x200n + BigInt(int(r, 0x400));
+      setup.gpr![13] = BigInt(int(r, 256));
+      if (c % 5 === 0) setup.gpr![1] = DATA + BigInt(DATA_LEN - 8 * int(r, 20)); // page end, unmapped beyond
+      const body = Array.from({ length: 12 }, () => (int(r, 3) === 0 ? randomWasmInsn(r, { branches: false, crFields: 8 }) : vrow()));
+      const s = runStraight(c % 4 === 3 ? labelLoop(body, 2) : [I(4), ...body, TRAP], setup, c % 2 === 0 ? [1000] : [1, 3, 2, 5, 1, 8], `vector row ${c}`);
+      ran += s.insns;
+      total += s.total;
+    }
+    expect(ran).toBeGreaterThan(total / 2);
   });
 
   it('a store into the code it is running: the store goes through JS and the new instruction runs', () => {
