@@ -18,7 +18,7 @@ import { bf, ra, rb, rc5, rt, si } from '../fields.js';
 import { Op, type WasmFn } from './encode.js';
 import { vsrOffset } from './arena.js';
 import { FEX, FI, FPCC_MASK, FPRF_MASK, FR, FX, MAX_DOUBLE, MAX_SINGLE, MIN_NORMAL, MIN_NORMAL_SINGLE, OE, UE, VE, VX, VX_ALL, XE, XX, ZE } from '../exec/fpu-core.js';
-import { type Emit, type RowEmitter, L_EA, L_TH, L_TL, L_X, L_Y, L_Z, P_REGS, SPR_OFF, loadPair, memAt, storePair } from './compiler.js';
+import { type Emit, type RowEmitter, L_EA, L_TH, L_TI, L_TL, L_X, L_Y, L_Z, P_REGS, SPR_OFF, loadPair, memAt, storePair } from './compiler.js';
 
 /**
  * Eight f64 scratch locals, which compileWasmBlock declares when the region has vector or FP rows:
@@ -40,19 +40,59 @@ const ENABLES = VE | OE | UE | ZE | XE;
 
 const fpscrOff = (): number => SPR_OFF + 4 * FPSCR;
 
+/**
+ * What the register-only FP rows (arithmetic, compares, conversions, moves) need of their emitter:
+ * a region's Emit, whose register numbers and Rc come from the word at compile time, or the Wasm
+ * interpreter's (interp.ts), which emits each row once for every word: it passes FP_OPERANDS as the
+ * word and reads the fields named there from the instruction at run time (`dynamic`).
+ */
+export interface FpEmit {
+  readonly f: WasmFn;
+  fp: boolean;
+  getCr(): void;
+  setCr(): void;
+  slowExitIf(j: number): void;
+  readonly dynamic?: {
+    /** Push the register file's address of FPR n (a field of FP_OPERANDS), its VSR at + vsrOffset(0). */
+    fprAt(n: number): void;
+    /** Emit `then` for a word with Rc = 1 only. */
+    ifRc(then: () => void): void;
+    /** Push the CR shift of field BF (28 - 4 * BF) as an i32. */
+    crShift(): void;
+  };
+}
+/** The word the interpreter's FP rows are emitted for: FRT 28 (BF 7), FRA 29, FRB 30, FRC 31, Rc 1. */
+export const FP_OPERANDS = (28 << 21) | (29 << 16) | (30 << 11) | (31 << 6) | 1;
+/** A row of this module that runs on FpEmit alone (registers only, no memory). */
+export type FpRowEmitter = (e: FpEmit, w: number, j: number) => boolean;
+
 /** Push FPR n's doubleword (i64). */
-function fprBits(e: Emit, n: number): void {
-  loadPair(e.f, vsrOffset(n));
+function fprBits(e: FpEmit, n: number): void {
+  const f = e.f;
+  if (e.dynamic === undefined) {
+    loadPair(f, vsrOffset(n));
+    return;
+  }
+  e.dynamic.fprAt(n);
+  f.local_tee(L_TI).i64_load32_u(vsrOffset(0)).i64_const(32).op(Op.i64_shl);
+  f.local_get(L_TI).i64_load32_u(vsrOffset(0) + 4).op(Op.i64_or);
 }
 /** FPR n = the doubleword the pusher gives; doubleword 1 of the VSR = 0 (as exec/fp.ts clearDw1). */
-function setFprBits(e: Emit, n: number, value: () => void): void {
+function setFprBits(e: FpEmit, n: number, value: () => void): void {
   const f = e.f;
   value();
   f.local_set(L_Z);
-  storePair(f, vsrOffset(n), L_Z);
-  f.local_get(P_REGS).i64_const(0).i64_store(vsrOffset(n) + 8);
+  if (e.dynamic === undefined) {
+    storePair(f, vsrOffset(n), L_Z);
+    f.local_get(P_REGS).i64_const(0).i64_store(vsrOffset(n) + 8);
+    return;
+  }
+  e.dynamic.fprAt(n);
+  f.local_tee(L_TI).local_get(L_Z).i64_const(32).op(Op.i64_shl);
+  f.local_get(L_Z).i64_const(32).op(Op.i64_shr_u).op(Op.i64_or).i64_store(vsrOffset(0));
+  f.local_get(L_TI).i64_const(0).i64_store(vsrOffset(0) + 8);
 }
-function getFpscr(e: Emit): void {
+function getFpscr(e: FpEmit): void {
   e.f.local_get(P_REGS).i32_load(fpscrOff());
 }
 /** The biased exponent (i32) of the doubleword in the i64 local. */
@@ -70,7 +110,7 @@ function isNaN64(f: WasmFn, bitsLocal: number): void {
 }
 
 /** FPSCR = summaries(f on the stack) (exec/fp.ts fpscrSummaries): VX and FEX recomputed; a copy stays in L_TH. */
-function storeFpscr(e: Emit): void {
+function storeFpscr(e: FpEmit): void {
   const f = e.f;
   f.local_set(L_TH);
   f.local_get(L_TH).i32_const(~VX).op(Op.i32_and);
@@ -83,15 +123,19 @@ function storeFpscr(e: Emit): void {
   f.local_get(P_REGS).local_get(L_TH).i32_store(fpscrOff());
 }
 /** Rc=1: CR1 = FPSCR[FX, FEX, VX, OX] (the FPSCR in L_TH when `fresh`, else loaded). */
-function setCr1(e: Emit, w: number, fresh: boolean): void {
+function setCr1(e: FpEmit, w: number, fresh: boolean): void {
   if ((w & 1) === 0) return;
   const f = e.f;
-  if (fresh) f.local_get(L_TH);
-  else getFpscr(e);
-  f.i32_const(28).op(Op.i32_shr_u).i32_const(24).op(Op.i32_shl);
-  e.getCr();
-  f.i32_const(~0x0f000000).op(Op.i32_and).op(Op.i32_or);
-  e.setCr();
+  const set = (): void => {
+    if (fresh) f.local_get(L_TH);
+    else getFpscr(e);
+    f.i32_const(28).op(Op.i32_shr_u).i32_const(24).op(Op.i32_shl);
+    e.getCr();
+    f.i32_const(~0x0f000000).op(Op.i32_and).op(Op.i32_or);
+    e.setCr();
+  };
+  if (e.dynamic === undefined) set();
+  else e.dynamic.ifRc(set);
 }
 
 /** Pushes the FPRF code (<< 12) of the normal or zero f64 in local r: +normal, -normal, +0, -0. */
@@ -148,7 +192,7 @@ type ArithOp = 'add' | 'sub' | 'mul' | 'div' | 'sqrt' | 'rsp' | 'madd' | 'msub' 
 const FUSED: readonly ArithOp[] = ['madd', 'msub', 'nmadd', 'nmsub'];
 
 /** fadd..fsqrt and their single forms: exec/fp.ts arithFast in Wasm, the slow exit otherwise. */
-const arith = (op: ArithOp, single: boolean): RowEmitter => (e, w, j) => {
+const arith = (op: ArithOp, single: boolean): FpRowEmitter => (e, w, j) => {
   e.fp = true;
   const f = e.f;
   const fused = FUSED.includes(op);
@@ -282,7 +326,7 @@ const arith = (op: ArithOp, single: boolean): RowEmitter => (e, w, j) => {
 };
 
 /** fcfid, fcfidu, fcfids, fcfidus for integers small enough to convert exactly in every mode. */
-const fromInteger = (unsigned: boolean, single: boolean): RowEmitter => (e, w, j) => {
+const fromInteger = (unsigned: boolean, single: boolean): FpRowEmitter => (e, w, j) => {
   e.fp = true;
   const f = e.f;
   const limit = single ? 2 ** 24 : 2 ** 53;
@@ -308,7 +352,7 @@ const fromInteger = (unsigned: boolean, single: boolean): RowEmitter => (e, w, j
 };
 
 /** fctidz / fctiwz: truncation of a value inside the target range (no VXCVI); FPRF unchanged. */
-const toIntegerTruncating = (word: boolean): RowEmitter => (e, w, j) => {
+const toIntegerTruncating = (word: boolean): FpRowEmitter => (e, w, j) => {
   e.fp = true;
   const f = e.f;
   fprBits(e, rb(w));
@@ -331,7 +375,7 @@ const toIntegerTruncating = (word: boolean): RowEmitter => (e, w, j) => {
 };
 
 /** fcmpu / fcmpo of two non-NaN operands (a NaN takes the slow exit: VXSNAN/VXVC). */
-const compare: RowEmitter = (e, w, j) => {
+const compare: FpRowEmitter = (e, w, j) => {
   e.fp = true;
   const f = e.f;
   fprBits(e, ra(w));
@@ -349,10 +393,14 @@ const compare: RowEmitter = (e, w, j) => {
   f.local_get(LX).local_get(LY).op(Op.f64_gt).select();
   f.local_get(LX).local_get(LY).op(Op.f64_lt).select();
   f.local_set(L_TL);
-  const sh = 28 - 4 * bf(w);
-  f.local_get(L_TL).i32_const(sh).op(Op.i32_shl);
+  const shift = (): void => void (e.dynamic === undefined ? f.i32_const(28 - 4 * bf(w)) : e.dynamic.crShift());
+  f.local_get(L_TL);
+  shift();
+  f.op(Op.i32_shl);
   e.getCr();
-  f.i32_const(~(15 << sh)).op(Op.i32_and).op(Op.i32_or);
+  f.i32_const(15);
+  shift();
+  f.op(Op.i32_shl).i32_const(-1).op(Op.i32_xor).op(Op.i32_and).op(Op.i32_or);
   e.setCr();
   getFpscr(e);
   f.i32_const(~FPCC_MASK).op(Op.i32_and).local_get(L_TL).i32_const(12).op(Op.i32_shl).op(Op.i32_or);
@@ -365,7 +413,7 @@ const compare: RowEmitter = (e, w, j) => {
  * cleared, XX not raised, FPRF of the result (an integer: zero or normal). frin rounds half away
  * from zero; a zero result keeps the operand's sign, as Wasm's trunc/ceil/floor do.
  */
-const roundToIntegral = (mode: 'n' | 'z' | 'p' | 'm'): RowEmitter => (e, w, j) => {
+const roundToIntegral = (mode: 'n' | 'z' | 'p' | 'm'): FpRowEmitter => (e, w, j) => {
   e.fp = true;
   const f = e.f;
   fprBits(e, rb(w));
@@ -391,7 +439,7 @@ const roundToIntegral = (mode: 'n' | 'z' | 'p' | 'm'): RowEmitter => (e, w, j) =
 };
 
 /** fsel: FRC if FRA >= 0 (-0 included, NaN excluded), else FRB; FPSCR untouched. */
-const fsel: RowEmitter = (e, w) => {
+const fsel: FpRowEmitter = (e, w) => {
   const f = e.f;
   fprBits(e, ra(w));
   f.local_set(L_X);
@@ -410,14 +458,14 @@ const fsel: RowEmitter = (e, w) => {
 };
 
 /** mffs: FRT = FPSCR (zero-extended). */
-const mffs: RowEmitter = (e, w) => {
+const mffs: FpRowEmitter = (e, w) => {
   setFprBits(e, rt(w), () => (getFpscr(e), e.f.op(Op.i64_extend_i32_u)));
   setCr1(e, w, false);
   return true;
 };
 
 /** fmr, fneg, fabs, fnabs: sign-bit operations on the bits (NaN payloads untouched). */
-const sign = (kind: 'mr' | 'neg' | 'abs' | 'nabs'): RowEmitter => (e, w) => {
+const sign = (kind: 'mr' | 'neg' | 'abs' | 'nabs'): FpRowEmitter => (e, w) => {
   const f = e.f;
   setFprBits(e, rt(w), () => {
     fprBits(e, rb(w));
@@ -428,7 +476,7 @@ const sign = (kind: 'mr' | 'neg' | 'abs' | 'nabs'): RowEmitter => (e, w) => {
   setCr1(e, w, false);
   return true;
 };
-const fcpsgn: RowEmitter = (e, w) => {
+const fcpsgn: FpRowEmitter = (e, w) => {
   const f = e.f;
   setFprBits(e, rt(w), () => {
     fprBits(e, ra(w));
@@ -523,23 +571,8 @@ const stfiwx: RowEmitter = (e, w, j) => {
   return true;
 };
 
-export const fpWasmRows: Record<string, RowEmitter> = {
-  lfd: lfd('d', false),
-  lfdu: lfd('d', true),
-  lfdx: lfd('x', false),
-  lfdux: lfd('x', true),
-  stfd: stfd('d', false),
-  stfdu: stfd('d', true),
-  stfdx: stfd('x', false),
-  stfdux: stfd('x', true),
-  lfs: lfs('d', false),
-  lfsu: lfs('d', true),
-  lfsx: lfs('x', false),
-  lfsux: lfs('x', true),
-  stfs: stfs('d', false),
-  stfsu: stfs('d', true),
-  stfsx: stfs('x', false),
-  stfsux: stfs('x', true),
+/** The rows that read and write only registers and FPSCR: the Wasm interpreter runs them too (interp.ts). */
+export const fpRegisterRows: Record<string, FpRowEmitter> = {
   fmr: sign('mr'),
   fneg: sign('neg'),
   fabs: sign('abs'),
@@ -559,19 +592,39 @@ export const fpWasmRows: Record<string, RowEmitter> = {
   frim: roundToIntegral('m'),
   fsel,
   mffs,
+};
+for (const [name, op] of [['fadd', 'add'], ['fsub', 'sub'], ['fmul', 'mul'], ['fdiv', 'div'], ['fsqrt', 'sqrt']] as const) {
+  fpRegisterRows[name] = arith(op, false);
+  fpRegisterRows[`${name}s`] = arith(op, true);
+}
+fpRegisterRows.frsp = arith('rsp', true);
+for (const op of FUSED) {
+  fpRegisterRows[`f${op}`] = arith(op, false);
+  fpRegisterRows[`f${op}s`] = arith(op, true);
+}
+
+export const fpWasmRows: Record<string, RowEmitter> = {
+  lfd: lfd('d', false),
+  lfdu: lfd('d', true),
+  lfdx: lfd('x', false),
+  lfdux: lfd('x', true),
+  stfd: stfd('d', false),
+  stfdu: stfd('d', true),
+  stfdx: stfd('x', false),
+  stfdux: stfd('x', true),
+  lfs: lfs('d', false),
+  lfsu: lfs('d', true),
+  lfsx: lfs('x', false),
+  lfsux: lfs('x', true),
+  stfs: stfs('d', false),
+  stfsu: stfs('d', true),
+  stfsx: stfs('x', false),
+  stfsux: stfs('x', true),
   lfiwax: lfiw(true),
   lfiwzx: lfiw(false),
   stfiwx,
+  ...fpRegisterRows,
 };
-for (const [name, op] of [['fadd', 'add'], ['fsub', 'sub'], ['fmul', 'mul'], ['fdiv', 'div'], ['fsqrt', 'sqrt']] as const) {
-  fpWasmRows[name] = arith(op, false);
-  fpWasmRows[`${name}s`] = arith(op, true);
-}
-fpWasmRows.frsp = arith('rsp', true);
-for (const op of FUSED) {
-  fpWasmRows[`f${op}`] = arith(op, false);
-  fpWasmRows[`f${op}s`] = arith(op, true);
-}
 
 /**
  * Which words each FP row accepts, without emitting it (compiler.ts wasmAccepts): every form,

@@ -32,6 +32,8 @@ import { envNumber } from '../env.js';
 import { SIGMA_D, SIGMA_W, Simd, shuffle, sigma, simd, simdLane, simdMem, simdSupported, v128Const } from './simd.js';
 import { BLOCK_PARAMS, CHAIN_PARAMS, ENTRY_FIELD_BITS, ENTRY_FIELD_MAX, ENTRY_PACKED, ENTRY_SLOT, chainFunction, findEntry } from './chain.js';
 import { CR_OFF, CTR_OFF, L_EA, L_TL, LR_OFF, PC_OFF, RESV_LEN_OFF, RESV_OFF, SIZE, XER_OFF, CARRYING_FORMS, CR_LOGICAL_FORMS, LOGICAL_FORMS, RESERVE_FORMS, STORE_CONDITIONAL_FORMS, addWithCarry, bswap16, bswap32, bswap64, compareNibble, divideValues, loadPair, mulHighValue, rowsOf, storePair, shiftRightAlgebraicValue, shiftValue, loadValue, memAt, probeAddress, probeMiss, type Kind } from './compiler.js';
+// After compiler.js, which must be initialised before the emitter modules it imports.
+import { FP_OPERANDS, type FpEmit, type FpRowEmitter, fpRegisterRows } from './emit-fp.js';
 import type { InsnRow } from '../isa-types.js';
 import { HEAT_MASK, ID_BLOCK } from '../run.js';
 
@@ -81,7 +83,7 @@ export const LoopState = {
 /** Arena bytes of a CPU's loop state and heat table. */
 export const LOOP_STATE_BYTES = 32768;
 // i32 locals 5..20 (10..12 are the TLB probe's, shared with compiler.ts), i64 locals 21..26
-// (21 is the probe's EA), then a v128 scratch where SIMD validates.
+// (21 is the probe's EA), then the rest (localTypes below).
 const L_N = 5;
 const L_W = 6;
 const L_ID = 7;
@@ -102,12 +104,22 @@ const L_X = 22;
 const L_Y = 23;
 const L_PC = 24;
 const L_Z = 25; // i64 scratch
-const L_PC0 = 26; // PC at entry (its page is the one this call runs)
-// i32 locals 27..30 for compiled blocks this call enters (enterBlock)
-const L_R = 27; // what the chain function returned
-const L_OWN = 30; // the run less blockRun (heatCheck)
-const L_V128 = 31;
-const LOCALS = [...new Array<number>(16).fill(0x7f), ...new Array<number>(6).fill(0x7e), ...new Array<number>(4).fill(0x7f)];
+// 26: an i64 scratch of the FP rows (compiler.ts L_Z). Locals 27..37 as a region's with vector and
+// FP rows (compiler.ts): three v128 scratch (i32 where the host has no SIMD: never used then) and
+// emit-fp.ts's eight f64 scratch, so the FP rows' emitters run here unchanged (fpInterpRows).
+const L_V128 = 27;
+// i32 locals 38..41 for compiled blocks this call enters (enterBlock)
+const L_R = 38; // what the chain function returned
+const L_OWN = 41; // the run less blockRun (heatCheck)
+const L_PC0 = 42; // PC at entry (its page is the one this call runs)
+const localTypes = (simd: boolean): number[] => [
+  ...new Array<number>(16).fill(0x7f),
+  ...new Array<number>(6).fill(0x7e),
+  ...new Array<number>(3).fill(simd ? 0x7b : 0x7f),
+  ...new Array<number>(8).fill(0x7c),
+  ...new Array<number>(4).fill(0x7f),
+  0x7e,
+];
 const WORDS_AT = 65536;
 
 /** Return value: count << 2 | one of these (or 0: stopped at a slot the loop handles, the page end or the budget). */
@@ -1205,6 +1217,39 @@ const branchRows: Record<string, Handler> = {
   bcctr: conditional(true, (b) => (b.getPair(CTR_OFF), b.f.i64_const(-4).op(Op.i64_and))),
 };
 
+// ---- floating point (emit-fp.ts): the rows that touch only registers and FPSCR, emitted by the
+// regions' emitters over the word FP_OPERANDS, with the register numbers read from the word here.
+// Their fast paths are the regions' (exec/fp.ts arithFast); every other case stops before the row.
+
+/** FP_OPERANDS' register numbers -> the shift of the field each stands for. */
+const FP_FIELD_SHIFT: Readonly<Record<number, number>> = { 28: 21, 29: 16, 30: 11, 31: 6 };
+function fpEmit(b: Body): FpEmit {
+  const f = b.f;
+  return {
+    f,
+    fp: true,
+    getCr: () => void f.local_get(P_REGS).i32_load(CR_OFF),
+    setCr: () => void f.local_set(L_U).local_get(P_REGS).local_get(L_U).i32_store(CR_OFF),
+    slowExitIf: () => void b.stuckIf(),
+    dynamic: {
+      fprAt: (n) => vsrAt(b, () => b.field(FP_FIELD_SHIFT[n]!, 31)),
+      ifRc: (then) => {
+        f.local_get(L_W).i32_const(1).op(Op.i32_and);
+        b.if_();
+        then();
+        b.end();
+      },
+      crShift: () => {
+        f.i32_const(28);
+        b.field(23, 7);
+        f.i32_const(2).op(Op.i32_shl).op(Op.i32_sub);
+      },
+    },
+  };
+}
+const fpRow = (emit: FpRowEmitter): Handler => (b) => void emit(fpEmit(b), FP_OPERANDS, 0);
+const fpRows: Record<string, Handler> = Object.fromEntries(Object.entries(fpRegisterRows).map(([name, emit]) => [name, fpRow(emit)]));
+
 const nop: Handler = () => undefined;
 /** mfspr/mtspr of LR (8) and CTR (9); every other SPR is the JS row's. */
 const sprMove = (to: boolean): Handler => (b) => {
@@ -1396,6 +1441,7 @@ export const interpRows: Record<string, Handler> = {
   stfd: fpAccess(true, 'd'),
   stfdx: fpAccess(true, 'x'),
   dcbz,
+  ...fpRows,
   lhbrx: reversedLoad(2),
   lwbrx: reversedLoad(4),
   ldbrx: reversedLoad(8),
@@ -1527,7 +1573,7 @@ function straightEntry(rows: readonly InsnRow[], idOfRow: Int32Array, simd: bool
   b.setPair(PC_OFF, () => f.local_get(L_PC));
   f.local_get(P_STATE).local_get(L_RB).local_get(L_N).op(Op.i32_add).i32_store(stateAt(LoopState.RUN));
   f.local_get(L_N).i32_const(2).op(Op.i32_shl).local_get(L_FLAGS).op(Op.i32_or);
-  const entry = functionEntry(simd ? [...LOCALS, 0x7b, 0x7b] : LOCALS, [f.bytes.view()]);
+  const entry = functionEntry(localTypes(simd), [f.bytes.view()]);
   const runs = new Uint8Array(maxId + 1);
   for (let id = 0; id <= maxId; id++) runs[id] = target[id]! >= 0 ? 1 : 0;
   const made = { entry, runs };

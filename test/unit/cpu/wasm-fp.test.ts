@@ -211,4 +211,36 @@ describe('wasm tier: FP rows match the interpreter', () => {
       expect(wasmAccepts(row.name, w), `${row.name} 0x${(w >>> 0).toString(16)}`).toBe(fpWasmRows[row.name](e, w, 0));
     }
   });
+
+  // The Wasm interpreter emits the register-only rows with these emitters too (interp.ts fpRows),
+  // reading the registers from each word: nothing compiled, it runs them until a case the fast
+  // path cannot decide, which stops it before the row (the JS row runs that one).
+  it('the Wasm interpreter runs the register-only FP rows as the JS rows do (nothing compiled, 600 programs)', () => {
+    const r = rng(0x5eed_0f05n);
+    let straight = 0;
+    let total = 0;
+    for (let p = 0; p < 600; p++) {
+      const body = Array.from({ length: 6 + int(r, 20) }, () => randomFpInsn(r));
+      const words = p % 3 === 2 ? labelLoop(body, 3) : [I(4), ...body, I(8), TRAP, TRAP, TRAP, TRAP];
+      const setup: Setup = { ...fpSetup(r), jitThreshold: 1e9 };
+      for (const ptr of PTR) setup.gpr![ptr] = DATA + 0x1000n + BigInt(int(r, 0xc000) & ~7);
+      const budgets = p % 2 === 0 ? [10_000] : Array.from({ length: 30 }, () => 1 + int(r, 8));
+      const { jit } = runBoth(words, setup, budgets, `interpreted fp program ${p}`, (cpu) => {
+        const inner = cpu.straight!;
+        Object.defineProperty(cpu, 'straight', {
+          value: {
+            ...inner,
+            run: (left: number, regs: number, tlb: number, code: number, u: number): number => {
+              const n = inner.run(left, regs, tlb, code, u);
+              straight += n >>> 2;
+              return n;
+            },
+          },
+        });
+      });
+      expect(jit.jitExecuted).toBe(0);
+      total += jit.totalExecuted;
+    }
+    expect(straight).toBeGreaterThan(total / 2);
+  });
 });
