@@ -396,14 +396,16 @@ export function functionEntry(localTypes: number[], parts: readonly ArrayLike<nu
  * A module over the arena's memory exporting, under `names`, one function `(i32 x params) -> i32`
  * per code entry (functionEntry). Several in one module share one code space in V8
  * (wasm/compiler.ts packRegions). With importParams, the entries may call function 0: `e.c: (i32 x
- * importParams) -> i32`, imported (wasm/interp.ts calls the chain function of chain.ts so).
+ * importParams) -> i32`, imported (wasm/interp.ts calls the chain function of chain.ts so); with
+ * importSame too, function 1: `e.p`, of the entries' own type (the interpreter's FP rows).
  */
-export function functionsModule(params: number, entries: readonly Uint8Array[], names: readonly string[], importParams = 0): Uint8Array<ArrayBuffer> {
+export function functionsModule(params: number, entries: readonly Uint8Array[], names: readonly string[], importParams = 0, importSame = false): Uint8Array<ArrayBuffer> {
   const head: number[] = [...WASM_HEADER];
   const n = entries.length;
-  const imported = importParams > 0 ? 1 : 0;
+  const imported = importParams > 0 ? (importSame ? 2 : 1) : 0;
   pushSection(head, 1, imported ? [2, ...fnType(params), ...fnType(importParams)] : [1, ...fnType(params)]);
-  pushSection(head, 2, imported ? [2, ...memoryImport(), 1, 0x65, 1, 0x63, 0x00, 1] : [1, ...memoryImport()]);
+  const imports = [...memoryImport(), 1, 0x65, 1, 0x63, 0x00, 1, 1, 0x65, 1, 0x70, 0x00, 0];
+  pushSection(head, 2, imported === 2 ? [3, ...imports] : imported ? [2, ...imports.slice(0, -6)] : [1, ...memoryImport()]);
   const fns: number[] = [];
   uleb(fns, n);
   for (let i = 0; i < n; i++) fns.push(0);
