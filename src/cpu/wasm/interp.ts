@@ -1250,41 +1250,41 @@ function fpEmit(b: Body): FpEmit {
 /**
  * The FP rows' code is large (the arithmetic's fast path and exactness checks: 16 KB in all), and
  * inside the interpreter's one function it made every other row slower (gofmt's third warm run
- * 166 -> 185 ms: TurboFan's code for the dispatch loop got worse). So they are a function of their
- * own, `fp`, which the interpreter imports and calls for them; in a module of its own, under the
+ * 166 -> 185 ms: TurboFan's code for the dispatch loop got worse). So they are the rows of a side
+ * function, which the interpreter imports and calls for them; in a module of its own, under the
  * regions' tier-up budget rather than the interpreter's: with the interpreter's, hello's few FP
  * rows had TurboFan compile it (4 ms on the helper thread, which the exit waited for: hello 0.080
- * -> 0.088 s).
+ * -> 0.088 s). Moving other rare rows there too (the vector rows, carries, divides, reservations,
+ * CR logic) measured even or worse (notes/cpu-performance.md, "Round nineteen").
  */
-function fpFunction(simd: boolean): Uint8Array {
+function sideFunction(simd: boolean, handlers: readonly Handler[]): Uint8Array {
   const b = new Body();
   const f = b.f;
-  const names = Object.keys(fpRegisterRows);
-  f.local_get(FP_WORD).local_set(L_W);
+  f.local_get(SIDE_WORD).local_set(L_W);
   b.block('stuck');
-  for (let k = names.length - 1; k >= 0; k--) b.block(`h${k}`);
-  f.local_get(FP_ROW);
-  f.br_table([...names.map((_n, k) => b.depth(`h${k}`)), b.depth('stuck')]);
-  names.forEach((name, k) => {
+  for (let k = handlers.length - 1; k >= 0; k--) b.block(`h${k}`);
+  f.local_get(SIDE_ROW);
+  f.br_table([...handlers.map((_h, k) => b.depth(`h${k}`)), b.depth('stuck')]);
+  handlers.forEach((h) => {
     b.end();
-    fpRegisterRows[name]!(fpEmit(b), FP_OPERANDS, 0);
+    h(b);
     f.i32_const(0).return_();
   });
   b.end();
   f.i32_const(1);
   return functionEntry(localTypes(simd), [f.bytes.view()]);
 }
-/** `fp`'s parameters where the interpreter's differ: the word (for P_LEFT) and the row (for P_CODE). */
-const FP_WORD = P_LEFT;
-const FP_ROW = P_CODE;
-/** Function index of `fp` in the interpreter's module (imported after the chain function). */
-const FP_FUNCTION = 1;
-/** The interpreter's handler of FP row k: call `fp`, stop before the row when it says so. */
-const fpCall = (k: number): Handler => (b) => {
-  b.f.local_get(L_W).local_get(P_REGS).local_get(P_TLB).i32_const(k).local_get(P_STATE).call(FP_FUNCTION);
+/** The side function's parameters where the interpreter's differ: the word (for P_LEFT) and the row (for P_CODE). */
+const SIDE_WORD = P_LEFT;
+const SIDE_ROW = P_CODE;
+/** Function index of the side function in the interpreter's module (imported after the chain function). */
+const SIDE_FUNCTION = 1;
+/** The interpreter's handler of side row k: call the side function, stop before the row when it says so. */
+const sideCall = (k: number): Handler => (b) => {
+  b.f.local_get(L_W).local_get(P_REGS).local_get(P_TLB).i32_const(k).local_get(P_STATE).call(SIDE_FUNCTION);
   b.stuckIf();
 };
-const fpRows: Record<string, Handler> = Object.fromEntries(Object.keys(fpRegisterRows).map((name, k) => [name, fpCall(k)]));
+const fpRows: Record<string, Handler> = Object.fromEntries(Object.keys(fpRegisterRows).map((name) => [name, (b: Body) => void fpRegisterRows[name]!(fpEmit(b), FP_OPERANDS, 0)]));
 
 const nop: Handler = () => undefined;
 /** mfspr/mtspr of LR (8) and CTR (9); every other SPR is the JS row's. */
@@ -1514,7 +1514,7 @@ export const INTERP_TIERING_BUDGET = 200_000;
 
 let built: Straight | null | undefined;
 /** The function's code entry and its runs table, with and without the vector rows. */
-const prepared: Array<{ entry: Uint8Array; fp: Uint8Array; runs: Uint8Array } | undefined> = [undefined, undefined];
+const prepared: Array<{ entry: Uint8Array; side: Uint8Array; runs: Uint8Array } | undefined> = [undefined, undefined];
 
 /**
  * The interpreter for the rows with these ids (run.ts rowIds), once per process; null without
@@ -1527,9 +1527,9 @@ export function straightInterpreter(rows: readonly InsnRow[], idOfRow: Int32Arra
   if (arena === null || (typeof process !== 'undefined' && process.env.AIX_GDBSTUB_WASM_INTERP === '0')) return null;
   const chain = chainFunction();
   if (chain === null) return null;
-  const { entry, fp, runs } = straightEntry(rows, idOfRow, simdSupported());
-  const fpInst = new WebAssembly.Instance(new WebAssembly.Module(functionsModule(BLOCK_PARAMS, [fp], ['fp'])), { e: { m: arena.memory } });
-  const inst = withTieringBudget(envNumber('AIX_GDBSTUB_WASM_INTERP_TIERING_BUDGET', INTERP_TIERING_BUDGET), () => new WebAssembly.Instance(new WebAssembly.Module(functionsModule(BLOCK_PARAMS, [entry], ['f'], CHAIN_PARAMS, true)), { e: { m: arena.memory, c: chain, p: fpInst.exports.fp } }));
+  const { entry, side, runs } = straightEntry(rows, idOfRow, simdSupported());
+  const sideInst = new WebAssembly.Instance(new WebAssembly.Module(functionsModule(BLOCK_PARAMS, [side], ['s'])), { e: { m: arena.memory } });
+  const inst = withTieringBudget(envNumber('AIX_GDBSTUB_WASM_INTERP_TIERING_BUDGET', INTERP_TIERING_BUDGET), () => new WebAssembly.Instance(new WebAssembly.Module(functionsModule(BLOCK_PARAMS, [entry], ['f'], CHAIN_PARAMS, true)), { e: { m: arena.memory, c: chain, p: sideInst.exports.s } }));
   built = { run: inst.exports.f as unknown as StraightFn, runs };
   return built;
 }
@@ -1546,7 +1546,7 @@ export function prepareStraightInterpreter(rows: readonly InsnRow[], idOfRow: In
   straightEntry(rows, idOfRow, true);
 }
 
-function straightEntry(rows: readonly InsnRow[], idOfRow: Int32Array, simd: boolean): { entry: Uint8Array; fp: Uint8Array; runs: Uint8Array } {
+function straightEntry(rows: readonly InsnRow[], idOfRow: Int32Array, simd: boolean): { entry: Uint8Array; side: Uint8Array; runs: Uint8Array } {
   const known = prepared[simd ? 1 : 0];
   if (known !== undefined) return known;
   let maxId = 0;
@@ -1554,11 +1554,15 @@ function straightEntry(rows: readonly InsnRow[], idOfRow: Int32Array, simd: bool
   const handlers: Handler[] = [];
   const target = new Int32Array(maxId + 1).fill(-1); // -1: stuck; -2: not a row (leave); -3: a compiled block
   for (let id = 0; id < 5; id++) target[id] = id === ID_BLOCK ? -3 : -2;
+  const side: Handler[] = [];
   rows.forEach((row, k) => {
     const h = interpRows[row.name] ?? fpRows[row.name];
     if (h === undefined || (vectorRows[row.name] !== undefined && !simd)) return;
     target[idOfRow[k]!] = handlers.length;
-    handlers.push(h);
+    if (fpRows[row.name] !== undefined) {
+      handlers.push(sideCall(side.length));
+      side.push(h);
+    } else handlers.push(h);
   });
   const b = new Body();
   const f = b.f;
@@ -1612,7 +1616,7 @@ function straightEntry(rows: readonly InsnRow[], idOfRow: Int32Array, simd: bool
   const entry = functionEntry(localTypes(simd), [f.bytes.view()]);
   const runs = new Uint8Array(maxId + 1);
   for (let id = 0; id <= maxId; id++) runs[id] = target[id]! >= 0 ? 1 : 0;
-  const made = { entry, fp: fpFunction(simd), runs };
+  const made = { entry, side: sideFunction(simd, side), runs };
   prepared[simd ? 1 : 0] = made;
   return made;
 }
