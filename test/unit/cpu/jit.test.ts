@@ -326,12 +326,12 @@ describe('jit: exact stops', () => {
     const { defer } = compilePolicy();
     expect(defer).toBeGreaterThan(1);
     const threshold = 100;
-    // `addi r3,r3,1; bdnz`: the head's heat grows by 2 a round; with `fadd f1,f1,f2` in the body
-    // (an FP row: the interpreter leaves it to JS), by 3.
+    // `addi r3,r3,1; bdnz`: the head's heat grows by 2 a round; with `mfcr r5` in the body (a row
+    // the interpreter leaves to JS), by 3.
     const plain = [D(14, 3, 3, 1), B(16, 0, -4), TRAP];
-    const fp = [D(14, 3, 3, 1), A_(63, 1, 1, 2, 0, 21), B(16, 0, -8), TRAP];
+    const leftToJs = [D(14, 3, 3, 1), X(31, 5, 0, 0, 19), B(16, 0, -8), TRAP];
     const compiledAfter = (prog: number[], budget: number, straight: boolean): boolean => {
-      const label = `${prog === fp ? 'fp' : 'plain'} ${budget} ${straight ? 'with' : 'without'} the Wasm interpreter`;
+      const label = `${prog === leftToJs ? 'mfcr' : 'plain'} ${budget} ${straight ? 'with' : 'without'} the Wasm interpreter`;
       const { jit } = runBoth(prog, { ctr: 1_000_000n, limitCompiles: true, jitThreshold: threshold }, [budget], label, (cpu) => {
         if (straight) expect(cpu.straight, label).not.toBeNull();
         else Object.defineProperty(cpu, 'straight', { value: null });
@@ -341,7 +341,7 @@ describe('jit: exact stops', () => {
     expect(compiledAfter(plain, 3 * threshold, false)).toBe(true);
     expect(compiledAfter(plain, (defer - 1) * threshold, true)).toBe(false);
     expect(compiledAfter(plain, (defer + 2) * threshold, true)).toBe(true);
-    expect(compiledAfter(fp, 4 * threshold, true)).toBe(true);
+    expect(compiledAfter(leftToJs, 4 * threshold, true)).toBe(true);
   });
 
   it('past the allowance, a loop head still compiles; the results never change', () => {
