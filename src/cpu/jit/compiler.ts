@@ -24,7 +24,7 @@ import { VECTOR_MEMORY_ROWS, VECTOR_STORE_ROWS, vpermW } from './emit-vector.js'
 import { popcnt32 } from '../exec/vmx.js';
 import { arithGeneral, fastAdd, fastDiv, fastFma, fastMul, fastSqrt, fcfid, fcmp, fcti } from '../exec/fp.js';
 import { doubleWordsToSingle, singleToDoubleWords } from '../exec/fpu-core.js';
-import { compileWasmBlock, wasmBlockFn, wasmMayAccept, wasmTierEnabled, type WasmBlock } from '../wasm/compiler.js';
+import { compileWasmBlock, reachableLength, wasmBlockFn, wasmMayAccept, wasmTierEnabled, type WasmBlock } from '../wasm/compiler.js';
 
 /** Functions and scratch the generated code calls by these names (one copy per block factory). */
 const BLOCK_HELPERS: Record<string, unknown> = {
@@ -332,7 +332,8 @@ return function ${fnName}(s, mem, left, host) {
       words.push(page.words[j]);
       rows.push(row);
     }
-    return { words, rows };
+    const reach = Math.max(reachableLength(rows, words, hi, lo), blockWords.length);
+    return reach === words.length ? { words, rows } : { words: words.slice(0, reach), rows: rows.slice(0, reach) };
   }
 
   private jumpsToEntry(rowIdx: number[], words: number[], hi: number, lo: number): boolean {
