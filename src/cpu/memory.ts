@@ -111,11 +111,23 @@ export interface MemoryImage {
   readonly pages: ReadonlyMap<number, { readonly bytes: Uint8Array; readonly prot: number }>;
 }
 
-/** A mapped range whose pages need not have storage yet (lazily zero). */
+/** A mapped range whose pages need not have storage yet (lazily zero, or filled from `backing`). */
 interface Region {
   start: bigint; // page-aligned
   end: bigint; // exclusive, page-aligned
   prot: number;
+  backing?: Backing;
+}
+
+/**
+ * What a mapping's pages hold before anything is written to them: `bytes` from guest address
+ * `base` on, zero around them (the loader's text: cmd/compile's 19 MB, of which a run touches
+ * under half). A page is filled when it gets storage, so a range that is never touched is never
+ * copied. Frozen: snapshots of the process keep it by reference.
+ */
+export interface Backing {
+  readonly bytes: Uint8Array;
+  readonly base: bigint;
 }
 
 export interface Watchpoint {
@@ -203,12 +215,15 @@ export class GuestMemory {
 
   // ---------------------------------------------------------------- mapping
 
-  /** Map [addr, addr+size) with the given protection, zero-filled lazily; replaces what was there. */
-  map(addr: bigint, size: bigint, prot: number): void {
+  /**
+   * Map [addr, addr+size) with the given protection, zero-filled lazily (or from `backing`, page by
+   * page as they are touched); replaces what was there.
+   */
+  map(addr: bigint, size: bigint, prot: number, backing?: Backing): void {
     const start = alignDown(addr);
     const end = alignUp(addr + size);
     this.unmap(start, end - start);
-    this.regions.push({ start, end, prot });
+    this.regions.push(backing === undefined ? { start, end, prot } : { start, end, prot, backing: Object.freeze({ bytes: backing.bytes, base: backing.base }) });
     this.regions.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
   }
 
@@ -222,8 +237,8 @@ export class GuestMemory {
         out.push(r);
         continue;
       }
-      if (r.start < start) out.push({ start: r.start, end: start, prot: r.prot });
-      if (r.end > end) out.push({ start: end, end: r.end, prot: r.prot });
+      if (r.start < start) out.push({ ...r, end: start });
+      if (r.end > end) out.push({ ...r, start: end });
     }
     this.regions = out;
     this.forEachStoredPage(start, end, (key, page) => this.dropPage(key, page));
@@ -241,9 +256,9 @@ export class GuestMemory {
         out.push(r);
         continue;
       }
-      if (r.start < start) out.push({ start: r.start, end: start, prot: r.prot });
-      out.push({ start: r.start > start ? r.start : start, end: r.end < end ? r.end : end, prot });
-      if (r.end > end) out.push({ start: end, end: r.end, prot: r.prot });
+      if (r.start < start) out.push({ ...r, end: start });
+      out.push({ ...r, start: r.start > start ? r.start : start, end: r.end < end ? r.end : end, prot });
+      if (r.end > end) out.push({ ...r, start: end });
     }
     this.regions = out;
     this.forEachStoredPage(start, end, (_key, page) => {
@@ -518,7 +533,7 @@ export class GuestMemory {
       if (!page) {
         const r = this.regionAt(alignDown(a));
         if (!r) break;
-        page = this.materialise(key, r.prot);
+        page = this.materialise(key, r);
         if (!page) break;
       }
       const off = Number(a & BigInt(PAGE_MASK));
@@ -712,16 +727,20 @@ export class GuestMemory {
       if (mustExist) this.fault(hi, lo, access, 'unmapped');
       return null;
     }
-    const made = this.materialise(key, r.prot);
+    const made = this.materialise(key, r);
     if (!made && mustExist) this.fault(hi, lo, access, 'limit');
     return made;
   }
 
   /** Stored page, null for a mapped page without storage (reads as zero), undefined if unmapped. */
   private pageOrNull(a: bigint): Page | null | undefined {
-    const page = this.pages.get(keyOf(a));
+    const key = keyOf(a);
+    const page = this.pages.get(key);
     if (page) return page;
-    return this.regionAt(alignDown(a)) ? null : undefined;
+    const r = this.regionAt(alignDown(a));
+    if (r === undefined) return undefined;
+    // A backed page reads as its backing: give it storage (null past the page limit: zero).
+    return r.backing === undefined ? null : this.materialise(key, r);
   }
 
   /** Zeroed storage for a page: in the guest arena when it has room, else a plain ArrayBuffer. */
@@ -748,9 +767,10 @@ export class GuestMemory {
     if (page.base >= 0) guestArena()!.freePage(page.base);
   }
 
-  private materialise(key: number, prot: number): Page | null {
+  private materialise(key: number, r: Region): Page | null {
     if (this.pageCount >= this.maxPages) return null;
-    const page = this.newPage(prot);
+    const page = this.newPage(r.prot);
+    if (r.backing !== undefined) fillFromBacking(page, BigInt(key) << BigInt(PAGE_SHIFT), r.backing);
     if (this.tracking) this.markDirty(key, page);
     page.watched = this.watchRangesOf(key);
     this.pages.set(key, page);
@@ -873,6 +893,14 @@ function copyReversed(src: Uint8Array, from: number, dst: Uint8Array, to: number
   const d = dst.subarray(to, to + n);
   d.set(src.subarray(from, from + n));
   if (n < 1024 || !reverseInArena(d)) d.reverse();
+}
+
+/** A new page at guest address `at` gets the part of `b` that lies on it. */
+function fillFromBacking(page: Page, at: bigint, b: Backing): void {
+  const off = Number(at - b.base); // of the page's first byte in b.bytes (negative: before it)
+  const from = Math.max(0, off);
+  const to = Math.min(b.bytes.length, off + PAGE_SIZE);
+  if (to > from) copyReversed(b.bytes, from, page.bytes, rev(from - off, to - from), to - from);
 }
 
 /** Result halves of readU64 (no allocation per read). */

@@ -255,4 +255,41 @@ describe('GuestMemory', () => {
     m.store8(hi, lo, 1);
     expect(faultOf(() => m.store8(hi, lo + PAGE_SIZE, 1)).reason).toBe('limit');
   });
+
+  // The loader's text (aix/loader.ts): pages filled from the file's bytes when first touched.
+  it('a backed mapping reads as its bytes (zero around them), fills a page only when touched, and keeps its bytes through split, snapshot and fork', () => {
+    const m = new GuestMemory();
+    const P = BigInt(PAGE_SIZE);
+    const bytes = new Uint8Array(2 * PAGE_SIZE + 100).map((_v, k) => (k * 7 + 3) & 0xff);
+    const base = HEAP + 0x40n; // the bytes start inside the first page, end inside the third
+    m.map(HEAP, 5n * P, PROT_READ | PROT_EXEC, { bytes, base });
+    expect(m.pageCount).toBe(0);
+    const byteAt = (a: bigint): number => {
+      const k = Number(a - base);
+      return k >= 0 && k < bytes.length ? bytes[k]! : 0;
+    };
+    for (const a of [HEAP, HEAP + 0x3fn, HEAP + 0x40n, HEAP + P - 1n, HEAP + P, HEAP + 2n * P + 0x40n + 99n, HEAP + 2n * P + 0x40n + 100n, HEAP + 4n * P + 5n]) {
+      expect(m.load8(...split(a)), `0x${a.toString(16)}`).toBe(byteAt(a));
+    }
+    expect(m.pageCount).toBe(4); // pages 0, 1, 2 and 4: page 3 never touched
+    expect(m.fetch32(...split(HEAP + P + 8n))).toBe(((byteAt(HEAP + P + 8n) << 24) | (byteAt(HEAP + P + 9n) << 16) | (byteAt(HEAP + P + 10n) << 8) | byteAt(HEAP + P + 11n)) | 0);
+    // bulk reads see the bytes too, page 3 included (zero)
+    const all = m.readBytes(HEAP, 5 * PAGE_SIZE);
+    for (let k = 0; k < 5 * PAGE_SIZE; k += 977) expect(all[k]).toBe(byteAt(HEAP + BigInt(k)));
+    // a split keeps the backing on both sides; a debugger write, undone by a restore, reads as the bytes again
+    const img = m.capture();
+    m.protect(HEAP + P, P, PROT_READ);
+    m.unmap(HEAP + 3n * P, P);
+    m.writeBytes(HEAP + 2n * P, new Uint8Array([0xaa, 0xbb]));
+    expect(m.load8(...split(HEAP + 2n * P))).toBe(0xaa);
+    const child = m.clone();
+    m.restore(img);
+    expect(m.load8(...split(HEAP + 2n * P))).toBe(byteAt(HEAP + 2n * P));
+    expect(m.load8(...split(HEAP + 3n * P + 1n))).toBe(byteAt(HEAP + 3n * P + 1n));
+    expect(child.load8(...split(HEAP + 2n * P))).toBe(0xaa);
+    expect(child.load8(...split(HEAP + 2n * P + 2n))).toBe(byteAt(HEAP + 2n * P + 2n));
+    expect(faultOf(() => child.load8(...split(HEAP + 3n * P))).reason).toBe('unmapped');
+    // a store faults as for any read-only page
+    expect(faultOf(() => m.store8(...split(HEAP), 1)).reason).toBe('protection');
+  });
 });
