@@ -62,12 +62,13 @@ export async function benchReversePart(): Promise<void> {
     console.log(`    skipped: needs ${cpuheavy} and ${revsink} (make fixtures)`);
     return;
   }
-  // (1) Overhead: the same run unrecorded and recorded (best of 2 each, warm JIT after the first).
+  // (1) Overhead: the same run unrecorded and recorded (best of 3 each, alternating: the first runs
+  // measure V8 warming up, and a run is 0.1 s).
   const plain: number[] = [];
   const recorded: number[] = [];
   let held = '';
   let insns = 0;
-  for (let k = 0; k < 2; k++) {
+  for (let k = 0; k < 3; k++) {
     plain.push((await runWhole(cpuheavy, [], undefined)).seconds);
     const r = await runWhole(cpuheavy, [], {});
     recorded.push(r.seconds);
