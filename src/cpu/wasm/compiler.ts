@@ -544,6 +544,44 @@ export function bswap16(f: WasmFn, loaded: boolean): void {
   f.op(Op.i32_or);
   if (loaded) f.i32_const(0xffff).op(Op.i32_and);
 }
+/**
+ * lhbrx/lwbrx/ldbrx's value (i64) from the bytes at L_TL (a probe's address): the page is
+ * byte-reversed, so a Wasm load gives the big-endian value, swapped (emit-vector.ts, interp.ts).
+ */
+export function loadReversed(f: WasmFn, size: 2 | 4 | 8): void {
+  f.local_get(L_TL);
+  if (size === 8) {
+    f.i64_load(memAt(8));
+    bswap64(f);
+    return;
+  }
+  if (size === 2) {
+    f.i32_load16_u(memAt(2));
+    bswap16(f, true);
+  } else {
+    f.i32_load(memAt(4));
+    bswap32(f);
+  }
+  f.op(Op.i64_extend_i32_u);
+}
+/** sthbrx/stwbrx/stdbrx: store the i64 that `value` pushes at L_TL, byte-reversed. */
+export function storeReversed(f: WasmFn, size: 2 | 4 | 8, value: () => void): void {
+  f.local_get(L_TL);
+  value();
+  if (size === 8) {
+    bswap64(f);
+    f.i64_store(memAt(8));
+    return;
+  }
+  f.op(Op.i32_wrap_i64);
+  if (size === 2) {
+    bswap16(f, false);
+    f.i32_store16(memAt(2));
+  } else {
+    bswap32(f);
+    f.i32_store(memAt(4));
+  }
+}
 /** Byte-swap the i64 on the stack. */
 export function bswap64(f: WasmFn): void {
   fixedBytes(f, FIXED_BSWAP64, emitBswap64);

@@ -18,7 +18,7 @@ import { bf, ra, rb, rc5, rt, si } from '../fields.js';
 import { Op, type WasmFn } from './encode.js';
 import { vsrOffset } from './arena.js';
 import { FEX, FI, FPCC_MASK, FPRF_MASK, FR, FX, MAX_DOUBLE, MAX_SINGLE, MIN_NORMAL, MIN_NORMAL_SINGLE, OE, UE, VE, VX, VX_ALL, XE, XX, ZE } from '../exec/fpu-core.js';
-import { type Emit, type RowEmitter, L_EA, L_TH, L_TI, L_TL, L_X, L_Y, L_Z, P_REGS, SPR_OFF, loadPair, memAt, storePair } from './compiler.js';
+import { type RowEmitter, L_EA, L_TH, L_TI, L_TL, L_X, L_Y, L_Z, P_REGS, SPR_OFF, loadPair, memAt, storePair } from './compiler.js';
 
 /**
  * Eight f64 scratch locals, which compileWasmBlock declares when the region has vector or FP rows:

@@ -16,13 +16,13 @@
 // (memory.ts), so 16 guest bytes loaded as a v128 are the register's bytes with its four words in
 // reverse order (WORD_REVERSE).
 import type { Emit, RowEmitter } from './compiler.js';
-import { L_EA, L_TH, L_TL, L_V128, L_X, L_Y, L_Z, P_REGS, SPR_OFF, bswap16, bswap32, bswap64, memAt } from './compiler.js';
+import { L_EA, L_TH, L_TL, L_V128, L_X, L_Y, L_Z, P_REGS, SPR_OFF, loadReversed, memAt, storeReversed } from './compiler.js';
 import { Op, type WasmFn } from './encode.js';
 import { guestArena, vsrOffset } from './arena.js';
 import { ra, rb } from '../fields.js';
 import { INV_SBOX, MUL11, MUL13, MUL14, MUL2, MUL3, MUL9, SBOX } from '../exec/crypto.js';
 import { VSCR } from '../state.js';
-import { SIGMA_D, SIGMA_W, Simd, shuffle, sigma, simd, simdLane, simdMem, simdSupported, v128Const } from './simd.js';
+import { SIGMA_D, SIGMA_W, Simd, bitPermute, selectBytes, shuffle, sigma, simd, simdLane, simdMem, simdSupported, v128Const, withCr6 } from './simd.js';
 
 // compiler.ts imports this module: its constants may be read only inside the emitters.
 const vscrOff = (): number => SPR_OFF + 4 * VSCR;
@@ -167,15 +167,7 @@ const orc = (regs: (w: number) => [number, number, number]): RowEmitter => (e, w
 /** CR6 from the compare result in L_V128 when Rc: 8 if every lane is true, 2 if none. */
 function cr6(e: Emit, w: number): void {
   if ((w & 0x400) === 0) return;
-  const f = e.f;
-  e.getCr();
-  f.i32_const(~0xf0).op(Op.i32_and);
-  f.local_get(L_V128);
-  simd(f, Simd.i8x16_all_true);
-  f.i32_const(7).op(Op.i32_shl).op(Op.i32_or);
-  f.local_get(L_V128);
-  simd(f, Simd.v128_any_true);
-  f.i32_const(1).op(Op.i32_xor).i32_const(5).op(Op.i32_shl).op(Op.i32_or);
+  withCr6(e.f, () => e.getCr(), L_V128);
   e.setCr();
 }
 /** vcmp* over byte/halfword/word lanes; Rc (bit 21) sets CR6. */
@@ -595,15 +587,7 @@ const vperm: RowEmitter = (e, w) => {
     v128Const(f, splatBytes(3));
     simd(f, Simd.v128_xor);
     f.local_set(L_V128);
-    get(e, va(w));
-    f.local_get(L_V128);
-    simd(f, Simd.i8x16_swizzle); // indices 16..31 give 0
-    get(e, vb(w));
-    f.local_get(L_V128);
-    v128Const(f, splatBytes(16));
-    simd(f, Simd.v128_xor); // 16..31 -> 0..15, 0..15 -> 16..31 (0)
-    simd(f, Simd.i8x16_swizzle);
-    simd(f, Simd.v128_or);
+    selectBytes(f, () => get(e, va(w)), () => get(e, vb(w)), L_V128);
   });
   return true;
 };
@@ -631,33 +615,14 @@ const vpermxor: RowEmitter = (e, w) => {
   });
   return true;
 };
-/**
- * vbpermq: bit i (from the left) of a 16-bit result = bit (VB byte i) of VA, 0 for indices of 128
- * and up; the result in word 1, zeros elsewhere. Each byte's bit selected by two swizzles and an
- * AND, then i8x16.bitmask of the bytes in reverse big-endian order.
- */
+/** vbpermq: the 16-bit result of simd.ts bitPermute in word 1, zeros elsewhere. */
 const vbpermq: RowEmitter = (e, w) => {
   const f = e.f;
   e.v128 = true;
   const idx = L_V128 + 1;
   get(e, vb(w));
   f.local_set(idx);
-  get(e, va(w));
-  f.local_get(idx).i32_const(3);
-  simd(f, Simd.i8x16_shr_u);
-  v128Const(f, splatBytes(3));
-  simd(f, Simd.v128_xor);
-  simd(f, Simd.i8x16_swizzle); // the byte holding the bit (0 for an index >= 128)
-  v128Const(f, [0x80, 0x40, 0x20, 0x10, 8, 4, 2, 1, 0, 0, 0, 0, 0, 0, 0, 0]);
-  f.local_get(idx);
-  v128Const(f, splatBytes(7));
-  simd(f, Simd.v128_and);
-  simd(f, Simd.i8x16_swizzle); // the bit's mask within it
-  simd(f, Simd.v128_and);
-  v128Const(f, splatBytes(0));
-  simd(f, Simd.i8x16_ne);
-  permuteOne(e, Array.from({ length: 16 }, (_v, p) => (15 - p) ^ 3));
-  simd(f, Simd.i8x16_bitmask);
+  bitPermute(f, () => get(e, va(w)), idx, L_V128);
   f.local_set(L_TH);
   put(e, vt(w), () => {
     v128Const(f, splatBytes(0));
@@ -778,45 +743,16 @@ function setDword0(e: Emit, n: number, value: () => void): void {
  * counters): the page is byte-reversed, so a Wasm access gives the big-endian value, swapped.
  */
 const reversedLoad = (size: 2 | 4 | 8): RowEmitter => (e, w, j) => {
-  const f = e.f;
   e.eaIndexed(ra(w), rb(w));
   e.probe(j, size, false);
-  f.local_get(L_TL);
-  if (size === 8) {
-    f.i64_load(memAt(8));
-    bswap64(f);
-  } else {
-    if (size === 2) {
-      f.i32_load16_u(memAt(2));
-      bswap16(f, true);
-    } else {
-      f.i32_load(memAt(4));
-      bswap32(f);
-    }
-    f.op(Op.i64_extend_i32_u);
-  }
+  loadReversed(e.f, size);
   e.setG((w >>> 21) & 31);
   return true;
 };
 const reversedStore = (size: 2 | 4 | 8): RowEmitter => (e, w, j) => {
-  const f = e.f;
   e.eaIndexed(ra(w), rb(w));
   e.probe(j, size, true);
-  f.local_get(L_TL);
-  e.getG((w >>> 21) & 31);
-  if (size === 8) {
-    bswap64(f);
-    f.i64_store(memAt(8));
-  } else {
-    f.op(Op.i32_wrap_i64);
-    if (size === 2) {
-      bswap16(f, false);
-      f.i32_store16(memAt(2));
-    } else {
-      bswap32(f);
-      f.i32_store(memAt(4));
-    }
-  }
+  storeReversed(e.f, size, () => e.getG((w >>> 21) & 31));
   return true;
 };
 

@@ -29,11 +29,11 @@
 import { Op, WasmFn, functionEntry, functionsModule } from './encode.js';
 import { VSR_OFFSET, guestArena, withTieringBudget } from './arena.js';
 import { envNumber } from '../env.js';
-import { SIGMA_D, SIGMA_W, Simd, shuffle, sigma, simd, simdLane, simdMem, simdSupported, v128Const } from './simd.js';
+import { SIGMA_D, SIGMA_W, Simd, bitPermute, selectBytes, shuffle, sigma, simd, simdLane, simdMem, simdSupported, v128Const, withCr6 } from './simd.js';
 import { BLOCK_PARAMS, CHAIN_PARAMS, ENTRY_FIELD_BITS, ENTRY_FIELD_MAX, ENTRY_PACKED, ENTRY_SLOT, chainFunction, findEntry } from './chain.js';
-import { CR_OFF, CTR_OFF, L_EA, L_TL, LR_OFF, PC_OFF, RESV_LEN_OFF, RESV_OFF, SIZE, XER_OFF, CARRYING_FORMS, CR_LOGICAL_FORMS, LOGICAL_FORMS, RESERVE_FORMS, STORE_CONDITIONAL_FORMS, addWithCarry, bswap16, bswap32, bswap64, compareNibble, divideValues, loadPair, mulHighValue, rowsOf, storePair, shiftRightAlgebraicValue, shiftValue, loadValue, memAt, probeAddress, probeMiss, type Kind } from './compiler.js';
+import { CR_OFF, CTR_OFF, L_EA, L_TL, LR_OFF, PC_OFF, RESV_LEN_OFF, RESV_OFF, SIZE, XER_OFF, CARRYING_FORMS, CR_LOGICAL_FORMS, LOGICAL_FORMS, RESERVE_FORMS, STORE_CONDITIONAL_FORMS, addWithCarry, compareNibble, loadReversed, storeReversed, divideValues, loadPair, mulHighValue, rowsOf, storePair, shiftRightAlgebraicValue, shiftValue, loadValue, memAt, probeAddress, probeMiss, type Kind } from './compiler.js';
 // After compiler.js, which must be initialised before the emitter modules it imports.
-import { FP_OPERANDS, type FpEmit, type FpRowEmitter, fpRegisterRows } from './emit-fp.js';
+import { FP_OPERANDS, type FpEmit, fpRegisterRows } from './emit-fp.js';
 import type { InsnRow } from '../isa-types.js';
 import { HEAT_MASK, ID_BLOCK } from '../run.js';
 
@@ -528,18 +528,12 @@ const vectorCompare = (op: number): Handler => (b) => {
   f.local_get(L_W).i32_const(0x400).op(Op.i32_and);
   b.if_();
   f.local_get(P_REGS);
-  f.local_get(P_REGS).i32_load(CR_OFF).i32_const(~0xf0).op(Op.i32_and);
-  f.local_get(L_V128);
-  simd(f, Simd.i8x16_all_true);
-  f.i32_const(7).op(Op.i32_shl).op(Op.i32_or);
-  f.local_get(L_V128);
-  simd(f, Simd.v128_any_true);
-  f.i32_const(1).op(Op.i32_xor).i32_const(5).op(Op.i32_shl).op(Op.i32_or);
+  withCr6(f, () => f.local_get(P_REGS).i32_load(CR_OFF), L_V128);
   f.i32_store(CR_OFF);
   b.end();
 };
 const splatBytes = (x: number): number[] => new Array<number>(16).fill(x);
-/** vbpermq (emit-vector.ts): bit i of a 16-bit result in word 1 = bit (VB byte i) of VA. */
+/** vbpermq: the 16-bit result of simd.ts bitPermute in word 1, zeros elsewhere. */
 const vbpermq: Handler = (b) => {
   const f = b.f;
   const idx = L_V128 + 1;
@@ -547,23 +541,7 @@ const vbpermq: Handler = (b) => {
   f.local_set(idx);
   putVsr(b, vt(b), () => {
     v128Const(f, splatBytes(0));
-    getVsr(b, va(b));
-    f.local_get(idx).i32_const(3);
-    simd(f, Simd.i8x16_shr_u);
-    v128Const(f, splatBytes(3));
-    simd(f, Simd.v128_xor);
-    simd(f, Simd.i8x16_swizzle);
-    v128Const(f, [0x80, 0x40, 0x20, 0x10, 8, 4, 2, 1, 0, 0, 0, 0, 0, 0, 0, 0]);
-    f.local_get(idx);
-    v128Const(f, splatBytes(7));
-    simd(f, Simd.v128_and);
-    simd(f, Simd.i8x16_swizzle);
-    simd(f, Simd.v128_and);
-    v128Const(f, splatBytes(0));
-    simd(f, Simd.i8x16_ne);
-    f.local_tee(L_V128).local_get(L_V128);
-    shuffle(f, Array.from({ length: 16 }, (_v, p) => (15 - p) ^ 3));
-    simd(f, Simd.i8x16_bitmask);
+    bitPermute(f, () => getVsr(b, va(b)), idx, L_V128);
     simdLane(f, Simd.i32x4_replace_lane, 1);
   });
 };
@@ -608,47 +586,17 @@ const fpAccess = (write: boolean, form: Ea): Handler => (b) => {
     setDword0(b, () => b.rt(), () => f.local_get(L_TL).i64_load(memAt(8)), true);
   }
 };
-/** lhbrx/lwbrx/ldbrx (emit-vector.ts reversedLoad): the page is byte-reversed, so a Wasm load gives the big-endian value, swapped. */
+/** lhbrx/lwbrx/ldbrx and the stores (compiler.ts loadReversed, storeReversed). */
 const reversedLoad = (size: 2 | 4 | 8): Handler => (b) => {
-  const f = b.f;
   ea(b, 'x');
   probe(b, size, false);
-  f.local_get(L_TL);
-  if (size === 8) {
-    f.i64_load(memAt(8));
-    bswap64(f);
-  } else {
-    if (size === 2) {
-      f.i32_load16_u(memAt(2));
-      bswap16(f, true);
-    } else {
-      f.i32_load(memAt(4));
-      bswap32(f);
-    }
-    f.op(Op.i64_extend_i32_u);
-  }
+  loadReversed(b.f, size);
   b.setRt();
 };
-/** sthbrx/stwbrx/stdbrx. */
 const reversedStore = (size: 2 | 4 | 8): Handler => (b) => {
-  const f = b.f;
   ea(b, 'x');
   probe(b, size, true);
-  f.local_get(L_TL);
-  b.getRt();
-  if (size === 8) {
-    bswap64(f);
-    f.i64_store(memAt(8));
-  } else {
-    f.op(Op.i32_wrap_i64);
-    if (size === 2) {
-      bswap16(f, false);
-      f.i32_store16(memAt(2));
-    } else {
-      bswap32(f);
-      f.i32_store(memAt(4));
-    }
-  }
+  storeReversed(b.f, size, () => b.getRt());
 };
 /**
  * vspltb/vsplth/vspltw: VT = element UIM of VB in every element, one swizzle whose byte indices
@@ -666,34 +614,18 @@ const splat = (scale: number, flip: number, pattern: (o: number) => number): Han
     simd(f, Simd.i8x16_swizzle);
   });
 };
-/**
- * vsldoi: big-endian byte q of VT = byte q + SH of VA || VB. With s = (o ^ 3) + SH for register
- * byte o: VA's byte s ^ 3 when s < 16, VB's byte (s - 16) ^ 3 otherwise; swizzle gives 0 for the
- * out-of-range index of the other side.
- */
+/** vsldoi: big-endian byte q of VT = byte q + SH of VA || VB: simd.ts selectBytes with indices ((o ^ 3) + SH) ^ 3. */
 const vsldoi: Handler = (b) => {
   const f = b.f;
-  const s = L_V128 + 1;
+  const idx = L_V128 + 1;
   v128Const(f, Array.from({ length: 16 }, (_v, o) => o ^ 3));
   b.field(6, 15);
   simd(f, Simd.i8x16_splat);
   simd(f, Simd.i8x16_add);
-  f.local_set(s);
-  putVsr(b, vt(b), () => {
-    getVsr(b, va(b));
-    f.local_get(s);
-    v128Const(f, splatBytes(3));
-    simd(f, Simd.v128_xor);
-    simd(f, Simd.i8x16_swizzle);
-    getVsr(b, vb(b));
-    f.local_get(s);
-    v128Const(f, splatBytes(16));
-    simd(f, Simd.i8x16_sub);
-    v128Const(f, splatBytes(3));
-    simd(f, Simd.v128_xor);
-    simd(f, Simd.i8x16_swizzle);
-    simd(f, Simd.v128_or);
-  });
+  v128Const(f, splatBytes(3));
+  simd(f, Simd.v128_xor);
+  f.local_set(idx);
+  putVsr(b, vt(b), () => selectBytes(f, () => getVsr(b, va(b)), () => getVsr(b, vb(b)), idx));
 };
 /** Register layout <-> i64x2 lanes holding each doubleword's value. */
 const DWORD_SWAP = Array.from({ length: 16 }, (_v, o) => o ^ 4);

@@ -1,7 +1,7 @@
 // The WebAssembly SIMD (v128) instructions the vector rows emit (wasm/emit-vector.ts): the 0xfd
 // prefix, then the opcode as unsigned LEB128, then any immediates. Kept beside encode.ts, whose
 // WasmFn receives the bytes.
-import { type WasmFn, uleb } from './encode.js';
+import { Op, type WasmFn, uleb } from './encode.js';
 
 export const Simd = {
   v128_load: 0x00,
@@ -98,6 +98,65 @@ export function v128Const(f: WasmFn, bytes: readonly number[]): void {
 export function shuffle(f: WasmFn, lanes: readonly number[]): void {
   simd(f, Simd.i8x16_shuffle);
   for (let k = 0; k < 16; k++) f.bytes.push(lanes[k]);
+}
+
+/**
+ * The CR (the i32 `cr` pushes) with field 6 set from the vector compare result in v128 local `x`
+ * (vcmp*. with Rc): 8 if every lane is true, 2 if none, else 0.
+ */
+export function withCr6(f: WasmFn, cr: () => void, x: number): void {
+  cr();
+  f.i32_const(~0xf0).op(Op.i32_and);
+  f.local_get(x);
+  simd(f, Simd.i8x16_all_true);
+  f.i32_const(7).op(Op.i32_shl).op(Op.i32_or);
+  f.local_get(x);
+  simd(f, Simd.v128_any_true);
+  f.i32_const(1).op(Op.i32_xor).i32_const(5).op(Op.i32_shl).op(Op.i32_or);
+}
+
+/**
+ * Bytes of two registers chosen per byte (vperm, vsldoi): result byte o = byte idx[o] of VA || VB
+ * in register order, with the indices in v128 local `idx` (0..31, big-endian index ^ 3): a
+ * swizzle of each, whose out-of-range indices give 0, ORed.
+ */
+export function selectBytes(f: WasmFn, va: () => void, vb: () => void, idx: number): void {
+  va();
+  f.local_get(idx);
+  simd(f, Simd.i8x16_swizzle); // indices 16..31 give 0
+  vb();
+  f.local_get(idx);
+  v128Const(f, new Array<number>(16).fill(16));
+  simd(f, Simd.v128_xor); // 16..31 -> 0..15, 0..15 -> 16..31 (0)
+  simd(f, Simd.i8x16_swizzle);
+  simd(f, Simd.v128_or);
+}
+
+/**
+ * vbpermq's 16-bit result (an i32): bit i (from the left) = bit (VB byte i) of VA, 0 for indices
+ * of 128 and up. VA is what `va` pushes, VB is in v128 local `idx`; `scratch` is a v128 local.
+ * Each byte's bit selected by two swizzles and an AND, then i8x16.bitmask of the bytes in reverse
+ * big-endian order (register byte o is big-endian byte o ^ 3).
+ */
+export function bitPermute(f: WasmFn, va: () => void, idx: number, scratch: number): void {
+  const splat = (b: number): number[] => new Array<number>(16).fill(b);
+  va();
+  f.local_get(idx).i32_const(3);
+  simd(f, Simd.i8x16_shr_u);
+  v128Const(f, splat(3));
+  simd(f, Simd.v128_xor);
+  simd(f, Simd.i8x16_swizzle); // the byte holding the bit (0 for an index >= 128)
+  v128Const(f, [0x80, 0x40, 0x20, 0x10, 8, 4, 2, 1, 0, 0, 0, 0, 0, 0, 0, 0]);
+  f.local_get(idx);
+  v128Const(f, splat(7));
+  simd(f, Simd.v128_and);
+  simd(f, Simd.i8x16_swizzle); // the bit's mask within it
+  simd(f, Simd.v128_and);
+  v128Const(f, splat(0));
+  simd(f, Simd.i8x16_ne);
+  f.local_tee(scratch).local_get(scratch);
+  shuffle(f, Array.from({ length: 16 }, (_v, p) => (15 - p) ^ 3));
+  simd(f, Simd.i8x16_bitmask);
 }
 
 // ---- SHA-2 sigma functions

@@ -196,6 +196,25 @@ export function randomWasmInsn(r: () => bigint, opts: { branches: boolean; crFie
   return pick(r, kinds)() | 0;
 }
 
+/** Count what the Wasm interpreter ran on this CPU (its calls and instructions). */
+export function countStraight(cpu: Cpu): { calls: number; insns: number } {
+  const seen = { calls: 0, insns: 0 };
+  const inner = cpu.straight;
+  expect(inner).not.toBeNull();
+  Object.defineProperty(cpu, 'straight', {
+    value: {
+      ...inner!,
+      run: (left: number, regs: number, tlb: number, code: number, u: number): number => {
+        const r = inner!.run(left, regs, tlb, code, u);
+        seen.calls++;
+        seen.insns += r >>> 2;
+        return r;
+      },
+    },
+  });
+  return seen;
+}
+
 /**
  * The program on a jit CPU with the Wasm interpreter and on one without it (its `straight` nulled
  * after construction, so both share every other setting), run with the same budgets: expects the

@@ -10,7 +10,7 @@ import { fpWasmRows } from '../../../src/cpu/wasm/emit-fp.js';
 import { Emit, wasmAccepts, wasmRows } from '../../../src/cpu/wasm/compiler.js';
 import { allRows } from '../../../src/cpu/decode.js';
 import { A_, B, D, DATA, I, TRAP, X, rng } from './asm.js';
-import { PTR, type Setup, int, labelLoop, pick, randomSetup, reclaimDroppedCpus, runBoth } from './jit-harness.js';
+import { PTR, type Setup, countStraight, int, labelLoop, pick, randomSetup, reclaimDroppedCpus, runBoth } from './jit-harness.js';
 
 const FR_POOL = [1, 2, 3, 4, 5, 6, 7, 8];
 
@@ -225,19 +225,9 @@ describe('wasm tier: FP rows match the interpreter', () => {
       const setup: Setup = { ...fpSetup(r), jitThreshold: 1e9 };
       for (const ptr of PTR) setup.gpr![ptr] = DATA + 0x1000n + BigInt(int(r, 0xc000) & ~7);
       const budgets = p % 2 === 0 ? [10_000] : Array.from({ length: 30 }, () => 1 + int(r, 8));
-      const { jit } = runBoth(words, setup, budgets, `interpreted fp program ${p}`, (cpu) => {
-        const inner = cpu.straight!;
-        Object.defineProperty(cpu, 'straight', {
-          value: {
-            ...inner,
-            run: (left: number, regs: number, tlb: number, code: number, u: number): number => {
-              const n = inner.run(left, regs, tlb, code, u);
-              straight += n >>> 2;
-              return n;
-            },
-          },
-        });
-      });
+      let seen = { calls: 0, insns: 0 };
+      const { jit } = runBoth(words, setup, budgets, `interpreted fp program ${p}`, (cpu) => (seen = countStraight(cpu)));
+      straight += seen.insns;
       expect(jit.jitExecuted).toBe(0);
       total += jit.totalExecuted;
     }

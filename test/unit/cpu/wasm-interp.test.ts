@@ -5,7 +5,7 @@
 // each budget slice. Each test also checks that the Wasm interpreter ran most of the instructions.
 import { describe, expect, it } from 'vitest';
 import { Cpu, StopReason } from '../../../src/cpu/cpu.js';
-import { DATA_LEN, expectSameWithoutStraight, expectWatchThenTrap, int, labelLoop, makeCpu, pick, randomSetup, randomWasmInsn, reclaimDroppedCpus, runBoth, snapshot, type Setup } from './jit-harness.js';
+import { DATA_LEN, countStraight, expectSameWithoutStraight, expectWatchThenTrap, int, labelLoop, makeCpu, pick, randomSetup, randomWasmInsn, reclaimDroppedCpus, runBoth, snapshot, type Setup } from './jit-harness.js';
 import { B, CODE, D, DATA, DS, I, M, MD, MDS, SPR, TRAP, X, XL, XO, rng } from './asm.js';
 import { interpRows } from '../../../src/cpu/wasm/interp.js';
 import { ID_BLOCK } from '../../../src/cpu/run.js';
@@ -13,25 +13,6 @@ import { allRows } from '../../../src/cpu/decode.js';
 
 const NO_COMPILE: Setup = { jitThreshold: 1e9 };
 const PTR_REGS = [1, 2, 3];
-
-/** Count what the Wasm interpreter ran on this CPU (its calls and instructions). */
-function countStraight(cpu: Cpu): { calls: number; insns: number } {
-  const seen = { calls: 0, insns: 0 };
-  const inner = cpu.straight;
-  expect(inner).not.toBeNull();
-  Object.defineProperty(cpu, 'straight', {
-    value: {
-      ...inner!,
-      run: (left: number, regs: number, tlb: number, code: number, u: number): number => {
-        const r = inner!.run(left, regs, tlb, code, u);
-        seen.calls++;
-        seen.insns += r >>> 2;
-        return r;
-      },
-    },
-  });
-  return seen;
-}
 
 /** runBoth with nothing compiled on the jit side, counting what the Wasm interpreter ran. */
 function runStraight(words: number[], setup: Setup, budgets: number[], label: string): { insns: number; total: number } {
