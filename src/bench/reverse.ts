@@ -63,22 +63,27 @@ export async function benchReversePart(): Promise<void> {
     return;
   }
   // (1) Overhead: the same run unrecorded and recorded (best of 3 each, alternating: the first runs
-  // measure V8 warming up, and a run is 0.1 s).
-  const plain: number[] = [];
-  const recorded: number[] = [];
+  // measure V8 warming up), for cpuheavy (36 M instructions, 0.06-0.1 s now) and, as r1b, cpuheavy 3
+  // (107 M): a run that short is mostly fixed costs and V8's state, so the longer one says more.
   let held = '';
-  let insns = 0;
-  for (let k = 0; k < 3; k++) {
-    plain.push((await runWhole(cpuheavy, [], undefined)).seconds);
-    const r = await runWhole(cpuheavy, [], {});
-    recorded.push(r.seconds);
-    const rec = r.target.machine.recorder!;
-    insns = rec.endInstructions;
-    held = `${mib(rec.memoryUsed)} in ${rec.snapshotCount} snapshots (${((rec.memoryUsed / insns) * 1e6 / 1048576).toFixed(2)} MiB per M instructions)`;
+  const overhead = async (args: string[]): Promise<{ p: number; q: number; insns: number }> => {
+    const plain: number[] = [];
+    const recorded: number[] = [];
+    let insns = 0;
+    for (let k = 0; k < 3; k++) {
+      plain.push((await runWhole(cpuheavy, args, undefined)).seconds);
+      const r = await runWhole(cpuheavy, args, {});
+      recorded.push(r.seconds);
+      const rec = r.target.machine.recorder!;
+      insns = rec.endInstructions;
+      if (args.length === 0) held = `${mib(rec.memoryUsed)} in ${rec.snapshotCount} snapshots (${((rec.memoryUsed / insns) * 1e6 / 1048576).toFixed(2)} MiB per M instructions)`;
+    }
+    return { p: Math.min(...plain), q: Math.min(...recorded), insns };
+  };
+  for (const [row, args] of [['r1', []], ['r1b', ['3']]] as const) {
+    const { p, q, insns } = await overhead([...args]);
+    console.log(`(${row}) cpuheavy${args.length > 0 ? ` ${args[0]}` : ''} ${(insns / 1e6).toFixed(1)} M instructions: unrecorded ${p.toFixed(2)} s, recorded ${q.toFixed(2)} s: overhead ${(q / p).toFixed(2)}x (target <= 1.5x)`);
   }
-  const p = Math.min(...plain);
-  const q = Math.min(...recorded);
-  console.log(`(r1) cpuheavy ${(insns / 1e6).toFixed(1)} M instructions: unrecorded ${p.toFixed(2)} s, recorded ${q.toFixed(2)} s: overhead ${(q / p).toFixed(2)}x (target <= 1.5x)`);
   console.log(`(r4) memory the recording holds at the end: ${held}`);
 
   // (2) reverse-stepi at the end of a ~100 M-instruction run.

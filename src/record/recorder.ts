@@ -90,16 +90,12 @@ interface Snapshot {
 }
 
 /**
- * Instructions between periodic snapshots. A snapshot costs about 0.3-0.6 ms (cpuheavy) whatever
- * the CPU tier, most of it copying the 64 KiB pages written since the last one; with compiled code
- * running 250,000 instructions in well under a millisecond, that interval made recording cost
- * 1.5-1.9x the unrecorded run, and 1 M did again once the Wasm interpreter ran Go's vector and FP
- * rows (cpuheavy 0.08-0.10 s: 1.35-1.66x, notes/cpu-performance.md "Round nineteen"). A
- * reverse-stepi replays from a snapshot taken close to it (at most 20,000 instructions back while
- * stepping), so it stays at about 3 ms; a reverse-continue replays whole intervals (0.71 -> 0.97x
- * the forward run in `make bench`).
+ * Instructions between periodic snapshots. A snapshot costs about 0.6 ms (cpuheavy) whatever the
+ * CPU tier; with compiled code running 250,000 instructions in well under a millisecond, that
+ * interval made recording cost 1.5-1.9x the unrecorded run, while replaying 1 M instructions for a
+ * reverse-stepi takes 5-7 ms (notes/cpu-performance.md, "Real tools in make bench").
  */
-export const DEFAULT_INTERVAL = 2_000_000;
+export const DEFAULT_INTERVAL = 1_000_000;
 export const DEFAULT_MEMORY_LIMIT = 1 << 30;
 
 class Records {
