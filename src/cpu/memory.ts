@@ -518,6 +518,7 @@ export class GuestMemory {
       const n = Math.min(len - done, PAGE_SIZE - off);
       if (page === undefined) break; // unmapped
       if (page !== null) copyReversed(page.bytes, rev(off, n), out, done, n);
+      else this.readBacking(a, out, done, n);
       done += n;
     }
     return done === len ? out : out.subarray(0, done);
@@ -732,15 +733,21 @@ export class GuestMemory {
     return made;
   }
 
-  /** Stored page, null for a mapped page without storage (reads as zero), undefined if unmapped. */
+  /** Stored page, null for a mapped page without storage (reads as zero or its backing), undefined if unmapped. */
   private pageOrNull(a: bigint): Page | null | undefined {
-    const key = keyOf(a);
-    const page = this.pages.get(key);
+    const page = this.pages.get(keyOf(a));
     if (page) return page;
-    const r = this.regionAt(alignDown(a));
-    if (r === undefined) return undefined;
-    // A backed page reads as its backing: give it storage (null past the page limit: zero).
-    return r.backing === undefined ? null : this.materialise(key, r);
+    return this.regionAt(alignDown(a)) ? null : undefined;
+  }
+
+  /** out[at..at+n) = the n bytes at a of a page without storage: its backing's, zero elsewhere (out is zeroed). */
+  private readBacking(a: bigint, out: Uint8Array, at: number, n: number): void {
+    const b = this.regionAt(alignDown(a))?.backing;
+    if (b === undefined) return;
+    const off = Number(a - b.base);
+    const from = Math.max(0, off);
+    const to = Math.min(b.bytes.length, off + n);
+    if (to > from) out.set(b.bytes.subarray(from, to), at + (from - off));
   }
 
   /** Zeroed storage for a page: in the guest arena when it has room, else a plain ArrayBuffer. */
