@@ -592,9 +592,9 @@ export function bswap64(f: WasmFn): void {
  * until V8 tiers them up, makes every rotate (i32 or i64) a call into C: a loop of an add and a
  * rotate took 5.4 ns a pass there, 1.0-1.4 with shifts (notes/cpu-performance.md, "Round sixteen").
  */
-export function loadPair(f: WasmFn, off: number): void {
-  f.local_get(P_REGS).i64_load32_u(off).i64_const(32).op(Op.i64_shl);
-  f.local_get(P_REGS).i64_load32_u(off + 4).op(Op.i64_or);
+export function loadPair(f: WasmFn, off: number, base = P_REGS): void {
+  f.local_get(base).i64_load32_u(off).i64_const(32).op(Op.i64_shl);
+  f.local_get(base).i64_load32_u(off + 4).op(Op.i64_or);
 }
 /**
  * Store the i64 in `local` as the register file's (high word, low word) pair at `off` (loadPair):
@@ -602,8 +602,8 @@ export function loadPair(f: WasmFn, off: number): void {
  * 8-byte load of PC after every `blr` exit (a load spanning two stores is not forwarded: chansieve's
  * samples on that load 62 -> 286); 4-byte loads from one 8-byte store are forwarded.
  */
-export function storePair(f: WasmFn, off: number, local: number): void {
-  f.local_get(P_REGS).local_get(local).i64_const(32).op(Op.i64_shl);
+export function storePair(f: WasmFn, off: number, local: number, base = P_REGS): void {
+  f.local_get(base).local_get(local).i64_const(32).op(Op.i64_shl);
   f.local_get(local).i64_const(32).op(Op.i64_shr_u).op(Op.i64_or).i64_store(off);
 }
 /**

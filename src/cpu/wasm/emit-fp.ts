@@ -74,8 +74,8 @@ function fprBits(e: FpEmit, n: number): void {
     return;
   }
   e.dynamic.fprAt(n);
-  f.local_tee(L_TI).i64_load32_u(vsrOffset(0)).i64_const(32).op(Op.i64_shl);
-  f.local_get(L_TI).i64_load32_u(vsrOffset(0) + 4).op(Op.i64_or);
+  f.local_set(L_TI);
+  loadPair(f, vsrOffset(0), L_TI);
 }
 /** FPR n = the doubleword the pusher gives; doubleword 1 of the VSR = 0 (as exec/fp.ts clearDw1). */
 function setFprBits(e: FpEmit, n: number, value: () => void): void {
@@ -88,8 +88,8 @@ function setFprBits(e: FpEmit, n: number, value: () => void): void {
     return;
   }
   e.dynamic.fprAt(n);
-  f.local_tee(L_TI).local_get(L_Z).i64_const(32).op(Op.i64_shl);
-  f.local_get(L_Z).i64_const(32).op(Op.i64_shr_u).op(Op.i64_or).i64_store(vsrOffset(0));
+  f.local_set(L_TI);
+  storePair(f, vsrOffset(0), L_Z, L_TI);
   f.local_get(L_TI).i64_const(0).i64_store(vsrOffset(0) + 8);
 }
 function getFpscr(e: FpEmit): void {

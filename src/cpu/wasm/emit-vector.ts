@@ -22,7 +22,7 @@ import { guestArena, vsrOffset } from './arena.js';
 import { ra, rb } from '../fields.js';
 import { INV_SBOX, MUL11, MUL13, MUL14, MUL2, MUL3, MUL9, SBOX } from '../exec/crypto.js';
 import { VSCR } from '../state.js';
-import { SIGMA_D, SIGMA_W, Simd, bitPermute, selectBytes, shuffle, sigma, simd, simdLane, simdMem, simdSupported, v128Const, withCr6 } from './simd.js';
+import { DWORD_SWAP, SIGMA_D, SIGMA_W, Simd, WORD_BSWAP, WORD_REVERSE, bitPermute, selectBytes, shuffle, sigma, simd, simdLane, simdMem, simdSupported, splatBytes, v128Const, withCr6 } from './simd.js';
 
 // compiler.ts imports this module: its constants may be read only inside the emitters.
 const vscrOff = (): number => SPR_OFF + 4 * VSCR;
@@ -37,16 +37,6 @@ const xa = (w: number): number => ((w >>> 16) & 31) | ((w & 4) << 3);
 const xb = (w: number): number => ((w >>> 11) & 31) | ((w & 2) << 4);
 const xc = (w: number): number => ((w >>> 6) & 31) | ((w & 8) << 2);
 
-/** Big-endian byte q of a register is byte q ^ 3 of its 16 bytes; this swaps guest <-> register order. */
-const WORD_BSWAP = Array.from({ length: 16 }, (_v, o) => o ^ 3);
-/** Register layout <-> i64x2 lanes holding each doubleword's value. */
-const DWORD_SWAP = Array.from({ length: 16 }, (_v, o) => o ^ 4);
-/**
- * A byte-reversed page's 16 bytes <-> register layout: register byte o is big-endian byte o ^ 3,
- * stored at 15 - (o ^ 3) = o ^ 12 of the 16.
- */
-const WORD_REVERSE = Array.from({ length: 16 }, (_v, o) => o ^ 12);
-const splatBytes = (b: number): number[] => new Array<number>(16).fill(b & 0xff);
 const wordBytes = (words: readonly number[]): number[] => words.flatMap((x) => [x & 0xff, (x >>> 8) & 0xff, (x >>> 16) & 0xff, (x >>> 24) & 0xff]);
 
 /**
@@ -363,8 +353,7 @@ const quad = (sub: boolean): RowEmitter => (e, w) => {
   return true;
 };
 
-// ------------------------------------------------------------------ SHA-2 sigma functions
-
+// ------------------------------------------------------------------ SHA-2 sigma functions (simd.ts sigma)
 
 /**
  * vshasigmaw / vshasigmad: each lane takes sigma 0 or 1 by its bit of SIX (lane i: bit 3 - i for

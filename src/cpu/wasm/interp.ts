@@ -29,7 +29,7 @@
 import { Op, WasmFn, functionEntry, functionsModule } from './encode.js';
 import { VSR_OFFSET, guestArena, withTieringBudget } from './arena.js';
 import { envNumber } from '../env.js';
-import { SIGMA_D, SIGMA_W, Simd, bitPermute, selectBytes, shuffle, sigma, simd, simdLane, simdMem, simdSupported, v128Const, withCr6 } from './simd.js';
+import { DWORD_SWAP, SIGMA_D, SIGMA_W, Simd, WORD_BSWAP, WORD_REVERSE, bitPermute, selectBytes, shuffle, sigma, simd, simdLane, simdMem, simdSupported, splatBytes, v128Const, withCr6 } from './simd.js';
 import { BLOCK_PARAMS, CHAIN_PARAMS, ENTRY_FIELD_BITS, ENTRY_FIELD_MAX, ENTRY_PACKED, ENTRY_SLOT, chainFunction, findEntry } from './chain.js';
 import { CR_OFF, CTR_OFF, L_EA, L_TL, LR_OFF, PC_OFF, RESV_LEN_OFF, RESV_OFF, SIZE, XER_OFF, CARRYING_FORMS, CR_LOGICAL_FORMS, LOGICAL_FORMS, RESERVE_FORMS, STORE_CONDITIONAL_FORMS, addWithCarry, compareNibble, loadReversed, storeReversed, divideValues, loadPair, mulHighValue, rowsOf, storePair, shiftRightAlgebraicValue, shiftValue, loadValue, memAt, probeAddress, probeMiss, type Kind } from './compiler.js';
 // After compiler.js, which must be initialised before the emitter modules it imports.
@@ -106,7 +106,7 @@ const L_PC = 24;
 const L_Z = 25; // i64 scratch
 // 26: an i64 scratch of the FP rows (compiler.ts L_Z). Locals 27..37 as a region's with vector and
 // FP rows (compiler.ts): three v128 scratch (i32 where the host has no SIMD: never used then) and
-// emit-fp.ts's eight f64 scratch, so the FP rows' emitters run here unchanged (fpInterpRows).
+// emit-fp.ts's eight f64 scratch, so the FP rows' emitters run here unchanged (sideFunction).
 const L_V128 = 27;
 // i32 locals 38..41 for compiled blocks this call enters (enterBlock)
 const L_R = 38; // what the chain function returned
@@ -466,7 +466,6 @@ const vectorAccess = (write: boolean, vr: boolean): Handler => (b) => {
     simdMem(f, Simd.v128_store, VSR_OFFSET);
   }
 };
-const WORD_REVERSE = Array.from({ length: 16 }, (_v, o) => o ^ 12);
 
 // ---- vector, VSX and FP registers without FP arithmetic (emit-vector.ts, emit-fp.ts): the rows
 // Go's bytes, strings, memclr and float moves run before anything is compiled. Left to the JS loop
@@ -532,7 +531,6 @@ const vectorCompare = (op: number): Handler => (b) => {
   f.i32_store(CR_OFF);
   b.end();
 };
-const splatBytes = (x: number): number[] => new Array<number>(16).fill(x);
 /** vbpermq: the 16-bit result of simd.ts bitPermute in word 1, zeros elsewhere. */
 const vbpermq: Handler = (b) => {
   const f = b.f;
@@ -558,19 +556,18 @@ const cmpb: Handler = (b) => {
 };
 /** VSR n's doubleword 0 as its i64 value (words most significant first: loadPair's layout). */
 function dword0(b: Body, n: () => void): void {
-  const f = b.f;
   vsrAt(b, n);
-  f.local_tee(L_U).i64_load32_u(VSR_OFFSET).i64_const(32).op(Op.i64_shl);
-  f.local_get(L_U).i64_load32_u(VSR_OFFSET + 4).op(Op.i64_or);
+  b.f.local_set(L_U);
+  loadPair(b.f, VSR_OFFSET, L_U);
 }
 /** VSR n's doubleword 0 = the i64 `value` pushes (storePair's layout); with clear, doubleword 1 = 0 (the FP loads). */
 function setDword0(b: Body, n: () => void, value: () => void, clear: boolean): void {
   const f = b.f;
-  vsrAt(b, n);
-  f.local_tee(L_U);
   value();
-  f.local_tee(L_Z).i64_const(32).op(Op.i64_shl);
-  f.local_get(L_Z).i64_const(32).op(Op.i64_shr_u).op(Op.i64_or).i64_store(VSR_OFFSET);
+  f.local_set(L_Z);
+  vsrAt(b, n);
+  f.local_set(L_U);
+  storePair(f, VSR_OFFSET, L_Z, L_U);
   if (clear) f.local_get(L_U).i64_const(0).i64_store(VSR_OFFSET + 8);
 }
 /** lfd/lfdx and stfd/stfdx: 8 bytes between memory and FPR T (VSR T's doubleword 0). */
@@ -618,7 +615,7 @@ const splat = (scale: number, flip: number, pattern: (o: number) => number): Han
 const vsldoi: Handler = (b) => {
   const f = b.f;
   const idx = L_V128 + 1;
-  v128Const(f, Array.from({ length: 16 }, (_v, o) => o ^ 3));
+  v128Const(f, WORD_BSWAP);
   b.field(6, 15);
   simd(f, Simd.i8x16_splat);
   simd(f, Simd.i8x16_add);
@@ -627,8 +624,6 @@ const vsldoi: Handler = (b) => {
   f.local_set(idx);
   putVsr(b, vt(b), () => selectBytes(f, () => getVsr(b, va(b)), () => getVsr(b, vb(b)), idx));
 };
-/** Register layout <-> i64x2 lanes holding each doubleword's value. */
-const DWORD_SWAP = Array.from({ length: 16 }, (_v, o) => o ^ 4);
 /**
  * vshasigmaw/vshasigmad when every lane takes the same sigma (SIX 0 or 15, Go's code); other SIX
  * values are the JS row's. ST picks the upper sigmas (emit-vector.ts shaSigma).

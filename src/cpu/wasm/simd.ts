@@ -69,6 +69,18 @@ export const Simd = {
   i64x2_gt_s: 0xd9,
 } as const;
 
+/** 16 copies of byte b (a v128.const operand). */
+export const splatBytes = (b: number): number[] => new Array<number>(16).fill(b & 0xff);
+/** Big-endian byte q of a register is byte q ^ 3 of its 16 bytes; this swaps guest <-> register order. */
+export const WORD_BSWAP = Array.from({ length: 16 }, (_v, o) => o ^ 3);
+/** A register's layout (four words, most significant first, each little-endian) <-> i64x2 lanes holding each doubleword's value. */
+export const DWORD_SWAP = Array.from({ length: 16 }, (_v, o) => o ^ 4);
+/**
+ * A byte-reversed page's 16 bytes <-> register layout: register byte o is big-endian byte o ^ 3,
+ * stored at 15 - (o ^ 3) = o ^ 12 of the 16.
+ */
+export const WORD_REVERSE = Array.from({ length: 16 }, (_v, o) => o ^ 12);
+
 /** A SIMD instruction without immediates. */
 export function simd(f: WasmFn, op: number): void {
   f.bytes.push(0xfd);
@@ -126,7 +138,7 @@ export function selectBytes(f: WasmFn, va: () => void, vb: () => void, idx: numb
   simd(f, Simd.i8x16_swizzle); // indices 16..31 give 0
   vb();
   f.local_get(idx);
-  v128Const(f, new Array<number>(16).fill(16));
+  v128Const(f, splatBytes(16));
   simd(f, Simd.v128_xor); // 16..31 -> 0..15, 0..15 -> 16..31 (0)
   simd(f, Simd.i8x16_swizzle);
   simd(f, Simd.v128_or);
@@ -139,20 +151,19 @@ export function selectBytes(f: WasmFn, va: () => void, vb: () => void, idx: numb
  * big-endian order (register byte o is big-endian byte o ^ 3).
  */
 export function bitPermute(f: WasmFn, va: () => void, idx: number, scratch: number): void {
-  const splat = (b: number): number[] => new Array<number>(16).fill(b);
   va();
   f.local_get(idx).i32_const(3);
   simd(f, Simd.i8x16_shr_u);
-  v128Const(f, splat(3));
+  v128Const(f, splatBytes(3));
   simd(f, Simd.v128_xor);
   simd(f, Simd.i8x16_swizzle); // the byte holding the bit (0 for an index >= 128)
   v128Const(f, [0x80, 0x40, 0x20, 0x10, 8, 4, 2, 1, 0, 0, 0, 0, 0, 0, 0, 0]);
   f.local_get(idx);
-  v128Const(f, splat(7));
+  v128Const(f, splatBytes(7));
   simd(f, Simd.v128_and);
   simd(f, Simd.i8x16_swizzle); // the bit's mask within it
   simd(f, Simd.v128_and);
-  v128Const(f, splat(0));
+  v128Const(f, splatBytes(0));
   simd(f, Simd.i8x16_ne);
   f.local_tee(scratch).local_get(scratch);
   shuffle(f, Array.from({ length: 16 }, (_v, p) => (15 - p) ^ 3));
