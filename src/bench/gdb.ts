@@ -240,7 +240,7 @@ function bestOf(list: SessionResult[]): SessionResult {
   return merged;
 }
 
-function median(xs: number[]): number {
+export function median(xs: number[]): number {
   const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
   if (s.length === 0) return NaN;
   const mid = s.length >> 1;

@@ -1,20 +1,26 @@
 // `make bench` rows for reverse execution (serve --record), measured in-process on the gdb target
 // (no gdb in the loop: these are the engine's own costs):
-//  - recording overhead: cpuheavy run to its end recorded vs unrecorded;
+//  - recording overhead: cpuheavy run to its end recorded vs unrecorded, each run a fresh Node
+//    process (dist/bench/record-run.js), and in one warm process;
 //  - reverse-stepi latency at the end of a ~100 M-instruction run (cpuheavy scale 3);
 //  - reverse-continue to a watchpoint ~50 M instructions back (revsink REVSINK_WORK), next to the
 //    time those instructions take forward;
 //  - the memory the recording holds.
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { AixTarget, type RecordSettings } from '../machine/aix-target.js';
 import { GdbSignal, type StopEvent } from '../gdb/target.js';
+import { median } from './gdb.js';
 
 /** What gdb passes without stopping by default (its QPassSignals): Go's preemption signal among them. */
 const GDB_PASSES = new Set<number>([GdbSignal.URG, GdbSignal.PROF, GdbSignal.ALRM, GdbSignal.CHLD, GdbSignal.WINCH, GdbSignal.IO, GdbSignal.VTALRM]);
 
 interface Run {
   target: AixTarget;
+  /** CPU seconds of the run (this process: V8's compiler and GC threads included). */
   seconds: number;
+  wall: number;
   stop: StopEvent;
 }
 
@@ -26,12 +32,14 @@ function cpuSeconds(): number {
   return (u.user + u.system) / 1e6;
 }
 
-async function runToStop(target: AixTarget): Promise<{ seconds: number; stop: StopEvent }> {
+async function runToStop(target: AixTarget): Promise<{ seconds: number; wall: number; stop: StopEvent }> {
   const t0 = cpuSeconds();
+  const w0 = performance.now();
   const stop = await target.resume(ALL);
   const seconds = cpuSeconds() - t0;
+  const wall = (performance.now() - w0) / 1000;
   if (stop.kind === 'signal' && stop.signal !== GdbSignal.TRAP) throw new Error(`unexpected stop: signal ${stop.signal}`);
-  return { seconds, stop };
+  return { seconds, wall, stop };
 }
 
 async function start(program: string, args: string[], env: string[], record: RecordSettings | undefined, breakAt?: string): Promise<AixTarget> {
@@ -46,7 +54,7 @@ async function start(program: string, args: string[], env: string[], record: Rec
   return target;
 }
 
-async function runWhole(program: string, args: string[], record: RecordSettings | undefined): Promise<Run> {
+export async function runWhole(program: string, args: string[], record: RecordSettings | undefined): Promise<Run> {
   const target = await start(program, args, [], record);
   const r = await runToStop(target);
   return { target, ...r };
@@ -57,32 +65,44 @@ const mib = (n: number): string => `${(n / 1048576).toFixed(1)} MiB`;
 export async function benchReversePart(): Promise<void> {
   const cpuheavy = 'build/fixtures/go1.24-aix/cpuheavy';
   const revsink = 'build/fixtures/go1.24-aix/revsink';
-  console.log('\n== reverse execution (serve --record), in-process, deterministic runs; times are CPU seconds of this process');
+  console.log('\n== reverse execution (serve --record), deterministic runs; times are CPU seconds (r1: of a fresh process a run, r2-r3: in this process)');
   if (!existsSync(cpuheavy) || !existsSync(revsink)) {
     console.log(`    skipped: needs ${cpuheavy} and ${revsink} (make fixtures)`);
     return;
   }
-  // (1) Overhead: the same run unrecorded and recorded (best of 3 each, alternating: the first runs
-  // measure V8 warming up), for cpuheavy (36 M instructions, 0.06-0.1 s now) and, as r1b, cpuheavy 3
-  // (107 M): a run that short is mostly fixed costs and V8's state, so the longer one says more.
-  let held = '';
-  const overhead = async (args: string[]): Promise<{ p: number; q: number; insns: number }> => {
-    const plain: number[] = [];
-    const recorded: number[] = [];
-    let insns = 0;
-    for (let k = 0; k < 3; k++) {
-      plain.push((await runWhole(cpuheavy, args, undefined)).seconds);
-      const r = await runWhole(cpuheavy, args, {});
-      recorded.push(r.seconds);
-      const rec = r.target.machine.recorder!;
-      insns = rec.endInstructions;
-      if (args.length === 0) held = `${mib(rec.memoryUsed)} in ${rec.snapshotCount} snapshots (${((rec.memoryUsed / insns) * 1e6 / 1048576).toFixed(2)} MiB per M instructions)`;
-    }
-    return { p: Math.min(...plain), q: Math.min(...recorded), insns };
+  // (1) Overhead: the same run unrecorded and recorded, for cpuheavy (36 M instructions) and, as
+  // r1b, cpuheavy 3 (107 M), each run a fresh process as a user's serve --record is (median of RUNS
+  // a side, alternating). Runs this short in one process (best of three, as this row once did)
+  // compared runs caught at different points of V8's warm-up and of GC: 1.4-2.1x there against
+  // 1.0-1.2x once warm (notes/cpu-performance.md, "Round twenty").
+  const RUNS = 5;
+  const fresh = (record: boolean, args: string[]): { cpu: number; wall: number; insns: number; snapshots: number; bytes: number } => {
+    const r = spawnSync(process.execPath, [join('dist', 'bench', 'record-run.js'), ...(record ? ['--record'] : []), cpuheavy, ...args], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    if (r.status !== 0) throw new Error(`dist/bench/record-run.js exited with ${r.status}`);
+    return JSON.parse(r.stdout.trim().split('\n').pop()!) as { cpu: number; wall: number; insns: number; snapshots: number; bytes: number };
   };
+  let held = '';
   for (const [row, args] of [['r1', []], ['r1b', ['3']]] as const) {
-    const { p, q, insns } = await overhead([...args]);
-    console.log(`(${row}) cpuheavy${args.length > 0 ? ` ${args[0]}` : ''} ${(insns / 1e6).toFixed(1)} M instructions: unrecorded ${p.toFixed(2)} s, recorded ${q.toFixed(2)} s: overhead ${(q / p).toFixed(2)}x (target <= 1.5x)`);
+    const runs = { plain: [] as number[], rec: [] as number[], plainWall: [] as number[], recWall: [] as number[] };
+    let insns = 0;
+    for (let k = 0; k < RUNS; k++) {
+      const plain = fresh(false, [...args]);
+      const rec = fresh(true, [...args]);
+      runs.plain.push(plain.cpu);
+      runs.plainWall.push(plain.wall);
+      runs.rec.push(rec.cpu);
+      runs.recWall.push(rec.wall);
+      insns = rec.insns;
+      if (args.length === 0) held = `${mib(rec.bytes)} in ${rec.snapshots} snapshots (${((rec.bytes / rec.insns) * 1e6 / 1048576).toFixed(2)} MiB per M instructions)`;
+    }
+    const [p, q] = [median(runs.plain), median(runs.rec)];
+    console.log(
+      `(${row}) cpuheavy${args.length > 0 ? ` ${args[0]}` : ''} ${(insns / 1e6).toFixed(1)} M instructions, a fresh process a run: ` +
+        `unrecorded ${p.toFixed(3)} s, recorded ${q.toFixed(3)} s: overhead ${(q / p).toFixed(2)}x (wall ${(median(runs.recWall) / median(runs.plainWall)).toFixed(2)}x) (target <= 1.5x)`,
+    );
   }
   console.log(`(r4) memory the recording holds at the end: ${held}`);
 
