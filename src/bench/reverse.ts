@@ -7,7 +7,7 @@
 //    time those instructions take forward;
 //  - the memory the recording holds.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { AixTarget, type RecordSettings } from '../machine/aix-target.js';
 import { GdbSignal, type StopEvent } from '../gdb/target.js';
@@ -42,8 +42,12 @@ async function runToStop(target: AixTarget): Promise<{ seconds: number; wall: nu
   return { seconds, wall, stop };
 }
 
+/** The guests' standard output, which these rows do not show (the bench prints only its rows). */
+let devNull: number | undefined;
+
 async function start(program: string, args: string[], env: string[], record: RecordSettings | undefined, breakAt?: string): Promise<AixTarget> {
-  const target = new AixTarget({ start: { program, args, env, deterministic: true }, record });
+  devNull ??= openSync('/dev/null', 'w');
+  const target = new AixTarget({ start: { program, args, env, deterministic: true, stdio: [0, devNull, 2] }, record });
   await target.attach();
   target.passSignals(GDB_PASSES);
   if (breakAt !== undefined) {
