@@ -1,7 +1,7 @@
-// `make bench` rows for reverse execution (serve --record), measured in-process on the gdb target
-// (no gdb in the loop: these are the engine's own costs):
+// `make bench` rows for reverse execution (serve --record), measured on the gdb target (no gdb in
+// the loop: these are the engine's own costs):
 //  - recording overhead: cpuheavy run to its end recorded vs unrecorded, each run a fresh Node
-//    process (dist/bench/record-run.js), and in one warm process;
+//    process (dist/bench/record-run.js);
 //  - reverse-stepi latency at the end of a ~100 M-instruction run (cpuheavy scale 3);
 //  - reverse-continue to a watchpoint ~50 M instructions back (revsink REVSINK_WORK), next to the
 //    time those instructions take forward;
