@@ -16,13 +16,13 @@
 // (memory.ts), so 16 guest bytes loaded as a v128 are the register's bytes with its four words in
 // reverse order (WORD_REVERSE).
 import type { Emit, RowEmitter } from './compiler.js';
-import { L_EA, L_TH, L_TL, L_V128, L_X, L_Y, L_Z, P_REGS, SPR_OFF, loadReversed, memAt, storeReversed } from './compiler.js';
+import { L_EA, L_TH, L_TL, L_V128, L_X, L_Y, L_Z, P_REGS, SPR_OFF, loadReversed, memAt, rowsOf, storeReversed } from './compiler.js';
 import { Op, type WasmFn } from './encode.js';
 import { guestArena, vsrOffset } from './arena.js';
 import { ra, rb } from '../fields.js';
 import { INV_SBOX, MUL11, MUL13, MUL14, MUL2, MUL3, MUL9, SBOX } from '../exec/crypto.js';
 import { VSCR } from '../state.js';
-import { DWORD_SWAP, SIGMA_D, SIGMA_W, Simd, WORD_BSWAP, WORD_REVERSE, bitPermute, selectBytes, shuffle, sigma, simd, simdLane, simdMem, simdSupported, splatBytes, v128Const, withCr6 } from './simd.js';
+import { DWORD_SWAP, LANE_COMPARE_FORMS, SIGMA_D, SIGMA_W, Simd, WORD_BSWAP, WORD_REVERSE, bitPermute, selectBytes, shuffle, sigma, simd, simdLane, simdMem, simdSupported, splatBytes, v128Const, withCr6 } from './simd.js';
 
 // compiler.ts imports this module: its constants may be read only inside the emitters.
 const vscrOff = (): number => SPR_OFF + 4 * VSCR;
@@ -727,6 +727,9 @@ function setDword0(e: Emit, n: number, value: () => void): void {
   });
 }
 
+/** The byte-reversed loads and stores and their sizes (here, not in compiler.ts, which imports this module: interp.ts uses them too). */
+export const REVERSED_LOAD_FORMS: Record<string, 2 | 4 | 8> = { lhbrx: 2, lwbrx: 4, ldbrx: 8 };
+export const REVERSED_STORE_FORMS: Record<string, 2 | 4 | 8> = { sthbrx: 2, stwbrx: 4, stdbrx: 8 };
 /**
  * lhbrx/lwbrx/ldbrx and the stores: little-endian data (crc32, encoding/binary, AES-GCM's
  * counters): the page is byte-reversed, so a Wasm access gives the big-endian value, swapped.
@@ -779,12 +782,8 @@ const rows: Record<string, RowEmitter> = {
     e.f.i64_store(memAt(8));
     return true;
   },
-  lhbrx: reversedLoad(2),
-  lwbrx: reversedLoad(4),
-  ldbrx: reversedLoad(8),
-  sthbrx: reversedStore(2),
-  stwbrx: reversedStore(4),
-  stdbrx: reversedStore(8),
+  ...rowsOf(REVERSED_LOAD_FORMS, reversedLoad),
+  ...rowsOf(REVERSED_STORE_FORMS, reversedStore),
   lvsl: loadShift(false),
   lvsr: loadShift(true),
   mfvsrd: (e, w) => {
@@ -932,17 +931,9 @@ const rows: Record<string, RowEmitter> = {
     return true;
   },
 
-  vcmpequb: compare(Simd.i8x16_eq),
-  vcmpequh: compare(Simd.i16x8_eq),
-  vcmpequw: compare(Simd.i32x4_eq),
+  ...rowsOf(LANE_COMPARE_FORMS, compare),
   vcmpequd: compare64('eq'),
-  vcmpgtub: compare(Simd.i8x16_gt_u),
-  vcmpgtuh: compare(Simd.i16x8_gt_u),
-  vcmpgtuw: compare(Simd.i32x4_gt_u),
   vcmpgtud: compare64('gtu'),
-  vcmpgtsb: compare(Simd.i8x16_gt_s),
-  vcmpgtsh: compare(Simd.i16x8_gt_s),
-  vcmpgtsw: compare(Simd.i32x4_gt_s),
   vcmpgtsd: compare64('gts'),
 
   vand: binary(Simd.v128_and, VX3),

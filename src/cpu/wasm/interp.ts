@@ -29,11 +29,12 @@
 import { Op, WasmFn, functionEntry, functionsModule } from './encode.js';
 import { VSR_OFFSET, guestArena, withTieringBudget } from './arena.js';
 import { envNumber } from '../env.js';
-import { DWORD_SWAP, SIGMA_D, SIGMA_W, Simd, WORD_BSWAP, WORD_REVERSE, bitPermute, selectBytes, shuffle, sigma, simd, simdLane, simdMem, simdSupported, splatBytes, v128Const, withCr6 } from './simd.js';
+import { DWORD_SWAP, LANE_COMPARE_FORMS, SIGMA_D, SIGMA_W, Simd, WORD_BSWAP, WORD_REVERSE, bitPermute, selectBytes, shuffle, sigma, simd, simdLane, simdMem, simdSupported, splatBytes, v128Const, withCr6 } from './simd.js';
 import { BLOCK_PARAMS, CHAIN_PARAMS, ENTRY_FIELD_BITS, ENTRY_FIELD_MAX, ENTRY_PACKED, ENTRY_SLOT, chainFunction, findEntry } from './chain.js';
 import { CR_OFF, CTR_OFF, L_EA, L_TL, LR_OFF, PC_OFF, RESV_LEN_OFF, RESV_OFF, SIZE, XER_OFF, CARRYING_FORMS, CR_LOGICAL_FORMS, LOGICAL_FORMS, RESERVE_FORMS, STORE_CONDITIONAL_FORMS, addWithCarry, compareNibble, loadReversed, storeReversed, divideValues, loadPair, mulHighValue, rowsOf, storePair, shiftRightAlgebraicValue, shiftValue, loadValue, memAt, probeAddress, probeMiss, type Kind } from './compiler.js';
 // After compiler.js, which must be initialised before the emitter modules it imports.
 import { FP_OPERANDS, type FpEmit, fpRegisterRows } from './emit-fp.js';
+import { REVERSED_LOAD_FORMS, REVERSED_STORE_FORMS } from './emit-vector.js';
 import type { InsnRow } from '../isa-types.js';
 import { HEAT_MASK, ID_BLOCK } from '../run.js';
 
@@ -1246,16 +1247,8 @@ const vectorRows: Record<string, Handler> = {
   stxvw4x: vectorAccess(true, false),
   lvx: vectorAccess(false, true),
   stvx: vectorAccess(true, true),
-  vcmpequb: vectorCompare(Simd.i8x16_eq),
-  vcmpequh: vectorCompare(Simd.i16x8_eq),
-  vcmpequw: vectorCompare(Simd.i32x4_eq),
-  vcmpgtub: vectorCompare(Simd.i8x16_gt_u),
-  vcmpgtuh: vectorCompare(Simd.i16x8_gt_u),
-  vcmpgtuw: vectorCompare(Simd.i32x4_gt_u),
-  vcmpgtsb: vectorCompare(Simd.i8x16_gt_s),
-  vcmpgtsh: vectorCompare(Simd.i16x8_gt_s),
-  vcmpgtsw: vectorCompare(Simd.i32x4_gt_s),
-  vcmpequd: vectorCompare(Simd.i64x2_eq),
+  ...rowsOf(LANE_COMPARE_FORMS, vectorCompare),
+  vcmpequd: vectorCompare(Simd.i64x2_eq), // equality does not care about the word order in a doubleword
   vbpermq,
   vspltb: splat(1, 3, () => 0),
   vsplth: splat(2, 2, (o) => o & 1),
@@ -1404,12 +1397,8 @@ export const interpRows: Record<string, Handler> = {
   stfd: fpAccess(true, 'd'),
   stfdx: fpAccess(true, 'x'),
   dcbz,
-  lhbrx: reversedLoad(2),
-  lwbrx: reversedLoad(4),
-  ldbrx: reversedLoad(8),
-  sthbrx: reversedStore(2),
-  stwbrx: reversedStore(4),
-  stdbrx: reversedStore(8),
+  ...rowsOf(REVERSED_LOAD_FORMS, reversedLoad),
+  ...rowsOf(REVERSED_STORE_FORMS, reversedStore),
   sync: nop,
   eieio: nop,
   isync: nop,

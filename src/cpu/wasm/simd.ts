@@ -69,6 +69,19 @@ export const Simd = {
   i64x2_gt_s: 0xd9,
 } as const;
 
+/** vcmp* over byte, halfword and word lanes: the lane compare each is (emit-vector.ts, interp.ts). */
+export const LANE_COMPARE_FORMS: Record<string, number> = {
+  vcmpequb: Simd.i8x16_eq,
+  vcmpequh: Simd.i16x8_eq,
+  vcmpequw: Simd.i32x4_eq,
+  vcmpgtub: Simd.i8x16_gt_u,
+  vcmpgtuh: Simd.i16x8_gt_u,
+  vcmpgtuw: Simd.i32x4_gt_u,
+  vcmpgtsb: Simd.i8x16_gt_s,
+  vcmpgtsh: Simd.i16x8_gt_s,
+  vcmpgtsw: Simd.i32x4_gt_s,
+};
+
 /** 16 copies of byte b (a v128.const operand). */
 export const splatBytes = (b: number): number[] => new Array<number>(16).fill(b & 0xff);
 /** Big-endian byte q of a register is byte q ^ 3 of its 16 bytes; this swaps guest <-> register order. */
