@@ -513,12 +513,20 @@ export class GuestMemory {
     let done = 0;
     while (done < len) {
       const a = BigInt.asUintN(64, addr + BigInt(done));
-      const page = this.pageOrNull(a);
       const off = Number(a & BigInt(PAGE_MASK));
       const n = Math.min(len - done, PAGE_SIZE - off);
-      if (page === undefined) break; // unmapped
-      if (page !== null) copyReversed(page.bytes, rev(off, n), out, done, n);
-      else this.readBacking(a, out, done, n);
+      const page = this.pages.get(keyOf(a));
+      if (page !== undefined) copyReversed(page.bytes, rev(off, n), out, done, n);
+      else {
+        // A mapped page without storage reads as zero (out is zeroed) or its backing's bytes.
+        const r = this.regionAt(alignDown(a));
+        if (r === undefined) break; // unmapped
+        const b = r.backing;
+        if (b !== undefined) {
+          const { from, to, at } = backingSpan(b, a, n);
+          if (to > from) out.set(b.bytes.subarray(from, to), done + at);
+        }
+      }
       done += n;
     }
     return done === len ? out : out.subarray(0, done);
@@ -733,23 +741,6 @@ export class GuestMemory {
     return made;
   }
 
-  /** Stored page, null for a mapped page without storage (reads as zero or its backing), undefined if unmapped. */
-  private pageOrNull(a: bigint): Page | null | undefined {
-    const page = this.pages.get(keyOf(a));
-    if (page) return page;
-    return this.regionAt(alignDown(a)) ? null : undefined;
-  }
-
-  /** out[at..at+n) = the n bytes at a of a page without storage: its backing's, zero elsewhere (out is zeroed). */
-  private readBacking(a: bigint, out: Uint8Array, at: number, n: number): void {
-    const b = this.regionAt(alignDown(a))?.backing;
-    if (b === undefined) return;
-    const off = Number(a - b.base);
-    const from = Math.max(0, off);
-    const to = Math.min(b.bytes.length, off + n);
-    if (to > from) out.set(b.bytes.subarray(from, to), at + (from - off));
-  }
-
   /** Zeroed storage for a page: in the guest arena when it has room, else a plain ArrayBuffer. */
   private newPage(prot: number): Page {
     const arena = this.tlbBase < 0 ? null : guestArena();
@@ -902,12 +893,20 @@ function copyReversed(src: Uint8Array, from: number, dst: Uint8Array, to: number
   if (n < 1024 || !reverseInArena(d)) d.reverse();
 }
 
-/** A new page at guest address `at` gets the part of `b` that lies on it. */
-function fillFromBacking(page: Page, at: bigint, b: Backing): void {
-  const off = Number(at - b.base); // of the page's first byte in b.bytes (negative: before it)
+/**
+ * The part of `b` on the n guest bytes at `addr`: b.bytes[from, to) (empty when to <= from), which
+ * lies `at` bytes after addr.
+ */
+function backingSpan(b: Backing, addr: bigint, n: number): { from: number; to: number; at: number } {
+  const off = Number(addr - b.base); // of addr in b.bytes (negative: before it)
   const from = Math.max(0, off);
-  const to = Math.min(b.bytes.length, off + PAGE_SIZE);
-  if (to > from) copyReversed(b.bytes, from, page.bytes, rev(from - off, to - from), to - from);
+  return { from, to: Math.min(b.bytes.length, off + n), at: from - off };
+}
+
+/** A new page at guest address `addr` gets the part of `b` that lies on it. */
+function fillFromBacking(page: Page, addr: bigint, b: Backing): void {
+  const { from, to, at } = backingSpan(b, addr, PAGE_SIZE);
+  if (to > from) copyReversed(b.bytes, from, page.bytes, rev(at, to - from), to - from);
 }
 
 /** Result halves of readU64 (no allocation per read). */
