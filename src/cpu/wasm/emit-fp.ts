@@ -393,14 +393,17 @@ const compare: FpRowEmitter = (e, w, j) => {
   f.local_get(LX).local_get(LY).op(Op.f64_gt).select();
   f.local_get(LX).local_get(LY).op(Op.f64_lt).select();
   f.local_set(L_TL);
-  const shift = (): void => void (e.dynamic === undefined ? f.i32_const(28 - 4 * bf(w)) : e.dynamic.crShift());
+  // CR field BF = c: a constant shift and mask in a region, BF read from the word in the interpreter
+  const dyn = e.dynamic;
+  const sh = 28 - 4 * bf(w);
   f.local_get(L_TL);
-  shift();
+  if (dyn === undefined) f.i32_const(sh);
+  else dyn.crShift();
   f.op(Op.i32_shl);
   e.getCr();
-  f.i32_const(15);
-  shift();
-  f.op(Op.i32_shl).i32_const(-1).op(Op.i32_xor).op(Op.i32_and).op(Op.i32_or);
+  if (dyn === undefined) f.i32_const(~(15 << sh));
+  else (f.i32_const(15), dyn.crShift(), f.op(Op.i32_shl).i32_const(-1).op(Op.i32_xor));
+  f.op(Op.i32_and).op(Op.i32_or);
   e.setCr();
   getFpscr(e);
   f.i32_const(~FPCC_MASK).op(Op.i32_and).local_get(L_TL).i32_const(12).op(Op.i32_shl).op(Op.i32_or);
