@@ -5,14 +5,13 @@
 // each budget slice. Each test also checks that the Wasm interpreter ran most of the instructions.
 import { describe, expect, it } from 'vitest';
 import { Cpu, StopReason } from '../../../src/cpu/cpu.js';
-import { DATA_LEN, countStraight, expectSameWithoutStraight, expectWatchThenTrap, int, labelLoop, makeCpu, pick, randomSetup, randomWasmInsn, reclaimDroppedCpus, runBoth, snapshot, type Setup } from './jit-harness.js';
+import { DATA_LEN, PTR, countStraight, expectSameWithoutStraight, expectWatchThenTrap, int, labelLoop, makeCpu, pick, randomSetup, randomWasmInsn, reclaimDroppedCpus, runBoth, snapshot, type Setup } from './jit-harness.js';
 import { B, CODE, D, DATA, DS, I, M, MD, MDS, SPR, TRAP, X, XL, XO, rng } from './asm.js';
 import { interpRows } from '../../../src/cpu/wasm/interp.js';
 import { ID_BLOCK } from '../../../src/cpu/run.js';
 import { allRows } from '../../../src/cpu/decode.js';
 
 const NO_COMPILE: Setup = { jitThreshold: 1e9 };
-const PTR_REGS = [1, 2, 3];
 
 /** runBoth with nothing compiled on the jit side, counting what the Wasm interpreter ran. */
 function runStraight(words: number[], setup: Setup, budgets: number[], label: string): { insns: number; total: number } {
@@ -198,21 +197,21 @@ describe('Wasm interpreter: straight runs match the JS interpreter', () => {
         () => XX3(v(), v(), v(), pick(r, [130, 146, 154])), // xxland, xxlor, xxlxor
         () => X(31, v(), pick(r, [4, 5, 6, 7]), 0, pick(r, [51, 179])) | int(r, 2), // mfvsrd, mtvsrd
         () => X(31, pick(r, [4, 5, 6, 7]), pick(r, [4, 5, 6, 7]), pick(r, [4, 5, 6, 7]), 508), // cmpb
-        () => D(pick(r, [50, 54]), v(), pick(r, PTR_REGS), 8 * int(r, 16) - 64), // lfd, stfd
-        () => X(31, v(), pick(r, PTR_REGS), 13, pick(r, [599, 727])), // lfdx, stfdx
-        () => X(31, 0, pick(r, [0, ...PTR_REGS]), 13, 1014), // dcbz (RA = 0: EA = RB, unmapped)
+        () => D(pick(r, [50, 54]), v(), pick(r, PTR), 8 * int(r, 16) - 64), // lfd, stfd
+        () => X(31, v(), pick(r, PTR), 13, pick(r, [599, 727])), // lfdx, stfdx
+        () => X(31, 0, pick(r, [0, ...PTR]), 13, 1014), // dcbz (RA = 0: EA = RB, unmapped)
         () => VX(v(), v(), v(), 199 | (int(r, 2) << 10)), // vcmpequd[.]
         () => VX(v(), v(), v(), pick(r, [524, 588, 652])), // vspltb, vsplth, vspltw (UIM in VA)
         () => VX(v(), v(), v(), 44 | (int(r, 16) << 6)), // vsldoi
         () => VX(v(), v(), (int(r, 2) << 4) | pick(r, [0, 15, 15, 0, int(r, 16)]), pick(r, [1666, 1730])), // vshasigmaw/d
-        () => X(31, pick(r, [4, 5, 6, 7]), pick(r, [0, ...PTR_REGS]), 13, pick(r, [790, 534, 532, 918, 662, 660])), // l/st[hwd]brx
+        () => X(31, pick(r, [4, 5, 6, 7]), pick(r, [0, ...PTR]), 13, pick(r, [790, 534, 532, 918, 662, 660])), // l/st[hwd]brx
       ])();
     };
     let ran = 0;
     let total = 0;
     for (let c = 0; c < 600; c++) {
       const setup = randomSetup(r);
-      for (const p of PTR_REGS) setup.gpr![p] = DATA + 0x200n + BigInt(int(r, 0x400));
+      for (const p of PTR) setup.gpr![p] = DATA + 0x200n + BigInt(int(r, 0x400));
       setup.gpr![13] = BigInt(int(r, 256));
       if (c % 5 === 0) setup.gpr![1] = DATA + BigInt(DATA_LEN - 8 * int(r, 20)); // page end, unmapped beyond
       const body = Array.from({ length: 12 }, () => (int(r, 3) === 0 ? randomWasmInsn(r, { branches: false, crFields: 8 }) : vrow()));
